@@ -1,0 +1,91 @@
+"""Costs C of one sample, with the output layer each one pairs with.
+
+- "mse": the output layer uses the network's activation σ; C = Σ_j (a_j − y_j)², y one-hot;
+  ∂C/∂a_j = 2 (a_j − y_j); ∂C/∂z_j = ∂C/∂a_j · σ'(z_j).
+- "cross_entropy": the output layer is a softmax; C = −ln a_label; ∂C/∂a_j = −y_j / a_j;
+  ∂C/∂z_j = a_j − y_j (the softmax Jacobian folded in).
+
+Every function takes a batch: A, Y of shape (n, n_out), and returns per-sample values.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from mlpviz.core.activations import Activation
+
+# Smallest output probability used inside ln, so a saturated softmax gives a large finite cost.
+_TINY = 1e-300
+
+
+def softmax(Z: np.ndarray) -> np.ndarray:
+    """softmax(z)_j = e^{z_j} / Σ_i e^{z_i}, row-wise, shifted by the row maximum for stability."""
+    E = np.exp(Z - Z.max(axis=-1, keepdims=True))
+    return E / E.sum(axis=-1, keepdims=True)
+
+
+@dataclass(frozen=True)
+class Cost:
+    """One of the two costs; `name` is what model and trace files store."""
+
+    name: str
+    formula: str
+
+    def output(self, Z: np.ndarray, act: Activation) -> np.ndarray:
+        """Output activations a^L from the output pre-activations z^L."""
+        return softmax(Z) if self.name == "cross_entropy" else act.f(Z)
+
+    def value(self, A: np.ndarray, Y: np.ndarray) -> np.ndarray:
+        """C per sample, shape (n,): Σ_j (a_j − y_j)², or −ln a_label."""
+        if self.name == "cross_entropy":
+            return -np.log(np.maximum((A * Y).sum(axis=-1), _TINY))
+        D = A - Y
+        return (D * D).sum(axis=-1)
+
+    def terms(self, A: np.ndarray, Y: np.ndarray) -> np.ndarray:
+        """Each output's share of C, shape like A: (a_j − y_j)², or −y_j ln a_j."""
+        if self.name == "cross_entropy":
+            return -Y * np.log(np.maximum(A, _TINY))
+        return (A - Y) ** 2
+
+    def grad_a(self, A: np.ndarray, Y: np.ndarray) -> np.ndarray:
+        """∂C/∂a at the output: 2 (a − y), or −y / a."""
+        if self.name == "cross_entropy":
+            return -Y / np.maximum(A, _TINY)
+        return 2 * (A - Y)
+
+    def grad_z(self, Z: np.ndarray, A: np.ndarray, Y: np.ndarray, act: Activation) -> np.ndarray:
+        """∂C/∂z at the output: 2 (a − y) σ'(z), or a − y for softmax with log-loss."""
+        if self.name == "cross_entropy":
+            return A - Y
+        return 2 * (A - Y) * act.prime(Z)
+
+    def grad_z_from_a(self, A: np.ndarray, Y: np.ndarray, act: Activation) -> np.ndarray:
+        """∂C/∂z at the output computed from a alone (the trainer does not keep z)."""
+        if self.name == "cross_entropy":
+            return A - Y
+        return 2 * (A - Y) * act.prime_from_a(A)
+
+
+COSTS: dict[str, Cost] = {
+    "mse": Cost("mse", "C = Σⱼ (aⱼ − yⱼ)²"),
+    "cross_entropy": Cost("cross_entropy", "C = −ln a_label (softmax outputs)"),
+}
+
+
+def get_cost(name: str) -> Cost:
+    """Look a cost up by name; a clear ValueError for an unknown one."""
+    try:
+        return COSTS[name]
+    except KeyError:
+        raise ValueError(f"unknown cost {name!r}: choose one of {', '.join(COSTS)}") from None
+
+
+def one_hot(labels: np.ndarray, n_classes: int, dtype=np.float64) -> np.ndarray:
+    """Y of shape (n, n_classes): 1 at each sample's label, 0 elsewhere."""
+    labels = np.asarray(labels, dtype=np.intp).reshape(-1)
+    Y = np.zeros((labels.size, n_classes), dtype=dtype)
+    Y[np.arange(labels.size), labels] = 1
+    return Y

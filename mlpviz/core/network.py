@@ -1,0 +1,309 @@
+"""The multilayer perceptron: a' = σ(W a + b), layer after layer, and backpropagation of one sample.
+
+Layers are numbered 0 … L (0 is the input, L the output). `weights[l]` has shape
+(sizes[l+1], sizes[l]): row j holds the weights INTO neuron j of layer l+1, so
+z^{l+1} = W^l a^l + b^l and a^{l+1} = σ(z^{l+1}).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+import numpy as np
+
+from mlpviz.core.activations import Activation, get_activation
+from mlpviz.core.costs import Cost, get_cost, one_hot
+
+
+def _readonly(arrays) -> tuple[np.ndarray, ...]:
+    """Copies of `arrays`, each marked read-only."""
+    out = []
+    for a in arrays:
+        c = np.array(a, copy=True)
+        c.setflags(write=False)
+        out.append(c)
+    return tuple(out)
+
+
+@dataclass(frozen=True)
+class Trace:
+    """Backpropagation of one sample, every intermediate value kept (float64, read-only).
+
+    Indexing by layer l = 0 … L, aligned with the network's layers:
+      a[l]       activations, a[0] = x
+      z[l]       pre-activations z^l = W^{l−1} a^{l−1} + b^{l−1}; z[0] is x (the input has no weights)
+      grad_a[l]  ∂C/∂a^l
+      grad_z[l]  ∂C/∂z^l (for l ≥ 1: ∂C/∂a^l · σ'(z^l), or a − y at a softmax output); grad_z[0] = grad_a[0]
+    Indexing by weight layer l = 0 … L−1 (mapping layer l to l+1), like `Network.weights`:
+      W[l], b[l]   the parameters used
+      grad_w[l]    ∂C/∂W^l = grad_z[l+1] ⊗ a[l], shape (sizes[l+1], sizes[l])
+      grad_b[l]    ∂C/∂b^l = grad_z[l+1]
+      wishes[l]    wishes[l][j, k] = w_jk · ∂C/∂z_j: what neuron j of layer l+1 wants from neuron k of
+                   layer l (as ∂C/∂a_k); summing over j gives grad_a[l]
+    """
+
+    x: np.ndarray
+    label: int
+    y: np.ndarray
+    activation: str
+    cost_name: str
+    W: tuple[np.ndarray, ...]
+    b: tuple[np.ndarray, ...]
+    z: tuple[np.ndarray, ...]
+    a: tuple[np.ndarray, ...]
+    grad_a: tuple[np.ndarray, ...]
+    grad_z: tuple[np.ndarray, ...]
+    grad_w: tuple[np.ndarray, ...]
+    grad_b: tuple[np.ndarray, ...]
+    wishes: tuple[np.ndarray, ...]
+    cost_terms: np.ndarray
+    cost: float
+
+    @property
+    def L(self) -> int:
+        """Index of the output layer."""
+        return len(self.a) - 1
+
+    @property
+    def output(self) -> np.ndarray:
+        """The output activations a^L."""
+        return self.a[-1]
+
+    @property
+    def prediction(self) -> int:
+        """The brightest output: the network's answer."""
+        return int(np.argmax(self.a[-1]))
+
+
+class Network:
+    """A fully connected network of `sizes` neurons per layer.
+
+    >>> net = Network([784, 16, 16, 10], seed=0)
+    >>> net.parameter_count
+    13002
+    """
+
+    def __init__(
+        self,
+        sizes: Sequence[int],
+        activation: str = "sigmoid",
+        cost: str = "mse",
+        seed: int | None = 0,
+    ):
+        sizes = [int(s) for s in sizes]
+        if len(sizes) < 2 or any(s < 1 for s in sizes):
+            raise ValueError(f"sizes must list at least two positive layer sizes, got {sizes}")
+        self.sizes = sizes
+        self.act: Activation = get_activation(activation)
+        self.cost_fn: Cost = get_cost(cost)
+        self.seed = seed
+        self.weights, self.biases = init_parameters(sizes, activation, np.random.default_rng(seed))
+
+    # -- names -------------------------------------------------------------------------------
+    @property
+    def activation(self) -> str:
+        return self.act.name
+
+    @property
+    def cost(self) -> str:
+        return self.cost_fn.name
+
+    @property
+    def L(self) -> int:
+        """Index of the output layer (number of weight layers)."""
+        return len(self.sizes) - 1
+
+    @property
+    def parameter_count(self) -> int:
+        """Σ_l sizes[l]·sizes[l+1] weights + Σ_l sizes[l+1] biases."""
+        return sum(W.size + b.size for W, b in zip(self.weights, self.biases))
+
+    def __repr__(self) -> str:
+        return (
+            f"Network({self.sizes}, activation={self.activation!r}, cost={self.cost!r}, "
+            f"parameters={self.parameter_count})"
+        )
+
+    # -- forward -----------------------------------------------------------------------------
+    def forward(self, X: np.ndarray) -> np.ndarray:
+        """Output activations a^L for X of shape (n, sizes[0]) → (n, sizes[-1]); a single
+        sample of shape (sizes[0],) gives shape (sizes[-1],)."""
+        return self.forward_all(X)[-1]
+
+    def forward_all(self, X: np.ndarray) -> list[np.ndarray]:
+        """Every layer's activations [a^0 = X, a^1, …, a^L], each (n, sizes[l]) (or 1-D for 1-D X)."""
+        A = np.asarray(X, dtype=np.float64)
+        self._check_input(A)
+        acts = [A]
+        for l, (W, b) in enumerate(zip(self.weights, self.biases)):
+            Z = A @ W.T + b
+            A = self.cost_fn.output(Z, self.act) if l == self.L - 1 else self.act.f(Z)
+            acts.append(A)
+        return acts
+
+    def predict(self, X: np.ndarray) -> np.ndarray:
+        """The brightest output per sample: argmax_j a^L_j, shape (n,)."""
+        return np.argmax(self.forward(X), axis=-1)
+
+    def evaluate(self, X: np.ndarray, labels: np.ndarray, chunk: int = 10_000):
+        """(mean cost, accuracy, predictions) over samples X (n, sizes[0]) with integer labels (n,)."""
+        labels = np.asarray(labels).astype(np.intp)
+        costs, preds = [], []
+        for s in range(0, len(labels), chunk):
+            A = self.forward(X[s : s + chunk])
+            costs.append(self.cost_fn.value(A, one_hot(labels[s : s + chunk], self.sizes[-1])))
+            preds.append(np.argmax(A, axis=-1))
+        cost = np.concatenate(costs) if costs else np.zeros(0)
+        pred = np.concatenate(preds) if preds else np.zeros(0, dtype=np.intp)
+        acc = float(np.mean(pred == labels)) if len(labels) else float("nan")
+        return float(cost.mean()) if cost.size else float("nan"), acc, pred
+
+    def _check_input(self, A: np.ndarray) -> None:
+        if A.ndim not in (1, 2) or A.shape[-1] != self.sizes[0]:
+            raise ValueError(
+                f"the network takes {self.sizes[0]} inputs per sample, got an array of shape {A.shape}"
+            )
+
+    # -- backward ----------------------------------------------------------------------------
+    def backprop(self, x: np.ndarray, label: int) -> Trace:
+        """Backpropagation of one sample in float64, every intermediate value kept.
+
+        Forward: z^{l+1} = W^l a^l + b^l, a^{l+1} = σ(z^{l+1}).
+        Output: ∂C/∂a^L from the cost, ∂C/∂z^L = ∂C/∂a^L · σ'(z^L).
+        Backward, for l = L−1 … 0: ∂C/∂W^l = ∂C/∂z^{l+1} ⊗ a^l, ∂C/∂b^l = ∂C/∂z^{l+1},
+        ∂C/∂a^l = (W^l)ᵀ ∂C/∂z^{l+1} (the sum over j of wishes[l][j]), ∂C/∂z^l = ∂C/∂a^l · σ'(z^l).
+        """
+        x = np.asarray(x, dtype=np.float64).reshape(-1)
+        self._check_input(x)
+        label = int(label)
+        n_out = self.sizes[-1]
+        if not 0 <= label < n_out:
+            raise ValueError(f"label must be in 0..{n_out - 1}, got {label}")
+        y = one_hot([label], n_out)[0]
+        Ws = [np.asarray(W, dtype=np.float64) for W in self.weights]
+        bs = [np.asarray(b, dtype=np.float64) for b in self.biases]
+
+        z, a = [x], [x]
+        for l, (W, b) in enumerate(zip(Ws, bs)):
+            zl = W @ a[-1] + b
+            al = self.cost_fn.output(zl, self.act) if l == self.L - 1 else self.act.f(zl)
+            z.append(zl)
+            a.append(al)
+
+        L = self.L
+        grad_a = [None] * (L + 1)
+        grad_z = [None] * (L + 1)
+        grad_a[L] = self.cost_fn.grad_a(a[L], y)
+        grad_z[L] = self.cost_fn.grad_z(z[L], a[L], y, self.act)
+        grad_w, grad_b, wishes = [None] * L, [None] * L, [None] * L
+        for l in range(L - 1, -1, -1):
+            grad_w[l] = np.outer(grad_z[l + 1], a[l])
+            grad_b[l] = grad_z[l + 1].copy()
+            wishes[l] = Ws[l] * grad_z[l + 1][:, None]
+            grad_a[l] = Ws[l].T @ grad_z[l + 1]
+            grad_z[l] = grad_a[l] * self.act.prime(z[l]) if l > 0 else grad_a[l].copy()
+
+        terms = self.cost_fn.terms(a[L], y)
+        return Trace(
+            x=_readonly([x])[0], label=label, y=_readonly([y])[0],
+            activation=self.activation, cost_name=self.cost,
+            W=_readonly(Ws), b=_readonly(bs), z=_readonly(z), a=_readonly(a),
+            grad_a=_readonly(grad_a), grad_z=_readonly(grad_z),
+            grad_w=_readonly(grad_w), grad_b=_readonly(grad_b), wishes=_readonly(wishes),
+            cost_terms=_readonly([terms])[0],
+            cost=float(self.cost_fn.value(a[L], y)),
+        )
+
+    def gradient(self, X: np.ndarray, labels: np.ndarray):
+        """Mean gradient over a batch, vectorised: (grad_w list, grad_b list, mean cost).
+
+        Same math as `backprop`, with X of shape (n, sizes[0]) and Δ^l = ∂C/∂Z^l of shape (n, sizes[l]):
+        ∂C/∂W^l = Δ^{l+1}ᵀ A^l / n, ∂C/∂b^l = mean of Δ^{l+1} over samples.
+        """
+        X = np.asarray(X, dtype=np.float64)
+        Y = one_hot(labels, self.sizes[-1])
+        acts = self.forward_all(X)
+        A = acts[-1]
+        delta = self.cost_fn.grad_z_from_a(A, Y, self.act)
+        n = len(X)
+        gw, gb = [None] * self.L, [None] * self.L
+        for l in range(self.L - 1, -1, -1):
+            gw[l] = delta.T @ acts[l] / n
+            gb[l] = delta.mean(axis=0)
+            if l > 0:
+                delta = (delta @ self.weights[l]) * self.act.prime_from_a(acts[l])
+        return gw, gb, float(self.cost_fn.value(A, Y).mean())
+
+    # -- parameters --------------------------------------------------------------------------
+    def copy(self) -> "Network":
+        """An independent copy: same sizes, names, seed and parameters."""
+        net = Network.__new__(Network)
+        net.sizes = list(self.sizes)
+        net.act, net.cost_fn, net.seed = self.act, self.cost_fn, self.seed
+        net.weights = [W.copy() for W in self.weights]
+        net.biases = [b.copy() for b in self.biases]
+        return net
+
+    def set_parameters(self, weights, biases) -> None:
+        """Replace all weights and biases (copied to float64) after checking their shapes."""
+        weights = [np.array(W, dtype=np.float64) for W in weights]
+        biases = [np.array(b, dtype=np.float64) for b in biases]
+        check_parameters(self.sizes, weights, biases)
+        self.weights, self.biases = weights, biases
+
+    def apply_step(self, grad_w, grad_b, lr: float) -> None:
+        """Gradient descent step: W ← W − η ∂C/∂W, b ← b − η ∂C/∂b."""
+        for W, b, gW, gB in zip(self.weights, self.biases, grad_w, grad_b):
+            W -= lr * gW
+            b -= lr * gB
+
+    def save(self, path, metadata: dict | None = None) -> None:
+        """Write an .npz model file atomically (see mlpviz.core.model_file)."""
+        from mlpviz.core.model_file import save_model
+
+        save_model(self, path, metadata)
+
+    @staticmethod
+    def load(path) -> "Network":
+        """Read an .npz model file, checked (see mlpviz.core.model_file)."""
+        from mlpviz.core.model_file import load_model
+
+        return load_model(path)[0]
+
+    @classmethod
+    def from_parameters(cls, sizes, activation, cost, weights, biases, seed=None) -> "Network":
+        """A network with the given parameters (shapes checked)."""
+        net = cls.__new__(cls)
+        net.sizes = [int(s) for s in sizes]
+        net.act, net.cost_fn, net.seed = get_activation(activation), get_cost(cost), seed
+        net.set_parameters(weights, biases)
+        return net
+
+
+def init_parameters(sizes, activation: str, rng: np.random.Generator):
+    """Random weights W^l ~ N(0, 1/n_in) (N(0, 2/n_in) for relu) and biases b^l ~ N(0, 1),
+    b^l = 0 for relu. Seeded through `rng`, so the same seed gives the same network."""
+    gain = 2.0 if activation == "relu" else 1.0
+    weights, biases = [], []
+    for n_in, n_out in zip(sizes[:-1], sizes[1:]):
+        weights.append(rng.standard_normal((n_out, n_in)) * np.sqrt(gain / n_in))
+        b = rng.standard_normal(n_out)
+        biases.append(np.zeros(n_out) if activation == "relu" else b)
+    return weights, biases
+
+
+def check_parameters(sizes, weights, biases) -> None:
+    """Raise ValueError unless W^l is (sizes[l+1], sizes[l]), b^l is (sizes[l+1],), all finite."""
+    L = len(sizes) - 1
+    if len(weights) != L or len(biases) != L:
+        raise ValueError(f"{len(sizes)} layers need {L} weight matrices and {L} bias vectors, "
+                         f"got {len(weights)} and {len(biases)}")
+    for l, (W, b) in enumerate(zip(weights, biases)):
+        want = (sizes[l + 1], sizes[l])
+        if W.shape != want:
+            raise ValueError(f"W{l} has shape {W.shape}, expected {want}")
+        if b.shape != (sizes[l + 1],):
+            raise ValueError(f"b{l} has shape {b.shape}, expected {(sizes[l + 1],)}")
+        if not (np.isfinite(W).all() and np.isfinite(b).all()):
+            raise ValueError(f"W{l} or b{l} holds NaN or infinite values")

@@ -1,0 +1,257 @@
+"""Mini-batch stochastic gradient descent, vectorised over the batch, in float32.
+
+Each epoch shuffles the training set with a seeded generator and cuts it into mini-batches; each
+`step()` takes one: forward Z^{l+1} = A^l W^lᵀ + b^l, A^{l+1} = σ(Z^{l+1}); backward
+Δ^L = ∂C/∂Z^L, Δ^l = (Δ^{l+1} W^l) ⊙ σ'(Z^l); update W^l ← W^l − (η/n) Δ^{l+1}ᵀ A^l,
+b^l ← b^l − (η/n) Σ Δ^{l+1}. The same math as `Network.backprop`, for n samples at a time.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from dataclasses import dataclass
+from typing import Iterator
+
+import numpy as np
+
+from mlpviz.core.network import Network
+
+DEFAULT_LR = {"mse": 3.0, "cross_entropy": 0.5}
+DEFAULT_BATCH = 100
+
+
+class TrainingDiverged(ArithmeticError):
+    """A step produced NaN or infinite numbers; the weights from before that step are kept."""
+
+
+@dataclass(frozen=True)
+class BatchReport:
+    """One mini-batch done: its mean cost (measured in the forward pass, before the update)."""
+
+    epoch: int  # index of the epoch this batch belongs to (0-based)
+    batch: int  # batches done in this epoch, after this one
+    batches_per_epoch: int
+    samples_seen: int  # in all epochs
+    cost: float
+    batch_size: int
+    lr: float
+
+
+@dataclass(frozen=True)
+class EpochReport:
+    """One epoch done: cost and accuracy on the training and held-out sets."""
+
+    epoch: int  # epochs completed (1 after the first)
+    train_cost: float
+    train_accuracy: float
+    test_cost: float
+    test_accuracy: float
+    seconds: float  # time spent in training steps this epoch (not evaluation)
+    samples_per_second: float
+
+
+def default_lr(cost: str) -> float:
+    """A learning rate that learns well for the default network with this cost."""
+    return DEFAULT_LR.get(cost, 1.0)
+
+
+@contextlib.contextmanager
+def single_blas_thread():
+    """Limit BLAS to one thread: at batch 100 a second thread gains little and steals the GUI's core."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # pragma: no cover - threadpoolctl is a dependency
+        yield
+        return
+    with threadpool_limits(limits=1, user_api="blas"):
+        yield
+
+
+def as_float32(images: np.ndarray) -> np.ndarray:
+    """Pixels as float32 in 0..1: uint8 images are divided by 255, float ones converted."""
+    if images.dtype == np.uint8:
+        return np.multiply(images, np.float32(1 / 255), dtype=np.float32)
+    return np.asarray(images, dtype=np.float32)
+
+
+class Trainer:
+    """Drives mini-batch SGD on `net`, one batch per `step()`.
+
+    The trainer works on float32 copies of the parameters; `sync()` writes them back into `net`
+    (float64). Change `lr` and `batch_size` at any time: they apply from the next batch.
+    """
+
+    def __init__(self, net: Network, train_images, train_labels, test_images=None, test_labels=None,
+                 lr: float | None = None, batch_size: int = DEFAULT_BATCH, seed: int = 0):
+        self.net = net
+        self.images = np.asarray(train_images)
+        self.labels = np.asarray(train_labels).astype(np.intp)
+        self.test_images = None if test_images is None else np.asarray(test_images)
+        self.test_labels = None if test_labels is None else np.asarray(test_labels).astype(np.intp)
+        self._check_data()
+        self.lr = default_lr(net.cost) if lr is None else float(lr)
+        self.batch_size = int(batch_size)
+        self.rng = np.random.default_rng([int(seed), 1])
+        self.epoch = 0  # epochs completed
+        self.position = 0  # samples of this epoch's order already used
+        self.batch_in_epoch = 0
+        self.samples_seen = 0
+        self.step_seconds = 0.0
+        self._order = self.rng.permutation(len(self.labels))
+        self.load_network()
+
+    def _check_data(self) -> None:
+        n_in, n_out = self.net.sizes[0], self.net.sizes[-1]
+        for name, X, y in (("training", self.images, self.labels),
+                           ("held-out", self.test_images, self.test_labels)):
+            if X is None:
+                continue
+            if X.ndim != 2 or X.shape[1] != n_in:
+                raise ValueError(f"the {name} images have shape {X.shape}; the network takes "
+                                 f"{n_in} inputs per sample")
+            if len(y) != len(X):
+                raise ValueError(f"{len(X)} {name} images but {len(y)} labels")
+            if len(y) and (y.min() < 0 or y.max() >= n_out):
+                raise ValueError(f"the {name} labels run up to {y.max()}, the network has {n_out} outputs")
+        if len(self.labels) == 0:
+            raise ValueError("there are no training samples")
+
+    # -- parameters ------------------------------------------------------------------------------
+    def load_network(self) -> None:
+        """Take the float32 working parameters from `net` (after the network was changed outside)."""
+        self.W = [np.array(W, dtype=np.float32) for W in self.net.weights]
+        self.b = [np.array(b, dtype=np.float32) for b in self.net.biases]
+
+    def sync(self) -> Network:
+        """Write the working parameters back into `net` (float64) and return it."""
+        for l in range(self.net.L):
+            self.net.weights[l][...] = self.W[l]
+            self.net.biases[l][...] = self.b[l]
+        return self.net
+
+    # -- one mini-batch --------------------------------------------------------------------------
+    @property
+    def batches_per_epoch(self) -> int:
+        return -(-len(self.labels) // self.batch_size)
+
+    @property
+    def epoch_done(self) -> bool:
+        """True when this epoch's shuffled order is used up (call `finish_epoch`)."""
+        return self.position >= len(self.labels)
+
+    def step(self) -> BatchReport:
+        """Train on the next mini-batch of the shuffled order. Raises TrainingDiverged, without
+        changing any weight, if the batch's cost or gradient is NaN or infinite."""
+        if self.epoch_done:
+            self.finish_epoch()
+        t0 = time.perf_counter()
+        idx = self._order[self.position:self.position + self.batch_size]
+        X, scale = self._batch(idx)
+        cost = self._sgd_step(X, scale, self.labels[idx])
+        self.step_seconds += time.perf_counter() - t0
+        self.position += len(idx)
+        self.batch_in_epoch += 1
+        self.samples_seen += len(idx)
+        left = -(-(len(self.labels) - self.position) // self.batch_size)
+        return BatchReport(self.epoch, self.batch_in_epoch, self.batch_in_epoch + left,
+                           self.samples_seen, cost, len(idx), self.lr)
+
+    def _batch(self, idx: np.ndarray) -> tuple[np.ndarray, np.float32]:
+        """The batch's pixels as float32 and the factor that maps them to 0..1: uint8 images are
+        converted without dividing, and the 1/255 is folded into the first layer's products."""
+        X = self.images[idx]
+        if X.dtype == np.uint8:
+            return X.astype(np.float32), np.float32(1 / 255)
+        return X.astype(np.float32, copy=False), np.float32(1)
+
+    def _sgd_step(self, X: np.ndarray, scale: np.float32, labels: np.ndarray) -> float:
+        """One gradient step on batch X (n, n_in) float32 (pixels = scale·X); returns the batch's
+        mean cost. Same math as `Network.gradient`, with in-place float32 arithmetic."""
+        net, n = self.net, len(X)
+        act, cost_fn, sigmoid = net.act, net.cost_fn, net.activation == "sigmoid"
+        L = net.L
+        with np.errstate(all="ignore"):
+            acts = [X]
+            for l in range(L):
+                Z = acts[-1] @ self.W[l].T
+                if l == 0 and scale != 1:
+                    Z *= scale
+                Z += self.b[l]
+                if sigmoid and (l < L - 1 or cost_fn.name == "mse"):
+                    np.negative(Z, out=Z)
+                    np.exp(Z, out=Z)
+                    Z += 1
+                    A = np.reciprocal(Z, out=Z)
+                else:
+                    A = cost_fn.output(Z, act) if l == L - 1 else act.f(Z)
+                acts.append(A)
+            A, rows = acts[-1], np.arange(n)
+            D = A.copy()
+            D[rows, labels] -= 1  # a − y
+            if cost_fn.name == "cross_entropy":
+                cost = float(-np.log(np.maximum(A[rows, labels], 1e-30)).mean())
+                delta = D
+            else:
+                cost = float(np.vdot(D, D)) / n
+                delta = D * act.prime_from_a(A)
+                delta *= 2
+            step = np.float32(self.lr / n)
+            grads = []
+            for l in range(L - 1, -1, -1):
+                grad_W = delta.T @ acts[l]
+                grad_W *= step * scale if l == 0 else step
+                grads.append((l, grad_W, delta.sum(axis=0) * step))
+                if l > 0:
+                    delta = delta @ self.W[l]
+                    delta *= act.prime_from_a(acts[l])
+            if not np.isfinite(cost + sum(float(gW.sum()) + float(gb.sum()) for _, gW, gb in grads)):
+                raise TrainingDiverged(
+                    f"the cost became {cost:g} at learning rate {self.lr:g}: that step was not "
+                    "taken and the last good weights are kept; lower the learning rate")
+            for l, grad_W, grad_b in grads:
+                self.W[l] -= grad_W
+                self.b[l] -= grad_b
+        return cost
+
+    # -- epochs ----------------------------------------------------------------------------------
+    def finish_epoch(self) -> EpochReport:
+        """Close the epoch: evaluate on both sets, reshuffle, and count it done."""
+        seconds = self.step_seconds
+        used = self.position
+        self.epoch += 1
+        self.position = self.batch_in_epoch = 0
+        self.step_seconds = 0.0
+        self._order = self.rng.permutation(len(self.labels))
+        train_cost, train_acc = self.evaluate(self.images, self.labels)
+        test_cost, test_acc = (self.evaluate(self.test_images, self.test_labels)
+                               if self.test_images is not None and len(self.test_labels) else
+                               (float("nan"), float("nan")))
+        return EpochReport(self.epoch, train_cost, train_acc, test_cost, test_acc, seconds,
+                           used / seconds if seconds > 0 else float("nan"))
+
+    def evaluate(self, images, labels, chunk: int = 10_000) -> tuple[float, float]:
+        """(mean cost, accuracy) of the working parameters on `images` (n, n_in), in float32."""
+        net = self.net
+        total, correct = 0.0, 0
+        with np.errstate(all="ignore"):
+            for s in range(0, len(labels), chunk):
+                A = as_float32(images[s:s + chunk])
+                for l in range(net.L):
+                    Z = A @ self.W[l].T + self.b[l]
+                    A = net.cost_fn.output(Z, net.act) if l == net.L - 1 else net.act.f(Z)
+                y = labels[s:s + chunk]
+                Y = np.zeros_like(A)
+                Y[np.arange(len(y)), y] = 1
+                total += float(net.cost_fn.value(A, Y).astype(np.float64).sum())
+                correct += int((A.argmax(axis=1) == y).sum())
+        return total / len(labels), correct / len(labels)
+
+    def run(self, epochs: int) -> Iterator[BatchReport | EpochReport]:
+        """Train `epochs` whole epochs, yielding a BatchReport per step and an EpochReport per
+        epoch: each yield is a checkpoint where a caller may pause, change settings, or stop."""
+        target = self.epoch + epochs
+        while self.epoch < target:
+            while not self.epoch_done:
+                yield self.step()
+            yield self.finish_epoch()
