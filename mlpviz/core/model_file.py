@@ -61,7 +61,7 @@ def load_model(path) -> tuple[Network, dict]:
     """Read and check a model file: (network, metadata). Raises ModelFileError with a clear reason."""
     path = Path(path)
     try:
-        with np.load(path, allow_pickle=False) as z:
+        with open(path, "rb") as f, np.load(f, allow_pickle=False) as z:
             data = {k: z[k] for k in z.files}
     except FileNotFoundError:
         raise ModelFileError(f"{path}: no such file") from None

@@ -1,0 +1,318 @@
+"""TrainingWorker: drives a `core.training.Trainer` in its own QThread, one mini-batch at a time.
+
+The worker's `run()` is one loop that never returns to Qt's event loop while the thread lives, so
+commands cannot arrive as queued slots (they would never run while the loop is busy). Instead the
+GUI thread calls the thread-safe command methods (`start`, `pause`, `step_batch`, `set_lr`, …),
+which append to a lock-protected queue and wake the loop; the loop takes the queue between
+batches, so every command applies within one batch (and at once while paused or in a slow-motion
+wait).
+
+Nothing mutable crosses threads: the loop emits `Snapshot`s (read-only copies) and frozen reports,
+throttled at the source (snapshots and batch reports at most ~25 times a second; the epochs a
+flush completes follow its batch reports; speed about twice a second). Every emission carries the `generation` of the trainer it came from, so the Session can
+drop what a replaced network still had in flight.
+"""
+
+from __future__ import annotations
+
+import collections
+import threading
+import time
+
+import numpy as np
+from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal, Slot
+
+from mlpviz.core.snapshot import Snapshot
+from mlpviz.core.training import (BatchReport, EpochReport, Trainer, TrainingDiverged,
+                                  single_blas_thread)
+
+EMIT_INTERVAL = 0.04  # s between snapshot / batch-report emissions: at most 25 a second
+SPEED_INTERVAL = 0.5  # s between speed measurements
+SPEED_WINDOW = 1.0  # s of batches a speed measurement averages over
+MAX_SPEED = 100
+
+PAUSED, RUNNING, STEP_BATCH, STEP_EPOCH = "paused", "running", "step_batch", "step_epoch"
+
+
+def batch_delay(speed: int) -> float:
+    """Seconds from one batch's start to the next at `speed` 1..100: 1 s at 1 (one batch a second,
+    slow enough to follow in class), falling geometrically to ~1 ms at 99; 0 (full speed) at 100."""
+    speed = min(max(int(speed), 1), MAX_SPEED)
+    if speed >= MAX_SPEED:
+        return 0.0
+    return float(10.0 ** (-3.0 * (speed - 1) / (MAX_SPEED - 1)))
+
+
+class TrainingWorker(QObject):
+    """Owns a Network + Trainer while it trains; lives in a QThread (see `run`).
+
+    Signals (emitted from the worker's thread; connect them to objects of the GUI thread):
+      snapshot_ready(int generation, Snapshot)
+      batches_done(int generation, tuple[BatchReport, ...])  every batch since the last emission
+      epoch_done(int generation, EpochReport)
+      state_changed(str)   "training" while batches run (also during step_epoch), else "paused"
+      speed_measured(float)  samples per second over the last second of running
+      failed(int generation, str)  divergence or any error; the worker is paused
+      finished()           the loop has ended (after `stop()`)
+    """
+
+    snapshot_ready = Signal(int, object)
+    batches_done = Signal(int, object)
+    epoch_done = Signal(int, object)
+    state_changed = Signal(str)
+    speed_measured = Signal(float)
+    failed = Signal(int, str)
+    finished = Signal()
+
+    def __init__(self, trainer: Trainer, generation: int = 0, speed: int = MAX_SPEED, parent=None):
+        super().__init__(parent)
+        self._cond = threading.Condition()
+        self._commands: collections.deque = collections.deque()
+        # Below: touched only by the loop's thread once run() has started.
+        self._trainer = trainer
+        self._generation = int(generation)
+        self._synced = True  # the Network holds the current parameters (no step since sync/apply)
+        self._mode = PAUSED
+        self._announced = "paused"
+        self._stopping = False
+        self._delay = batch_delay(speed)
+        self._next_batch = 0.0  # monotonic time the next batch may start (slow motion)
+        self._pending: list[BatchReport] = []
+        self._pending_epochs: list[EpochReport] = []
+        self._last_emit = 0.0
+        self._segment_start = 0.0  # when the current run / step began (for the speed)
+        self._recent: collections.deque = collections.deque()  # (end time, samples) of batches
+        self._last_speed = 0.0
+
+    # -- commands (thread-safe; call from any thread) -------------------------------------------
+    def _post(self, *command) -> None:
+        with self._cond:
+            self._commands.append(command)
+            self._cond.notify()
+
+    def start(self) -> None:
+        """Train continuously until paused."""
+        self._post("start")
+
+    def pause(self) -> None:
+        """Stop after the current batch (flushing every pending report and a snapshot)."""
+        self._post("pause")
+
+    def step_batch(self) -> None:
+        """Train exactly one mini-batch, then pause; the snapshot follows at once."""
+        self._post("step_batch")
+
+    def step_epoch(self) -> None:
+        """Train to the end of the current epoch (a whole one if at a boundary), then pause."""
+        self._post("step_epoch")
+
+    def set_lr(self, lr: float) -> None:
+        self._post("lr", float(lr))
+
+    def set_batch_size(self, batch_size: int) -> None:
+        self._post("batch_size", int(batch_size))
+
+    def set_speed(self, speed: int) -> None:
+        """1..100: 100 is full speed, lower waits between batches (see `batch_delay`)."""
+        self._post("speed", int(speed))
+
+    def install(self, trainer: Trainer, generation: int) -> None:
+        """Pause and train `trainer` (with its Network) from now on; reports of the old one that
+        are still pending are dropped. The caller must not touch `trainer` afterwards."""
+        self._post("install", trainer, int(generation))
+
+    def apply_parameters(self, weights, biases, generation: int) -> None:
+        """Pause and replace the network's parameters exactly (float64, as given), then emit a
+        snapshot holding them bit for bit. Ignored if `generation` is no longer current."""
+        self._post("apply", [np.array(W, dtype=np.float64) for W in weights],
+                   [np.array(b, dtype=np.float64) for b in biases], int(generation))
+
+    def request_snapshot(self) -> None:
+        """Emit a snapshot of the current parameters."""
+        self._post("snapshot")
+
+    def stop(self) -> None:
+        """End the loop promptly (also from a slow-motion wait); `finished` follows."""
+        with self._cond:
+            self._stopping = True
+            self._commands.append(("stop",))
+            self._cond.notify()
+
+    # -- the loop (runs in the worker's thread) -------------------------------------------------
+    @Slot()
+    def run(self) -> None:
+        """The training loop: take commands, train a batch when due, emit throttled results.
+        Connect the thread's `started` signal to this slot after `moveToThread`."""
+        try:
+            with single_blas_thread():
+                while True:
+                    commands = self._wait_for_work()
+                    for command in commands:
+                        self._guarded(self._handle, command)
+                    if self._stopping:
+                        break
+                    if self._mode != PAUSED and time.monotonic() >= self._next_batch:
+                        self._guarded(self._one_batch)
+        finally:
+            self._pending.clear()
+            self._pending_epochs.clear()
+            self.finished.emit()
+            app = QCoreApplication.instance()
+            if app is not None and not QThread.isMainThread():
+                self.moveToThread(app.thread())  # so it can be deleted from the GUI thread
+                QThread.currentThread().quit()  # end the thread (exec() returns at once)
+
+    def _wait_for_work(self) -> list[tuple]:
+        """Block until a command arrives or (when running) the next batch is due."""
+        with self._cond:
+            while not self._commands and not self._stopping:
+                if self._mode == PAUSED:
+                    self._cond.wait()
+                    continue
+                left = self._next_batch - time.monotonic()
+                if left <= 0:
+                    break
+                self._cond.wait(left)
+            commands = list(self._commands)
+            self._commands.clear()
+        return commands
+
+    def _guarded(self, fn, *args) -> None:
+        """Run fn; on any error pause and report it (the loop never dies of an exception)."""
+        try:
+            fn(*args)
+        except TrainingDiverged as e:
+            self._fail(f"Training diverged and was paused: {e}.")
+        except Exception as e:  # noqa: BLE001 - reported to the user, the loop carries on
+            self._fail(f"Training stopped with an error: {type(e).__name__}: {e}")
+
+    def _fail(self, message: str) -> None:
+        try:
+            self._enter_pause()
+        except Exception:  # noqa: BLE001 - already reporting an error; keep the loop alive
+            self._mode = PAUSED
+            self._announce("paused")
+        self.failed.emit(self._generation, message)
+
+    def _handle(self, command: tuple) -> None:
+        name, args = command[0], command[1:]
+        t = self._trainer
+        if name == "start":
+            self._begin(RUNNING)
+        elif name == "pause":
+            if self._mode != PAUSED:
+                self._enter_pause()
+        elif name == "step_batch":
+            self._begin(STEP_BATCH)
+            self._next_batch = 0.0  # a step happens now, whatever the speed
+        elif name == "step_epoch":
+            self._begin(STEP_EPOCH)
+        elif name == "lr":
+            t.lr = args[0]
+        elif name == "batch_size":
+            t.batch_size = args[0]
+        elif name == "speed":
+            self._delay = batch_delay(args[0])
+            self._next_batch = min(self._next_batch, time.monotonic() + self._delay)
+        elif name == "install":
+            self._pending.clear()
+            self._pending_epochs.clear()
+            if self._mode != PAUSED:
+                self._mode = PAUSED
+                self._announce("paused")
+            self._trainer, self._generation = args
+            self._synced = True
+        elif name == "apply":
+            weights, biases, generation = args
+            if generation != self._generation:
+                return
+            if self._mode != PAUSED:
+                self._enter_pause()
+            t.net.set_parameters(weights, biases)
+            t.load_network()
+            self._synced = True
+            self._emit_snapshot()
+        elif name == "snapshot":
+            self._emit_snapshot()
+        elif name == "stop":
+            if self._mode != PAUSED:
+                self._enter_pause()
+
+    def _begin(self, mode: str) -> None:
+        if self._mode == PAUSED:
+            now = time.monotonic()
+            self._segment_start = now
+            self._recent.clear()
+            self._last_speed = now
+            self._next_batch = now
+        self._mode = mode
+        if mode != STEP_BATCH:
+            self._announce("training")
+
+    def _one_batch(self) -> None:
+        t = self._trainer
+        started = time.monotonic()
+        report = t.step()  # raises TrainingDiverged without changing any weight
+        self._synced = False
+        self._pending.append(report)
+        now = time.monotonic()
+        self._recent.append((now, report.batch_size))
+        self._next_batch = started + self._delay
+        epoch_ended = t.epoch_done
+        if epoch_ended:
+            self._pending_epochs.append(t.finish_epoch())
+        if self._mode == STEP_BATCH or (self._mode == STEP_EPOCH and epoch_ended):
+            self._enter_pause()
+            return
+        if now - self._last_emit >= EMIT_INTERVAL:
+            self._flush_batches()
+            self._emit_snapshot()
+        if now - self._last_speed >= SPEED_INTERVAL:
+            self._emit_speed(now)
+
+    def _enter_pause(self) -> None:
+        """Flush everything pending (reports, a snapshot, the speed), then announce "paused"."""
+        self._mode = PAUSED
+        self._flush_batches()
+        self._emit_snapshot()
+        if self._recent:
+            self._emit_speed(time.monotonic())
+            self._recent.clear()
+        self._announce("paused")
+
+    def _announce(self, state: str) -> None:
+        if state != self._announced:
+            self._announced = state
+            self.state_changed.emit(state)
+
+    def _flush_batches(self) -> None:
+        """Emit the pending batch reports, then the epochs they completed (in that order)."""
+        if self._pending:
+            reports, self._pending = tuple(self._pending), []
+            self.batches_done.emit(self._generation, reports)
+        if self._pending_epochs:
+            epochs, self._pending_epochs = self._pending_epochs, []
+            for report in epochs:
+                self.epoch_done.emit(self._generation, report)
+
+    def _emit_snapshot(self) -> None:
+        t = self._trainer
+        if not self._synced:
+            t.sync()
+            self._synced = True
+        snapshot = Snapshot.of(t.net, epoch=t.epoch, batch=t.batch_in_epoch,
+                               samples_seen=t.samples_seen,
+                               meta={"lr": t.lr, "batch_size": t.batch_size})
+        self._last_emit = time.monotonic()
+        self.snapshot_ready.emit(self._generation, snapshot)
+
+    def _emit_speed(self, now: float) -> None:
+        """Samples per second over the last SPEED_WINDOW s (or since the run/step began)."""
+        while self._recent and self._recent[0][0] < now - SPEED_WINDOW:
+            self._recent.popleft()
+        self._last_speed = now
+        if not self._recent:
+            return
+        span = now - max(now - SPEED_WINDOW, self._segment_start)
+        if span > 0:
+            self.speed_measured.emit(sum(n for _, n in self._recent) / span)

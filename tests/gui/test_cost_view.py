@@ -1,0 +1,111 @@
+"""CostView: batch costs (decimated, bounded), epoch markers, history rows, throttled redraws."""
+
+import numpy as np
+import pytest
+
+from mlpviz.core.training import BatchReport, EpochReport
+from mlpviz.gui.views import cost_view
+from mlpviz.gui.views.cost_view import MAX_POINTS, CostView
+
+
+@pytest.fixture
+def view(qtbot):
+    v = CostView()
+    qtbot.addWidget(v)
+    return v
+
+
+def batches(costs, start=0):
+    return tuple(BatchReport(0, i + 1, 80, (start + i + 1) * 100, float(c), 100, 3.0)
+                 for i, c in enumerate(costs))
+
+
+def epoch(n, train_cost=0.5, train_acc=0.8, test_cost=0.6, test_acc=0.75):
+    return EpochReport(n, train_cost, train_acc, test_cost, test_acc, 1.0, 8000.0)
+
+
+def test_few_batches_are_kept_exactly(view):
+    costs = [1.0, 0.5, 0.25, 2.0]
+    view.add_batches(batches(costs))
+    x, y, ema = view.batch_series()
+    assert np.array_equal(x, [1, 2, 3, 4]) and np.array_equal(y, costs)
+    # Bias-corrected moving average: exact at the first batch, then a weighted mean.
+    a = cost_view.EMA_ALPHA
+    assert ema[0] == pytest.approx(1.0)
+    assert ema[1] == pytest.approx(((1 - a) * 1.0 + 0.5) / (2 - a))
+    assert view.batches_seen() == 4
+
+
+def test_decimation_keeps_memory_bounded(view):
+    rng = np.random.default_rng(0)
+    n = 100_000
+    raw = 1.0 / (1.0 + np.arange(n) / 1000) + 0.01 * rng.random(n)
+    for s in range(0, n, 1000):
+        view.add_batches(batches(raw[s:s + 1000], start=s))
+    x, y, ema = view.batch_series()
+    assert MAX_POINTS // 2 <= len(x) <= MAX_POINTS + 1
+    assert view._x.size == MAX_POINTS  # no buffer grew
+    assert np.all(np.diff(x) > 0) and x[0] < 100 and x[-1] > n - 100
+    # Each point is the mean of the batches it stands for: the overall mean is preserved.
+    full = len(x) - 1  # the last point may be partly filled
+    per_point = round(n / len(x))
+    assert y[:full].mean() == pytest.approx(raw[: full * per_point].mean(), rel=1e-3)
+    assert abs(ema[-1] - raw[-200:].mean()) < 0.01
+    view.flush()
+    plotted_x, _ = view._batch_curve.getData()
+    assert len(plotted_x) == len(x)
+
+
+def test_epoch_points_and_history_rows(view):
+    view.add_batches(batches([1.0] * 80))
+    view.add_epoch(epoch(1, test_cost=float("nan"), test_acc=float("nan")))  # no held-out set
+    view.add_batches(batches([0.5] * 80, start=80))
+    view.add_epoch(epoch(2, 0.3, 0.9, 0.4, 0.85))
+    rows = view.history_rows()
+    assert [r["epoch"] for r in rows] == [1, 2] and [r["batches_seen"] for r in rows] == [80, 160]
+    assert set(rows[0]) == set(cost_view.HISTORY_FIELDS)
+    assert rows[1]["train_accuracy"] == 0.9 and rows[1]["test_cost"] == 0.4
+    view.flush()
+    ax, ay = view._train_acc.getData()
+    assert np.array_equal(ax, [80, 160]) and np.allclose(ay, [80, 90])
+    tx, ty = view._test_cost.getData()  # the NaN epoch is left out
+    assert np.array_equal(tx, [160]) and np.allclose(ty, [0.4])
+
+
+def test_redraws_are_throttled(qtbot, view, monkeypatch):
+    calls = []
+    redraw = view._redraw
+    monkeypatch.setattr(view, "_redraw", lambda: (calls.append(1), redraw()))
+    view._redraw_timer.timeout.disconnect()
+    view._redraw_timer.timeout.connect(view._redraw)
+    for i in range(200):
+        view.add_batches(batches([1.0], start=i))
+    assert calls == []  # nothing drawn synchronously
+    qtbot.waitUntil(lambda: len(calls) == 1, timeout=1000)
+    qtbot.wait(3 * cost_view.REDRAW_MS)
+    assert len(calls) == 1
+    x, _ = view._batch_curve.getData()
+    assert len(x) == 200
+
+
+def test_clear_forgets_everything(view):
+    view.add_batches(batches([1.0] * 10))
+    view.add_epoch(epoch(1))
+    view.clear()
+    x, y, ema = view.batch_series()
+    assert len(x) == 0 and view.history_rows() == [] and view.batches_seen() == 0
+    x, _ = view._batch_curve.getData()
+    assert x is None or len(x) == 0
+    view.add_batches(batches([2.0]))
+    assert view.batch_series()[2][0] == pytest.approx(2.0)  # the smoothing restarts too
+
+
+def test_looks(view):
+    view.set_font_scale(2.0)
+    view.set_colors("#1e1e1e", "#e0e0e0")
+    assert view._cost_plot.getAxis("left").style["tickFont"].pointSizeF() == pytest.approx(20)
+    with pytest.raises(ValueError):
+        view.set_colors("dark", "#zzzzzz")
+    view.add_batches(batches([1.0, 0.5]))
+    view.flush()
+    assert not view.grab().isNull()
