@@ -1,7 +1,7 @@
 """CostView: the cost falling as the network learns, and the accuracy rising (pyqtgraph).
 
-Top plot: the cost of every mini-batch (faint), its exponential moving average (bold), and the
-cost over the whole training and held-out sets after each epoch (markers). Bottom plot: accuracy
+Left plot: the cost of every mini-batch (faint), its exponential moving average (bold), and the
+cost over the whole training and held-out sets after each epoch (markers). Right plot: accuracy
 in % per epoch on both sets. Both share the x axis, mini-batches seen since the last `clear()`.
 
 Long runs stay cheap: at most MAX_POINTS batch points are kept; when the buffer fills, pairs of
@@ -53,7 +53,7 @@ class CostView(QWidget):
         layout.addWidget(self._canvas)
 
         self._cost_plot = self._canvas.addPlot(row=0, col=0)
-        self._acc_plot = self._canvas.addPlot(row=1, col=0)
+        self._acc_plot = self._canvas.addPlot(row=0, col=1)  # side by side: each gets the height
         self._acc_plot.setXLink(self._cost_plot)
         self._acc_plot.setYRange(0, 100, padding=0.02)
         self._acc_plot.enableAutoRange(axis="y", enable=False)
@@ -62,8 +62,8 @@ class CostView(QWidget):
             plot.setMenuEnabled(False)
             for name in ("left", "bottom"):
                 plot.getAxis(name).enableAutoSIPrefix(False)
-        self._cost_legend = self._cost_plot.addLegend(offset=(-10, 10))
-        self._acc_legend = self._acc_plot.addLegend(offset=(-10, -10))
+        self._cost_legend = self._cost_plot.addLegend(offset=(-10, 10), colCount=2)
+        self._acc_legend = self._acc_plot.addLegend(offset=(-10, -10), colCount=2)
 
         self._batch_curve = self._cost_plot.plot(name="mini-batch cost", skipFiniteCheck=True)
         self._smooth_curve = self._cost_plot.plot(name="smoothed", skipFiniteCheck=True)
@@ -211,7 +211,8 @@ class CostView(QWidget):
                 axis.setTextPen(fg)
                 axis.setTickFont(tick_font)
             plot.setLabel("left", y_label, **label_style)
-        self._acc_plot.setLabel("bottom", "mini-batches seen", **label_style)  # shared x axis
+        for plot in self._plots:
+            plot.setLabel("bottom", "mini-batches seen", **label_style)
         legend_bg = QColor(bg)
         legend_bg.setAlpha(200)
         for legend in (self._cost_legend, self._acc_legend):

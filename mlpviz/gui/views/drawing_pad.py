@@ -1,0 +1,232 @@
+"""Draw a digit with the mouse and see it the way the network gets it (28×28, MNIST style)."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+from PySide6.QtCore import QEvent, QPointF, QRect, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QFont, QMouseEvent, QPainter, QPen
+from PySide6.QtWidgets import (
+    QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget,
+)
+
+from mlpviz.core.preprocess import mnist_style, soft_brush_segment
+from mlpviz.gui.qimage import ImageWidget, gray_to_qimage
+
+CANVAS_SIDE = 280  # drawing resolution, in canvas pixels (10 per MNIST pixel)
+BRUSH_RADIUS = 13.0  # canvas pixels: a digit drawn ~200 px tall gets MNIST's 2–3 px strokes
+BRUSH_SOFTNESS = 0.45  # outer fraction of the radius that fades out
+PREVIEW_SIDE = 4 * 28  # the 28×28 result at 4 screen pixels per pixel
+EMIT_INTERVAL_S = 1 / 30  # drawing_changed at most ~30 times a second while drawing
+
+
+class DrawingCanvas(QWidget):
+    """The black square drawn on. Keeps the ink as a (280, 280) float array 0..1 (white on
+    black, like MNIST) and reports `inked` after every bit of stroke, `stroke_ended` on release."""
+
+    inked = Signal()
+    stroke_ended = Signal()
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.ink = np.zeros((CANVAS_SIDE, CANVAS_SIDE))
+        self._last: tuple[float, float] | None = None
+        self._image = gray_to_qimage(self.ink)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.setMinimumSize(160, 160)
+        self.setCursor(Qt.CursorShape.CrossCursor)
+        self.setToolTip("Hold the left mouse button and draw a digit")
+
+    def sizeHint(self) -> QSize:
+        return QSize(CANVAS_SIDE, CANVAS_SIDE)
+
+    def hasHeightForWidth(self) -> bool:
+        return True
+
+    def heightForWidth(self, width: int) -> int:
+        return width
+
+    def canvas_rect(self) -> QRect:
+        """The largest square, at the top, centred across: where the canvas is shown."""
+        side = min(self.width(), self.height())
+        return QRect((self.width() - side) // 2, 0, side, side)
+
+    def to_canvas(self, pos: QPointF) -> tuple[float, float]:
+        """Widget position → canvas (x, y) in canvas pixels."""
+        r = self.canvas_rect()
+        k = CANVAS_SIDE / max(r.width(), 1)
+        return (pos.x() - r.x()) * k, (pos.y() - r.y()) * k
+
+    def clear(self) -> None:
+        self.ink[:] = 0
+        self._last = None
+        self._refresh()
+
+    def _paint_to(self, point: tuple[float, float]) -> None:
+        start = self._last if self._last is not None else point
+        if soft_brush_segment(self.ink, start, point, BRUSH_RADIUS, BRUSH_SOFTNESS) is not None:
+            self._refresh()
+        self._last = point
+        self.inked.emit()
+
+    def _refresh(self) -> None:
+        self._image = gray_to_qimage(self.ink)
+        self.update()
+
+    # -- Qt events -------------------------------------------------------------------------------
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        if event.button() != Qt.MouseButton.LeftButton:
+            return super().mousePressEvent(event)
+        self._last = None
+        self._paint_to(self.to_canvas(event.position()))
+        event.accept()
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        if not (event.buttons() & Qt.MouseButton.LeftButton) or self._last is None:
+            return super().mouseMoveEvent(event)
+        self._paint_to(self.to_canvas(event.position()))
+        event.accept()
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        if event.button() != Qt.MouseButton.LeftButton or self._last is None:
+            return super().mouseReleaseEvent(event)
+        self._paint_to(self.to_canvas(event.position()))
+        self._last = None
+        self.stroke_ended.emit()
+        event.accept()
+
+    def paintEvent(self, event) -> None:
+        p = QPainter(self)
+        p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, True)
+        r = self.canvas_rect()
+        p.drawImage(r, self._image)
+        p.setPen(QPen(QColor(128, 128, 128), 1))
+        p.setBrush(Qt.BrushStyle.NoBrush)
+        p.drawRect(r.adjusted(0, 0, -1, -1))
+        p.end()
+
+
+class DrawingPad(QWidget):
+    """A canvas to draw a digit on, the 28×28 input it becomes, and the network's answer.
+
+    drawing_changed(np.ndarray): the preprocessed input, (784,) float64 0..1, read-only; sent
+    while drawing (at most ~30 a second) and when the mouse button is released, and by `clear()`.
+    """
+
+    drawing_changed = Signal(np.ndarray)
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self._x = np.zeros(784)
+        self._x.setflags(write=False)
+        self._prediction: tuple[str, float] | None = None
+        self._last_emit = -1.0
+        self._pending = QTimer(self)
+        self._pending.setSingleShot(True)
+        self._pending.timeout.connect(self._emit)
+
+        self.canvas = DrawingCanvas()
+        self.canvas.inked.connect(self._on_inked)
+        self.canvas.stroke_ended.connect(self._on_stroke_ended)
+        self.preview = ImageWidget(gray_to_qimage(np.zeros((28, 28))), hint=PREVIEW_SIDE,
+                                   frame=QColor(128, 128, 128))
+        self.preview.setFixedSize(PREVIEW_SIDE + 2, PREVIEW_SIDE + 2)  # 4 screen pixels per pixel
+        self.preview.setToolTip("Your drawing as the network gets it: cropped, scaled to fit "
+                                "20×20 pixels and centred by its centre of mass in 28×28, "
+                                "the way the MNIST digits were made")
+        self.preview_caption = QLabel("What the network sees: 28 × 28")
+        self.preview_caption.setAlignment(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
+        self.preview_caption.setWordWrap(True)
+        self.clear_button = QPushButton("Clear")
+        self.clear_button.setToolTip("Wipe the canvas")
+        self.clear_button.clicked.connect(self.clear)
+        self.prediction_label = QLabel()
+        self.prediction_label.setObjectName("prediction")
+        self.prediction_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.prediction_label.setWordWrap(True)
+
+        side_box = QWidget()
+        side_box.setFixedWidth(PREVIEW_SIDE + 12)
+        side = QVBoxLayout(side_box)
+        side.setContentsMargins(0, 0, 0, 0)
+        side.setSpacing(6)
+        side.addWidget(self.preview, 0, Qt.AlignmentFlag.AlignHCenter)
+        side.addWidget(self.preview_caption)
+        side.addStretch(1)
+        side.addWidget(self.clear_button)
+        top = QHBoxLayout()
+        top.addWidget(self.canvas, 1)
+        top.addWidget(side_box)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top, 1)
+        layout.addWidget(self.prediction_label)
+        self._apply_fonts()
+        self._show_prediction()
+
+    # -- API ---------------------------------------------------------------------------------
+    def clear(self) -> None:
+        """Wipe the canvas and the answer; sends drawing_changed with an empty (all-zero) input."""
+        self._pending.stop()
+        self.canvas.clear()
+        self._prediction = None
+        self._emit()
+
+    def set_prediction(self, label: str, confidence: float) -> None:
+        """Show the network's answer for the drawing, e.g. ("3", 0.94) → "It's a 3 (94 %)"."""
+        self._prediction = (str(label), float(confidence))
+        self._show_prediction()
+
+    def current_input(self) -> np.ndarray:
+        """The last preprocessed input sent (784,) (zeros before any drawing)."""
+        return self._x
+
+    def is_empty(self) -> bool:
+        return not self.canvas.ink.any()
+
+    # -- internals ---------------------------------------------------------------------------
+    def _on_inked(self) -> None:
+        wait = EMIT_INTERVAL_S - (time.monotonic() - self._last_emit)
+        if wait <= 0:
+            self._pending.stop()
+            self._emit()
+        elif not self._pending.isActive():
+            self._pending.start(max(1, int(wait * 1000)))
+
+    def _on_stroke_ended(self) -> None:
+        self._pending.stop()
+        self._emit()
+
+    def _emit(self) -> None:
+        x = mnist_style(self.canvas.ink)
+        x.setflags(write=False)
+        self._x = x
+        self._last_emit = time.monotonic()
+        self.preview.set_image(gray_to_qimage(x.reshape(28, 28)))
+        self._show_prediction()
+        self.drawing_changed.emit(x)
+
+    def _show_prediction(self) -> None:
+        if self.is_empty():
+            self.prediction_label.setText("Draw a digit in the black square")
+            self.prediction_label.setEnabled(False)
+        elif self._prediction is None:
+            self.prediction_label.setText("…")
+            self.prediction_label.setEnabled(False)
+        else:
+            label, confidence = self._prediction
+            article = "an" if label[:1].lower() in "aeiou8" and label[:1] else "a"
+            self.prediction_label.setText(f"It's {article} {label} ({confidence * 100:.0f} %)")
+            self.prediction_label.setEnabled(True)
+
+    def _apply_fonts(self) -> None:
+        base = self.font()
+        big = QFont(base)
+        big.setPointSizeF(base.pointSizeF() * 2.0)
+        big.setBold(True)
+        self.prediction_label.setFont(big)
+
+    def changeEvent(self, event) -> None:
+        if event.type() == QEvent.Type.FontChange:
+            self._apply_fonts()
+        super().changeEvent(event)

@@ -1,0 +1,401 @@
+"""One neuron up close: its activation, weighted input and bias, the formula with its numbers,
+and its incoming weights (a 28×28 picture for the first hidden layer, bars for later layers)."""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import QEvent, QRectF, QSize, Qt
+from PySide6.QtGui import QColor, QFont, QPainter, QPalette, QPen
+from PySide6.QtWidgets import (
+    QFrame, QGridLayout, QHBoxLayout, QLabel, QScrollArea, QSizePolicy, QVBoxLayout, QWidget,
+)
+
+from mlpviz.core.colormap import (
+    DEFAULT_BACKGROUND, DEFAULT_NEGATIVE, DEFAULT_POSITIVE, hex_to_rgb, rgb_to_hex, robust_scale,
+    signed_rgb, symmetric_scale,
+)
+from mlpviz.gui.qimage import ImageWidget, color_hex, rgb_to_qimage
+from mlpviz.gui.views.weights_grid import SCALE_PERCENTILE
+
+_SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def fmt(v: float, sign: bool = True, digits: int = 3) -> str:
+    """A number for the panel: fixed decimals, a real minus sign (−), + shown when `sign`."""
+    s = f"{v:+.{digits}f}" if sign else f"{v:.{digits}f}"
+    return s.replace("-", "−")
+
+
+def _layer_sup(l: int) -> str:
+    return f"⁽{str(l).translate(_SUPERSCRIPT)}⁾"
+
+
+class SignedBars(QWidget):
+    """One vertical bar per value, up in the positive colour, down in the negative, from a zero
+    line; numbered from 1 underneath when there is room."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self._values = np.zeros(0)
+        self._positive = QColor(rgb_to_hex(DEFAULT_POSITIVE))
+        self._negative = QColor(rgb_to_hex(DEFAULT_NEGATIVE))
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.setFixedHeight(150)
+
+    def set_values(self, values: np.ndarray) -> None:
+        self._values = np.asarray(values, dtype=np.float64).copy()
+        self.update()
+
+    def values(self) -> np.ndarray:
+        return self._values.copy()
+
+    def set_colors(self, positive: QColor, negative: QColor) -> None:
+        self._positive, self._negative = QColor(positive), QColor(negative)
+        self.update()
+
+    def sizeHint(self) -> QSize:
+        return QSize(320, 150)
+
+    def paintEvent(self, event) -> None:
+        n = len(self._values)
+        if n == 0:
+            return
+        p = QPainter(self)
+        fg = self.palette().color(QPalette.ColorRole.WindowText)
+        fm = p.fontMetrics()
+        label_h = fm.height() + 2
+        slot = self.width() / n
+        numbers = slot >= fm.horizontalAdvance(str(n)) + 3
+        top, bottom = 4.0, self.height() - (label_h if numbers else 4.0)
+        mid = (top + bottom) / 2
+        half = (bottom - top) / 2
+        scale = symmetric_scale(self._values)
+        for k, v in enumerate(self._values):
+            h = half * min(abs(v) / scale, 1.0)
+            x = k * slot + slot * 0.15
+            rect = QRectF(x, mid - h if v >= 0 else mid, slot * 0.7, h)
+            p.fillRect(rect, self._positive if v >= 0 else self._negative)
+            if numbers:
+                p.setPen(fg)
+                p.drawText(QRectF(k * slot, bottom, slot, label_h), Qt.AlignmentFlag.AlignCenter,
+                           str(k + 1))
+        p.setPen(QPen(fg, 1))
+        p.drawLine(0, int(mid), self.width(), int(mid))
+        p.end()
+
+
+class NeuronPanel(QWidget):
+    """Everything about one neuron, for the sample on show. Call `show_neuron(...)`."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self._background = DEFAULT_BACKGROUND
+        self._positive = DEFAULT_POSITIVE
+        self._negative = DEFAULT_NEGATIVE
+        self._args: tuple | None = None
+
+        def label(name: str, wrap: bool = True) -> QLabel:
+            w = QLabel()
+            w.setObjectName(name)
+            w.setWordWrap(wrap)
+            w.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            return w
+
+        self.title = label("title")
+        self.subtitle = label("subtitle")
+        self.value_a = label("value_a", False)
+        self.value_z = label("value_z", False)
+        self.value_b = label("value_b", False)
+        self.value_sum = label("value_sum", False)
+        self.formula = label("formula")
+        self.weight_range = label("weight_range")
+        self.strongest_positive = label("strongest_positive")
+        self.strongest_negative = label("strongest_negative")
+
+        self._names: dict[str, QLabel] = {}
+        self._rows: list[tuple[QLabel, QLabel]] = []
+        values = QGridLayout()
+        values.setHorizontalSpacing(14)
+        rows = (("activation", "a", self.value_a), ("weighted input", "z", self.value_z),
+                ("bias", "b", self.value_b), ("weighted sum", "Σ w·a", self.value_sum))
+        for i, (words, symbol, w) in enumerate(rows):
+            name = QLabel(f"{words}  <b>{symbol}</b>")
+            self._names[symbol] = name
+            self._rows.append((name, w))
+            w.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            values.addWidget(name, i, 0)
+            values.addWidget(w, i, 1)
+        values.setColumnStretch(2, 1)
+
+        self.weights_image = ImageWidget(hint=224, frame=QColor(128, 128, 128))
+        self.weights_image.setMinimumSize(168, 168)
+        self.weights_image.setToolTip("This neuron's 784 incoming weights, one per pixel")
+        self.terms_image = ImageWidget(hint=224, frame=QColor(128, 128, 128))
+        self.terms_image.setMinimumSize(168, 168)
+        self.terms_image.setToolTip("Weight × pixel: the 784 terms that add up to Σ w·a")
+        self.weights_caption = label("weights_caption")
+        self.terms_caption = label("terms_caption")
+        pictures = QGridLayout()
+        pictures.addWidget(self.weights_image, 0, 0)
+        pictures.addWidget(self.terms_image, 0, 1)
+        pictures.addWidget(self.weights_caption, 1, 0, Qt.AlignmentFlag.AlignTop)
+        pictures.addWidget(self.terms_caption, 1, 1, Qt.AlignmentFlag.AlignTop)
+        self.pictures = QWidget()
+        self.pictures.setLayout(pictures)
+
+        self.weight_bars = SignedBars()
+        self.weight_bars_caption = label("weight_bars_caption")
+        self.term_bars = SignedBars()
+        self.term_bars_caption = label("term_bars_caption")
+        bars = QVBoxLayout()
+        bars.setContentsMargins(0, 0, 0, 0)
+        for w in (self.weight_bars_caption, self.weight_bars, self.term_bars_caption,
+                  self.term_bars):
+            bars.addWidget(w)
+        self.bars = QWidget()
+        self.bars.setLayout(bars)
+
+        body = QWidget()
+        col = QVBoxLayout(body)
+        col.addWidget(self.title)
+        col.addWidget(self.subtitle)
+        col.addLayout(values)
+        col.addWidget(self.formula)
+        col.addWidget(_rule())
+        col.addWidget(self.weight_range)
+        col.addWidget(self.strongest_positive)
+        col.addWidget(self.strongest_negative)
+        col.addWidget(self.pictures)
+        col.addWidget(self.bars)
+        col.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(body)
+        outer = QHBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(scroll)
+        self._apply_fonts()
+        self._show_nothing()
+
+    # -- API ---------------------------------------------------------------------------------
+    def show_neuron(self, snap, x: np.ndarray | None, layer: int, index: int, class_names) -> None:
+        """Show neuron `index` (0-based) of neuron layer `layer` (0 input … L output) of the
+        network in `snap`, for input `x` (784,) or None (no sample: weights only)."""
+        self._args = (snap, x, layer, index, tuple(class_names))
+        self._show_rows(len(self._rows))
+        sizes = tuple(snap.sizes)
+        L = len(sizes) - 1
+        if not 0 <= layer <= L or not 0 <= index < sizes[layer]:
+            raise IndexError(f"no neuron {index} in layer {layer} of a {list(sizes)} network")
+        net = snap.network()
+        # The trace holds every layer's z and a for x; the label only matters for gradients.
+        trace = net.backprop(x, 0) if x is not None else None
+        names = list(class_names)
+        self.title.setText(self._title(layer, index, L, names))
+        if layer == 0:
+            self._show_input(trace, index)
+            return
+
+        W = np.asarray(snap.weights[layer - 1])
+        w = W[index]
+        b = float(snap.biases[layer - 1][index])
+        prev = layer - 1
+        output = layer == L
+        softmax = output and net.cost == "cross_entropy"
+        act = net.activation if net.activation != "sigmoid" else "σ"
+
+        where = "for the sample on show" if x is not None else "no sample on show: weights only"
+        self.subtitle.setText(f"Neuron {index + 1} of {sizes[layer]} in layer {layer} · {where}")
+        self.value_b.setText(fmt(b))
+        aprev = f"a{_layer_sup(prev)}"
+        self._names["Σ w·a"].setText(f"weighted sum  <b>Σ w·{aprev}</b>")
+        if trace is not None:
+            z = float(trace.z[layer][index])
+            a = float(trace.a[layer][index])
+            weighted = z - b
+            self.value_a.setText(fmt(a, sign=False))
+            self.value_z.setText(fmt(z))
+            self.value_sum.setText(fmt(weighted))
+            if softmax:
+                self.formula.setText(
+                    f"z = Σ w·{aprev} + b = {fmt(weighted, False)} + ({fmt(b, False)}) = "
+                    f"{fmt(z, False)}<br>a = softmax(z)<sub>{index}</sub> = "
+                    f"e<sup>z</sup> / Σ<sub>k</sub> e<sup>z<sub>k</sub></sup> = {fmt(a, False)}")
+            else:
+                self.formula.setText(
+                    f"a = {act}(Σ w·{aprev} + b)<br>"
+                    f"&nbsp;&nbsp;= {act}({fmt(weighted, False)} + ({fmt(b, False)}))<br>"
+                    f"&nbsp;&nbsp;= {act}({fmt(z, False)}) = <b>{fmt(a, False)}</b>")
+            a_prev = np.asarray(trace.a[prev])
+        else:
+            for v in (self.value_a, self.value_z, self.value_sum):
+                v.setText("—")
+            out = "softmax(z)" if softmax else f"{act}(z)"
+            self.formula.setText(f"a = {out}, z = Σ w·{aprev} + b<br>(show a sample to see the "
+                                 "numbers)")
+            a_prev = None
+
+        self._show_weights(w, a_prev, prev, names)
+
+    def set_snapshot(self, snap) -> None:
+        """New parameters (training goes on): show the same neuron with them."""
+        if self._args is not None:
+            _, x, layer, index, names = self._args
+            self.show_neuron(snap, x, layer, index, names)
+
+    def set_input(self, x: np.ndarray | None) -> None:
+        """A new sample on show (784,) or None: show the same neuron for it."""
+        if self._args is not None:
+            snap, _, layer, index, names = self._args
+            self.show_neuron(snap, x, layer, index, names)
+
+    def set_colors(self, background: str | None = None, foreground: str | None = None,
+                   positive: str | None = None, negative: str | None = None) -> None:
+        """Colours as "#rrggbb" for the weight pictures and bars (foreground is unused: text
+        follows the palette)."""
+        if background:
+            self._background = hex_to_rgb(background)
+        if positive:
+            self._positive = hex_to_rgb(positive)
+        if negative:
+            self._negative = hex_to_rgb(negative)
+        for bars in (self.weight_bars, self.term_bars):
+            bars.set_colors(QColor(rgb_to_hex(self._positive)), QColor(rgb_to_hex(self._negative)))
+        if self._args is not None:
+            self.show_neuron(*self._args)
+
+    def set_theme(self, theme) -> None:
+        """Take background/positive/negative from a theme object (any it has)."""
+        self.set_colors(**{k: color_hex(getattr(theme, k, None))
+                           for k in ("background", "foreground", "positive", "negative")})
+
+    def clear(self) -> None:
+        self._args = None
+        self._show_nothing()
+
+    # -- internals ---------------------------------------------------------------------------
+    @staticmethod
+    def _title(layer: int, index: int, L: int, names: list[str]) -> str:
+        if layer == 0:
+            r, c = divmod(index, 28)
+            return f"Input pixel (row {r + 1}, column {c + 1})"
+        if layer == L:
+            name = names[index] if index < len(names) else str(index)
+            return f"Output ‘{name}’"
+        return f"Hidden layer {layer}, neuron {index + 1}"
+
+    def _show_input(self, trace, index: int) -> None:
+        self.subtitle.setText("The input layer has no weights or bias: its activation is the "
+                              "pixel's brightness, 0 (black) to 1 (white).")
+        self.value_a.setText(fmt(float(trace.a[0][index]), sign=False) if trace else "—")
+        self._show_rows(1)
+        for w in (self.formula, self.weight_range, self.strongest_positive,
+                  self.strongest_negative):
+            w.setText("")
+        self.pictures.hide()
+        self.bars.hide()
+
+    def _show_weights(self, w: np.ndarray, a_prev: np.ndarray | None, prev: int,
+                      names: list[str]) -> None:
+        n = len(w)
+        self.weight_range.setText(f"{n:,} incoming weights, from {fmt(float(w.min()))} to "
+                                  f"{fmt(float(w.max()))}")
+        k_pos, k_neg = int(np.argmax(w)), int(np.argmin(w))
+        self.strongest_positive.setText(self._strongest("Strongest positive", w, k_pos, a_prev,
+                                                        prev))
+        self.strongest_negative.setText(self._strongest("Strongest negative", w, k_neg, a_prev,
+                                                        prev))
+        colors = dict(background=self._background, positive=self._positive,
+                      negative=self._negative)
+        side = int(round(np.sqrt(n)))
+        if prev == 0 and side * side == n:
+            scale = robust_scale(w, SCALE_PERCENTILE)  # as in the weights grid
+            self.weights_image.set_image(rgb_to_qimage(signed_rgb(w.reshape(side, side), scale,
+                                                                  **colors)))
+            self.weights_caption.setText(f"Weights w: green +, red −, full colour from "
+                                         f"±{fmt(scale, False)}")
+            if a_prev is not None:
+                terms = w * a_prev
+                tscale = robust_scale(terms, SCALE_PERCENTILE)
+                self.terms_image.set_image(rgb_to_qimage(signed_rgb(terms.reshape(side, side),
+                                                                    tscale, **colors)))
+                self.terms_caption.setText(f"w × pixel: the {n} terms of Σ w·a, full colour "
+                                           f"from ±{fmt(tscale, False)}")
+                self.terms_image.show()
+            else:
+                self.terms_image.hide()
+                self.terms_caption.setText("")
+            self.pictures.show()
+            self.bars.hide()
+        else:
+            src = "inputs" if prev == 0 else f"layer {prev}'s neurons"
+            self.weight_bars.set_values(w)
+            self.weight_bars_caption.setText(f"Incoming weights w from {src} 1–{n}")
+            if a_prev is not None:
+                self.term_bars.set_values(w * a_prev)
+                self.term_bars_caption.setText(f"w × a{_layer_sup(prev)}: the terms of Σ w·a")
+                self.term_bars.show()
+            else:
+                self.term_bars.hide()
+                self.term_bars_caption.setText("")
+            self.pictures.hide()
+            self.bars.show()
+
+    @staticmethod
+    def _strongest(what: str, w: np.ndarray, k: int, a_prev: np.ndarray | None, prev: int) -> str:
+        if prev == 0 and len(w) == 784:
+            r, c = divmod(k, 28)
+            src = f"pixel (row {r + 1}, column {c + 1})"
+        elif prev == 0:
+            src = f"input {k + 1}"
+        else:
+            src = f"layer {prev} neuron {k + 1}"
+        text = f"{what}: w = {fmt(float(w[k]))} from {src}"
+        if a_prev is not None:
+            what_a = "brightness" if prev == 0 else "a"
+            text += f" ({what_a} {fmt(float(a_prev[k]), sign=False)})"
+        return text
+
+    def _show_rows(self, n: int) -> None:
+        """Show the first n rows of the values table (the input layer has only a)."""
+        for i, pair in enumerate(self._rows):
+            for w in pair:
+                w.setVisible(i < n)
+
+    def _show_nothing(self) -> None:
+        self._show_rows(len(self._rows))
+        self.title.setText("No neuron chosen")
+        self.subtitle.setText("Click a neuron in the network, or a picture under Weights, to see "
+                              "its numbers here.")
+        for v in (self.value_a, self.value_z, self.value_b, self.value_sum):
+            v.setText("—")
+        for w in (self.formula, self.weight_range, self.strongest_positive,
+                  self.strongest_negative):
+            w.setText("")
+        self.pictures.hide()
+        self.bars.hide()
+
+    def _apply_fonts(self) -> None:
+        base = self.font()
+        big = QFont(base)
+        big.setPointSizeF(base.pointSizeF() * 1.8)
+        big.setBold(True)
+        self.title.setFont(big)
+        mid = QFont(base)
+        mid.setPointSizeF(base.pointSizeF() * 1.35)
+        for w in (self.value_a, self.value_z, self.value_b, self.value_sum, self.formula,
+                  *self._names.values()):
+            w.setFont(mid)
+
+    def changeEvent(self, event) -> None:
+        if event.type() == QEvent.Type.FontChange:
+            self._apply_fonts()
+        super().changeEvent(event)
+
+
+def _rule() -> QFrame:
+    line = QFrame()
+    line.setFrameShape(QFrame.Shape.HLine)
+    line.setFrameShadow(QFrame.Shadow.Sunken)
+    return line

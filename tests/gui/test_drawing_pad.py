@@ -1,0 +1,139 @@
+"""DrawingPad: mouse strokes become MNIST-style inputs that a trained network reads."""
+
+import time
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QEvent, QPointF, Qt
+from PySide6.QtGui import QMouseEvent
+from PySide6.QtWidgets import QApplication
+
+from mlpviz.core.datasets import load_bundled
+from mlpviz.core.network import Network
+from mlpviz.core.preprocess import mnist_style
+from mlpviz.core.training import Trainer
+from mlpviz.gui.views.drawing_pad import DrawingPad
+
+# The offscreen platform warns about this whenever a top-level window is shown.
+pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
+
+LEFT, NONE = Qt.MouseButton.LeftButton, Qt.MouseButton.NoButton
+
+
+def send(widget, kind, pos, button, buttons):
+    """Deliver a mouse event directly: QTest.mouseMove drops held buttons under Qt 6."""
+    local = QPointF(*pos)
+    event = QMouseEvent(kind, local, widget.mapToGlobal(local), button, buttons,
+                        Qt.KeyboardModifier.NoModifier)
+    QApplication.sendEvent(widget, event)
+
+
+def stroke(canvas, points):
+    """Press at the first point (fractions of the canvas square), drag through the rest, release."""
+    r = canvas.canvas_rect()
+    pts = [(r.x() + fx * r.width(), r.y() + fy * r.height()) for fx, fy in points]
+    send(canvas, QEvent.Type.MouseButtonPress, pts[0], LEFT, LEFT)
+    for p in pts[1:]:
+        send(canvas, QEvent.Type.MouseMove, p, NONE, LEFT)
+    send(canvas, QEvent.Type.MouseButtonRelease, pts[-1], LEFT, NONE)
+
+
+def one_points():
+    return [(0.5, 0.15 + 0.7 * t) for t in np.linspace(0, 1, 12)]
+
+
+def zero_points():
+    t = np.linspace(0, 2 * np.pi, 41)
+    return list(zip(0.5 + 0.23 * np.sin(t), 0.5 + 0.34 * np.cos(t)))
+
+
+@pytest.fixture
+def pad(qtbot):
+    pad = DrawingPad()
+    qtbot.addWidget(pad)
+    pad.resize(440, 400)
+    pad.show()
+    qtbot.waitExposed(pad)
+    return pad
+
+
+@pytest.fixture(scope="module")
+def trained_net():
+    ds = load_bundled()
+    net = Network([784, 16, 16, 10], seed=0)
+    trainer = Trainer(net, ds.train_images, ds.train_labels, seed=0)
+    for _ in range(300):
+        trainer.step()
+    return trainer.sync()
+
+
+def test_drawing_emits_the_preprocessed_input(qtbot, pad):
+    assert not pad.current_input().any()
+    sent = []
+    pad.drawing_changed.connect(sent.append)
+    stroke(pad.canvas, one_points())
+    x = sent[-1]  # the release sends the finished drawing at once
+    assert x.shape == (784,) and x.dtype == np.float64 and not x.flags.writeable
+    assert x.max() == pytest.approx(1.0) and x.min() >= 0
+    assert np.array_equal(x, mnist_style(pad.canvas.ink))  # what was drawn, preprocessed
+    assert np.array_equal(x, pad.current_input())
+    img = x.reshape(28, 28)
+    assert img[6:22, 13:15].min() > 0.5  # a centred vertical stroke, 20 pixels tall
+    assert (img > 0).any(axis=1).sum() <= 20
+    assert img[:, :10].max() == 0 and img[:, 19:].max() == 0
+
+
+def test_a_second_stroke_changes_the_input(qtbot, pad):
+    stroke(pad.canvas, one_points())
+    first = pad.current_input()
+    sent = []
+    pad.drawing_changed.connect(sent.append)
+    stroke(pad.canvas, [(0.2, 0.5), (0.8, 0.5)])  # a cross bar
+    assert sent and not np.array_equal(sent[-1], first)
+
+
+def test_drawing_is_throttled_while_moving(qtbot, pad):
+    sent = []
+    pad.drawing_changed.connect(sent.append)
+    t0 = time.monotonic()
+    stroke(pad.canvas, [(0.5, 0.1 + 0.8 * t) for t in np.linspace(0, 1, 60)])
+    elapsed = time.monotonic() - t0
+    assert 1 <= len(sent) <= 3 + int(elapsed * 30)  # not one per mouse move
+    assert np.array_equal(sent[-1], mnist_style(pad.canvas.ink))  # the release sends the final
+
+
+def test_clear_wipes_and_sends_an_empty_input(qtbot, pad):
+    stroke(pad.canvas, zero_points())
+    pad.set_prediction("0", 0.9)
+    with qtbot.waitSignal(pad.drawing_changed, timeout=1000) as blocker:
+        qtbot.mouseClick(pad.clear_button, LEFT)
+    assert not blocker.args[0].any()
+    assert not pad.canvas.ink.any()
+    assert "Draw" in pad.prediction_label.text()
+
+
+def test_prediction_text(qtbot, pad):
+    stroke(pad.canvas, one_points())
+    pad.set_prediction("3", 0.94)
+    assert pad.prediction_label.text() == "It's a 3 (94 %)"
+    pad.set_prediction("8", 0.5)
+    assert pad.prediction_label.text() == "It's an 8 (50 %)"
+
+
+def test_a_drawn_one_and_zero_get_different_answers(qtbot, pad, trained_net):
+    stroke(pad.canvas, one_points())
+    one = trained_net.forward(pad.current_input())
+    pad.clear()
+    stroke(pad.canvas, zero_points())
+    zero = trained_net.forward(pad.current_input())
+    assert int(np.argmax(one)) == 1
+    assert int(np.argmax(zero)) == 0
+
+
+def test_ignores_other_buttons_and_moves_without_a_press(qtbot, pad):
+    sent = []
+    pad.drawing_changed.connect(sent.append)
+    send(pad.canvas, QEvent.Type.MouseMove, (100, 100), NONE, NONE)
+    send(pad.canvas, QEvent.Type.MouseButtonPress, (100, 100), Qt.MouseButton.RightButton,
+         Qt.MouseButton.RightButton)
+    assert sent == [] and not pad.canvas.ink.any()

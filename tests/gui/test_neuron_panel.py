@@ -1,0 +1,139 @@
+"""NeuronPanel: every number shown is the core's number for that neuron and sample."""
+
+import numpy as np
+import pytest
+
+from mlpviz.core.datasets import DIGIT_NAMES, load_bundled
+from mlpviz.core.network import Network
+from mlpviz.core.snapshot import Snapshot
+from mlpviz.core.training import Trainer
+from mlpviz.gui.qimage import qimage_to_rgb
+from mlpviz.gui.views.neuron_panel import NeuronPanel, fmt
+
+
+def number(label) -> float:
+    """The number in a value label ("−1.234" → -1.234)."""
+    return float(label.text().replace("−", "-"))
+
+
+@pytest.fixture(scope="module")
+def dataset():
+    return load_bundled()
+
+
+@pytest.fixture(scope="module")
+def snap(dataset):
+    net = Network([784, 16, 16, 10], seed=0)
+    trainer = Trainer(net, dataset.train_images, dataset.train_labels, seed=0)
+    for _ in range(300):
+        trainer.step()
+    return Snapshot.of(trainer.sync())
+
+
+@pytest.fixture
+def x(dataset):
+    return dataset.test_images[1] / 255.0
+
+
+@pytest.fixture
+def panel(qtbot):
+    panel = NeuronPanel()
+    qtbot.addWidget(panel)
+    panel.set_colors(background="#000000", positive="#00ff00", negative="#ff0000")
+    return panel
+
+
+@pytest.mark.parametrize("layer, index", [(1, 6), (1, 0), (2, 3), (3, 3), (3, 9)])
+def test_numbers_are_the_cores(qtbot, panel, snap, x, layer, index):
+    panel.show_neuron(snap, x, layer, index, DIGIT_NAMES)
+    acts = snap.network().forward_all(x)
+    W, b = snap.weights[layer - 1][index], snap.biases[layer - 1][index]
+    z = float(W @ acts[layer - 1] + b)
+    assert number(panel.value_a) == pytest.approx(acts[layer][index], abs=5e-4)
+    assert number(panel.value_z) == pytest.approx(z, abs=5e-4)
+    assert number(panel.value_b) == pytest.approx(b, abs=5e-4)
+    assert number(panel.value_sum) == pytest.approx(z - b, abs=5e-4)
+    formula = panel.formula.text()
+    assert fmt(float(acts[layer][index]), sign=False) in formula and fmt(z, False) in formula
+    assert "σ(" in formula
+    assert panel.weight_range.text().startswith(f"{len(W):,} incoming weights")
+    assert fmt(float(W.min())) in panel.weight_range.text()
+    assert fmt(float(W.max())) in panel.weight_range.text()
+    assert f"w = {fmt(float(W.max()))}" in panel.strongest_positive.text()
+    assert f"w = {fmt(float(W.min()))}" in panel.strongest_negative.text()
+
+
+def test_titles(qtbot, panel, snap, x):
+    panel.show_neuron(snap, x, 1, 6, DIGIT_NAMES)
+    assert panel.title.text() == "Hidden layer 1, neuron 7"
+    panel.show_neuron(snap, x, 2, 0, DIGIT_NAMES)
+    assert panel.title.text() == "Hidden layer 2, neuron 1"
+    panel.show_neuron(snap, x, 3, 3, DIGIT_NAMES)
+    assert panel.title.text() == "Output ‘3’"
+    panel.show_neuron(snap, x, 3, 9, ["T-shirt/top"] * 9 + ["Ankle boot"])
+    assert panel.title.text() == "Output ‘Ankle boot’"
+
+
+def test_first_layer_weights_are_a_green_red_picture(qtbot, panel, snap, x):
+    panel.show_neuron(snap, x, 1, 6, DIGIT_NAMES)
+    assert not panel.pictures.isHidden() and panel.bars.isHidden()
+    w = snap.weights[0][6].reshape(28, 28)
+    rgb = qimage_to_rgb(panel.weights_image.image())
+    assert rgb.shape == (28, 28, 3)
+    r, c = np.unravel_index(np.argmax(w), w.shape)
+    assert tuple(rgb[r, c]) == (0, 255, 0)  # the strongest positive weight: full green
+    r, c = np.unravel_index(np.argmin(w), w.shape)
+    assert rgb[r, c, 0] > 0 and rgb[r, c, 1] == 0  # negative: red
+    terms = qimage_to_rgb(panel.terms_image.image())
+    blank = x.reshape(28, 28) == 0
+    assert (terms[blank] == 0).all()  # w × pixel is 0 where the pixel is black
+
+
+def test_later_layers_show_their_incoming_weights_as_bars(qtbot, panel, snap, x):
+    panel.show_neuron(snap, x, 2, 3, DIGIT_NAMES)
+    assert panel.pictures.isHidden() and not panel.bars.isHidden()
+    assert np.array_equal(panel.weight_bars.values(), snap.weights[1][3])
+    a1 = snap.network().forward_all(x)[1]
+    assert np.allclose(panel.term_bars.values(), snap.weights[1][3] * a1)
+
+
+def test_without_a_sample_only_the_parameters_are_shown(qtbot, panel, snap):
+    panel.show_neuron(snap, None, 1, 2, DIGIT_NAMES)
+    assert panel.value_a.text() == "—" and panel.value_z.text() == "—"
+    assert number(panel.value_b) == pytest.approx(snap.biases[0][2], abs=5e-4)
+    assert panel.terms_image.isHidden()
+
+
+def test_softmax_output_formula(qtbot, panel, x):
+    snap = Snapshot.of(Network([784, 8, 10], cost="cross_entropy", seed=2))
+    panel.show_neuron(snap, x, 2, 4, DIGIT_NAMES)
+    a = snap.network().forward(x)[4]
+    assert number(panel.value_a) == pytest.approx(a, abs=5e-4)
+    assert "softmax" in panel.formula.text()
+
+
+def test_input_pixel(qtbot, panel, snap, x):
+    k = int(np.argmax(x))
+    panel.show_neuron(snap, x, 0, k, DIGIT_NAMES)
+    r, c = divmod(k, 28)
+    assert panel.title.text() == f"Input pixel (row {r + 1}, column {c + 1})"
+    assert number(panel.value_a) == pytest.approx(x[k], abs=5e-4)
+    assert panel.pictures.isHidden() and panel.bars.isHidden()
+
+
+def test_bad_neuron_is_refused(qtbot, panel, snap, x):
+    with pytest.raises(IndexError):
+        panel.show_neuron(snap, x, 1, 16, DIGIT_NAMES)
+
+
+def test_follows_new_snapshots_and_inputs(qtbot, panel, snap, x, dataset):
+    panel.set_snapshot(snap)  # nothing chosen yet: nothing to show
+    assert panel.title.text() == "No neuron chosen"
+    other = Snapshot.of(Network([784, 16, 16, 10], seed=5))
+    panel.show_neuron(other, x, 2, 1, DIGIT_NAMES)
+    panel.set_snapshot(snap)
+    assert number(panel.value_a) == pytest.approx(snap.network().forward_all(x)[2][1], abs=5e-4)
+    x2 = dataset.test_images[7] / 255.0
+    panel.set_input(x2)
+    assert number(panel.value_a) == pytest.approx(snap.network().forward_all(x2)[2][1], abs=5e-4)
+    assert panel.title.text() == "Hidden layer 2, neuron 2"
