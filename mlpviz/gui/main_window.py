@@ -1,0 +1,735 @@
+"""The main window: the network in the middle, the run's controls above, plots and panels around.
+
+It owns the Session and the views and only wires them together: signals of one go to setters of
+another. It keeps no numbers of its own beyond what it is showing now (the latest snapshot and the
+input on show).
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+from dataclasses import dataclass
+
+import numpy as np
+from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence
+from PySide6.QtWidgets import (
+    QApplication, QComboBox, QDockWidget, QDoubleSpinBox, QFileDialog, QHBoxLayout, QLabel,
+    QLineEdit, QMainWindow, QMessageBox, QPushButton, QSlider, QSpinBox, QToolBar, QVBoxLayout,
+    QWidget,
+)
+
+from mlpviz import __version__
+from mlpviz.core.datasets import available_datasets
+from mlpviz.core.snapshot import Snapshot
+from mlpviz.gui import theme as themes
+from mlpviz.gui.session import Session
+from mlpviz.gui.views.cost_view import CostView
+from mlpviz.gui.views.drawing_pad import DrawingPad
+from mlpviz.gui.views.network_view import NetworkView
+from mlpviz.gui.views.neuron_panel import NeuronPanel
+from mlpviz.gui.views.sample_view import SampleView
+from mlpviz.gui.views.stepper import StepperPanel
+from mlpviz.gui.views.weights_grid import WeightsGrid
+
+SHORTCUTS = [
+    ("Space", "Train / pause"),
+    ("S", "Step one mini-batch"),
+    ("E", "Step one epoch"),
+    ("R", "Reset: new random weights (same seed)"),
+    ("B", "Backpropagation stepper"),
+    ("→ / ←", "Next / previous stage of the stepper"),
+    ("F5", "Presentation mode (large type for a projector)"),
+    ("Ctrl+O / Ctrl+S", "Open / save a model"),
+    ("Ctrl+E", "Export the view as PNG"),
+    ("Ctrl+Q", "Quit"),
+]
+
+
+def settings() -> QSettings:
+    """The app's QSettings; tests point MLPVIZ_SETTINGS_ORG elsewhere so they never touch the user's."""
+    return QSettings(os.environ.get("MLPVIZ_SETTINGS_ORG", "mlpviz"), "mlpviz")
+
+
+def apply_palette(t: themes.Theme) -> None:
+    """Give the whole application the theme's colours and, in presentation mode, larger type."""
+    from PySide6.QtGui import QColor, QPalette
+
+    app = QApplication.instance()
+    pal = QPalette()
+    bg, fg, panel = QColor(t.background), QColor(t.foreground), QColor(t.panel)
+    for role, color in ((QPalette.Window, panel), (QPalette.Base, bg), (QPalette.AlternateBase, panel),
+                        (QPalette.Button, panel), (QPalette.WindowText, fg), (QPalette.Text, fg),
+                        (QPalette.ButtonText, fg), (QPalette.ToolTipBase, panel),
+                        (QPalette.ToolTipText, fg), (QPalette.Highlight, QColor(t.accent)),
+                        (QPalette.HighlightedText, bg), (QPalette.PlaceholderText, QColor(t.muted))):
+        pal.setColor(role, color)
+    app.setPalette(pal)
+    font = app.font()
+    base = app.property("mlpviz_base_point_size")
+    if base is None:
+        base = font.pointSizeF() if font.pointSizeF() > 0 else 10.0
+        app.setProperty("mlpviz_base_point_size", base)
+    font.setPointSizeF(float(base) * t.font_scale)
+    app.setFont(font)
+
+
+class MessageBanner(QWidget):
+    """A dismissable line of text above the network: errors and warnings that need no dialog."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setObjectName("message_banner")
+        self.setAutoFillBackground(True)
+        self.label = QLabel()
+        self.label.setWordWrap(True)
+        self.label.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        close = QPushButton("✕")
+        close.setFlat(True)
+        close.setFixedWidth(32)
+        close.setToolTip("Dismiss")
+        close.clicked.connect(self.hide)
+        lay = QHBoxLayout(self)
+        lay.setContentsMargins(10, 6, 6, 6)
+        lay.addWidget(self.label, 1)
+        lay.addWidget(close)
+        self.setStyleSheet("#message_banner { background: #7a1f1f; } "
+                           "#message_banner QLabel, #message_banner QPushButton "
+                           "{ color: white; font-weight: bold; }")
+        self.hide()
+
+    def show_message(self, text: str) -> None:
+        self.label.setText(text)
+        self.show()
+
+    def text(self) -> str:
+        return self.label.text() if self.isVisible() else ""
+
+
+def session_from_settings(restore: bool) -> Session:
+    """A Session with the last settings (architecture, seed, data, η, batch) when `restore`, and
+    the defaults when they are missing or no longer valid (a data folder that has gone, say)."""
+    if restore:
+        st = settings()
+        try:
+            sizes = [int(v) for v in str(st.value("sizes", "")).split(",") if v]
+            kwargs = dict(dataset_spec=str(st.value("dataset", "bundled")),
+                          activation=str(st.value("activation", "sigmoid")),
+                          cost=str(st.value("cost", "mse")), seed=int(st.value("seed", 0)),
+                          lr=float(st.value("lr")) if st.value("lr") is not None else None,
+                          batch_size=int(st.value("batch_size", 100)))
+            if sizes:
+                kwargs["sizes"] = sizes
+            return Session(**kwargs)
+        except (ValueError, TypeError, OSError):
+            pass
+    return Session()
+
+
+@dataclass(frozen=True)
+class Shown:
+    """The input on show: pixels (784,) in 0..1, its label (None for an unlabelled drawing) and
+    where it came from."""
+
+    x: np.ndarray
+    label: int | None
+    description: str
+
+
+class RunControls(QToolBar):
+    """Train / pause, steps, reset, speed, learning rate and batch size, and the architecture."""
+
+    rebuild_requested = Signal(object, str, str, int)  # hidden sizes, activation, cost, seed
+    dataset_requested = Signal(str)
+    problem_found = Signal(str)
+
+    def __init__(self, parent=None):
+        super().__init__("Training", parent)
+        self.setObjectName("training_toolbar")
+        self.setMovable(False)
+        self.train_button = QPushButton("▶ Train")
+        self.train_button.setToolTip("Train on shuffled mini-batches (Space)")
+        self.step_button = QPushButton("Step")
+        self.step_button.setToolTip("Train on exactly one mini-batch (S)")
+        self.epoch_button = QPushButton("Epoch")
+        self.epoch_button.setToolTip("Train to the end of this epoch (E)")
+        self.reset_button = QPushButton("Reset")
+        self.reset_button.setToolTip("New random weights from the same seed (R)")
+        for b in (self.train_button, self.step_button, self.epoch_button, self.reset_button):
+            b.setFocusPolicy(Qt.NoFocus)
+            self.addWidget(b)
+        self.addSeparator()
+        self.speed = QSlider(Qt.Horizontal)
+        self.speed.setRange(1, 100)
+        self.speed.setValue(100)
+        self.speed.setFixedWidth(110)
+        self.speed.setToolTip("Speed: full to the right, slow motion (about a mini-batch a second) "
+                              "to the left")
+        self.addWidget(QLabel(" speed "))
+        self.addWidget(self.speed)
+        self.lr = QDoubleSpinBox()
+        self.lr.setDecimals(3)
+        self.lr.setRange(0.001, 1000.0)
+        self.lr.setSingleStep(0.5)
+        self.lr.setToolTip("Learning rate η: each step moves the parameters by −η · gradient")
+        self.addWidget(QLabel(" η "))
+        self.addWidget(self.lr)
+        self.batch = QSpinBox()
+        self.batch.setRange(1, 10_000)
+        self.batch.setToolTip("Mini-batch size: samples averaged per gradient step")
+        self.addWidget(QLabel(" batch "))
+        self.addWidget(self.batch)
+        self.network_bar = QToolBar("Network", parent)
+        self.network_bar.setObjectName("network_toolbar")
+        self.network_bar.setMovable(False)
+        self.layers = QLineEdit("16,16")
+        self.layers.setFixedWidth(80)
+        self.layers.setToolTip("Hidden layers, e.g. 16,16 (1 to 4 layers of 1 to 128 neurons)")
+        self.activation = QComboBox()
+        self.activation.addItems(["sigmoid", "tanh", "relu"])
+        self.cost = QComboBox()
+        self.cost.addItems(["mse", "cross_entropy"])
+        self.cost.setToolTip("mse: C = Σ (a − y)²; cross_entropy: softmax outputs, C = −ln a_label")
+        self.seed = QSpinBox()
+        self.seed.setRange(0, 2**31 - 1)
+        self.seed.setToolTip("Seed of the random initial weights and of the shuffling")
+        self.dataset = QComboBox()
+        self.dataset.setToolTip("The data the network learns from")
+        for spec, label in available_datasets():
+            self.dataset.addItem(label, spec)
+        self.rebuild_button = QPushButton("Rebuild")
+        self.rebuild_button.setToolTip("Build a new network with these settings")
+        self.rebuild_button.setFocusPolicy(Qt.NoFocus)
+        self.seed.setFixedWidth(90)
+        for label, w in ((" hidden layers ", self.layers), ("  activation ", self.activation),
+                         ("  cost ", self.cost), ("  seed ", self.seed), ("  ", self.rebuild_button),
+                         ("    data ", self.dataset)):
+            self.network_bar.addWidget(QLabel(label))
+            self.network_bar.addWidget(w)
+        self.rebuild_button.clicked.connect(self._on_rebuild_clicked)
+        self.layers.returnPressed.connect(self._on_rebuild_clicked)
+        self.dataset.activated.connect(
+            lambda i: self.dataset_requested.emit(str(self.dataset.itemData(i))))
+
+    def parse_hidden(self) -> list[int] | None:
+        """The hidden sizes typed in, or None if they are not 1–4 whole numbers."""
+        try:
+            sizes = [int(s) for s in self.layers.text().replace(" ", "").split(",") if s]
+        except ValueError:
+            return None
+        return sizes if 1 <= len(sizes) <= 4 and all(1 <= s <= 128 for s in sizes) else None
+
+    def _on_rebuild_clicked(self) -> None:
+        hidden = self.parse_hidden()
+        if hidden is None:
+            self.problem_found.emit(
+                f"Hidden layers “{self.layers.text()}” cannot be built: type 1 to 4 layer sizes "
+                "between 1 and 128, separated by commas, for example 16,16.")
+            return
+        self.rebuild_requested.emit(hidden, self.activation.currentText(),
+                                    self.cost.currentText(), self.seed.value())
+
+    def show_state(self, training: bool) -> None:
+        self.train_button.setText("⏸ Pause" if training else "▶ Train")
+        for b in (self.step_button, self.epoch_button):
+            b.setEnabled(not training)
+
+    def show_settings(self, sizes, activation: str, cost: str, seed: int, spec: str) -> None:
+        """Show the settings of the network being trained (after a rebuild or a model load)."""
+        self.layers.setText(",".join(str(s) for s in sizes[1:-1]))
+        self.activation.setCurrentText(activation)
+        self.cost.setCurrentText(cost)
+        self.seed.setValue(int(seed) if seed is not None else 0)
+        i = self.dataset.findData(spec)
+        if i < 0 and spec:
+            self.dataset.addItem(os.path.basename(str(spec).rstrip("/")) or str(spec), spec)
+            i = self.dataset.count() - 1
+        if i >= 0:
+            self.dataset.setCurrentIndex(i)
+
+
+class MainWindow(QMainWindow):
+    """mlpviz's window. `session` may be given (tests); by default a new one on the bundled data."""
+
+    def __init__(self, session: Session | None = None, restore: bool = True):
+        super().__init__()
+        self.setWindowTitle("mlpviz — a neural network learning to read digits")
+        self.session = session or session_from_settings(restore)
+        self._snapshot: Snapshot | None = None
+        self._shown: Shown | None = None
+        self._source = "sample"  # "sample" or "drawing"
+        self._drawing: np.ndarray | None = None
+        self._theme_name = "dark"
+        self._presentation = False
+        self._closing = False
+        self._build_views()
+        self._build_docks()
+        self._build_actions()
+        self._build_status_bar()
+        self._wire()
+        if restore:
+            self._restore_settings()
+        self._apply_theme()
+        self._on_network_rebuilt(self.session.snapshot)
+        self._on_dataset_changed(self.session.dataset)
+
+    # -- construction ------------------------------------------------------------------------
+    def _build_views(self) -> None:
+        self.network_view = NetworkView()
+        self.banner = MessageBanner()
+        central = QWidget()
+        lay = QVBoxLayout(central)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(0)
+        lay.addWidget(self.banner)
+        lay.addWidget(self.network_view, 1)
+        self.setCentralWidget(central)
+        self.controls = RunControls(self)
+        self.addToolBar(Qt.TopToolBarArea, self.controls)
+        self.addToolBarBreak(Qt.TopToolBarArea)
+        self.addToolBar(Qt.TopToolBarArea, self.controls.network_bar)
+        self.controls.lr.setValue(self.session.lr)
+        self.controls.batch.setValue(self.session.batch_size)
+        self.cost_view = CostView()
+        self.sample_view = SampleView()
+        self.drawing_pad = DrawingPad()
+        self.drawn_label = QComboBox()
+        self.drawn_label.setToolTip("Which digit you meant: the stepper's target for the drawing")
+        self.neuron_panel = NeuronPanel()
+        self.weights_grid = WeightsGrid()
+        self.stepper = StepperPanel()
+
+    def _dock(self, title: str, name: str, widget: QWidget, area) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(name)
+        dock.setWidget(widget)
+        dock.setFeatures(QDockWidget.DockWidgetMovable | QDockWidget.DockWidgetFloatable
+                         | QDockWidget.DockWidgetClosable)
+        self.addDockWidget(area, dock)
+        return dock
+
+    def _build_docks(self) -> None:
+        draw_box = QWidget()
+        lay = QVBoxLayout(draw_box)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addWidget(self.drawing_pad, 1)
+        row = QHBoxLayout()
+        row.addWidget(QLabel("I drew a"))
+        row.addWidget(self.drawn_label, 1)
+        lay.addLayout(row)
+        right = Qt.RightDockWidgetArea
+        self.sample_dock = self._dock("Sample", "sample_dock", self.sample_view, right)
+        self.draw_dock = self._dock("Draw", "draw_dock", draw_box, right)
+        self.stepper_dock = self._dock("Backprop", "stepper_dock", self.stepper, right)
+        self.neuron_dock = self._dock("Neuron", "neuron_dock", self.neuron_panel, right)
+        self.weights_dock = self._dock("Weights", "weights_dock", self.weights_grid, right)
+        for d in (self.draw_dock, self.stepper_dock, self.neuron_dock, self.weights_dock):
+            self.tabifyDockWidget(self.sample_dock, d)
+        self.sample_dock.raise_()
+        self.cost_dock = self._dock("Cost and accuracy", "cost_dock", self.cost_view,
+                                    Qt.BottomDockWidgetArea)
+        self.resizeDocks([self.sample_dock], [430], Qt.Horizontal)
+        self.resizeDocks([self.cost_dock], [210], Qt.Vertical)
+
+    def _action(self, menu, text: str, slot, shortcut=None, checkable=False, tip="") -> QAction:
+        act = QAction(text, self)
+        if shortcut:
+            act.setShortcut(QKeySequence(shortcut))
+            act.setShortcutContext(Qt.WindowShortcut)
+        act.setCheckable(checkable)
+        if tip:
+            act.setStatusTip(tip)
+        act.triggered.connect(slot)
+        menu.addAction(act)
+        self.addAction(act)  # shortcuts work while the menu bar is hidden, too
+        return act
+
+    def _build_actions(self) -> None:
+        bar = self.menuBar()
+        f = bar.addMenu("&File")
+        self._action(f, "&Open model…", self._on_open_model, QKeySequence.Open)
+        self._action(f, "&Save model…", self._on_save_model, QKeySequence.Save)
+        self._action(f, "Open data &folder…", self._on_open_data_folder,
+                     tip="Any folder of MNIST-format IDX files (Fashion-MNIST, KMNIST, …)")
+        f.addSeparator()
+        self._action(f, "&Export view as PNG…", self._on_export_png, "Ctrl+E")
+        self._action(f, "Export &history as CSV…", self._on_export_csv)
+        f.addSeparator()
+        self._action(f, "&Quit", self.close, QKeySequence.Quit)
+
+        t = bar.addMenu("&Training")
+        self.train_action = self._action(t, "Train / pause", self.session.toggle, "Space")
+        self._action(t, "Step one mini-batch", self.session.step_batch, "S")
+        self._action(t, "Step one epoch", self.session.step_epoch, "E")
+        self._action(t, "Reset weights", self.session.reset, "R")
+
+        v = bar.addMenu("&View")
+        self.presentation_action = self._action(
+            v, "&Presentation mode", self._on_presentation_toggled, "F5", checkable=True,
+            tip="Large type and thick lines for a projector")
+        group = QActionGroup(self)
+        self.dark_action = self._action(v, "&Dark", lambda: self._set_theme("dark"), checkable=True)
+        self.light_action = self._action(v, "&Light", lambda: self._set_theme("light"),
+                                         checkable=True)
+        group.addAction(self.dark_action)
+        group.addAction(self.light_action)
+        v.addSeparator()
+        self.circles_action = self._action(
+            v, "Inputs as a column of &circles", self._on_input_style_toggled, checkable=True,
+            tip="Draw the 784 inputs as the classic column of circles instead of the 28×28 image")
+        thin = v.addMenu("Show &lines")
+        group = QActionGroup(self)
+        self.top_k_actions = {}
+        for k, text in ((0, "All weights"), (8, "Strongest 8 per neuron"),
+                        (3, "Strongest 3 per neuron")):
+            a = self._action(thin, text, lambda checked=False, k=k: self._set_top_k(k),
+                             checkable=True)
+            group.addAction(a)
+            self.top_k_actions[k] = a
+        self.top_k_actions[0].setChecked(True)
+        self.gradient_action = self._action(
+            v, "Colour lines by this sample's ∂C/∂w", self._on_gradient_toggled, "G",
+            checkable=True, tip="Green/red by the gradient instead of the weight")
+        v.addSeparator()
+        self._action(v, "&Backpropagation stepper", self._show_stepper, "B")
+        v.addSeparator()
+        for dock in (self.sample_dock, self.draw_dock, self.stepper_dock, self.neuron_dock,
+                     self.weights_dock, self.cost_dock):
+            v.addAction(dock.toggleViewAction())
+
+        h = bar.addMenu("&Help")
+        self._action(h, "&Keyboard shortcuts", self._on_show_shortcuts, "F1")
+        self._action(h, "&About mlpviz", self._on_about)
+
+    def _build_status_bar(self) -> None:
+        self.status_epoch = QLabel()
+        self.status_accuracy = QLabel()
+        self.status_speed = QLabel()
+        for w in (self.status_epoch, self.status_accuracy, self.status_speed):
+            self.statusBar().addPermanentWidget(w)
+
+    def _wire(self) -> None:
+        s = self.session
+        s.snapshot_ready.connect(self._on_snapshot_ready)
+        s.network_rebuilt.connect(self._on_network_rebuilt)
+        s.dataset_changed.connect(self._on_dataset_changed)
+        s.batches_done.connect(self.cost_view.add_batches)
+        s.epoch_done.connect(self._on_epoch_done)
+        s.state_changed.connect(self._on_state_changed)
+        s.speed_measured.connect(self._on_speed_measured)
+        s.failed.connect(self._on_failed)
+        c = self.controls
+        c.train_button.clicked.connect(s.toggle)
+        c.step_button.clicked.connect(s.step_batch)
+        c.epoch_button.clicked.connect(s.step_epoch)
+        c.reset_button.clicked.connect(s.reset)
+        c.speed.valueChanged.connect(s.set_speed)
+        c.lr.valueChanged.connect(self._on_lr_changed)
+        c.batch.valueChanged.connect(s.set_batch_size)
+        c.rebuild_requested.connect(self._on_rebuild_requested)
+        c.dataset_requested.connect(s.set_dataset)
+        c.problem_found.connect(self._on_failed)
+        self.sample_view.sample_changed.connect(self._on_sample_changed)
+        self.drawing_pad.drawing_changed.connect(self._on_drawing_changed)
+        self.drawn_label.currentIndexChanged.connect(lambda _i: self._on_drawn_label_changed())
+        self.network_view.neuron_clicked.connect(self._on_neuron_clicked)
+        self.network_view.weight_clicked.connect(self._on_weight_clicked)
+        self.weights_grid.neuron_clicked.connect(lambda j: self._on_neuron_clicked(1, j))
+        self.stepper.overlay_changed.connect(self.network_view.set_overlay)
+        self.stepper.gradient_changed.connect(self.network_view.set_gradient)
+        self.stepper.line_mode_changed.connect(self._on_line_mode_changed)
+        self.stepper.parameters_proposed.connect(s.apply_parameters)
+        self.stepper_dock.visibilityChanged.connect(self._on_stepper_visibility)
+        app = QApplication.instance()
+        if app is not None:
+            app.aboutToQuit.connect(s.shutdown)
+
+    # -- session events ----------------------------------------------------------------------
+    def _on_snapshot_ready(self, snap: Snapshot) -> None:
+        self._snapshot = snap
+        self.network_view.set_snapshot(snap)
+        self.weights_grid.set_snapshot(snap)
+        self.sample_view.set_snapshot(snap)
+        self._update_prediction()
+        if self.stepper_dock.isVisible() and not self.session.is_training:
+            self.stepper.set_snapshot(snap)
+
+    def _on_network_rebuilt(self, snap: Snapshot) -> None:
+        self.cost_view.clear()
+        for report in self.session.history:
+            self.cost_view.add_epoch(report)
+        s = self.session
+        self.controls.show_settings(snap.sizes, snap.activation, snap.cost, s.seed, s.dataset_spec)
+        self._block(self.controls.lr, s.lr)
+        self._block(self.controls.batch, s.batch_size)
+        self._on_snapshot_ready(snap)
+        self.stepper.set_snapshot(snap)
+        self._update_status()
+
+    def _on_dataset_changed(self, dataset) -> None:
+        names = list(dataset.class_names)
+        self.network_view.set_class_names(names)
+        self.stepper.set_class_names(names)
+        self.sample_view.set_dataset(dataset)
+        self.drawn_label.blockSignals(True)
+        self.drawn_label.clear()
+        self.drawn_label.addItems(names)
+        self.drawn_label.blockSignals(False)
+        rng = np.random.default_rng(0)
+        pick = rng.choice(len(dataset.train_labels), size=8, replace=False)
+        self.stepper.set_batch_source(dataset.train_images[pick] / 255.0,
+                                      dataset.train_labels[pick].astype(int))
+        if self._snapshot is not None:
+            self.sample_view.set_snapshot(self._snapshot)
+
+    def _on_epoch_done(self, report) -> None:
+        self.cost_view.add_epoch(report)
+        self._update_status()
+
+    def _on_state_changed(self, state: str) -> None:
+        training = state == "training"
+        self.controls.show_state(training)
+        self._update_status()
+        if not training and self._snapshot is not None:
+            self.stepper.set_snapshot(self._snapshot)
+
+    def _on_speed_measured(self, samples_per_second: float) -> None:
+        self.status_speed.setText(f"{samples_per_second:,.0f} samples/s")
+
+    def _on_failed(self, message: str) -> None:
+        """Show what went wrong above the network, without a modal box: training is paused and
+        nothing was lost, so the user reads it and carries on."""
+        if not self._closing:
+            self.banner.show_message(message)
+
+    def _on_rebuild_requested(self, hidden, activation: str, cost: str, seed: int) -> None:
+        """A new network: the data's inputs, the hidden layers asked for, one output per class."""
+        d = self.session.dataset
+        self.banner.hide()
+        self.session.rebuild([d.n_inputs, *hidden, d.n_classes], activation, cost, seed)
+
+    def _on_lr_changed(self, lr: float) -> None:
+        self.session.set_lr(lr)
+        self.stepper.set_lr(lr)
+
+    # -- input on show -----------------------------------------------------------------------
+    def _on_sample_changed(self, choice) -> None:
+        split = "held-out" if choice.split in ("test", "held-out") else "training"
+        self._source = "sample"
+        self._show(Shown(choice.x, int(choice.label), f"{split} sample #{choice.index}"))
+
+    def _on_drawing_changed(self, x: np.ndarray) -> None:
+        self._drawing = x
+        self._source = "drawing"
+        self._show(Shown(x, self.drawn_label.currentIndex(), "your drawing"))
+
+    def _on_drawn_label_changed(self) -> None:
+        if self._source == "drawing" and self._drawing is not None:
+            self._on_drawing_changed(self._drawing)
+
+    def _show(self, shown: Shown) -> None:
+        self._shown = shown
+        self.network_view.set_input(shown.x)
+        if shown.label is not None:
+            self.stepper.set_sample(shown.x, shown.label, shown.description)
+        self._update_prediction()
+
+    def _update_prediction(self) -> None:
+        """The drawing pad shows the network's answer for the drawing."""
+        if self._snapshot is None or self._drawing is None:
+            return
+        out = self._snapshot.network().forward(self._drawing)
+        j = int(np.argmax(out))
+        names = self.session.dataset.class_names
+        self.drawing_pad.set_prediction(names[j], float(out[j] / max(out.sum(), 1e-12)))
+
+    # -- clicks on the network ---------------------------------------------------------------
+    def _on_neuron_clicked(self, layer: int, index: int) -> None:
+        if self._snapshot is None:
+            return
+        x = self._shown.x if self._shown else None
+        if self.stepper_dock.isVisible() and layer == len(self._snapshot.sizes) - 1:
+            self.stepper.focus_output(index)
+            return
+        self.neuron_panel.show_neuron(self._snapshot, x, layer, index,
+                                      self.session.dataset.class_names)
+        self.neuron_dock.show()
+        self.neuron_dock.raise_()
+
+    def _on_weight_clicked(self, l: int, j: int, k: int) -> None:
+        self.stepper.explain_weight(l, j, k)
+        self._show_stepper()
+
+    # -- view options ------------------------------------------------------------------------
+    def _show_stepper(self) -> None:
+        self.stepper_dock.show()
+        self.stepper_dock.raise_()
+
+    def _on_stepper_visibility(self, visible: bool) -> None:
+        if visible:
+            if self.session.is_training:
+                self.session.pause()
+            if self._snapshot is not None:
+                self.stepper.set_snapshot(self._snapshot)
+            self.stepper.activate()
+        else:
+            self.stepper.deactivate()
+            self.network_view.set_overlay(None)
+
+    def _on_line_mode_changed(self, mode: str) -> None:
+        self.gradient_action.setChecked(mode == "gradient")
+        self.network_view.set_line_mode(mode)
+
+    def _on_gradient_toggled(self, checked: bool) -> None:
+        if self._snapshot is not None and self._shown is not None and self._shown.label is not None:
+            trace = self._snapshot.network().backprop(self._shown.x, self._shown.label)
+            self.network_view.set_gradient(trace.grad_w)
+        self.network_view.set_line_mode("gradient" if checked else "weights")
+
+    def _set_top_k(self, k: int) -> None:
+        self.top_k_actions[k].setChecked(True)
+        self.network_view.set_top_k(k or None)
+
+    def _on_input_style_toggled(self, checked: bool) -> None:
+        self.network_view.set_input_style("circles" if checked else "image")
+
+    def _on_presentation_toggled(self, checked: bool) -> None:
+        self._presentation = checked
+        self._apply_theme()
+
+    def _set_theme(self, name: str) -> None:
+        self._theme_name = name
+        self._apply_theme()
+
+    def _apply_theme(self) -> None:
+        t = themes.theme(self._theme_name, self._presentation)
+        self.dark_action.setChecked(self._theme_name == "dark")
+        self.light_action.setChecked(self._theme_name == "light")
+        self.presentation_action.setChecked(self._presentation)
+        apply_palette(t)
+        for view in (self.network_view, self.sample_view, self.weights_grid, self.neuron_panel):
+            view.set_theme(t)
+        self.cost_view.set_colors(t.background, t.foreground)
+        self.cost_view.set_font_scale(t.font_scale)
+
+    # -- files -------------------------------------------------------------------------------
+    def _on_open_model(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open model", "", "mlpviz models (*.npz)")
+        if path:
+            self.session.open_model(path)
+
+    def _on_save_model(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Save model", "model.npz",
+                                              "mlpviz models (*.npz)")
+        if path:
+            self.session.save_model(path if path.endswith(".npz") else path + ".npz")
+            self.statusBar().showMessage(f"Saved {path}", 5000)
+
+    def _on_open_data_folder(self) -> None:
+        path = QFileDialog.getExistingDirectory(self, "Open a folder of IDX files")
+        if path:
+            self.session.set_dataset(path)
+
+    def _on_export_png(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Export view", "mlpviz.png", "PNG (*.png)")
+        if path:
+            self.export_png(path)
+
+    def export_png(self, path: str) -> bool:
+        """Save the whole window as it looks now."""
+        ok = self.grab().save(path)
+        if not ok:
+            self._on_failed(f"Could not write {path}.")
+        return ok
+
+    def _on_export_csv(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Export history", "history.csv", "CSV (*.csv)")
+        if path:
+            self.export_csv(path)
+
+    def export_csv(self, path: str) -> bool:
+        """One row per epoch: cost and accuracy on the training and held-out sets."""
+        rows = self.cost_view.history_rows()
+        try:
+            with open(path, "w", newline="") as f:
+                fields = list(rows[0]) if rows else ["epoch", "train_cost", "train_accuracy",
+                                                     "test_cost", "test_accuracy"]
+                w = csv.DictWriter(f, fieldnames=fields)
+                w.writeheader()
+                w.writerows(rows)
+        except OSError as e:
+            self._on_failed(f"Could not write {path}: {e.strerror or e}.")
+            return False
+        return True
+
+    # -- help --------------------------------------------------------------------------------
+    def _on_show_shortcuts(self) -> None:
+        rows = "".join(f"<tr><td><b>{k}</b></td><td>&nbsp;&nbsp;{v}</td></tr>" for k, v in SHORTCUTS)
+        QMessageBox.information(self, "Keyboard shortcuts", f"<table>{rows}</table>")
+
+    def _on_about(self) -> None:
+        QMessageBox.about(
+            self, "About mlpviz",
+            f"<h3>mlpviz {__version__}</h3><p>A multilayer perceptron learning to read "
+            "handwritten digits, opened up: every neuron, every weight, every number of "
+            "backpropagation.</p><p>Data: MNIST by Y. LeCun and C. Cortes (CC BY-SA 3.0).</p>")
+
+    # -- status, settings, closing -----------------------------------------------------------
+    def _update_status(self) -> None:
+        history = self.session.history
+        snap = self.session.snapshot
+        self.status_epoch.setText(f"epoch {snap.epoch}, batch {snap.batch}  ")
+        if history:
+            h = history[-1]
+            self.status_accuracy.setText(
+                f"held-out accuracy {100 * h.test_accuracy:.1f} %  cost {h.test_cost:.4f}  ")
+        else:
+            self.status_accuracy.setText("not trained yet  ")
+        if not self.session.is_training:
+            self.status_speed.setText("paused")
+
+    @staticmethod
+    def _block(widget, value) -> None:
+        widget.blockSignals(True)
+        widget.setValue(value)
+        widget.blockSignals(False)
+
+    def _restore_settings(self) -> None:
+        st = settings()
+        geometry = st.value("geometry")
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1280, 800)
+        state = st.value("window_state")
+        if isinstance(state, QByteArray):
+            self.restoreState(state)
+        self._theme_name = "light" if st.value("theme") == "light" else "dark"
+        self._presentation = str(st.value("presentation", "false")).lower() == "true"
+        self.controls.speed.setValue(int(st.value("speed", 100)))
+        self.circles_action.setChecked(str(st.value("input_circles", "false")).lower() == "true")
+        self._on_input_style_toggled(self.circles_action.isChecked())
+
+    def _save_settings(self) -> None:
+        st = settings()
+        st.setValue("geometry", self.saveGeometry())
+        st.setValue("window_state", self.saveState())
+        st.setValue("theme", self._theme_name)
+        st.setValue("presentation", self._presentation)
+        st.setValue("speed", self.controls.speed.value())
+        st.setValue("input_circles", self.circles_action.isChecked())
+        s = self.session
+        st.setValue("sizes", ",".join(str(v) for v in s.sizes))
+        st.setValue("activation", s.activation)
+        st.setValue("cost", s.cost)
+        st.setValue("seed", s.seed)
+        st.setValue("dataset", s.dataset_spec)
+        st.setValue("lr", s.lr)
+        st.setValue("batch_size", s.batch_size)
+
+    def closeEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        self._closing = True
+        self._save_settings()
+        self.session.shutdown()
+        super().closeEvent(event)

@@ -1,0 +1,158 @@
+"""The assembled window: training from the UI, keys, closing mid-training, files, bad input."""
+
+import csv
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from PySide6.QtCore import Qt
+
+from mlpviz.core.datasets import load_bundled
+from mlpviz.gui.main_window import MainWindow
+from mlpviz.gui.session import Session
+
+
+@pytest.fixture(scope="module")
+def dataset():
+    return load_bundled()
+
+
+@pytest.fixture
+def window(qtbot, dataset):
+    w = MainWindow(Session(dataset=dataset), restore=False)
+    w.resize(1280, 800)
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitExposed(w)
+    yield w
+    w.close()
+
+
+def batches_seen(w):
+    return w.cost_view.batches_seen()
+
+
+def test_training_from_the_ui_makes_the_cost_fall(qtbot, window):
+    session = window.session
+    costs = []
+    session.batches_done.connect(lambda reports: costs.extend(r.cost for r in reports))
+    qtbot.mouseClick(window.controls.train_button, Qt.LeftButton)
+    qtbot.waitUntil(lambda: len(costs) >= 300, timeout=20_000)
+    qtbot.mouseClick(window.controls.train_button, Qt.LeftButton)  # pause
+    qtbot.waitUntil(lambda: not session.is_training, timeout=5000)
+    assert np.mean(costs[-50:]) < 0.6 * np.mean(costs[:20])
+    assert window.controls.train_button.text().endswith("Train")
+    # The network view shows the latest snapshot's weights.
+    qtbot.waitUntil(lambda: window.cost_view.batches_seen() == session.snapshot.samples_seen // 100)
+
+
+def test_keys_train_pause_and_step(qtbot, window):
+    session = window.session
+    qtbot.keyClick(window, Qt.Key_S)
+    qtbot.waitUntil(lambda: session.snapshot.samples_seen == 100, timeout=5000)
+    qtbot.keyClick(window, Qt.Key_S)
+    qtbot.waitUntil(lambda: session.snapshot.samples_seen == 200, timeout=5000)
+    qtbot.keyClick(window, Qt.Key_Space)
+    qtbot.waitUntil(lambda: session.is_training, timeout=5000)
+    qtbot.keyClick(window, Qt.Key_Space)
+    qtbot.waitUntil(lambda: not session.is_training, timeout=5000)
+    seen = session.snapshot.samples_seen
+    qtbot.wait(300)
+    assert session.snapshot.samples_seen == seen  # paused means no more batches
+
+
+def test_closing_mid_training_stops_the_thread(qtbot, dataset):
+    w = MainWindow(Session(dataset=dataset), restore=False)
+    qtbot.addWidget(w)
+    w.show()
+    w.session.start()
+    qtbot.waitUntil(lambda: w.session.is_training, timeout=5000)
+    thread = w.session.thread
+    w.close()
+    assert not thread.isRunning()
+
+
+def test_reset_restores_the_seeded_weights(qtbot, window):
+    first = window.session.snapshot.weights[0].copy()
+    qtbot.keyClick(window, Qt.Key_S)
+    qtbot.waitUntil(lambda: window.session.snapshot.samples_seen == 100, timeout=5000)
+    assert not np.array_equal(window.session.snapshot.weights[0], first)
+    qtbot.keyClick(window, Qt.Key_R)
+    qtbot.waitUntil(lambda: window.session.snapshot.samples_seen == 0, timeout=5000)
+    assert np.array_equal(window.session.snapshot.weights[0], first)
+
+
+def test_corrupt_model_gives_a_message_and_keeps_the_network(qtbot, window, tmp_path):
+    bad = tmp_path / "broken.npz"
+    bad.write_bytes(b"PK\x03\x04 this is not really a zip")
+    before = window.session.snapshot.weights[0].copy()
+    window.session.open_model(str(bad))
+    qtbot.waitUntil(lambda: window.banner.isVisible(), timeout=3000)
+    assert "broken.npz" in window.banner.text()
+    assert np.array_equal(window.session.snapshot.weights[0], before)
+
+
+def test_bad_hidden_layers_give_a_message(qtbot, window):
+    window.controls.layers.setText("16,abc")
+    qtbot.mouseClick(window.controls.rebuild_button, Qt.LeftButton)
+    assert "cannot be built" in window.banner.text()
+    assert window.session.sizes == (784, 16, 16, 10)
+
+
+def test_rebuild_changes_the_architecture(qtbot, window):
+    window.controls.layers.setText("32")
+    with qtbot.waitSignal(window.session.network_rebuilt, timeout=5000):
+        qtbot.mouseClick(window.controls.rebuild_button, Qt.LeftButton)
+    assert window.session.sizes == (784, 32, 10)
+    assert window.network_view.activations() is None or len(window.network_view.activations()) == 3
+
+
+def test_diverging_learning_rate_pauses_with_a_message(qtbot, window):
+    window.controls.activation.setCurrentText("relu")
+    with qtbot.waitSignal(window.session.network_rebuilt, timeout=5000):
+        qtbot.mouseClick(window.controls.rebuild_button, Qt.LeftButton)
+    window.controls.lr.setValue(1000.0)
+    window.session.start()
+    qtbot.waitUntil(lambda: window.banner.isVisible(), timeout=10_000)
+    assert "learning rate" in window.banner.text()
+    qtbot.waitUntil(lambda: not window.session.is_training, timeout=5000)
+    assert all(np.isfinite(W).all() for W in window.session.snapshot.weights)
+
+
+def test_export_png_and_csv(qtbot, window, tmp_path):
+    window.session.step_epoch()
+    qtbot.waitUntil(lambda: len(window.session.history) == 1, timeout=20_000)
+    png, table = tmp_path / "view.png", tmp_path / "history.csv"
+    assert window.export_png(str(png))
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert window.export_csv(str(table))
+    with table.open() as f:
+        rows = list(csv.DictReader(f))
+    assert len(rows) == 1
+    assert float(rows[0]["test_accuracy"]) == pytest.approx(window.session.history[0].test_accuracy)
+
+
+def test_presentation_mode_enlarges_type(qtbot, window):
+    from PySide6.QtWidgets import QApplication
+
+    before = QApplication.font().pointSizeF()
+    window.presentation_action.trigger()
+    assert QApplication.font().pointSizeF() > before
+    window.presentation_action.trigger()
+    assert QApplication.font().pointSizeF() == pytest.approx(before)
+
+
+def test_app_starts_and_renders_a_screenshot_in_a_subprocess(tmp_path):
+    out = tmp_path / "shot.png"
+    env = {"QT_QPA_PLATFORM": "offscreen", "PATH": "/usr/bin:/bin", "HOME": str(tmp_path),
+           "MLPVIZ_SETTINGS_ORG": "mlpviz-tests", "OPENBLAS_NUM_THREADS": "1"}
+    proc = subprocess.run([sys.executable, "-m", "mlpviz", "--screenshot", str(out),
+                           "--train-steps", "20"], env=env, capture_output=True, text=True,
+                          timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert "Traceback" not in proc.stderr
+    from PySide6.QtGui import QImage
+
+    image = QImage(str(out))
+    assert (image.width(), image.height()) == (1280, 800)
