@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -67,8 +66,8 @@ def load_model(path) -> tuple[Network, dict]:
         raise ModelFileError(f"{path}: no such file") from None
     except IsADirectoryError:
         raise ModelFileError(f"{path}: is a folder, not a model file") from None
-    except (zipfile.BadZipFile, EOFError, OSError, ValueError, KeyError) as e:
-        raise ModelFileError(f"{path}: not a model file, or truncated ({e})") from None
+    except Exception as e:  # noqa: BLE001 - zip, zlib, header parsing: any of them means "corrupt"
+        raise ModelFileError(f"{path}: not a model file, or damaged ({type(e).__name__}: {e})") from None
     try:
         return _network_from(data), _metadata_from(data)
     except ModelFileError as e:

@@ -1,0 +1,532 @@
+"""The `mlpviz` command: the desktop app, and headless train / evaluate / gradcheck / data / trace.
+
+Exit codes: 0 success, 1 an error (bad file, data, download, diverged training), 2 bad usage,
+130 interrupted (Ctrl-C). Errors are one line on stderr, "mlpviz: error: …", never a traceback.
+Qt is imported only when the app starts, so the headless commands run without a display.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import math
+import signal
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+from mlpviz import __version__
+from mlpviz.core.activations import ACTIVATIONS
+from mlpviz.core.costs import COSTS
+from mlpviz.core.datasets import (
+    FASHION_SYSTEM_DIR, Dataset, DatasetError, available_datasets, cache_dir, has_dataset_files,
+    load_dataset,
+)
+from mlpviz.core.gradcheck import check_gradient
+from mlpviz.core.model_file import ModelFileError, load_model
+from mlpviz.core.network import Network
+from mlpviz.core.training import Trainer, TrainingDiverged, default_lr, single_blas_thread
+
+GRADCHECK_TOLERANCE = 1e-6
+EXIT_ERROR, EXIT_USAGE, EXIT_INTERRUPTED = 1, 2, 130
+
+
+class CommandError(Exception):
+    """A failure the user can fix; its message is printed as the one error line."""
+
+
+class _UsageExit(Exception):
+    """Raised instead of sys.exit by the parser (bad usage, --help, --version)."""
+
+    def __init__(self, code: int):
+        super().__init__(code)
+        self.code = code
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with a one-line error ("mlpviz: error: …") and no sys.exit, so main() returns."""
+
+    def error(self, message: str):
+        hint = f" (see '{self.prog} --help')"
+        _print_error(message + hint)
+        raise _UsageExit(EXIT_USAGE)
+
+    def exit(self, status: int = 0, message: str | None = None):
+        if message:
+            sys.stderr.write(message)
+        raise _UsageExit(status)
+
+
+# --- argument types ---------------------------------------------------------------------------
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive whole number, got {text!r}")
+    return value
+
+
+def _count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number ≥ 0, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a whole number ≥ 0, got {text!r}")
+    return value
+
+
+def _learning_rate(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}") from None
+    if not (math.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}")
+    return value
+
+
+def _hidden_layers(text: str) -> list[int]:
+    """"16,16" → [16, 16]; "" → [] (inputs wired straight to the outputs)."""
+    parts = [p.strip() for p in text.split(",") if p.strip()]
+    try:
+        sizes = [int(p) for p in parts]
+    except ValueError:
+        sizes = []
+    if len(sizes) != len(parts) or any(s < 1 for s in sizes):
+        raise argparse.ArgumentTypeError(
+            f"expected hidden layer sizes as positive whole numbers separated by commas "
+            f"(e.g. 16,16), got {text!r}")
+    return sizes
+
+
+def _trace_path(text: str) -> Path:
+    path = Path(text)
+    if path.suffix.lower() not in (".npz", ".json"):
+        raise argparse.ArgumentTypeError(f"the trace file must end in .npz or .json, got {text!r}")
+    return path
+
+
+# --- the parser -------------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="mlpviz",
+        description="Watch a small neural network learn handwritten digits. Without a command, "
+                    "the desktop app opens.")
+    parser.add_argument("--version", action="version", version=f"mlpviz {__version__}")
+    parser.add_argument("--screenshot", metavar="OUT.png",
+                        help="render the app offscreen after some training, save a PNG, and quit")
+    parser.add_argument("--train-steps", type=_count, default=None, metavar="N",
+                        help="mini-batches to train before --screenshot (default 300)")
+    parser.add_argument("--model", dest="app_model", metavar="PATH",
+                        help="open this model file in the app")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def network_options(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--layers", type=_hidden_layers, default=[16, 16], metavar="16,16",
+                       help="hidden layer sizes, comma-separated (default 16,16)")
+        p.add_argument("--activation", choices=sorted(ACTIVATIONS), default="sigmoid",
+                       help="activation σ of every layer (default sigmoid)")
+        p.add_argument("--cost", choices=sorted(COSTS), default="mse",
+                       help="cost: mse, or cross_entropy with softmax outputs (default mse)")
+        p.add_argument("--seed", type=int, default=0, help="seed of the initial weights (default 0)")
+
+    def data_option(p: argparse.ArgumentParser, default: str | None) -> None:
+        where = "the model's own, else bundled" if default is None else default
+        p.add_argument("--data", default=default, metavar="bundled|mnist|fashion|DIR",
+                       help=f"dataset: the bundled sample, full MNIST, Fashion-MNIST or a folder "
+                            f"of MNIST-format IDX files (default: {where})")
+
+    p = commands.add_parser("train", help="train a network headless and save it",
+                            description="Mini-batch SGD; Ctrl-C stops after the current batch "
+                                        "and still saves.")
+    network_options(p)
+    p.add_argument("--lr", type=_learning_rate, default=None,
+                   help="learning rate η (default 3 for mse, 0.5 for cross_entropy)")
+    p.add_argument("--batch", type=_positive_int, default=100, help="mini-batch size (default 100)")
+    p.add_argument("--epochs", type=_positive_int, default=5, help="epochs (default 5)")
+    data_option(p, "bundled")
+    p.add_argument("--save", metavar="MODEL.npz", help="write the trained model here")
+
+    p = commands.add_parser("evaluate", help="accuracy, cost and confusion matrix of a model")
+    p.add_argument("model", metavar="MODEL.npz")
+    data_option(p, None)
+
+    p = commands.add_parser("gradcheck", help="compare backprop with numerical derivatives",
+                            description="Builds the network, takes one held-out sample of the "
+                                        "bundled data, and checks every ∂C/∂w and ∂C/∂b "
+                                        f"(exit 1 if a relative error exceeds {GRADCHECK_TOLERANCE:g}).")
+    network_options(p)
+
+    p = commands.add_parser("data", help="list or download datasets")
+    actions = p.add_subparsers(dest="action", metavar="ACTION", required=True)
+    d = actions.add_parser("download", help="download full MNIST or Fashion-MNIST")
+    d.add_argument("which", choices=["mnist", "fashion"])
+    d.add_argument("--dir", metavar="DIR", default=None,
+                   help=f"download into DIR/<which> (default: {cache_dir()}/<which>; "
+                        "MLPVIZ_DATA sets it)")
+    actions.add_parser("list", help="datasets available without downloading")
+
+    p = commands.add_parser("trace", help="save the backprop trace of one held-out sample")
+    p.add_argument("model", metavar="MODEL.npz")
+    p.add_argument("--sample", type=_count, required=True, metavar="N",
+                   help="index into the held-out set")
+    data_option(p, None)
+    p.add_argument("--out", type=_trace_path, required=True, metavar="TRACE.npz|TRACE.json")
+    return parser
+
+
+# --- entry point ------------------------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the `mlpviz` command line; returns the exit code."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+        if args.command and (args.screenshot or args.app_model or args.train_steps is not None):
+            parser.error("--screenshot, --train-steps and --model apply only to the app "
+                         "(no command)")
+    except _UsageExit as e:
+        return e.code
+    handlers = {"train": cmd_train, "evaluate": cmd_evaluate, "gradcheck": cmd_gradcheck,
+                "data": cmd_data, "trace": cmd_trace, None: cmd_app}
+    try:
+        return handlers[args.command](args)
+    except KeyboardInterrupt:
+        _print_error("interrupted")
+        return EXIT_INTERRUPTED
+    except (CommandError, ModelFileError, DatasetError, ValueError, TrainingDiverged) as e:
+        _print_error(str(e))
+    except OSError as e:
+        _print_error(_describe_os_error(e))
+    except Exception as e:  # DownloadError (RuntimeError); anything else is reported, not dumped
+        from mlpviz.core.download import DownloadError
+
+        if not isinstance(e, DownloadError):
+            raise
+        _print_error(str(e))
+    return EXIT_ERROR
+
+
+def _print_error(message: str) -> None:
+    """One line on stderr, whatever newlines the message holds."""
+    print(f"mlpviz: error: {' '.join(str(message).split())}", file=sys.stderr)
+
+
+def _describe_os_error(e: OSError) -> str:
+    if e.filename is not None and e.strerror:
+        return f"{e.filename}: {e.strerror}"
+    return str(e) or type(e).__name__
+
+
+# --- the app ----------------------------------------------------------------------------------
+
+
+def cmd_app(args: argparse.Namespace) -> int:
+    if args.app_model and not Path(args.app_model).is_file():
+        raise CommandError(f"{args.app_model}: no such model file")
+    try:
+        from mlpviz.gui.app import run_app
+    except ImportError as e:  # PySide6 missing, or Qt's system libraries (libEGL, libxkbcommon …)
+        raise CommandError(f"cannot start the app: {e} (./scripts/run-app.sh installs what Qt "
+                           "needs)") from None
+    train_steps = 300 if args.train_steps is None else args.train_steps
+    return run_app(screenshot=args.screenshot, train_steps=train_steps, model=args.app_model)
+
+
+# --- train ------------------------------------------------------------------------------------
+
+
+class _ProgressBar:
+    """A plain-text bar on stderr, rewritten in place with \\r at most ~10 times a second; drawn
+    only on a terminal (a log file would collect every frame)."""
+
+    WIDTH = 30
+
+    def __init__(self, stream=None, interval: float = 0.1, enabled: bool | None = None):
+        self.stream = stream if stream is not None else sys.stderr
+        self.interval = interval
+        self.enabled = _isatty(self.stream) if enabled is None else enabled
+        self._last = -math.inf
+        self._shown = 0
+
+    def update(self, label: str, done: int, total: int, suffix: str = "", force: bool = False):
+        now = time.monotonic()
+        if not self.enabled or (not force and now - self._last < self.interval):
+            return
+        self._last = now
+        frac = min(max(done / total, 0.0), 1.0) if total else 1.0
+        filled = int(round(frac * self.WIDTH))
+        text = f"{label} [{'#' * filled}{'.' * (self.WIDTH - filled)}] {frac:4.0%} {suffix}"
+        self.stream.write("\r" + text.ljust(self._shown))
+        self.stream.flush()
+        self._shown = len(text)
+
+    def clear(self) -> None:
+        if self._shown:
+            self.stream.write("\r" + " " * self._shown + "\r")
+            self.stream.flush()
+            self._shown = 0
+        self._last = -math.inf
+
+
+def _isatty(stream) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):
+        return False
+
+
+class _StopOnCtrlC:
+    """While active, the first Ctrl-C only sets `requested` (checked between batches); a second
+    one interrupts at once. Outside the main thread it does nothing (Ctrl-C raises as usual)."""
+
+    def __init__(self):
+        self.requested = False
+        self._previous = None
+
+    def _on_sigint(self, signum, frame):
+        if self.requested:
+            raise KeyboardInterrupt
+        self.requested = True
+        print("\nmlpviz: stopping after this batch (Ctrl-C again to abort)", file=sys.stderr)
+
+    def __enter__(self):
+        try:
+            self._previous = signal.signal(signal.SIGINT, self._on_sigint)
+        except ValueError:  # not the main thread
+            self._previous = None
+        return self
+
+    def __exit__(self, *exc):
+        if self._previous is not None:
+            signal.signal(signal.SIGINT, self._previous)
+        return False
+
+
+def _load_data(spec: str) -> Dataset:
+    return load_dataset(spec, download=False)
+
+
+def _check_save_path(path: str | None) -> Path | None:
+    """Fail before training, not after, if the model cannot be written there."""
+    if path is None:
+        return None
+    path = Path(path)
+    if path.is_dir():
+        raise CommandError(f"--save {path}: is a folder; give a file name such as model.npz")
+    if not path.parent.is_dir():
+        raise CommandError(f"--save {path}: the folder {path.parent} does not exist")
+    return path
+
+
+def _epoch_line(report, width: int) -> str:
+    return (f"epoch {report.epoch:{width}d}   train cost {report.train_cost:.4f} "
+            f"acc {report.train_accuracy:7.2%}   held-out cost {report.test_cost:.4f} "
+            f"acc {report.test_accuracy:7.2%}   {report.samples_per_second:,.0f} samples/s")
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    save_path = _check_save_path(args.save)
+    ds = _load_data(args.data)
+    net = Network([ds.n_inputs, *args.layers, ds.n_classes], args.activation, args.cost, args.seed)
+    lr = default_lr(args.cost) if args.lr is None else args.lr
+    trainer = Trainer(net, ds.train_images, ds.train_labels, ds.test_images, ds.test_labels,
+                      lr=lr, batch_size=args.batch, seed=args.seed)
+    print(f"{net!r}")
+    print(f"{ds.name}: {len(ds.train_labels):,} training / {len(ds.test_labels):,} held-out; "
+          f"lr {lr:g}, batch {args.batch}, {args.epochs} epoch{'' if args.epochs == 1 else 's'}, "
+          f"seed {args.seed}")
+    sys.stdout.flush()
+
+    bar, history, width = _ProgressBar(), [], len(str(args.epochs))
+    diverged: TrainingDiverged | None = None
+    with _StopOnCtrlC() as ctrl_c, single_blas_thread():
+        try:
+            for _ in range(args.epochs):
+                label = f"epoch {trainer.epoch + 1:{width}d}/{args.epochs}"
+                while not trainer.epoch_done and not ctrl_c.requested:
+                    report = trainer.step()
+                    bar.update(label, report.batch, report.batches_per_epoch,
+                               f"cost {report.cost:.4f}", force=trainer.epoch_done)
+                if ctrl_c.requested:
+                    break
+                bar.clear()
+                report = trainer.finish_epoch()
+                history.append(dataclasses.asdict(report))
+                print(_epoch_line(report, width), flush=True)
+        except KeyboardInterrupt:  # outside the main thread, or a second Ctrl-C
+            ctrl_c.requested = True
+        except TrainingDiverged as e:
+            diverged = e
+        finally:
+            bar.clear()
+
+    if diverged is not None:
+        raise CommandError(f"training diverged in epoch {trainer.epoch + 1}: {diverged}"
+                           + (f" (nothing was saved to {save_path})" if save_path else ""))
+    trainer.sync()
+    if ctrl_c.requested:
+        test_cost, test_acc = trainer.evaluate(ds.test_images, ds.test_labels)
+        print(f"stopped in epoch {trainer.epoch + 1} after {trainer.batch_in_epoch} of "
+              f"{trainer.batches_per_epoch} batches: held-out cost {test_cost:.4f} "
+              f"acc {test_acc:.2%}")
+    if save_path is not None:
+        metadata = {
+            "epochs": trainer.epoch, "history": history, "dataset": args.data,
+            "dataset_name": ds.name, "lr": lr, "batch": args.batch, "seed": args.seed,
+            "samples_seen": trainer.samples_seen, "interrupted": ctrl_c.requested,
+        }
+        net.save(save_path, metadata)
+        print(f"saved {save_path}")
+    return EXIT_INTERRUPTED if ctrl_c.requested else 0
+
+
+# --- evaluate ---------------------------------------------------------------------------------
+
+
+def _model_and_data(model_path: str, data: str | None) -> tuple[Network, dict, Dataset, str]:
+    """The model, its metadata, and the dataset (--data, else the one it was trained on)."""
+    net, meta = load_model(model_path)
+    spec = data if data is not None else str(meta.get("dataset") or "bundled")
+    try:
+        ds = _load_data(spec)
+    except DatasetError as e:
+        if data is None:
+            raise CommandError(f"{e} (the model was trained on {spec!r}; choose data with "
+                               "--data)") from None
+        raise
+    if net.sizes[0] != ds.n_inputs or net.sizes[-1] != ds.n_classes:
+        raise CommandError(f"{model_path}: the network takes {net.sizes[0]} inputs and gives "
+                           f"{net.sizes[-1]} outputs, but {ds.name} has {ds.n_inputs} pixels "
+                           f"and {ds.n_classes} classes")
+    return net, meta, ds, spec
+
+
+def confusion_matrix(labels: np.ndarray, predictions: np.ndarray, n_classes: int) -> np.ndarray:
+    """counts[t, p]: samples of true class t predicted as p."""
+    counts = np.zeros((n_classes, n_classes), dtype=np.int64)
+    np.add.at(counts, (np.asarray(labels, dtype=np.intp), np.asarray(predictions, dtype=np.intp)), 1)
+    return counts
+
+
+def format_confusion(counts: np.ndarray, class_names) -> str:
+    """Aligned text: rows true class, columns predicted, last column each class's accuracy.
+    Long class names label the rows and the columns are numbered."""
+    names = [str(n) for n in class_names]
+    short = max(map(len, names)) <= 5
+    cols = names if short else [str(i) for i in range(len(names))]
+    rows = names if short else [f"{i} {n}" for i, n in enumerate(names)]
+    w = max(max(map(len, cols)), len(str(int(counts.max(initial=0)))))
+    head = "true \\ predicted"
+    rw = max(len(head), *map(len, rows))
+    lines = [f"{head:<{rw}}  " + " ".join(f"{c:>{w}}" for c in cols) + "   correct"]
+    for name, row, t in zip(rows, counts, range(len(rows))):
+        total = int(row.sum())
+        correct = f"{row[t] / total:7.1%}" if total else "      –"
+        lines.append(f"{name:<{rw}}  " + " ".join(f"{int(v):>{w}}" for v in row) + f"  {correct}")
+    return "\n".join(lines)
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    net, meta, ds, spec = _model_and_data(args.model, args.data)
+    labels = ds.test_labels.astype(np.intp)
+    with single_blas_thread():
+        cost, accuracy, predictions = net.evaluate(ds.test_x(), labels)
+    print(f"{net!r}")
+    print(f"{ds.name}, held-out split: {len(labels):,} samples")
+    print(f"accuracy {accuracy:.2%}   cost {cost:.4f} ({net.cost})")
+    print()
+    print(format_confusion(confusion_matrix(labels, predictions, ds.n_classes), ds.class_names))
+    return 0
+
+
+# --- gradcheck --------------------------------------------------------------------------------
+
+
+def cmd_gradcheck(args: argparse.Namespace) -> int:
+    ds = _load_data("bundled")
+    net = Network([ds.n_inputs, *args.layers, ds.n_classes], args.activation, args.cost, args.seed)
+    index = int(np.random.default_rng(args.seed).integers(len(ds.test_labels)))
+    x, label = ds.test_images[index].astype(np.float64) / 255, int(ds.test_labels[index])
+    result = check_gradient(net, x, label)
+    print(f"{net!r}")
+    print(f"held-out sample #{index} (label {ds.class_names[label]}); central differences, "
+          "relative error |g_backprop − g_numerical| / (|g_backprop| + |g_numerical|)")
+    for c in result.layers:
+        print(f"  layer {c.layer} → {c.layer + 1}:  W{c.layer} {c.max_rel_error_w:.2e}   "
+              f"b{c.layer} {c.max_rel_error_b:.2e}")
+    kind, l, j, k, analytic, numeric, rel = result.offenders[0]
+    where = f"W{l}[{j},{k}]" if kind == "W" else f"b{l}[{j}]"
+    ok = result.max_rel_error <= GRADCHECK_TOLERANCE
+    print(f"worst {rel:.2e} at {where} (backprop {analytic:.6e}, numerical {numeric:.6e}): "
+          + ("OK" if ok else "FAILED") + f" (tolerance {GRADCHECK_TOLERANCE:g})")
+    return 0 if ok else EXIT_ERROR
+
+
+# --- data -------------------------------------------------------------------------------------
+
+
+def cmd_data(args: argparse.Namespace) -> int:
+    if args.action == "list":
+        found = available_datasets()
+        w = max(len(spec) for spec, _ in found)
+        for spec, label in found:
+            print(f"{spec:<{w}}  {label}")
+        print(f"(downloads live in {cache_dir()}; --data DIR takes any folder of MNIST-format "
+              "IDX files)")
+        return 0
+    if args.which == "fashion" and args.dir is None and has_dataset_files(FASHION_SYSTEM_DIR):
+        print(f"Fashion-MNIST is already installed in {FASHION_SYSTEM_DIR} (Debian's "
+              "dataset-fashion-mnist): nothing to download")
+        return 0
+    from mlpviz.core.download import download_dataset
+
+    bar = _ProgressBar()
+
+    def progress(done: int, total: int | None) -> None:
+        if total:
+            bar.update(f"downloading {args.which}", done, total,
+                       f"{done / 1e6:.1f} of {total / 1e6:.1f} MB", force=done >= total)
+        else:
+            bar.update(f"downloading {args.which}", 0, 0, f"{done / 1e6:.1f} MB")
+
+    try:
+        folder = download_dataset(args.which, root=Path(args.dir) if args.dir else None,
+                                  progress=progress)
+    finally:
+        bar.clear()
+    print(f"{args.which} is in {folder}")
+    if args.dir is not None:
+        print(f"use it with --data {folder}")
+    return 0
+
+
+# --- trace ------------------------------------------------------------------------------------
+
+
+def cmd_trace(args: argparse.Namespace) -> int:
+    net, meta, ds, spec = _model_and_data(args.model, args.data)
+    n = len(ds.test_labels)
+    if args.sample >= n:
+        raise CommandError(f"--sample {args.sample}: {ds.name} has {n:,} held-out samples "
+                           f"(0 … {n - 1})")
+    from mlpviz.core.trace_export import save_trace
+
+    x, label = ds.test_images[args.sample].astype(np.float64) / 255, int(ds.test_labels[args.sample])
+    trace = net.backprop(x, label)
+    save_trace(trace, args.out)
+    names = ds.class_names
+    print(f"sample {args.sample}: label {names[label]}, predicted {names[trace.prediction]}, "
+          f"cost {trace.cost:.6g}")
+    print(f"saved {args.out}")
+    return 0
