@@ -1,0 +1,658 @@
+"""The backpropagation stepper: one sample, one idea at a time, on the real network.
+
+The walk itself (every stage's text, formula, numbers and overlay) is computed in
+`mlpviz.core.walkthrough`; this panel only shows it. It is built once per (network, sample,
+learning rate, focus) and reused, so moving between stages is instant.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QKeySequence, QPalette, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView, QApplication, QCheckBox, QFileDialog, QFrame, QHBoxLayout, QHeaderView,
+    QLabel, QListWidget, QMessageBox, QPushButton, QSizePolicy, QTableWidget, QTableWidgetItem,
+    QVBoxLayout, QWidget,
+)
+
+from mlpviz.core.network import Network
+from mlpviz.core.snapshot import Snapshot
+from mlpviz.core.trace_export import save_trace
+from mlpviz.core.walkthrough import (
+    DIGITS, GradCheckReport, Stage, Walk, build_walk, chain_rule, fmt, gradcheck_stage,
+    numerical_weight_gradient, per_layer_gradcheck,
+)
+from mlpviz.gui import theme as themes
+
+_BATCH_SIZE = 10  # samples shown in stage 9
+
+
+def _same_parameters(snap: Snapshot, params) -> bool:
+    """Whether `snap` holds exactly these (weights, biases)."""
+    if params is None:
+        return False
+    weights, biases = params
+    if len(weights) != len(snap.weights):
+        return False
+    return all(np.array_equal(a, b) for a, b in zip(snap.weights, weights)) and all(
+        np.array_equal(a, b) for a, b in zip(snap.biases, biases))
+
+
+def _copies(arrays) -> tuple[np.ndarray, ...]:
+    return tuple(np.array(a, dtype=np.float64, copy=True) for a in arrays)
+
+
+class StepperPanel(QWidget):
+    """Walks through backpropagation for one sample, stage by stage.
+
+    Signals:
+      overlay_changed(Overlay | None)       what the network view should emphasise
+      gradient_changed(tuple | None)        ∂C/∂W per weight layer, for colouring lines
+      line_mode_changed(str)                "weights" or "gradient"
+      parameters_proposed(weights, biases)  a gradient step, or its exact undo
+    """
+
+    # Table font sizes tried, relative to the panel's font, until the columns fit.
+    _TABLE_SCALES = (1.1, 1.0, 0.95, 0.9, 0.85, 0.8, 0.75, 0.7)
+    _LIST_MIN_PANEL_WIDTH = 600  # narrower than this, the list of stages hides
+
+    overlay_changed = Signal(object)
+    gradient_changed = Signal(object)
+    line_mode_changed = Signal(str)
+    parameters_proposed = Signal(object, object)
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self._snapshot: Snapshot | None = None
+        self._net: Network | None = None
+        self._x: np.ndarray | None = None
+        self._label: int | None = None
+        self._description = ""
+        self._lr = 3.0
+        self._names: tuple[str, ...] = DIGITS
+        self._batch: tuple[np.ndarray, np.ndarray] | None = None
+        self._focus: int | None = None
+        self._walk: Walk | None = None
+        self._dirty = False
+        self._index = 0
+        self._extra: Stage | None = None  # a page off the walk: a weight's chain rule, the check
+        self._extra_weight: tuple[int, int, int] | None = None
+        self._active = False
+        self._undo: list[tuple[tuple[np.ndarray, ...], tuple[np.ndarray, ...]]] = []
+        self._expected = None  # parameters we proposed and wait to see in a snapshot
+        self._step_note = ""
+        self.last_check: GradCheckReport | None = None
+        self._sent_trace = None  # the trace whose gradient the network view has
+        self._table_size = 10.0  # the table's font size before any shrinking to fit (points)
+        self._build()
+        self._apply_fonts()
+        self._show()
+
+    # -- layout ------------------------------------------------------------------------------
+    def _build(self) -> None:
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.hint = QLabel()
+        self.hint.setWordWrap(True)
+        self.hint.setTextFormat(Qt.TextFormat.PlainText)
+
+        self.stage_list = QListWidget()
+        self.stage_list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.stage_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.stage_list.setWordWrap(True)
+        self.stage_list.setSpacing(2)
+        self.stage_list.currentRowChanged.connect(self._on_list_row_changed)
+
+        self.title = QLabel()
+        self.title.setWordWrap(True)
+        self.title.setTextFormat(Qt.TextFormat.PlainText)
+        self.text = QLabel()
+        self.text.setWordWrap(True)
+        self.text.setTextFormat(Qt.TextFormat.PlainText)
+        self.text.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        self.text.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
+        self.formula = QLabel()
+        self.formula.setWordWrap(True)
+        self.formula.setTextFormat(Qt.TextFormat.PlainText)
+        self.formula.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.formula.setFrameShape(QFrame.Shape.StyledPanel)
+        self.formula.setAutoFillBackground(True)
+        self.formula.setBackgroundRole(QPalette.ColorRole.AlternateBase)
+        self.formula.setMargin(8)
+
+        self.table = QTableWidget()
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().setVisible(False)
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        self.table.horizontalHeader().setHighlightSections(False)
+        self.table.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.table.installEventFilter(self)  # refit the columns whenever the layout resizes it
+
+        self.take_step_button = QPushButton("Take the step")
+        self.take_step_button.setToolTip("Apply θ ← θ − η ∂C/∂θ for this sample to the network")
+        self.take_step_button.clicked.connect(self.take_step)
+        self.undo_button = QPushButton("Undo")
+        self.undo_button.setToolTip("Put every weight and bias back exactly as before the step")
+        self.undo_button.clicked.connect(self.undo_step)
+        self.step_status = QLabel()
+        self.step_status.setWordWrap(True)
+        self.step_row = QWidget()
+        row = QHBoxLayout(self.step_row)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.take_step_button)
+        row.addWidget(self.undo_button)
+        row.addWidget(self.step_status, 1)
+
+        self.back_button = QPushButton("← Back")
+        self.back_button.setToolTip("Previous stage (←)")
+        self.back_button.clicked.connect(self.back)
+        self.next_button = QPushButton("Next →")
+        self.next_button.setToolTip("Next stage (→)")
+        self.next_button.clicked.connect(self.next_stage)
+        self.position = QLabel()
+        self.position.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        nav = QHBoxLayout()
+        nav.addWidget(self.back_button)
+        nav.addWidget(self.position, 1)
+        nav.addWidget(self.next_button)
+
+        self.check_button = QPushButton("Gradient check")
+        self.check_button.setToolTip("Compare backpropagation with central differences for every "
+                                     "weight and bias, on this sample")
+        self.check_button.clicked.connect(self.run_gradient_check)
+        self.gradient_toggle = QCheckBox("Colour lines by ∂C/∂w")
+        self.gradient_toggle.setToolTip("Colour the network's lines by this sample's gradient "
+                                        "instead of the weights")
+        self.gradient_toggle.toggled.connect(self._on_gradient_toggled)
+        self.export_button = QPushButton("Export trace…")
+        self.export_button.setToolTip("Save every number of this backpropagation (.npz or .json)")
+        self.export_button.clicked.connect(self._on_export_clicked)
+        tools = QHBoxLayout()
+        tools.addWidget(self.check_button)
+        tools.addWidget(self.gradient_toggle)
+        tools.addStretch(1)
+        tools.addWidget(self.export_button)
+
+        content = QVBoxLayout()
+        content.addWidget(self.title)
+        content.addWidget(self.text)
+        content.addWidget(self.formula)
+        content.addWidget(self.table, 1)
+        content.addWidget(self.step_row)
+        content.addLayout(nav)
+
+        body = QHBoxLayout()
+        body.addWidget(self.stage_list)
+        body.addLayout(content, 1)
+
+        root = QVBoxLayout(self)
+        root.addWidget(self.hint)
+        root.addLayout(body, 1)
+        root.addLayout(tools)
+
+        for key, slot in ((Qt.Key.Key_Right, self.next_stage), (Qt.Key.Key_Left, self.back)):
+            sc = QShortcut(QKeySequence(key), self)
+            sc.setContext(Qt.ShortcutContext.WindowShortcut)
+            sc.activated.connect(slot)
+
+    def _apply_fonts(self) -> None:
+        """Sizes relative to the panel's font: presentation mode (a bigger app font) scales it."""
+        base = self.font()
+        size = base.pointSizeF() if base.pointSizeF() > 0 else 10.0
+
+        def scaled(factor: float, bold: bool = False) -> QFont:
+            f = QFont(base)
+            f.setPointSizeF(size * factor)
+            f.setBold(bold)
+            return f
+
+        self.title.setFont(scaled(1.55, bold=True))
+        self.text.setFont(scaled(1.3))
+        self.formula.setFont(scaled(1.2))
+        self._table_size = size * self._TABLE_SCALES[0]
+        self.table.setFont(scaled(self._TABLE_SCALES[0]))
+        self.stage_list.setFont(scaled(1.0))
+        self.hint.setFont(scaled(1.0))
+        em = self.stage_list.fontMetrics().horizontalAdvance("M")
+        self.stage_list.setFixedWidth(int(em * 13))
+        row = int(self.table.fontMetrics().height() * 1.45)
+        self.table.verticalHeader().setDefaultSectionSize(row)
+        self.table.setMinimumHeight(row * 6)  # the header and five rows, at least
+        self._colors()
+
+    def _colors(self) -> None:
+        """Nudge colours of the theme whose brightness matches the palette (the app's theme)."""
+        dark = self.palette().color(self.backgroundRole()).lightness() < 128
+        t = themes.DARK if dark else themes.LIGHT
+        self._green, self._red = QColor(t.positive), QColor(t.negative)
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.PaletteChange):
+            self._apply_fonts()
+            if self._walk is not None or self._extra is not None:
+                self._fill_table(self.current_stage())
+        super().changeEvent(event)
+
+    def keyPressEvent(self, event) -> None:
+        # The window-wide shortcuts normally catch ← / →; this covers events sent to the panel.
+        if event.key() == Qt.Key.Key_Right:
+            self.next_stage()
+        elif event.key() == Qt.Key.Key_Left:
+            self.back()
+        else:
+            super().keyPressEvent(event)
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if self._dirty:
+            self._refresh()
+
+    # -- API for the main window ---------------------------------------------------------------
+    def set_snapshot(self, snap: Snapshot) -> None:
+        """The network to explain; rebuilds the walk and keeps the stage you are on."""
+        if self._undo and not (_same_parameters(snap, self._expected)
+                               or (self._snapshot is not None
+                                   and _same_parameters(snap, (self._snapshot.weights,
+                                                               self._snapshot.biases)))):
+            self._undo.clear()  # the network moved on (training, a new network): nothing to undo
+            self._step_note = ""
+        if _same_parameters(snap, self._expected):
+            self._expected = None
+        self._snapshot = snap
+        self._net = snap.network()
+        self._drop_check()
+        self._invalidate()
+
+    def set_sample(self, x: np.ndarray, label: int, description: str) -> None:
+        """The sample to backpropagate: pixels (sizes[0],) in 0..1 and its right class."""
+        x = np.array(x, dtype=np.float64, copy=True).reshape(-1)
+        x.setflags(write=False)
+        self._x, self._label, self._description = x, int(label), str(description)
+        self._focus = None
+        self._drop_check()
+        self._invalidate()
+
+    def set_lr(self, lr: float) -> None:
+        self._lr = float(lr)
+        self._invalidate()
+
+    def set_class_names(self, names) -> None:
+        self._names = tuple(str(n) for n in names)
+        self._invalidate()
+
+    def set_batch_source(self, X: np.ndarray, labels: np.ndarray) -> None:
+        """Samples for stage 9 (float pixels 0..1); the first ten are used."""
+        X = np.array(X[:_BATCH_SIZE], dtype=np.float64, copy=True)
+        labels = np.array(labels[:_BATCH_SIZE], dtype=np.intp, copy=True)
+        self._batch = (X.reshape(len(X), -1), labels) if len(X) else None
+        self._invalidate()
+
+    def focus_output(self, j: int) -> None:
+        """Show the three levers of output neuron j (a click on the output layer)."""
+        self._focus = int(j)
+        self._extra = None
+        self._invalidate()
+        walk = self._ensure_walk()
+        if walk is None:
+            return
+        if walk.stages[self._index].key not in ("lever-bias", "lever-weights", "lever-activations"):
+            self._index = walk.index("lever-bias")
+        self._show()
+
+    def explain_weight(self, l: int, j: int, k: int) -> None:
+        """The chain rule for weight (l, j, k) (`Network.weights[l][j, k]`), with its numerical
+        derivative beside backprop's."""
+        walk = self._ensure_walk()
+        if walk is None:
+            return
+        try:
+            self._extra = self._weight_stage(walk, int(l), int(j), int(k))
+        except ValueError:
+            return
+        self._extra_weight = (int(l), int(j), int(k))
+        self._show()
+
+    def activate(self) -> None:
+        """Entering stepper mode: the network view follows the stages from now on."""
+        self._active = True
+        self._refresh()
+        if self.gradient_toggle.isChecked():
+            self._emit_gradient()
+            self.line_mode_changed.emit("gradient")
+
+    def deactivate(self) -> None:
+        """Leaving stepper mode: the network view goes back to plain weights."""
+        self._active = False
+        self.overlay_changed.emit(None)
+        if self.gradient_toggle.isChecked():
+            self.gradient_changed.emit(None)
+            self.line_mode_changed.emit("weights")
+
+    # -- navigation ----------------------------------------------------------------------------
+    def current_stage(self) -> Stage | None:
+        """The stage on show (a walk stage, or the weight / gradient-check page)."""
+        if self._extra is not None:
+            return self._extra
+        walk = self._ensure_walk()
+        return None if walk is None else walk.stages[self._index]
+
+    def current_index(self) -> int:
+        return self._index
+
+    def stage_count(self) -> int:
+        walk = self._ensure_walk()
+        return 0 if walk is None else len(walk)
+
+    @property
+    def walk(self) -> Walk | None:
+        return self._ensure_walk()
+
+    def next_stage(self) -> None:
+        if self._extra is not None:
+            self._extra = None
+        self.go_to(self._index + 1)
+
+    def back(self) -> None:
+        if self._extra is not None:  # Back from a side page returns to the stage you were on
+            self._extra = None
+            self.go_to(self._index)
+            return
+        self.go_to(self._index - 1)
+
+    def go_to(self, i: int) -> None:
+        walk = self._ensure_walk()
+        if walk is None:
+            return
+        self._extra = None
+        self._index = max(0, min(int(i), len(walk) - 1))
+        self._show()
+
+    # -- actions -------------------------------------------------------------------------------
+    def take_step(self) -> None:
+        """One gradient step on this sample: propose the new parameters (the Session applies them
+        and sends the new snapshot); the old ones are kept, exactly, for Undo."""
+        walk = self._ensure_walk()
+        if walk is None or self._snapshot is None:
+            return
+        before = (_copies(self._snapshot.weights), _copies(self._snapshot.biases))
+        after = (_copies(walk.after.weights), _copies(walk.after.biases))
+        step = walk.stage("step").values
+        self._undo.append(before)
+        self._expected = after
+        n = len(self._undo)
+        self._step_note = (f"{n} step{'s' if n > 1 else ''} taken — this one moved C from "
+                           f"{fmt(step['cost_before'], 3)} to {fmt(step['cost_after'], 3)}. "
+                           "Undo puts every weight back exactly.")
+        self._update_step_row()
+        self.parameters_proposed.emit(*after)
+
+    def undo_step(self) -> None:
+        """Put back, bit for bit, the parameters from before the last step."""
+        if not self._undo:
+            return
+        weights, biases = self._undo.pop()
+        self._expected = (weights, biases)
+        self._step_note = ("Undone: every weight and bias is back, bit for bit."
+                           + (f" {len(self._undo)} earlier step(s) can still be undone."
+                              if self._undo else ""))
+        self._update_step_row()
+        self.parameters_proposed.emit(_copies(weights), _copies(biases))
+
+    def run_gradient_check(self) -> GradCheckReport | None:
+        """Backprop against central differences for every parameter (about 0.3 s), shown as a
+        page: the worst relative error per layer and the worst offenders."""
+        if self._ensure_walk() is None:
+            return None
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            report = per_layer_gradcheck(self._net, self._x, self._label)
+        finally:
+            QApplication.restoreOverrideCursor()
+        self.last_check = report
+        self._extra = gradcheck_stage(report, self._net.parameter_count)
+        self._extra_weight = None
+        self._show()
+        return report
+
+    def export_trace(self, path) -> None:
+        """Write this sample's trace (.npz, or .json by its suffix)."""
+        walk = self._ensure_walk()
+        if walk is None:
+            raise RuntimeError("no network and sample to export yet")
+        save_trace(walk.trace, path)
+
+    def _on_export_clicked(self) -> None:
+        if self._ensure_walk() is None:
+            return
+        path, chosen = QFileDialog.getSaveFileName(
+            self, "Export backpropagation trace", "trace.npz",
+            "NumPy archive (*.npz);;JSON (*.json)")
+        if not path:
+            return
+        if not Path(path).suffix:
+            path += ".json" if "json" in chosen.lower() else ".npz"
+        try:
+            self.export_trace(path)
+        except (OSError, ValueError) as e:
+            QMessageBox.warning(self, "Export trace", f"Could not write {path}: {e}")
+
+    def _on_gradient_toggled(self, checked: bool) -> None:
+        if not self._active:
+            return
+        if checked:
+            self._emit_gradient()
+        self.line_mode_changed.emit("gradient" if checked else "weights")
+
+    def _emit_gradient(self) -> None:
+        walk = self._ensure_walk()
+        self._sent_trace = None if walk is None else walk.trace
+        self.gradient_changed.emit(None if walk is None else tuple(walk.trace.grad_w))
+
+    def _on_list_row_changed(self, row: int) -> None:
+        if row >= 0 and (row != self._index or self._extra is not None):
+            self.go_to(row)
+
+    # -- the walk ------------------------------------------------------------------------------
+    def _ready(self) -> bool:
+        return self._net is not None and self._x is not None and self._label is not None
+
+    def _invalidate(self) -> None:
+        self._dirty = True
+        if self._active or self.isVisible():
+            self._refresh()
+
+    def _drop_check(self) -> None:
+        if self._extra is not None and self._extra.key == "gradcheck":
+            self._extra = None
+
+    def _ensure_walk(self) -> Walk | None:
+        if self._dirty:
+            self._dirty = False
+            self._walk = None
+            if self._ready() and self._x.size == self._net.sizes[0] \
+                    and 0 <= self._label < self._net.sizes[-1]:
+                n_out = self._net.sizes[-1]
+                names = self._names if len(self._names) == n_out else tuple(map(str, range(n_out)))
+                focus = self._focus if self._focus is not None and self._focus < n_out else None
+                batch = self._batch
+                if batch is not None and batch[0].shape[1] != self._net.sizes[0]:
+                    batch = None
+                self._walk = build_walk(self._net, self._x, self._label, names, focus, self._lr,
+                                        batch)
+                self._index = min(self._index, len(self._walk) - 1)
+                self._fill_list()
+                if self._extra is not None and self._extra.key == "weight" and self._extra_weight:
+                    try:
+                        self._extra = self._weight_stage(self._walk, *self._extra_weight)
+                    except ValueError:
+                        self._extra = None
+            else:
+                self._extra = None
+                self.stage_list.clear()
+        return self._walk
+
+    def _weight_stage(self, walk: Walk, l: int, j: int, k: int) -> Stage:
+        numeric = None
+        if 0 <= l < self._net.L and 0 <= j < self._net.sizes[l + 1] and 0 <= k < self._net.sizes[l]:
+            numeric = numerical_weight_gradient(self._net, self._x, self._label, l, j, k)
+        names = self._names if len(self._names) == self._net.sizes[-1] else DIGITS
+        return chain_rule(walk.trace, l, j, k, names, numeric=numeric)
+
+    def _fill_list(self) -> None:
+        titles = [s.short or s.title for s in self._walk.stages]
+        if [self.stage_list.item(i).text() for i in range(self.stage_list.count())] != titles:
+            self.stage_list.blockSignals(True)
+            self.stage_list.clear()
+            self.stage_list.addItems(titles)
+            self.stage_list.blockSignals(False)
+
+    def _refresh(self) -> None:
+        self._ensure_walk()
+        self._show()
+
+    # -- showing a stage -----------------------------------------------------------------------
+    def _show(self) -> None:
+        walk = self._walk if not self._dirty else self._ensure_walk()
+        self._update_hint()
+        stage = self._extra if self._extra is not None else (
+            None if walk is None else walk.stages[self._index])
+        if stage is None:
+            self.title.setText("Backpropagation, one idea at a time")
+            self.text.setText("Choose a sample in the sample panel — or draw a digit and say which "
+                              "one it is — to follow how the network learns from it.")
+            self.formula.setText("∂C/∂w = aₖ · σ'(zⱼ) · ∂C/∂aⱼ")
+            self._fill_table(None)
+            for w in (self.back_button, self.next_button, self.check_button, self.export_button):
+                w.setEnabled(False)
+            self.position.setText("")
+            self.step_row.setVisible(False)
+            if self._active:
+                self.overlay_changed.emit(None)
+            return
+        self.title.setText(stage.title)
+        self.text.setText(stage.text)
+        self.formula.setText(stage.formula)
+        self._fill_table(stage)
+        n = len(walk)
+        on_walk = self._extra is None
+        self.back_button.setEnabled(not on_walk or self._index > 0)
+        self.next_button.setEnabled(self._index < n - 1)
+        self.check_button.setEnabled(True)
+        self.export_button.setEnabled(True)
+        self.position.setText(f"Stage {self._index + 1} of {n}" if on_walk
+                              else f"← back to stage {self._index + 1}")
+        self.stage_list.blockSignals(True)
+        self.stage_list.setCurrentRow(self._index if on_walk else -1)
+        self.stage_list.blockSignals(False)
+        self._update_step_row()
+        if self._active:
+            self.overlay_changed.emit(stage.overlay)
+            if self.gradient_toggle.isChecked() and walk is not None \
+                    and walk.trace is not self._sent_trace:
+                self._emit_gradient()
+
+    def _update_hint(self) -> None:
+        if self._x is None or self._label is None:
+            self.hint.setText("No sample yet — choose one in the sample panel, or draw one.")
+            return
+        name = self._names[self._label] if self._label < len(self._names) else str(self._label)
+        what = self._description or "this sample"
+        self.hint.setText(f"{what[:1].upper()}{what[1:]}, label {name} — change it in the sample "
+                          "panel, or draw one.")
+
+    def _update_step_row(self) -> None:
+        stage = self.current_stage() if not self._dirty else None
+        on_step = stage is not None and self._extra is None and stage.key == "step"
+        self.step_row.setVisible(on_step)
+        self.take_step_button.setEnabled(on_step and self._snapshot is not None)
+        self.undo_button.setEnabled(bool(self._undo))
+        self.step_status.setText(self._step_note)
+
+    def _fit_columns(self) -> None:
+        """Columns as wide as their contents, the room to spare shared out evenly; a wide table
+        (the wishes of ten outputs side by side) gets a smaller font, down to 70 %, to fit."""
+        t = self.table
+        header = t.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(False)
+        n = t.columnCount()
+        if n == 0:
+            return
+        spare = 0
+        for factor in self._TABLE_SCALES:
+            if t.font().pointSizeF() != self._table_size * factor:
+                f = QFont(t.font())
+                f.setPointSizeF(self._table_size * factor)
+                t.setFont(f)
+                for r in range(t.rowCount()):
+                    for c in range(n):
+                        item = t.item(r, c)
+                        if item is not None and item.font().bold():
+                            bold = QFont(f)
+                            bold.setBold(True)
+                            item.setFont(bold)
+            t.resizeColumnsToContents()
+            width = t.width() - 2 * t.frameWidth()
+            if t.verticalHeader().length() + header.height() > t.height() - 2 * t.frameWidth():
+                width -= t.verticalScrollBar().sizeHint().width()  # rows overflow: a scroll bar
+            spare = width - sum(header.sectionSize(c) for c in range(n))
+            if spare >= 0:
+                break
+        if spare > 0:
+            for c in range(n):
+                header.resizeSection(c, header.sectionSize(c) + spare // n)
+
+    def eventFilter(self, watched, event) -> bool:
+        if watched is self.table and event.type() == QEvent.Type.Resize:
+            self._fit_columns()
+        return super().eventFilter(watched, event)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        # In a narrow dock the stage's words and numbers need the room more than the list does;
+        # the title ("4b · …") and "Stage 8 of 16" still say where you are.
+        self.stage_list.setVisible(self.width() >= self._LIST_MIN_PANEL_WIDTH)
+        self._fit_columns()
+
+    def _fill_table(self, stage: Stage | None) -> None:
+        t = self.table
+        t.setUpdatesEnabled(False)
+        try:
+            t.clearContents()
+            if stage is None or not stage.rows:
+                t.setRowCount(0)
+                t.setColumnCount(0)
+                t.setVisible(stage is None)
+                return
+            t.setVisible(True)
+            cols = stage.columns or tuple("" for _ in stage.rows[0])
+            t.setColumnCount(len(cols))
+            t.setRowCount(len(stage.rows))
+            t.setHorizontalHeaderLabels(list(cols))
+            t.horizontalHeader().setVisible(any(cols))
+            right = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+            bold = QFont(t.font())
+            bold.setBold(True)
+            values = stage.row_values or tuple((None,) * len(r) for r in stage.rows)
+            for r, (texts, nums) in enumerate(zip(stage.rows, values)):
+                for c, (text, v) in enumerate(zip(texts, nums)):
+                    item = QTableWidgetItem(text)
+                    item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
+                    if r == stage.highlight:
+                        item.setFont(bold)
+                    if v is not None:
+                        item.setTextAlignment(right)
+                        item.setData(Qt.ItemDataRole.UserRole, float(v))
+                        item.setToolTip(repr(float(v)))
+                        if c in stage.signed and v != 0:
+                            item.setForeground(self._green if v > 0 else self._red)
+                    t.setItem(r, c, item)
+            self._fit_columns()
+            if stage.highlight is not None and 0 <= stage.highlight < len(stage.rows):
+                t.scrollToItem(t.item(stage.highlight, 0))
+        finally:
+            t.setUpdatesEnabled(True)

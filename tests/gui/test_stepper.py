@@ -1,0 +1,299 @@
+"""StepperPanel: walks the stages (buttons, list, ← / →), shows the trace's own numbers, takes a
+gradient step and undoes it bit for bit, runs the gradient check, explains a clicked weight."""
+
+import dataclasses
+import statistics
+import time
+
+import numpy as np
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QHBoxLayout, QPushButton, QWidget
+
+from mlpviz.core.datasets import load_dataset
+from mlpviz.core.network import Network
+from mlpviz.core.snapshot import Snapshot
+from mlpviz.core.trace_export import load_trace
+from mlpviz.core.walkthrough import parse_number
+from mlpviz.gui.views.stepper import StepperPanel
+
+pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
+
+
+@pytest.fixture(scope="module")
+def data():
+    ds = load_dataset("bundled")
+    y = ds.test_labels.astype(int)
+    i = int(np.nonzero(y == 2)[0][0])
+    x = ds.test_images[i] / 255.0
+    return x, i, ds.train_images[:8] / 255.0, ds.train_labels[:8].astype(int)
+
+
+@pytest.fixture
+def net():
+    return Network([784, 16, 16, 10], seed=0)
+
+
+@pytest.fixture
+def panel(qtbot, data, net):
+    x, i, X, labels = data
+    p = StepperPanel()
+    qtbot.addWidget(p)
+    p.resize(700, 800)
+    p.set_snapshot(Snapshot.of(net))
+    p.set_sample(x, 2, f"held-out sample #{i}")
+    p.set_batch_source(X, labels)
+    p.show()
+    qtbot.waitExposed(p)
+    return p
+
+
+def cell(panel, r, c):
+    item = panel.table.item(r, c)
+    return item.text(), item.data(Qt.ItemDataRole.UserRole)
+
+
+def test_empty_panel_says_what_to_do(qtbot):
+    p = StepperPanel()
+    qtbot.addWidget(p)
+    p.show()
+    assert p.current_stage() is None
+    assert not p.next_button.isEnabled() and not p.check_button.isEnabled()
+    assert "sample" in p.text.text()
+    p.next_stage()  # nothing to do, no error
+    p.explain_weight(0, 0, 0)
+
+
+def test_buttons_list_and_keys_walk_the_stages(qtbot, panel):
+    n = panel.stage_count()
+    assert n == 16 and panel.stage_list.count() == n
+    assert panel.current_index() == 0 and not panel.back_button.isEnabled()
+    qtbot.mouseClick(panel.next_button, Qt.MouseButton.LeftButton)
+    assert panel.current_index() == 1
+    qtbot.keyClick(panel, Qt.Key.Key_Right)
+    qtbot.keyClick(panel, Qt.Key.Key_Right)
+    assert panel.current_index() == 3
+    assert panel.current_stage().key == "forward-3"
+    assert panel.title.text() == panel.current_stage().title
+    assert panel.stage_list.currentRow() == 3
+    qtbot.keyClick(panel, Qt.Key.Key_Left)
+    assert panel.current_index() == 2
+    panel.stage_list.setFocus()  # the keys work with the focus anywhere in the window
+    qtbot.keyClick(panel.stage_list, Qt.Key.Key_Right)
+    assert panel.current_index() == 3
+    qtbot.mouseClick(panel.back_button, Qt.MouseButton.LeftButton)
+    assert panel.current_index() == 2
+    panel.stage_list.setCurrentRow(9)
+    assert panel.current_stage().key == "sum-2"
+    panel.go_to(100)
+    assert panel.current_index() == n - 1 and not panel.next_button.isEnabled()
+    panel.next_stage()
+    assert panel.current_index() == n - 1
+
+
+def test_arrow_keys_work_anywhere_in_the_window(qtbot, data, net):
+    window = QWidget()
+    qtbot.addWidget(window)
+    other = QPushButton("another view", window)
+    p = StepperPanel(window)
+    layout = QHBoxLayout(window)
+    layout.addWidget(other)
+    layout.addWidget(p)
+    p.set_snapshot(Snapshot.of(net))
+    p.set_sample(data[0], 2, "held-out sample")
+    window.show()
+    qtbot.waitExposed(window)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    other.setFocus()
+    qtbot.keyClick(other, Qt.Key.Key_Right)
+    assert p.current_index() == 1
+    qtbot.keyClick(other, Qt.Key.Key_Left)
+    assert p.current_index() == 0
+
+
+def test_table_cells_are_the_traces_numbers(panel):
+    t = panel.walk.trace
+    panel.go_to(panel.walk.index("wants"))
+    assert panel.table.rowCount() == 10
+    for j in range(10):
+        text, v = cell(panel, j, 3)
+        assert v == -t.grad_a[3][j]
+        assert parse_number(text) == pytest.approx(v, rel=5.01e-4)
+        assert cell(panel, j, 1)[1] == t.a[3][j]
+        assert panel.table.item(j, 3).toolTip() == repr(v)
+    assert panel.table.item(2, 0).font().bold()  # the right answer's row
+    up, down = panel.table.item(2, 3), panel.table.item(0, 3)  # green, red
+    assert up.foreground().color() != down.foreground().color()
+
+    panel.go_to(panel.walk.index("sum-2"))
+    assert panel.table.columnCount() == 12
+    for k in range(16):
+        assert cell(panel, k, 1)[1] == -t.grad_a[2][k]
+        wishes = [cell(panel, k, c)[1] for c in range(2, 12)]
+        np.testing.assert_array_equal(wishes, -t.wishes[2][:, k])
+        assert sum(wishes) == pytest.approx(-t.grad_a[2][k], rel=1e-12, abs=1e-17)
+
+
+def test_overlays_follow_the_stages_when_active(qtbot, panel):
+    with qtbot.waitSignal(panel.overlay_changed) as sig:
+        panel.activate()
+    assert sig.args[0] is panel.current_stage().overlay
+    with qtbot.waitSignal(panel.overlay_changed) as sig:
+        panel.next_stage()
+    assert sig.args[0].lit_layers == 2
+    with qtbot.waitSignal(panel.overlay_changed) as sig:
+        panel.deactivate()
+    assert sig.args[0] is None
+    with qtbot.assertNotEmitted(panel.overlay_changed):
+        panel.next_stage()
+
+
+def test_gradient_toggle(qtbot, panel):
+    panel.activate()
+    grads, modes = [], []
+    panel.gradient_changed.connect(grads.append)
+    panel.line_mode_changed.connect(modes.append)
+    panel.gradient_toggle.setChecked(True)
+    assert modes == ["gradient"] and len(grads) == 1
+    for g, want in zip(grads[0], panel.walk.trace.grad_w, strict=True):
+        np.testing.assert_array_equal(g, want)
+    panel.next_stage()  # same sample, same gradient: nothing new to send
+    assert len(grads) == 1
+    panel.set_snapshot(Snapshot.of(Network([784, 16, 16, 10], seed=5)))
+    assert len(grads) == 2
+    np.testing.assert_array_equal(grads[1][0], panel.walk.trace.grad_w[0])
+    with qtbot.waitSignal(panel.line_mode_changed) as sig:
+        panel.gradient_toggle.setChecked(False)
+    assert sig.args == ["weights"]
+
+
+def test_step_and_undo_restore_the_weights_bit_for_bit(qtbot, panel, net):
+    proposed = []
+
+    def session_apply(weights, biases):  # what Session.apply_parameters does, then snapshot_ready
+        proposed.append((weights, biases))
+        panel.set_snapshot(Snapshot.of(Network.from_parameters(
+            net.sizes, net.activation, net.cost, weights, biases)))
+
+    panel.parameters_proposed.connect(session_apply)
+    panel.set_lr(3.0)
+    panel.go_to(panel.walk.index("step"))
+    assert panel.take_step_button.isVisible() and not panel.undo_button.isEnabled()
+    t = panel.walk.trace
+    cost_before = t.cost
+    qtbot.mouseClick(panel.take_step_button, Qt.MouseButton.LeftButton)
+    weights, biases = proposed[-1]
+    for l in range(3):
+        np.testing.assert_array_equal(weights[l], net.weights[l] - 3.0 * t.grad_w[l])
+        np.testing.assert_array_equal(biases[l], net.biases[l] - 3.0 * t.grad_b[l])
+    assert panel.current_stage().key == "step"  # the stage index is kept
+    assert panel.walk.trace.cost < cost_before  # the walk now explains the stepped network
+    assert panel.undo_button.isEnabled() and "Undo" in panel.step_status.text()
+    panel.take_step()  # a second step; two undos go back to the start
+    panel.undo_step()
+    qtbot.mouseClick(panel.undo_button, Qt.MouseButton.LeftButton)
+    weights, biases = proposed[-1]
+    for l in range(3):
+        assert np.array_equal(weights[l], net.weights[l])
+        assert np.array_equal(biases[l], net.biases[l])
+    assert panel.walk.trace.cost == cost_before
+    assert not panel.undo_button.isEnabled()
+
+
+def test_undo_is_forgotten_when_the_network_moves_on(panel, net):
+    panel.go_to(panel.walk.index("step"))
+    panel.take_step()  # nobody applies it: then training moves the network elsewhere
+    assert panel.undo_button.isEnabled()
+    panel.set_snapshot(Snapshot.of(Network([784, 16, 16, 10], seed=9)))
+    assert not panel.undo_button.isEnabled()
+
+
+def test_gradient_check_passes_then_catches_a_broken_backprop(panel, monkeypatch):
+    report = panel.run_gradient_check()
+    assert report.ok and report.max_rel_error < 1e-6
+    assert panel.current_stage().key == "gradcheck"
+    assert panel.table.rowCount() == len(report.rows)
+    assert all(panel.table.item(r, 5).text() == "✓" for r in range(3))
+    panel.back()
+    assert panel.current_stage().key == "forward-0"
+
+    real = Network.backprop
+
+    def broken(self, x, label):
+        t = real(self, x, label)
+        grad_b = [g.copy() for g in t.grad_b]
+        grad_b[2][5] += 1e-3
+        return dataclasses.replace(t, grad_b=tuple(grad_b))
+
+    monkeypatch.setattr(Network, "backprop", broken)
+    report = panel.run_gradient_check()
+    assert not report.ok and report.worst_layers() == [2]
+    assert panel.table.item(2, 5).text() == "✗ wrong"
+    assert "DISAGREES" in panel.text.text()
+
+
+def test_explain_a_clicked_weight(panel):
+    panel.go_to(5)
+    panel.explain_weight(1, 4, 7)
+    s = panel.current_stage()
+    t = panel.walk.trace
+    assert s.key == "weight" and s.values["grad_w"] == t.grad_w[1][4, 7]
+    assert s.values["rel_error"] < 1e-6
+    assert panel.stage_list.currentRow() == -1
+    labels = [panel.table.item(r, 0).text() for r in range(panel.table.rowCount())]
+    assert "∂C/∂w (central differences)" in labels
+    panel.back()
+    assert panel.current_index() == 5 and panel.current_stage().key == "wants"
+
+
+def test_focus_output_shows_its_levers(panel):
+    panel.go_to(2)
+    panel.focus_output(7)
+    s = panel.current_stage()
+    assert s.key == "lever-bias" and s.values["focus"] == 7
+    panel.next_stage()
+    assert panel.current_stage().values["focus"] == 7
+    panel.set_sample(panel.walk.trace.x, 2, "again")  # a new sample: back to the right answer
+    assert panel.current_stage().values["focus"] == 2
+
+
+def test_new_snapshot_keeps_the_stage(panel):
+    panel.go_to(9)
+    panel.set_snapshot(Snapshot.of(Network([784, 16, 16, 10], seed=3)))
+    assert panel.current_index() == 9 and panel.current_stage().key == "sum-2"
+    panel.set_snapshot(Snapshot.of(Network([784, 10], seed=3)))  # fewer stages: clamped
+    assert panel.current_index() == panel.stage_count() - 1
+
+
+def test_export_trace(panel, tmp_path):
+    t = panel.walk.trace
+    for name in ("t.npz", "t.json"):
+        panel.export_trace(tmp_path / name)
+        d = load_trace(tmp_path / name)
+        assert d["C"] == t.cost and d["label"] == 2
+        np.testing.assert_array_equal(d["grad_W1"], t.grad_w[1])
+
+
+def test_hint_names_the_sample(panel):
+    assert panel.hint.text().startswith("Held-out sample #")
+    assert "label 2" in panel.hint.text()
+
+
+def test_each_stage_appears_quickly(panel):
+    times = []
+    for _ in range(3):
+        for i in range(panel.stage_count()):
+            t0 = time.perf_counter()
+            panel.go_to(i)
+            times.append(time.perf_counter() - t0)
+    assert statistics.median(times) < 0.05
+
+
+def test_screenshots_of_stages_3_4_5(panel, tmp_path):
+    panel.set_class_names([str(d) for d in range(10)])
+    for key, name in (("wants", "stage3"), ("lever-bias", "stage4"), ("sum-2", "stage5")):
+        panel.go_to(panel.walk.index(key))
+        img = panel.grab().toImage()
+        assert img.width() >= 700 and img.height() >= 800
+        assert img.save(str(tmp_path / f"{name}.png"))
