@@ -567,15 +567,26 @@ class MainWindow(QMainWindow):
         self.stepper_dock.raise_()
 
     def _on_stepper_visibility(self, visible: bool) -> None:
+        """Entering the stepper pauses training and gives the walk room: the (static) cost plot
+        steps aside and the panel widens; leaving brings the plot back and clears the overlay."""
+        if self._closing:
+            return
         if visible:
             if self.session.is_training:
                 self.session.pause()
             if self._snapshot is not None:
                 self.stepper.set_snapshot(self._snapshot)
             self.stepper.activate()
+            self._cost_hidden_by_stepper = self.cost_dock.isVisible()
+            self.cost_dock.hide()
+            self.resizeDocks([self.stepper_dock], [max(580, self.width() // 2 - 60)], Qt.Horizontal)
         else:
             self.stepper.deactivate()
             self.network_view.set_overlay(None)
+            if getattr(self, "_cost_hidden_by_stepper", False):
+                self._cost_hidden_by_stepper = False
+                self.cost_dock.show()
+                self.resizeDocks([self.sample_dock], [430], Qt.Horizontal)
 
     def _on_line_mode_changed(self, mode: str) -> None:
         self.gradient_action.setChecked(mode == "gradient")

@@ -57,7 +57,7 @@ class StepperPanel(QWidget):
 
     # Table font sizes tried, relative to the panel's font, until the columns fit.
     _TABLE_SCALES = (1.1, 1.0, 0.95, 0.9, 0.85, 0.8, 0.75, 0.7)
-    _LIST_MIN_PANEL_WIDTH = 600  # narrower than this, the list of stages hides
+    _LIST_MIN_PANEL_WIDTH = 540  # narrower than this, the list of stages hides
 
     overlay_changed = Signal(object)
     gradient_changed = Signal(object)
