@@ -1,0 +1,941 @@
+"""The network itself: neurons lit by their activation, every weight a green or red line.
+
+How it paints. The lines are drawn by numpy, not by QPainter: `core.layout.LineRaster` knows, for
+the current size, which pixels every line covers. Each frame the weights become one uint8 "key"
+per line (strength level, sign, and faded / normal / highlighted); every covered pixel takes the
+colour of the biggest key through it, which is the picture of drawing weak lines first and strong
+ones on top. Colours are premixed with the background (opacity without alpha blending) and written
+into an RGB32 buffer shown as one QImage. Circles, text and the input picture are painted on top.
+
+Measured at 1280×800 offscreen, new weights every frame (benchmarks/bench_view_paint.py): the
+numpy lines take ~8 ms and the whole frame ~16 ms (≈ 60 fps); the same lines drawn with one
+`QPainter.drawLines` per colour bucket take ~25 ms (≈ 24 fps for the frame). Numpy releases the GIL
+while it works, so a training thread keeps more of its speed (~55–75 % at 30 fps, against ~35 %
+when QPainter draws the lines: Python holds the GIL through every QPainter call).
+
+Building a raster takes a few hundred ms, so while the widget is being resized (and for networks
+whose raster would be too big, e.g. 4 hidden layers of 128) the lines are drawn with QPainter
+instead; the raster is built once the size has settled.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Sequence
+
+import numpy as np
+from PySide6.QtCore import QEvent, QLineF, QPointF, QRectF, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QImage, QMouseEvent, QPainter, QPen, QPolygonF
+from PySide6.QtWidgets import QToolTip, QWidget
+
+from mlpviz.core import layout as lay
+from mlpviz.core.overlay import Overlay
+from mlpviz.core.snapshot import Snapshot
+from mlpviz.gui.theme import DARK, Theme, mix, mix_array
+
+LINE_MODES = ("weights", "gradient")
+INPUT_STYLES = ("image", "circles")
+
+# A line's key: 0 = not drawn, else STATE·84 + (level − 1)·2 + tie + 1, where tie is 1 for a
+# positive line at even levels and for a negative one at odd levels: where equally strong lines of
+# both signs cross, neither colour always wins (with 100,000 lines that would paint a whole fan).
+FADED, NORMAL, HIGHLIGHT = 0, 1, 2
+STATE_STRIDE = 2 * (lay.LEVELS + lay.HEADROOM)  # 84: three states fit in a uint8
+
+RASTER_PAIR_BUDGET = 12_000_000  # (pixel, line) pairs; bigger networks are drawn with QPainter
+RESIZE_SETTLE_MS = 150
+DENSE_LAYER = 3000  # weight layers with more lines than this get 1-px lines, the others thicker
+
+
+def fmt(v: float, digits: int = 3) -> str:
+    """A number as the tooltips show it: fixed decimals, a true minus sign."""
+    return f"{v:.{digits}f}".replace("-", "−")
+
+
+def fmt_signed(v: float, digits: int = 3) -> str:
+    """Like `fmt`, with an explicit + for positive numbers."""
+    return ("+" if v >= 0 else "") + fmt(v, digits)
+
+
+ACT_SYMBOL = {"sigmoid": "σ", "tanh": "tanh", "relu": "ReLU"}
+
+
+@dataclass(eq=False)
+class _Geometry:
+    """Everything that depends on the widget's size, fonts and the network's shape."""
+
+    key: tuple
+    layout: lay.Layout
+    dpr: float
+    fonts: dict[str, QFont]
+    line_h: float
+    margins: tuple[float, float, float, float]
+    thickness: np.ndarray  # per line, device pixels
+    pairs: int  # estimated raster size
+    raster: lay.LineRaster | None = None
+    qlines: np.ndarray | None = None  # object array of QLineF, built on demand
+    drawable: np.ndarray | None = None
+    dense: np.ndarray | None = None  # per line: belongs to a dense layer
+    extra: dict = field(default_factory=dict)
+
+
+class NetworkView(QWidget):
+    """The MLP as circles and lines; see the module docstring for how it paints.
+
+    Neuron layers 0 … L and weight layers 0 … L−1 as in `core.network`; `W[l][j, k]` is the line
+    from neuron k of layer l to neuron j of layer l+1.
+    """
+
+    neuron_clicked = Signal(int, int)  # (layer, index)
+    weight_clicked = Signal(int, int, int)  # (weight layer l, j, k): W[l][j, k]
+
+    def __init__(self, parent: QWidget | None = None, theme: Theme = DARK):
+        super().__init__(parent)
+        self.setMouseTracking(True)
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
+        self.setMinimumSize(320, 220)
+        self._theme = theme
+        self._snap: Snapshot | None = None
+        self._x: np.ndarray | None = None
+        self._acts: list[np.ndarray] | None = None
+        self._zs: list[np.ndarray] | None = None
+        self._class_names: tuple[str, ...] = ()
+        self._overlay: Overlay | None = None
+        self._line_mode = "weights"
+        self._grad: tuple[np.ndarray, ...] | None = None
+        self._top_k: int | None = None
+        self._input_style = "image"
+        self._hover: tuple | None = None  # ("neuron", l, j) or ("line", l, j, k)
+        # how lines are drawn: "auto"; "numpy" = the raster without waiting for a resize to settle
+        # (still not for networks over RASTER_PAIR_BUDGET); "qt" = QPainter (tests, benchmarks)
+        self._raster_mode = "auto"
+        self._geom: _Geometry | None = None
+        self._keys: np.ndarray | None = None
+        self._rendered_keys: np.ndarray | None = None
+        self._color_table: list[int] | None = None
+        self._color_lut: np.ndarray | None = None  # (256,) uint32 0xffRRGGBB per line key
+        self._line_rgb: np.ndarray | None = None
+        self._input_image: QImage | None = None
+        self._settle = QTimer(self)
+        self._settle.setSingleShot(True)
+        self._settle.setInterval(RESIZE_SETTLE_MS)
+        self._settle.timeout.connect(self._on_resize_settled)
+
+    # -- public API ----------------------------------------------------------------------------
+    def set_snapshot(self, snap: Snapshot) -> None:
+        """Show these weights; the current input's activations are recomputed with them."""
+        if not isinstance(snap, Snapshot):
+            raise TypeError(f"set_snapshot takes a Snapshot, got {type(snap).__name__}")
+        old = self._snap
+        self._snap = snap
+        if old is None or tuple(old.sizes) != tuple(snap.sizes):
+            self._geom = None
+            self._hover = None
+            if self._x is not None and len(self._x) != snap.sizes[0]:
+                self._x = None
+            self._input_image = None
+        self._recompute_activations()
+        self._invalidate_keys()
+        self.update()
+
+    def set_input(self, x: np.ndarray | None) -> None:
+        """Show sample x ((sizes[0],) values 0..1) and the activations it causes; None: no sample."""
+        if x is None:
+            self._x = None
+        else:
+            x = np.array(x, dtype=np.float64).reshape(-1)
+            if self._snap is not None and len(x) != self._snap.sizes[0]:
+                raise ValueError(
+                    f"the network takes {self._snap.sizes[0]} inputs, got {len(x)} values")
+            self._x = x
+        self._recompute_activations()
+        self._input_image = None
+        self._refresh_tooltip()
+        self.update()
+
+    def set_class_names(self, names: Sequence[str]) -> None:
+        """The labels of the outputs, in order ("0" … "9", or the Fashion-MNIST names)."""
+        names = tuple(str(n) for n in names)
+        if names != self._class_names:
+            self._class_names = names
+            self._geom = None
+            self.update()
+
+    def set_overlay(self, overlay: Overlay | None) -> None:
+        """Draw a stepper stage's emphasis on top of the network (None: plain network)."""
+        if overlay is not None and not isinstance(overlay, Overlay):
+            raise TypeError(f"set_overlay takes an Overlay or None, got {type(overlay).__name__}")
+        self._overlay = overlay
+        self._invalidate_keys()
+        self._input_image = None
+        self.update()
+
+    def set_line_mode(self, mode: str) -> None:
+        """"weights" colours lines by the weights; "gradient" by −∂C/∂W from `set_gradient`
+        (green: the weight should grow, red: shrink)."""
+        if mode not in LINE_MODES:
+            raise ValueError(f"line mode must be one of {LINE_MODES}, got {mode!r}")
+        if mode != self._line_mode:
+            self._line_mode = mode
+            self._invalidate_keys()
+            self.update()
+
+    def set_gradient(self, grad_w: Sequence[np.ndarray] | None) -> None:
+        """This sample's ∂C/∂W per weight layer (each shaped like W[l]), shown in "gradient" mode."""
+        self._grad = None if grad_w is None else tuple(np.asarray(g, dtype=np.float64) for g in grad_w)
+        self._invalidate_keys()
+        self.update()
+
+    def set_top_k(self, k: int | None) -> None:
+        """Draw only the strongest k lines into each neuron; None or 0: every line."""
+        k = int(k) if k else None
+        if k is not None and k < 0:
+            raise ValueError(f"top-k must be ≥ 0, got {k}")
+        if k != self._top_k:
+            self._top_k = k
+            self._invalidate_keys()
+            self.update()
+
+    def set_input_style(self, style: str) -> None:
+        """"image": the inputs as the 28×28 picture they come from; "circles": a column of
+        circles with an ellipsis (the classic drawing)."""
+        if style not in INPUT_STYLES:
+            raise ValueError(f"input style must be one of {INPUT_STYLES}, got {style!r}")
+        if style != self._input_style:
+            self._input_style = style
+            self._geom = None
+            self._hover = None
+            self._invalidate_keys()
+            self._input_image = None
+            self.update()
+
+    def set_theme(self, theme: Theme) -> None:
+        """Repaint in `theme`'s colours (and font scale)."""
+        if theme.font_scale != self._theme.font_scale:
+            self._geom = None  # fonts, margins and line widths change: a new layout
+        self._theme = theme
+        self._color_table = None
+        self._line_rgb = None
+        self._input_image = None
+        self._rendered_keys = None
+        self.update()
+
+    def activations(self) -> list[np.ndarray] | None:
+        """The activations shown, [a⁰ = x, a¹, …, aᴸ], or None when no sample is shown."""
+        return None if self._acts is None else [a.copy() for a in self._acts]
+
+    # -- state ---------------------------------------------------------------------------------
+    def _recompute_activations(self) -> None:
+        if self._snap is None or self._x is None:
+            self._acts = self._zs = None
+            return
+        acts = self._snap.forward_all(self._x)
+        self._acts = [np.asarray(a, dtype=np.float64) for a in acts]
+        self._zs = [self._acts[0]] + [
+            W @ a + b for W, a, b in zip(self._snap.weights, self._acts[:-1], self._snap.biases)]
+
+    def _invalidate_keys(self) -> None:
+        self._keys = None
+
+    def _lit_layers(self) -> int:
+        """Neuron layers 0 … n−1 are lit (show activations)."""
+        L = len(self._snap.sizes) - 1 if self._snap else 0
+        if self._overlay is not None and self._overlay.lit_layers is not None:
+            return max(0, min(int(self._overlay.lit_layers), L + 1))
+        return L + 1
+
+    def _line_values(self, l: int) -> np.ndarray:
+        """What colours weight layer l's lines: overlay values, −∂C/∂W, or the weights."""
+        W = self._snap.weights[l]
+        ov = self._overlay
+        if ov is not None and l in ov.line_values:
+            v = np.asarray(ov.line_values[l], dtype=np.float64)
+            if v.shape == W.shape:
+                return v
+        if self._line_mode == "gradient" and self._grad is not None and l < len(self._grad):
+            g = self._grad[l]
+            if g.shape == W.shape:
+                return -g
+        return W
+
+    # -- geometry ------------------------------------------------------------------------------
+    def _fonts(self, w: float, h: float) -> dict[str, QFont]:
+        scale = min(w / 1280, h / 800)
+        pt = max(11.0, 12.5 * scale) * self._theme.font_scale
+        base = QFont(self.font())
+        fonts = {}
+        for name, factor, bold in (("text", 1.0, False), ("small", 0.9, False),
+                                   ("label", 1.15, False), ("label_bold", 1.15, True),
+                                   ("caption", 1.25, True), ("layer", 1.0, True)):
+            f = QFont(base)
+            f.setPointSizeF(max(11.0, pt * factor))
+            f.setBold(bold)
+            fonts[name] = f
+        return fonts
+
+    def _geometry(self) -> _Geometry | None:
+        if self._snap is None:
+            return None
+        w, h, dpr = self.width(), self.height(), self.devicePixelRatioF()
+        key = (w, h, dpr, tuple(self._snap.sizes), self._input_style, self._theme.font_scale,
+               self._class_names)
+        if self._geom is not None and self._geom.key == key:
+            return self._geom
+        fonts = self._fonts(w, h)
+        fm = QFontMetricsF(fonts["text"])
+        lh = fm.height()
+        fl = QFontMetricsF(fonts["label_bold"])
+        names = self._output_names()
+        label_w = max((fl.horizontalAdvance(n) for n in names), default=0.0)
+        value_w = QFontMetricsF(fonts["small"]).horizontalAdvance("0.00")
+        margins = (0.8 * lh, 2.1 * lh, label_w + value_w + 1.6 * lh, 3.6 * lh)
+        layout = lay.compute_layout(self._snap.sizes, w, h, self._input_style, margins)
+        sizes = self._snap.sizes
+        offsets = layout.offsets
+        scale = min(w / 1280, h / 800)
+        thin = max(1, round(dpr))
+        thick = max(2, round(1.8 * scale * dpr * self._theme.font_scale))
+        thickness = np.empty(offsets[-1], dtype=np.intp)
+        dense = np.empty(offsets[-1], dtype=bool)
+        drawable = layout.drawable()
+        for l in range(len(sizes) - 1):
+            n = int(drawable[offsets[l]:offsets[l + 1]].sum())
+            d = n > DENSE_LAYER
+            thickness[offsets[l]:offsets[l + 1]] = thin if d else thick
+            dense[offsets[l]:offsets[l + 1]] = d
+        seg_dev = layout.flat_segments() * dpr
+        pairs = lay.estimate_pixels(seg_dev, thickness)
+        self._geom = _Geometry(key=key, layout=layout, dpr=dpr, fonts=fonts, line_h=lh,
+                               margins=margins, thickness=thickness, pairs=pairs,
+                               drawable=drawable, dense=dense)
+        self._rendered_keys = None
+        self._input_image = None
+        self._invalidate_keys()
+        return self._geom
+
+    def _raster(self, g: _Geometry) -> lay.LineRaster | None:
+        """The numpy line raster for this geometry, built now unless a resize is in progress."""
+        if self._raster_mode == "qt" or g.pairs > RASTER_PAIR_BUDGET:
+            return None
+        if g.raster is None:
+            if self._raster_mode == "auto" and self._settle.isActive():
+                return None
+            W, H = round(g.layout.width * g.dpr), round(g.layout.height * g.dpr)
+            g.raster = lay.LineRaster(g.layout.flat_segments() * g.dpr, W, H, g.thickness)
+            self._rendered_keys = None
+        return g.raster
+
+    def _on_resize_settled(self) -> None:
+        self.update()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        self._settle.start()
+        super().resizeEvent(event)
+
+    # -- line keys and colours -----------------------------------------------------------------
+    def _line_keys(self, g: _Geometry) -> np.ndarray:
+        """uint8 key per line (see STATE_STRIDE): what to draw, in what colour, in what order."""
+        if self._keys is not None:
+            return self._keys
+        snap, layout = self._snap, g.layout
+        sizes = snap.sizes
+        offsets = layout.offsets
+        keys = np.zeros(offsets[-1], dtype=np.uint8)
+        ov = self._overlay
+        lit = self._lit_layers()
+        hover_neuron = self._hover[1:] if self._hover and self._hover[0] == "neuron" else None
+        hover_line = self._hover[1:] if self._hover and self._hover[0] == "line" else None
+        focus = ov.focus if ov is not None else None
+        stage_layers = set(ov.line_values) if ov is not None else set()
+        for l in range(len(sizes) - 1):
+            vals = self._line_values(l)
+            lev = lay.line_levels(vals, lay.robust_scale(vals), headroom=lay.HEADROOM)
+            mag = np.abs(lev).astype(np.int16)
+            base = np.where(mag > 0, (mag - 1) * 2 + ((lev > 0) ^ (mag & 1).astype(bool)) + 1, 0)
+            state = np.full(vals.shape, NORMAL, dtype=np.int16)
+            layer_faded = (l + 1 >= lit
+                           or (ov is not None and ov.dim_others and stage_layers
+                               and l not in stage_layers))
+            if layer_faded:
+                state[:] = FADED
+            if hover_neuron is not None:
+                state[:] = FADED
+            for target in (hover_neuron, focus):
+                if target is None:
+                    continue
+                tl, tj = target
+                if tl == l + 1 and 0 <= tj < sizes[l + 1]:
+                    state[tj, :] = HIGHLIGHT
+                if tl == l and 0 <= tj < sizes[l]:
+                    state[:, tj] = HIGHLIGHT
+            if hover_line is not None and hover_line[0] == l:
+                state[hover_line[1], hover_line[2]] = HIGHLIGHT
+            k = np.where(base > 0, state * STATE_STRIDE + base, 0)
+            drawn = g.drawable[offsets[l]:offsets[l + 1]].reshape(vals.shape)
+            if self._top_k:
+                drawn = drawn & lay.top_k_mask(vals, self._top_k)
+            keys[offsets[l]:offsets[l + 1]] = np.where(drawn, k, 0).ravel()
+        self._keys = keys
+        return keys
+
+    def _colors(self) -> np.ndarray:
+        """(256, 3) uint8: the colour of every key, premixed with the background."""
+        if self._line_rgb is None:
+            t = self._theme
+            keys = np.arange(256)
+            state, rest = np.divmod(keys - 1, STATE_STRIDE)
+            level = rest // 2 + 1
+            positive = (rest % 2 == 1) ^ (level % 2 == 1)
+            f = np.minimum(level, lay.LEVELS) / lay.LEVELS
+            strength = np.select(
+                [state == FADED, state == NORMAL],
+                [0.025 + 0.2 * f, 0.06 + 0.94 * f ** 1.3],
+                0.4 + 0.6 * f,
+            )
+            rgb = np.where(positive[:, None], mix_array(t.background, t.positive, strength),
+                           mix_array(t.background, t.negative, strength))
+            rgb[0] = mix_array(t.background, t.background, 0.0)
+            rgb[state > HIGHLIGHT] = rgb[0]
+            self._line_rgb = rgb
+            self._color_lut = (0xFF000000 | (rgb[:, 0].astype(np.uint32) << 16)
+                               | (rgb[:, 1].astype(np.uint32) << 8) | rgb[:, 2].astype(np.uint32))
+            self._color_table = self._color_lut.tolist()
+        return self._line_rgb
+
+    # -- painting ------------------------------------------------------------------------------
+    def paintEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        p = QPainter(self)
+        try:
+            g = self._geometry()
+            if g is None:
+                p.fillRect(self.rect(), QColor(self._theme.background))
+                self._paint_empty(p)
+                return
+            self._paint_lines(p, g)
+            p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+            p.setRenderHint(QPainter.RenderHint.TextAntialiasing, True)
+            self._paint_input(p, g)
+            self._paint_neurons(p, g)
+            self._paint_output_labels(p, g)
+            self._paint_captions(p, g)
+            self._paint_overlay(p, g)
+            self._paint_legend(p, g)
+        finally:
+            p.end()
+
+    def _paint_empty(self, p: QPainter) -> None:
+        p.setPen(QColor(self._theme.muted))
+        p.setFont(self._fonts(self.width(), self.height())["label"])
+        p.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, "no network yet")
+
+    def _paint_lines(self, p: QPainter, g: _Geometry) -> None:
+        keys = self._line_keys(g)
+        self._colors()
+        raster = self._raster(g)
+        if raster is not None:
+            buf = g.extra.get("rgb")
+            if buf is None or g.extra.get("rgb_theme") is not self._theme:
+                buf = np.full((raster.height, raster.width), self._color_table[0], dtype=np.uint32)
+                g.extra["rgb"], g.extra["rgb_theme"] = buf, self._theme
+                g.extra["qimage"] = QImage(buf.data, raster.width, raster.height, 4 * raster.width,
+                                           QImage.Format.Format_RGB32)
+                g.extra["qimage"].setDevicePixelRatio(g.dpr)
+                self._rendered_keys = None
+            if self._rendered_keys is not keys:
+                raster.paint(keys, self._color_lut, buf)
+                self._rendered_keys = keys
+            p.drawImage(QPointF(0, 0), g.extra["qimage"])
+            return
+        # QPainter fallback: one drawLines per colour bucket, weak buckets first.
+        p.fillRect(self.rect(), QColor(self._theme.background))
+        if g.qlines is None:
+            seg = g.layout.flat_segments()
+            seg = np.where(np.isnan(seg), 0.0, seg)
+            g.qlines = np.array([QLineF(*s) for s in seg.tolist()] + [None], dtype=object)[:-1]
+        p.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+        widths = {True: 1.2, False: float(g.thickness[~g.dense].max()) / g.dpr if (~g.dense).any() else 2.0}
+        rgb = self._line_rgb
+        for key, idx in lay.bucket_lines(keys):
+            color = QColor(*(int(c) for c in rgb[key]))
+            for dense in (True, False):
+                sel = idx[g.dense[idx] == dense]
+                if sel.size:
+                    pen = QPen(color, widths[dense])
+                    pen.setCapStyle(Qt.PenCapStyle.FlatCap)
+                    p.setPen(pen)
+                    p.drawLines(g.qlines[sel].tolist())
+
+    def _brightness(self, l: int) -> np.ndarray | None:
+        """Activations of layer l mapped to 0..1 (0 = off colour, 1 = on colour); None if unlit."""
+        if self._acts is None or l >= self._lit_layers():
+            return None
+        a = self._acts[l]
+        if l == 0 or (l == len(self._acts) - 1 and self._snap.cost == "cross_entropy"):
+            return np.clip(a, 0, 1)
+        act = self._snap.activation
+        if act == "tanh":
+            return (np.clip(a, -1, 1) + 1) / 2
+        if act == "relu":
+            return np.clip(a / max(1.0, float(a.max())), 0, 1)
+        return np.clip(a, 0, 1)
+
+    def _paint_input(self, p: QPainter, g: _Geometry) -> None:
+        layout, t = g.layout, self._theme
+        if layout.image_rect is None:
+            return
+        x, y, block, _ = layout.image_rect
+        if self._input_image is None:
+            self._input_image = self._make_input_image(g)
+        p.drawImage(QRectF(x, y, block, block), self._input_image)
+        p.setBrush(Qt.BrushStyle.NoBrush)
+        p.setPen(QPen(QColor(t.neuron_edge), 1.2))
+        p.drawRect(QRectF(x - 0.5, y - 0.5, block + 1, block + 1))
+        hl = self._emphasised_neuron()
+        if hl is not None and hl[0] == 0:
+            side = layout.image_side
+            r, c = divmod(hl[1], side)
+            px = block / side
+            p.setPen(QPen(QColor(t.accent), max(2.0, px / 4)))
+            p.drawRect(QRectF(x + c * px, y + r * px, px, px))
+
+    def _make_input_image(self, g: _Geometry) -> QImage:
+        """The 28×28 input as crisp squares with thin gaps, at device resolution."""
+        layout, t = g.layout, self._theme
+        side = layout.image_side
+        S = max(side, round(layout.image_rect[2] * g.dpr))
+        ov = self._overlay
+        nudge = ov.nudges.get(0) if ov is not None else None
+        if nudge is not None and np.shape(nudge) == (side * side,):
+            v = np.asarray(nudge, dtype=np.float64)
+            m = float(np.abs(v).max()) or 1.0
+            s = (v / m).reshape(side, side)
+            cells = np.where((s >= 0)[..., None], mix_array(t.neuron_off, t.positive, np.abs(s)),
+                             mix_array(t.neuron_off, t.negative, np.abs(s)))
+        else:
+            b = self._brightness(0)
+            vals = np.zeros(side * side) if b is None else b
+            cells = mix_array(t.neuron_off, t.neuron_on, vals.reshape(side, side))
+        edges = np.round(np.arange(side + 1) * S / side).astype(np.intp)
+        cell_of = np.searchsorted(edges, np.arange(S), side="right") - 1
+        img = cells[cell_of[:, None], cell_of[None, :]]
+        if S / side >= 6:
+            gap = np.isin(np.arange(S), edges[1:] - 1)
+            gap_rgb = mix_array(t.neuron_off, t.neuron_edge, 0.35 if t.is_dark else 0.25)
+            img[gap, :] = gap_rgb
+            img[:, gap] = gap_rgb
+        argb = (0xFF000000 | (img[..., 0].astype(np.uint32) << 16)
+                | (img[..., 1].astype(np.uint32) << 8) | img[..., 2].astype(np.uint32))
+        argb = np.ascontiguousarray(argb)
+        qimg = QImage(argb.data, S, S, 4 * S, QImage.Format.Format_RGB32).copy()
+        return qimg
+
+    def _emphasised_neuron(self) -> tuple[int, int] | None:
+        if self._hover and self._hover[0] == "neuron":
+            return self._hover[1], self._hover[2]
+        return None
+
+    def _paint_neurons(self, p: QPainter, g: _Geometry) -> None:
+        layout, t = g.layout, self._theme
+        L = len(layout.sizes) - 1
+        scale = min(self.width() / 1280, self.height() / 800) * t.font_scale
+        edge = QColor(t.neuron_edge)
+        off, on = t.neuron_off, t.neuron_on
+        for l in range(L + 1):
+            if l == 0 and layout.image_rect is not None:
+                continue
+            c, r = layout.centers[l], layout.radius[l]
+            b = self._brightness(l)
+            pen = QPen(edge, max(0.8, min(1.6, r / 9)) * max(1.0, scale)) if r >= 3 else Qt.PenStyle.NoPen
+            p.setPen(pen)
+            idx = layout.shown_inputs if l == 0 else np.arange(len(c))
+            fills = mix_array(off, on, np.zeros(len(c)) if b is None else b)[idx].tolist()
+            for (cx, cy), fill in zip(c[idx].tolist(), fills):
+                p.setBrush(QColor(*fill))
+                p.drawEllipse(QPointF(cx, cy), r, r)
+            if l == 0 and layout.ellipsis is not None:
+                ex, ey = layout.ellipsis
+                p.setPen(Qt.PenStyle.NoPen)
+                p.setBrush(QColor(t.muted))
+                for dy in (-1, 0, 1):
+                    p.drawEllipse(QPointF(ex, ey + dy * r * 0.9), r * 0.16 + 1, r * 0.16 + 1)
+        # rings: winner, hover, focus
+        p.setBrush(Qt.BrushStyle.NoBrush)
+        win = self._winner()
+        if win is not None:
+            c, r = layout.centers[L][win], layout.radius[L]
+            p.setPen(QPen(QColor(t.accent), max(2.5, 3.2 * scale)))
+            p.drawEllipse(QPointF(*c), r + 3 * max(1.0, scale), r + 3 * max(1.0, scale))
+        hl = self._emphasised_neuron()
+        if hl is not None and (hl[0] > 0 or layout.image_rect is None):
+            c, r = layout.centers[hl[0]][hl[1]], layout.radius[hl[0]]
+            if np.isfinite(c).all():
+                p.setPen(QPen(QColor(t.foreground), max(1.5, 2 * scale)))
+                p.drawEllipse(QPointF(*c), r + 2, r + 2)
+        if self._hover and self._hover[0] == "line":
+            l, j, k = self._hover[1:]
+            for ll, jj in ((l, k), (l + 1, j)):
+                if ll == 0 and layout.image_rect is not None:
+                    continue
+                c, r = layout.centers[ll][jj], layout.radius[ll]
+                p.setPen(QPen(QColor(t.foreground), max(1.5, 2 * scale)))
+                p.drawEllipse(QPointF(*c), r + 2, r + 2)
+        ov = self._overlay
+        if ov is not None and ov.focus is not None:
+            fl, fj = ov.focus
+            if 0 <= fl <= L and 0 <= fj < layout.sizes[fl]:
+                c, r = layout.centers[fl][fj], layout.radius[fl]
+                if np.isfinite(c).all():
+                    if fl == 0 and layout.image_rect is not None:
+                        r = max(r * 1.6, 5.0)
+                    p.setPen(QPen(QColor(t.accent), max(3.0, 4 * scale)))
+                    p.drawEllipse(QPointF(*c), r + 6 * max(1.0, scale), r + 6 * max(1.0, scale))
+
+    def _winner(self) -> int | None:
+        if self._acts is None or self._lit_layers() <= len(self._acts) - 1:
+            return None
+        return int(np.argmax(self._acts[-1]))
+
+    def _output_names(self) -> list[str]:
+        n = self._snap.sizes[-1] if self._snap else 0
+        names = list(self._class_names[:n])
+        return names + [str(i) for i in range(len(names), n)]
+
+    def _paint_output_labels(self, p: QPainter, g: _Geometry) -> None:
+        layout, t = g.layout, self._theme
+        L = len(layout.sizes) - 1
+        c, r = layout.centers[L], layout.radius[L]
+        names = self._output_names()
+        pitch = float(c[1, 1] - c[0, 1]) if len(c) > 1 else g.line_h * 2
+        every = max(1, int(np.ceil(g.line_h * 0.95 / max(pitch, 1e-6))))
+        win = self._winner()
+        b = self._brightness(L)
+        fm_small = QFontMetricsF(g.fonts["small"])
+        for j in range(len(c)):
+            if j % every and j != win:
+                continue
+            x = c[j, 0] + r + 0.45 * g.line_h
+            y = c[j, 1]
+            font = g.fonts["label_bold"] if j == win else g.fonts["label"]
+            fm = QFontMetricsF(font)
+            p.setFont(font)
+            p.setPen(QColor(t.accent if j == win else t.foreground))
+            base = y + (fm.ascent() - fm.descent()) / 2
+            p.drawText(QPointF(x, base), names[j])
+            if b is not None and self._acts is not None:
+                p.setFont(g.fonts["small"])
+                p.setPen(QColor(t.accent if j == win else t.muted))
+                vx = x + fm.horizontalAdvance(names[j]) + 0.4 * fm_small.averageCharWidth()
+                p.drawText(QPointF(vx, base), f"{self._acts[L][j]:.2f}")
+
+    def _layer_caption(self, l: int) -> str:
+        sizes = self._snap.sizes
+        L = len(sizes) - 1
+        g = self._geom
+        if l == 0:
+            side = g.layout.image_side if g else 0
+            if side:
+                return f"input {sizes[0]} = {side}×{side}"
+            shown = len(g.layout.shown_inputs) if g else sizes[0]
+            return f"input {sizes[0]}" + (f" ({shown} shown)" if shown < sizes[0] else "")
+        if l == L:
+            return f"output {sizes[l]}"
+        return f"hidden {sizes[l]}"
+
+    def _paint_captions(self, p: QPainter, g: _Geometry) -> None:
+        layout, t = g.layout, self._theme
+        row = max(e[1] for e in layout.extents[1:]) + 0.35 * g.line_h
+        p.setFont(g.fonts["layer"])
+        p.setPen(QColor(t.muted))
+        fm = QFontMetricsF(g.fonts["layer"])
+        for l, x in enumerate(layout.columns):
+            text = self._layer_caption(l)
+            # the input's caption sits right under the picture; the others share one row
+            y = layout.extents[0][1] + 0.35 * g.line_h if l == 0 else row
+            w = fm.horizontalAdvance(text)
+            left = x - w / 2
+            left = max(2.0, min(left, self.width() - w - 2))
+            p.drawText(QPointF(left, y + fm.ascent()), text)
+
+    def _paint_overlay(self, p: QPainter, g: _Geometry) -> None:
+        ov, layout, t = self._overlay, g.layout, self._theme
+        if ov is None:
+            return
+        L = len(layout.sizes) - 1
+        scale = min(self.width() / 1280, self.height() / 800) * t.font_scale
+        # nudges: arrows on the circles, up (green) for +, down (red) for −
+        for l, v in ov.nudges.items():
+            if not 0 <= l <= L or (l == 0 and layout.image_rect is not None):
+                continue
+            v = np.asarray(v, dtype=np.float64).ravel()
+            if v.shape != (layout.sizes[l],):
+                continue
+            m = float(np.abs(v).max())
+            if m <= 0 or not np.isfinite(m):
+                continue
+            c, r = layout.centers[l], layout.radius[l]
+            pitch = float(c[1, 1] - c[0, 1]) if len(c) > 1 else 4 * r
+            max_len = max(2.6 * r, 0.9 * pitch, 14.0)
+            width = max(2.0, min(r / 3, 5.0) * max(1.0, scale))
+            for j in range(len(v)):
+                if not np.isfinite(c[j]).all() or v[j] == 0:
+                    continue
+                length = abs(v[j]) / m * max_len
+                if length < 1.5:
+                    continue
+                dy = -np.sign(v[j]) * length  # up for +, down for −, centred on the circle
+                self._arrow(p, c[j, 0], c[j, 1] - dy / 2, dy, width,
+                            QColor(t.positive if v[j] > 0 else t.negative))
+        # neuron_text beside neurons, on a small panel so that lines do not get in the way
+        p.setFont(g.fonts["small"])
+        fm = QFontMetricsF(g.fonts["small"])
+        for (l, j), text in ov.neuron_text.items():
+            if not (0 <= l <= L and 0 <= j < layout.sizes[l]):
+                continue
+            cx, cy = layout.centers[l][j]
+            if not (np.isfinite(cx) and np.isfinite(cy)):
+                continue
+            r = layout.radius[l]
+            w = fm.horizontalAdvance(text) + 0.6 * fm.averageCharWidth()
+            h = fm.height()
+            if l == L:
+                x = cx - r - 0.3 * g.line_h - w
+            else:
+                x = cx + r + 0.25 * g.line_h
+            box = QRectF(x, cy - h / 2, w, h)
+            p.setPen(Qt.PenStyle.NoPen)
+            p.setBrush(QColor(t.panel))
+            p.drawRoundedRect(box, 3, 3)
+            p.setPen(QColor(t.foreground))
+            p.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
+        # the stage's caption at the top
+        if ov.caption:
+            p.setFont(g.fonts["caption"])
+            p.setPen(QColor(t.foreground))
+            fmc = QFontMetricsF(g.fonts["caption"])
+            text = fmc.elidedText(ov.caption, Qt.TextElideMode.ElideRight, self.width() - 2 * g.line_h)
+            p.drawText(QRectF(0, 0.3 * g.line_h, self.width(), fmc.height()),
+                       Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop, text)
+
+    def _arrow(self, p: QPainter, x: float, y: float, dy: float, width: float, color: QColor) -> None:
+        """A vertical arrow from (x, y) to (x, y + dy), outlined in the background colour."""
+        head = min(abs(dy) * 0.45, 3.2 * width)
+        tip = y + dy
+        s = np.sign(dy)
+        shaft_end = tip - s * head * 0.8
+        poly = QPolygonF([QPointF(x, tip), QPointF(x - head * 0.7, tip - s * head),
+                          QPointF(x + head * 0.7, tip - s * head)])
+        outline = QColor(self._theme.background)
+        for pen_color, extra in ((outline, 2.5), (color, 0.0)):
+            pen = QPen(pen_color, width + extra)
+            pen.setCapStyle(Qt.PenCapStyle.FlatCap)
+            pen.setJoinStyle(Qt.PenJoinStyle.MiterJoin)
+            p.setPen(pen)
+            p.drawLine(QPointF(x, y), QPointF(x, shaft_end))
+            p.setBrush(pen_color)
+            p.setPen(QPen(pen_color, 1.0 + extra))
+            p.drawPolygon(poly)
+
+    def _legend_items(self) -> list[tuple[str, str, str]]:
+        """(swatch kind, text, short text) for the legend row."""
+        t = self._theme
+        word = "brighter" if t.brighter_is_more else "darker"
+        ov = self._overlay
+        if ov is not None and ov.line_values:
+            lines = [("pos", "green: + in this step", "+"), ("neg", "red: −", "−"),
+                     ("faint", "fainter: nearer 0", "≈ 0")]
+        elif self._line_mode == "gradient" and self._grad is not None:
+            lines = [("pos", "green: weight should grow", "grow"), ("neg", "red: should shrink", "shrink"),
+                     ("faint", "fainter: matters less", "less")]
+        else:
+            lines = [("pos", "green: positive weight", "w > 0"), ("neg", "red: negative", "w < 0"),
+                     ("faint", "fainter: nearer 0", "w ≈ 0")]
+        items = lines + [("circle", f"{word} circle: higher activation", "active")]
+        if ov is not None and ov.nudges:
+            items.append(("arrow", "arrow: nudge wanted", "nudge"))
+        return items
+
+    def _paint_legend(self, p: QPainter, g: _Geometry) -> None:
+        """One centred row at the bottom: what colours, faintness and brightness mean."""
+        t = self._theme
+        font = g.fonts["small"]
+        fm = QFontMetricsF(font)
+        items = self._legend_items()
+        sw = 1.6 * fm.height()  # swatch width
+        gap = 1.2 * fm.averageCharWidth()
+        room = self.width() - g.line_h
+        for pick in (1, 2):
+            texts = [item[pick] for item in items]
+            widths = [sw + 0.5 * gap + fm.horizontalAdvance(text) for text in texts]
+            total = sum(widths) + 2.5 * gap * (len(items) - 1)
+            if total <= room:
+                break
+        y = self.height() - 0.45 * g.line_h - fm.height()
+        x = max(0.5 * g.line_h, (self.width() - total) / 2)
+        p.setFont(font)
+        cy = y + fm.height() / 2
+        for (kind, *_), text, w in zip(items, texts, widths):
+            self._swatch(p, kind, x, cy, sw, fm.height())
+            p.setPen(QColor(t.muted))
+            p.drawText(QPointF(x + sw + 0.5 * gap, y + fm.ascent()), text)
+            x += w + 2.5 * gap
+
+    def _swatch(self, p: QPainter, kind: str, x: float, cy: float, w: float, h: float) -> None:
+        t = self._theme
+        if kind in ("pos", "neg", "faint"):
+            if kind == "faint":
+                colors = [mix(t.background, t.positive, 0.3), mix(t.background, t.negative, 0.3)]
+            else:
+                colors = [QColor(t.positive if kind == "pos" else t.negative)]
+            for i, c in enumerate(colors):
+                pen = QPen(c, max(2.5, h / 6))
+                pen.setCapStyle(Qt.PenCapStyle.FlatCap)
+                p.setPen(pen)
+                dy = (i - (len(colors) - 1) / 2) * h / 3.5
+                p.drawLine(QPointF(x, cy + dy), QPointF(x + w, cy + dy))
+        elif kind == "circle":
+            r = h * 0.24
+            p.setPen(QPen(QColor(t.neuron_edge), 1.0))
+            for i, a in enumerate((0.0, 0.5, 1.0)):
+                p.setBrush(mix(t.neuron_off, t.neuron_on, a))
+                p.drawEllipse(QPointF(x + r + i * (w - 2 * r) / 2, cy), r, r)
+        elif kind == "arrow":
+            self._arrow(p, x + w * 0.3, cy + h * 0.4, -h * 0.8, 2.5, QColor(t.positive))
+            self._arrow(p, x + w * 0.7, cy - h * 0.4, h * 0.8, 2.5, QColor(t.negative))
+
+    # -- hover, tooltips, clicks -----------------------------------------------------------------
+    def _hit(self, pos: QPointF) -> tuple | None:
+        g = self._geometry()
+        if g is None:
+            return None
+        x, y = pos.x(), pos.y()
+        n = lay.neuron_at(g.layout, x, y)
+        if n is not None:
+            return ("neuron", *n)
+        keys = self._line_keys(g)
+        line = lay.line_at(g.layout, x, y, tol=3.0, keys=keys)
+        if line is not None:
+            return ("line", *line)
+        return None
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802 (Qt override)
+        hit = self._hit(event.position())
+        if hit != self._hover:
+            self._hover = hit
+            self._invalidate_keys()
+            self._refresh_tooltip(event.globalPosition().toPoint())
+            self.update()
+        super().mouseMoveEvent(event)
+
+    def leaveEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        if self._hover is not None:
+            self._hover = None
+            self._invalidate_keys()
+            self.setToolTip("")
+            self.update()
+        super().leaveEvent(event)
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802 (Qt override)
+        if event.button() == Qt.MouseButton.LeftButton:
+            hit = self._hit(event.position())
+            if hit is not None and hit[0] == "neuron":
+                self.neuron_clicked.emit(hit[1], hit[2])
+            elif hit is not None and hit[0] == "line":
+                self.weight_clicked.emit(hit[1], hit[2], hit[3])
+        super().mousePressEvent(event)
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ToolTip:
+            hit = self._hit(QPointF(event.pos()))
+            text = self._tooltip_text(hit)
+            if text:
+                QToolTip.showText(event.globalPos(), text, self)
+            else:
+                QToolTip.hideText()
+                event.ignore()
+            return True
+        return super().event(event)
+
+    def _refresh_tooltip(self, global_pos=None) -> None:
+        text = self._tooltip_text(self._hover)
+        self.setToolTip(text)
+        if global_pos is not None and QToolTip.isVisible():
+            if text:
+                QToolTip.showText(global_pos, text, self)
+            else:
+                QToolTip.hideText()
+
+    def _layer_name(self, l: int) -> str:
+        L = len(self._snap.sizes) - 1
+        if l == 0:
+            return "input"
+        if l == L:
+            return "output"
+        return "hidden layer" if L == 2 else f"hidden layer {l}"
+
+    def _neuron_name(self, l: int, j: int) -> str:
+        L = len(self._snap.sizes) - 1
+        if l == 0:
+            side = lay.image_side_of(self._snap.sizes[0])
+            if side:
+                r, c = divmod(j, side)
+                return f"input pixel {j} (row {r}, column {c})"
+            return f"input {j}"
+        if l == L:
+            return f"output {j} “{self._output_names()[j]}”"
+        return f"{self._layer_name(l)}, neuron {j}"
+
+    def _tooltip_text(self, hit: tuple | None) -> str:
+        """The tooltip for a neuron or a line (plain text, one fact per line)."""
+        if hit is None or self._snap is None:
+            return ""
+        snap = self._snap
+        L = len(snap.sizes) - 1
+        if hit[0] == "neuron":
+            l, j = hit[1], hit[2]
+            lines = [self._neuron_name(l, j)]
+            if l == 0:
+                if self._acts is not None:
+                    lines.append(f"a = {fmt(self._acts[0][j])}  (the pixel's brightness, 0 … 1)")
+                return "\n".join(lines)
+            b = float(snap.biases[l - 1][j])
+            if self._acts is None:
+                lines.append(f"b = {fmt(b)}  (bias)")
+                lines.append("show a sample to see its activation")
+                return "\n".join(lines)
+            a = float(self._acts[l][j])
+            z = float(self._zs[l][j])
+            s = z - b
+            sum_b = f"{fmt(s)} + {fmt(b)}" if b >= 0 else f"{fmt(s)} − {fmt(-b)}"
+            if l == L and snap.cost == "cross_entropy":
+                lines.append(f"a = softmax(z)ⱼ = {fmt(a)}")
+                lines.append(f"z = Σₖ wⱼₖ aₖ + bⱼ = {sum_b} = {fmt(z)}")
+            else:
+                f = ACT_SYMBOL.get(snap.activation, snap.activation)
+                lines.append(f"a = {f}(z) = {f}(Σₖ wⱼₖ aₖ + bⱼ) = {f}({sum_b}) = {f}({fmt(z)}) = {fmt(a)}")
+            lines.append(f"a = {fmt(a)}   activation")
+            lines.append(f"z = {fmt(z)}   weighted sum + bias")
+            lines.append(f"b = {fmt(b)}   bias")
+            ov = self._overlay
+            if ov is not None and l in ov.nudges:
+                v = np.asarray(ov.nudges[l]).ravel()
+                if j < len(v):
+                    lines.append(f"nudge wanted: {fmt_signed(float(v[j]))}")
+            return "\n".join(lines)
+        l, j, k = hit[1], hit[2], hit[3]
+        w = float(snap.weights[l][j, k])
+        lines = [f"weight w = {fmt_signed(w)}",
+                 f"from {self._neuron_name(l, k)}",
+                 f"to {self._neuron_name(l + 1, j)}"]
+        if self._acts is not None:
+            ak = float(self._acts[l][k])
+            lines.append(f"w · a = {fmt(w)} × {fmt(ak)} = {fmt(w * ak)}  (its share of z)")
+        ov = self._overlay
+        if ov is not None and l in ov.line_values:
+            v = np.asarray(ov.line_values[l])
+            if v.shape == snap.weights[l].shape:
+                lines.append(f"value shown: {fmt_signed(float(v[j, k]))}")
+        elif self._line_mode == "gradient" and self._grad is not None and l < len(self._grad):
+            g = self._grad[l]
+            if g.shape == snap.weights[l].shape:
+                lines.append(f"∂C/∂w = {fmt_signed(float(g[j, k]), 4)}  (nudge: {fmt_signed(-float(g[j, k]), 4)})")
+        return "\n".join(lines)

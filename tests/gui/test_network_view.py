@@ -1,0 +1,365 @@
+"""The network view, rendered offscreen and checked pixel by pixel against the core's numbers."""
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QEvent, QPoint, Qt
+from PySide6.QtGui import QColor, QHelpEvent
+from PySide6.QtWidgets import QApplication, QToolTip
+
+from mlpviz.core import layout as lay
+from mlpviz.core.datasets import load_bundled
+from mlpviz.core.network import Network
+from mlpviz.core.overlay import Overlay
+from mlpviz.core.snapshot import Snapshot
+from mlpviz.core.training import Trainer
+from mlpviz.gui.theme import DARK, LIGHT, mix, rgb
+from mlpviz.gui.views.network_view import NetworkView, fmt
+
+SIZE = (1280, 800)
+
+
+@pytest.fixture(scope="module")
+def data():
+    return load_bundled()
+
+
+@pytest.fixture(scope="module")
+def trained(data):
+    """The default network after 200 mini-batches."""
+    net = Network([784, 16, 16, 10], seed=0)
+    tr = Trainer(net, data.train_images, data.train_labels, seed=0)
+    for _ in range(200):
+        tr.step()
+    return Snapshot.of(tr.sync())
+
+
+def signed_snapshot(flip=False):
+    """Default shape, all weights 0 except: W0 rows 2 (+1) and 12 (−1), W1 rows 3 (+1) and 7 (−1).
+    Zero weights are not drawn, so the only lines are into those four neurons."""
+    net = Network([784, 16, 16, 10], seed=0)
+    Ws = [np.zeros_like(W) for W in net.weights]
+    s = -1.0 if flip else 1.0
+    Ws[0][2], Ws[0][12] = s, -s
+    Ws[1][3], Ws[1][7] = s, -s
+    net.set_parameters(Ws, net.biases)
+    return Snapshot.of(net)
+
+
+def make_view(qtbot, snap, size=SIZE, raster="auto", **setters):
+    view = NetworkView()
+    view._raster_mode = raster
+    qtbot.addWidget(view)
+    view.resize(*size)
+    view.show()
+    qtbot.waitExposed(view)
+    view.set_class_names([str(i) for i in range(snap.sizes[-1])])
+    view.set_snapshot(snap)
+    for name, value in setters.items():
+        getattr(view, f"set_{name}")(value)
+    return view
+
+
+def image(view):
+    return view.grab().toImage()
+
+
+def pixel(img, x, y):
+    c = QColor(img.pixel(int(x), int(y)))
+    return np.array([c.red(), c.green(), c.blue()])
+
+
+def strongest_pixel(img, x, y):
+    """The most colourful pixel (biggest |g − r|) in the 3×3 block at (x, y): lines are 1–2 px."""
+    best = None
+    for dx in (-1, 0, 1):
+        for dy in (-1, 0, 1):
+            p = pixel(img, x + dx, y + dy)
+            if best is None or abs(p[1] - p[0]) > abs(best[1] - best[0]):
+                best = p
+    return best
+
+
+def layout_of(view):
+    return view._geometry().layout
+
+
+def along(view, l, j, k, t):
+    """The point a fraction t along line W[l][j, k] (t = 1 at the target neuron)."""
+    x1, y1, x2, y2 = layout_of(view).segments[l][j, k]
+    return x1 + t * (x2 - x1), y1 + t * (y2 - y1)
+
+
+def changed_pixels(a, b):
+    """How many pixels differ between two QImages of the same size."""
+    def arr(img):
+        img = img.convertToFormat(img.Format.Format_RGB32)
+        return np.array(img.constBits(), dtype=np.uint8).reshape(img.height(), img.width(), 4)
+    return int((np.abs(arr(a).astype(int) - arr(b).astype(int)).sum(axis=2) > 24).sum())
+
+
+# -- line colours ----------------------------------------------------------------------------------
+@pytest.mark.parametrize("raster", ["numpy", "qt"])
+def test_line_colours_follow_weight_signs(qtbot, raster):
+    # Lines into the upper neuron from the top inputs and into the lower one from the bottom
+    # inputs never cross a line of the other sign, so each sample sees one colour.
+    lines = [(0, 2, k, +1) for k in (0, 1, 2)] + [(0, 12, k, -1) for k in (783, 782, 781)]
+    lines += [(1, 3, k, +1) for k in (0, 1)] + [(1, 7, k, -1) for k in (15, 14)]
+    for flip in (False, True):
+        view = make_view(qtbot, signed_snapshot(flip), raster=raster)
+        img = image(view)
+        for l, j, k, sign in lines:
+            sign = -sign if flip else sign
+            for t in (0.5, 0.85):
+                r, g, _ = strongest_pixel(img, *along(view, l, j, k, t))
+                if sign > 0:
+                    assert g > r + 60, f"W{l}[{j},{k}] > 0 should be green, got {r, g} ({raster})"
+                else:
+                    assert r > g + 60, f"W{l}[{j},{k}] < 0 should be red, got {r, g} ({raster})"
+        # no line is drawn where every weight is 0 (W2, between hidden layer 2 and the outputs)
+        bg = np.array(rgb(DARK.background))
+        for j, k in [(0, 5), (4, 12), (9, 0)]:
+            assert np.abs(pixel(img, *along(view, 2, j, k, 0.5)) - bg).sum() < 10
+        view.close()
+
+
+def test_stronger_weights_are_drawn_stronger(qtbot):
+    net = Network([784, 16, 16, 10], seed=0)
+    Ws = [np.zeros_like(W) for W in net.weights]
+    Ws[1][3] = np.linspace(0.01, 1.0, 16)  # line k gets weight ∝ k + 1
+    net.set_parameters(Ws, net.biases)
+    view = make_view(qtbot, Snapshot.of(net), raster="numpy")
+    img = image(view)
+    weak = strongest_pixel(img, *along(view, 1, 3, 1, 0.5))
+    strong = strongest_pixel(img, *along(view, 1, 3, 15, 0.5))
+    assert strong[1] > weak[1] + 80
+
+
+# -- activations -----------------------------------------------------------------------------------
+def test_set_input_shows_the_cores_activations_as_circle_brightness(qtbot, trained, data):
+    view = make_view(qtbot, trained)
+    assert view.activations() is None
+    seen = []
+    for i in (0, 1):
+        x = data.test_x()[i]
+        view.set_input(x)
+        acts = view.activations()
+        want = trained.forward_all(x)
+        assert len(acts) == 4
+        for a, b in zip(acts, want):
+            np.testing.assert_allclose(a, b)
+        img = image(view)
+        L = layout_of(view)
+        for l in (1, 2, 3):
+            for j in range(L.sizes[l]):
+                expect = np.array(rgb(mix(DARK.neuron_off, DARK.neuron_on, acts[l][j])))
+                got = pixel(img, *L.centers[l][j])
+                assert np.abs(got - expect).max() <= 3, (l, j, got, expect)
+        seen.append(acts[2].copy())
+    assert not np.allclose(seen[0], seen[1])
+    view.set_input(None)
+    assert view.activations() is None
+
+
+def test_new_weights_recompute_the_activations_of_the_shown_sample(qtbot, trained, data):
+    view = make_view(qtbot, signed_snapshot())
+    x = data.test_x()[3]
+    view.set_input(x)
+    view.set_snapshot(trained)
+    np.testing.assert_allclose(view.activations()[-1], trained.forward_all(x)[-1])
+
+
+def test_the_winning_output_gets_an_accent_ring(qtbot, trained, data):
+    view = make_view(qtbot, trained, input=data.test_x()[0])
+    win = int(np.argmax(view.activations()[-1]))
+    L = layout_of(view)
+    img = image(view)
+    x, y = L.centers[3][win]
+    ring = [pixel(img, x, y - L.radius[3] - d) for d in range(1, 7)]
+    accent = np.array(rgb(DARK.accent))
+    assert min(np.abs(p - accent).sum() for p in ring) < 40
+
+
+# -- tooltips and clicks ---------------------------------------------------------------------------
+def test_hover_tooltip_gives_the_cores_a_z_and_b(qtbot, trained, data):
+    x, label = data.test_x()[0], int(data.test_labels[0])
+    view = make_view(qtbot, trained, input=x)
+    trace = trained.network().backprop(x, label)
+    L = layout_of(view)
+    for l, j in [(1, 4), (2, 11), (3, label)]:
+        qtbot.mouseMove(view, QPoint(*(int(v) for v in L.centers[l][j])))
+        qtbot.waitUntil(lambda: view.toolTip() != "")
+        tip = view.toolTip()
+        a, z, b = trace.a[l][j], trace.z[l][j], trained.biases[l - 1][j]
+        assert f"a = {fmt(a)}" in tip and f"z = {fmt(z)}" in tip and f"b = {fmt(b)}" in tip, tip
+        assert f"σ({fmt(z - b)} " in tip and f"= {fmt(a)}" in tip, tip
+    # a line: its weight and both ends
+    qtbot.mouseMove(view, QPoint(*(int(v) for v in along(view, 2, 6, 2, 0.5))))
+    qtbot.waitUntil(lambda: view.toolTip().startswith("weight"))
+    tip = view.toolTip()
+    hit = view._hover
+    assert hit[0] == "line"
+    _, l, j, k = hit
+    assert f"{trained.weights[l][j, k]:+.3f}".replace("-", "−") in tip
+    assert "from " in tip and "to " in tip
+
+
+@pytest.mark.qt_log_ignore("This plugin does not support raise")
+def test_tooltip_event_shows_the_pixel_under_the_mouse(qtbot, trained, data):
+    x = data.test_x()[0]
+    view = make_view(qtbot, trained, input=x)
+    k = 14 * 28 + 14
+    pos = QPoint(*(int(v) for v in layout_of(view).centers[0][k]))
+    QApplication.sendEvent(view, QHelpEvent(QEvent.Type.ToolTip, pos, view.mapToGlobal(pos)))
+    assert QToolTip.isVisible()
+    assert "input pixel 406 (row 14, column 14)" in QToolTip.text()
+    assert f"a = {fmt(x[k])}" in QToolTip.text()
+    QToolTip.hideText()
+
+
+def test_clicking_a_neuron_emits_its_layer_and_index(qtbot, trained):
+    view = make_view(qtbot, trained)
+    L = layout_of(view)
+    for l, j in [(2, 5), (3, 9), (1, 0)]:
+        pos = QPoint(*(int(round(v)) for v in L.centers[l][j]))
+        with qtbot.waitSignal(view.neuron_clicked, timeout=1000) as blocker:
+            qtbot.mouseClick(view, Qt.MouseButton.LeftButton, pos=pos)
+        assert blocker.args == [l, j]
+    x, y = L.centers[0][10 * 28 + 14]
+    with qtbot.waitSignal(view.neuron_clicked, timeout=1000) as blocker:
+        qtbot.mouseClick(view, Qt.MouseButton.LeftButton, pos=QPoint(int(x), int(y)))
+    assert blocker.args == [0, 10 * 28 + 14]
+
+
+def test_clicking_a_line_emits_its_weight_index(qtbot):
+    view = make_view(qtbot, signed_snapshot())
+    pos = QPoint(*(int(round(v)) for v in along(view, 1, 3, 0, 0.5)))
+    with qtbot.waitSignal(view.weight_clicked, timeout=1000) as blocker:
+        qtbot.mouseClick(view, Qt.MouseButton.LeftButton, pos=pos)
+    assert blocker.args == [1, 3, 0]
+
+
+# -- options ---------------------------------------------------------------------------------------
+def coloured(img, bg):
+    """Pixels that are not the background."""
+    a = img.convertToFormat(img.Format.Format_RGB32)
+    arr = np.array(a.constBits(), dtype=np.uint8).reshape(a.height(), a.width(), 4)[..., 2::-1]
+    return int((np.abs(arr.astype(int) - np.array(bg)).sum(axis=2) > 12).sum())
+
+
+def test_top_k_draws_fewer_lines(qtbot, trained):
+    view = make_view(qtbot, trained, raster="numpy")
+    full = coloured(image(view), rgb(DARK.background))
+    view.set_top_k(2)
+    thin = coloured(image(view), rgb(DARK.background))
+    view.set_top_k(None)
+    again = coloured(image(view), rgb(DARK.background))
+    assert thin < 0.6 * full and again == full
+
+
+def test_gradient_mode_colours_lines_by_the_nudge_minus_dC_dW(qtbot):
+    snap = signed_snapshot()  # W1 row 3 > 0 (green), row 7 < 0 (red)
+    grads = [np.zeros_like(W) for W in snap.weights]
+    grads[1][3], grads[1][7] = 1.0, -1.0  # −∂C/∂W: row 3 should shrink (red), row 7 grow (green)
+    view = make_view(qtbot, snap, raster="numpy", gradient=grads)
+    r, g, _ = strongest_pixel(image(view), *along(view, 1, 3, 8, 0.7))
+    assert g > r + 60, "weights mode until asked"
+    view.set_line_mode("gradient")
+    img = image(view)
+    r, g, _ = strongest_pixel(img, *along(view, 1, 3, 8, 0.7))
+    assert r > g + 60
+    r, g, _ = strongest_pixel(img, *along(view, 1, 7, 8, 0.7))
+    assert g > r + 60
+    with pytest.raises(ValueError):
+        view.set_line_mode("sideways")
+
+
+def test_overlay_draws_nudges_line_values_focus_text_and_caption(qtbot, trained, data):
+    view = make_view(qtbot, trained, input=data.test_x()[0], raster="numpy")
+    before = image(view)
+    nudges = np.linspace(-1, 1, 10)
+    values = np.zeros((10, 16))
+    values[9] = 1.0
+    ov = Overlay(nudges={3: nudges}, line_values={2: values}, focus=(3, 9),
+                 neuron_text={(2, 4): "+0.42"}, caption="Raise the right output", dim_others=True)
+    view.set_overlay(ov)
+    after = image(view)
+    assert changed_pixels(before, after) > 2000
+    L = layout_of(view)
+    x, y = L.centers[3][9]  # nudge +1: a green arrow going up from the circle
+    r = L.radius[3]
+    above = max((strongest_pixel(after, x, y - r - d) for d in range(2, 12)),
+                key=lambda p: p[1] - p[0])
+    assert above[1] > above[0] + 60
+    x, y = L.centers[3][0]  # nudge −1: red, going down
+    below = max((strongest_pixel(after, x, y + r + d) for d in range(2, 12)),
+                key=lambda p: p[0] - p[1])
+    assert below[0] > below[1] + 60
+    r_, g_, _ = strongest_pixel(after, *along(view, 2, 9, 5, 0.6))
+    assert g_ > r_ + 60, "line_values colour their layer"
+    assert changed_pixels(before.copy(0, 0, SIZE[0], 40), after.copy(0, 0, SIZE[0], 40)) > 50
+    view.set_overlay(Overlay(lit_layers=2))
+    unlit = image(view)
+    off = np.array(rgb(DARK.neuron_off))
+    for j in range(16):
+        assert np.abs(pixel(unlit, *L.centers[2][j]) - off).max() <= 3, "layer 2 is not lit yet"
+    view.set_overlay(None)
+    assert changed_pixels(before, image(view)) == 0
+
+
+@pytest.mark.parametrize("sizes", [[784, 128, 10], [784, 128, 128, 128, 128, 10], [784, 16, 10]])
+def test_one_to_four_hidden_layers_render(qtbot, data, sizes):
+    snap = Snapshot.of(Network(sizes, seed=1))
+    view = make_view(qtbot, snap, input=data.test_x()[0])
+    img = image(view)
+    L = layout_of(view)
+    acts = view.activations()
+    for l in range(1, len(sizes)):
+        for j in (0, sizes[l] // 2, sizes[l] - 1):
+            expect = np.array(rgb(mix(DARK.neuron_off, DARK.neuron_on, acts[l][j])))
+            assert np.abs(pixel(img, *L.centers[l][j]) - expect).max() <= 3
+    assert coloured(img, rgb(DARK.background)) > 50_000
+
+
+def test_light_theme_renders_in_its_own_colours(qtbot):
+    view = make_view(qtbot, signed_snapshot(), raster="numpy")
+    view.set_theme(LIGHT)
+    img = image(view)
+    assert (pixel(img, 3, 3) == rgb(LIGHT.background)).all()
+    r, g, _ = strongest_pixel(img, *along(view, 1, 3, 8, 0.7))
+    assert g > r + 40
+    r, g, _ = strongest_pixel(img, *along(view, 1, 7, 8, 0.7))
+    assert r > g + 40
+
+
+def test_circles_input_style_shows_a_column_and_reports_clicks(qtbot, trained, data):
+    view = make_view(qtbot, trained, input=data.test_x()[0], input_style="circles")
+    L = layout_of(view)
+    assert L.input_style == "circles"
+    k = int(L.shown_inputs[5])
+    x, y = L.centers[0][k]
+    img = image(view)
+    expect = np.array(rgb(mix(DARK.neuron_off, DARK.neuron_on, data.test_x()[0][k])))
+    assert np.abs(pixel(img, x, y) - expect).max() <= 3
+    with qtbot.waitSignal(view.neuron_clicked, timeout=1000) as blocker:
+        qtbot.mouseClick(view, Qt.MouseButton.LeftButton, pos=QPoint(int(x), int(y)))
+    assert blocker.args == [0, k]
+
+
+def test_view_follows_resizes(qtbot, trained):
+    view = make_view(qtbot, trained)
+    first = layout_of(view)
+    view.resize(900, 600)
+    qtbot.waitUntil(lambda: layout_of(view).width == 900)
+    second = layout_of(view)
+    assert second.height == 600 and second.columns[-1] < first.columns[-1]
+    img = image(view)
+    assert img.width() == 900
+    assert lay.neuron_at(second, *second.centers[2][3]) == (2, 3)
+
+
+def test_empty_view_paints(qtbot):
+    view = NetworkView()
+    qtbot.addWidget(view)
+    view.resize(400, 300)
+    assert view.grab().width() == 400
+    assert view.activations() is None
