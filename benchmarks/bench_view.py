@@ -6,8 +6,11 @@
    with nothing drawing; samples per second.
 2. The view alone: a 1280×800 NetworkView repainted as fast as it goes, new weights every frame
    (all 12,960 lines), offscreen.
-3. Both at once: the worker trains while the view repaints with the newest snapshot each frame.
+3. Both at once: the worker trains while the view repaints with the newest snapshot each frame,
+   as fast as it can (a stress test: the app itself repaints only when a snapshot arrives).
    Prints the fps and the training speed as a fraction of (1).
+4. The whole main window training as in the app (its views update on each ~25/s snapshot):
+   training speed as a fraction of (1).
 
 Targets (issue 3): ≥ 30 fps with training running; training keeps ≥ 70 % of its headless speed.
 The last line is `fps: N` (the with-training figure). Medians over --repeats runs.
@@ -60,6 +63,19 @@ def training_speed(session: Session, seconds: float, view: NetworkView | None = 
     return seen / elapsed, frames / elapsed
 
 
+def app_training_speed(window, seconds: float) -> float:
+    """Samples/s while the main window trains and every view follows the snapshots."""
+    session = window.session
+    session.start()
+    pump(0.5)
+    start_seen, t0 = session.snapshot.samples_seen, time.perf_counter()
+    pump(seconds)
+    rate = (session.snapshot.samples_seen - start_seen) / (time.perf_counter() - t0)
+    session.pause()
+    pump(0.3)
+    return rate
+
+
 def view_alone(view: NetworkView, snaps: list[Snapshot], seconds: float) -> float:
     """Frames/s repainting with a different snapshot every frame."""
     frames, t0 = 0, time.perf_counter()
@@ -92,20 +108,29 @@ def main(argv=None) -> int:
         net.set_parameters([W + 0.3 * rng.standard_normal(W.shape) for W in net.weights], net.biases)
         snaps.append(Snapshot.of(net))
 
-    alone, headless, with_fps, with_sps = [], [], [], []
+    from mlpviz.gui.main_window import MainWindow
+
+    window = MainWindow(Session(dataset=data), restore=False)
+    window.resize(1280, 800)
+    window.show()
+    alone, headless, with_fps, with_sps, in_app = [], [], [], [], []
     for _ in range(args.repeats):
         headless.append(training_speed(session, args.seconds)[0])
         alone.append(view_alone(view, snaps, args.seconds))
         sps, fps = training_speed(session, args.seconds, view)
         with_sps.append(sps)
         with_fps.append(fps)
+        in_app.append(app_training_speed(window, args.seconds))
     session.shutdown()
+    window.close()
     med = statistics.median
     print(f"training alone:        {med(headless):>10,.0f} samples/s")
     print(f"view alone:            {med(alone):>10.1f} fps (1280×800, 12,960 lines, new weights each frame)")
     print(f"view while training:   {med(with_fps):>10.1f} fps")
     print(f"training while drawn:  {med(with_sps):>10,.0f} samples/s = "
           f"{100 * med(with_sps) / med(headless):.0f} % of alone")
+    print(f"training in the app:   {med(in_app):>10,.0f} samples/s = "
+          f"{100 * med(in_app) / med(headless):.0f} % of alone (1280×800 window, all views live)")
     print(f"fps: {med(with_fps):.1f}")
     view.close()
     del app

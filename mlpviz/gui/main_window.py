@@ -263,6 +263,7 @@ class MainWindow(QMainWindow):
         self._theme_name = "dark"
         self._presentation = False
         self._closing = False
+        self._stepping = False  # the backprop stepper's tab is on screen
         self._build_views()
         self._build_docks()
         self._build_actions()
@@ -441,19 +442,33 @@ class MainWindow(QMainWindow):
         self.stepper.line_mode_changed.connect(self._on_line_mode_changed)
         self.stepper.parameters_proposed.connect(s.apply_parameters)
         self.stepper_dock.visibilityChanged.connect(self._on_stepper_visibility)
+        for dock, view in self._snapshot_panels():
+            dock.visibilityChanged.connect(lambda v, view=view: self._on_panel_shown(view, v))
         app = QApplication.instance()
         if app is not None:
             app.aboutToQuit.connect(s.shutdown)
 
     # -- session events ----------------------------------------------------------------------
     def _on_snapshot_ready(self, snap: Snapshot) -> None:
+        """The newest weights: to every view that is on screen now. A panel hidden behind another
+        tab gets them when it is shown (`_on_panel_shown`), so training is not slowed by views
+        nobody sees."""
         self._snapshot = snap
         self.network_view.set_snapshot(snap)
-        self.weights_grid.set_snapshot(snap)
-        self.sample_view.set_snapshot(snap)
+        for _dock, view in self._snapshot_panels():
+            if not view.visibleRegion().isEmpty():
+                view.set_snapshot(snap)
         self._update_prediction()
-        if self.stepper_dock.isVisible() and not self.session.is_training:
+        if self._stepping and not self.session.is_training:
             self.stepper.set_snapshot(snap)
+
+    def _snapshot_panels(self):
+        return ((self.weights_dock, self.weights_grid), (self.sample_dock, self.sample_view),
+                (self.neuron_dock, self.neuron_panel))
+
+    def _on_panel_shown(self, view, visible: bool) -> None:
+        if visible and self._snapshot is not None and not self._closing:
+            view.set_snapshot(self._snapshot)
 
     def _on_network_rebuilt(self, snap: Snapshot) -> None:
         self.cost_view.clear()
@@ -531,6 +546,7 @@ class MainWindow(QMainWindow):
     def _show(self, shown: Shown) -> None:
         self._shown = shown
         self.network_view.set_input(shown.x)
+        self.neuron_panel.set_input(shown.x)
         if shown.label is not None:
             self.stepper.set_sample(shown.x, shown.label, shown.description)
         self._update_prediction()
@@ -549,7 +565,7 @@ class MainWindow(QMainWindow):
         if self._snapshot is None:
             return
         x = self._shown.x if self._shown else None
-        if self.stepper_dock.isVisible() and layer == len(self._snapshot.sizes) - 1:
+        if self._stepping and layer == len(self._snapshot.sizes) - 1:
             self.stepper.focus_output(index)
             return
         self.neuron_panel.show_neuron(self._snapshot, x, layer, index,
@@ -571,6 +587,7 @@ class MainWindow(QMainWindow):
         steps aside and the panel widens; leaving brings the plot back and clears the overlay."""
         if self._closing:
             return
+        self._stepping = visible
         if visible:
             if self.session.is_training:
                 self.session.pause()

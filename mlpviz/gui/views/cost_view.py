@@ -6,7 +6,7 @@ in % per epoch on both sets. Both share the x axis, mini-batches seen since the 
 
 Long runs stay cheap: at most MAX_POINTS batch points are kept; when the buffer fills, pairs of
 neighbours are averaged (halving the resolution), so memory is bounded however long the class
-trains. Plot items are created once and updated with setData, at most ~20 times a second.
+trains. Plot items are created once and updated with setData, at most 8 times a second.
 """
 
 from __future__ import annotations
@@ -17,13 +17,13 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QColor, QFont
-from PySide6.QtWidgets import QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGraphicsItem, QVBoxLayout, QWidget
 
 from mlpviz.core.training import BatchReport, EpochReport
 
 MAX_POINTS = 5000  # batch points kept (even); beyond it pairs are averaged
 EMA_ALPHA = 0.05  # weight of the newest batch in the smoothed cost (~20 batches of memory)
-REDRAW_MS = 50  # at most ~20 redraws a second
+REDRAW_MS = 125  # at most 8 redraws a second: smooth enough, and axis text is costly to paint
 BASE_POINT_SIZE = 10.0
 
 SMOOTH_COLOR = "#3a86d4"
@@ -57,6 +57,14 @@ class CostView(QWidget):
         self._acc_plot.setXLink(self._cost_plot)
         self._acc_plot.setYRange(0, 100, padding=0.02)
         self._acc_plot.enableAutoRange(axis="y", enable=False)
+        # Ranges grow in steps (see _grow_ranges), so the axes rarely change and are cached as
+        # pixmaps: repainting axis text on every redraw cost more than the curves.
+        for plot in self._plots:
+            plot.enableAutoRange(enable=False)
+            for name in ("left", "bottom"):
+                plot.getAxis(name).setCacheMode(QGraphicsItem.DeviceCoordinateCache)
+        self._x_max, self._cost_max = 0.0, 0.0
+        self._cost_plot.setYRange(0, 1, padding=0)
         for plot in self._plots:
             plot.showGrid(x=True, y=True, alpha=0.25)
             plot.setMenuEnabled(False)
@@ -136,6 +144,7 @@ class CostView(QWidget):
 
     def clear(self) -> None:
         """Forget everything (a new network) and redraw at once."""
+        self._x_max = self._cost_max = 0.0
         self._reset_data()
         self._redraw()
 
@@ -169,8 +178,22 @@ class CostView(QWidget):
         self._redraw_timer.stop()
         self._redraw()
 
+    def _grow_ranges(self, x_last: float, cost_peak: float) -> None:
+        """Widen the x range by half again when the data reaches its end, and the cost range to
+        the highest cost seen (cost is never negative, so its axis starts at 0)."""
+        if x_last > self._x_max or self._x_max == 0:
+            self._x_max = max(10.0, x_last * 1.5)
+            self._cost_plot.setXRange(0, self._x_max, padding=0.02)
+        if cost_peak > self._cost_max:
+            self._cost_max = cost_peak * 1.1
+            self._cost_plot.setYRange(0, self._cost_max, padding=0)
+
     def _redraw(self) -> None:
         x, y, ema = self.batch_series()
+        peaks = [float(np.nanmax(y))] if len(y) else []
+        peaks += [getattr(r, f) for _, r in self._epochs for f in ("train_cost", "test_cost")
+                  if math.isfinite(getattr(r, f))]
+        self._grow_ranges(float(x[-1]) if len(x) else 0.0, max(peaks, default=0.0))
         self._batch_curve.setData(x, y)
         self._smooth_curve.setData(x, ema)
         ex = np.array([seen for seen, _ in self._epochs], dtype=float)
