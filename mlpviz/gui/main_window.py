@@ -320,6 +320,9 @@ class MainWindow(QMainWindow):
         row.addWidget(self.drawn_label, 1)
         lay.addLayout(row)
         right = Qt.RightDockWidgetArea
+        # The side panels run the full height; the plots sit under the network only.
+        self.setCorner(Qt.BottomRightCorner, Qt.RightDockWidgetArea)
+        self.setCorner(Qt.TopRightCorner, Qt.RightDockWidgetArea)
         self.sample_dock = self._dock("Sample", "sample_dock", self.sample_view, right)
         self.draw_dock = self._dock("Draw", "draw_dock", draw_box, right)
         self.stepper_dock = self._dock("Backprop", "stepper_dock", self.stepper, right)

@@ -55,6 +55,9 @@ class CostView(QWidget):
         self._cost_plot = self._canvas.addPlot(row=0, col=0)
         self._acc_plot = self._canvas.addPlot(row=0, col=1)  # side by side: each gets the height
         self._acc_plot.setXLink(self._cost_plot)
+        layout_ = self._canvas.ci.layout
+        layout_.setColumnStretchFactor(0, 3)
+        layout_.setColumnStretchFactor(1, 2)
         self._acc_plot.setYRange(0, 100, padding=0.02)
         self._acc_plot.enableAutoRange(axis="y", enable=False)
         # Ranges grow in steps (see _grow_ranges), so the axes rarely change and are cached as
@@ -70,8 +73,6 @@ class CostView(QWidget):
             plot.setMenuEnabled(False)
             for name in ("left", "bottom"):
                 plot.getAxis(name).enableAutoSIPrefix(False)
-        self._cost_legend = self._cost_plot.addLegend(offset=(-10, 10), colCount=2)
-        self._acc_legend = self._acc_plot.addLegend(offset=(-10, -10), colCount=2)
 
         self._batch_curve = self._cost_plot.plot(name="mini-batch cost", skipFiniteCheck=True)
         self._smooth_curve = self._cost_plot.plot(name="smoothed", skipFiniteCheck=True)
@@ -226,7 +227,7 @@ class CostView(QWidget):
         tick_font.setPointSizeF(points)
         label_style = {"color": fg, "font-size": f"{points * 1.1:.1f}pt"}
         self._canvas.setBackground(bg)
-        labels = ((self._cost_plot, "cost"), (self._acc_plot, "accuracy %"))
+        labels = ((self._cost_plot, "cost"), (self._acc_plot, "%"))
         for plot, y_label in labels:
             for name in ("left", "bottom"):
                 axis = plot.getAxis(name)
@@ -234,18 +235,19 @@ class CostView(QWidget):
                 axis.setTextPen(fg)
                 axis.setTickFont(tick_font)
             plot.setLabel("left", y_label, **label_style)
-        for plot in self._plots:
-            plot.setLabel("bottom", "mini-batches seen", **label_style)
-        legend_bg = QColor(bg)
-        legend_bg.setAlpha(200)
-        for legend in (self._cost_legend, self._acc_legend):
-            legend.setLabelTextColor(fg)
-            legend.setLabelTextSize(f"{points:.1f}pt")
-            for _, label in legend.items:  # setAttr alone does not re-render the text
-                label.setText(label.text)
-            legend.updateSize()
-            legend.setBrush(legend_bg)
-            legend.setPen(fg)
+        self._cost_plot.setLabel("bottom", "mini-batches seen", **label_style)
+        self._acc_plot.setLabel("bottom", "", **label_style)
+        # The key is each plot's title line, so no legend box ever covers the curves.
+        faint_hex = QColor(fg).darker(150).name() if QColor(fg).lightness() > 128 else \
+            QColor(fg).lighter(170).name()
+        key = {"cost": [(faint_hex, "— batch"), (SMOOTH_COLOR, "— smoothed"),
+                        (TRAIN_COLOR, "● train"), (TEST_COLOR, "■ held-out")],
+               "accuracy": []}  # same colours as the cost plot's key beside it
+        for plot, (title, entries) in zip(self._plots, (("Cost", key["cost"]),
+                                                         ("Accuracy", key["accuracy"]))):
+            spans = "&nbsp;&nbsp;".join(f'<span style="color:{c}">{t}</span>' for c, t in entries)
+            plot.setTitle(f'<span style="color:{fg}"><b>{title}</b></span>&nbsp;&nbsp;&nbsp;{spans}',
+                          size=f"{points:.1f}pt")
         faint = QColor(fg)
         faint.setAlpha(70)
         width = max(1.0, f)
