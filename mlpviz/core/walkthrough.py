@@ -232,6 +232,11 @@ class _Context:
         self.softmax = trace.cost_name == "cross_entropy"
         self.f = "σ" if trace.activation == "sigmoid" else trace.activation
         self.digits = self.names == DIGITS
+        self.squash = {
+            "sigmoid": "squashes the sum into 0 … 1 with σ",
+            "tanh": "squashes the sum into −1 … 1 with tanh",
+            "relu": "keeps the sum if it is positive and gives 0 otherwise (relu)",
+        }.get(trace.activation, f"passes the sum through {self.f}")
 
     def name(self, j: int) -> str:
         return self.names[j]
@@ -333,12 +338,13 @@ def _forward_layer(c: _Context, l: int) -> Stage:
     for i in range(len(a)):
         tab.add(c.name(i) if out else str(i), s[i], b[i], z[i], a[i])
     n_prev = c.sizes[l - 1]
-    formula = (f"a{sup(l)} = {fa}(W{sup(l)} a{sup(l - 1)} + b{sup(l)})\n"
+    formula = (f"a{sup(l)} = {fa}(W{sup(l)} a{sup(l - 1)} + b{sup(l)}),   W{sup(l)}: "
+               f"{len(a)} × {_count(n_prev)}, one row of weights per neuron\n"
                f"z{sub(j)}{sup(l)} = Σₖ w{sub(j)}ₖ aₖ + b{sub(j)} = {fmt(s[j])} + {_par(b[j])} "
                f"= {fmt(z[j])}")
     if softmax:
         formula += (f"\na{sub(j)}{sup(l)} = e^z{sub(j)} / Σᵢ e^zᵢ = {fmt(a[j])}   "
-                    f"(the ten outputs add up to 1)")
+                    f"(the {len(a)} outputs add up to 1)")
     else:
         formula += f",   a{sub(j)}{sup(l)} = {c.f}({_par(z[j])}) = {fmt(a[j])}"
     if out:
@@ -354,8 +360,9 @@ def _forward_layer(c: _Context, l: int) -> Stage:
         short = f"1{chr(ord('a') + l)} · Output layer"
     else:
         text = (f"Each neuron of layer {l} takes all {_count(n_prev)} activations of "
-                f"{c.layer(l - 1)}, each times its weight, adds its bias and squashes the sum "
-                f"into 0 … 1 with {c.f}. The brightest is neuron {j}: {fmt(s[j], 3)} plus bias "
+                f"{c.layer(l - 1)}, each times its weight, adds its bias (a threshold: how high "
+                f"the sum must be before the neuron becomes active) and {c.squash}. "
+                f"The brightest is neuron {j}: {fmt(s[j], 3)} plus bias "
                 f"{fmt(b[j], 3)} gives z = {fmt(z[j], 3)}, and {c.f}(z) = {fmt(a[j], 3)}.")
         title = f"1{chr(ord('a') + l)} · Forward: layer {l}"
         short = f"1{chr(ord('a') + l)} · Layer {l}"
@@ -372,6 +379,10 @@ def _forward_layer(c: _Context, l: int) -> Stage:
 # --- 2. cost, 3. what the outputs want ----------------------------------------------------------
 
 
+_NETWORK_COST = ("The cost of the whole network is this, averaged over all the training samples: "
+                 "the number training drives down.")
+
+
 def _cost(c: _Context) -> Stage:
     t, L = c.t, c.L
     a, y, terms, C = t.a[L], t.y, t.cost_terms, t.cost
@@ -385,7 +396,8 @@ def _cost(c: _Context) -> Stage:
                    "nearer it is to 0)")
         text = (f"How wrong is the network on this {c.name(lab)}? With softmax outputs the cost "
                 f"is −ln of the share given to the right answer: the {c.q(lab)} gets "
-                f"{a[lab]:.2f}, so C = {fmt(C, 3)}. A sure, right answer (1) would cost 0.")
+                f"{a[lab]:.2f}, so C = {fmt(C, 3)}. A sure, right answer (1) would cost 0. "
+                f"{_NETWORK_COST}")
     else:
         tab = _Table(c.what, "aⱼ", "yⱼ", "(aⱼ − yⱼ)²")
         for j in range(len(a)):
@@ -401,7 +413,8 @@ def _cost(c: _Context) -> Stage:
                      f"{a[big]:.2f} when it should be dark.")
         text = (f"How wrong is the network on this {c.name(lab)}? For each output, take how far it "
                 f"is from what it should be (1 for the {c.q(lab)}, 0 for the rest), square it, and "
-                f"add the {len(a)} up: C = {fmt(C, 3)}. A perfect answer costs 0. {share}")
+                f"add the {len(a)} up: C = {fmt(C, 3)}. A perfect answer costs 0. {share} "
+                f"{_NETWORK_COST}")
     return Stage(
         key="cost", number=2, title="2 · The cost of this sample", short="2 · The cost",
         highlight=lab, text=text, formula=formula,
@@ -820,7 +833,9 @@ def _gradient(c: _Context) -> Stage:
         zero_note = (f" {_count(zeros)} of them are exactly 0 — mostly weights from black pixels, "
                      f"which cannot affect this sample.")
     text = (f"Done for this one {c.q(t.label)}, backpropagation gives all {_count(P)} "
-            f"derivatives: the gradient. It also ranks the parameters: the top one is "
+            f"derivatives: the gradient. The cost is a function of these {_count(P)} parameters, "
+            f"and the negative gradient says which way to nudge every one of them to lower it "
+            f"fastest. It also ranks the parameters: the top one is "
             f"{fmt(ratio, 2)} times the {len(top)}th, so changing it matters {fmt(ratio, 2)} times "
             f"as much.{zero_note} Click any line to see its chain rule.")
     return Stage(
@@ -1003,11 +1018,12 @@ def _batch_params(c: _Context) -> list[tuple[int, int, int]]:
     return params
 
 
-def _batch(c: _Context, batch) -> Stage:
+def _batch(c: _Context, batch, batch_size: int) -> Stage:
     if batch is None or len(batch[0]) == 0:
         return Stage(
             key="batch", number=9, title="9 · From one sample to a batch", short="9 · A mini-batch",
-            text=("Each training sample wants its own changes. No training samples are loaded yet: "
+            text=("Each training sample wants its own changes; training averages them over "
+                  f"mini-batches of {_count(batch_size)}. No training samples are loaded yet: "
                   "choose a dataset to see several of them side by side."),
             formula="∇C = (1/n) Σᵢ ∇Cᵢ", rows=(), values={}, overlay=Overlay(),
         )
@@ -1028,10 +1044,11 @@ def _batch(c: _Context, batch) -> Stage:
     opposite = int(np.count_nonzero(np.sign(bw.grads[:, 0]) != np.sign(bw.mean[0])))
     text = (f"Each sample wants its own changes, often pulling the same parameter opposite ways "
             f"({opposite} of these {n} {'disagrees' if opposite == 1 else 'disagree'} with the "
-            f"average on {p0}). Their average is the "
-            f"gradient over the batch — what one step of stochastic gradient descent follows. "
-            f"Real training shuffles the data into mini-batches of about 100 and takes one step "
-            f"each: a quick stagger downhill rather than a careful, slow walk.")
+            f"average on {p0}). Averaged over every training sample, their wishes are the "
+            f"negative gradient of the cost — but using every sample for every step is slow. "
+            f"So training shuffles the data, cuts it into mini-batches of {_count(batch_size)} "
+            f"(the batch box) and takes one step per mini-batch: stochastic gradient descent, "
+            f"a drunkard's quick stagger downhill rather than a careful, slow walk.")
     return Stage(
         key="batch", number=9, title="9 · From one sample to a batch", short="9 · A mini-batch",
         text=text, formula=formula,
@@ -1047,12 +1064,14 @@ def _batch(c: _Context, batch) -> Stage:
 
 
 def build_walk(net: Network, x, label: int, class_names=DIGITS, focus: int | None = None,
-               lr: float = 3.0, batch: tuple[np.ndarray, np.ndarray] | None = None) -> Walk:
+               lr: float = 3.0, batch: tuple[np.ndarray, np.ndarray] | None = None,
+               batch_size: int = 100) -> Walk:
     """The whole walk for sample x (sizes[0],) with its right class `label`.
 
-    focus   the output neuron of stage 4 (default: the right answer)
-    lr      the learning rate of stage 8's step
-    batch   (X (n, sizes[0]) in 0..1, labels (n,)) for stage 9; None shows an explanation only
+    focus       the output neuron of stage 4 (default: the right answer)
+    lr          the learning rate of stage 8's step
+    batch       (X (n, sizes[0]) in 0..1, labels (n,)) for stage 9; None shows an explanation only
+    batch_size  the mini-batch size training uses, as stage 9 names it
     """
     trace = net.backprop(x, label)
     n_out = net.sizes[-1]
@@ -1074,7 +1093,7 @@ def build_walk(net: Network, x, label: int, class_names=DIGITS, focus: int | Non
             if l > 1:
                 stages.append(_sum_wishes_hidden(c, l, next(letters)))
     after = gradient_step(net, trace, lr)
-    stages += [_gradient(c), _step(c, after), _batch(c, batch)]
+    stages += [_gradient(c), _step(c, after), _batch(c, batch, int(batch_size))]
     return Walk(trace, stages, focus, float(lr), after)
 
 

@@ -15,9 +15,9 @@ import numpy as np
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import (
-    QApplication, QComboBox, QDockWidget, QDoubleSpinBox, QFileDialog, QHBoxLayout, QLabel,
-    QLineEdit, QMainWindow, QMessageBox, QPushButton, QSlider, QSpinBox, QToolBar, QVBoxLayout,
-    QWidget,
+    QApplication, QComboBox, QDialog, QDialogButtonBox, QDockWidget, QDoubleSpinBox, QFileDialog,
+    QFrame, QHBoxLayout, QLabel, QLineEdit, QMainWindow, QMessageBox, QPushButton, QScrollArea,
+    QSlider, QSpinBox, QToolBar, QVBoxLayout, QWidget,
 )
 
 from mlpviz import __version__
@@ -39,12 +39,111 @@ SHORTCUTS = [
     ("E", "Step one epoch"),
     ("R", "Reset: new random weights (same seed)"),
     ("B", "Backpropagation stepper"),
+    ("H", "What am I looking at? (the network's structure, explained)"),
     ("→ / ←", "Next / previous stage of the stepper"),
     ("F5", "Presentation mode (large type for a projector)"),
     ("Ctrl+O / Ctrl+S", "Open / save a model"),
     ("Ctrl+E", "Export the view as PNG"),
     ("Ctrl+Q", "Quit"),
 ]
+
+
+_SQUASH = {
+    "sigmoid": ("squashes the result into 0 … 1 with the sigmoid σ", "σ"),
+    "tanh": ("squashes the result into −1 … 1 with tanh", "tanh"),
+    "relu": ("keeps the result if it is positive and gives 0 otherwise (relu)", "relu"),
+}
+
+
+def _and(items: list[str]) -> str:
+    """ "16", "16 and 8", "16, 16 and 8"."""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _sup(n: int) -> str:
+    return "⁽" + str(n).translate(str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")) + "⁾"
+
+
+def parameter_breakdown(sizes) -> tuple[str, str, int]:
+    """How the parameters of a network of these layer sizes add up, for the texts that show it:
+    ("784·16 + 16·16 + 16·10 = 12,960 weights", "16 + 16 + 10 = 42 biases", 13002)."""
+    sizes = [int(n) for n in sizes]
+    pairs = list(zip(sizes[:-1], sizes[1:]))
+    n_weights = sum(a * b for a, b in pairs)
+    n_biases = sum(sizes[1:])
+    weights = " + ".join(f"{a}·{b}" for a, b in pairs)
+    biases = " + ".join(str(b) for b in sizes[1:])
+    if len(pairs) > 1:
+        weights += f" = {n_weights:,}"
+        biases += f" = {n_biases:,}"
+    return (f"{weights} weights", f"{biases} biases", n_weights + n_biases)
+
+
+def structure_summary(sizes, activation: str = "sigmoid", cost: str = "mse",
+                      class_names=None) -> str:
+    """ "What am I looking at?": the network on screen explained, as rich text, with every
+    number taken from its layer sizes (784 inputs = 28×28, the hidden layers, the outputs,
+    a⁽¹⁾ = σ(W⁽¹⁾a⁽⁰⁾ + b⁽¹⁾), and how its weights and biases add up)."""
+    sizes = [int(n) for n in sizes]
+    n_in, hidden, n_out = sizes[0], sizes[1:-1], sizes[-1]
+    names = [str(n) for n in (class_names or [])]
+    digits = names == [str(d) for d in range(10)] and n_out == 10
+    side = int(round(n_in ** 0.5))
+    squash, f = _SQUASH.get(activation, (f"passes the result through {activation}", activation))
+    if side * side == n_in:
+        picture = (f"the {side} × {side} picture, flattened row by row into {n_in:,} numbers. "
+                   "Each neuron holds its pixel's brightness, 0 (black) to 1 (white): its "
+                   "<i>activation</i>. ")
+        picture += ("Show a 9 and the input lights up in the shape of a 9." if digits else
+                    "Show a picture and the input lights up in its shape.")
+    else:
+        picture = f"{n_in:,} numbers, each one neuron's <i>activation</i>."
+    if not hidden:
+        middle = "<p>There are no hidden layers: the inputs feed the outputs directly.</p>"
+    else:
+        count = "1 hidden layer" if len(hidden) == 1 else f"{len(hidden)} hidden layers"
+        what = "digits" if digits else "the answers"
+        middle = (f"<p><b>Middle: {count}, {_and([str(h) for h in hidden])} neurons.</b> The "
+                  f"hope is that they pick up pieces — loops, strokes, edges — that combine "
+                  f"into {what}. In practice what they learn mostly looks like noise to a "
+                  f"person (see the Weights tab), and yet it works.</p>")
+    if digits:
+        outputs = "one per digit 0–9"
+    elif names:
+        outputs = "one per class (" + ", ".join(names[:3]) + (", …)" if len(names) > 3 else ")")
+    else:
+        outputs = "one per class"
+    softmax = (" Here the output layer uses a softmax instead: its outputs are shares that add "
+               "up to 1." if cost == "cross_entropy" else "")
+    weights, biases, total = parameter_breakdown(sizes)
+    first = (f"a{_sup(1)} = {f}(W{_sup(1)} a{_sup(0)} + b{_sup(1)})")
+    return (
+        "<h3>What am I looking at?</h3>"
+        f"<p>A neural network reading one picture at a time: layers of "
+        f"{' → '.join(f'{n:,}' for n in sizes)} neurons, every neuron of one layer connected to "
+        f"every neuron of the next.</p>"
+        f"<p><b>Left: the input layer, {n_in:,} neurons</b> — {picture}</p>"
+        f"{middle}"
+        f"<p><b>Right: the output layer, {n_out} neurons, {outputs}.</b> The brightest one, "
+        f"ringed, is the network's answer.</p>"
+        f"<p><b>Each line is a weight</b>, the strength of one connection: green when "
+        f"positive, red when negative, fainter the nearer it is to 0. Each neuron takes the "
+        f"activations of the layer before, each times its weight, adds them up, adds its "
+        f"<i>bias</i> — a threshold: how high the sum must be before the neuron becomes "
+        f"active — and {squash}.{softmax} For a whole layer at once:</p>"
+        f"<p align='center'><b>{first}</b></p>"
+        f"<p>where W{_sup(1)} holds one row of weights per neuron "
+        f"({sizes[1]} × {n_in:,}), and the same again for every layer after.</p>"
+        f"<p><b>Each neuron is a function</b> — the activations of the layer before in, one "
+        f"number out — and <b>the whole network is one function</b> from {n_in:,} numbers to "
+        f"{n_out}, with "
+        f"{weights} and {biases}: <b>{total:,} parameters</b>. Learning means finding good "
+        f"values for all of them: training takes small steps downhill on the cost (gradient "
+        f"descent), and the Backprop tab walks through how one sample's gradient is found.</p>"
+        "<p><b>Where to look:</b> Sample (browse the data, find mistakes) · Draw (your own "
+        "drawing, or Noise) · Backprop (the stepper, B) · Neuron (click any circle) · Weights "
+        "(the first hidden layer's weights as pictures) · Colour lines by ∂C/∂w (G).</p>"
+    )
 
 
 def settings() -> QSettings:
@@ -107,6 +206,39 @@ class MessageBanner(QWidget):
         return self.label.text() if self.isVisible() else ""
 
 
+class HelpDialog(QDialog):
+    """ "What am I looking at?": a window (not modal, so the class can keep watching the network
+    behind it) with `structure_summary`'s text for the network on show."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setWindowTitle("What am I looking at?")
+        self.setModal(False)
+        self.label = QLabel()
+        self.label.setObjectName("structure_help")
+        self.label.setWordWrap(True)
+        self.label.setTextFormat(Qt.RichText)
+        self.label.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.label.setAlignment(Qt.AlignLeft | Qt.AlignTop)
+        self.label.setContentsMargins(8, 4, 8, 4)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.NoFrame)
+        scroll.setWidget(self.label)
+        buttons = QDialogButtonBox(QDialogButtonBox.Close)
+        buttons.rejected.connect(self.close)
+        lay = QVBoxLayout(self)
+        lay.addWidget(scroll, 1)
+        lay.addWidget(buttons)
+        self.resize(620, 680)
+
+    def set_text(self, html: str) -> None:
+        self.label.setText(html)
+
+    def text(self) -> str:
+        return self.label.text()
+
+
 def session_from_settings(restore: bool) -> Session:
     """A Session with the last settings (architecture, seed, data, η, batch) when `restore`, and
     the defaults when they are missing or no longer valid (a data folder that has gone, say)."""
@@ -149,13 +281,15 @@ class RunControls(QToolBar):
         self.setObjectName("training_toolbar")
         self.setMovable(False)
         self.train_button = QPushButton("▶ Train")
-        self.train_button.setToolTip("Train on shuffled mini-batches (Space)")
+        self.train_button.setToolTip("Train: shuffle the data, cut it into mini-batches, and take "
+                                     "one gradient step per mini-batch (Space)")
         self.step_button = QPushButton("Step")
-        self.step_button.setToolTip("Train on exactly one mini-batch (S)")
+        self.step_button.setToolTip("Train on exactly one mini-batch: one small step downhill (S)")
         self.epoch_button = QPushButton("Epoch")
         self.epoch_button.setToolTip("Train to the end of this epoch (E)")
         self.reset_button = QPushButton("Reset")
-        self.reset_button.setToolTip("New random weights from the same seed (R)")
+        self.reset_button.setToolTip("New random weights from the same seed (R): the untrained "
+                                     "network's answers are garbage again")
         for b in (self.train_button, self.step_button, self.epoch_button, self.reset_button):
             b.setFocusPolicy(Qt.NoFocus)
             self.addWidget(b)
@@ -172,12 +306,14 @@ class RunControls(QToolBar):
         self.lr.setDecimals(3)
         self.lr.setRange(0.001, 1000.0)
         self.lr.setSingleStep(0.5)
-        self.lr.setToolTip("Learning rate η: each step moves the parameters by −η · gradient")
+        self.lr.setToolTip("Learning rate η: each step moves the parameters by −η · gradient "
+                           "(how big the steps downhill are)")
         self.addWidget(QLabel(" η "))
         self.addWidget(self.lr)
         self.batch = QSpinBox()
         self.batch.setRange(1, 10_000)
-        self.batch.setToolTip("Mini-batch size: samples averaged per gradient step")
+        self.batch.setToolTip("Mini-batch size: each step follows the gradient averaged over "
+                              "this many shuffled samples (stochastic gradient descent)")
         self.addWidget(QLabel(" batch "))
         self.addWidget(self.batch)
         self.network_bar = QToolBar("Network", parent)
@@ -185,12 +321,19 @@ class RunControls(QToolBar):
         self.network_bar.setMovable(False)
         self.layers = QLineEdit("16,16")
         self.layers.setFixedWidth(80)
-        self.layers.setToolTip("Hidden layers, e.g. 16,16 (1 to 4 layers of 1 to 128 neurons)")
+        self.layers.setToolTip("Hidden layers, e.g. 16,16 (1 to 4 layers of 1 to 128 neurons). "
+                               "The input layer (one neuron per pixel) and the output layer "
+                               "(one per class) come from the data")
         self.activation = QComboBox()
         self.activation.addItems(["sigmoid", "tanh", "relu"])
+        self.activation.setToolTip("How a neuron turns its weighted sum plus bias into its "
+                                   "activation: sigmoid σ squashes it into 0 … 1, tanh into "
+                                   "−1 … 1, relu keeps it if positive and gives 0 otherwise")
         self.cost = QComboBox()
         self.cost.addItems(["mse", "cross_entropy"])
-        self.cost.setToolTip("mse: C = Σ (a − y)²; cross_entropy: softmax outputs, C = −ln a_label")
+        self.cost.setToolTip("The cost of one sample — mse: C = Σ (a − y)²; cross_entropy: "
+                             "softmax outputs, C = −ln a_label. The network's cost is its "
+                             "average over the training samples")
         self.seed = QSpinBox()
         self.seed.setRange(0, 2**31 - 1)
         self.seed.setToolTip("Seed of the random initial weights and of the shuffling")
@@ -264,6 +407,7 @@ class MainWindow(QMainWindow):
         self._presentation = False
         self._closing = False
         self._stepping = False  # the backprop stepper's tab is on screen
+        self.help_dialog: HelpDialog | None = None  # "What am I looking at?", made when asked
         self._build_views()
         self._build_docks()
         self._build_actions()
@@ -403,10 +547,15 @@ class MainWindow(QMainWindow):
             v.addAction(dock.toggleViewAction())
 
         h = bar.addMenu("&Help")
+        self._action(h, "&What am I looking at?", self.show_structure_help, "H",
+                     tip="The network on screen explained: its layers, its formula, its "
+                         "parameters")
         self._action(h, "&Keyboard shortcuts", self._on_show_shortcuts, "F1")
         self._action(h, "&About mlpviz", self._on_about)
 
     def _build_status_bar(self) -> None:
+        self.status_structure = QLabel()
+        self.statusBar().addPermanentWidget(self.status_structure)
         self.status_epoch = QLabel()
         self.status_accuracy = QLabel()
         self.status_speed = QLabel()
@@ -430,7 +579,7 @@ class MainWindow(QMainWindow):
         c.reset_button.clicked.connect(s.reset)
         c.speed.valueChanged.connect(s.set_speed)
         c.lr.valueChanged.connect(self._on_lr_changed)
-        c.batch.valueChanged.connect(s.set_batch_size)
+        c.batch.valueChanged.connect(self._on_batch_size_changed)
         c.rebuild_requested.connect(self._on_rebuild_requested)
         c.dataset_requested.connect(s.set_dataset)
         c.problem_found.connect(self._on_failed)
@@ -443,7 +592,7 @@ class MainWindow(QMainWindow):
         self.stepper.overlay_changed.connect(self.network_view.set_overlay)
         self.stepper.gradient_changed.connect(self.network_view.set_gradient)
         self.stepper.line_mode_changed.connect(self._on_line_mode_changed)
-        self.stepper.parameters_proposed.connect(s.apply_parameters)
+        self.stepper.parameters_proposed.connect(self._on_parameters_proposed)
         self.stepper_dock.visibilityChanged.connect(self._on_stepper_visibility)
         for dock, view in self._snapshot_panels():
             dock.visibilityChanged.connect(lambda v, view=view: self._on_panel_shown(view, v))
@@ -481,6 +630,8 @@ class MainWindow(QMainWindow):
         self.controls.show_settings(snap.sizes, snap.activation, snap.cost, s.seed, s.dataset_spec)
         self._block(self.controls.lr, s.lr)
         self._block(self.controls.batch, s.batch_size)
+        self.stepper.set_batch_size(s.batch_size)
+        self._show_structure(snap)
         self._on_snapshot_ready(snap)
         self.stepper.set_snapshot(snap)
         self._update_status()
@@ -489,17 +640,20 @@ class MainWindow(QMainWindow):
         names = list(dataset.class_names)
         self.network_view.set_class_names(names)
         self.stepper.set_class_names(names)
+        self.drawing_pad.set_class_names(names)
         self.sample_view.set_dataset(dataset)
         self.drawn_label.blockSignals(True)
         self.drawn_label.clear()
         self.drawn_label.addItems(names)
         self.drawn_label.blockSignals(False)
         rng = np.random.default_rng(0)
-        pick = rng.choice(len(dataset.train_labels), size=8, replace=False)
+        n_train = len(dataset.train_labels)
+        pick = rng.choice(n_train, size=min(8, n_train), replace=False)  # a tiny folder has < 8
         self.stepper.set_batch_source(dataset.train_images[pick] / 255.0,
                                       dataset.train_labels[pick].astype(int))
         if self._snapshot is not None:
             self.sample_view.set_snapshot(self._snapshot)
+            self._show_structure(self._snapshot)
 
     def _on_epoch_done(self, report) -> None:
         self.cost_view.add_epoch(report)
@@ -527,9 +681,25 @@ class MainWindow(QMainWindow):
         self.banner.hide()
         self.session.rebuild([d.n_inputs, *hidden, d.n_classes], activation, cost, seed)
 
+    def _on_parameters_proposed(self, weights, biases) -> None:
+        """The stepper's gradient step or undo. It was worked out on the network as it was when
+        training last paused; while training runs, applying it would silently throw away every
+        batch trained since, so training pauses instead and the stepper catches up."""
+        if self.session.is_training:
+            self.session.pause()
+            self._on_failed("Training was running, so the stepper's step was not applied (it "
+                            "would have undone the training since). Training is paused now; "
+                            "the stepper shows the latest network — take the step again.")
+            return
+        self.session.apply_parameters(weights, biases)
+
     def _on_lr_changed(self, lr: float) -> None:
         self.session.set_lr(lr)
         self.stepper.set_lr(lr)
+
+    def _on_batch_size_changed(self, n: int) -> None:
+        self.session.set_batch_size(n)
+        self.stepper.set_batch_size(n)
 
     # -- input on show -----------------------------------------------------------------------
     def _on_sample_changed(self, choice) -> None:
@@ -540,7 +710,8 @@ class MainWindow(QMainWindow):
     def _on_drawing_changed(self, x: np.ndarray) -> None:
         self._drawing = x
         self._source = "drawing"
-        self._show(Shown(x, self.drawn_label.currentIndex(), "your drawing"))
+        what = "random noise" if self.drawing_pad.is_noise() else "your drawing"
+        self._show(Shown(x, self.drawn_label.currentIndex(), what))
 
     def _on_drawn_label_changed(self) -> None:
         if self._source == "drawing" and self._drawing is not None:
@@ -654,8 +825,9 @@ class MainWindow(QMainWindow):
         path, _ = QFileDialog.getSaveFileName(self, "Save model", "model.npz",
                                               "mlpviz models (*.npz)")
         if path:
-            self.session.save_model(path if path.endswith(".npz") else path + ".npz")
-            self.statusBar().showMessage(f"Saved {path}", 5000)
+            path = path if path.endswith(".npz") else path + ".npz"
+            if self.session.save_model(path):  # else the banner says why
+                self.statusBar().showMessage(f"Saved {path}", 5000)
 
     def _on_open_data_folder(self) -> None:
         path = QFileDialog.getExistingDirectory(self, "Open a folder of IDX files")
@@ -699,6 +871,28 @@ class MainWindow(QMainWindow):
         rows = "".join(f"<tr><td><b>{k}</b></td><td>&nbsp;&nbsp;{v}</td></tr>" for k, v in SHORTCUTS)
         QMessageBox.information(self, "Keyboard shortcuts", f"<table>{rows}</table>")
 
+    def show_structure_help(self) -> None:
+        """Open (or bring forward) "What am I looking at?" for the network on show."""
+        if self.help_dialog is None:
+            self.help_dialog = HelpDialog(self)
+        self._show_structure(self.session.snapshot)
+        self.help_dialog.show()
+        self.help_dialog.raise_()
+        self.help_dialog.activateWindow()
+
+    def _show_structure(self, snap: Snapshot) -> None:
+        """The network's shape and parameter count in the status bar, and in the help window
+        when it is open: always from the network itself."""
+        weights, biases, total = parameter_breakdown(snap.sizes)
+        self.status_structure.setText(f"{' → '.join(str(n) for n in snap.sizes)} · "
+                                      f"{total:,} parameters  ")
+        self.status_structure.setToolTip(f"{weights}\n{biases}\n= {total:,} parameters, all "
+                                         f"learned\nHelp ▸ What am I looking at? (H)")
+        if self.help_dialog is not None:
+            names = self.session.dataset.class_names if self.session.dataset else None
+            self.help_dialog.set_text(structure_summary(snap.sizes, snap.activation, snap.cost,
+                                                        names))
+
     def _on_about(self) -> None:
         QMessageBox.about(
             self, "About mlpviz",
@@ -738,7 +932,10 @@ class MainWindow(QMainWindow):
             self.restoreState(state)
         self._theme_name = "light" if st.value("theme") == "light" else "dark"
         self._presentation = str(st.value("presentation", "false")).lower() == "true"
-        self.controls.speed.setValue(int(st.value("speed", 100)))
+        try:
+            self.controls.speed.setValue(int(st.value("speed", 100)))
+        except (TypeError, ValueError, OverflowError):
+            pass  # a damaged settings file: keep full speed rather than fail to open
         self.circles_action.setChecked(str(st.value("input_circles", "false")).lower() == "true")
         self._on_input_style_toggled(self.circles_action.isChecked())
 

@@ -317,3 +317,38 @@ def test_fmt_and_parse(v):
     assert parse_number(fmt(v, signed=True)) == pytest.approx(v, rel=5.01e-4)
     assert parse_number(fmt_fixed(v)) == pytest.approx(v, abs=5.01e-3)
     assert "e" not in fmt(v) and "-" not in fmt(v)
+
+
+# -- the lesson's words, with the network's own numbers -------------------------------------------
+def test_forward_stage_names_the_matrix_and_the_bias_as_threshold(walk):
+    s = walk.stage("forward-1")
+    assert "a⁽¹⁾ = σ(W⁽¹⁾ a⁽⁰⁾ + b⁽¹⁾)" in s.formula
+    assert "16 × 784, one row of weights per neuron" in s.formula  # the shape of W⁽¹⁾
+    assert "16 × 16, one row" in walk.stage("forward-2").formula
+    assert "10 × 16, one row" in walk.stage("forward-3").formula
+    assert "threshold" in s.text and "into 0 … 1 with σ" in s.text
+
+
+def test_forward_stage_names_the_range_of_each_activation(data):
+    x, label, _ = data
+    texts = {act: build_walk(Network([784, 8, 10], activation=act, seed=0), x, label)
+             .stage("forward-1").text for act in ("sigmoid", "tanh", "relu")}
+    assert "into 0 … 1 with σ" in texts["sigmoid"]
+    assert "into −1 … 1 with tanh" in texts["tanh"] and "0 … 1" not in texts["tanh"]
+    assert "gives 0 otherwise (relu)" in texts["relu"] and "0 … 1" not in texts["relu"]
+
+
+def test_cost_and_gradient_stages_say_what_the_network_cost_and_the_gradient_are(walk):
+    assert "averaged over all the training samples" in walk.stage("cost").text
+    g = walk.stage("gradient").text
+    assert "function of these 13,002 parameters" in g
+    assert "negative gradient says which way to nudge" in g
+
+
+def test_batch_stage_names_the_mini_batch_size_training_uses(net, data):
+    x, label, batch = data
+    for size in (100, 37):
+        text = build_walk(net, x, label, batch=batch, batch_size=size).stage("batch").text
+        assert f"mini-batches of {size} (the batch box)" in text
+        assert "negative gradient of the cost" in text and "stochastic gradient descent" in text
+    assert "mini-batches of 37" in build_walk(net, x, label, batch_size=37).stage("batch").text

@@ -137,3 +137,44 @@ def test_ignores_other_buttons_and_moves_without_a_press(qtbot, pad):
     send(pad.canvas, QEvent.Type.MouseButtonPress, (100, 100), Qt.MouseButton.RightButton,
          Qt.MouseButton.RightButton)
     assert sent == [] and not pad.canvas.ink.any()
+
+
+def test_noise_fills_the_canvas_from_the_pads_own_seeded_generator(qtbot):
+    pads = []
+    for _ in range(2):
+        pad = DrawingPad(noise_seed=7)
+        qtbot.addWidget(pad)
+        pads.append(pad)
+    pad = pads[0]
+    expected = np.random.default_rng(7).random((2, 28, 28))
+    sent = []
+    pad.drawing_changed.connect(sent.append)
+    qtbot.mouseClick(pad.noise_button, Qt.MouseButton.LeftButton)
+    x = sent[-1]
+    assert x.shape == (784,) and not x.flags.writeable
+    np.testing.assert_array_equal(x, expected[0].reshape(-1))  # straight in: no cropping
+    np.testing.assert_array_equal(pad.current_input(), x)
+    np.testing.assert_array_equal(pad.canvas.ink[::10, ::10], expected[0])  # 10×10 blocks
+    assert pad.is_noise()
+    pad.fill_noise()  # the next picture of the same generator
+    np.testing.assert_array_equal(sent[-1], expected[1].reshape(-1))
+    pads[1].fill_noise()  # another pad with the same seed starts from the same picture
+    np.testing.assert_array_equal(pads[1].current_input(), expected[0].reshape(-1))
+
+
+def test_noise_gets_a_note_that_it_is_no_digit_until_drawn_over(qtbot, pad):
+    assert pad.noise_note.isHidden()
+    pad.fill_noise()
+    pad.set_prediction("5", 0.8)
+    assert pad.prediction_label.text() == "It's a 5 (80 %)"
+    assert not pad.noise_note.isHidden()
+    assert "random noise, not a digit" in pad.noise_note.text()
+    pad.set_class_names(["T-shirt/top"] * 10)
+    assert "not a digit" not in pad.noise_note.text()
+    assert "names a class anyway" in pad.noise_note.text()
+    stroke(pad.canvas, one_points())  # drawn over: a drawing again, preprocessed as one
+    assert not pad.is_noise() and pad.noise_note.isHidden()
+    assert np.array_equal(pad.current_input(), mnist_style(pad.canvas.ink))
+    pad.fill_noise()
+    pad.clear()
+    assert not pad.is_noise() and pad.noise_note.isHidden()

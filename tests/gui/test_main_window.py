@@ -9,7 +9,8 @@ import pytest
 from PySide6.QtCore import Qt
 
 from mlpviz.core.datasets import load_bundled
-from mlpviz.gui.main_window import MainWindow
+from mlpviz.core.network import Network
+from mlpviz.gui.main_window import MainWindow, parameter_breakdown, structure_summary
 from mlpviz.gui.session import Session
 
 
@@ -141,6 +142,78 @@ def test_presentation_mode_enlarges_type(qtbot, window):
     assert QApplication.font().pointSizeF() > before
     window.presentation_action.trigger()
     assert QApplication.font().pointSizeF() == pytest.approx(before)
+
+
+@pytest.mark.parametrize("sizes", [[784, 16, 16, 10], [784, 32, 10], [784, 128, 64, 32, 16, 10],
+                                   [100, 5, 3]])
+def test_parameter_breakdown_adds_up_to_the_networks_count(sizes):
+    weights, biases, total = parameter_breakdown(sizes)
+    assert total == Network(sizes, seed=0).parameter_count
+    pairs = list(zip(sizes[:-1], sizes[1:]))
+    assert weights.startswith(" + ".join(f"{a}·{b}" for a, b in pairs))
+    assert weights.endswith(f"{sum(a * b for a, b in pairs):,} weights")
+    assert biases.endswith(f"{sum(sizes[1:]):,} biases")
+
+
+def test_structure_summary_of_the_lessons_network():
+    text = structure_summary([784, 16, 16, 10], "sigmoid", "mse", [str(d) for d in range(10)])
+    for part in ("784 neurons", "28 × 28 picture, flattened row by row", "0 (black) to 1 (white)",
+                 "2 hidden layers, 16 and 16 neurons", "loops, strokes, edges",
+                 "10 neurons, one per digit 0–9", "brightest one", "a threshold",
+                 "a⁽¹⁾ = σ(W⁽¹⁾ a⁽⁰⁾ + b⁽¹⁾)", "(16 × 784)",
+                 "784·16 + 16·16 + 16·10 = 12,960 weights", "16 + 16 + 10 = 42 biases",
+                 "<b>13,002 parameters</b>"):
+        assert part in text, part
+    other = structure_summary([784, 30, 10], "tanh", "cross_entropy",
+                              ["T-shirt/top", "Trouser", "Pullover", "Dress"] + ["x"] * 6)
+    assert "1 hidden layer, 30 neurons" in other and "into −1 … 1 with tanh" in other
+    assert "a⁽¹⁾ = tanh(W⁽¹⁾ a⁽⁰⁾ + b⁽¹⁾)" in other and "softmax" in other
+    assert "one per class (T-shirt/top, Trouser, Pullover, …)" in other
+    assert "784·30 + 30·10 = 23,820 weights" in other and "23,860 parameters" in other
+    assert "digit" not in other.replace("drawing", "")
+
+
+@pytest.mark.qt_log_ignore("This plugin does not support raise")  # offscreen only
+def test_what_am_i_looking_at_follows_the_network_on_show(qtbot, window):
+    assert window.help_dialog is None
+    qtbot.keyClick(window, Qt.Key_H)
+    dialog = window.help_dialog
+    qtbot.waitUntil(dialog.isVisible, timeout=2000)
+    assert not dialog.isModal()  # the class keeps watching the network behind it
+    assert "13,002 parameters" in dialog.text() and "784·16 + 16·16 + 16·10" in dialog.text()
+    assert window.status_structure.text().startswith("784 → 16 → 16 → 10 · 13,002 parameters")
+    assert "12,960 weights" in window.status_structure.toolTip()
+    window.controls.layers.setText("32")
+    with qtbot.waitSignal(window.session.network_rebuilt, timeout=5000):
+        qtbot.mouseClick(window.controls.rebuild_button, Qt.LeftButton)
+    assert "784·32 + 32·10 = 25,408 weights" in dialog.text()  # updated while open
+    assert "25,450 parameters" in dialog.text() and "13,002" not in dialog.text()
+    assert window.status_structure.text().startswith("784 → 32 → 10 · 25,450 parameters")
+    dialog.close()
+
+
+def test_batch_size_reaches_the_stepper(qtbot, window):
+    window.controls.batch.setValue(25)
+    assert window.session.batch_size == 25
+    window.stepper_dock.show()
+    window.stepper_dock.raise_()
+    qtbot.waitUntil(lambda: window.stepper.walk is not None, timeout=5000)
+    assert "mini-batches of 25 (the batch box)" in window.stepper.walk.stage("batch").text
+
+
+def test_noise_from_the_pad_goes_into_the_network(qtbot, window):
+    window.draw_dock.show()
+    window.draw_dock.raise_()
+    qtbot.mouseClick(window.drawing_pad.noise_button, Qt.LeftButton)
+    x = window.drawing_pad.current_input()
+    assert window.drawing_pad.is_noise() and x.std() > 0.2  # noise, not a digit
+    np.testing.assert_array_equal(window.network_view.activations()[0], x)
+    assert window._shown.description == "random noise"
+    out = window.session.snapshot.network().forward(x)
+    answer = window.session.dataset.class_names[int(np.argmax(out))]
+    article = "an" if answer == "8" else "a"
+    assert window.drawing_pad.prediction_label.text().startswith(f"It's {article} {answer} (")
+    assert not window.drawing_pad.noise_note.isHidden()
 
 
 def test_app_starts_and_renders_a_screenshot_in_a_subprocess(tmp_path):

@@ -363,3 +363,51 @@ def test_empty_view_paints(qtbot):
     view.resize(400, 300)
     assert view.grab().width() == 400
     assert view.activations() is None
+
+
+@pytest.mark.qt_log_ignore("This plugin does not support raise")
+def test_layer_captions_explain_their_layer_with_the_networks_numbers(qtbot, data):
+    snap = Snapshot.of(Network([784, 20, 12, 10], seed=0))
+    view = make_view(qtbot, snap)
+    g = view._geometry()
+    captions = view._caption_rects(g)
+    assert [t for _, t, _ in captions] == ["input 784 = 28×28", "hidden 20", "hidden 12",
+                                           "output 10"]
+    tips = []
+    for l, _text, rect in captions:
+        pos = rect.center().toPoint()
+        assert view._hit(rect.center()) == ("layer", l)
+        QApplication.sendEvent(view, QHelpEvent(QEvent.Type.ToolTip, pos, view.mapToGlobal(pos)))
+        assert QToolTip.isVisible()
+        tips.append(QToolTip.text())
+        QToolTip.hideText()
+    assert tips[0].startswith("Input layer: 784 neurons, the 28×28 picture flattened row by row")
+    assert "0 (black) to 1 (white)" in tips[0]
+    assert tips[1].startswith("Hidden layer 1: 20 neurons")
+    assert "a⁽¹⁾ = σ(W⁽¹⁾ a⁽⁰⁾ + b⁽¹⁾)" in tips[1] and "W⁽¹⁾: 20 × 784" in tips[1]
+    assert "Coming in: 15,680 weights and 20 biases" in tips[1]  # 784 · 20
+    assert "loops, strokes and edges" in tips[1] and "noise" in tips[1]
+    assert "W⁽²⁾: 12 × 20" in tips[2] and "Coming in: 240 weights and 12 biases" in tips[2]
+    assert tips[3].startswith("Output layer: 10 neurons, one per digit")
+    assert "Coming in: 120 weights and 10 biases" in tips[3] and "network's answer" in tips[3]
+    view.set_class_names(["T-shirt/top"] * 10)
+    assert view._tooltip_text(("layer", 3)).startswith("Output layer: 10 neurons, one per class")
+
+
+def test_neuron_tooltips_name_the_answer_and_read_the_bias_as_a_threshold(qtbot, trained, data):
+    x = data.test_x()[0]
+    view = make_view(qtbot, trained, input=x)
+    out = view.activations()[-1]
+    win = int(np.argmax(out))
+    for j in range(10):
+        tip = view._tooltip_text(("neuron", 3, j))
+        assert ("the network's answer" in tip) == (j == win), (j, tip)
+        b = trained.biases[2][j]
+        assert f"a threshold, z > 0 once the weighted sum passes {fmt(-b)}" in tip
+    view.set_overlay(Overlay(lit_layers=2))  # the forward pass has not reached the outputs yet
+    assert "the network's answer" not in view._tooltip_text(("neuron", 3, win))
+    softmax = Snapshot.of(Network([784, 16, 10], cost="cross_entropy", seed=0))
+    view.set_overlay(None)
+    view.set_snapshot(softmax)
+    assert "threshold" not in view._tooltip_text(("neuron", 2, 0))
+    assert "threshold" in view._tooltip_text(("neuron", 1, 0))

@@ -8,7 +8,7 @@ from mlpviz.core.network import Network
 from mlpviz.core.snapshot import Snapshot
 from mlpviz.core.training import Trainer
 from mlpviz.gui.qimage import qimage_to_rgb
-from mlpviz.gui.views.neuron_panel import NeuronPanel, fmt
+from mlpviz.gui.views.neuron_panel import NeuronPanel, fmt, threshold_text
 
 
 def number(label) -> float:
@@ -65,9 +65,9 @@ def test_numbers_are_the_cores(qtbot, panel, snap, x, layer, index):
 
 def test_titles(qtbot, panel, snap, x):
     panel.show_neuron(snap, x, 1, 6, DIGIT_NAMES)
-    assert panel.title.text() == "Hidden layer 1, neuron 7"
+    assert panel.title.text() == "Hidden layer 1, neuron 6"
     panel.show_neuron(snap, x, 2, 0, DIGIT_NAMES)
-    assert panel.title.text() == "Hidden layer 2, neuron 1"
+    assert panel.title.text() == "Hidden layer 2, neuron 0"
     panel.show_neuron(snap, x, 3, 3, DIGIT_NAMES)
     assert panel.title.text() == "Output ‘3’"
     panel.show_neuron(snap, x, 3, 9, ["T-shirt/top"] * 9 + ["Ankle boot"])
@@ -116,7 +116,7 @@ def test_input_pixel(qtbot, panel, snap, x):
     k = int(np.argmax(x))
     panel.show_neuron(snap, x, 0, k, DIGIT_NAMES)
     r, c = divmod(k, 28)
-    assert panel.title.text() == f"Input pixel (row {r + 1}, column {c + 1})"
+    assert panel.title.text() == f"Input pixel {k} (row {r}, column {c})"
     assert number(panel.value_a) == pytest.approx(x[k], abs=5e-4)
     assert panel.pictures.isHidden() and panel.bars.isHidden()
 
@@ -136,4 +136,59 @@ def test_follows_new_snapshots_and_inputs(qtbot, panel, snap, x, dataset):
     x2 = dataset.test_images[7] / 255.0
     panel.set_input(x2)
     assert number(panel.value_a) == pytest.approx(snap.network().forward_all(x2)[2][1], abs=5e-4)
-    assert panel.title.text() == "Hidden layer 2, neuron 2"
+    assert panel.title.text() == "Hidden layer 2, neuron 1"
+
+
+def test_the_bias_is_read_as_a_threshold_with_the_neurons_numbers(qtbot, panel, snap, x):
+    acts = snap.network().forward_all(x)
+    seen = set()
+    for layer in (1, 2, 3):
+        for index in range(snap.sizes[layer]):
+            b = float(snap.biases[layer - 1][index])
+            z = float(snap.weights[layer - 1][index] @ acts[layer - 1] + b)
+            panel.show_neuron(snap, x, layer, index, DIGIT_NAMES)
+            text = panel.threshold.text()
+            assert text.startswith("The bias is a threshold")
+            if b <= 0:
+                assert f"must pass {fmt(-b, False)} before" in text
+            else:
+                assert f"unless the weighted sum drops below {fmt(-b, False)}" in text
+            on = z > 0
+            assert (" is active (a = " in text) == on and (" is quiet (a = " in text) == (not on)
+            assert f"Here the sum is {fmt(z - b, False)}, {'above' if on else 'below'} it" in text
+            seen.add((b <= 0, on))
+    assert len(seen) == 4  # negative and positive biases, active and quiet neurons all checked
+    panel.show_neuron(snap, None, 1, 2, DIGIT_NAMES)  # no sample: the threshold alone
+    assert "must pass" in panel.threshold.text() or "drops below" in panel.threshold.text()
+    assert "Here the sum" not in panel.threshold.text()
+    panel.show_neuron(snap, x, 0, 300, DIGIT_NAMES)  # pixels have no bias
+    assert panel.threshold.text() == ""
+
+
+def test_threshold_text_for_each_activation_and_softmax():
+    assert "(z > 0, so a > 0.5)" in threshold_text(-1.0, "sigmoid")
+    assert "(z > 0, so a > 0)" in threshold_text(-1.0, "tanh")
+    assert "(z > 0, so a > 0)" in threshold_text(-1.0, "relu")
+    assert "threshold" not in threshold_text(-1.0, "sigmoid", softmax=True)
+    assert "exactly at it" in threshold_text(-1.0, "sigmoid", weighted=1.0, a=0.5)
+
+
+def test_first_layer_weights_come_with_the_stroke_example(qtbot, panel, snap, x):
+    panel.show_neuron(snap, x, 1, 0, DIGIT_NAMES)
+    hint = panel.weights_hint.text()
+    assert "short stroke" in hint and "ring around it" in hint
+    assert not panel.pictures.isHidden()
+    panel.show_neuron(snap, x, 2, 0, DIGIT_NAMES)  # later layers: bars, no pictures, no hint
+    assert panel.pictures.isHidden()
+
+
+def test_neurons_are_numbered_from_0_like_the_network_view(qtbot, panel, snap, x):
+    panel.show_neuron(snap, x, 2, 5, DIGIT_NAMES)
+    assert panel.title.text() == "Hidden layer 2, neuron 5"
+    assert panel.subtitle.text().startswith("Neuron 5 of 16 (numbered 0–15)")
+    assert panel.weight_bars_caption.text().endswith("0–15")
+    k = int(np.argmax(snap.weights[1][5]))
+    assert f"from layer 1 neuron {k} " in panel.strongest_positive.text()
+    panel.show_neuron(snap, x, 1, 5, DIGIT_NAMES)
+    k = int(np.argmax(snap.weights[0][5]))
+    assert f"from pixel {k} (row {k // 28}, column {k % 28})" in panel.strongest_positive.text()

@@ -2,7 +2,7 @@
 
 import numpy as np
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 
 from mlpviz.core.network import Network
 from mlpviz.core.snapshot import Snapshot
@@ -109,3 +109,16 @@ def test_caption_explains_the_pictures(qtbot, grid):
     text = grid.caption.text()
     assert "random" in text and "own scale" in text
     assert GREEN in text and RED in text
+    assert "loops, strokes and edges" in text  # what one might hope for (the lesson's point 3)
+    assert "Noise" in text and "784 incoming weights" in text and "28×28" in text
+
+
+def test_hovering_a_picture_names_its_neuron_from_0_like_the_network_view(qtbot, grid):
+    grid.set_snapshot(snapshot_with_first_layer(left_plus_right_minus(16)))
+    grid.show()
+    qtbot.waitExposed(grid)
+    for j in (0, 6, 15):
+        qtbot.mouseMove(grid.grid, grid.grid.tile_rect(j).center())
+        qtbot.waitUntil(lambda: grid.grid.toolTip() != "")
+        assert grid.grid.toolTip() == f"Hidden layer 1, neuron {j}: click for its numbers"
+        qtbot.mouseMove(grid.grid, grid.grid.tile_rect(j).bottomRight() + QPoint(2, 2))

@@ -19,6 +19,7 @@ BRUSH_RADIUS = 13.0  # canvas pixels: a digit drawn ~200 px tall gets MNIST's 2�
 BRUSH_SOFTNESS = 0.45  # outer fraction of the radius that fades out
 PREVIEW_SIDE = 4 * 28  # the 28×28 result at 4 screen pixels per pixel
 EMIT_INTERVAL_S = 1 / 30  # drawing_changed at most ~30 times a second while drawing
+NOISE_SEED = 0  # the first "Noise" picture is the same in every session: a lesson can rely on it
 
 
 class DrawingCanvas(QWidget):
@@ -60,6 +61,13 @@ class DrawingCanvas(QWidget):
 
     def clear(self) -> None:
         self.ink[:] = 0
+        self._last = None
+        self._refresh()
+
+    def fill(self, pixels: np.ndarray) -> None:
+        """Replace the ink with a (28, 28) picture 0..1, each pixel a 10×10 block of canvas."""
+        block = CANVAS_SIDE // 28
+        self.ink[:] = np.kron(np.clip(pixels, 0.0, 1.0), np.ones((block, block)))
         self._last = None
         self._refresh()
 
@@ -111,15 +119,22 @@ class DrawingPad(QWidget):
     """A canvas to draw a digit on, the 28×28 input it becomes, and the network's answer.
 
     drawing_changed(np.ndarray): the preprocessed input, (784,) float64 0..1, read-only; sent
-    while drawing (at most ~30 a second) and when the mouse button is released, and by `clear()`.
+    while drawing (at most ~30 a second) and when the mouse button is released, and by `clear()`
+    and `fill_noise()`.
+
+    `noise_seed` seeds the generator behind the Noise button (one np.random.Generator, so the
+    pictures it gives are the same sequence in every session).
     """
 
     drawing_changed = Signal(np.ndarray)
 
-    def __init__(self, parent: QWidget | None = None):
+    def __init__(self, parent: QWidget | None = None, noise_seed: int | None = NOISE_SEED):
         super().__init__(parent)
         self._x = np.zeros(784)
         self._x.setflags(write=False)
+        self._rng = np.random.default_rng(noise_seed)
+        self._noise = False  # the canvas holds pure noise, not a drawing
+        self._digits = True  # the classes are the digits 0–9 (the note on noise says "digit")
         self._prediction: tuple[str, float] | None = None
         self._last_emit = -1.0
         self._pending = QTimer(self)
@@ -141,6 +156,15 @@ class DrawingPad(QWidget):
         self.clear_button = QPushButton("Clear")
         self.clear_button.setToolTip("Wipe the canvas")
         self.clear_button.clicked.connect(self.clear)
+        self.noise_button = QPushButton("Noise")
+        self.noise_button.setToolTip("Fill the square with random pixels — no digit at all — and "
+                                     "see what the network makes of it")
+        self.noise_button.clicked.connect(self.fill_noise)
+        self.noise_note = QLabel()
+        self.noise_note.setObjectName("noise_note")
+        self.noise_note.setWordWrap(True)
+        self.noise_note.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.noise_note.hide()
         self.prediction_label = QLabel()
         self.prediction_label.setObjectName("prediction")
         self.prediction_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -154,6 +178,7 @@ class DrawingPad(QWidget):
         side.addWidget(self.preview, 0, Qt.AlignmentFlag.AlignHCenter)
         side.addWidget(self.preview_caption)
         side.addStretch(1)
+        side.addWidget(self.noise_button)
         side.addWidget(self.clear_button)
         top = QHBoxLayout()
         top.addWidget(self.canvas, 1)
@@ -161,6 +186,7 @@ class DrawingPad(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(top, 1)
         layout.addWidget(self.prediction_label)
+        layout.addWidget(self.noise_note)
         self._apply_fonts()
         self._show_prediction()
 
@@ -169,12 +195,35 @@ class DrawingPad(QWidget):
         """Wipe the canvas and the answer; sends drawing_changed with an empty (all-zero) input."""
         self._pending.stop()
         self.canvas.clear()
+        self._noise = False
         self._prediction = None
         self._emit()
+
+    def fill_noise(self) -> None:
+        """Fill the canvas with random pixels, uniform in 0..1, drawn from the pad's own
+        np.random.Generator, and send them as the input. Noise has no digit to crop and centre,
+        so the 28×28 picture goes in as it is (drawing over it afterwards preprocesses as
+        usual)."""
+        self._pending.stop()
+        pixels = self._rng.random((28, 28))
+        self.canvas.fill(pixels)
+        self._noise = True
+        self._prediction = None
+        self._emit(pixels.reshape(-1))
+
+    def is_noise(self) -> bool:
+        """Whether the canvas holds the Noise button's random pixels (not a drawing)."""
+        return self._noise
 
     def set_prediction(self, label: str, confidence: float) -> None:
         """Show the network's answer for the drawing, e.g. ("3", 0.94) → "It's a 3 (94 %)"."""
         self._prediction = (str(label), float(confidence))
+        self._show_prediction()
+
+    def set_class_names(self, names) -> None:
+        """The dataset's classes; the note under a noise picture speaks of digits only when
+        they are the digits 0–9."""
+        self._digits = tuple(str(n) for n in names) == tuple("0123456789")
         self._show_prediction()
 
     def current_input(self) -> np.ndarray:
@@ -186,6 +235,7 @@ class DrawingPad(QWidget):
 
     # -- internals ---------------------------------------------------------------------------
     def _on_inked(self) -> None:
+        self._noise = False  # drawn over: a drawing now, preprocessed as one
         wait = EMIT_INTERVAL_S - (time.monotonic() - self._last_emit)
         if wait <= 0:
             self._pending.stop()
@@ -197,8 +247,9 @@ class DrawingPad(QWidget):
         self._pending.stop()
         self._emit()
 
-    def _emit(self) -> None:
-        x = mnist_style(self.canvas.ink)
+    def _emit(self, x: np.ndarray | None = None) -> None:
+        """Send the input: `x` as given, or the canvas preprocessed MNIST style."""
+        x = mnist_style(self.canvas.ink) if x is None else np.array(x, dtype=np.float64)
         x.setflags(write=False)
         self._x = x
         self._last_emit = time.monotonic()
@@ -218,6 +269,15 @@ class DrawingPad(QWidget):
             article = "an" if label[:1].lower() in "aeiou8" and label[:1] else "a"
             self.prediction_label.setText(f"It's {article} {label} ({confidence * 100:.0f} %)")
             self.prediction_label.setEnabled(True)
+        self.noise_note.setVisible(self._noise)
+        if self._noise and self._digits:
+            self.noise_note.setText("This is random noise, not a digit — yet the network names "
+                                    "one anyway: its brightest output always wins, and all it "
+                                    "has ever seen are digits.")
+        elif self._noise:
+            self.noise_note.setText("This is random noise, not a picture of anything — yet the "
+                                    "network names a class anyway: its brightest output always "
+                                    "wins, and all it has ever seen are its training pictures.")
 
     def _apply_fonts(self) -> None:
         base = self.font()

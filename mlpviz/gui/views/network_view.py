@@ -60,6 +60,10 @@ def fmt_signed(v: float, digits: int = 3) -> str:
 ACT_SYMBOL = {"sigmoid": "σ", "tanh": "tanh", "relu": "ReLU"}
 
 
+def _superscript(n: int) -> str:
+    return str(n).translate(str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹"))
+
+
 @dataclass(eq=False)
 class _Geometry:
     """Everything that depends on the widget's size, fonts and the network's shape."""
@@ -641,20 +645,27 @@ class NetworkView(QWidget):
             return f"output {sizes[l]}"
         return f"hidden {sizes[l]}"
 
-    def _paint_captions(self, p: QPainter, g: _Geometry) -> None:
-        layout, t = g.layout, self._theme
+    def _caption_rects(self, g: _Geometry) -> list[tuple[int, str, QRectF]]:
+        """(layer, text, where it is drawn) for every layer's caption under its column."""
+        layout = g.layout
         row = max(e[1] for e in layout.extents[1:]) + 0.35 * g.line_h
-        p.setFont(g.fonts["layer"])
-        p.setPen(QColor(t.muted))
         fm = QFontMetricsF(g.fonts["layer"])
+        out = []
         for l, x in enumerate(layout.columns):
             text = self._layer_caption(l)
             # the input's caption sits right under the picture; the others share one row
             y = layout.extents[0][1] + 0.35 * g.line_h if l == 0 else row
             w = fm.horizontalAdvance(text)
-            left = x - w / 2
-            left = max(2.0, min(left, self.width() - w - 2))
-            p.drawText(QPointF(left, y + fm.ascent()), text)
+            left = max(2.0, min(x - w / 2, self.width() - w - 2))
+            out.append((l, text, QRectF(left, y, w, fm.height())))
+        return out
+
+    def _paint_captions(self, p: QPainter, g: _Geometry) -> None:
+        p.setFont(g.fonts["layer"])
+        p.setPen(QColor(self._theme.muted))
+        ascent = QFontMetricsF(g.fonts["layer"]).ascent()
+        for _l, text, r in self._caption_rects(g):
+            p.drawText(QPointF(r.left(), r.top() + ascent), text)
 
     def _paint_overlay(self, p: QPainter, g: _Geometry) -> None:
         ov, layout, t = self._overlay, g.layout, self._theme
@@ -808,6 +819,9 @@ class NetworkView(QWidget):
         if g is None:
             return None
         x, y = pos.x(), pos.y()
+        for l, _text, r in self._caption_rects(g):
+            if r.adjusted(-4, -3, 4, 3).contains(pos):
+                return ("layer", l)
         n = lay.neuron_at(g.layout, x, y)
         if n is not None:
             return ("neuron", *n)
@@ -864,6 +878,39 @@ class NetworkView(QWidget):
             else:
                 QToolTip.hideText()
 
+    def _layer_tooltip(self, l: int) -> str:
+        """What a layer is, from the network itself: its neurons, how they are computed, and the
+        weights and biases coming in."""
+        sizes = self._snap.sizes
+        L = len(sizes) - 1
+        n = sizes[l]
+        if l == 0:
+            side = lay.image_side_of(sizes[0])
+            shape = f", the {side}×{side} picture flattened row by row" if side else ""
+            return (f"Input layer: {n:,} neurons{shape}.\n"
+                    "Each holds its pixel's brightness, 0 (black) to 1 (white): its activation.")
+        f = ACT_SYMBOL.get(self._snap.activation, self._snap.activation)
+        softmax = l == L and self._snap.cost == "cross_entropy"
+        fa = "softmax" if softmax else f
+        prev = "the input layer" if l == 1 else f"{self._layer_name(l - 1)}"
+        up, down = "⁽" + _superscript(l) + "⁾", "⁽" + _superscript(l - 1) + "⁾"
+        what = "digit" if self._output_names() == list("0123456789") else "class"
+        title = (f"Output layer: {n} neurons, one per {what}" if l == L
+                 else f"{self._layer_name(l).capitalize()}: {n} neurons")
+        each = ("a softmax of Σ w·a + b: shares that add up to 1" if softmax
+                else f"a = {f}(Σ w·a + b)")
+        lines = [title,
+                 f"Each neuron: {each}, over all {sizes[l - 1]:,} activations of {prev}",
+                 f"All at once: a{up} = {fa}(W{up} a{down} + b{up}),",
+                 f"    W{up}: {n} × {sizes[l - 1]:,}, one row of weights per neuron",
+                 f"Coming in: {n * sizes[l - 1]:,} weights and {n} biases"]
+        if l == L:
+            lines.append("The brightest output (ringed) is the network's answer.")
+        else:
+            lines += ["The hope: it picks up pieces like loops, strokes and edges.",
+                      "What it learns mostly looks like noise to a person — yet it works."]
+        return "\n".join(lines)
+
     def _layer_name(self, l: int) -> str:
         L = len(self._snap.sizes) - 1
         if l == 0:
@@ -890,6 +937,8 @@ class NetworkView(QWidget):
             return ""
         snap = self._snap
         L = len(snap.sizes) - 1
+        if hit[0] == "layer":
+            return self._layer_tooltip(hit[1])
         if hit[0] == "neuron":
             l, j = hit[1], hit[2]
             lines = [self._neuron_name(l, j)]
@@ -914,7 +963,13 @@ class NetworkView(QWidget):
                 lines.append(f"a = {f}(z) = {f}(Σₖ wⱼₖ aₖ + bⱼ) = {f}({sum_b}) = {f}({fmt(z)}) = {fmt(a)}")
             lines.append(f"a = {fmt(a)}   activation")
             lines.append(f"z = {fmt(z)}   weighted sum + bias")
-            lines.append(f"b = {fmt(b)}   bias")
+            if l == L and snap.cost == "cross_entropy":
+                lines.append(f"b = {fmt(b)}   bias")
+            else:
+                lines.append(f"b = {fmt(b)}   bias: a threshold, z > 0 once the weighted sum "
+                             f"passes {fmt(-b)}")
+            if l == L and j == int(np.argmax(self._acts[L])) and self._lit_layers() > L:
+                lines.append("the brightest output: the network's answer")
             ov = self._overlay
             if ov is not None and l in ov.nudges:
                 v = np.asarray(ov.nudges[l]).ravel()

@@ -1,5 +1,9 @@
 """One neuron up close: its activation, weighted input and bias, the formula with its numbers,
-and its incoming weights (a 28×28 picture for the first hidden layer, bars for later layers)."""
+what its bias means (a threshold), and its incoming weights (a 28×28 picture for the first hidden
+layer, bars for later layers).
+
+Neurons and pixels are numbered from 0, as in the network view's tooltips, the stepper and the
+outputs 0–9."""
 
 from __future__ import annotations
 
@@ -19,6 +23,35 @@ from mlpviz.gui.views.weights_grid import SCALE_PERCENTILE
 
 _SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 
+# When a neuron counts as active: z > 0 is where each activation crosses its midpoint.
+_ACTIVE = {"sigmoid": "z > 0, so a > 0.5", "tanh": "z > 0, so a > 0", "relu": "z > 0, so a > 0"}
+STROKE_HINT = ("Green pixels push this neuron on, red ones push it off. A neuron meant to spot a "
+               "short stroke would have green on the stroke and red in a ring around it: lit by "
+               "the stroke only when there is nothing around it.")
+
+
+def threshold_text(b: float, activation: str, softmax: bool = False,
+                   weighted: float | None = None, a: float | None = None) -> str:
+    """The bias read as a threshold, with this neuron's numbers: how high the weighted sum must
+    be before the neuron becomes active, and (with a sample) whether it is."""
+    if softmax:
+        return ("The bias b shifts this output's z up or down; with softmax, what counts is z "
+                "against the other outputs' z.")
+    thr = -b
+    if b <= 0:
+        text = (f"The bias is a threshold: the weighted sum must pass {fmt(thr, False)} before "
+                f"this neuron becomes active")
+    else:
+        text = (f"The bias is a threshold: with b = {fmt(b)} this neuron is active unless the "
+                f"weighted sum drops below {fmt(thr, False)}")
+    text += f" ({_ACTIVE.get(activation, 'z > 0')})."
+    if weighted is not None and a is not None:
+        on = weighted + b > 0
+        side = "above" if weighted > thr else ("below" if weighted < thr else "exactly at")
+        text += (f" Here the sum is {fmt(weighted, False)}, {side} it: the neuron is "
+                 f"{'active' if on else 'quiet'} (a = {fmt(a, False)}).")
+    return text
+
 
 def fmt(v: float, sign: bool = True, digits: int = 3) -> str:
     """A number for the panel: fixed decimals, a real minus sign (−), + shown when `sign`."""
@@ -32,7 +65,7 @@ def _layer_sup(l: int) -> str:
 
 class SignedBars(QWidget):
     """One vertical bar per value, up in the positive colour, down in the negative, from a zero
-    line; numbered from 1 underneath when there is room."""
+    line; numbered from 0 underneath when there is room."""
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -78,7 +111,7 @@ class SignedBars(QWidget):
             if numbers:
                 p.setPen(fg)
                 p.drawText(QRectF(k * slot, bottom, slot, label_h), Qt.AlignmentFlag.AlignCenter,
-                           str(k + 1))
+                           str(k))
         p.setPen(QPen(fg, 1))
         p.drawLine(0, int(mid), self.width(), int(mid))
         p.end()
@@ -108,6 +141,8 @@ class NeuronPanel(QWidget):
         self.value_b = label("value_b", False)
         self.value_sum = label("value_sum", False)
         self.formula = label("formula")
+        self.threshold = label("threshold")
+        self.weights_hint = label("weights_hint")
         self.weight_range = label("weight_range")
         self.strongest_positive = label("strongest_positive")
         self.strongest_negative = label("strongest_negative")
@@ -140,6 +175,7 @@ class NeuronPanel(QWidget):
         pictures.addWidget(self.terms_image, 0, 1)
         pictures.addWidget(self.weights_caption, 1, 0, Qt.AlignmentFlag.AlignTop)
         pictures.addWidget(self.terms_caption, 1, 1, Qt.AlignmentFlag.AlignTop)
+        pictures.addWidget(self.weights_hint, 2, 0, 1, 2)
         self.pictures = QWidget()
         self.pictures.setLayout(pictures)
 
@@ -161,6 +197,7 @@ class NeuronPanel(QWidget):
         col.addWidget(self.subtitle)
         col.addLayout(values)
         col.addWidget(self.formula)
+        col.addWidget(self.threshold)
         col.addWidget(_rule())
         col.addWidget(self.weight_range)
         col.addWidget(self.strongest_positive)
@@ -206,7 +243,8 @@ class NeuronPanel(QWidget):
         act = net.activation if net.activation != "sigmoid" else "σ"
 
         where = "for the sample on show" if x is not None else "no sample on show: weights only"
-        self.subtitle.setText(f"Neuron {index + 1} of {sizes[layer]} in layer {layer} · {where}")
+        self.subtitle.setText(f"Neuron {index} of {sizes[layer]} (numbered 0–{sizes[layer] - 1}) "
+                              f"in layer {layer} · {where}")
         self.value_b.setText(fmt(b))
         aprev = f"a{_layer_sup(prev)}"
         self._names["Σ w·a"].setText(f"weighted sum  <b>Σ w·{aprev}</b>")
@@ -227,6 +265,7 @@ class NeuronPanel(QWidget):
                     f"a = {act}(Σ w·{aprev} + b)<br>"
                     f"&nbsp;&nbsp;= {act}({fmt(weighted, False)} + ({fmt(b, False)}))<br>"
                     f"&nbsp;&nbsp;= {act}({fmt(z, False)}) = <b>{fmt(a, False)}</b>")
+            self.threshold.setText(threshold_text(b, net.activation, softmax, weighted, a))
             a_prev = np.asarray(trace.a[prev])
         else:
             for v in (self.value_a, self.value_z, self.value_sum):
@@ -234,6 +273,7 @@ class NeuronPanel(QWidget):
             out = "softmax(z)" if softmax else f"{act}(z)"
             self.formula.setText(f"a = {out}, z = Σ w·{aprev} + b<br>(show a sample to see the "
                                  "numbers)")
+            self.threshold.setText(threshold_text(b, net.activation, softmax))
             a_prev = None
 
         self._show_weights(w, a_prev, prev, names)
@@ -279,18 +319,18 @@ class NeuronPanel(QWidget):
     def _title(layer: int, index: int, L: int, names: list[str]) -> str:
         if layer == 0:
             r, c = divmod(index, 28)
-            return f"Input pixel (row {r + 1}, column {c + 1})"
+            return f"Input pixel {index} (row {r}, column {c})"
         if layer == L:
             name = names[index] if index < len(names) else str(index)
             return f"Output ‘{name}’"
-        return f"Hidden layer {layer}, neuron {index + 1}"
+        return f"Hidden layer {layer}, neuron {index}"
 
     def _show_input(self, trace, index: int) -> None:
         self.subtitle.setText("The input layer has no weights or bias: its activation is the "
                               "pixel's brightness, 0 (black) to 1 (white).")
         self.value_a.setText(fmt(float(trace.a[0][index]), sign=False) if trace else "—")
         self._show_rows(1)
-        for w in (self.formula, self.weight_range, self.strongest_positive,
+        for w in (self.formula, self.threshold, self.weight_range, self.strongest_positive,
                   self.strongest_negative):
             w.setText("")
         self.pictures.hide()
@@ -326,12 +366,13 @@ class NeuronPanel(QWidget):
             else:
                 self.terms_image.hide()
                 self.terms_caption.setText("")
+            self.weights_hint.setText(STROKE_HINT)
             self.pictures.show()
             self.bars.hide()
         else:
             src = "inputs" if prev == 0 else f"layer {prev}'s neurons"
             self.weight_bars.set_values(w)
-            self.weight_bars_caption.setText(f"Incoming weights w from {src} 1–{n}")
+            self.weight_bars_caption.setText(f"Incoming weights w from {src} 0–{n - 1}")
             if a_prev is not None:
                 self.term_bars.set_values(w * a_prev)
                 self.term_bars_caption.setText(f"w × a{_layer_sup(prev)}: the terms of Σ w·a")
@@ -346,11 +387,11 @@ class NeuronPanel(QWidget):
     def _strongest(what: str, w: np.ndarray, k: int, a_prev: np.ndarray | None, prev: int) -> str:
         if prev == 0 and len(w) == 784:
             r, c = divmod(k, 28)
-            src = f"pixel (row {r + 1}, column {c + 1})"
+            src = f"pixel {k} (row {r}, column {c})"
         elif prev == 0:
-            src = f"input {k + 1}"
+            src = f"input {k}"
         else:
-            src = f"layer {prev} neuron {k + 1}"
+            src = f"layer {prev} neuron {k}"
         text = f"{what}: w = {fmt(float(w[k]))} from {src}"
         if a_prev is not None:
             what_a = "brightness" if prev == 0 else "a"
@@ -370,7 +411,7 @@ class NeuronPanel(QWidget):
                               "its numbers here.")
         for v in (self.value_a, self.value_z, self.value_b, self.value_sum):
             v.setText("—")
-        for w in (self.formula, self.weight_range, self.strongest_positive,
+        for w in (self.formula, self.threshold, self.weight_range, self.strongest_positive,
                   self.strongest_negative):
             w.setText("")
         self.pictures.hide()

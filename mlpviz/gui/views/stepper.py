@@ -72,6 +72,7 @@ class StepperPanel(QWidget):
         self._label: int | None = None
         self._description = ""
         self._lr = 3.0
+        self._batch_size = 100  # the mini-batch size training uses (stage 9 names it)
         self._names: tuple[str, ...] = DIGITS
         self._batch: tuple[np.ndarray, np.ndarray] | None = None
         self._focus: int | None = None
@@ -280,6 +281,12 @@ class StepperPanel(QWidget):
         self._lr = float(lr)
         self._invalidate()
 
+    def set_batch_size(self, n: int) -> None:
+        """The mini-batch size training uses, for stage 9's text."""
+        if int(n) != self._batch_size:
+            self._batch_size = int(n)
+            self._invalidate()
+
     def set_class_names(self, names) -> None:
         self._names = tuple(str(n) for n in names)
         self._invalidate()
@@ -482,7 +489,7 @@ class StepperPanel(QWidget):
                 if batch is not None and batch[0].shape[1] != self._net.sizes[0]:
                     batch = None
                 self._walk = build_walk(self._net, self._x, self._label, names, focus, self._lr,
-                                        batch)
+                                        batch, self._batch_size)
                 self._index = min(self._index, len(self._walk) - 1)
                 self._fill_list()
                 if self._extra is not None and self._extra.key == "weight" and self._extra_weight:

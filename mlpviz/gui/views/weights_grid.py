@@ -18,17 +18,18 @@ from mlpviz.gui.qimage import color_hex, rgb_to_qimage
 SCALE_PERCENTILE = 99.0  # each picture's colour scale: its 99th percentile of |w|
 
 CAPTION = (
-    "<b>First hidden layer</b>: one picture per neuron — its 784 incoming weights laid out like "
-    "the 28×28 image. <b><span style='color:{pos}'>Green</span></b>: weight &gt; 0, "
+    "<b>First hidden layer</b>: one picture per neuron — its {n_in} incoming weights laid out "
+    "like the {side}×{side} image. <b><span style='color:{pos}'>Green</span></b>: weight &gt; 0, "
     "<b><span style='color:{neg}'>red</span></b>: weight &lt; 0, faint: near 0 (each picture "
-    "on its own scale). They look almost random, not like tidy strokes — yet the network "
-    "reads digits. Click a picture for its numbers."
+    "on its own scale). One might hope for loops, strokes and edges; they look almost random "
+    "instead — yet the network reads digits (and names one even in pure noise: try Noise "
+    "under Draw). Click a picture for its numbers."
 )
 
 
 class TileGrid(QWidget):
-    """n small pictures in a near-square grid (16 → 4×4), numbered from 1; a click sends the
-    0-based index."""
+    """n small pictures in a near-square grid (16 → 4×4), numbered from 0 like the neurons in
+    the network view; a click sends the index."""
 
     tile_clicked = Signal(int)
 
@@ -85,7 +86,8 @@ class TileGrid(QWidget):
             self._hover = i
             shape = Qt.CursorShape.PointingHandCursor if i >= 0 else Qt.CursorShape.ArrowCursor
             self.setCursor(shape)
-            self.setToolTip(f"Hidden neuron {i + 1}: click for its numbers" if i >= 0 else "")
+            self.setToolTip(f"Hidden layer 1, neuron {i}: click for its numbers" if i >= 0
+                            else "")
             self.update()
         super().mouseMoveEvent(event)
 
@@ -128,7 +130,7 @@ class TileGrid(QWidget):
                 p.setBrush(Qt.BrushStyle.NoBrush)
                 p.drawRect(r.adjusted(-2, -2, 1, 1))
             if show_numbers:
-                label = str(i + 1)
+                label = str(i)
                 box = QRect(r.x(), r.y(), p.fontMetrics().horizontalAdvance(label) + 6,
                             p.fontMetrics().height())
                 p.fillRect(box, QColor(0, 0, 0, 150))  # white on dark: legible on any tile
@@ -151,6 +153,7 @@ class WeightsGrid(QWidget):
         self._positive = DEFAULT_POSITIVE
         self._negative = DEFAULT_NEGATIVE
         self._weights: np.ndarray | None = None
+        self._side = 28  # the input image's side, for the caption
         self._rgb: np.ndarray | None = None
         self.caption = QLabel()
         self.caption.setWordWrap(True)
@@ -178,6 +181,9 @@ class WeightsGrid(QWidget):
             self._set_empty(True)
             return
         self._weights = W.reshape(len(W), side, side)
+        if side != self._side:
+            self._side = side
+            self._update_caption()
         self._render()
 
     def set_colors(self, background: str | None = None, foreground: str | None = None,
@@ -214,7 +220,8 @@ class WeightsGrid(QWidget):
 
     def _update_caption(self) -> None:
         self.caption.setText(CAPTION.format(pos=rgb_to_hex(self._positive),
-                                            neg=rgb_to_hex(self._negative)))
+                                            neg=rgb_to_hex(self._negative),
+                                            n_in=self._side * self._side, side=self._side))
 
     def _set_empty(self, empty: bool) -> None:
         self.grid.setVisible(not empty)
