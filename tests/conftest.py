@@ -6,3 +6,36 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 # Keep test runs away from the user's settings and data cache.
 os.environ.setdefault("MLPVIZ_SETTINGS_ORG", "mlpviz-tests")
+
+
+import functools  # noqa: E402
+
+import pytest  # noqa: E402
+
+
+@functools.lru_cache(maxsize=None)
+def _trained_default(steps: int):
+    """The default network (seed 0) after `steps` mini-batches of the bundled data, as a Snapshot."""
+    from mlpviz.core import Network, Snapshot, Trainer
+    from mlpviz.core.datasets import load_bundled
+
+    data = load_bundled()
+    trainer = Trainer(Network([784, 16, 16, 10], seed=0), data.train_images, data.train_labels,
+                      seed=0)
+    for _ in range(steps):
+        trainer.step()
+    return Snapshot.of(trainer.sync())
+
+
+@pytest.fixture(scope="session")
+def bundled():
+    """The bundled MNIST sample (8,000 / 2,000), loaded once for the whole run."""
+    from mlpviz.core.datasets import load_bundled
+
+    return load_bundled()
+
+
+@pytest.fixture(scope="session")
+def trained_default():
+    """`trained_default(steps)`: the default network after that many mini-batches (cached)."""
+    return _trained_default

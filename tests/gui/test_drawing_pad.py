@@ -8,10 +8,7 @@ from PySide6.QtCore import QEvent, QPointF, Qt
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QApplication
 
-from mlpviz.core.datasets import load_bundled
-from mlpviz.core.network import Network
 from mlpviz.core.preprocess import mnist_style
-from mlpviz.core.training import Trainer
 from mlpviz.gui.views.drawing_pad import DrawingPad
 
 # The offscreen platform warns about this whenever a top-level window is shown.
@@ -58,13 +55,8 @@ def pad(qtbot):
 
 
 @pytest.fixture(scope="module")
-def trained_net():
-    ds = load_bundled()
-    net = Network([784, 16, 16, 10], seed=0)
-    trainer = Trainer(net, ds.train_images, ds.train_labels, seed=0)
-    for _ in range(300):
-        trainer.step()
-    return trainer.sync()
+def trained_net(trained_default):
+    return trained_default(300).network()
 
 
 def test_drawing_emits_the_preprocessed_input(qtbot, pad):

@@ -7,11 +7,9 @@ from PySide6.QtGui import QColor, QHelpEvent
 from PySide6.QtWidgets import QApplication, QToolTip
 
 from mlpviz.core import layout as lay
-from mlpviz.core.datasets import load_bundled
 from mlpviz.core.network import Network
 from mlpviz.core.overlay import Overlay
 from mlpviz.core.snapshot import Snapshot
-from mlpviz.core.training import Trainer
 from mlpviz.gui.theme import DARK, LIGHT, mix, rgb
 from mlpviz.gui.views.network_view import NetworkView, fmt
 
@@ -19,18 +17,14 @@ SIZE = (1280, 800)
 
 
 @pytest.fixture(scope="module")
-def data():
-    return load_bundled()
+def data(bundled):
+    return bundled
 
 
 @pytest.fixture(scope="module")
-def trained(data):
+def trained(trained_default):
     """The default network after 200 mini-batches."""
-    net = Network([784, 16, 16, 10], seed=0)
-    tr = Trainer(net, data.train_images, data.train_labels, seed=0)
-    for _ in range(200):
-        tr.step()
-    return Snapshot.of(tr.sync())
+    return trained_default(200)
 
 
 def signed_snapshot(flip=False):

@@ -3,10 +3,9 @@
 import numpy as np
 import pytest
 
-from mlpviz.core.datasets import DIGIT_NAMES, load_bundled
+from mlpviz.core.datasets import DIGIT_NAMES
 from mlpviz.core.network import Network
 from mlpviz.core.snapshot import Snapshot
-from mlpviz.core.training import Trainer
 from mlpviz.gui.qimage import qimage_to_rgb
 from mlpviz.gui.views.neuron_panel import NeuronPanel, fmt, threshold_text
 
@@ -17,17 +16,13 @@ def number(label) -> float:
 
 
 @pytest.fixture(scope="module")
-def dataset():
-    return load_bundled()
+def dataset(bundled):
+    return bundled
 
 
 @pytest.fixture(scope="module")
-def snap(dataset):
-    net = Network([784, 16, 16, 10], seed=0)
-    trainer = Trainer(net, dataset.train_images, dataset.train_labels, seed=0)
-    for _ in range(300):
-        trainer.step()
-    return Snapshot.of(trainer.sync())
+def snap(trained_default):
+    return trained_default(300)
 
 
 @pytest.fixture

@@ -4,28 +4,20 @@ import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 
-from mlpviz.core.datasets import load_bundled
-from mlpviz.core.network import Network
 from mlpviz.core.sample import SampleChoice
-from mlpviz.core.snapshot import Snapshot
-from mlpviz.core.training import Trainer
 from mlpviz.gui.views.sample_view import SampleView
 
 LEFT = Qt.MouseButton.LeftButton
 
 
 @pytest.fixture(scope="module")
-def dataset():
-    return load_bundled()
+def dataset(bundled):
+    return bundled
 
 
 @pytest.fixture(scope="module")
-def snap(dataset):
-    net = Network([784, 16, 16, 10], seed=0)
-    trainer = Trainer(net, dataset.train_images, dataset.train_labels, seed=0)
-    for _ in range(300):
-        trainer.step()
-    return Snapshot.of(trainer.sync())
+def snap(trained_default):
+    return trained_default(300)
 
 
 @pytest.fixture
