@@ -25,7 +25,7 @@ from mlpviz.core.datasets import (
     load_dataset,
 )
 from mlpviz.core.gradcheck import check_gradient
-from mlpviz.core.model_file import ModelFileError, load_model
+from mlpviz.core.model_file import ModelFileError, check_target, load_model
 from mlpviz.core.network import Network
 from mlpviz.core.training import Trainer, TrainingDiverged, default_lr, single_blas_thread
 
@@ -92,9 +92,13 @@ def _learning_rate(text: str) -> float:
     return value
 
 
+MAX_HIDDEN_SIZE = 10_000  # a 784 × 10,000 layer is 7.8 million weights: big, but it trains
+
+
 def _hidden_layers(text: str) -> list[int]:
-    """"16,16" → [16, 16]; "" → [] (inputs wired straight to the outputs)."""
-    parts = [p.strip() for p in text.split(",") if p.strip()]
+    """"16,16" → [16, 16]; "" → [] (inputs wired straight to the outputs). An empty entry
+    ("16,,16", "16,") is refused: it is a typo, not a layer."""
+    parts = [p.strip() for p in text.split(",")] if text.strip() else []
     try:
         sizes = [int(p) for p in parts]
     except ValueError:
@@ -103,6 +107,9 @@ def _hidden_layers(text: str) -> list[int]:
         raise argparse.ArgumentTypeError(
             f"expected hidden layer sizes as positive whole numbers separated by commas "
             f"(e.g. 16,16), got {text!r}")
+    if any(s > MAX_HIDDEN_SIZE for s in sizes):
+        raise argparse.ArgumentTypeError(
+            f"a hidden layer holds at most {MAX_HIDDEN_SIZE:,} neurons, got {text!r}")
     return sizes
 
 
@@ -137,7 +144,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="activation σ of every layer (default sigmoid)")
         p.add_argument("--cost", choices=sorted(COSTS), default="mse",
                        help="cost: mse, or cross_entropy with softmax outputs (default mse)")
-        p.add_argument("--seed", type=int, default=0, help="seed of the initial weights (default 0)")
+        p.add_argument("--seed", type=_count, default=0,
+                       help="seed of the initial weights, a whole number ≥ 0 (default 0)")
 
     def data_option(p: argparse.ArgumentParser, default: str | None) -> None:
         where = "the model's own, else bundled" if default is None else default
@@ -208,6 +216,8 @@ def main(argv: list[str] | None = None) -> int:
         _print_error(str(e))
     except OSError as e:
         _print_error(_describe_os_error(e))
+    except MemoryError as e:  # a network or dataset too big for this machine
+        _print_error(f"not enough memory: {e or 'the arrays do not fit'}")
     except Exception as e:  # DownloadError (RuntimeError); anything else is reported, not dumped
         from mlpviz.core.download import DownloadError
 
@@ -232,8 +242,11 @@ def _describe_os_error(e: OSError) -> str:
 
 
 def cmd_app(args: argparse.Namespace) -> int:
-    if args.app_model and not Path(args.app_model).is_file():
-        raise CommandError(f"{args.app_model}: no such model file")
+    if args.app_model:
+        if not Path(args.app_model).exists():
+            raise CommandError(f"{args.app_model}: no such model file")
+        load_model(args.app_model)  # a bad file is one error line here, not a banner (or a
+        # --screenshot that exits 0 without the model); whether it fits the data the app checks
     try:
         from mlpviz.gui.app import run_app
     except ImportError as e:  # PySide6 missing, or Qt's system libraries (libEGL, libxkbcommon …)
@@ -317,16 +330,21 @@ def _load_data(spec: str) -> Dataset:
     return load_dataset(spec, download=False)
 
 
-def _check_save_path(path: str | None) -> Path | None:
-    """Fail before training, not after, if the model cannot be written there."""
+def _check_output_path(path: str | Path | None, option: str) -> Path | None:
+    """Fail before the work, not after, if a file cannot be written there (a folder, a device,
+    a missing or read-only folder)."""
     if path is None:
         return None
     path = Path(path)
-    if path.is_dir():
-        raise CommandError(f"--save {path}: is a folder; give a file name such as model.npz")
-    if not path.parent.is_dir():
-        raise CommandError(f"--save {path}: the folder {path.parent} does not exist")
-    return path
+    try:
+        return check_target(path)
+    except OSError as e:
+        raise CommandError(f"{option} {path}: {e.strerror or e}") from None
+
+
+def _check_save_path(path: str | None) -> Path | None:
+    """Fail before training, not after, if the model cannot be written there."""
+    return _check_output_path(path, "--save")
 
 
 def _epoch_line(report, width: int) -> str:
@@ -439,6 +457,8 @@ def format_confusion(counts: np.ndarray, class_names) -> str:
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
     net, meta, ds, spec = _model_and_data(args.model, args.data)
+    if len(ds.test_labels) == 0:
+        raise CommandError(f"{ds.name} has no held-out samples to evaluate on")
     labels = ds.test_labels.astype(np.intp)
     with single_blas_thread():
         cost, accuracy, predictions = net.evaluate(ds.test_x(), labels)
@@ -515,8 +535,11 @@ def cmd_data(args: argparse.Namespace) -> int:
 
 
 def cmd_trace(args: argparse.Namespace) -> int:
+    _check_output_path(args.out, "--out")
     net, meta, ds, spec = _model_and_data(args.model, args.data)
     n = len(ds.test_labels)
+    if n == 0:
+        raise CommandError(f"{ds.name} has no held-out samples to trace")
     if args.sample >= n:
         raise CommandError(f"--sample {args.sample}: {ds.name} has {n:,} held-out samples "
                            f"(0 … {n - 1})")

@@ -227,6 +227,9 @@ def _check_pair(images: np.ndarray, labels: np.ndarray, img_path: Path, lab_path
     if len(labels) != len(images):
         raise DatasetError(f"{lab_path} has {len(labels)} labels but {img_path.name} "
                            f"has {len(images)} images")
+    if len(images) == 0:
+        raise DatasetError(f"{img_path} holds no images; both the training and the held-out "
+                           "split need at least one")
     _check_labels(labels, 10, str(lab_path))
 
 
@@ -270,6 +273,9 @@ def load_dataset(spec: str, download: bool = False, progress: Progress | None = 
         return _load_or_download("fashion", _fashion_folder(), "Fashion-MNIST", download, progress)
     if Path(spec).expanduser().is_dir():
         return load_folder(spec)
+    if Path(spec).expanduser().exists():
+        raise DatasetError(f"{spec} is a file, not a dataset: give 'bundled', 'mnist', 'fashion' "
+                           "or the folder holding the four MNIST-format IDX files")
     raise DatasetError(f"unknown dataset {spec!r}: expected 'bundled', 'mnist', 'fashion' "
                        "or a folder holding MNIST-format IDX files")
 

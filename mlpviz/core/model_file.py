@@ -7,6 +7,7 @@ folder, then a rename, so a crash never leaves half a model behind.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import tempfile
@@ -26,18 +27,56 @@ class ModelFileError(ValueError):
     """A file that is not a model, is truncated, or is inconsistent; the message says which."""
 
 
-def atomic_savez(path, arrays: dict) -> None:
-    """np.savez_compressed to a temporary file beside `path`, then os.replace onto it."""
+def check_target(path) -> Path:
+    """`path` as a Path if a file can be written there (checked by creating and removing a
+    temporary file beside it), else OSError whose filename is `path` and whose strerror says why:
+    a folder, a device or pipe (never replaced), a missing or unwritable folder."""
     path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
+    if path.is_dir():
+        raise IsADirectoryError(errno.EISDIR, "is a folder; give a file name", str(path))
+    if path.exists() and not path.is_file():
+        raise OSError(errno.EINVAL, "exists and is not a regular file (a device or a pipe)",
+                      str(path))
+    if not path.parent.is_dir():
+        raise FileNotFoundError(errno.ENOENT, f"the folder {path.parent} does not exist",
+                                str(path))
+    fd, tmp = _mkstemp(path)
+    os.close(fd)
+    os.unlink(tmp)
+    return path
+
+
+def _mkstemp(path: Path) -> tuple[int, str]:
+    """A temporary file beside `path`; OSError naming `path` (not the temporary) on failure."""
+    try:
+        return tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as e:
+        raise OSError(e.errno, f"cannot create a file in {path.parent} ({e.strerror})",
+                      str(path)) from None
+
+
+def atomic_write(path, write) -> None:
+    """Call write(binary file) on a temporary file beside `path`, then os.replace it onto `path`.
+    Refuses a folder or an existing non-regular file; an OSError names `path`, not the temporary."""
+    path = Path(path)
+    if path.is_dir() or (path.exists() and not path.is_file()):
+        check_target(path)  # raises, saying why
+    fd, tmp = _mkstemp(path)
     try:
         with os.fdopen(fd, "wb") as f:
-            np.savez_compressed(f, **arrays)
+            write(f)
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as e:
         if os.path.exists(tmp):
             os.unlink(tmp)
+        if isinstance(e, OSError) and e.errno is not None and e.filename != str(path):
+            raise OSError(e.errno, e.strerror or str(e), str(path)) from None
         raise
+
+
+def atomic_savez(path, arrays: dict) -> None:
+    """np.savez_compressed to a temporary file beside `path`, then os.replace onto it."""
+    atomic_write(path, lambda f: np.savez_compressed(f, **arrays))
 
 
 def save_model(net: Network, path, metadata: dict | None = None) -> None:
@@ -60,8 +99,15 @@ def load_model(path) -> tuple[Network, dict]:
     """Read and check a model file: (network, metadata). Raises ModelFileError with a clear reason."""
     path = Path(path)
     try:
-        with open(path, "rb") as f, np.load(f, allow_pickle=False) as z:
-            data = {k: z[k] for k in z.files}
+        with open(path, "rb") as f:
+            if f.read(2) != b"PK":  # every .npz is a zip archive; anything else is not a model
+                raise ModelFileError(f"{path}: not a model file (an mlpviz model is a NumPy "
+                                     ".npz archive)")
+            f.seek(0)
+            with np.load(f, allow_pickle=False) as z:
+                data = {k: z[k] for k in z.files}
+    except ModelFileError:
+        raise
     except FileNotFoundError:
         raise ModelFileError(f"{path}: no such file") from None
     except IsADirectoryError:

@@ -20,14 +20,13 @@ atomically: a temporary file beside the target, then a rename.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 import zipfile
 import zlib
 from pathlib import Path
 
 import numpy as np
 
+from mlpviz.core.model_file import atomic_write
 from mlpviz.core.network import Trace
 
 FORMAT = "mlpviz-trace"
@@ -60,16 +59,9 @@ def trace_arrays(trace: Trace) -> dict:
 
 
 def _atomic_write(path: Path, write) -> None:
-    """Call write(binary file) on a temporary file beside `path`, then rename it onto `path`."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            write(f)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    """Call write(binary file) on a temporary file beside `path`, then rename it onto `path`
+    (errors name `path`; a folder or a device is never replaced)."""
+    atomic_write(path, write)
 
 
 def save_trace(trace: Trace, path) -> None:

@@ -92,6 +92,10 @@ class Trainer:
         self._check_data()
         self.lr = default_lr(net.cost) if lr is None else float(lr)
         self.batch_size = int(batch_size)
+        if not (np.isfinite(self.lr) and self.lr > 0):
+            raise ValueError(f"the learning rate must be a positive number, not {lr!r}")
+        if self.batch_size < 1:
+            raise ValueError(f"the batch size must be at least 1, not {batch_size!r}")
         self.rng = np.random.default_rng([int(seed), 1])
         self.epoch = 0  # epochs completed
         self.position = 0  # samples of this epoch's order already used
@@ -206,9 +210,11 @@ class Trainer:
                     delta = delta @ self.W[l]
                     delta *= act.prime_from_a(acts[l])
             if not np.isfinite(cost + sum(float(gW.sum()) + float(gb.sum()) for _, gW, gb in grads)):
+                what = (f"the cost became {cost:g}" if not np.isfinite(cost) else
+                        f"the step's weight changes overflowed to NaN or infinity (cost {cost:g})")
                 raise TrainingDiverged(
-                    f"the cost became {cost:g} at learning rate {self.lr:g}: that step was not "
-                    "taken and the last good weights are kept; lower the learning rate")
+                    f"{what} at learning rate {self.lr:g}: that step was not taken and the last "
+                    "good weights are kept; lower the learning rate")
             for l, grad_W, grad_b in grads:
                 self.W[l] -= grad_W
                 self.b[l] -= grad_b

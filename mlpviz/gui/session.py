@@ -107,8 +107,12 @@ class Session(QObject):
             raise ValueError(problem)
         self._sizes = tuple(int(s) for s in sizes)
         self._activation, self._cost, self._seed = activation, cost, int(seed)
-        self._lr = default_lr(cost) if lr is None else float(lr)
-        self._batch_size = int(batch_size)
+        self._lr = default_lr(cost) if lr is None else _positive_float(lr)
+        if self._lr is None:
+            raise ValueError(f"The learning rate must be a positive number, not {lr!r}.")
+        if not _is_whole(batch_size) or batch_size < 1:
+            raise ValueError(f"The batch size must be a whole number ≥ 1, not {batch_size!r}.")
+        self._batch_size = min(int(batch_size), len(self._dataset.train_labels))
         self._speed = MAX_SPEED
         self._history: list[EpochReport] = []
         self._training = False  # confirmed by the worker
@@ -225,20 +229,17 @@ class Session(QObject):
 
     def set_lr(self, lr: float) -> None:
         """The learning rate η (> 0), from the next batch on."""
-        try:
-            lr = float(lr)
-        except (TypeError, ValueError):
-            lr = float("nan")
-        if not (math.isfinite(lr) and lr > 0):
+        value = _positive_float(lr)
+        if value is None:
             self._fail(f"The learning rate must be a positive number, not {lr!r}.")
             return
-        self._lr = lr
-        self._send("set_lr", lr)
+        self._lr = value
+        self._send("set_lr", value)
 
     def set_batch_size(self, batch_size: int) -> None:
         """Samples per mini-batch, 1 … training-set size, from the next batch on."""
         n = len(self._dataset.train_labels)
-        if not isinstance(batch_size, (int, np.integer)) or not 1 <= batch_size <= n:
+        if not _is_whole(batch_size) or not 1 <= batch_size <= n:
             self._fail(f"The batch size must be a whole number from 1 to {n}, not {batch_size!r}.")
             return
         self._batch_size = int(batch_size)
@@ -246,7 +247,12 @@ class Session(QObject):
 
     def set_speed(self, speed: int) -> None:
         """1..100 (clamped): 100 = full speed, 1 = about one batch a second."""
-        self._speed = min(max(int(speed), 1), MAX_SPEED)
+        try:
+            speed = min(max(int(speed), 1), MAX_SPEED)
+        except (TypeError, ValueError, OverflowError):
+            self._fail(f"The speed must be a whole number from 1 to {MAX_SPEED}, not {speed!r}.")
+            return
+        self._speed = speed
         self._send("set_speed", self._speed)
 
     # -- new networks ----------------------------------------------------------------------------
@@ -308,7 +314,7 @@ class Session(QObject):
             return
         history = _history_from(meta.get("history"))
         lr = _number(meta.get("lr"), float)
-        batch = _number(meta.get("batch_size"), int)
+        batch = _number(meta.get("batch", meta.get("batch_size")), int)  # README: "batch"
         if lr is not None and lr > 0:
             self._lr = lr
         elif net.cost != self._cost:
@@ -322,21 +328,27 @@ class Session(QObject):
                       history=history)
 
     def save_model(self, path) -> bool:
-        """Write the latest snapshot (never the live arrays) with metadata {epochs, samples_seen,
-        history, dataset, lr, batch_size, seed}. Errors → failed(msg) and False."""
+        """Write the latest snapshot (never the live arrays) with the README's metadata {epochs,
+        history, dataset (the spec `mlpviz evaluate` loads), lr, batch, seed} plus dataset_name,
+        samples_seen and batch_size. Errors → failed(msg) and False."""
         snap = self._snapshot
         metadata = {
             "epochs": snap.epoch,
             "samples_seen": snap.samples_seen,
             "history": [dataclasses.asdict(r) for r in self._history],
-            "dataset": self._dataset.name,
+            "dataset": self._dataset_spec,
+            "dataset_name": self._dataset.name,
             "lr": self._lr,
+            "batch": self._batch_size,
             "batch_size": self._batch_size,
             "seed": self._seed,
         }
         try:
             snap.network().save(path, metadata)
-        except (OSError, ValueError, TypeError) as e:
+        except OSError as e:
+            self._fail(f"Could not save the model to {path}: {e.strerror or e}.")
+            return False
+        except (ValueError, TypeError) as e:
             self._fail(f"Could not save the model to {path}: {e}")
             return False
         return True
@@ -457,6 +469,22 @@ class Session(QObject):
             return
         self._intent = False
         self.failed.emit(message)
+
+
+def _positive_float(value) -> float | None:
+    """`value` as a finite float > 0, else None (text, None, NaN, ±inf, ≤ 0, True/False)."""
+    if isinstance(value, bool):
+        return None
+    try:
+        value = float(value)
+    except (TypeError, ValueError):
+        return None
+    return value if math.isfinite(value) and value > 0 else None
+
+
+def _is_whole(value) -> bool:
+    """An int (numpy's too), not a bool."""
+    return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
 
 
 def _number(value, kind):
