@@ -173,6 +173,9 @@ def build_parser() -> argparse.ArgumentParser:
                                         "bundled data, and checks every ∂C/∂w and ∂C/∂b "
                                         f"(exit 1 if a relative error exceeds {GRADCHECK_TOLERANCE:g}).")
     network_options(p)
+    p.add_argument("--max-params", type=_count, default=50_000, metavar="N",
+                   help="check a seeded sample of whole neurons when the network has more than N "
+                        "parameters (default 50,000; 0 checks every parameter)")
 
     p = commands.add_parser("data", help="list or download datasets")
     actions = p.add_subparsers(dest="action", metavar="ACTION", required=True)
@@ -478,10 +481,14 @@ def cmd_gradcheck(args: argparse.Namespace) -> int:
     net = Network([ds.n_inputs, *args.layers, ds.n_classes], args.activation, args.cost, args.seed)
     index = int(np.random.default_rng(args.seed).integers(len(ds.test_labels)))
     x, label = ds.test_images[index].astype(np.float64) / 255, int(ds.test_labels[index])
-    result = check_gradient(net, x, label)
+    result = check_gradient(net, x, label, max_params=args.max_params or None)
     print(f"{net!r}")
     print(f"held-out sample #{index} (label {ds.class_names[label]}); central differences, "
-          "relative error |g_backprop − g_numerical| / (|g_backprop| + |g_numerical|)")
+          "relative error |g_backprop − g_numerical| / max(|g_backprop| + |g_numerical|, "
+          "1e-4 · max |g_backprop|)")
+    if result.checked < result.total:
+        print(f"checked {result.checked:,} of {result.total:,} parameters (a seeded sample of "
+              "whole neurons; --max-params 0 checks all)")
     for c in result.layers:
         print(f"  layer {c.layer} → {c.layer + 1}:  W{c.layer} {c.max_rel_error_w:.2e}   "
               f"b{c.layer} {c.max_rel_error_b:.2e}")

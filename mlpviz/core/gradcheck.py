@@ -22,10 +22,12 @@ class LayerCheck:
 
 @dataclass(frozen=True)
 class GradCheck:
-    """Result of checking every parameter of a network on one sample."""
+    """Result of checking a network's parameters (all, or a seeded sample) on one sample."""
 
     layers: tuple[LayerCheck, ...]
     offenders: tuple[tuple[str, int, int, int, float, float, float], ...]  # (kind, l, j, k, an, num, rel)
+    checked: int = 0  # parameters compared
+    total: int = 0  # parameters of the network
 
     @property
     def max_rel_error(self) -> float:
@@ -58,13 +60,14 @@ def _forward_rest(net: Network, l: int, Z: np.ndarray, Ws, bs) -> np.ndarray:
     return A
 
 
-def numerical_gradient(net: Network, x, label: int, eps: float = 1e-5):
+def numerical_gradient(net: Network, x, label: int, eps: float = 1e-5, rows=None):
     """∂C/∂θ ≈ (C(θ + ε) − C(θ − ε)) / 2ε for every weight and bias; (grad_w, grad_b) lists.
 
     Each C(θ ± ε) is a true forward pass of the perturbed network, computed in extended precision.
     Only the layers after the changed parameter are recomputed: moving W^l_jk by ±ε moves
     z^{l+1}_j by exactly ±ε·a^l_k (moving b^l_j by ±ε), and everything before layer l+1 is unchanged.
-    Costs are evaluated for a whole neuron's parameters at once, as a batch.
+    Costs are evaluated for a whole neuron's parameters at once, as a batch. `rows[l]`, if given,
+    lists the neurons j of layer l+1 to compute; the other rows are left NaN.
     """
     Ws = [np.asarray(W, dtype=_HP) for W in net.weights]
     bs = [np.asarray(b, dtype=_HP) for b in net.biases]
@@ -78,8 +81,8 @@ def numerical_gradient(net: Network, x, label: int, eps: float = 1e-5):
         n_out, n_in = net.weights[l].shape
         # One row per parameter of neuron j: its n_in weights, then its bias.
         shift = np.concatenate([a[l], np.ones(1, dtype=_HP)]) * _HP(eps)
-        G = np.empty((n_out, n_in + 1))
-        for j in range(n_out):
+        G = np.full((n_out, n_in + 1), np.nan)
+        for j in (range(n_out) if rows is None else rows[l]):
             Z = np.repeat(z[l + 1][None, :], n_in + 1, axis=0)
             Z_plus, Z_minus = Z.copy(), Z
             Z_plus[:, j] += shift
@@ -92,17 +95,49 @@ def numerical_gradient(net: Network, x, label: int, eps: float = 1e-5):
     return grads_w, grads_b
 
 
+# Gradient components below this fraction of the largest one are compared on an absolute scale:
+# central differences cannot resolve them relatively (rounding in C(θ±ε) is ~1e-14 even in
+# extended precision), and they matter least. A wrong component above ~1e-4 of the largest, or an
+# absolute error above ~1e-10 of it, still shows as a large relative error.
+RELATIVE_FLOOR = 1e-4
+
+
+def sample_rows(sizes, max_params: int | None, seed: int = 0) -> list[np.ndarray] | None:
+    """Which neurons' parameters to check: all (None) if the network has at most `max_params`,
+    else a seeded random choice of rows per weight layer, about max_params / L parameters each."""
+    count = sum(n_in * n_out + n_out for n_in, n_out in zip(sizes[:-1], sizes[1:]))
+    if max_params is None or count <= max_params:
+        return None
+    rng = np.random.default_rng(seed)
+    L = len(sizes) - 1
+    rows = []
+    for n_in, n_out in zip(sizes[:-1], sizes[1:]):
+        k = int(np.clip(max_params // L // (n_in + 1), 1, n_out))
+        rows.append(np.sort(rng.choice(n_out, size=k, replace=False)))
+    return rows
+
+
 def check_gradient(
-    net: Network, x, label: int, trace: Trace | None = None, eps: float = 1e-5, n_offenders: int = 10
+    net: Network, x, label: int, trace: Trace | None = None, eps: float = 1e-5,
+    n_offenders: int = 10, max_params: int | None = None, seed: int = 0,
 ) -> GradCheck:
     """Compare `trace` (default: net.backprop(x, label)) with central differences, parameter by
-    parameter; report the worst relative error per layer and the worst offenders overall."""
+    parameter; report the worst relative error per layer and the worst offenders overall.
+
+    Relative error: |g_a − g_n| / max(|g_a| + |g_n|, RELATIVE_FLOOR · max |g_a|). Every parameter
+    is checked, unless the network has more than `max_params`: then a seeded sample of whole
+    neurons per layer (`checked` says how many parameters)."""
     trace = trace if trace is not None else net.backprop(x, label)
-    num_w, num_b = numerical_gradient(net, x, label, eps)
-    layers, rows = [], []
+    rows_to_check = sample_rows(net.sizes, max_params, seed)
+    num_w, num_b = numerical_gradient(net, x, label, eps, rows_to_check)
+    scale = max(max(float(np.abs(g).max()) for g in trace.grad_w),
+                max(float(np.abs(g).max()) for g in trace.grad_b))
+    floor = max(1e-12, RELATIVE_FLOOR * scale)
+    layers, rows, checked = [], [], 0
     for l in range(net.L):
-        rw = relative_error(trace.grad_w[l], num_w[l])
-        rb = relative_error(trace.grad_b[l], num_b[l])
+        rw = np.nan_to_num(relative_error(trace.grad_w[l], num_w[l], floor), nan=-1.0)
+        rb = np.nan_to_num(relative_error(trace.grad_b[l], num_b[l], floor), nan=-1.0)
+        checked += int((rw >= 0).sum() + (rb >= 0).sum())
         j, k = np.unravel_index(int(np.argmax(rw)), rw.shape)
         jb = int(np.argmax(rb))
         worst_w = ("W", int(j), int(k), float(trace.grad_w[l][j, k]), float(num_w[l][j, k]), float(rw[j, k]))
@@ -115,5 +150,6 @@ def check_gradient(
         for jj in np.argsort(rb)[-n_offenders:]:
             rows.append(("b", l, int(jj), -1, float(trace.grad_b[l][jj]), float(num_b[l][jj]),
                          float(rb[jj])))
+    rows = [r for r in rows if r[-1] >= 0]
     rows.sort(key=lambda r: -r[-1])
-    return GradCheck(tuple(layers), tuple(rows[:n_offenders]))
+    return GradCheck(tuple(layers), tuple(rows[:n_offenders]), checked, net.parameter_count)

@@ -76,3 +76,27 @@ def test_batch_gradient_is_mean_of_per_sample_traces(held_out, activation, cost)
         np.testing.assert_allclose(grad_b[l], np.mean([t.grad_b[l] for t in traces], axis=0),
                                    rtol=1e-9, atol=1e-14)
     assert mean_cost == pytest.approx(np.mean([t.cost for t in traces]), rel=1e-12)
+
+
+def test_deep_sigmoid_network_passes_on_a_seeded_sample_of_neurons():
+    """Tiny gradients deep in a sigmoid network are compared against the gradient's scale, not
+    flagged as relative noise; big networks are checked on whole neurons drawn with a seed."""
+    net = Network([784, 64, 64, 64, 64, 10], seed=1)
+    x = np.random.default_rng(2).random(784)
+    result = check_gradient(net, x, 4, max_params=6000)
+    assert result.max_rel_error < 1e-6
+    assert 0 < result.checked < result.total == net.parameter_count
+    again = check_gradient(net, x, 4, max_params=6000)
+    assert again.checked == result.checked and again.offenders == result.offenders
+
+
+def test_sampled_check_still_flags_a_wrong_gradient():
+    net = Network([784, 64, 64, 10], seed=0)
+    x = np.random.default_rng(3).random(784)
+    trace = net.backprop(x, 1)
+    grad_b = list(trace.grad_b)
+    grad_b[1] = grad_b[1] * 1.5  # every neuron of layer 2 is wrong, whichever are sampled
+    broken = dataclasses.replace(trace, grad_b=tuple(grad_b))
+    result = check_gradient(net, x, 1, trace=broken, max_params=3000)
+    assert result.checked < result.total
+    assert result.layers[1].max_rel_error_b > 0.1
