@@ -12,19 +12,19 @@ import os
 from dataclasses import dataclass
 
 import numpy as np
-from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
+from PySide6.QtCore import QByteArray, QSettings, Qt
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import (
-    QApplication, QComboBox, QDialog, QDialogButtonBox, QDockWidget, QDoubleSpinBox, QFileDialog,
-    QFrame, QHBoxLayout, QLabel, QLineEdit, QMainWindow, QMessageBox, QPushButton, QScrollArea,
-    QSlider, QSpinBox, QToolBar, QVBoxLayout, QWidget,
+    QApplication, QComboBox, QDockWidget, QFileDialog,
+    QHBoxLayout, QLabel, QMainWindow, QMessageBox, QVBoxLayout, QWidget,
 )
 
 from mlpviz import __version__
-from mlpviz.core.datasets import available_datasets
 from mlpviz.core.explain import parameter_breakdown, structure_summary
 from mlpviz.core.snapshot import Snapshot
 from mlpviz.gui import theme as themes
+from mlpviz.gui.panels import HelpDialog, MessageBanner
+from mlpviz.gui.run_controls import RunControls
 from mlpviz.gui.session import Session
 from mlpviz.gui.views.cost_view import CostView
 from mlpviz.gui.views.drawing_pad import DrawingPad
@@ -52,94 +52,6 @@ SHORTCUTS = [
 def settings() -> QSettings:
     """The app's QSettings; tests point MLPVIZ_SETTINGS_ORG elsewhere so they never touch the user's."""
     return QSettings(os.environ.get("MLPVIZ_SETTINGS_ORG", "mlpviz"), "mlpviz")
-
-
-def apply_palette(t: themes.Theme) -> None:
-    """Give the whole application the theme's colours and, in presentation mode, larger type."""
-    from PySide6.QtGui import QColor, QPalette
-
-    app = QApplication.instance()
-    pal = QPalette()
-    bg, fg, panel = QColor(t.background), QColor(t.foreground), QColor(t.panel)
-    for role, color in ((QPalette.Window, panel), (QPalette.Base, bg), (QPalette.AlternateBase, panel),
-                        (QPalette.Button, panel), (QPalette.WindowText, fg), (QPalette.Text, fg),
-                        (QPalette.ButtonText, fg), (QPalette.ToolTipBase, panel),
-                        (QPalette.ToolTipText, fg), (QPalette.Highlight, QColor(t.accent)),
-                        (QPalette.HighlightedText, bg), (QPalette.PlaceholderText, QColor(t.muted))):
-        pal.setColor(role, color)
-    app.setPalette(pal)
-    font = app.font()
-    base = app.property("mlpviz_base_point_size")
-    if base is None:
-        base = font.pointSizeF() if font.pointSizeF() > 0 else 10.0
-        app.setProperty("mlpviz_base_point_size", base)
-    font.setPointSizeF(float(base) * t.font_scale)
-    app.setFont(font)
-
-
-class MessageBanner(QWidget):
-    """A dismissable line of text above the network: errors and warnings that need no dialog."""
-
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self.setObjectName("message_banner")
-        self.setAutoFillBackground(True)
-        self.label = QLabel()
-        self.label.setWordWrap(True)
-        self.label.setTextInteractionFlags(Qt.TextSelectableByMouse)
-        close = QPushButton("✕")
-        close.setFlat(True)
-        close.setFixedWidth(32)
-        close.setToolTip("Dismiss")
-        close.clicked.connect(self.hide)
-        lay = QHBoxLayout(self)
-        lay.setContentsMargins(10, 6, 6, 6)
-        lay.addWidget(self.label, 1)
-        lay.addWidget(close)
-        self.setStyleSheet("#message_banner { background: #7a1f1f; } "
-                           "#message_banner QLabel, #message_banner QPushButton "
-                           "{ color: white; font-weight: bold; }")
-        self.hide()
-
-    def show_message(self, text: str) -> None:
-        self.label.setText(text)
-        self.show()
-
-    def text(self) -> str:
-        return self.label.text() if self.isVisible() else ""
-
-
-class HelpDialog(QDialog):
-    """ "What am I looking at?": a window (not modal, so the class can keep watching the network
-    behind it) with `structure_summary`'s text for the network on show."""
-
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self.setWindowTitle("What am I looking at?")
-        self.setModal(False)
-        self.label = QLabel()
-        self.label.setObjectName("structure_help")
-        self.label.setWordWrap(True)
-        self.label.setTextFormat(Qt.RichText)
-        self.label.setTextInteractionFlags(Qt.TextSelectableByMouse)
-        self.label.setAlignment(Qt.AlignLeft | Qt.AlignTop)
-        self.label.setContentsMargins(8, 4, 8, 4)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.NoFrame)
-        scroll.setWidget(self.label)
-        buttons = QDialogButtonBox(QDialogButtonBox.Close)
-        buttons.rejected.connect(self.close)
-        lay = QVBoxLayout(self)
-        lay.addWidget(scroll, 1)
-        lay.addWidget(buttons)
-        self.resize(620, 680)
-
-    def set_text(self, html: str) -> None:
-        self.label.setText(html)
-
-    def text(self) -> str:
-        return self.label.text()
 
 
 def session_from_settings(restore: bool) -> Session:
@@ -170,129 +82,6 @@ class Shown:
     x: np.ndarray
     label: int | None
     description: str
-
-
-class RunControls(QToolBar):
-    """Train / pause, steps, reset, speed, learning rate and batch size, and the architecture."""
-
-    rebuild_requested = Signal(object, str, str, int)  # hidden sizes, activation, cost, seed
-    dataset_requested = Signal(str)
-    problem_found = Signal(str)
-
-    def __init__(self, parent=None):
-        super().__init__("Training", parent)
-        self.setObjectName("training_toolbar")
-        self.setMovable(False)
-        self.train_button = QPushButton("▶ Train")
-        self.train_button.setToolTip("Train: shuffle the data, cut it into mini-batches, and take "
-                                     "one gradient step per mini-batch (Space)")
-        self.step_button = QPushButton("Step")
-        self.step_button.setToolTip("Train on exactly one mini-batch: one small step downhill (S)")
-        self.epoch_button = QPushButton("Epoch")
-        self.epoch_button.setToolTip("Train to the end of this epoch (E)")
-        self.reset_button = QPushButton("Reset")
-        self.reset_button.setToolTip("New random weights from the same seed (R): the untrained "
-                                     "network's answers are garbage again")
-        for b in (self.train_button, self.step_button, self.epoch_button, self.reset_button):
-            b.setFocusPolicy(Qt.NoFocus)
-            self.addWidget(b)
-        self.addSeparator()
-        self.speed = QSlider(Qt.Horizontal)
-        self.speed.setRange(1, 100)
-        self.speed.setValue(100)
-        self.speed.setFixedWidth(110)
-        self.speed.setToolTip("Speed: full to the right, slow motion (about a mini-batch a second) "
-                              "to the left")
-        self.addWidget(QLabel(" speed "))
-        self.addWidget(self.speed)
-        self.lr = QDoubleSpinBox()
-        self.lr.setDecimals(3)
-        self.lr.setRange(0.001, 1000.0)
-        self.lr.setSingleStep(0.5)
-        self.lr.setToolTip("Learning rate η: each step moves the parameters by −η · gradient "
-                           "(how big the steps downhill are)")
-        self.addWidget(QLabel(" η "))
-        self.addWidget(self.lr)
-        self.batch = QSpinBox()
-        self.batch.setRange(1, 10_000)
-        self.batch.setToolTip("Mini-batch size: each step follows the gradient averaged over "
-                              "this many shuffled samples (stochastic gradient descent)")
-        self.addWidget(QLabel(" batch "))
-        self.addWidget(self.batch)
-        self.network_bar = QToolBar("Network", parent)
-        self.network_bar.setObjectName("network_toolbar")
-        self.network_bar.setMovable(False)
-        self.layers = QLineEdit("16,16")
-        self.layers.setFixedWidth(80)
-        self.layers.setToolTip("Hidden layers, e.g. 16,16 (1 to 4 layers of 1 to 128 neurons). "
-                               "The input layer (one neuron per pixel) and the output layer "
-                               "(one per class) come from the data")
-        self.activation = QComboBox()
-        self.activation.addItems(["sigmoid", "tanh", "relu"])
-        self.activation.setToolTip("How a neuron turns its weighted sum plus bias into its "
-                                   "activation: sigmoid σ squashes it into 0 … 1, tanh into "
-                                   "−1 … 1, relu keeps it if positive and gives 0 otherwise")
-        self.cost = QComboBox()
-        self.cost.addItems(["mse", "cross_entropy"])
-        self.cost.setToolTip("The cost of one sample — mse: C = Σ (a − y)²; cross_entropy: "
-                             "softmax outputs, C = −ln a_label. The network's cost is its "
-                             "average over the training samples")
-        self.seed = QSpinBox()
-        self.seed.setRange(0, 2**31 - 1)
-        self.seed.setToolTip("Seed of the random initial weights and of the shuffling")
-        self.dataset = QComboBox()
-        self.dataset.setToolTip("The data the network learns from")
-        for spec, label in available_datasets():
-            self.dataset.addItem(label, spec)
-        self.rebuild_button = QPushButton("Rebuild")
-        self.rebuild_button.setToolTip("Build a new network with these settings")
-        self.rebuild_button.setFocusPolicy(Qt.NoFocus)
-        self.seed.setFixedWidth(90)
-        for label, w in ((" hidden layers ", self.layers), ("  activation ", self.activation),
-                         ("  cost ", self.cost), ("  seed ", self.seed), ("  ", self.rebuild_button),
-                         ("    data ", self.dataset)):
-            self.network_bar.addWidget(QLabel(label))
-            self.network_bar.addWidget(w)
-        self.rebuild_button.clicked.connect(self._on_rebuild_clicked)
-        self.layers.returnPressed.connect(self._on_rebuild_clicked)
-        self.dataset.activated.connect(
-            lambda i: self.dataset_requested.emit(str(self.dataset.itemData(i))))
-
-    def parse_hidden(self) -> list[int] | None:
-        """The hidden sizes typed in, or None if they are not 1–4 whole numbers."""
-        try:
-            sizes = [int(s) for s in self.layers.text().replace(" ", "").split(",") if s]
-        except ValueError:
-            return None
-        return sizes if 1 <= len(sizes) <= 4 and all(1 <= s <= 128 for s in sizes) else None
-
-    def _on_rebuild_clicked(self) -> None:
-        hidden = self.parse_hidden()
-        if hidden is None:
-            self.problem_found.emit(
-                f"Hidden layers “{self.layers.text()}” cannot be built: type 1 to 4 layer sizes "
-                "between 1 and 128, separated by commas, for example 16,16.")
-            return
-        self.rebuild_requested.emit(hidden, self.activation.currentText(),
-                                    self.cost.currentText(), self.seed.value())
-
-    def show_state(self, training: bool) -> None:
-        self.train_button.setText("⏸ Pause" if training else "▶ Train")
-        for b in (self.step_button, self.epoch_button):
-            b.setEnabled(not training)
-
-    def show_settings(self, sizes, activation: str, cost: str, seed: int, spec: str) -> None:
-        """Show the settings of the network being trained (after a rebuild or a model load)."""
-        self.layers.setText(",".join(str(s) for s in sizes[1:-1]))
-        self.activation.setCurrentText(activation)
-        self.cost.setCurrentText(cost)
-        self.seed.setValue(int(seed) if seed is not None else 0)
-        i = self.dataset.findData(spec)
-        if i < 0 and spec:
-            self.dataset.addItem(os.path.basename(str(spec).rstrip("/")) or str(spec), spec)
-            i = self.dataset.count() - 1
-        if i >= 0:
-            self.dataset.setCurrentIndex(i)
 
 
 class MainWindow(QMainWindow):
@@ -712,7 +501,7 @@ class MainWindow(QMainWindow):
         self.dark_action.setChecked(self._theme_name == "dark")
         self.light_action.setChecked(self._theme_name == "light")
         self.presentation_action.setChecked(self._presentation)
-        apply_palette(t)
+        themes.apply_palette(t)
         for view in (self.network_view, self.sample_view, self.weights_grid, self.neuron_panel):
             view.set_theme(t)
         self.cost_view.set_colors(t.background, t.foreground)

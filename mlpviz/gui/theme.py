@@ -140,3 +140,27 @@ def value_color(v: float, t: Theme = DARK) -> QColor:
     stronger the farther from 0 (values beyond ±1 are clipped)."""
     v = min(max(float(v), -1.0), 1.0)
     return mix(t.background, t.positive if v >= 0 else t.negative, abs(v))
+
+
+def apply_palette(t: Theme) -> None:
+    """Give the whole application the theme's colours and, in presentation mode, larger type."""
+    from PySide6.QtGui import QPalette
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance()
+    pal = QPalette()
+    bg, fg, panel = QColor(t.background), QColor(t.foreground), QColor(t.panel)
+    for role, color in ((QPalette.Window, panel), (QPalette.Base, bg), (QPalette.AlternateBase, panel),
+                        (QPalette.Button, panel), (QPalette.WindowText, fg), (QPalette.Text, fg),
+                        (QPalette.ButtonText, fg), (QPalette.ToolTipBase, panel),
+                        (QPalette.ToolTipText, fg), (QPalette.Highlight, QColor(t.accent)),
+                        (QPalette.HighlightedText, bg), (QPalette.PlaceholderText, QColor(t.muted))):
+        pal.setColor(role, color)
+    app.setPalette(pal)
+    font = app.font()
+    base = app.property("mlpviz_base_point_size")
+    if base is None:
+        base = font.pointSizeF() if font.pointSizeF() > 0 else 10.0
+        app.setProperty("mlpviz_base_point_size", base)
+    font.setPointSizeF(float(base) * t.font_scale)
+    app.setFont(font)

@@ -1,0 +1,136 @@
+"""The run's controls: train / pause, steps, reset, speed, learning rate and batch size (one
+toolbar), and the network's architecture, seed and dataset (a second one)."""
+
+from __future__ import annotations
+
+import os
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QComboBox, QDoubleSpinBox, QLabel, QLineEdit, QPushButton, QSlider, QSpinBox, QToolBar,
+)
+
+from mlpviz.core.datasets import available_datasets
+
+
+class RunControls(QToolBar):
+    """Train / pause, steps, reset, speed, learning rate and batch size, and the architecture."""
+
+    rebuild_requested = Signal(object, str, str, int)  # hidden sizes, activation, cost, seed
+    dataset_requested = Signal(str)
+    problem_found = Signal(str)
+
+    def __init__(self, parent=None):
+        super().__init__("Training", parent)
+        self.setObjectName("training_toolbar")
+        self.setMovable(False)
+        self.train_button = QPushButton("▶ Train")
+        self.train_button.setToolTip("Train: shuffle the data, cut it into mini-batches, and take "
+                                     "one gradient step per mini-batch (Space)")
+        self.step_button = QPushButton("Step")
+        self.step_button.setToolTip("Train on exactly one mini-batch: one small step downhill (S)")
+        self.epoch_button = QPushButton("Epoch")
+        self.epoch_button.setToolTip("Train to the end of this epoch (E)")
+        self.reset_button = QPushButton("Reset")
+        self.reset_button.setToolTip("New random weights from the same seed (R): the untrained "
+                                     "network's answers are garbage again")
+        for b in (self.train_button, self.step_button, self.epoch_button, self.reset_button):
+            b.setFocusPolicy(Qt.NoFocus)
+            self.addWidget(b)
+        self.addSeparator()
+        self.speed = QSlider(Qt.Horizontal)
+        self.speed.setRange(1, 100)
+        self.speed.setValue(100)
+        self.speed.setFixedWidth(110)
+        self.speed.setToolTip("Speed: full to the right, slow motion (about a mini-batch a second) "
+                              "to the left")
+        self.addWidget(QLabel(" speed "))
+        self.addWidget(self.speed)
+        self.lr = QDoubleSpinBox()
+        self.lr.setDecimals(3)
+        self.lr.setRange(0.001, 1000.0)
+        self.lr.setSingleStep(0.5)
+        self.lr.setToolTip("Learning rate η: each step moves the parameters by −η · gradient "
+                           "(how big the steps downhill are)")
+        self.addWidget(QLabel(" η "))
+        self.addWidget(self.lr)
+        self.batch = QSpinBox()
+        self.batch.setRange(1, 10_000)
+        self.batch.setToolTip("Mini-batch size: each step follows the gradient averaged over "
+                              "this many shuffled samples (stochastic gradient descent)")
+        self.addWidget(QLabel(" batch "))
+        self.addWidget(self.batch)
+        self.network_bar = QToolBar("Network", parent)
+        self.network_bar.setObjectName("network_toolbar")
+        self.network_bar.setMovable(False)
+        self.layers = QLineEdit("16,16")
+        self.layers.setFixedWidth(80)
+        self.layers.setToolTip("Hidden layers, e.g. 16,16 (1 to 4 layers of 1 to 128 neurons). "
+                               "The input layer (one neuron per pixel) and the output layer "
+                               "(one per class) come from the data")
+        self.activation = QComboBox()
+        self.activation.addItems(["sigmoid", "tanh", "relu"])
+        self.activation.setToolTip("How a neuron turns its weighted sum plus bias into its "
+                                   "activation: sigmoid σ squashes it into 0 … 1, tanh into "
+                                   "−1 … 1, relu keeps it if positive and gives 0 otherwise")
+        self.cost = QComboBox()
+        self.cost.addItems(["mse", "cross_entropy"])
+        self.cost.setToolTip("The cost of one sample — mse: C = Σ (a − y)²; cross_entropy: "
+                             "softmax outputs, C = −ln a_label. The network's cost is its "
+                             "average over the training samples")
+        self.seed = QSpinBox()
+        self.seed.setRange(0, 2**31 - 1)
+        self.seed.setToolTip("Seed of the random initial weights and of the shuffling")
+        self.dataset = QComboBox()
+        self.dataset.setToolTip("The data the network learns from")
+        for spec, label in available_datasets():
+            self.dataset.addItem(label, spec)
+        self.rebuild_button = QPushButton("Rebuild")
+        self.rebuild_button.setToolTip("Build a new network with these settings")
+        self.rebuild_button.setFocusPolicy(Qt.NoFocus)
+        self.seed.setFixedWidth(90)
+        for label, w in ((" hidden layers ", self.layers), ("  activation ", self.activation),
+                         ("  cost ", self.cost), ("  seed ", self.seed), ("  ", self.rebuild_button),
+                         ("    data ", self.dataset)):
+            self.network_bar.addWidget(QLabel(label))
+            self.network_bar.addWidget(w)
+        self.rebuild_button.clicked.connect(self._on_rebuild_clicked)
+        self.layers.returnPressed.connect(self._on_rebuild_clicked)
+        self.dataset.activated.connect(
+            lambda i: self.dataset_requested.emit(str(self.dataset.itemData(i))))
+
+    def parse_hidden(self) -> list[int] | None:
+        """The hidden sizes typed in, or None if they are not 1–4 whole numbers."""
+        try:
+            sizes = [int(s) for s in self.layers.text().replace(" ", "").split(",") if s]
+        except ValueError:
+            return None
+        return sizes if 1 <= len(sizes) <= 4 and all(1 <= s <= 128 for s in sizes) else None
+
+    def _on_rebuild_clicked(self) -> None:
+        hidden = self.parse_hidden()
+        if hidden is None:
+            self.problem_found.emit(
+                f"Hidden layers “{self.layers.text()}” cannot be built: type 1 to 4 layer sizes "
+                "between 1 and 128, separated by commas, for example 16,16.")
+            return
+        self.rebuild_requested.emit(hidden, self.activation.currentText(),
+                                    self.cost.currentText(), self.seed.value())
+
+    def show_state(self, training: bool) -> None:
+        self.train_button.setText("⏸ Pause" if training else "▶ Train")
+        for b in (self.step_button, self.epoch_button):
+            b.setEnabled(not training)
+
+    def show_settings(self, sizes, activation: str, cost: str, seed: int, spec: str) -> None:
+        """Show the settings of the network being trained (after a rebuild or a model load)."""
+        self.layers.setText(",".join(str(s) for s in sizes[1:-1]))
+        self.activation.setCurrentText(activation)
+        self.cost.setCurrentText(cost)
+        self.seed.setValue(int(seed) if seed is not None else 0)
+        i = self.dataset.findData(spec)
+        if i < 0 and spec:
+            self.dataset.addItem(os.path.basename(str(spec).rstrip("/")) or str(spec), spec)
+            i = self.dataset.count() - 1
+        if i >= 0:
+            self.dataset.setCurrentIndex(i)
