@@ -102,3 +102,11 @@ def structure_summary(sizes, activation: str = "sigmoid", cost: str = "mse",
         "drawing, or Noise) · Backprop (the stepper, B) · Neuron (click any circle) · Weights "
         "(the first hidden layer's weights as pictures) · Colour lines by ∂C/∂w (G).</p>"
     )
+
+
+def activation_text(v: float) -> str:
+    """An activation as printed beside a neuron or a bar: two decimals (0.42), or two significant
+    digits with an exponent once it no longer fits (relu outputs can grow without bound: 9.4e+05)."""
+    v = float(v)
+    text = f"{v:.2f}" if abs(v) < 100 else f"{v:.2g}"
+    return text.replace("-", "−")

@@ -20,17 +20,24 @@ def _application():
 
 
 def _train_for_screenshot(window, steps: int, timeout: float = 120.0) -> None:
-    """Train exactly `steps` mini-batches, one `step_batch` at a time, waiting for each snapshot."""
+    """Train exactly `steps` mini-batches, one `step_batch` at a time, waiting for each snapshot.
+    Stops early if training fails (the window then shows the message, as a user would see it)."""
     from PySide6.QtWidgets import QApplication
 
     session = window.session
+    failures = []
+    session.failed.connect(failures.append)
     deadline = time.monotonic() + timeout
     for _ in range(steps):
         seen = session.snapshot.samples_seen
         session.step_batch()
-        while session.snapshot.samples_seen == seen and time.monotonic() < deadline:
+        while (session.snapshot.samples_seen == seen and not failures
+               and time.monotonic() < deadline):
             QApplication.processEvents()
             time.sleep(0.0005)
+        if failures or time.monotonic() >= deadline:
+            break
+    session.failed.disconnect(failures.append)
     QApplication.processEvents()
 
 

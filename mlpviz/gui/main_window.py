@@ -303,6 +303,7 @@ class MainWindow(QMainWindow):
             if not view.visibleRegion().isEmpty():
                 view.set_snapshot(snap)
         self._update_prediction()
+        self.status_epoch.setText(f"epoch {snap.epoch}, batch {snap.batch}  ")
         if self._stepping and not self.session.is_training:
             self.stepper.set_snapshot(snap)
 
@@ -602,7 +603,7 @@ class MainWindow(QMainWindow):
             self.status_accuracy.setText(
                 f"held-out accuracy {100 * h.test_accuracy:.1f} %  cost {h.test_cost:.4f}  ")
         else:
-            self.status_accuracy.setText("not trained yet  ")
+            self.status_accuracy.setText("no epoch finished yet  ")
         if not self.session.is_training:
             self.status_speed.setText("paused")
 

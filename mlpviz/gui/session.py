@@ -12,8 +12,10 @@ flight from an older network is dropped, so after `network_rebuilt` views never 
 
 from __future__ import annotations
 
+import atexit
 import dataclasses
 import math
+import weakref
 from typing import Sequence
 
 import numpy as np
@@ -63,6 +65,15 @@ def architecture_problem(sizes: Sequence[int], activation: str, cost: str, seed,
     if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool) or seed < 0:
         return f"The seed must be a whole number ≥ 0, not {seed!r}."
     return None
+
+
+def _shutdown_if_alive(ref) -> None:
+    session = ref()
+    if session is not None:
+        try:
+            session.shutdown()
+        except RuntimeError:  # its Qt objects were already deleted
+            pass
 
 
 class Session(QObject):
@@ -138,6 +149,9 @@ class Session(QObject):
         app = QCoreApplication.instance()
         if app is not None:  # a safety net; the main window also calls shutdown() itself
             app.aboutToQuit.connect(self.shutdown)
+        # And one for a script that ends without quitting the application: stop the thread before
+        # the interpreter tears Qt down ("QThread: Destroyed while thread is still running").
+        atexit.register(_shutdown_if_alive, weakref.ref(self))
 
     # -- properties ------------------------------------------------------------------------------
     @property

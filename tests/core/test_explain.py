@@ -33,3 +33,12 @@ def test_structure_summary_of_the_lessons_network():
     assert "one per class (T-shirt/top, Trouser, Pullover, …)" in other
     assert "784·30 + 30·10 = 23,820 weights" in other and "23,860 parameters" in other
     assert "digit" not in other.replace("drawing", "")
+
+
+@pytest.mark.parametrize("v, text", [(0.4249, "0.42"), (0.0, "0.00"), (1.0, "1.00"),
+                                     (-0.5, "−0.50"), (99.4, "99.40"), (941744.2, "9.4e+05"),
+                                     (float("nan"), "nan")])
+def test_activation_text_stays_short(v, text):
+    from mlpviz.core.explain import activation_text
+
+    assert activation_text(v) == text

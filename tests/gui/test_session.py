@@ -368,3 +368,31 @@ def test_reset_gives_the_same_fresh_network(qtbot, make_session):
         s.reset()
     assert same_parameters(blocker.args[0], fresh) and s.history == []
     assert s.snapshot.samples_seen == 0 and s.sizes == (784, 16, 16, 10)
+
+
+def test_a_script_that_ends_mid_training_stops_the_thread_cleanly(tmp_path):
+    """Without quitting the application or calling shutdown(): the atexit safety net stops it."""
+    import subprocess
+    import sys
+    import textwrap
+
+    script = tmp_path / "ends_mid_training.py"
+    script.write_text(textwrap.dedent("""
+        import time
+        from PySide6.QtWidgets import QApplication
+        from mlpviz.core.datasets import load_bundled
+        from mlpviz.gui.session import Session
+        app = QApplication([])
+        s = Session(dataset=load_bundled())
+        s.start()
+        end = time.time() + 1.0
+        while time.time() < end:
+            app.processEvents()
+        assert s.is_training
+    """))
+    env = {"QT_QPA_PLATFORM": "offscreen", "PATH": "/usr/bin:/bin", "HOME": str(tmp_path),
+           "OPENBLAS_NUM_THREADS": "1"}
+    proc = subprocess.run([sys.executable, str(script)], env=env, capture_output=True, text=True,
+                          timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert "Destroyed while thread" not in proc.stderr

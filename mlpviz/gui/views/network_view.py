@@ -25,10 +25,20 @@ from typing import Sequence
 
 import numpy as np
 from PySide6.QtCore import QEvent, QLineF, QPointF, QRectF, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QFont, QFontMetricsF, QImage, QMouseEvent, QPainter, QPen, QPolygonF
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontMetricsF,
+    QImage,
+    QMouseEvent,
+    QPainter,
+    QPen,
+    QPolygonF,
+)
 from PySide6.QtWidgets import QToolTip, QWidget
 
 from mlpviz.core import layout as lay
+from mlpviz.core.explain import activation_text
 from mlpviz.core.overlay import Overlay
 from mlpviz.core.snapshot import Snapshot
 from mlpviz.gui.theme import DARK, Theme, mix, mix_array
@@ -629,7 +639,7 @@ class NetworkView(QWidget):
                 p.setFont(g.fonts["small"])
                 p.setPen(QColor(t.accent if j == win else t.muted))
                 vx = x + fm.horizontalAdvance(names[j]) + 0.4 * fm_small.averageCharWidth()
-                p.drawText(QPointF(vx, base), f"{self._acts[L][j]:.2f}")
+                p.drawText(QPointF(vx, base), activation_text(self._acts[L][j]))
 
     def _layer_caption(self, l: int) -> str:
         sizes = self._snap.sizes

@@ -6,9 +6,17 @@ import numpy as np
 from PySide6.QtCore import QEvent, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPalette, QPen
 from PySide6.QtWidgets import (
-    QComboBox, QGridLayout, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget,
+    QComboBox,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
 )
 
+from mlpviz.core.explain import activation_text
 from mlpviz.core.sample import SPLITS, SampleChoice
 from mlpviz.gui.qimage import ImageWidget, color_hex, gray_to_qimage
 
@@ -113,7 +121,7 @@ class OutputBars(QWidget):
             p.drawRect(bar)
             p.setPen(fg)
             p.drawText(QRectF(max(zero_x, x1) + 6, top, value_w, row_h),
-                       Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, f"{v[j]:.2f}")
+                       Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, activation_text(v[j]))
         p.end()
 
 
