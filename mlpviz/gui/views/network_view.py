@@ -730,10 +730,16 @@ class NetworkView(QWidget):
             p.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
         # the stage's caption at the top
         if ov.caption:
-            p.setFont(g.fonts["caption"])
+            # shrink the type (to 70 % at most) before cutting the caption short
+            font, room = QFont(g.fonts["caption"]), self.width() - 2 * g.line_h
+            smallest = font.pointSizeF() * 0.7
+            while (QFontMetricsF(font).horizontalAdvance(ov.caption) > room
+                   and font.pointSizeF() * 0.92 >= smallest):
+                font.setPointSizeF(font.pointSizeF() * 0.92)
+            p.setFont(font)
             p.setPen(QColor(t.foreground))
-            fmc = QFontMetricsF(g.fonts["caption"])
-            text = fmc.elidedText(ov.caption, Qt.TextElideMode.ElideRight, self.width() - 2 * g.line_h)
+            fmc = QFontMetricsF(font)
+            text = fmc.elidedText(ov.caption, Qt.TextElideMode.ElideRight, room)
             p.drawText(QRectF(0, 0.3 * g.line_h, self.width(), fmc.height()),
                        Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop, text)
 
@@ -756,23 +762,27 @@ class NetworkView(QWidget):
             p.setPen(QPen(pen_color, 1.0 + extra))
             p.drawPolygon(poly)
 
-    def _legend_items(self) -> list[tuple[str, str, str]]:
-        """(swatch kind, text, short text) for the legend row."""
+    def _legend_items(self) -> list[tuple[str, str, str, str]]:
+        """(swatch kind, text, shorter text, shortest text) for the legend row."""
         t = self._theme
         word = "brighter" if t.brighter_is_more else "darker"
         ov = self._overlay
         if ov is not None and ov.line_values:
-            lines = [("pos", "green: + in this step", "+"), ("neg", "red: −", "−"),
-                     ("faint", "fainter: nearer 0", "≈ 0")]
+            lines = [("pos", "green: + in this step", "+ in this step", "+"),
+                     ("neg", "red: −", "−", "−"),
+                     ("faint", "fainter: nearer 0", "nearer 0", "≈ 0")]
         elif self._line_mode == "gradient" and self._grad is not None:
-            lines = [("pos", "green: weight should grow", "grow"), ("neg", "red: should shrink", "shrink"),
-                     ("faint", "fainter: matters less", "less")]
+            lines = [("pos", "green: weight should grow", "should grow", "grow"),
+                     ("neg", "red: should shrink", "should shrink", "shrink"),
+                     ("faint", "fainter: matters less", "matters less", "less")]
         else:
-            lines = [("pos", "green: positive weight", "w > 0"), ("neg", "red: negative", "w < 0"),
-                     ("faint", "fainter: nearer 0", "w ≈ 0")]
-        items = lines + [("circle", f"{word} circle: higher activation", "active")]
+            lines = [("pos", "green: positive weight", "positive weight", "w > 0"),
+                     ("neg", "red: negative", "negative", "w < 0"),
+                     ("faint", "fainter: nearer 0", "nearer 0", "w ≈ 0")]
+        items = lines + [("circle", f"{word} circle: higher activation", f"{word} = more active",
+                          "active")]
         if ov is not None and ov.nudges:
-            items.append(("arrow", "arrow: nudge wanted", "nudge"))
+            items.append(("arrow", "arrow: nudge wanted", "nudge wanted", "nudge"))
         return items
 
     def _paint_legend(self, p: QPainter, g: _Geometry) -> None:
@@ -784,7 +794,7 @@ class NetworkView(QWidget):
         sw = 1.6 * fm.height()  # swatch width
         gap = 1.2 * fm.averageCharWidth()
         room = self.width() - g.line_h
-        for pick in (1, 2):
+        for pick in (1, 2, 3):
             texts = [item[pick] for item in items]
             widths = [sw + 0.5 * gap + fm.horizontalAdvance(text) for text in texts]
             total = sum(widths) + 2.5 * gap * (len(items) - 1)
