@@ -21,6 +21,9 @@ DEFAULT_LR = {"mse": 3.0, "cross_entropy": 0.5}
 DEFAULT_BATCH = 100
 
 
+_OVERFLOW = 1e30  # a weight change beyond this (float32 ends at 3.4e38) counts as diverged
+
+
 class TrainingDiverged(ArithmeticError):
     """A step produced NaN or infinite numbers; the weights from before that step are kept."""
 
@@ -103,6 +106,9 @@ class Trainer:
         self.samples_seen = 0
         self.step_seconds = 0.0
         self._order = self.rng.permutation(len(self.labels))
+        # The largest input value, for the overflow bound in _sgd_step (uint8 pixels: 255).
+        self._input_max = 255.0 if self.images.dtype == np.uint8 else float(
+            np.abs(self.images).max(initial=0.0))
         self.load_network()
 
     def _check_data(self) -> None:
@@ -200,23 +206,28 @@ class Trainer:
                 cost = float(np.vdot(D, D)) / n
                 delta = D * act.prime_from_a(A)
                 delta *= 2
+            # η/n (and the pixels' 1/255 for the first layer) is folded into the small Δ before
+            # the product, so each weight matrix is touched once: W ← W − (η/n Δ)ᵀ A.
             step = np.float32(self.lr / n)
             grads = []
             for l in range(L - 1, -1, -1):
-                grad_W = delta.T @ acts[l]
-                grad_W *= step * scale if l == 0 else step
-                grads.append((l, grad_W, delta.sum(axis=0) * step))
+                delta_step = delta * (step * scale if l == 0 else step)
+                a_max = self._input_max if l == 0 else float(np.abs(acts[l]).max())
+                # |∂W| ≤ n · max|η/n Δ| · max|a|: a bound from small arrays that rules out NaN,
+                # inf and overflow in the big product without scanning it.
+                bound = n * float(np.abs(delta_step).max()) * a_max
+                if not (np.isfinite(cost) and bound < _OVERFLOW):
+                    what = (f"the cost became {cost:g}" if not np.isfinite(cost) else
+                            f"the step's weight changes overflowed (cost {cost:g})")
+                    raise TrainingDiverged(
+                        f"{what} at learning rate {self.lr:g}: that step was not taken and the "
+                        "last good weights are kept; lower the learning rate")
+                grads.append((l, delta_step, delta.sum(axis=0) * step))  # biases: no 1/255
                 if l > 0:
                     delta = delta @ self.W[l]
                     delta *= act.prime_from_a(acts[l])
-            if not np.isfinite(cost + sum(float(gW.sum()) + float(gb.sum()) for _, gW, gb in grads)):
-                what = (f"the cost became {cost:g}" if not np.isfinite(cost) else
-                        f"the step's weight changes overflowed to NaN or infinity (cost {cost:g})")
-                raise TrainingDiverged(
-                    f"{what} at learning rate {self.lr:g}: that step was not taken and the last "
-                    "good weights are kept; lower the learning rate")
-            for l, grad_W, grad_b in grads:
-                self.W[l] -= grad_W
+            for l, delta_step, grad_b in grads:
+                self.W[l] -= delta_step.T @ acts[l]
                 self.b[l] -= grad_b
         return cost
 

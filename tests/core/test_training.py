@@ -151,3 +151,15 @@ def test_bad_held_out_data_is_rejected(bundled):
     with pytest.raises(ValueError, match="held-out"):
         Trainer(Network(SIZES), bundled.train_images, bundled.train_labels,
                 bundled.test_images[:, :100], bundled.test_labels)
+
+
+def test_a_step_that_would_overflow_float32_is_refused_even_with_a_finite_cost(bundled):
+    """Sigmoid + mse keeps the cost finite whatever the weights, so the cost alone cannot tell;
+    the bound on the weight change (from the small Δ and activations) does."""
+    trainer = _trainer(bundled, lr=1e37)
+    W, b = [w.copy() for w in trainer.W], [v.copy() for v in trainer.b]
+    with pytest.raises(TrainingDiverged, match="overflowed"):
+        trainer.step()
+    for a, b_ in zip(W + b, trainer.W + trainer.b):
+        np.testing.assert_array_equal(a, b_)
+    assert all(np.isfinite(w).all() for w in trainer.W)
