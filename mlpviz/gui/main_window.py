@@ -54,6 +54,15 @@ def settings() -> QSettings:
     return QSettings(os.environ.get("MLPVIZ_SETTINGS_ORG", "mlpviz"), "mlpviz")
 
 
+def default_size() -> tuple[int, int]:
+    """1280×800 (what the layout is made for), or 90 % of a smaller screen."""
+    screen = QApplication.primaryScreen()
+    if screen is None:
+        return 1280, 800
+    room = screen.availableGeometry()
+    return min(1280, int(room.width() * 0.9)), min(800, int(room.height() * 0.9))
+
+
 def session_from_settings(restore: bool) -> Session:
     """A Session with the last settings (architecture, seed, data, η, batch) when `restore`, and
     the defaults when they are missing or no longer valid (a data folder that has gone, say)."""
@@ -85,7 +94,9 @@ class Shown:
 
 
 class MainWindow(QMainWindow):
-    """mlpviz's window. `session` may be given (tests); by default a new one on the bundled data."""
+    """mlpviz's window. `session` may be given (tests); by default a new one on the bundled data.
+    `restore`: start from the last settings and remember them on closing; off for screenshots,
+    benchmarks and tests, which must neither depend on nor change the user's settings."""
 
     def __init__(self, session: Session | None = None, restore: bool = True):
         super().__init__()
@@ -100,6 +111,7 @@ class MainWindow(QMainWindow):
         self._closing = False
         self._stepping = False  # the backprop stepper's tab is on screen
         self.help_dialog: HelpDialog | None = None  # "What am I looking at?", made when asked
+        self._remember = restore
         self._build_views()
         self._build_docks()
         self._build_actions()
@@ -107,6 +119,8 @@ class MainWindow(QMainWindow):
         self._wire()
         if restore:
             self._restore_settings()
+        else:
+            self.resize(*default_size())
         self._apply_theme()
         self._on_network_rebuilt(self.session.snapshot)
         self._on_dataset_changed(self.session.dataset)
@@ -616,10 +630,8 @@ class MainWindow(QMainWindow):
     def _restore_settings(self) -> None:
         st = settings()
         geometry = st.value("geometry")
-        if isinstance(geometry, QByteArray):
-            self.restoreGeometry(geometry)
-        else:
-            self.resize(1280, 800)
+        if not (isinstance(geometry, QByteArray) and self.restoreGeometry(geometry)):
+            self.resize(*default_size())
         state = st.value("window_state")
         if isinstance(state, QByteArray):
             self.restoreState(state)
@@ -651,6 +663,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt override)
         self._closing = True
-        self._save_settings()
+        if self._remember:
+            self._save_settings()
         self.session.shutdown()
         super().closeEvent(event)

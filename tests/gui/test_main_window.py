@@ -199,3 +199,21 @@ def test_app_starts_and_renders_a_screenshot_in_a_subprocess(tmp_path):
 
     image = QImage(str(out))
     assert (image.width(), image.height()) == (1280, 800)
+
+
+def test_a_window_without_restore_leaves_the_users_settings_alone(qtbot, bundled):
+    from mlpviz.gui.main_window import settings
+
+    st = settings()
+    st.setValue("activation", "tanh")
+    st.sync()
+    w = MainWindow(Session(dataset=bundled, activation="relu"), restore=False)
+    qtbot.addWidget(w)
+    w.show()
+    w.close()
+    assert settings().value("activation") == "tanh"
+    remembered = MainWindow(Session(dataset=bundled, activation="relu"), restore=True)
+    qtbot.addWidget(remembered)
+    remembered.show()
+    remembered.close()
+    assert settings().value("activation") == "relu"
