@@ -5,6 +5,7 @@ Pure text from numbers: the app shows it, the tests check it, nothing here knows
 
 from __future__ import annotations
 
+from mlpviz.core.notation import sup
 
 _SQUASH = {
     "sigmoid": ("squashes the result into 0 … 1 with the sigmoid σ", "σ"),
@@ -16,10 +17,6 @@ _SQUASH = {
 def _and(items: list[str]) -> str:
     """ "16", "16 and 8", "16, 16 and 8"."""
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
-
-
-def _sup(n: int) -> str:
-    return "⁽" + str(n).translate(str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")) + "⁾"
 
 
 def parameter_breakdown(sizes) -> tuple[str, str, int]:
@@ -74,7 +71,7 @@ def structure_summary(sizes, activation: str = "sigmoid", cost: str = "mse",
     softmax = (" Here the output layer uses a softmax instead: its outputs are shares that add "
                "up to 1." if cost == "cross_entropy" else "")
     weights, biases, total = parameter_breakdown(sizes)
-    first = (f"a{_sup(1)} = {f}(W{_sup(1)} a{_sup(0)} + b{_sup(1)})")
+    first = (f"a{sup(1)} = {f}(W{sup(1)} a{sup(0)} + b{sup(1)})")
     return (
         "<h3>What am I looking at?</h3>"
         f"<p>A neural network reading one picture at a time: layers of "
@@ -90,7 +87,7 @@ def structure_summary(sizes, activation: str = "sigmoid", cost: str = "mse",
         f"<i>bias</i> — a threshold: how high the sum must be before the neuron becomes "
         f"active — and {squash}.{softmax} For a whole layer at once:</p>"
         f"<p align='center'><b>{first}</b></p>"
-        f"<p>where W{_sup(1)} holds one row of weights per neuron "
+        f"<p>where W{sup(1)} holds one row of weights per neuron "
         f"({sizes[1]} × {n_in:,}), and the same again for every layer after.</p>"
         f"<p><b>Each neuron is a function</b> — the activations of the layer before in, one "
         f"number out — and <b>the whole network is one function</b> from {n_in:,} numbers to "

@@ -11,7 +11,7 @@ lines up with the lines).
 Three parts:
 - layout     `compute_layout` → `Layout`: neuron centres and radii, the input image block, the
              line segments (clipped to the image edge and the circles, which hide the rest).
-- colouring  `robust_scale`, `line_levels` (signed strength levels), `top_k_mask`, `bucket_lines`.
+- colouring  `robust_scale` (the one of `colormap`), `line_levels` (signed strength levels), `top_k_mask`, `bucket_lines`.
 - drawing    `LineRaster` draws every line into a uint8 key image with numpy (the biggest key wins
              a pixel, so strong lines end on top); `neuron_at`, `line_at` hit-test a point.
 """
@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from typing import Sequence
 
 import numpy as np
+
+from mlpviz.core.colormap import robust_scale as robust_scale  # re-exported for the view
 
 LEVELS = 32  # strength levels per sign: |v| / scale in (0, 1] → 1 … LEVELS
 HEADROOM = 10  # extra ordering levels for |v| / scale in (1, 2] (see `line_levels`)
@@ -216,19 +218,6 @@ def compute_layout(
 
 
 # -- colouring -------------------------------------------------------------------------------------
-def robust_scale(values: np.ndarray, q: float = 99.0) -> float:
-    """The q-th percentile of |values|: a layer's "full strength" that a few outliers cannot set.
-    Falls back to max |values|, then to 1, so it is always > 0."""
-    a = np.abs(np.asarray(values, dtype=np.float64)).ravel()
-    a = a[np.isfinite(a)]
-    if a.size == 0:
-        return 1.0
-    s = float(np.percentile(a, q))
-    if s <= 0:
-        s = float(a.max())
-    return s if s > 0 else 1.0
-
-
 def line_levels(values: np.ndarray, scale: float, levels: int = LEVELS,
                 headroom: int = 0) -> np.ndarray:
     """Signed strength levels of `values` (any shape), int8: sign(v) · ceil(|v| / scale · levels)

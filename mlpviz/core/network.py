@@ -133,14 +133,20 @@ class Network:
 
     def forward_all(self, X: np.ndarray) -> list[np.ndarray]:
         """Every layer's activations [a^0 = X, a^1, …, a^L], each (n, sizes[l]) (or 1-D for 1-D X)."""
+        return self.forward_layers(X)[1]
+
+    def forward_layers(self, X: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:
+        """(zs, activations): every layer's pre-activations [z^0 = X, z^1, …, z^L] (z^0 is the
+        input, as in `Trace`) and activations [a^0 = X, a^1, …, a^L], shapes as in `forward_all`."""
         A = np.asarray(X, dtype=np.float64)
         self._check_input(A)
-        acts = [A]
+        zs, acts = [A], [A]
         for l, (W, b) in enumerate(zip(self.weights, self.biases)):
             Z = A @ W.T + b
             A = self.cost_fn.output(Z, self.act) if l == self.L - 1 else self.act.f(Z)
+            zs.append(Z)
             acts.append(A)
-        return acts
+        return zs, acts
 
     def predict(self, X: np.ndarray) -> np.ndarray:
         """The brightest output per sample: argmax_j a^L_j, shape (n,)."""

@@ -58,12 +58,6 @@ def trace_arrays(trace: Trace) -> dict:
     return out
 
 
-def _atomic_write(path: Path, write) -> None:
-    """Call write(binary file) on a temporary file beside `path`, then rename it onto `path`
-    (errors name `path`; a folder or a device is never replaced)."""
-    atomic_write(path, write)
-
-
 def save_trace(trace: Trace, path) -> None:
     """Write `trace` to `path`: JSON if it ends in .json, otherwise .npz (np.savez)."""
     path = Path(path)
@@ -74,10 +68,10 @@ def save_trace(trace: Trace, path) -> None:
             doc[k] = v.tolist() if isinstance(v, np.ndarray) else v
         # json writes floats with repr(): the shortest text that reads back to the same float.
         text = json.dumps(doc, allow_nan=True)
-        _atomic_write(path, lambda f: f.write(text.encode("utf-8")))
+        atomic_write(path, lambda f: f.write(text.encode("utf-8")))
     else:
         arrays = {k: (v if isinstance(v, np.ndarray) else np.array(v)) for k, v in data.items()}
-        _atomic_write(path, lambda f: np.savez(f, **arrays))
+        atomic_write(path, lambda f: np.savez(f, **arrays))
 
 
 def load_trace(path) -> dict:

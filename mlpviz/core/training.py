@@ -15,6 +15,7 @@ from typing import Iterator
 
 import numpy as np
 
+from mlpviz.core.costs import one_hot
 from mlpviz.core.network import Network
 
 DEFAULT_LR = {"mse": 3.0, "cross_entropy": 0.5}
@@ -258,8 +259,7 @@ class Trainer:
                     Z = A @ self.W[l].T + self.b[l]
                     A = net.cost_fn.output(Z, net.act) if l == net.L - 1 else net.act.f(Z)
                 y = labels[s:s + chunk]
-                Y = np.zeros_like(A)
-                Y[np.arange(len(y)), y] = 1
+                Y = one_hot(y, A.shape[1], dtype=A.dtype)
                 total += float(net.cost_fn.value(A, Y).astype(np.float64).sum())
                 correct += int((A.argmax(axis=1) == y).sum())
         return total / len(labels), correct / len(labels)

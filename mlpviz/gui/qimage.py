@@ -79,10 +79,6 @@ class ImageWidget(QWidget):
     def image(self) -> QImage:
         return self._image
 
-    def set_frame(self, color: QColor | str | None) -> None:
-        self._frame = QColor(color) if color is not None else None
-        self.update()
-
     def sizeHint(self) -> QSize:
         return QSize(self._hint, self.heightForWidth(self._hint))
 

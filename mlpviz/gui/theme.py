@@ -19,14 +19,14 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 import numpy as np
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QFont
 
 PRESENTATION_SCALE = 1.35  # fonts and strokes in presentation mode, for the back of the room
 
 
 @dataclass(frozen=True)
 class Theme:
-    """Colours as "#rrggbb" strings (turn one into a QColor with `QColor(t.accent)` or `qcolor`).
+    """Colours as "#rrggbb" strings (turn one into a QColor with `QColor(t.accent)`).
 
     background   the canvas of every view
     foreground   text and strong strokes
@@ -135,11 +135,15 @@ def mix_array(c1: str | QColor, c2: str | QColor, t: np.ndarray) -> np.ndarray:
     return np.rint(a + (b - a) * t).astype(np.uint8)
 
 
-def value_color(v: float, t: Theme = DARK) -> QColor:
-    """A signed value in −1..1 as a colour on `t`'s background: green for +, red for −, the
-    stronger the farther from 0 (values beyond ±1 are clipped)."""
-    v = min(max(float(v), -1.0), 1.0)
-    return mix(t.background, t.positive if v >= 0 else t.negative, abs(v))
+def scaled_font(base: QFont, factor: float, bold: bool = False) -> QFont:
+    """A copy of `base` at `factor` times its point size (10 pt if it is sized in pixels), made
+    bold when `bold`."""
+    size = base.pointSizeF() if base.pointSizeF() > 0 else 10.0
+    f = QFont(base)
+    f.setPointSizeF(size * factor)
+    if bold:
+        f.setBold(True)
+    return f
 
 
 def apply_palette(t: Theme) -> None:

@@ -127,10 +127,6 @@ class TrainingWorker(QObject):
         self._post("apply", [np.array(W, dtype=np.float64) for W in weights],
                    [np.array(b, dtype=np.float64) for b in biases], int(generation))
 
-    def request_snapshot(self) -> None:
-        """Emit a snapshot of the current parameters."""
-        self._post("snapshot")
-
     def stop(self) -> None:
         """End the loop promptly (also from a slow-motion wait); `finished` follows."""
         with self._cond:
@@ -231,8 +227,6 @@ class TrainingWorker(QObject):
             t.net.set_parameters(weights, biases)
             t.load_network()
             self._synced = True
-            self._emit_snapshot()
-        elif name == "snapshot":
             self._emit_snapshot()
         elif name == "stop":
             if self._mode != PAUSED:

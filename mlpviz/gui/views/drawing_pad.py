@@ -6,13 +6,14 @@ import time
 
 import numpy as np
 from PySide6.QtCore import QEvent, QPointF, QRect, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QFont, QMouseEvent, QPainter, QPen
+from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPen
 from PySide6.QtWidgets import (
     QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget,
 )
 
 from mlpviz.core.preprocess import mnist_style, soft_brush_segment
 from mlpviz.gui.qimage import ImageWidget, gray_to_qimage
+from mlpviz.gui.theme import scaled_font
 
 CANVAS_SIDE = 280  # drawing resolution, in canvas pixels (10 per MNIST pixel)
 BRUSH_RADIUS = 13.0  # canvas pixels: a digit drawn ~200 px tall gets MNIST's 2–3 px strokes
@@ -280,11 +281,7 @@ class DrawingPad(QWidget):
                                     "wins, and all it has ever seen are its training pictures.")
 
     def _apply_fonts(self) -> None:
-        base = self.font()
-        big = QFont(base)
-        big.setPointSizeF(base.pointSizeF() * 2.0)
-        big.setBold(True)
-        self.prediction_label.setFont(big)
+        self.prediction_label.setFont(scaled_font(self.font(), 2.0, bold=True))
 
     def changeEvent(self, event) -> None:
         if event.type() == QEvent.Type.FontChange:

@@ -39,6 +39,7 @@ from PySide6.QtWidgets import QToolTip, QWidget
 
 from mlpviz.core import layout as lay
 from mlpviz.core.explain import activation_text
+from mlpviz.core.notation import fmt_fixed, sup
 from mlpviz.core.overlay import Overlay
 from mlpviz.core.snapshot import Snapshot
 from mlpviz.gui.theme import DARK, Theme, mix, mix_array
@@ -59,19 +60,15 @@ DENSE_LAYER = 3000  # weight layers with more lines than this get 1-px lines, th
 
 def fmt(v: float, digits: int = 3) -> str:
     """A number as the tooltips show it: fixed decimals, a true minus sign."""
-    return f"{v:.{digits}f}".replace("-", "−")
+    return fmt_fixed(v, digits)
 
 
 def fmt_signed(v: float, digits: int = 3) -> str:
     """Like `fmt`, with an explicit + for positive numbers."""
-    return ("+" if v >= 0 else "") + fmt(v, digits)
+    return fmt_fixed(v, digits, signed=True)
 
 
 ACT_SYMBOL = {"sigmoid": "σ", "tanh": "tanh", "relu": "ReLU"}
-
-
-def _superscript(n: int) -> str:
-    return str(n).translate(str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹"))
 
 
 @dataclass(eq=False)
@@ -243,10 +240,7 @@ class NetworkView(QWidget):
         if self._snap is None or self._x is None:
             self._acts = self._zs = None
             return
-        acts = self._snap.forward_all(self._x)
-        self._acts = [np.asarray(a, dtype=np.float64) for a in acts]
-        self._zs = [self._acts[0]] + [
-            W @ a + b for W, a, b in zip(self._snap.weights, self._acts[:-1], self._snap.biases)]
+        self._zs, self._acts = self._snap.network().forward_layers(self._x)
 
     def _invalidate_keys(self) -> None:
         self._keys = None
@@ -913,7 +907,7 @@ class NetworkView(QWidget):
         softmax = l == L and self._snap.cost == "cross_entropy"
         fa = "softmax" if softmax else f
         prev = "the input layer" if l == 1 else f"{self._layer_name(l - 1)}"
-        up, down = "⁽" + _superscript(l) + "⁾", "⁽" + _superscript(l - 1) + "⁾"
+        up, down = sup(l), sup(l - 1)
         what = "digit" if self._output_names() == list("0123456789") else "class"
         title = (f"Output layer: {n} neurons, one per {what}" if l == L
                  else f"{self._layer_name(l).capitalize()}: {n} neurons")

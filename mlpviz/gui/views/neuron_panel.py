@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QEvent, QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QPainter, QPalette, QPen
+from PySide6.QtGui import QColor, QPainter, QPalette, QPen
 from PySide6.QtWidgets import (
     QFrame, QGridLayout, QHBoxLayout, QLabel, QScrollArea, QSizePolicy, QVBoxLayout, QWidget,
 )
@@ -18,10 +18,10 @@ from mlpviz.core.colormap import (
     DEFAULT_BACKGROUND, DEFAULT_NEGATIVE, DEFAULT_POSITIVE, hex_to_rgb, rgb_to_hex, robust_scale,
     signed_rgb, symmetric_scale,
 )
+from mlpviz.core.notation import fmt_fixed, sup
 from mlpviz.gui.qimage import ImageWidget, color_hex, rgb_to_qimage
+from mlpviz.gui.theme import scaled_font
 from mlpviz.gui.views.weights_grid import SCALE_PERCENTILE
-
-_SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 # When a neuron counts as active: z > 0 is where each activation crosses its midpoint.
 _ACTIVE = {"sigmoid": "z > 0, so a > 0.5", "tanh": "z > 0, so a > 0", "relu": "z > 0, so a > 0"}
@@ -55,12 +55,7 @@ def threshold_text(b: float, activation: str, softmax: bool = False,
 
 def fmt(v: float, sign: bool = True, digits: int = 3) -> str:
     """A number for the panel: fixed decimals, a real minus sign (−), + shown when `sign`."""
-    s = f"{v:+.{digits}f}" if sign else f"{v:.{digits}f}"
-    return s.replace("-", "−")
-
-
-def _layer_sup(l: int) -> str:
-    return f"⁽{str(l).translate(_SUPERSCRIPT)}⁾"
+    return fmt_fixed(v, digits, signed=sign)
 
 
 class SignedBars(QWidget):
@@ -226,12 +221,11 @@ class NeuronPanel(QWidget):
         if not 0 <= layer <= L or not 0 <= index < sizes[layer]:
             raise IndexError(f"no neuron {index} in layer {layer} of a {list(sizes)} network")
         net = snap.network()
-        # The trace holds every layer's z and a for x; the label only matters for gradients.
-        trace = net.backprop(x, 0) if x is not None else None
+        zs, acts = net.forward_layers(x) if x is not None else (None, None)
         names = list(class_names)
         self.title.setText(self._title(layer, index, L, names))
         if layer == 0:
-            self._show_input(trace, index)
+            self._show_input(acts, index)
             return
 
         W = np.asarray(snap.weights[layer - 1])
@@ -246,11 +240,11 @@ class NeuronPanel(QWidget):
         self.subtitle.setText(f"Neuron {index} of {sizes[layer]} (numbered 0–{sizes[layer] - 1}) "
                               f"in layer {layer} · {where}")
         self.value_b.setText(fmt(b))
-        aprev = f"a{_layer_sup(prev)}"
+        aprev = f"a{sup(prev)}"
         self._names["Σ w·a"].setText(f"weighted sum  <b>Σ w·{aprev}</b>")
-        if trace is not None:
-            z = float(trace.z[layer][index])
-            a = float(trace.a[layer][index])
+        if acts is not None:
+            z = float(zs[layer][index])
+            a = float(acts[layer][index])
             weighted = z - b
             self.value_a.setText(fmt(a, sign=False))
             self.value_z.setText(fmt(z))
@@ -266,7 +260,7 @@ class NeuronPanel(QWidget):
                     f"&nbsp;&nbsp;= {act}({fmt(weighted, False)} + ({fmt(b, False)}))<br>"
                     f"&nbsp;&nbsp;= {act}({fmt(z, False)}) = <b>{fmt(a, False)}</b>")
             self.threshold.setText(threshold_text(b, net.activation, softmax, weighted, a))
-            a_prev = np.asarray(trace.a[prev])
+            a_prev = acts[prev]
         else:
             for v in (self.value_a, self.value_z, self.value_sum):
                 v.setText("—")
@@ -325,10 +319,10 @@ class NeuronPanel(QWidget):
             return f"Output ‘{name}’"
         return f"Hidden layer {layer}, neuron {index}"
 
-    def _show_input(self, trace, index: int) -> None:
+    def _show_input(self, acts: list[np.ndarray] | None, index: int) -> None:
         self.subtitle.setText("The input layer has no weights or bias: its activation is the "
                               "pixel's brightness, 0 (black) to 1 (white).")
-        self.value_a.setText(fmt(float(trace.a[0][index]), sign=False) if trace else "—")
+        self.value_a.setText(fmt(float(acts[0][index]), sign=False) if acts else "—")
         self._show_rows(1)
         for w in (self.formula, self.threshold, self.weight_range, self.strongest_positive,
                   self.strongest_negative):
@@ -375,7 +369,7 @@ class NeuronPanel(QWidget):
             self.weight_bars_caption.setText(f"Incoming weights w from {src} 0–{n - 1}")
             if a_prev is not None:
                 self.term_bars.set_values(w * a_prev)
-                self.term_bars_caption.setText(f"w × a{_layer_sup(prev)}: the terms of Σ w·a")
+                self.term_bars_caption.setText(f"w × a{sup(prev)}: the terms of Σ w·a")
                 self.term_bars.show()
             else:
                 self.term_bars.hide()
@@ -418,13 +412,8 @@ class NeuronPanel(QWidget):
         self.bars.hide()
 
     def _apply_fonts(self) -> None:
-        base = self.font()
-        big = QFont(base)
-        big.setPointSizeF(base.pointSizeF() * 1.8)
-        big.setBold(True)
-        self.title.setFont(big)
-        mid = QFont(base)
-        mid.setPointSizeF(base.pointSizeF() * 1.35)
+        self.title.setFont(scaled_font(self.font(), 1.8, bold=True))
+        mid = scaled_font(self.font(), 1.35)
         for w in (self.value_a, self.value_z, self.value_b, self.value_sum, self.formula,
                   *self._names.values()):
             w.setFont(mid)

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 from mlpviz.core.explain import activation_text
 from mlpviz.core.sample import SPLITS, SampleChoice
 from mlpviz.gui.qimage import ImageWidget, color_hex, gray_to_qimage
+from mlpviz.gui.theme import scaled_font
 
 DEFAULT_LABEL = 2  # the lesson's example: the first "2" of the held-out set
 _CHUNK = 5_000  # samples per forward pass when looking for mistakes (bounded memory)
@@ -432,14 +433,8 @@ class SampleView(QWidget):
         self.answer_text.setText(f"Network says: {names[j]}\n{verdict}")
 
     def _apply_fonts(self) -> None:
-        base = self.font()
-        big = QFont(base)
-        big.setPointSizeF(base.pointSizeF() * 2.0)
-        big.setBold(True)
-        self.label_text.setFont(big)
-        mid = QFont(base)
-        mid.setPointSizeF(base.pointSizeF() * 1.4)
-        self.answer_text.setFont(mid)
+        self.label_text.setFont(scaled_font(self.font(), 2.0, bold=True))
+        self.answer_text.setFont(scaled_font(self.font(), 1.4))
 
     def changeEvent(self, event) -> None:
         if event.type() == QEvent.Type.FontChange:

@@ -26,6 +26,7 @@ from mlpviz.core.walkthrough import (
     numerical_weight_gradient, per_layer_gradcheck,
 )
 from mlpviz.gui import theme as themes
+from mlpviz.gui.theme import scaled_font
 
 _BATCH_SIZE = 10  # samples shown in stage 9
 
@@ -203,21 +204,14 @@ class StepperPanel(QWidget):
     def _apply_fonts(self) -> None:
         """Sizes relative to the panel's font: presentation mode (a bigger app font) scales it."""
         base = self.font()
-        size = base.pointSizeF() if base.pointSizeF() > 0 else 10.0
-
-        def scaled(factor: float, bold: bool = False) -> QFont:
-            f = QFont(base)
-            f.setPointSizeF(size * factor)
-            f.setBold(bold)
-            return f
-
-        self.title.setFont(scaled(1.55, bold=True))
-        self.text.setFont(scaled(1.3))
-        self.formula.setFont(scaled(1.2))
-        self._table_size = size * self._TABLE_SCALES[0]
-        self.table.setFont(scaled(self._TABLE_SCALES[0]))
-        self.stage_list.setFont(scaled(1.0))
-        self.hint.setFont(scaled(1.0))
+        self.title.setFont(scaled_font(base, 1.55, bold=True))
+        self.text.setFont(scaled_font(base, 1.3))
+        self.formula.setFont(scaled_font(base, 1.2))
+        table_font = scaled_font(base, self._TABLE_SCALES[0])
+        self._table_size = table_font.pointSizeF()
+        self.table.setFont(table_font)
+        self.stage_list.setFont(scaled_font(base, 1.0))
+        self.hint.setFont(scaled_font(base, 1.0))
         em = self.stage_list.fontMetrics().horizontalAdvance("M")
         self.stage_list.setFixedWidth(int(em * 13))
         row = int(self.table.fontMetrics().height() * 1.45)
