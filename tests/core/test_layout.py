@@ -195,3 +195,13 @@ def test_split_line_index_inverts_the_flat_order():
     assert offs[-1] == 12_960
     for l, j, k in [(0, 0, 0), (0, 15, 783), (1, 3, 7), (2, 9, 15)]:
         assert lay.split_line_index(sizes, offs[l] + j * sizes[l] + k) == (l, j, k)
+
+
+def test_auto_top_k_keeps_big_networks_under_the_line_budget():
+    from mlpviz.core.layout import auto_top_k
+
+    assert auto_top_k([784, 16, 16, 10], 20_000) is None  # the default network: every line
+    k = auto_top_k([784, 128, 128, 128, 128, 10], 20_000)
+    drawn = lambda k: sum(o * min(k, i) for i, o in zip([784, 128, 128, 128, 128],
+                                                          [128, 128, 128, 128, 10]))
+    assert drawn(k) <= 20_000 < drawn(k + 1)

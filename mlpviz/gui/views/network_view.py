@@ -54,6 +54,7 @@ FADED, NORMAL, HIGHLIGHT = 0, 1, 2
 STATE_STRIDE = 2 * (lay.LEVELS + lay.HEADROOM)  # 84: three states fit in a uint8
 
 RASTER_PAIR_BUDGET = 12_000_000  # (pixel, line) pairs; bigger networks are drawn with QPainter
+AUTO_THIN_LINES = 20_000  # ... and only their strongest lines, about this many (see _top_k_for)
 RESIZE_SETTLE_MS = 150
 DENSE_LAYER = 3000  # weight layers with more lines than this get 1-px lines, the others thicker
 
@@ -341,6 +342,15 @@ class NetworkView(QWidget):
         super().resizeEvent(event)
 
     # -- line keys and colours -----------------------------------------------------------------
+    def _top_k_for(self, g: _Geometry) -> int | None:
+        """The user's top-k; else, for a network too big for the line raster (drawn with
+        QPainter, one line at a time), its strongest lines only, about AUTO_THIN_LINES of them."""
+        if self._top_k:
+            return self._top_k
+        if self._snap is None or g.pairs <= RASTER_PAIR_BUDGET:
+            return None
+        return lay.auto_top_k(self._snap.sizes, AUTO_THIN_LINES)
+
     def _line_keys(self, g: _Geometry) -> np.ndarray:
         """uint8 key per line (see STATE_STRIDE): what to draw, in what colour, in what order."""
         if self._keys is not None:
@@ -355,6 +365,7 @@ class NetworkView(QWidget):
         hover_line = self._hover[1:] if self._hover and self._hover[0] == "line" else None
         focus = ov.focus if ov is not None else None
         stage_layers = set(ov.line_values) if ov is not None else set()
+        top_k = self._top_k_for(g)
         for l in range(len(sizes) - 1):
             vals = self._line_values(l)
             lev = lay.line_levels(vals, lay.robust_scale(vals), headroom=lay.HEADROOM)
@@ -380,8 +391,8 @@ class NetworkView(QWidget):
                 state[hover_line[1], hover_line[2]] = HIGHLIGHT
             k = np.where(base > 0, state * STATE_STRIDE + base, 0)
             drawn = g.drawable[offsets[l]:offsets[l + 1]].reshape(vals.shape)
-            if self._top_k:
-                drawn = drawn & lay.top_k_mask(vals, self._top_k)
+            if top_k:
+                drawn = drawn & lay.top_k_mask(vals, top_k)
             keys[offsets[l]:offsets[l + 1]] = np.where(drawn, k, 0).ravel()
         self._keys = keys
         return keys
@@ -777,6 +788,11 @@ class NetworkView(QWidget):
                           "active")]
         if ov is not None and ov.nudges:
             items.append(("arrow", "arrow: nudge wanted", "nudge wanted", "nudge"))
+        g = self._geom
+        k = self._top_k_for(g) if g is not None else None
+        if k and not self._top_k:  # thinned automatically: say so
+            items.append(("note", f"showing the strongest {k} lines into each neuron",
+                          f"strongest {k} per neuron", f"top {k}"))
         return items
 
     def _paint_legend(self, p: QPainter, g: _Geometry) -> None:
@@ -806,6 +822,8 @@ class NetworkView(QWidget):
 
     def _swatch(self, p: QPainter, kind: str, x: float, cy: float, w: float, h: float) -> None:
         t = self._theme
+        if kind == "note":
+            return
         if kind in ("pos", "neg", "faint"):
             if kind == "faint":
                 colors = [mix(t.background, t.positive, 0.3), mix(t.background, t.negative, 0.3)]
