@@ -23,18 +23,6 @@ def dataset():
     return load_bundled()
 
 
-@pytest.fixture
-def window(qtbot, dataset):
-    w = MainWindow(Session(dataset=dataset), restore=False)
-    w.resize(1280, 800)
-    qtbot.addWidget(w)
-    w.show()
-    qtbot.waitExposed(w)
-    yield w
-    w.close()
-    assert not w.session.thread.isRunning()
-
-
 def write_dataset(folder: Path, ds, n_train: int, n_test: int) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     write_idx(folder / "train-images-idx3-ubyte", ds.train_images[:n_train].reshape(-1, 28, 28))

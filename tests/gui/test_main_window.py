@@ -18,17 +18,6 @@ def dataset():
     return load_bundled()
 
 
-@pytest.fixture
-def window(qtbot, dataset):
-    w = MainWindow(Session(dataset=dataset), restore=False)
-    w.resize(1280, 800)
-    qtbot.addWidget(w)
-    w.show()
-    qtbot.waitExposed(w)
-    yield w
-    w.close()
-
-
 def batches_seen(w):
     return w.cost_view.batches_seen()
 

@@ -1,0 +1,20 @@
+"""Fixtures for the GUI tests: a main window on the bundled data that leaves no thread behind."""
+
+import pytest
+
+from mlpviz.gui.main_window import MainWindow
+from mlpviz.gui.session import Session
+
+
+@pytest.fixture
+def window(qtbot, bundled):
+    """A 1280×800 main window (its own Session, the user's settings untouched), shown; on
+    teardown it is closed and its training thread must have stopped."""
+    w = MainWindow(Session(dataset=bundled), restore=False)
+    w.resize(1280, 800)
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitExposed(w)
+    yield w
+    w.close()
+    assert not w.session.thread.isRunning()
