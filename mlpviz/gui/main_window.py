@@ -433,13 +433,14 @@ class MainWindow(QMainWindow):
         self._update_prediction()
 
     def _update_prediction(self) -> None:
-        """The drawing pad shows the network's answer for the drawing."""
+        """The drawing pad shows the network's answer for the drawing, with the same number the
+        network view writes beside that output (its activation, not a share of the sum)."""
         if self._snapshot is None or self._drawing is None:
             return
         out = self._snapshot.network().forward(self._drawing)
         j = int(np.argmax(out))
         names = self.session.dataset.class_names
-        self.drawing_pad.set_prediction(names[j], float(out[j] / max(out.sum(), 1e-12)))
+        self.drawing_pad.set_prediction(names[j], float(out[j]))
 
     # -- clicks on the network ---------------------------------------------------------------
     def _on_neuron_clicked(self, layer: int, index: int) -> None:

@@ -112,6 +112,21 @@ def test_prediction_text(qtbot, pad):
     assert pad.prediction_label.text() == "It's an 8 (50 %)"
 
 
+def test_answer_and_buttons_sit_by_the_canvas_in_a_tall_panel(qtbot, pad):
+    # A dock taller than it is wide: the spare height goes below the answer, not between the
+    # canvas and the answer (nor between the preview and the Noise / Clear buttons).
+    pad.resize(430, 680)
+    stroke(pad.canvas, one_points())
+    pad.set_prediction("1", 0.9)
+    qtbot.waitUntil(lambda: pad.canvas.height() < 400)
+    square = pad.canvas.canvas_rect()
+    canvas_bottom = pad.canvas.mapTo(pad, square.bottomLeft()).y()
+    label_top = pad.prediction_label.mapTo(pad, pad.prediction_label.rect().topLeft()).y()
+    assert 0 <= label_top - canvas_bottom < 30
+    clear_bottom = pad.clear_button.mapTo(pad, pad.clear_button.rect().bottomLeft()).y()
+    assert clear_bottom <= canvas_bottom
+
+
 def test_a_drawn_one_and_zero_get_different_answers(qtbot, pad, trained_net):
     stroke(pad.canvas, one_points())
     one = trained_net.forward(pad.current_input())

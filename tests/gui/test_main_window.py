@@ -175,6 +175,16 @@ def test_noise_from_the_pad_goes_into_the_network(qtbot, window):
     assert not window.drawing_pad.noise_note.isHidden()
 
 
+def test_the_drawings_answer_gives_the_same_number_as_the_output_neuron(qtbot, window):
+    # "It's a 2 (30 %)" beside an output circle reading 0.30, not a share of all ten outputs
+    window.draw_dock.show()
+    window.draw_dock.raise_()
+    qtbot.mouseClick(window.drawing_pad.noise_button, Qt.LeftButton)
+    out = window.session.snapshot.network().forward(window.drawing_pad.current_input())
+    want = f"({out.max() * 100:.0f} %)"
+    assert window.drawing_pad.prediction_label.text().endswith(want)
+
+
 def test_app_starts_and_renders_a_screenshot_in_a_subprocess(tmp_path):
     out = tmp_path / "shot.png"
     env = {"QT_QPA_PLATFORM": "offscreen", "PATH": "/usr/bin:/bin", "HOME": str(tmp_path),

@@ -388,6 +388,22 @@ def test_layer_captions_explain_their_layer_with_the_networks_numbers(qtbot, dat
     assert view._tooltip_text(("layer", 3)).startswith("Output layer: 10 neurons, one per class")
 
 
+@pytest.mark.qt_log_ignore("This plugin does not support raise")
+def test_layer_captions_shorten_rather_than_run_into_each_other(qtbot):
+    # 440 px wide (the view beside the Backprop panel in a 1024 px window): "hidden 16" under
+    # columns ~80 px apart would overlap, so the captions become the numbers alone.
+    snap = Snapshot.of(Network([784, 16, 16, 10], seed=0))
+    view = make_view(qtbot, snap, size=(440, 560))
+    g = view._geometry()
+    captions = view._caption_rects(g)
+    assert [t for _, t, _ in captions] == ["784 = 28×28", "16", "16", "10"]
+    rects = [r for _, _, r in captions]
+    for a, b in zip(rects[1:], rects[2:]):
+        assert a.right() < b.left()
+    L = g.layout
+    assert rects[0].right() < L.columns[1] - L.radius[1]
+
+
 def test_neuron_tooltips_name_the_answer_and_read_the_bias_as_a_threshold(qtbot, trained, data):
     x = data.test_x()[0]
     view = make_view(qtbot, trained, input=x)

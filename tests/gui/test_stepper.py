@@ -280,6 +280,14 @@ def test_hint_names_the_sample(panel):
     assert "label 2" in panel.hint.text()
 
 
+def test_hint_says_where_to_change_the_sample_or_the_drawings_label(panel, data):
+    assert "under Sample" in panel.hint.text()
+    panel.set_sample(data[0][0], 7, "your drawing")
+    hint = panel.hint.text()
+    assert hint.startswith("Your drawing, label 7") and "“I drew a” under Draw" in hint
+    assert "Sample" not in hint
+
+
 def test_each_stage_appears_quickly(panel):
     times = []
     for _ in range(3):

@@ -35,7 +35,9 @@ class DrawingCanvas(QWidget):
         self.ink = np.zeros((CANVAS_SIDE, CANVAS_SIDE))
         self._last: tuple[float, float] | None = None
         self._image = gray_to_qimage(self.ink)
-        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        policy = QSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        policy.setHeightForWidth(True)  # a square: as tall as the panel makes it wide
+        self.setSizePolicy(policy)
         self.setMinimumSize(160, 160)
         self.setCursor(Qt.CursorShape.CrossCursor)
         self.setToolTip("Hold the left mouse button and draw a digit")
@@ -178,16 +180,17 @@ class DrawingPad(QWidget):
         side.setSpacing(6)
         side.addWidget(self.preview, 0, Qt.AlignmentFlag.AlignHCenter)
         side.addWidget(self.preview_caption)
-        side.addStretch(1)
         side.addWidget(self.noise_button)
         side.addWidget(self.clear_button)
+        side.addStretch(1)
         top = QHBoxLayout()
-        top.addWidget(self.canvas, 1)
+        top.addWidget(self.canvas, 1, Qt.AlignmentFlag.AlignTop)
         top.addWidget(side_box)
         layout = QVBoxLayout(self)
-        layout.addLayout(top, 1)
+        layout.addLayout(top)
         layout.addWidget(self.prediction_label)
         layout.addWidget(self.noise_note)
+        layout.addStretch(1)  # spare height goes below the answer, not between it and the canvas
         self._apply_fonts()
         self._show_prediction()
 

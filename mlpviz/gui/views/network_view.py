@@ -646,33 +646,48 @@ class NetworkView(QWidget):
                 vx = x + fm.horizontalAdvance(names[j]) + 0.4 * fm_small.averageCharWidth()
                 p.drawText(QPointF(vx, base), activation_text(self._acts[L][j]))
 
-    def _layer_caption(self, l: int) -> str:
+    def _layer_caption(self, l: int, short: bool = False) -> str:
+        """The caption under layer l's column; `short` drops the words ("16", "784 = 28×28")
+        for a view too narrow for the full captions side by side."""
         sizes = self._snap.sizes
         L = len(sizes) - 1
         g = self._geom
         if l == 0:
             side = g.layout.image_side if g else 0
+            word = "" if short else "input "
             if side:
-                return f"input {sizes[0]} = {side}×{side}"
+                return f"{word}{sizes[0]} = {side}×{side}"
             shown = len(g.layout.shown_inputs) if g else sizes[0]
-            return f"input {sizes[0]}" + (f" ({shown} shown)" if shown < sizes[0] else "")
+            return f"{word}{sizes[0]}" + (f" ({shown} shown)" if shown < sizes[0] else "")
+        if short:
+            return str(sizes[l])
         if l == L:
             return f"output {sizes[l]}"
         return f"hidden {sizes[l]}"
 
     def _caption_rects(self, g: _Geometry) -> list[tuple[int, str, QRectF]]:
-        """(layer, text, where it is drawn) for every layer's caption under its column."""
+        """(layer, text, where it is drawn) for every layer's caption under its column: the full
+        captions, or the short ones (numbers only) when the full ones would run into each other
+        or the input's would run into the first hidden column."""
         layout = g.layout
         row = max(e[1] for e in layout.extents[1:]) + 0.35 * g.line_h
         fm = QFontMetricsF(g.fonts["layer"])
-        out = []
-        for l, x in enumerate(layout.columns):
-            text = self._layer_caption(l)
-            # the input's caption sits right under the picture; the others share one row
-            y = layout.extents[0][1] + 0.35 * g.line_h if l == 0 else row
-            w = fm.horizontalAdvance(text)
-            left = max(2.0, min(x - w / 2, self.width() - w - 2))
-            out.append((l, text, QRectF(left, y, w, fm.height())))
+        gap = fm.averageCharWidth()
+        for short in (False, True):
+            out = []
+            for l, x in enumerate(layout.columns):
+                text = self._layer_caption(l, short)
+                # the input's caption sits right under the picture; the others share one row
+                y = layout.extents[0][1] + 0.35 * g.line_h if l == 0 else row
+                w = fm.horizontalAdvance(text)
+                left = max(2.0, min(x - w / 2, self.width() - w - 2))
+                out.append((l, text, QRectF(left, y, w, fm.height())))
+            rects = [r for _, _, r in out]
+            clash = any(a.right() + gap > b.left() for a, b in zip(rects[1:], rects[2:]))
+            if len(rects) > 1:
+                clash = clash or rects[0].right() + gap > layout.columns[1] - layout.radius[1]
+            if not clash:
+                break
         return out
 
     def _paint_captions(self, p: QPainter, g: _Geometry) -> None:
@@ -810,6 +825,9 @@ class NetworkView(QWidget):
             total = sum(widths) + 2.5 * gap * (len(items) - 1)
             if total <= room:
                 break
+        while total > room and len(items) > 1:  # still too wide: drop items rather than clip one
+            items, texts, widths = items[:-1], texts[:-1], widths[:-1]
+            total = sum(widths) + 2.5 * gap * (len(items) - 1)
         y = self.height() - 0.45 * g.line_h - fm.height()
         x = max(0.5 * g.line_h, (self.width() - total) / 2)
         p.setFont(font)

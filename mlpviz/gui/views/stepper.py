@@ -523,8 +523,8 @@ class StepperPanel(QWidget):
             None if walk is None else walk.stages[self._index])
         if stage is None:
             self.title.setText("Backpropagation, one idea at a time")
-            self.text.setText("Choose a sample in the sample panel — or draw a digit and say which "
-                              "one it is — to follow how the network learns from it.")
+            self.text.setText("Choose a sample under Sample — or draw a digit under Draw and say "
+                              "which one it is — to follow how the network learns from it.")
             self.formula.setText("∂C/∂w = aₖ · σ'(zⱼ) · ∂C/∂aⱼ")
             self._fill_table(None)
             for w in (self.back_button, self.next_button, self.check_button, self.export_button):
@@ -558,12 +558,15 @@ class StepperPanel(QWidget):
 
     def _update_hint(self) -> None:
         if self._x is None or self._label is None:
-            self.hint.setText("No sample yet — choose one in the sample panel, or draw one.")
+            self.hint.setText("No sample yet — choose one under Sample, or draw one under Draw.")
             return
         name = self._names[self._label] if self._label < len(self._names) else str(self._label)
         what = self._description or "this sample"
-        self.hint.setText(f"{what[:1].upper()}{what[1:]}, label {name} — change it in the sample "
-                          "panel, or draw one.")
+        if what in ("your drawing", "random noise"):  # its label is the Draw tab's "I drew a"
+            where = "set the label with “I drew a” under Draw"
+        else:
+            where = "pick another under Sample, or draw one under Draw"
+        self.hint.setText(f"{what[:1].upper()}{what[1:]}, label {name} — {where}.")
 
     def _update_step_row(self) -> None:
         stage = self.current_stage() if not self._dirty else None
