@@ -105,6 +105,7 @@ class MainWindow(QMainWindow):
         self._snapshot: Snapshot | None = None
         self._shown: Shown | None = None
         self._source = "sample"  # "sample" or "drawing"
+        self._drawn_label_chosen = False  # the user picked "I drew a …" for this drawing
         self._drawing: np.ndarray | None = None
         self._theme_name = "dark"
         self._presentation = False
@@ -292,6 +293,9 @@ class MainWindow(QMainWindow):
         self.sample_view.sample_changed.connect(self._on_sample_changed)
         self.drawing_pad.drawing_changed.connect(self._on_drawing_changed)
         self.drawn_label.currentIndexChanged.connect(lambda _i: self._on_drawn_label_changed())
+        self.drawn_label.activated.connect(lambda _i: setattr(self, "_drawn_label_chosen", True))
+        self.sample_dock.visibilityChanged.connect(lambda v: self._on_input_panel_shown("sample", v))
+        self.draw_dock.visibilityChanged.connect(lambda v: self._on_input_panel_shown("drawing", v))
         self.network_view.neuron_clicked.connect(self._on_neuron_clicked)
         self.network_view.weight_clicked.connect(self._on_weight_clicked)
         self.weights_grid.neuron_clicked.connect(lambda j: self._on_neuron_clicked(1, j))
@@ -415,13 +419,32 @@ class MainWindow(QMainWindow):
         self._show(Shown(choice.x, int(choice.label), f"{split} sample #{choice.index}"))
 
     def _on_drawing_changed(self, x: np.ndarray) -> None:
+        """A new drawing (or noise, or a cleared pad): it is the input on show. Until the user
+        says which digit they meant ("I drew a"), the stepper's target follows the network's
+        answer, the likeliest thing they meant; a cleared pad forgets the choice."""
         self._drawing = x
         self._source = "drawing"
+        if not x.any():
+            self._drawn_label_chosen = False
+        if not self._drawn_label_chosen and self._snapshot is not None and x.any():
+            self.drawn_label.blockSignals(True)
+            self.drawn_label.setCurrentIndex(int(np.argmax(self._snapshot.network().forward(x))))
+            self.drawn_label.blockSignals(False)
         what = "random noise" if self.drawing_pad.is_noise() else "your drawing"
         self._show(Shown(x, self.drawn_label.currentIndex(), what))
 
     def _on_drawn_label_changed(self) -> None:
         if self._source == "drawing" and self._drawing is not None:
+            self._on_drawing_changed(self._drawing)
+
+    def _on_input_panel_shown(self, source: str, visible: bool) -> None:
+        """Raising the Sample tab puts its sample back on the network; raising Draw, the
+        drawing (if there is one): the network always shows what the visible panel shows."""
+        if not visible or self._closing or source == self._source:
+            return
+        if source == "sample" and self.sample_view.current() is not None:
+            self._on_sample_changed(self.sample_view.current())
+        elif source == "drawing" and self._drawing is not None and self._drawing.any():
             self._on_drawing_changed(self._drawing)
 
     def _show(self, shown: Shown) -> None:

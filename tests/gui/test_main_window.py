@@ -216,3 +216,21 @@ def test_a_window_without_restore_leaves_the_users_settings_alone(qtbot, bundled
     remembered.show()
     remembered.close()
     assert settings().value("activation") == "relu"
+
+
+def test_the_network_shows_what_the_visible_input_panel_shows(qtbot, window):
+    sample = window.sample_view.current()
+    window.draw_dock.show()
+    window.draw_dock.raise_()
+    x = np.zeros(784)
+    x[14 * 28 + 10:14 * 28 + 18] = 1.0  # a short bar
+    window.drawing_pad.drawing_changed.emit(x)
+    assert np.array_equal(window.network_view.activations()[0], x)
+    # nobody said which digit it is: the stepper's target follows the network's answer
+    predicted = int(np.argmax(window.session.snapshot.network().forward(x)))
+    assert window.drawn_label.currentIndex() == predicted
+    window.sample_dock.show()
+    window.sample_dock.raise_()
+    qtbot.waitUntil(lambda: np.array_equal(window.network_view.activations()[0], sample.x))
+    window.draw_dock.raise_()
+    qtbot.waitUntil(lambda: np.array_equal(window.network_view.activations()[0], x))

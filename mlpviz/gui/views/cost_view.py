@@ -234,6 +234,8 @@ class CostView(QWidget):
                 axis.setPen(fg)
                 axis.setTextPen(fg)
                 axis.setTickFont(tick_font)
+                # bigger type needs fewer ticks, or the numbers run together
+                axis.setTickDensity(1.0 / f)
             plot.setLabel("left", y_label, **label_style)
         self._cost_plot.setLabel("bottom", "mini-batches seen", **label_style)
         self._acc_plot.setLabel("bottom", "", **label_style)
