@@ -10,20 +10,42 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtCore import QEvent, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QKeySequence, QPalette, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView, QApplication, QCheckBox, QFileDialog, QFrame, QHBoxLayout, QHeaderView,
-    QLabel, QListWidget, QMessageBox, QPushButton, QSizePolicy, QTableWidget, QTableWidgetItem,
-    QVBoxLayout, QWidget,
+    QAbstractItemView,
+    QApplication,
+    QCheckBox,
+    QFileDialog,
+    QFrame,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QListWidget,
+    QMessageBox,
+    QPushButton,
+    QScrollArea,
+    QSizePolicy,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
 )
 
 from mlpviz.core.network import Network
 from mlpviz.core.snapshot import Snapshot
 from mlpviz.core.trace_export import save_trace
 from mlpviz.core.walkthrough import (
-    DIGITS, GradCheckReport, Stage, Walk, build_walk, chain_rule, fmt, gradcheck_stage,
-    numerical_weight_gradient, per_layer_gradcheck,
+    DIGITS,
+    GradCheckReport,
+    Stage,
+    Walk,
+    build_walk,
+    chain_rule,
+    fmt,
+    gradcheck_stage,
+    numerical_weight_gradient,
+    per_layer_gradcheck,
 )
 from mlpviz.gui import theme as themes
 from mlpviz.gui.theme import scaled_font
@@ -46,6 +68,31 @@ def _copies(arrays) -> tuple[np.ndarray, ...]:
     return tuple(np.array(a, dtype=np.float64, copy=True) for a in arrays)
 
 
+class _TextArea(QScrollArea):
+    """The stage's sentences: as tall as they need at the panel's width when there is room, and
+    scrolling (never cut off) when a big font on a small screen leaves less."""
+
+    def __init__(self, label: QLabel):
+        super().__init__()
+        self.setWidget(label)
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
+
+    def sizeHint(self) -> QSize:
+        width = max(self.viewport().width(), 200)
+        return QSize(super().sizeHint().width(), self.widget().heightForWidth(width) + 4)
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(0, 3 * self.fontMetrics().height())
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if event.oldSize().width() != event.size().width():
+            self.updateGeometry()  # a new width wraps the text to a new height
+
+
 class StepperPanel(QWidget):
     """Walks through backpropagation for one sample, stage by stage.
 
@@ -58,7 +105,7 @@ class StepperPanel(QWidget):
 
     # Table font sizes tried, relative to the panel's font, until the columns fit.
     _TABLE_SCALES = (1.1, 1.0, 0.95, 0.9, 0.85, 0.8, 0.75, 0.7)
-    _LIST_MIN_PANEL_WIDTH = 540  # narrower than this, the list of stages hides
+    _LIST_MIN_PANEL_EMS = 54  # narrower than this many 'M's of the list's type, the list hides
 
     overlay_changed = Signal(object)
     gradient_changed = Signal(object)
@@ -179,9 +226,10 @@ class StepperPanel(QWidget):
         tools.addStretch(1)
         tools.addWidget(self.export_button)
 
+        self.text_area = _TextArea(self.text)
         content = QVBoxLayout()
         content.addWidget(self.title)
-        content.addWidget(self.text)
+        content.addWidget(self.text_area)
         content.addWidget(self.formula)
         content.addWidget(self.table, 1)
         content.addWidget(self.step_row)
@@ -536,6 +584,7 @@ class StepperPanel(QWidget):
             return
         self.title.setText(stage.title)
         self.text.setText(stage.text)
+        self.text_area.updateGeometry()
         self.formula.setText(stage.formula)
         self._fill_table(stage)
         n = len(walk)
@@ -619,7 +668,8 @@ class StepperPanel(QWidget):
         super().resizeEvent(event)
         # In a narrow dock the stage's words and numbers need the room more than the list does;
         # the title ("4b · …") and "Stage 8 of 16" still say where you are.
-        self.stage_list.setVisible(self.width() >= self._LIST_MIN_PANEL_WIDTH)
+        em = self.stage_list.fontMetrics().horizontalAdvance("M")
+        self.stage_list.setVisible(self.width() >= self._LIST_MIN_PANEL_EMS * em)
         self._fit_columns()
 
     def _fill_table(self, stage: Stage | None) -> None:
