@@ -239,8 +239,9 @@ _DOWNLOAD_HINT = "run `mlpviz data download {which}` to fetch it"
 
 
 def available_datasets() -> list[tuple[str, str]]:
-    """(spec, human label) for every dataset that can be loaded without downloading."""
-    found = [("bundled", "MNIST sample (bundled: 8,000 train / 2,000 held-out)")]
+    """(spec, human label) for every dataset that can be loaded without downloading; the label
+    gives the training / held-out sizes."""
+    found = [("bundled", "MNIST sample, bundled (8,000 / 2,000)")]
     if _fashion_folder() is not None:
         found.append(("fashion", "Fashion-MNIST (60,000 / 10,000)"))
     if has_dataset_files(cache_dir() / "mnist"):

@@ -88,7 +88,13 @@ class RunControls(QToolBar):
         self.rebuild_button = QPushButton("Rebuild")
         self.rebuild_button.setToolTip("Build a new network with these settings")
         self.rebuild_button.setFocusPolicy(Qt.NoFocus)
-        self.seed.setFixedWidth(90)
+        self.seed.setMinimumWidth(90)
+        self.seed.setMaximumWidth(130)
+        # follow the font (presentation mode enlarges it after the first show)
+        for combo, chars in ((self.activation, 8), (self.cost, 13), (self.dataset, 30)):
+            combo.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(chars)
         for label, w in ((" hidden layers ", self.layers), ("  activation ", self.activation),
                          ("  cost ", self.cost), ("  seed ", self.seed), ("  ", self.rebuild_button),
                          ("    data ", self.dataset)):
