@@ -39,3 +39,20 @@ def bundled():
 def trained_default():
     """`trained_default(steps)`: the default network after that many mini-batches (cached)."""
     return _trained_default
+
+
+@pytest.fixture(scope="session")
+def write_dataset():
+    """`write_dataset(folder, ds, n_train, n_test)`: the four MNIST-format IDX files holding the
+    first n_train / n_test samples of dataset `ds`; returns the folder."""
+    from mlpviz.core.idx import write_idx
+
+    def write(folder, ds, n_train: int, n_test: int):
+        folder.mkdir(parents=True, exist_ok=True)
+        write_idx(folder / "train-images-idx3-ubyte", ds.train_images[:n_train].reshape(-1, 28, 28))
+        write_idx(folder / "train-labels-idx1-ubyte", ds.train_labels[:n_train])
+        write_idx(folder / "t10k-images-idx3-ubyte", ds.test_images[:n_test].reshape(-1, 28, 28))
+        write_idx(folder / "t10k-labels-idx1-ubyte", ds.test_labels[:n_test])
+        return folder
+
+    return write

@@ -13,7 +13,6 @@ import pytest
 import mlpviz.cli as cli
 from mlpviz.cli import main
 from mlpviz.core.datasets import DatasetError, load_bundled, load_dataset, load_folder
-from mlpviz.core.idx import write_idx
 from mlpviz.core.model_file import ModelFileError, load_model, save_model
 from mlpviz.core.network import Network
 from mlpviz.core.trace_export import save_trace
@@ -37,16 +36,6 @@ def model(tmp_path_factory):
     path = tmp_path_factory.mktemp("model") / "m.npz"
     save_model(Network([784, 16, 16, 10], seed=0), path, {"dataset": "bundled"})
     return path
-
-
-def write_dataset(folder: Path, ds, n_train: int, n_test: int) -> Path:
-    """Four IDX files holding the first n_train / n_test samples of `ds`."""
-    folder.mkdir(parents=True, exist_ok=True)
-    write_idx(folder / "train-images-idx3-ubyte", ds.train_images[:n_train].reshape(-1, 28, 28))
-    write_idx(folder / "train-labels-idx1-ubyte", ds.train_labels[:n_train])
-    write_idx(folder / "t10k-images-idx3-ubyte", ds.test_images[:n_test].reshape(-1, 28, 28))
-    write_idx(folder / "t10k-labels-idx1-ubyte", ds.test_labels[:n_test])
-    return folder
 
 
 # --- arguments --------------------------------------------------------------------------------
@@ -189,7 +178,8 @@ def test_app_model_is_checked_before_the_app_starts(tmp_path, capsys, monkeypatc
 # --- datasets ---------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("split", ["train", "test"])
-def test_a_dataset_with_an_empty_split_is_refused(split, bundled, tmp_path, model, capsys):
+def test_a_dataset_with_an_empty_split_is_refused(
+        split, bundled, tmp_path, model, capsys, write_dataset):
     # An empty held-out split used to train and evaluate "successfully" with "acc nan%", and in
     # the app raise IndexError from the sample view.
     folder = write_dataset(tmp_path / "d", bundled, 0 if split == "train" else 50,
@@ -203,7 +193,7 @@ def test_a_dataset_with_an_empty_split_is_refused(split, bundled, tmp_path, mode
         assert "holds no images" in _one_error_line(capsys.readouterr().err)
 
 
-def test_a_tiny_dataset_still_trains(bundled, tmp_path, capsys):
+def test_a_tiny_dataset_still_trains(bundled, tmp_path, capsys, write_dataset):
     folder = write_dataset(tmp_path / "tiny", bundled, 1, 1)
     assert main(["train", "--data", str(folder), "--epochs", "2", "--batch", "100"]) == 0
     assert "epoch 2" in capsys.readouterr().out

@@ -11,7 +11,6 @@ import pytest
 
 from mlpviz.cli import main
 from mlpviz.core.datasets import load_bundled
-from mlpviz.core.idx import write_idx
 from mlpviz.core.model_file import load_model
 from mlpviz.gui import main_window as main_window_module
 from mlpviz.gui.main_window import MainWindow, settings
@@ -21,15 +20,6 @@ from mlpviz.gui.session import Session
 @pytest.fixture(scope="module")
 def dataset():
     return load_bundled()
-
-
-def write_dataset(folder: Path, ds, n_train: int, n_test: int) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    write_idx(folder / "train-images-idx3-ubyte", ds.train_images[:n_train].reshape(-1, 28, 28))
-    write_idx(folder / "train-labels-idx1-ubyte", ds.train_labels[:n_train])
-    write_idx(folder / "t10k-images-idx3-ubyte", ds.test_images[:n_test].reshape(-1, 28, 28))
-    write_idx(folder / "t10k-labels-idx1-ubyte", ds.test_labels[:n_test])
-    return folder
 
 
 def accuracy(snapshot, ds) -> float:
@@ -71,7 +61,8 @@ def test_stepper_step_while_training_does_not_throw_the_training_away(qtbot, win
 
 # --- datasets the window could not show -------------------------------------------------------
 
-def test_a_dataset_with_fewer_than_eight_training_images(qtbot, window, dataset, tmp_path):
+def test_a_dataset_with_fewer_than_eight_training_images(
+        qtbot, window, dataset, tmp_path, write_dataset):
     # The stepper's batch picks 8 training images; with fewer, rng.choice raised ValueError in
     # the dataset_changed slot, leaving the window half updated.
     folder = write_dataset(tmp_path / "tiny", dataset, 3, 2)
@@ -88,7 +79,8 @@ def test_a_dataset_with_fewer_than_eight_training_images(qtbot, window, dataset,
     assert not window.banner.isVisible()
 
 
-def test_a_dataset_with_an_empty_held_out_split_is_refused(qtbot, window, dataset, tmp_path):
+def test_a_dataset_with_an_empty_held_out_split_is_refused(
+        qtbot, window, dataset, tmp_path, write_dataset):
     # It used to load, and the sample view raised IndexError("sample 0 is outside 0..-1").
     folder = write_dataset(tmp_path / "no-test", dataset, 50, 0)
     s = window.session
