@@ -128,7 +128,7 @@ _VALID_GZ = gzip.compress(_VALID, mtime=0)
 _FUZZ = settings(max_examples=300, deadline=None, derandomize=True, database=None)
 
 
-def _only_idx_errors(data: bytes) -> None:
+def check_only_idx_errors(data: bytes) -> None:
     """read_idx_bytes either gives an array or raises IDXError — never anything else."""
     try:
         result = read_idx_bytes(data)
@@ -141,16 +141,16 @@ def _only_idx_errors(data: bytes) -> None:
 @_FUZZ
 @given(st.binary(max_size=64))
 def test_fuzz_random_bytes(data):
-    _only_idx_errors(data)
-    _only_idx_errors(b"\x00\x00" + data)
-    _only_idx_errors(b"\x1f\x8b" + data)
+    check_only_idx_errors(data)
+    check_only_idx_errors(b"\x00\x00" + data)
+    check_only_idx_errors(b"\x1f\x8b" + data)
 
 
 @_FUZZ
 @given(st.sampled_from([_VALID, _VALID_GZ]), st.data())
 def test_fuzz_truncated_or_mutated_valid_files(valid, data):
     cut = data.draw(st.integers(0, len(valid)))
-    _only_idx_errors(valid[:cut])
+    check_only_idx_errors(valid[:cut])
     pos = data.draw(st.integers(0, len(valid) - 1))
     byte = data.draw(st.integers(0, 255))
-    _only_idx_errors(valid[:pos] + bytes([byte]) + valid[pos + 1 :])
+    check_only_idx_errors(valid[:pos] + bytes([byte]) + valid[pos + 1 :])
