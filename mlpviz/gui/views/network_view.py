@@ -1012,7 +1012,7 @@ class NetworkView(QWidget):
                 f = ACT_SYMBOL.get(snap.activation, snap.activation)
                 lines.append(f"a = {f}(z) = {f}(Σₖ wⱼₖ aₖ + bⱼ) = {f}({sum_b}) = {f}({fmt(z)}) = {fmt(a)}")
             lines.append(f"a = {fmt(a)}   activation")
-            lines.append(f"z = {fmt(z)}   weighted sum + bias")
+            lines.append(f"z = {fmt(z)}   pre-activation: weighted sum + bias")
             if l == L and snap.cost == "cross_entropy":
                 lines.append(f"b = {fmt(b)}   bias")
             else:

@@ -1,4 +1,4 @@
-"""One neuron up close: its activation, weighted input and bias, the formula with its numbers,
+"""One neuron up close: its activation, pre-activation and bias, the formula with its numbers,
 what its bias means (a threshold), and its incoming weights (a 28×28 picture for the first hidden
 layer, bars for later layers).
 
@@ -146,7 +146,7 @@ class NeuronPanel(QWidget):
         self._rows: list[tuple[QLabel, QLabel]] = []
         values = QGridLayout()
         values.setHorizontalSpacing(14)
-        rows = (("activation", "a", self.value_a), ("weighted input", "z", self.value_z),
+        rows = (("activation", "a", self.value_a), ("pre-activation", "z", self.value_z),
                 ("bias", "b", self.value_b), ("weighted sum", "Σ w·a", self.value_sum))
         for i, (words, symbol, w) in enumerate(rows):
             name = QLabel(f"{words}  <b>{symbol}</b>")
