@@ -82,3 +82,11 @@ def signed_rgb_per_image(values: np.ndarray, percentile: float | None = None,
         scale = None if percentile is None else robust_scale(v[i], percentile)
         out[i] = signed_rgb(v[i], scale=scale, **colors)
     return out
+
+
+def updated_colors(current: tuple, background: str | None = None, positive: str | None = None,
+                   negative: str | None = None) -> tuple:
+    """(background, positive, negative) as RGB tuples: `current`, with each colour given as
+    "#rrggbb" replacing its entry (None keeps it)."""
+    return tuple(hex_to_rgb(new) if new else old
+                 for old, new in zip(current, (background, positive, negative)))

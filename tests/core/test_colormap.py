@@ -49,3 +49,11 @@ def test_hex_to_rgb():
     assert hex_to_rgb("#2ecc40") == (46, 204, 64)
     with pytest.raises(ValueError):
         hex_to_rgb("#fff")
+
+
+def test_updated_colors_replaces_only_what_is_given():
+    from mlpviz.core.colormap import updated_colors
+
+    current = ((0, 0, 0), (0, 255, 0), (255, 0, 0))
+    assert updated_colors(current) == current
+    assert updated_colors(current, positive="#102030") == ((0, 0, 0), (16, 32, 48), (255, 0, 0))

@@ -18,3 +18,15 @@ def window(qtbot, bundled):
     yield w
     w.close()
     assert not w.session.thread.isRunning()
+
+
+@pytest.fixture(scope="module")
+def dataset(bundled):
+    """The bundled data (a module may define its own `dataset` instead)."""
+    return bundled
+
+
+@pytest.fixture(scope="module")
+def snap(trained_default):
+    """The default network after 300 mini-batches of the bundled data."""
+    return trained_default(300)

@@ -15,16 +15,6 @@ def number(label) -> float:
     return float(label.text().replace("−", "-"))
 
 
-@pytest.fixture(scope="module")
-def dataset(bundled):
-    return bundled
-
-
-@pytest.fixture(scope="module")
-def snap(trained_default):
-    return trained_default(300)
-
-
 @pytest.fixture
 def x(dataset):
     return dataset.test_images[1] / 255.0

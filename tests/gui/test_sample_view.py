@@ -10,16 +10,6 @@ from mlpviz.gui.views.sample_view import SampleView
 LEFT = Qt.MouseButton.LeftButton
 
 
-@pytest.fixture(scope="module")
-def dataset(bundled):
-    return bundled
-
-
-@pytest.fixture(scope="module")
-def snap(trained_default):
-    return trained_default(300)
-
-
 @pytest.fixture
 def view(qtbot, dataset):
     view = SampleView(seed=0)

@@ -15,8 +15,8 @@ from PySide6.QtWidgets import (
 )
 
 from mlpviz.core.colormap import (
-    DEFAULT_BACKGROUND, DEFAULT_NEGATIVE, DEFAULT_POSITIVE, hex_to_rgb, rgb_to_hex, robust_scale,
-    signed_rgb, symmetric_scale,
+    DEFAULT_BACKGROUND, DEFAULT_NEGATIVE, DEFAULT_POSITIVE, rgb_to_hex, robust_scale, signed_rgb,
+    symmetric_scale, updated_colors,
 )
 from mlpviz.core.notation import fmt_fixed, sup
 from mlpviz.gui.qimage import ImageWidget, color_hex, rgb_to_qimage
@@ -288,12 +288,8 @@ class NeuronPanel(QWidget):
                    positive: str | None = None, negative: str | None = None) -> None:
         """Colours as "#rrggbb" for the weight pictures and bars (foreground is unused: text
         follows the palette)."""
-        if background:
-            self._background = hex_to_rgb(background)
-        if positive:
-            self._positive = hex_to_rgb(positive)
-        if negative:
-            self._negative = hex_to_rgb(negative)
+        self._background, self._positive, self._negative = updated_colors(
+            (self._background, self._positive, self._negative), background, positive, negative)
         for bars in (self.weight_bars, self.term_bars):
             bars.set_colors(QColor(rgb_to_hex(self._positive)), QColor(rgb_to_hex(self._negative)))
         if self._args is not None:

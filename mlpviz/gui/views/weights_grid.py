@@ -10,8 +10,8 @@ from PySide6.QtGui import QColor, QFont, QImage, QMouseEvent, QPainter, QPalette
 from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from mlpviz.core.colormap import (
-    DEFAULT_BACKGROUND, DEFAULT_NEGATIVE, DEFAULT_POSITIVE, hex_to_rgb, rgb_to_hex,
-    signed_rgb_per_image,
+    DEFAULT_BACKGROUND, DEFAULT_NEGATIVE, DEFAULT_POSITIVE, rgb_to_hex, signed_rgb_per_image,
+    updated_colors,
 )
 from mlpviz.gui.qimage import color_hex, rgb_to_qimage
 
@@ -190,12 +190,8 @@ class WeightsGrid(QWidget):
                    positive: str | None = None, negative: str | None = None) -> None:
         """Colours as "#rrggbb": the pictures' zero (background), positive and negative weights.
         `foreground` is accepted for symmetry and unused: text follows the palette."""
-        if background:
-            self._background = hex_to_rgb(background)
-        if positive:
-            self._positive = hex_to_rgb(positive)
-        if negative:
-            self._negative = hex_to_rgb(negative)
+        self._background, self._positive, self._negative = updated_colors(
+            (self._background, self._positive, self._negative), background, positive, negative)
         self._update_caption()
         self._render()
 
