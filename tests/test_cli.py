@@ -1,6 +1,7 @@
 """The `mlpviz` command, run in-process: every command's output, and bad input → one clear line
 and the right exit code, never a traceback."""
 
+import dataclasses
 import json
 import signal
 import subprocess
@@ -139,8 +140,7 @@ def test_gradcheck_other_network(capsys):
 
 def test_gradcheck_fails_on_a_wrong_derivative(capsys, monkeypatch):
     sigmoid = ACTIVATIONS["sigmoid"]
-    monkeypatch.setitem(ACTIVATIONS, "sigmoid", sigmoid.__class__(
-        "sigmoid", sigmoid.formula, sigmoid.f, sigmoid.f, sigmoid.prime_from_a))
+    monkeypatch.setitem(ACTIVATIONS, "sigmoid", dataclasses.replace(sigmoid, prime=sigmoid.f))
     assert main(["gradcheck", "--layers", "4"]) == 1
     assert "FAILED" in capsys.readouterr().out
 

@@ -1,4 +1,9 @@
-"""Activation functions σ and their derivatives σ'(z), element-wise on arrays of any shape."""
+"""Activation functions σ and their derivatives σ'(z), element-wise on arrays of any shape.
+
+Each `Activation` record also carries what the app says and draws about it (its symbol, its range,
+how it is initialised, how an activation maps to a neuron's brightness), so no other module needs
+to branch on an activation's name: it asks the record.
+"""
 
 from __future__ import annotations
 
@@ -10,17 +15,43 @@ import numpy as np
 
 @dataclass(frozen=True)
 class Activation:
-    """A squashing function a = σ(z) with its derivative σ'(z).
+    """A squashing function a = σ(z) with its derivative σ'(z), and how the app speaks of it.
 
     `prime_from_a` gives σ'(z) from a = σ(z) where that is cheaper (sigmoid: a(1−a)); the trainer
-    uses it so it never has to keep z.
+    uses it so it never has to keep z. `f_inplace(Z)` computes σ(Z) into Z itself (the trainer's
+    float32 path) and returns it.
     """
 
-    name: str
+    name: str  # what model and trace files store: "sigmoid", "tanh", "relu"
+    symbol: str  # as formulas write it: "σ", "tanh", "relu"
     formula: str
     f: Callable[[np.ndarray], np.ndarray]
     prime: Callable[[np.ndarray], np.ndarray]
     prime_from_a: Callable[[np.ndarray], np.ndarray]
+    f_inplace: Callable[[np.ndarray], np.ndarray]
+    lo: float  # the range of a = σ(z): lo … hi (hi = inf for relu)
+    hi: float
+    range_text: str  # "0 … 1", "−1 … 1", "≥ 0"
+    prime_max: float  # the largest σ'(z): 0.25 for sigmoid (at z = 0), 1 for tanh and relu
+    init_gain: float  # weights start as N(0, gain / n_in): 1, or 2 for relu (He)
+    zero_bias_init: bool  # biases start at 0 (relu) rather than N(0, 1)
+    has_kink: bool  # σ is not differentiable at z = 0 (relu); backprop uses σ'(0) = 0 there
+    speaks_brightness: bool  # 0…1 outputs that read as dark … bright (sigmoid); else "near its target"
+    squash_template: str  # "squashes {} into 0 … 1 with σ": {} is what is squashed
+    active_when: str  # when the neuron counts as active: "z > 0, so a > 0.5"
+
+    def squashes(self, what: str = "the sum") -> str:
+        """What σ does to `what`: "squashes the sum into 0 … 1 with σ"."""
+        return self.squash_template.format(what)
+
+    def brightness(self, a: np.ndarray) -> np.ndarray:
+        """Activations mapped to 0 … 1 for drawing (0 = off colour, 1 = fully lit): sigmoid as is,
+        tanh (a + 1) / 2, relu a / max(1, max a) (relu has no top, so the layer's largest is lit)."""
+        a = np.asarray(a, dtype=np.float64)
+        if np.isfinite(self.hi):
+            return (np.clip(a, self.lo, self.hi) - self.lo) / (self.hi - self.lo)
+        top = max(1.0, float(np.max(a, initial=0.0)))
+        return np.clip(a / top, 0.0, 1.0)
 
 
 def _sigmoid(z: np.ndarray) -> np.ndarray:
@@ -28,6 +59,15 @@ def _sigmoid(z: np.ndarray) -> np.ndarray:
     σ is exactly 0, which is the right answer, so that overflow is silenced."""
     with np.errstate(over="ignore"):
         return 1.0 / (1.0 + np.exp(-z))
+
+
+def _sigmoid_inplace(Z: np.ndarray) -> np.ndarray:
+    """σ(Z) written into Z: Z ← 1 / (1 + e^−Z)."""
+    with np.errstate(over="ignore"):
+        np.negative(Z, out=Z)
+        np.exp(Z, out=Z)
+        Z += 1
+        return np.reciprocal(Z, out=Z)
 
 
 def _sigmoid_prime(z: np.ndarray) -> np.ndarray:
@@ -48,26 +88,44 @@ def _relu(z: np.ndarray) -> np.ndarray:
 
 
 def _relu_prime(z: np.ndarray) -> np.ndarray:
-    """relu'(z) = 1 where z > 0, else 0."""
+    """relu'(z) = 1 where z > 0, else 0 (also at the kink z = 0)."""
     return (np.asarray(z) > 0).astype(np.result_type(z, np.float32))
 
 
-ACTIVATIONS: dict[str, Activation] = {
-    "sigmoid": Activation(
-        "sigmoid", "σ(z) = 1 / (1 + e^−z)", _sigmoid, _sigmoid_prime, lambda a: a * (1 - a)
-    ),
-    "tanh": Activation("tanh", "tanh(z)", np.tanh, _tanh_prime, lambda a: 1 - a * a),
-    "relu": Activation(
-        "relu", "relu(z) = max(0, z)", _relu, _relu_prime, lambda a: (a > 0).astype(a.dtype)
-    ),
-}
+SIGMOID = Activation(
+    name="sigmoid", symbol="σ", formula="σ(z) = 1 / (1 + e^−z)",
+    f=_sigmoid, prime=_sigmoid_prime, prime_from_a=lambda a: a * (1 - a),
+    f_inplace=_sigmoid_inplace,
+    lo=0.0, hi=1.0, range_text="0 … 1", prime_max=0.25, init_gain=1.0, zero_bias_init=False,
+    has_kink=False, speaks_brightness=True,
+    squash_template="squashes {} into 0 … 1 with σ", active_when="z > 0, so a > 0.5",
+)
+TANH = Activation(
+    name="tanh", symbol="tanh", formula="tanh(z) = (e^z − e^−z) / (e^z + e^−z)",
+    f=np.tanh, prime=_tanh_prime, prime_from_a=lambda a: 1 - a * a,
+    f_inplace=lambda Z: np.tanh(Z, out=Z),
+    lo=-1.0, hi=1.0, range_text="−1 … 1", prime_max=1.0, init_gain=1.0, zero_bias_init=False,
+    has_kink=False, speaks_brightness=False,
+    squash_template="squashes {} into −1 … 1 with tanh", active_when="z > 0, so a > 0",
+)
+RELU = Activation(
+    name="relu", symbol="relu", formula="relu(z) = max(0, z)",
+    f=_relu, prime=_relu_prime, prime_from_a=lambda a: (a > 0).astype(a.dtype),
+    f_inplace=lambda Z: np.maximum(Z, 0, out=Z),
+    lo=0.0, hi=float("inf"), range_text="≥ 0", prime_max=1.0, init_gain=2.0, zero_bias_init=True,
+    has_kink=True, speaks_brightness=False,
+    squash_template="keeps {} if it is positive and gives 0 otherwise (relu)",
+    active_when="z > 0, so a > 0",
+)
+
+ACTIVATIONS: dict[str, Activation] = {a.name: a for a in (SIGMOID, TANH, RELU)}
 
 
 def get_activation(name: str) -> Activation:
     """Look an activation up by name; a clear ValueError for an unknown one."""
     try:
         return ACTIVATIONS[name]
-    except KeyError:
+    except (KeyError, TypeError):
         raise ValueError(
             f"unknown activation {name!r}: choose one of {', '.join(ACTIVATIONS)}"
         ) from None

@@ -10,8 +10,6 @@ Every function takes a batch: A, Y of shape (n, n_out), and returns per-sample v
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
 from mlpviz.core.activations import Activation
@@ -26,60 +24,107 @@ def softmax(Z: np.ndarray) -> np.ndarray:
     return E / E.sum(axis=-1, keepdims=True)
 
 
-@dataclass(frozen=True)
 class Cost:
-    """One of the two costs; `name` is what model and trace files store."""
+    """A cost C of one sample and the output layer it pairs with; `name` is what model and trace
+    files store. Subclasses give the math; nothing outside this module branches on the name: it
+    asks `softmax_output` (the outputs are a softmax, so they add up to 1 and read as probabilities)."""
 
-    name: str
-    formula: str
+    name: str = ""
+    label: str = ""  # as the app writes it: "mse", "cross-entropy"
+    formula: str = ""
+    softmax_output: bool = False
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}()"
 
     def output(self, Z: np.ndarray, act: Activation) -> np.ndarray:
         """Output activations a^L from the output pre-activations z^L."""
-        return softmax(Z) if self.name == "cross_entropy" else act.f(Z)
+        raise NotImplementedError
 
     def value(self, A: np.ndarray, Y: np.ndarray) -> np.ndarray:
-        """C per sample, shape (n,): Σ_j (a_j − y_j)², or −ln a_label."""
-        if self.name == "cross_entropy":
-            return -np.log(np.maximum((A * Y).sum(axis=-1), _TINY))
-        D = A - Y
-        return (D * D).sum(axis=-1)
+        """C per sample, shape (n,)."""
+        raise NotImplementedError
 
     def terms(self, A: np.ndarray, Y: np.ndarray) -> np.ndarray:
-        """Each output's share of C, shape like A: (a_j − y_j)², or −y_j ln a_j."""
-        if self.name == "cross_entropy":
-            return -Y * np.log(np.maximum(A, _TINY))
-        return (A - Y) ** 2
+        """Each output's share of C, shape like A."""
+        raise NotImplementedError
 
     def grad_a(self, A: np.ndarray, Y: np.ndarray) -> np.ndarray:
-        """∂C/∂a at the output: 2 (a − y), or −y / a."""
-        if self.name == "cross_entropy":
-            return -Y / np.maximum(A, _TINY)
-        return 2 * (A - Y)
+        """∂C/∂a at the output."""
+        raise NotImplementedError
 
     def grad_z(self, Z: np.ndarray, A: np.ndarray, Y: np.ndarray, act: Activation) -> np.ndarray:
-        """∂C/∂z at the output: 2 (a − y) σ'(z), or a − y for softmax with log-loss."""
-        if self.name == "cross_entropy":
-            return A - Y
-        return 2 * (A - Y) * act.prime(Z)
+        """∂C/∂z at the output."""
+        raise NotImplementedError
 
     def grad_z_from_a(self, A: np.ndarray, Y: np.ndarray, act: Activation) -> np.ndarray:
         """∂C/∂z at the output computed from a alone (the trainer does not keep z)."""
-        if self.name == "cross_entropy":
-            return A - Y
+        raise NotImplementedError
+
+
+class SquaredError(Cost):
+    """C = Σ_j (a_j − y_j)², the output layer uses the network's σ; ∂C/∂a_j = 2 (a_j − y_j),
+    ∂C/∂z_j = 2 (a_j − y_j) σ'(z_j)."""
+
+    name, label, formula = "mse", "mse", "C = Σⱼ (aⱼ − yⱼ)²"
+    softmax_output = False
+
+    def output(self, Z, act):
+        return act.f(Z)
+
+    def value(self, A, Y):
+        D = A - Y
+        return (D * D).sum(axis=-1)
+
+    def terms(self, A, Y):
+        return (A - Y) ** 2
+
+    def grad_a(self, A, Y):
+        return 2 * (A - Y)
+
+    def grad_z(self, Z, A, Y, act):
+        return 2 * (A - Y) * act.prime(Z)
+
+    def grad_z_from_a(self, A, Y, act):
         return 2 * (A - Y) * act.prime_from_a(A)
 
 
-COSTS: dict[str, Cost] = {
-    "mse": Cost("mse", "C = Σⱼ (aⱼ − yⱼ)²"),
-    "cross_entropy": Cost("cross_entropy", "C = −ln a_label (softmax outputs)"),
-}
+class CrossEntropy(Cost):
+    """Softmax outputs a_j = e^{z_j} / Σ_i e^{z_i} and C = −ln a_label; ∂C/∂a_j = −y_j / a_j,
+    ∂C/∂z_j = a_j − y_j (the softmax Jacobian folded in)."""
+
+    name, label, formula = "cross_entropy", "cross-entropy", "C = −ln a_label (softmax outputs)"
+    softmax_output = True
+
+    def output(self, Z, act):
+        return softmax(Z)
+
+    def value(self, A, Y):
+        return -np.log(np.maximum((A * Y).sum(axis=-1), _TINY))
+
+    def terms(self, A, Y):
+        return -Y * np.log(np.maximum(A, _TINY))
+
+    def grad_a(self, A, Y):
+        return -Y / np.maximum(A, _TINY)
+
+    def grad_z(self, Z, A, Y, act):
+        return A - Y
+
+    def grad_z_from_a(self, A, Y, act):
+        return A - Y
+
+
+MSE = SquaredError()
+CROSS_ENTROPY = CrossEntropy()
+COSTS: dict[str, Cost] = {c.name: c for c in (MSE, CROSS_ENTROPY)}
 
 
 def get_cost(name: str) -> Cost:
     """Look a cost up by name; a clear ValueError for an unknown one."""
     try:
         return COSTS[name]
-    except KeyError:
+    except (KeyError, TypeError):
         raise ValueError(f"unknown cost {name!r}: choose one of {', '.join(COSTS)}") from None
 
 

@@ -26,6 +26,25 @@ def _readonly(arrays) -> tuple[np.ndarray, ...]:
     return tuple(out)
 
 
+def layer_output(Z: np.ndarray, l: int, L: int, act: Activation, cost: Cost) -> np.ndarray:
+    """a^l from z^l: σ(z^l) for the hidden layers 1 … L−1, the cost's output function (σ, or a
+    softmax for cross-entropy) at the output layer l = L."""
+    return cost.output(Z, act) if l == L else act.f(Z)
+
+
+def forward_pass(weights, biases, X: np.ndarray, act: Activation, cost: Cost):
+    """The one forward pass: (zs, activations) = ([z^0 = X, z^1, …, z^L], [a^0 = X, a^1, …, a^L])
+    with z^{l+1} = W^l a^l + b^l and a^{l+1} = layer_output(z^{l+1}). X is one sample
+    (sizes[0],) or a batch (n, sizes[0]); the arithmetic is in the arrays' own dtype."""
+    L = len(weights)
+    zs, acts = [X], [X]
+    for l, (W, b) in enumerate(zip(weights, biases), start=1):
+        Z = acts[-1] @ W.T + b
+        zs.append(Z)
+        acts.append(layer_output(Z, l, L, act, cost))
+    return zs, acts
+
+
 @dataclass(frozen=True)
 class Trace:
     """Backpropagation of one sample, every intermediate value kept (float64, read-only).
@@ -98,7 +117,7 @@ class Network:
         self.act: Activation = get_activation(activation)
         self.cost_fn: Cost = get_cost(cost)
         self.seed = seed
-        self.weights, self.biases = init_parameters(sizes, activation, np.random.default_rng(seed))
+        self.weights, self.biases = init_parameters(sizes, self.act, np.random.default_rng(seed))
 
     # -- names -------------------------------------------------------------------------------
     @property
@@ -140,13 +159,7 @@ class Network:
         input, as in `Trace`) and activations [a^0 = X, a^1, …, a^L], shapes as in `forward_all`."""
         A = np.asarray(X, dtype=np.float64)
         self._check_input(A)
-        zs, acts = [A], [A]
-        for l, (W, b) in enumerate(zip(self.weights, self.biases)):
-            Z = A @ W.T + b
-            A = self.cost_fn.output(Z, self.act) if l == self.L - 1 else self.act.f(Z)
-            zs.append(Z)
-            acts.append(A)
-        return zs, acts
+        return forward_pass(self.weights, self.biases, A, self.act, self.cost_fn)
 
     def predict(self, X: np.ndarray) -> np.ndarray:
         """The brightest output per sample: argmax_j a^L_j, shape (n,)."""
@@ -190,12 +203,7 @@ class Network:
         Ws = [np.asarray(W, dtype=np.float64) for W in self.weights]
         bs = [np.asarray(b, dtype=np.float64) for b in self.biases]
 
-        z, a = [x], [x]
-        for l, (W, b) in enumerate(zip(Ws, bs)):
-            zl = W @ a[-1] + b
-            al = self.cost_fn.output(zl, self.act) if l == self.L - 1 else self.act.f(zl)
-            z.append(zl)
-            a.append(al)
+        z, a = forward_pass(Ws, bs, x, self.act, self.cost_fn)
 
         L = self.L
         grad_a = [None] * (L + 1)
@@ -287,15 +295,16 @@ class Network:
         return net
 
 
-def init_parameters(sizes, activation: str, rng: np.random.Generator):
-    """Random weights W^l ~ N(0, 1/n_in) (N(0, 2/n_in) for relu) and biases b^l ~ N(0, 1),
-    b^l = 0 for relu. Seeded through `rng`, so the same seed gives the same network."""
-    gain = 2.0 if activation == "relu" else 1.0
+def init_parameters(sizes, act: Activation | str, rng: np.random.Generator):
+    """Random weights W^l ~ N(0, gain/n_in) (gain 1, or 2 for relu) and biases b^l ~ N(0, 1)
+    (0 for relu: `act.zero_bias_init`). Seeded through `rng`, so the same seed gives the same
+    network."""
+    act = get_activation(act) if isinstance(act, str) else act
     weights, biases = [], []
     for n_in, n_out in zip(sizes[:-1], sizes[1:]):
-        weights.append(rng.standard_normal((n_out, n_in)) * np.sqrt(gain / n_in))
+        weights.append(rng.standard_normal((n_out, n_in)) * np.sqrt(act.init_gain / n_in))
         b = rng.standard_normal(n_out)
-        biases.append(np.zeros(n_out) if activation == "relu" else b)
+        biases.append(np.zeros(n_out) if act.zero_bias_init else b)
     return weights, biases
 
 
