@@ -13,6 +13,7 @@ from typing import Callable
 
 import numpy as np
 
+from mlpviz.core.arrays import frozen
 from mlpviz.core.idx import IDXError, read_idx
 
 DIGIT_NAMES: tuple[str, ...] = tuple("0123456789")
@@ -91,8 +92,7 @@ class Dataset:
         if split not in self._x_cache:
             x = images.astype(np.float32)
             x /= np.float32(255)
-            x.setflags(write=False)
-            self._x_cache[split] = x
+            self._x_cache[split] = frozen(x, copy=False)
         return self._x_cache[split]
 
 
@@ -108,7 +108,7 @@ def _checked_split(ds: Dataset, split: str) -> tuple[np.ndarray, np.ndarray]:
         raise DatasetError(f"{where}: labels must be integers of shape ({len(images)},), "
                            f"got {labels.dtype} {labels.shape}")
     _check_labels(labels, len(ds.class_names), where)
-    return _read_only(images), _read_only(labels.astype(np.uint8, copy=False))
+    return frozen(images, copy=False), frozen(labels, np.uint8, copy=False)
 
 
 def _check_labels(labels: np.ndarray, n_classes: int, where: str) -> None:
@@ -117,13 +117,6 @@ def _check_labels(labels: np.ndarray, n_classes: int, where: str) -> None:
     if bad.any():
         raise DatasetError(f"{where}: {int(bad.sum())} labels are outside 0..{n_classes - 1} "
                            f"(first: {int(labels[bad][0])}); labels must be class indices")
-
-
-def _read_only(a: np.ndarray) -> np.ndarray:
-    """A read-only view of `a`."""
-    view = a.view()
-    view.setflags(write=False)
-    return view
 
 
 # --- locations ---

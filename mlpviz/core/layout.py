@@ -24,6 +24,7 @@ from typing import Sequence
 
 import numpy as np
 
+from mlpviz.core.arrays import frozen
 from mlpviz.core.colormap import robust_scale as robust_scale  # re-exported for the view
 
 LEVELS = 32  # strength levels per sign: |v| / scale in (0, 1] → 1 … LEVELS
@@ -200,15 +201,11 @@ def compute_layout(
         if not image_input:
             p1 = p1 + u * min(radius[l], 0.45 * gap) * 0.9
         p2 = p2 - u * min(radius[l + 1], 0.45 * gap) * 0.9
-        seg = np.concatenate([p1, p2], axis=-1)
-        seg.setflags(write=False)
-        segments.append(seg)
+        segments.append(frozen(np.concatenate([p1, p2], axis=-1), copy=False))
 
-    for c in centers:
-        c.setflags(write=False)
-    shown.setflags(write=False)
-    cols_arr = np.asarray(columns, dtype=float)
-    cols_arr.setflags(write=False)
+    centers = [frozen(c, copy=False) for c in centers]
+    shown = frozen(shown, copy=False)
+    cols_arr = frozen(columns, float, copy=False)
     return Layout(
         sizes=sizes, width=float(width), height=float(height), input_style=style,
         centers=tuple(centers), radius=tuple(float(r) for r in radius), shown_inputs=shown,

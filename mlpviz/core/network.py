@@ -13,17 +13,13 @@ from typing import Sequence
 import numpy as np
 
 from mlpviz.core.activations import Activation, get_activation
+from mlpviz.core.arrays import frozen
 from mlpviz.core.costs import Cost, get_cost, one_hot
 
 
 def _readonly(arrays) -> tuple[np.ndarray, ...]:
-    """Copies of `arrays`, each marked read-only."""
-    out = []
-    for a in arrays:
-        c = np.array(a, copy=True)
-        c.setflags(write=False)
-        out.append(c)
-    return tuple(out)
+    """Read-only copies of `arrays`."""
+    return tuple(frozen(a) for a in arrays)
 
 
 def layer_output(Z: np.ndarray, l: int, L: int, act: Activation, cost: Cost) -> np.ndarray:
@@ -220,12 +216,12 @@ class Network:
 
         terms = self.cost_fn.terms(a[L], y)
         return Trace(
-            x=_readonly([x])[0], label=label, y=_readonly([y])[0],
+            x=frozen(x), label=label, y=frozen(y),
             activation=self.activation, cost_name=self.cost,
             W=_readonly(Ws), b=_readonly(bs), z=_readonly(z), a=_readonly(a),
             grad_a=_readonly(grad_a), grad_z=_readonly(grad_z),
             grad_w=_readonly(grad_w), grad_b=_readonly(grad_b), wishes=_readonly(wishes),
-            cost_terms=_readonly([terms])[0],
+            cost_terms=frozen(terms),
             cost=float(self.cost_fn.value(a[L], y)),
         )
 

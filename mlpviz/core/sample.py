@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from mlpviz.core.arrays import frozen
+
 # split → what the window calls it
 SPLITS: dict[str, str] = {"test": "held-out", "train": "training"}
 
@@ -28,9 +30,7 @@ class SampleChoice:
     def __post_init__(self) -> None:
         if self.split not in SPLITS:
             raise ValueError(f"split must be one of {', '.join(SPLITS)}, got {self.split!r}")
-        x = np.array(self.x, dtype=np.float64, copy=True).reshape(-1)
-        x.setflags(write=False)
-        object.__setattr__(self, "x", x)
+        object.__setattr__(self, "x", frozen(np.reshape(self.x, -1), np.float64))
         object.__setattr__(self, "label", int(self.label))
         object.__setattr__(self, "index", int(self.index))
 

@@ -10,14 +10,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from mlpviz.core.arrays import frozen
 from mlpviz.core.network import Network
-
-
-def frozen_copy(a, dtype=None) -> np.ndarray:
-    """A copy of `a` (optionally cast) that cannot be written to."""
-    c = np.array(a, dtype=dtype, copy=True)
-    c.setflags(write=False)
-    return c
 
 
 @dataclass(frozen=True, eq=False)
@@ -42,8 +36,8 @@ class Snapshot:
         """Copy `net`'s parameters (float64) into a new snapshot."""
         return cls(
             tuple(net.sizes), net.activation, net.cost,
-            tuple(frozen_copy(W, np.float64) for W in net.weights),
-            tuple(frozen_copy(b, np.float64) for b in net.biases),
+            tuple(frozen(W, np.float64) for W in net.weights),
+            tuple(frozen(b, np.float64) for b in net.biases),
             **progress,
         )
 

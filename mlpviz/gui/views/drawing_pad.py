@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget,
 )
 
+from mlpviz.core.arrays import frozen
 from mlpviz.core.preprocess import mnist_style, soft_brush_segment
 from mlpviz.gui.qimage import ImageWidget, gray_to_qimage
 from mlpviz.gui.theme import scaled_font
@@ -133,8 +134,7 @@ class DrawingPad(QWidget):
 
     def __init__(self, parent: QWidget | None = None, noise_seed: int | None = NOISE_SEED):
         super().__init__(parent)
-        self._x = np.zeros(784)
-        self._x.setflags(write=False)
+        self._x = frozen(np.zeros(784))
         self._rng = np.random.default_rng(noise_seed)
         self._noise = False  # the canvas holds pure noise, not a drawing
         self._digits = True  # the classes are the digits 0–9 (the note on noise says "digit")
@@ -253,8 +253,7 @@ class DrawingPad(QWidget):
 
     def _emit(self, x: np.ndarray | None = None) -> None:
         """Send the input: `x` as given, or the canvas preprocessed MNIST style."""
-        x = mnist_style(self.canvas.ink) if x is None else np.array(x, dtype=np.float64)
-        x.setflags(write=False)
+        x = frozen(mnist_style(self.canvas.ink) if x is None else x, np.float64)
         self._x = x
         self._last_emit = time.monotonic()
         self.preview.set_image(gray_to_qimage(x.reshape(28, 28)))

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from mlpviz.core.arrays import frozen
 from mlpviz.core.network import Network
 from mlpviz.core.snapshot import Snapshot
 from mlpviz.core.trace_export import save_trace
@@ -312,8 +313,7 @@ class StepperPanel(QWidget):
 
     def set_sample(self, x: np.ndarray, label: int, description: str) -> None:
         """The sample to backpropagate: pixels (sizes[0],) in 0..1 and its right class."""
-        x = np.array(x, dtype=np.float64, copy=True).reshape(-1)
-        x.setflags(write=False)
+        x = frozen(np.reshape(x, -1), np.float64)
         self._x, self._label, self._description = x, int(label), str(description)
         self._focus = None
         self._drop_check()
