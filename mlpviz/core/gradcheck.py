@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from mlpviz.core.costs import one_hot
-from mlpviz.core.network import Network, Trace
+from mlpviz.core.network import Network, Trace, forward_pass
 
 
 @dataclass(frozen=True)
@@ -153,3 +153,91 @@ def check_gradient(
     rows = [r for r in rows if r[-1] >= 0]
     rows.sort(key=lambda r: -r[-1])
     return GradCheck(tuple(layers), tuple(rows[:n_offenders]), checked, net.parameter_count)
+
+
+# --- for the debugger: one weight, and the check as a report ----------------------------------
+
+GRADCHECK_TOLERANCE = 1e-6  # relative error below which backprop and central differences agree
+GRADCHECK_MAX_PARAMS = 15_000  # the default network (13,002) is checked whole; bigger ones sampled
+
+
+def numerical_weight_gradient(net: Network, x, label: int, l: int, j: int, k: int | None,
+                              eps: float = 1e-5) -> float:
+    """(C(θ + ε) − C(θ − ε)) / 2ε for the one weight θ = W^l_jk (or the bias b^l_j when k is None
+    or −1), with true forward passes of the perturbed network in extended precision.
+
+    One forward pass up to z^{l+1}; moving W^l_jk by ±ε moves z^{l+1}_j by exactly ±ε·a^l_k
+    (moving b^l_j by ±ε), and only the layers after it are recomputed (`_forward_rest`)."""
+    Ws = [np.asarray(W, dtype=_HP) for W in net.weights]
+    bs = [np.asarray(b, dtype=_HP) for b in net.biases]
+    zs, acts = forward_pass(Ws, bs, np.asarray(x, dtype=_HP).reshape(-1), net.act, net.cost_fn)
+    shift = _HP(eps) * (_HP(1) if k is None or k < 0 else acts[l][k])
+    Z = np.repeat(zs[l + 1][None, :], 2, axis=0)  # row 0: θ + ε, row 1: θ − ε
+    Z[0, j] += shift
+    Z[1, j] -= shift
+    y = one_hot([label], net.sizes[-1], dtype=_HP)
+    c_plus, c_minus = net.cost_fn.value(_forward_rest(net, l + 1, Z, Ws, bs), y)
+    return float((c_plus - c_minus) / _HP(2 * eps))
+
+
+@dataclass(frozen=True)
+class CheckedParameter:
+    """One compared parameter θ = (l, j, k): `Network.weights[l][j, k]`, or the bias
+    `biases[l][j]` when k = −1, with backprop's ∂C/∂θ, the numerical one and their relative
+    error."""
+
+    l: int
+    j: int
+    k: int
+    backprop: float
+    numerical: float
+    rel_error: float
+
+
+@dataclass(frozen=True, eq=False)
+class GradCheckReport:
+    """The gradient check for the debugger: the worst parameter of each weight layer
+    (`layer_rows`, layer 0 first), then the worst offenders overall (`offenders`, worst first)."""
+
+    check: GradCheck
+    tolerance: float
+    sizes: tuple[int, ...]
+    layer_rows: tuple[CheckedParameter, ...]
+    offenders: tuple[CheckedParameter, ...]
+
+    @property
+    def rows(self) -> tuple[CheckedParameter, ...]:
+        """The layer rows, then the offenders."""
+        return self.layer_rows + self.offenders
+
+    @property
+    def max_rel_error(self) -> float:
+        return self.check.max_rel_error
+
+    @property
+    def ok(self) -> bool:
+        return self.check.max_rel_error < self.tolerance
+
+    def agrees(self, row: CheckedParameter) -> bool:
+        """Whether backprop and central differences agree on this parameter."""
+        return row.rel_error < self.tolerance
+
+    def worst_layers(self) -> list[int]:
+        """Weight layers whose worst relative error is above the tolerance."""
+        return [c.layer for c in self.check.layers
+                if max(c.max_rel_error_w, c.max_rel_error_b) >= self.tolerance]
+
+
+def per_layer_gradcheck(net: Network, x, label: int, tolerance: float = GRADCHECK_TOLERANCE,
+                        n_offenders: int = 5,
+                        max_params: int | None = GRADCHECK_MAX_PARAMS) -> GradCheckReport:
+    """Check `net.backprop` on this sample against central differences (`check_gradient`): the
+    worst relative error of each weight layer, then the worst offenders overall. Networks with more
+    than `max_params` parameters are checked on a seeded sample of neurons."""
+    check = check_gradient(net, x, label, trace=net.backprop(x, label), n_offenders=n_offenders,
+                           max_params=max_params)
+    # LayerCheck.worst is (kind, j, k, analytic, numeric, rel); an offender (kind, l, j, k, …),
+    # with k = −1 for a bias either way.
+    layer_rows = tuple(CheckedParameter(lc.layer, *lc.worst[1:]) for lc in check.layers)
+    offenders = tuple(CheckedParameter(*row[1:]) for row in check.offenders)
+    return GradCheckReport(check, tolerance, tuple(net.sizes), layer_rows, offenders)
