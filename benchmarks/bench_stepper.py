@@ -21,7 +21,8 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 from mlpviz.core.datasets import load_dataset  # noqa: E402
 from mlpviz.core.network import Network  # noqa: E402
 from mlpviz.core.snapshot import Snapshot  # noqa: E402
-from mlpviz.core.walkthrough import build_walk, per_layer_gradcheck  # noqa: E402
+from mlpviz.core.gradcheck import per_layer_gradcheck  # noqa: E402
+from mlpviz.core.walk import build_walk  # noqa: E402
 from mlpviz.gui.views.stepper import StepperPanel  # noqa: E402
 
 REPEATS = 15

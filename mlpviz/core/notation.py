@@ -1,5 +1,6 @@
-"""How numbers and symbols read on screen: significant or fixed digits with a real minus sign,
-×10ⁿ instead of e-notation, layer superscripts ⁽ˡ⁾ and neuron subscripts ⱼ,ₖ.
+"""How numbers and symbols read on screen: significant digits (`fmt_sig`) or fixed decimals
+(`fmt_fixed`) with a real minus sign, ×10ⁿ instead of e-notation, layer superscripts ⁽ˡ⁾ and
+neuron subscripts ⱼ,ₖ.
 
 Pure text from numbers, shared by the backprop walk, the structure explanation and the views.
 """
@@ -15,13 +16,15 @@ _SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 _UNSUP = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺", "0123456789-+")
 
 
-def fmt(v: float, digits: int = 4, signed: bool = False) -> str:
+def fmt_sig(v: float, digits: int = 4, signed: bool = False) -> str:
     """A number as shown on screen: `digits` significant digits, a real minus sign, "+" in front
     of positive nudges when `signed`, and ×10ⁿ instead of e-notation for very small or large
     values. `parse_number` reads it back.
 
-    >>> fmt(0.012345), fmt(-1.5, signed=True), fmt(2.5e-7), fmt(0), fmt(1.0), fmt(0.1 + 0.2, 2)
-    ('0.01235', '−1.500', '2.500×10⁻⁷', '0', '1', '0.30')
+    >>> fmt_sig(0.012345), fmt_sig(-1.5, signed=True), fmt_sig(2.5e-7)
+    ('0.01235', '−1.500', '2.500×10⁻⁷')
+    >>> fmt_sig(0), fmt_sig(1.0), fmt_sig(0.1 + 0.2, 2)
+    ('0', '1', '0.30')
 
     An exact integer shows without decimals (1 is exactly 1; 1.000 is 1 to four digits).
     """
@@ -49,14 +52,14 @@ def fmt_fixed(v: float, decimals: int = 2, signed: bool = False) -> str:
     fmt_fixed(−0.00036) = "−0.00", fmt_fixed(0.5, 3, signed=True) = "+0.500"."""
     v = float(v)
     if not math.isfinite(v):
-        return fmt(v, signed=signed)
+        return fmt_sig(v, signed=signed)
     text = f"{abs(v):.{decimals}f}"
     neg = v < 0 or (v == 0 and math.copysign(1, v) < 0)
     return (MINUS if neg else ("+" if signed else "")) + text
 
 
 def parse_number(text: str) -> float:
-    """The float a cell shows (the inverse of `fmt`, to the digits shown)."""
+    """The float a cell shows (the inverse of `fmt_sig`, to the digits shown)."""
     s = text.strip().replace(MINUS, "-").replace("∞", "inf")
     m = re.fullmatch(r"([+-]?[\d.]+)×10([⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺]+)", s)
     if m:

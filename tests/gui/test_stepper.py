@@ -14,7 +14,7 @@ from mlpviz.core.datasets import load_dataset
 from mlpviz.core.network import Network
 from mlpviz.core.snapshot import Snapshot
 from mlpviz.core.trace_export import load_trace
-from mlpviz.core.walkthrough import parse_number
+from mlpviz.core.notation import parse_number
 from mlpviz.gui.views.stepper import StepperPanel
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")

@@ -1,7 +1,7 @@
 """The backpropagation stepper: one sample, one idea at a time, on the real network.
 
 The walk itself (every stage's text, formula, numbers and overlay) is computed in
-`mlpviz.core.walkthrough`; this panel only shows it. It is built once per (network, sample,
+`mlpviz.core.walk`; this panel only shows it. It is built once per (network, sample,
 learning rate, focus) and reused, so moving between stages is instant.
 """
 
@@ -33,21 +33,12 @@ from PySide6.QtWidgets import (
 )
 
 from mlpviz.core.arrays import frozen
+from mlpviz.core.gradcheck import GradCheckReport, numerical_weight_gradient, per_layer_gradcheck
 from mlpviz.core.network import Network
+from mlpviz.core.notation import fmt_sig
 from mlpviz.core.snapshot import Snapshot
 from mlpviz.core.trace_export import save_trace
-from mlpviz.core.walkthrough import (
-    DIGITS,
-    GradCheckReport,
-    Stage,
-    Walk,
-    build_walk,
-    chain_rule,
-    fmt,
-    gradcheck_stage,
-    numerical_weight_gradient,
-    per_layer_gradcheck,
-)
+from mlpviz.core.walk import DIGITS, Stage, Walk, build_walk, chain_rule, gradcheck_stage
 from mlpviz.gui import theme as themes
 from mlpviz.gui.theme import scaled_font
 
@@ -434,7 +425,8 @@ class StepperPanel(QWidget):
         self._expected = after
         n = len(self._undo)
         self._step_note = (f"{n} step{'s' if n > 1 else ''} taken — this one moved C from "
-                           f"{fmt(step['cost_before'], 3)} to {fmt(step['cost_after'], 3)}. "
+                           f"{fmt_sig(step['cost_before'], 3)} to "
+                           f"{fmt_sig(step['cost_after'], 3)}. "
                            "Undo puts every weight back exactly.")
         self._update_step_row()
         self.parameters_proposed.emit(*after)

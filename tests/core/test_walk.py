@@ -1,5 +1,6 @@
 """The backprop walk: every number a stage shows is the core's trace, the wishes add up to ∂C/∂a,
-one step and its undo are exact, the batch average is the batch gradient, the check catches bugs."""
+one step and its undo are exact, the batch stage shows the batch's own gradients, every sentence
+fits the network's activation and cost."""
 
 import dataclasses
 
@@ -8,12 +9,11 @@ import pytest
 
 from mlpviz.core.activations import ACTIVATIONS
 from mlpviz.core.costs import COSTS
-from mlpviz.core.datasets import load_dataset
+from mlpviz.core.gradcheck import numerical_weight_gradient, per_layer_gradcheck
+from mlpviz.core.gradient import top_parameters
 from mlpviz.core.network import Network
-from mlpviz.core.walkthrough import (
-    DIGITS, batch_wishes, build_walk, chain_rule, fmt, fmt_fixed, gradient_step,
-    numerical_weight_gradient, param_name, parse_number, per_layer_gradcheck, top_parameters,
-)
+from mlpviz.core.notation import fmt_fixed, fmt_sig, param_name, parse_number
+from mlpviz.core.walk import DIGITS, build_walk, chain_rule, gradcheck_stage, gradient_step
 
 SIZES = [784, 16, 16, 10]
 KEYS = ["forward-0", "forward-1", "forward-2", "forward-3", "cost", "wants", "lever-bias",
@@ -22,18 +22,24 @@ KEYS = ["forward-0", "forward-1", "forward-2", "forward-3", "cost", "wants", "le
 
 
 @pytest.fixture(scope="module")
-def data():
-    ds = load_dataset("bundled")
-    X = ds.test_images.astype(np.float64) / 255
-    y = ds.test_labels.astype(np.intp)
-    i = int(np.nonzero(y == 2)[0][0])
-    batch = (ds.train_images[:8].astype(np.float64) / 255, ds.train_labels[:8].astype(np.intp))
-    return X[i], 2, batch
+def net():
+    return Network(SIZES, seed=0)
+
+
+def _test_set(bundled):
+    return bundled.test_images.astype(np.float64) / 255, bundled.test_labels.astype(np.intp)
 
 
 @pytest.fixture(scope="module")
-def net():
-    return Network(SIZES, seed=0)
+def data(bundled, net):
+    """A held-out '2' that the untrained network answers wrongly (the lesson's point 12), and a
+    mini-batch of 8 training samples."""
+    X, y = _test_set(bundled)
+    twos = np.nonzero(y == 2)[0]
+    i = next(int(i) for i in twos if net.predict(X[i]) != 2)
+    batch = (bundled.train_images[:8].astype(np.float64) / 255,
+             bundled.train_labels[:8].astype(np.intp))
+    return X[i], 2, batch
 
 
 @pytest.fixture(scope="module")
@@ -77,7 +83,7 @@ def _cells(stage):
 
 def _shows(text, v, signed):
     """Whether `text` is the float v rounded (to 2–6 significant digits, or 2 fixed decimals)."""
-    shown = {fmt(v, d, signed) for d in range(2, 7)} | {fmt_fixed(v, 2, signed)}
+    shown = {fmt_sig(v, d, signed) for d in range(2, 7)} | {fmt_fixed(v, 2, signed)}
     return text in shown and parse_number(text) == pytest.approx(v, rel=5.01e-2, abs=5.01e-3)
 
 
@@ -95,7 +101,7 @@ def test_cost_stage(walk):
     np.testing.assert_array_equal(s.values["terms"], t.cost_terms)
     assert s.values["cost"] == t.cost
     assert [r[3] for r in s.row_values] == list(t.cost_terms)
-    assert fmt(t.cost) in s.formula
+    assert fmt_sig(t.cost) in s.formula
 
 
 def test_what_the_outputs_want(walk):
@@ -105,10 +111,17 @@ def test_what_the_outputs_want(walk):
     np.testing.assert_array_equal(s.overlay.nudges[3], nudges)
     assert [r[3] for r in s.row_values] == list(nudges)
     assert nudges[2] > 0 and (np.delete(nudges, 2) < 0).all()
-    p = t.prediction
-    assert p != 2  # a random network: a wrong answer, as in the lesson
+    p = t.prediction  # the fixture chose a sample the network answers wrongly
     assert f"The network thinks this is a {p} ({t.a[3][p]:.2f})" in s.text
     assert "raising the '2' matters more than lowering" in s.text
+
+
+def test_what_the_outputs_want_of_a_right_answer(net, bundled):
+    X, y = _test_set(bundled)
+    i = next(int(i) for i in range(len(y)) if net.predict(X[i]) == y[i])
+    s = build_walk(net, X[i], y[i]).stage("wants")
+    assert s.text.startswith(f"The network already says {y[i]} (")
+    assert "The network thinks" not in s.text
 
 
 def test_the_three_levers_of_the_right_answer(walk):
@@ -234,17 +247,12 @@ def test_gradient_step_and_exact_undo(net, walk):
     assert s.values["cost_after"] < s.values["cost_before"]
 
 
-def test_batch_average_is_the_batch_gradient(net, walk, data):
+def test_batch_stage_shows_each_samples_wishes_and_their_average(net, walk, data):
     _, _, (X, labels) = data
-    params = [(2, 2, -1), (2, 2, 4), (1, 5, 0), (0, 3, 300)]
-    bw = batch_wishes(net, X, labels, params)
-    assert bw.grads.shape == (8, 4)
-    for i in range(8):
-        t = net.backprop(X[i], labels[i])
-        assert bw.grads[i, 0] == t.grad_b[2][2] and bw.grads[i, 1] == t.grad_w[2][2, 4]
-    np.testing.assert_array_equal(bw.mean, bw.grads.mean(axis=0))
-    np.testing.assert_allclose(bw.mean, bw.batch_gradient, rtol=1e-10, atol=1e-16)
     s = walk.stage("batch")
+    (l, j, k), n = s.values["params"][1], len(labels)
+    own = [net.backprop(X[i], labels[i]).grad_w[l][j, k] for i in range(n)]
+    assert [r[3] for r in s.row_values[:n]] == [-g for g in own]  # each sample's own −∂C/∂θ
     np.testing.assert_allclose(s.values["mean"], s.values["batch_gradient"], rtol=1e-10,
                                atol=1e-16)
     assert s.rows[-1][0] == "average" and s.row_values[-1][2:] == tuple(-s.values["mean"])
@@ -256,14 +264,18 @@ def test_without_a_batch_stage_9_explains(net, data):
     assert s.rows == () and "No training samples" in s.text
 
 
-def test_gradcheck_passes_on_the_real_backprop(net, data):
+def test_gradcheck_page_passes_on_the_real_backprop(net, data):
     x, label, _ = data
     report = per_layer_gradcheck(net, x, label)
-    assert report.ok and report.max_rel_error < 1e-6
-    assert [r[-1] for r in report.rows[:3]] == ["✓", "✓", "✓"]
+    s = gradcheck_stage(report, net.parameter_count)
+    assert report.ok and s.values["ok"] and "agrees" in s.text and "all 13,002 parameters" in s.text
+    assert [r[0] for r in s.rows[:3]] == ["layer 1 (784→16)", "layer 2 (16→16)", "layer 3 (16→10)"]
+    assert [r[-1] for r in s.rows] == ["✓"] * len(report.rows)
+    for row, p in zip(s.row_values, report.rows):
+        assert row[2:5] == (p.backprop, p.numerical, p.rel_error)
 
 
-def test_gradcheck_catches_a_broken_backprop(net, data, monkeypatch):
+def test_gradcheck_page_catches_a_broken_backprop(net, data, monkeypatch):
     x, label, _ = data
     real = Network.backprop
 
@@ -275,9 +287,11 @@ def test_gradcheck_catches_a_broken_backprop(net, data, monkeypatch):
 
     monkeypatch.setattr(Network, "backprop", broken)
     report = per_layer_gradcheck(net, x, label)
-    assert not report.ok and report.max_rel_error > 1e-3
-    assert report.worst_layers() == [1]
-    assert report.rows[1][1] == param_name(1, 4, 7) and report.rows[1][-1] == "✗ wrong"
+    s = gradcheck_stage(report, net.parameter_count)
+    assert not report.ok and report.worst_layers() == [1]
+    assert s.rows[1][1] == param_name(1, 4, 7) and s.rows[1][-1] == "✗ wrong"
+    assert s.rows[0][-1] == s.rows[2][-1] == "✓"
+    assert "DISAGREES" in s.text and "into layer 2" in s.text
 
 
 @pytest.mark.parametrize("cost", sorted(COSTS))
@@ -289,7 +303,7 @@ def test_every_activation_and_cost(data, activation, cost):
     assert [s.key for s in walk.stages] == KEYS
     t = walk.trace
     nudges = walk.stage("wants").values["nudges"]
-    want = t.grad_z[3] if cost == "cross_entropy" else t.grad_a[3]
+    want = t.grad_z[3] if net.cost_fn.softmax_output else t.grad_a[3]
     np.testing.assert_array_equal(nudges, -want)
     for s in walk.stages:
         for text, v, c in _cells(s):
@@ -310,15 +324,6 @@ def test_other_architectures_and_class_names(data):
         build_walk(Network([784, 10], seed=0), x, label, class_names=DIGITS[:5])
 
 
-@pytest.mark.parametrize("v", [0.0, 1.0, -2.0, 0.012345, -1.5, 2.5e-7, -3.25e-12, 123.456,
-                               98765.4, 0.1 + 0.2, 1e300])
-def test_fmt_and_parse(v):
-    assert parse_number(fmt(v)) == pytest.approx(v, rel=5.01e-4)
-    assert parse_number(fmt(v, signed=True)) == pytest.approx(v, rel=5.01e-4)
-    assert parse_number(fmt_fixed(v)) == pytest.approx(v, abs=5.01e-3)
-    assert "e" not in fmt(v) and "-" not in fmt(v)
-
-
 # -- the lesson's words, with the network's own numbers -------------------------------------------
 def test_forward_stage_names_the_matrix_and_the_bias_as_threshold(walk):
     s = walk.stage("forward-1")
@@ -336,6 +341,20 @@ def test_forward_stage_names_the_range_of_each_activation(data):
     assert "into 0 … 1 with σ" in texts["sigmoid"]
     assert "into −1 … 1 with tanh" in texts["tanh"] and "0 … 1" not in texts["tanh"]
     assert "gives 0 otherwise (relu)" in texts["relu"] and "0 … 1" not in texts["relu"]
+
+
+def test_levers_say_how_each_activation_responds(data):
+    x, label, _ = data
+    walks = {act: build_walk(Network([784, 8, 10], activation=act, seed=0), x, label)
+             for act in ("sigmoid", "tanh", "relu")}
+    texts = {act: w.stage("lever-bias").text for act, w in walks.items()}
+    saturated = "at z = 0; near 0 when the neuron is saturated)"
+    assert "right now (at most 0.25, " + saturated in texts["sigmoid"]
+    assert "tanh'(z) = " in texts["tanh"] and "right now (at most 1, " + saturated in texts["tanh"]
+    relu = walks["relu"].stage("lever-bias").values["prime"]
+    assert ("relu'(z) = 1: it passes every change on" if relu > 0 else
+            "relu'(z) = 0: none of its levers do anything") in texts["relu"]
+    assert "at most" not in texts["relu"]
 
 
 def test_cost_and_gradient_stages_say_what_the_network_cost_and_the_gradient_are(walk):

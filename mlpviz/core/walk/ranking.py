@@ -1,0 +1,71 @@
+"""Stage 7 of the walk, the whole gradient: all of this sample's ∂C/∂θ are the gradient ∇C, whose
+negative says which way to nudge every parameter; it also ranks them — a component three times
+another matters three times as much. The ranking is `core.gradient.top_parameters`."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from mlpviz.core.gradient import all_gradients, top_parameters
+from mlpviz.core.notation import fmt_sig, param_name, sub, sup
+from mlpviz.core.overlay import Overlay
+from mlpviz.core.walk.context import Context, count
+from mlpviz.core.walk.stage import Stage
+from mlpviz.core.walk.table import Table
+
+
+def _connects(c: Context, l: int, j: int, k: int) -> str:
+    """Where parameter (l, j, k) sits: "#14 of layer 2 → '2'", "pixel (12, 5) → #3 of layer 1",
+    "bias of '2'"."""
+    to = c.q(j) if l + 1 == c.L else f"#{j} of layer {l + 1}"
+    if k < 0:
+        return f"bias of {to}"
+    frm = (f"pixel ({k // 28}, {k % 28})" if l == 0 and c.sizes[0] == 784 else
+           f"#{k} of layer {l}")
+    return f"{frm} → {to}"
+
+
+def gradient_stage(c: Context) -> Stage:
+    """7: the whole gradient ∇C = (∂C/∂θ for all P parameters) of this sample, its length |∇C|,
+    and its largest components ranked (`top_parameters`), each as a multiple of the last one."""
+    t = c.t
+    flat = all_gradients(t)
+    P = flat.size
+    top = top_parameters(t)
+    g10 = abs(top[-1][3])
+    norm = float(np.sqrt(np.sum(flat * flat)))
+    zeros = int(np.count_nonzero(flat == 0))
+    tab = Table("#", "parameter", "connects", "∂C/∂θ", f"× #{len(top)}")
+    for r, (l, j, k, g) in enumerate(top, 1):
+        tab.add(str(r), param_name(l, j, k), _connects(c, l, j, k), g,
+                abs(g) / g10 if g10 > 0 else float("nan"), digits=3)
+    g1 = top[0][3]
+    ratio = abs(g1) / g10 if g10 > 0 else float("inf")
+    formula = (f"∇C = (∂C/∂w{sub(0, 0)}{sup(1)}, …, ∂C/∂b{sub(c.sizes[-1] - 1)}{sup(c.L)}): "
+               f"{count(P)} numbers,  |∇C| = {fmt_sig(norm)}\n"
+               f"largest: ∂C/∂{param_name(*top[0][:3])} = {fmt_sig(g1)}   "
+               f"= {fmt_sig(ratio, 3)} × the {len(top)}th, {fmt_sig(top[-1][3])}")
+    zero_note = ""
+    if zeros:
+        zero_note = (f" {count(zeros)} of them are exactly 0 — mostly weights from black pixels, "
+                     f"which cannot affect this sample.")
+    text = (f"Done for this one {c.q(t.label)}, backpropagation gives all {count(P)} "
+            f"derivatives: the gradient. The cost is a function of these {count(P)} parameters, "
+            f"and the negative gradient says which way to nudge every one of them to lower it "
+            f"fastest. It also ranks the parameters: the top one is "
+            f"{fmt_sig(ratio, 2)} times the {len(top)}th, so changing it matters "
+            f"{fmt_sig(ratio, 2)} times as much.{zero_note} Click any line to see its chain rule.")
+    return Stage(
+        key="gradient", number=7, title="7 · The whole gradient", short="7 · The gradient",
+        highlight=0, text=text, formula=formula,
+        values={"params": [p[:3] for p in top], "grads": np.array([p[3] for p in top]),
+                "ratios": (np.array([abs(p[3]) / g10 for p in top]) if g10 > 0
+                           else np.full(len(top), np.nan)),
+                "norm": norm, "zeros": zeros, "count": P},
+        overlay=Overlay(line_values={l: -g for l, g in enumerate(t.grad_w)},
+                        nudges={l + 1: -g for l, g in enumerate(t.grad_b)},
+                        caption="−∇C: green should grow, red shrink; the brighter, the more "
+                                "it matters"),
+        **tab.fields(),
+    )
+

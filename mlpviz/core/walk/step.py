@@ -1,0 +1,57 @@
+"""Stage 8 of the walk, one gradient step: every weight and bias moves a little against its
+derivative, θ ← θ − η ∂C/∂θ, and this sample's cost and outputs before and after it. The step is a
+new network; the old one's parameters are the exact undo."""
+
+from __future__ import annotations
+
+from mlpviz.core.network import Network, Trace
+from mlpviz.core.notation import fmt_sig, sub
+from mlpviz.core.overlay import Overlay
+from mlpviz.core.walk.context import Context, count, lr_text
+from mlpviz.core.walk.stage import Stage
+from mlpviz.core.walk.table import Table
+
+
+def gradient_step(net: Network, trace: Trace, lr: float) -> Network:
+    """A new network, one gradient descent step on this sample: W − η ∂C/∂W, b − η ∂C/∂b.
+    `net` is left untouched (so its parameters are the exact undo)."""
+    new = net.copy()
+    new.apply_step(trace.grad_w, trace.grad_b, lr)
+    return new
+
+
+def step_stage(c: Context, after: Network) -> Stage:
+    """8: one step θ ← θ − η ∂C/∂θ on this sample (`after`), and what it does: the outputs
+    a⁽ᴸ⁾ and the cost C before and after (one forward pass of the stepped network)."""
+    t, L, lab = c.t, c.L, c.t.label
+    a0 = t.a[L]
+    a1 = after.forward(t.x)
+    c0, c1 = t.cost, float(c.cost.value(a1, t.y))
+    change = a1 - a0
+    tab = Table(c.what, "a now", "a after one step", "change", signed=(3,))
+    for j in range(len(a0)):
+        tab.add(c.name(j), a0[j], a1[j], change[j])
+    P = after.parameter_count
+    formula = (f"θ ← θ − η ∂C/∂θ  for all {count(P)} parameters,  η = {lr_text(c.lr)}\n"
+               f"C: {fmt_sig(c0)} → {fmt_sig(c1)},   "
+               f"a{sub(lab)}: {fmt_sig(a0[lab])} → {fmt_sig(a1[lab])}")
+    text = (f"One step with learning rate η = {lr_text(c.lr)} moves every weight and bias a little "
+            f"against its derivative. For this {c.q(lab)} the cost goes from {fmt_sig(c0, 3)} to "
+            f"{fmt_sig(c1, 3)}, and the {c.q(lab)} output from {a0[lab]:.2f} to {a1[lab]:.2f}.")
+    if c1 > c0:
+        text += (f" The cost went UP: η = {lr_text(c.lr)} is too big a step here — the slope "
+                 f"changes before we get there.")
+    text += " Take the step to see it in the network; Undo puts every weight back exactly."
+    return Stage(
+        key="step", number=8, title="8 · Take one step", short="8 · One step", highlight=lab,
+        text=text, formula=formula,
+        values={"a_before": a0, "a_after": a1, "change": change, "cost_before": c0,
+                "cost_after": c1, "lr": c.lr},
+        overlay=Overlay(line_values={l: -c.lr * g for l, g in enumerate(t.grad_w)},
+                        nudges={L: change},
+                        neuron_text={(L, j): f"{a0[j]:.2f}→{a1[j]:.2f}" for j in range(len(a0))},
+                        caption=(f"One step, η = {lr_text(c.lr)}: "
+                                 f"C {fmt_sig(c0, 3)} → {fmt_sig(c1, 3)}")),
+        **tab.fields(),
+    )
+
