@@ -201,7 +201,7 @@ def test_app_starts_and_renders_a_screenshot_in_a_subprocess(tmp_path):
 
 
 def test_a_window_without_restore_leaves_the_users_settings_alone(qtbot, bundled):
-    from mlpviz.gui.main_window import settings
+    from mlpviz.gui.settings import store as settings
 
     st = settings()
     st.setValue("activation", "tanh")
