@@ -150,16 +150,24 @@ _CHECKS: Mapping[str, Callable[[object], object]] = MappingProxyType({
 })
 
 
+def _checked(key: str, raw):
+    """raw as a valid value for `key`, or None if it is missing or not one."""
+    if raw is None:
+        return None
+    try:
+        return _CHECKS[key](raw)
+    except (_Invalid, TypeError, ValueError, OverflowError):
+        return None
+
+
 def validate(raw: Mapping[str, object]) -> dict[str, object]:
     """Every setting: raw[key] if it is a valid value for that key, else DEFAULTS[key].
     Keys missing from `raw` get their default; keys not in DEFAULTS are ignored."""
     values = dict(DEFAULTS)
-    for key, check in _CHECKS.items():
-        if key in raw and raw[key] is not None:
-            try:
-                values[key] = check(raw[key])
-            except (_Invalid, TypeError, ValueError, OverflowError):
-                pass  # not a valid setting: the default stands
+    for key in DEFAULTS:
+        value = _checked(key, raw.get(key))
+        if value is not None:
+            values[key] = value
     return values
 
 
@@ -177,18 +185,18 @@ def read(settings: QSettings | None = None) -> dict[str, object]:
 
 
 def write(values: Mapping[str, object], settings: QSettings | None = None) -> None:
-    """Store the settings in `values` (keys of DEFAULTS; sizes as "784,16,16,10")."""
+    """Store the settings in `values` (keys of DEFAULTS; sizes as "784,16,16,10"). A value that
+    `read` would not take back (a seed beyond the seed box, None) is removed instead, so its
+    default applies next time."""
     settings = store() if settings is None else settings
     for key in DEFAULTS:
         if key not in values:
             continue
-        value = values[key]
-        if key == "sizes":
-            value = ",".join(str(int(s)) for s in value)
+        value = _checked(key, values[key])
         if value is None:
             settings.remove(key)
         else:
-            settings.setValue(key, value)
+            settings.setValue(key, ",".join(map(str, value)) if key == "sizes" else value)
     settings.sync()
 
 
