@@ -95,8 +95,9 @@ class MainWindow(QMainWindow):
             self._apply_settings(stored)
         except Exception as e:  # noqa: BLE001 (last resort: a window that opens beats a traceback)
             self._apply_settings(settings.DEFAULTS)
-            problem = (f"The saved window settings could not be applied ({e}). The window starts "
-                       "from its defaults instead.")
+            problem = " ".join(filter(None, (problem, (
+                f"The saved window settings could not be applied ({e}). The window starts from "
+                "its defaults instead."))))
         self._apply_theme()
         self._on_network_rebuilt(self.session.snapshot)
         self._on_dataset_changed(self.session.dataset)
