@@ -2,17 +2,17 @@
 
 It owns the Session and the views and only wires them together: signals of one go to setters of
 another. It keeps no numbers of its own beyond what it is showing now (the latest snapshot and the
-input on show).
+input on show) and computes none: the answer for a drawing, the gradient the lines are coloured
+by and the stepper's example batch come from `core.shown`; settings from `gui.settings`.
 """
 
 from __future__ import annotations
 
 import csv
-import os
-from dataclasses import dataclass
+from typing import Mapping
 
 import numpy as np
-from PySide6.QtCore import QByteArray, QSettings, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import (
     QApplication, QComboBox, QDockWidget, QFileDialog,
@@ -21,7 +21,9 @@ from PySide6.QtWidgets import (
 
 from mlpviz import __version__
 from mlpviz.core.explain import parameter_breakdown, structure_summary
+from mlpviz.core.shown import Shown, answer, example_batch, sample_gradient
 from mlpviz.core.snapshot import Snapshot
+from mlpviz.gui import settings
 from mlpviz.gui import theme as themes
 from mlpviz.gui.panels import HelpDialog, MessageBanner
 from mlpviz.gui.run_controls import RunControls
@@ -49,11 +51,6 @@ SHORTCUTS = [
 ]
 
 
-def settings() -> QSettings:
-    """The app's QSettings; tests point MLPVIZ_SETTINGS_ORG elsewhere so they never touch the user's."""
-    return QSettings(os.environ.get("MLPVIZ_SETTINGS_ORG", "mlpviz"), "mlpviz")
-
-
 def default_size() -> tuple[int, int]:
     """1280×800 (what the layout is made for), or 90 % of a smaller screen."""
     screen = QApplication.primaryScreen()
@@ -63,45 +60,20 @@ def default_size() -> tuple[int, int]:
     return min(1280, int(room.width() * 0.9)), min(800, int(room.height() * 0.9))
 
 
-def session_from_settings(restore: bool) -> Session:
-    """A Session with the last settings (architecture, seed, data, η, batch) when `restore`, and
-    the defaults when they are missing or no longer valid (a data folder that has gone, say)."""
-    if restore:
-        st = settings()
-        try:
-            sizes = [int(v) for v in str(st.value("sizes", "")).split(",") if v]
-            kwargs = dict(dataset_spec=str(st.value("dataset", "bundled")),
-                          activation=str(st.value("activation", "sigmoid")),
-                          cost=str(st.value("cost", "mse")), seed=int(st.value("seed", 0)),
-                          lr=float(st.value("lr")) if st.value("lr") is not None else None,
-                          batch_size=int(st.value("batch_size", 100)))
-            if sizes:
-                kwargs["sizes"] = sizes
-            return Session(**kwargs)
-        except (ValueError, TypeError, OSError):
-            pass
-    return Session()
-
-
-@dataclass(frozen=True)
-class Shown:
-    """The input on show: pixels (784,) in 0..1, its label (None for an unlabelled drawing) and
-    where it came from."""
-
-    x: np.ndarray
-    label: int | None
-    description: str
-
-
 class MainWindow(QMainWindow):
     """mlpviz's window. `session` may be given (tests); by default a new one on the bundled data.
     `restore`: start from the last settings and remember them on closing; off for screenshots,
-    benchmarks and tests, which must neither depend on nor change the user's settings."""
+    benchmarks and tests, which must neither depend on nor change the user's settings. Settings
+    that cannot be used never stop it opening: it starts from the defaults and says so."""
 
     def __init__(self, session: Session | None = None, restore: bool = True):
         super().__init__()
         self.setWindowTitle("mlpviz — a neural network learning to read digits")
-        self.session = session or session_from_settings(restore)
+        stored = settings.read() if restore else dict(settings.DEFAULTS)
+        problem = None
+        if session is None:
+            session, problem = settings.session_from(stored)
+        self.session = session
         self._snapshot: Snapshot | None = None
         self._shown: Shown | None = None
         self._source = "sample"  # "sample" or "drawing"
@@ -111,6 +83,7 @@ class MainWindow(QMainWindow):
         self._presentation = False
         self._closing = False
         self._stepping = False  # the backprop stepper's tab is on screen
+        self._cost_hidden_by_stepper = False
         self.help_dialog: HelpDialog | None = None  # "What am I looking at?", made when asked
         self._remember = restore
         self._build_views()
@@ -118,13 +91,18 @@ class MainWindow(QMainWindow):
         self._build_actions()
         self._build_status_bar()
         self._wire()
-        if restore:
-            self._restore_settings()
-        else:
-            self.resize(*default_size())
+        try:
+            self._apply_settings(stored)
+        except Exception as e:  # noqa: BLE001 (last resort: a window that opens beats a traceback)
+            self._apply_settings(settings.DEFAULTS)
+            problem = " ".join(filter(None, (problem, (
+                f"The saved window settings could not be applied ({e}). The window starts from "
+                "its defaults instead."))))
         self._apply_theme()
         self._on_network_rebuilt(self.session.snapshot)
         self._on_dataset_changed(self.session.dataset)
+        if problem:
+            self.banner.show_message(problem)
 
     # -- construction ------------------------------------------------------------------------
     def _build_views(self) -> None:
@@ -187,7 +165,9 @@ class MainWindow(QMainWindow):
         self.resizeDocks([self.sample_dock], [430], Qt.Horizontal)
         self.resizeDocks([self.cost_dock], [210], Qt.Vertical)
 
-    def _action(self, menu, text: str, slot, shortcut=None, checkable=False, tip="") -> QAction:
+    def _action(self, menu, text: str, slot=None, shortcut=None, checkable=False,
+                tip="") -> QAction:
+        """A menu entry (and window-wide shortcut); `slot` runs when the user triggers it."""
         act = QAction(text, self)
         if shortcut:
             act.setShortcut(QKeySequence(shortcut))
@@ -195,7 +175,8 @@ class MainWindow(QMainWindow):
         act.setCheckable(checkable)
         if tip:
             act.setStatusTip(tip)
-        act.triggered.connect(slot)
+        if slot is not None:
+            act.triggered.connect(slot)
         menu.addAction(act)
         self.addAction(act)  # shortcuts work while the menu bar is hidden, too
         return act
@@ -243,9 +224,10 @@ class MainWindow(QMainWindow):
             group.addAction(a)
             self.top_k_actions[k] = a
         self.top_k_actions[0].setChecked(True)
+        # The one state of "lines by ∂C/∂w": this action (G); the stepper's checkbox shows it.
         self.gradient_action = self._action(
-            v, "Colour lines by this sample's ∂C/∂w", self._on_gradient_toggled, "G",
-            checkable=True, tip="Green/red by the gradient instead of the weight")
+            v, "Colour lines by this sample's ∂C/∂w", shortcut="G", checkable=True,
+            tip="Green/red by the gradient instead of the weight")
         v.addSeparator()
         self._action(v, "&Backpropagation stepper", self._show_stepper, "B")
         v.addSeparator()
@@ -300,8 +282,8 @@ class MainWindow(QMainWindow):
         self.network_view.weight_clicked.connect(self._on_weight_clicked)
         self.weights_grid.neuron_clicked.connect(lambda j: self._on_neuron_clicked(1, j))
         self.stepper.overlay_changed.connect(self.network_view.set_overlay)
-        self.stepper.gradient_changed.connect(self.network_view.set_gradient)
-        self.stepper.line_mode_changed.connect(self._on_line_mode_changed)
+        self.stepper.gradient_toggled.connect(self.gradient_action.setChecked)
+        self.gradient_action.toggled.connect(self._on_gradient_toggled)
         self.stepper.parameters_proposed.connect(self._on_parameters_proposed)
         self.stepper_dock.visibilityChanged.connect(self._on_stepper_visibility)
         for dock, view in self._snapshot_panels():
@@ -321,6 +303,7 @@ class MainWindow(QMainWindow):
             if not view.visibleRegion().isEmpty():
                 view.set_snapshot(snap)
         self._update_prediction()
+        self._update_gradient()
         self.status_epoch.setText(f"epoch {snap.epoch}, batch {snap.batch}  ")
         if self._stepping and not self.session.is_training:
             self.stepper.set_snapshot(snap)
@@ -357,11 +340,7 @@ class MainWindow(QMainWindow):
         self.drawn_label.clear()
         self.drawn_label.addItems(names)
         self.drawn_label.blockSignals(False)
-        rng = np.random.default_rng(0)
-        n_train = len(dataset.train_labels)
-        pick = rng.choice(n_train, size=min(8, n_train), replace=False)  # a tiny folder has < 8
-        self.stepper.set_batch_source(dataset.train_images[pick] / 255.0,
-                                      dataset.train_labels[pick].astype(int))
+        self.stepper.set_batch_source(*example_batch(dataset.train_images, dataset.train_labels))
         if self._snapshot is not None:
             self.sample_view.set_snapshot(self._snapshot)
             self._show_structure(self._snapshot)
@@ -414,9 +393,8 @@ class MainWindow(QMainWindow):
 
     # -- input on show -----------------------------------------------------------------------
     def _on_sample_changed(self, choice) -> None:
-        split = "held-out" if choice.split in ("test", "held-out") else "training"
         self._source = "sample"
-        self._show(Shown(choice.x, int(choice.label), f"{split} sample #{choice.index}"))
+        self._show(Shown.of_sample(choice))
 
     def _on_drawing_changed(self, x: np.ndarray) -> None:
         """A new drawing (or noise, or a cleared pad): it is the input on show. Until the user
@@ -428,7 +406,7 @@ class MainWindow(QMainWindow):
             self._drawn_label_chosen = False
         if not self._drawn_label_chosen and self._snapshot is not None and x.any():
             self.drawn_label.blockSignals(True)
-            self.drawn_label.setCurrentIndex(int(np.argmax(self._snapshot.network().forward(x))))
+            self.drawn_label.setCurrentIndex(answer(self._snapshot, x)[0])
             self.drawn_label.blockSignals(False)
         what = "random noise" if self.drawing_pad.is_noise() else "your drawing"
         self._show(Shown(x, self.drawn_label.currentIndex(), what))
@@ -454,16 +432,21 @@ class MainWindow(QMainWindow):
         if shown.label is not None:
             self.stepper.set_sample(shown.x, shown.label, shown.description)
         self._update_prediction()
+        self._update_gradient()
 
     def _update_prediction(self) -> None:
         """The drawing pad shows the network's answer for the drawing, with the same number the
         network view writes beside that output (its activation, not a share of the sum)."""
         if self._snapshot is None or self._drawing is None:
             return
-        out = self._snapshot.network().forward(self._drawing)
-        j = int(np.argmax(out))
-        names = self.session.dataset.class_names
-        self.drawing_pad.set_prediction(names[j], float(out[j]))
+        j, activation = answer(self._snapshot, self._drawing)
+        self.drawing_pad.set_prediction(self.session.dataset.class_names[j], activation)
+
+    def _update_gradient(self) -> None:
+        """While the lines are coloured by ∂C/∂w: the gradient of the input on show on the
+        weights on show, recomputed whenever either changes."""
+        if self.gradient_action.isChecked() and self._snapshot is not None:
+            self.network_view.set_gradient(sample_gradient(self._snapshot, self._shown))
 
     # -- clicks on the network ---------------------------------------------------------------
     def _on_neuron_clicked(self, layer: int, index: int) -> None:
@@ -505,19 +488,23 @@ class MainWindow(QMainWindow):
         else:
             self.stepper.deactivate()
             self.network_view.set_overlay(None)
-            if getattr(self, "_cost_hidden_by_stepper", False):
-                self._cost_hidden_by_stepper = False
-                self.cost_dock.show()
-                self.resizeDocks([self.sample_dock], [430], Qt.Horizontal)
+            self._restore_layout_after_stepper()
 
-    def _on_line_mode_changed(self, mode: str) -> None:
-        self.gradient_action.setChecked(mode == "gradient")
-        self.network_view.set_line_mode(mode)
+    def _restore_layout_after_stepper(self) -> None:
+        """The cost plot back where the stepper put it aside, and the side panels' width."""
+        if self._cost_hidden_by_stepper:
+            self._cost_hidden_by_stepper = False
+            self.cost_dock.show()
+            self.resizeDocks([self.sample_dock], [430], Qt.Horizontal)
 
     def _on_gradient_toggled(self, checked: bool) -> None:
-        if self._snapshot is not None and self._shown is not None and self._shown.label is not None:
-            trace = self._snapshot.network().backprop(self._shown.x, self._shown.label)
-            self.network_view.set_gradient(trace.grad_w)
+        """Lines by this sample's ∂C/∂w or by the weights, inside the stepper and out: the G
+        action holds the state, the stepper's checkbox follows it."""
+        self.stepper.set_gradient_shown(checked)
+        if checked:
+            self._update_gradient()
+        else:
+            self.network_view.set_gradient(None)
         self.network_view.set_line_mode("gradient" if checked else "weights")
 
     def _set_top_k(self, k: int) -> None:
@@ -651,43 +638,35 @@ class MainWindow(QMainWindow):
         widget.setValue(value)
         widget.blockSignals(False)
 
-    def _restore_settings(self) -> None:
-        st = settings()
-        geometry = st.value("geometry")
-        if not (isinstance(geometry, QByteArray) and self.restoreGeometry(geometry)):
+    def _apply_settings(self, values: Mapping[str, object]) -> None:
+        """The window's part of valid settings (`settings.read`): size and place, docks, theme,
+        presentation mode, speed, inputs as circles."""
+        geometry, state = values["geometry"], values["window_state"]
+        if geometry is None or not self.restoreGeometry(geometry):
             self.resize(*default_size())
-        state = st.value("window_state")
-        if isinstance(state, QByteArray):
+        if state is not None:
             self.restoreState(state)
-        self._theme_name = "light" if st.value("theme") == "light" else "dark"
-        self._presentation = str(st.value("presentation", "false")).lower() == "true"
-        try:
-            self.controls.speed.setValue(int(st.value("speed", 100)))
-        except (TypeError, ValueError, OverflowError):
-            pass  # a damaged settings file: keep full speed rather than fail to open
-        self.circles_action.setChecked(str(st.value("input_circles", "false")).lower() == "true")
-        self._on_input_style_toggled(self.circles_action.isChecked())
+        self._theme_name = values["theme"]
+        self._presentation = values["presentation"]
+        self.controls.speed.setValue(values["speed"])
+        self.circles_action.setChecked(values["input_circles"])
+        self._on_input_style_toggled(values["input_circles"])
 
-    def _save_settings(self) -> None:
-        st = settings()
-        st.setValue("geometry", self.saveGeometry())
-        st.setValue("window_state", self.saveState())
-        st.setValue("theme", self._theme_name)
-        st.setValue("presentation", self._presentation)
-        st.setValue("speed", self.controls.speed.value())
-        st.setValue("input_circles", self.circles_action.isChecked())
-        s = self.session
-        st.setValue("sizes", ",".join(str(v) for v in s.sizes))
-        st.setValue("activation", s.activation)
-        st.setValue("cost", s.cost)
-        st.setValue("seed", s.seed)
-        st.setValue("dataset", s.dataset_spec)
-        st.setValue("lr", s.lr)
-        st.setValue("batch_size", s.batch_size)
+    def _settings_at_exit(self) -> dict[str, object]:
+        """What to remember. The docks are saved as they are outside the stepper (which puts
+        the cost plot aside): a restart opens on the normal layout, no dock hidden."""
+        if self._stepping:
+            self._restore_layout_after_stepper()
+            self.sample_dock.raise_()
+        return {"geometry": self.saveGeometry(), "window_state": self.saveState(),
+                "theme": self._theme_name, "presentation": self._presentation,
+                "speed": self.controls.speed.value(),
+                "input_circles": self.circles_action.isChecked(),
+                **settings.session_values(self.session)}
 
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt override)
         self._closing = True
         if self._remember:
-            self._save_settings()
+            settings.write(self._settings_at_exit())
         self.session.shutdown()
         super().closeEvent(event)

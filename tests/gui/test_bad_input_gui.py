@@ -13,8 +13,9 @@ from mlpviz.cli import main
 from mlpviz.core.datasets import load_bundled
 from mlpviz.core.model_file import load_model
 from mlpviz.gui import main_window as main_window_module
-from mlpviz.gui.main_window import MainWindow, settings
+from mlpviz.gui.main_window import MainWindow
 from mlpviz.gui.session import Session
+from mlpviz.gui.settings import store as settings
 
 
 @pytest.fixture(scope="module")

@@ -3,19 +3,15 @@
 import csv
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 
-from mlpviz.core.datasets import load_bundled
+import mlpviz
 from mlpviz.gui.main_window import MainWindow
 from mlpviz.gui.session import Session
-
-
-@pytest.fixture(scope="module")
-def dataset():
-    return load_bundled()
 
 
 def batches_seen(w):
@@ -32,7 +28,13 @@ def test_training_from_the_ui_makes_the_cost_fall(qtbot, window):
     qtbot.waitUntil(lambda: not session.is_training, timeout=5000)
     assert np.mean(costs[-50:]) < 0.6 * np.mean(costs[:20])
     assert window.controls.train_button.text().endswith("Train")
-    # The network view shows the latest snapshot's weights.
+    # The network view shows the latest snapshot's weights: its activations for the sample on
+    # show are the ones the latest parameters give.
+    x = window.sample_view.current().x
+    qtbot.waitUntil(lambda: all(np.array_equal(a, b) for a, b in zip(
+        window.network_view.activations(), session.snapshot.forward_all(x), strict=True)))
+    assert session.snapshot.samples_seen >= 300 * 100
+    # And the cost plot has every batch trained.
     qtbot.waitUntil(lambda: window.cost_view.batches_seen() == session.snapshot.samples_seen // 100)
 
 
@@ -94,7 +96,12 @@ def test_rebuild_changes_the_architecture(qtbot, window):
     with qtbot.waitSignal(window.session.network_rebuilt, timeout=5000):
         qtbot.mouseClick(window.controls.rebuild_button, Qt.LeftButton)
     assert window.session.sizes == (784, 32, 10)
-    assert window.network_view.activations() is None or len(window.network_view.activations()) == 3
+    # The sample on show goes through the new network: three layers, 32 hidden activations.
+    shown = window.network_view.activations()
+    assert [a.shape for a in shown] == [(784,), (32,), (10,)]
+    want = window.session.snapshot.forward_all(window.sample_view.current().x)
+    for a, b in zip(shown, want, strict=True):
+        np.testing.assert_array_equal(a, b)
 
 
 def test_diverging_learning_rate_pauses_with_a_message(qtbot, window):
@@ -185,10 +192,77 @@ def test_the_drawings_answer_gives_the_same_number_as_the_output_neuron(qtbot, w
     assert window.drawing_pad.prediction_label.text().endswith(want)
 
 
+# -- lines coloured by ∂C/∂w: one state (the G action), the stepper's checkbox shows it -------
+@pytest.fixture
+def gradients(window, monkeypatch):
+    """Every gradient the window hands the network view, in order (None: none)."""
+    sent = []
+    real = window.network_view.set_gradient
+    monkeypatch.setattr(window.network_view, "set_gradient",
+                        lambda grad_w: (sent.append(grad_w), real(grad_w)))
+    return sent
+
+
+def is_backprop_of(grad_w, snap, x, label) -> bool:
+    """Whether grad_w is ∂C/∂W of sample (x, label) on these weights, exactly."""
+    want = snap.network().backprop(x, label).grad_w
+    return grad_w is not None and all(np.array_equal(a, b) for a, b in zip(grad_w, want,
+                                                                            strict=True))
+
+
+def test_g_and_the_steppers_checkbox_are_one_state(qtbot, window):
+    qtbot.keyClick(window, Qt.Key_G)
+    assert window.gradient_action.isChecked() and window.stepper.gradient_toggle.isChecked()
+    window._show_stepper()
+    qtbot.waitUntil(lambda: window.stepper.walk is not None, timeout=5000)
+    window.stepper.gradient_toggle.click()
+    assert not window.gradient_action.isChecked()
+    assert not window.stepper.gradient_toggle.isChecked()
+    window.stepper.gradient_toggle.click()
+    assert window.gradient_action.isChecked()
+    qtbot.keyClick(window, Qt.Key_G)
+    assert not window.stepper.gradient_toggle.isChecked()
+
+
+def test_the_gradient_follows_the_sample_and_the_weights(qtbot, window, gradients):
+    s = window.session
+    qtbot.keyClick(window, Qt.Key_G)
+    sample = window.sample_view.current()
+    assert is_backprop_of(gradients[-1], s.snapshot, sample.x, sample.label)
+    window.sample_view.select(sample.index + 1)  # another sample
+    sample = window.sample_view.current()
+    assert is_backprop_of(gradients[-1], s.snapshot, sample.x, sample.label)
+    before = gradients[-1]
+    qtbot.keyClick(window, Qt.Key_S)  # other weights
+    qtbot.waitUntil(lambda: s.snapshot.samples_seen == 100, timeout=5000)
+    qtbot.waitUntil(lambda: is_backprop_of(gradients[-1], s.snapshot, sample.x, sample.label))
+    assert not all(np.array_equal(a, b) for a, b in zip(before, gradients[-1]))
+    window.draw_dock.show()
+    window.draw_dock.raise_()
+    qtbot.mouseClick(window.drawing_pad.noise_button, Qt.LeftButton)  # a drawing
+    x = window.drawing_pad.current_input()
+    assert is_backprop_of(gradients[-1], s.snapshot, x, window.drawn_label.currentIndex())
+    qtbot.keyClick(window, Qt.Key_G)
+    assert gradients[-1] is None
+
+
+@pytest.mark.qt_log_ignore("This plugin does not support raise")  # offscreen only
+def test_in_the_stepper_the_lines_show_the_steppers_gradient(qtbot, window, gradients):
+    window._show_stepper()
+    qtbot.waitUntil(lambda: window.stepper.walk is not None, timeout=5000)
+    window.stepper.gradient_toggle.click()
+    assert all(np.array_equal(a, b) for a, b in zip(
+        gradients[-1], window.stepper.walk.trace.grad_w, strict=True))
+    window.sample_dock.raise_()  # leaving the stepper keeps the one state
+    qtbot.waitUntil(lambda: not window._stepping, timeout=2000)
+    assert window.gradient_action.isChecked() and gradients[-1] is not None
+
+
 def test_app_starts_and_renders_a_screenshot_in_a_subprocess(tmp_path):
     out = tmp_path / "shot.png"
     env = {"QT_QPA_PLATFORM": "offscreen", "PATH": "/usr/bin:/bin", "HOME": str(tmp_path),
-           "MLPVIZ_SETTINGS_ORG": "mlpviz-tests", "OPENBLAS_NUM_THREADS": "1"}
+           "MLPVIZ_SETTINGS_ORG": "mlpviz-tests", "OPENBLAS_NUM_THREADS": "1",
+           "PYTHONPATH": str(Path(mlpviz.__file__).resolve().parents[1])}  # this copy of mlpviz
     proc = subprocess.run([sys.executable, "-m", "mlpviz", "--screenshot", str(out),
                            "--train-steps", "20"], env=env, capture_output=True, text=True,
                           timeout=120)
@@ -201,7 +275,7 @@ def test_app_starts_and_renders_a_screenshot_in_a_subprocess(tmp_path):
 
 
 def test_a_window_without_restore_leaves_the_users_settings_alone(qtbot, bundled):
-    from mlpviz.gui.main_window import settings
+    from mlpviz.gui.settings import store as settings
 
     st = settings()
     st.setValue("activation", "tanh")

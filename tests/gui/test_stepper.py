@@ -149,23 +149,43 @@ def test_overlays_follow_the_stages_when_active(qtbot, panel):
         panel.next_stage()
 
 
-def test_gradient_toggle(qtbot, panel):
-    panel.activate()
-    grads, modes = [], []
-    panel.gradient_changed.connect(grads.append)
-    panel.line_mode_changed.connect(modes.append)
-    panel.gradient_toggle.setChecked(True)
-    assert modes == ["gradient"] and len(grads) == 1
-    for g, want in zip(grads[0], panel.walk.trace.grad_w, strict=True):
-        np.testing.assert_array_equal(g, want)
-    panel.next_stage()  # same sample, same gradient: nothing new to send
-    assert len(grads) == 1
-    panel.set_snapshot(Snapshot.of(Network([784, 16, 16, 10], seed=5)))
-    assert len(grads) == 2
-    np.testing.assert_array_equal(grads[1][0], panel.walk.trace.grad_w[0])
-    with qtbot.waitSignal(panel.line_mode_changed) as sig:
-        panel.gradient_toggle.setChecked(False)
-    assert sig.args == ["weights"]
+def test_gradient_toggle_is_a_view_of_the_windows_state(qtbot, panel):
+    # The panel only reports the user's tick; the window owns the state and ticks it back.
+    with qtbot.waitSignal(panel.gradient_toggled) as sig:
+        panel.gradient_toggle.setChecked(True)
+    assert sig.args == [True]
+    with qtbot.assertNotEmitted(panel.gradient_toggled):
+        panel.set_gradient_shown(False)
+        panel.set_gradient_shown(True)
+    assert panel.gradient_toggle.isChecked()
+    with qtbot.waitSignal(panel.gradient_toggled) as sig:
+        qtbot.mouseClick(panel.gradient_toggle, Qt.MouseButton.LeftButton)
+    assert sig.args == [False]
+
+
+def test_getters_build_nothing_while_hidden(qtbot, data, net, monkeypatch):
+    from mlpviz.gui.views import stepper
+
+    builds = []
+    real = stepper.build_walk
+    monkeypatch.setattr(stepper, "build_walk", lambda *a, **k: builds.append(1) or real(*a, **k))
+    p = StepperPanel()
+    qtbot.addWidget(p)
+    p.set_snapshot(Snapshot.of(net))
+    p.set_sample(data[0], 2, "held-out sample")
+    for _ in range(3):  # asking is not an event: nothing is built, nothing stale is answered
+        assert p.walk is None and p.current_stage() is None and p.stage_count() == 0
+    assert builds == []
+    p.show()  # being shown is
+    qtbot.waitExposed(p)
+    assert len(builds) == 1 and p.stage_count() == 16
+    p.current_stage(), p.walk, p.stage_count()
+    assert len(builds) == 1
+    p.hide()
+    p.set_lr(1.0)
+    assert p.walk is None and len(builds) == 1
+    p.explain_weight(0, 3, 400)  # so is an action that needs the walk
+    assert len(builds) == 2 and p.current_stage().key == "weight"
 
 
 def test_step_and_undo_restore_the_weights_bit_for_bit(qtbot, panel, net):

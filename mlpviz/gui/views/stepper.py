@@ -2,7 +2,9 @@
 
 The walk itself (every stage's text, formula, numbers and overlay) is computed in
 `mlpviz.core.walk`; this panel only shows it. It is built once per (network, sample,
-learning rate, focus) and reused, so moving between stages is instant.
+learning rate, focus) and reused, so moving between stages is instant: the setters mark it out of
+date, and it is rebuilt when the panel is shown or an action needs it, never by a getter. The
+gradient step's undo is a `core.history.StepHistory`.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from PySide6.QtWidgets import (
 
 from mlpviz.core.arrays import frozen
 from mlpviz.core.gradcheck import GradCheckReport, numerical_weight_gradient, per_layer_gradcheck
+from mlpviz.core.history import StepHistory
 from mlpviz.core.network import Network
 from mlpviz.core.notation import fmt_sig
 from mlpviz.core.snapshot import Snapshot
@@ -43,21 +46,6 @@ from mlpviz.gui import theme as themes
 from mlpviz.gui.theme import scaled_font
 
 _BATCH_SIZE = 10  # samples shown in stage 9
-
-
-def _same_parameters(snap: Snapshot, params) -> bool:
-    """Whether `snap` holds exactly these (weights, biases)."""
-    if params is None:
-        return False
-    weights, biases = params
-    if len(weights) != len(snap.weights):
-        return False
-    return all(np.array_equal(a, b) for a, b in zip(snap.weights, weights)) and all(
-        np.array_equal(a, b) for a, b in zip(snap.biases, biases))
-
-
-def _copies(arrays) -> tuple[np.ndarray, ...]:
-    return tuple(np.array(a, dtype=np.float64, copy=True) for a in arrays)
 
 
 class _TextArea(QScrollArea):
@@ -90,9 +78,12 @@ class StepperPanel(QWidget):
 
     Signals:
       overlay_changed(Overlay | None)       what the network view should emphasise
-      gradient_changed(tuple | None)        ∂C/∂W per weight layer, for colouring lines
-      line_mode_changed(str)                "weights" or "gradient"
+      gradient_toggled(bool)                the user ticked / unticked "Colour lines by ∂C/∂w"
+                                            (the window owns that state: `set_gradient_shown`)
       parameters_proposed(weights, biases)  a gradient step, or its exact undo
+
+    Getters (`walk`, `current_stage`, `stage_count`) only read: they return None / 0 while the
+    walk is out of date, i.e. while the panel is hidden after its inputs changed.
     """
 
     # Table font sizes tried, relative to the panel's font, until the columns fit.
@@ -100,8 +91,7 @@ class StepperPanel(QWidget):
     _LIST_MIN_PANEL_EMS = 54  # narrower than this many 'M's of the list's type, the list hides
 
     overlay_changed = Signal(object)
-    gradient_changed = Signal(object)
-    line_mode_changed = Signal(str)
+    gradient_toggled = Signal(bool)
     parameters_proposed = Signal(object, object)
 
     def __init__(self, parent: QWidget | None = None):
@@ -122,11 +112,9 @@ class StepperPanel(QWidget):
         self._extra: Stage | None = None  # a page off the walk: a weight's chain rule, the check
         self._extra_weight: tuple[int, int, int] | None = None
         self._active = False
-        self._undo: list[tuple[tuple[np.ndarray, ...], tuple[np.ndarray, ...]]] = []
-        self._expected = None  # parameters we proposed and wait to see in a snapshot
+        self._history = StepHistory()
         self._step_note = ""
         self.last_check: GradCheckReport | None = None
-        self._sent_trace = None  # the trace whose gradient the network view has
         self._table_size = 10.0  # the table's font size before any shrinking to fit (points)
         self._build()
         self._apply_fonts()
@@ -208,7 +196,7 @@ class StepperPanel(QWidget):
         self.gradient_toggle = QCheckBox("Colour lines by ∂C/∂w")
         self.gradient_toggle.setToolTip("Colour the network's lines by this sample's gradient "
                                         "instead of the weights")
-        self.gradient_toggle.toggled.connect(self._on_gradient_toggled)
+        self.gradient_toggle.toggled.connect(self.gradient_toggled)
         self.export_button = QPushButton("Export trace…")
         self.export_button.setToolTip("Save every number of this backpropagation (.npz or .json)")
         self.export_button.clicked.connect(self._on_export_clicked)
@@ -268,7 +256,7 @@ class StepperPanel(QWidget):
     def changeEvent(self, event: QEvent) -> None:
         if event.type() in (QEvent.Type.FontChange, QEvent.Type.PaletteChange):
             self._apply_fonts()
-            if self._walk is not None or self._extra is not None:
+            if not self._dirty and (self._walk is not None or self._extra is not None):
                 self._fill_table(self.current_stage())
         super().changeEvent(event)
 
@@ -288,15 +276,11 @@ class StepperPanel(QWidget):
 
     # -- API for the main window ---------------------------------------------------------------
     def set_snapshot(self, snap: Snapshot) -> None:
-        """The network to explain; rebuilds the walk and keeps the stage you are on."""
-        if self._undo and not (_same_parameters(snap, self._expected)
-                               or (self._snapshot is not None
-                                   and _same_parameters(snap, (self._snapshot.weights,
-                                                               self._snapshot.biases)))):
-            self._undo.clear()  # the network moved on (training, a new network): nothing to undo
+        """The network to explain; the walk follows it, on the stage you are on. A network that
+        is not the one the gradient steps produced (training moved on, a new network) leaves
+        nothing to undo."""
+        if not self._history.show(snap.weights, snap.biases):
             self._step_note = ""
-        if _same_parameters(snap, self._expected):
-            self._expected = None
         self._snapshot = snap
         self._net = snap.network()
         self._drop_check()
@@ -336,7 +320,7 @@ class StepperPanel(QWidget):
         self._focus = int(j)
         self._extra = None
         self._invalidate()
-        walk = self._ensure_walk()
+        walk = self._walk_now()
         if walk is None:
             return
         if walk.stages[self._index].key not in ("lever-bias", "lever-weights", "lever-activations"):
@@ -346,7 +330,7 @@ class StepperPanel(QWidget):
     def explain_weight(self, l: int, j: int, k: int) -> None:
         """The chain rule for weight (l, j, k) (`Network.weights[l][j, k]`), with its numerical
         derivative beside backprop's."""
-        walk = self._ensure_walk()
+        walk = self._walk_now()
         if walk is None:
             return
         try:
@@ -360,36 +344,39 @@ class StepperPanel(QWidget):
         """Entering stepper mode: the network view follows the stages from now on."""
         self._active = True
         self._refresh()
-        if self.gradient_toggle.isChecked():
-            self._emit_gradient()
-            self.line_mode_changed.emit("gradient")
 
     def deactivate(self) -> None:
-        """Leaving stepper mode: the network view goes back to plain weights."""
+        """Leaving stepper mode: the network view drops the stages' emphasis."""
         self._active = False
         self.overlay_changed.emit(None)
-        if self.gradient_toggle.isChecked():
-            self.gradient_changed.emit(None)
-            self.line_mode_changed.emit("weights")
+
+    def set_gradient_shown(self, shown: bool) -> None:
+        """Tick or untick "Colour lines by ∂C/∂w" to match the window's state (no signal)."""
+        self.gradient_toggle.blockSignals(True)
+        self.gradient_toggle.setChecked(bool(shown))
+        self.gradient_toggle.blockSignals(False)
 
     # -- navigation ----------------------------------------------------------------------------
     def current_stage(self) -> Stage | None:
-        """The stage on show (a walk stage, or the weight / gradient-check page)."""
+        """The stage on show (a walk stage, or the weight / gradient-check page); None while
+        there is none or the walk is out of date."""
+        if self._dirty:
+            return None
         if self._extra is not None:
             return self._extra
-        walk = self._ensure_walk()
-        return None if walk is None else walk.stages[self._index]
+        return None if self._walk is None else self._walk.stages[self._index]
 
     def current_index(self) -> int:
         return self._index
 
     def stage_count(self) -> int:
-        walk = self._ensure_walk()
+        walk = self.walk
         return 0 if walk is None else len(walk)
 
     @property
     def walk(self) -> Walk | None:
-        return self._ensure_walk()
+        """The walk on show; None while there is none or it is out of date."""
+        return None if self._dirty else self._walk
 
     def next_stage(self) -> None:
         if self._extra is not None:
@@ -404,7 +391,7 @@ class StepperPanel(QWidget):
         self.go_to(self._index - 1)
 
     def go_to(self, i: int) -> None:
-        walk = self._ensure_walk()
+        walk = self._walk_now()
         if walk is None:
             return
         self._extra = None
@@ -415,15 +402,14 @@ class StepperPanel(QWidget):
     def take_step(self) -> None:
         """One gradient step on this sample: propose the new parameters (the Session applies them
         and sends the new snapshot); the old ones are kept, exactly, for Undo."""
-        walk = self._ensure_walk()
+        walk = self._walk_now()
         if walk is None or self._snapshot is None:
             return
-        before = (_copies(self._snapshot.weights), _copies(self._snapshot.biases))
-        after = (_copies(walk.after.weights), _copies(walk.after.biases))
+        snap = self._snapshot
+        after = self._history.step((snap.weights, snap.biases),
+                                   (walk.after.weights, walk.after.biases))
         step = walk.stage("step").values
-        self._undo.append(before)
-        self._expected = after
-        n = len(self._undo)
+        n = len(self._history)
         self._step_note = (f"{n} step{'s' if n > 1 else ''} taken — this one moved C from "
                            f"{fmt_sig(step['cost_before'], 3)} to "
                            f"{fmt_sig(step['cost_after'], 3)}. "
@@ -433,20 +419,19 @@ class StepperPanel(QWidget):
 
     def undo_step(self) -> None:
         """Put back, bit for bit, the parameters from before the last step."""
-        if not self._undo:
+        before = self._history.undo()
+        if before is None:
             return
-        weights, biases = self._undo.pop()
-        self._expected = (weights, biases)
+        left = len(self._history)
         self._step_note = ("Undone: every weight and bias is back, bit for bit."
-                           + (f" {len(self._undo)} earlier step(s) can still be undone."
-                              if self._undo else ""))
+                           + (f" {left} earlier step(s) can still be undone." if left else ""))
         self._update_step_row()
-        self.parameters_proposed.emit(_copies(weights), _copies(biases))
+        self.parameters_proposed.emit(*before)
 
     def run_gradient_check(self) -> GradCheckReport | None:
         """Backprop against central differences for every parameter (about 0.3 s), shown as a
         page: the worst relative error per layer and the worst offenders."""
-        if self._ensure_walk() is None:
+        if self._walk_now() is None:
             return None
         QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
@@ -461,13 +446,13 @@ class StepperPanel(QWidget):
 
     def export_trace(self, path) -> None:
         """Write this sample's trace (.npz, or .json by its suffix)."""
-        walk = self._ensure_walk()
+        walk = self._walk_now()
         if walk is None:
             raise RuntimeError("no network and sample to export yet")
         save_trace(walk.trace, path)
 
     def _on_export_clicked(self) -> None:
-        if self._ensure_walk() is None:
+        if self._walk_now() is None:
             return
         path, chosen = QFileDialog.getSaveFileName(
             self, "Export backpropagation trace", "trace.npz",
@@ -480,18 +465,6 @@ class StepperPanel(QWidget):
             self.export_trace(path)
         except (OSError, ValueError) as e:
             QMessageBox.warning(self, "Export trace", f"Could not write {path}: {e}")
-
-    def _on_gradient_toggled(self, checked: bool) -> None:
-        if not self._active:
-            return
-        if checked:
-            self._emit_gradient()
-        self.line_mode_changed.emit("gradient" if checked else "weights")
-
-    def _emit_gradient(self) -> None:
-        walk = self._ensure_walk()
-        self._sent_trace = None if walk is None else walk.trace
-        self.gradient_changed.emit(None if walk is None else tuple(walk.trace.grad_w))
 
     def _on_list_row_changed(self, row: int) -> None:
         if row >= 0 and (row != self._index or self._extra is not None):
@@ -510,31 +483,35 @@ class StepperPanel(QWidget):
         if self._extra is not None and self._extra.key == "gradcheck":
             self._extra = None
 
-    def _ensure_walk(self) -> Walk | None:
+    def _walk_now(self) -> Walk | None:
+        """The walk for the current inputs, rebuilt first if they changed (for an action)."""
         if self._dirty:
-            self._dirty = False
-            self._walk = None
-            if self._ready() and self._x.size == self._net.sizes[0] \
-                    and 0 <= self._label < self._net.sizes[-1]:
-                n_out = self._net.sizes[-1]
-                names = self._names if len(self._names) == n_out else tuple(map(str, range(n_out)))
-                focus = self._focus if self._focus is not None and self._focus < n_out else None
-                batch = self._batch
-                if batch is not None and batch[0].shape[1] != self._net.sizes[0]:
-                    batch = None
-                self._walk = build_walk(self._net, self._x, self._label, names, focus, self._lr,
-                                        batch, self._batch_size)
-                self._index = min(self._index, len(self._walk) - 1)
-                self._fill_list()
-                if self._extra is not None and self._extra.key == "weight" and self._extra_weight:
-                    try:
-                        self._extra = self._weight_stage(self._walk, *self._extra_weight)
-                    except ValueError:
-                        self._extra = None
-            else:
-                self._extra = None
-                self.stage_list.clear()
+            self._rebuild_walk()
         return self._walk
+
+    def _rebuild_walk(self) -> None:
+        self._dirty = False
+        self._walk = None
+        if self._ready() and self._x.size == self._net.sizes[0] \
+                and 0 <= self._label < self._net.sizes[-1]:
+            n_out = self._net.sizes[-1]
+            names = self._names if len(self._names) == n_out else tuple(map(str, range(n_out)))
+            focus = self._focus if self._focus is not None and self._focus < n_out else None
+            batch = self._batch
+            if batch is not None and batch[0].shape[1] != self._net.sizes[0]:
+                batch = None
+            self._walk = build_walk(self._net, self._x, self._label, names, focus, self._lr,
+                                    batch, self._batch_size)
+            self._index = min(self._index, len(self._walk) - 1)
+            self._fill_list()
+            if self._extra is not None and self._extra.key == "weight" and self._extra_weight:
+                try:
+                    self._extra = self._weight_stage(self._walk, *self._extra_weight)
+                except ValueError:
+                    self._extra = None
+        else:
+            self._extra = None
+            self.stage_list.clear()
 
     def _weight_stage(self, walk: Walk, l: int, j: int, k: int) -> Stage:
         numeric = None
@@ -552,12 +529,12 @@ class StepperPanel(QWidget):
             self.stage_list.blockSignals(False)
 
     def _refresh(self) -> None:
-        self._ensure_walk()
+        self._walk_now()
         self._show()
 
     # -- showing a stage -----------------------------------------------------------------------
     def _show(self) -> None:
-        walk = self._walk if not self._dirty else self._ensure_walk()
+        walk = self._walk_now()
         self._update_hint()
         stage = self._extra if self._extra is not None else (
             None if walk is None else walk.stages[self._index])
@@ -593,9 +570,6 @@ class StepperPanel(QWidget):
         self._update_step_row()
         if self._active:
             self.overlay_changed.emit(stage.overlay)
-            if self.gradient_toggle.isChecked() and walk is not None \
-                    and walk.trace is not self._sent_trace:
-                self._emit_gradient()
 
     def _update_hint(self) -> None:
         if self._x is None or self._label is None:
@@ -610,11 +584,11 @@ class StepperPanel(QWidget):
         self.hint.setText(f"{what[:1].upper()}{what[1:]}, label {name} — {where}.")
 
     def _update_step_row(self) -> None:
-        stage = self.current_stage() if not self._dirty else None
+        stage = self.current_stage()
         on_step = stage is not None and self._extra is None and stage.key == "step"
         self.step_row.setVisible(on_step)
         self.take_step_button.setEnabled(on_step and self._snapshot is not None)
-        self.undo_button.setEnabled(bool(self._undo))
+        self.undo_button.setEnabled(self._history.can_undo)
         self.step_status.setText(self._step_note)
 
     def _fit_columns(self) -> None:
