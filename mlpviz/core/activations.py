@@ -121,8 +121,11 @@ RELU = Activation(
 ACTIVATIONS: dict[str, Activation] = {a.name: a for a in (SIGMOID, TANH, RELU)}
 
 
-def get_activation(name: str) -> Activation:
-    """Look an activation up by name; a clear ValueError for an unknown one."""
+def get_activation(name: str | Activation) -> Activation:
+    """Look an activation up by name (a record is returned as it is); a clear ValueError for an
+    unknown one."""
+    if isinstance(name, Activation):
+        return name
     try:
         return ACTIVATIONS[name]
     except (KeyError, TypeError):
