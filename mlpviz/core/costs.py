@@ -55,7 +55,8 @@ class Cost:
         raise NotImplementedError
 
     def output_inplace(self, Z: np.ndarray, act: Activation) -> np.ndarray:
-        """`output(Z)` written into Z itself (the trainer's float32 path); returns Z."""
+        """`output(Z)` written into Z itself (the trainer's float32 path); returns Z. Like
+        `Activation.f_inplace`, run it under np.errstate(over="ignore")."""
         raise NotImplementedError
 
     def value(self, A: np.ndarray, Y: np.ndarray) -> np.ndarray:

@@ -9,6 +9,7 @@ b^l ← b^l − (η/n) Σ Δ^{l+1}. The same math as `Network.gradient`, for spe
 from __future__ import annotations
 
 import contextlib
+import math
 import time
 from dataclasses import dataclass
 from typing import Iterator
@@ -207,7 +208,7 @@ class Trainer:
         grads = []
         for l, delta in backward_deltas(self.W, acts, delta_L, self.net.act):
             delta_step = delta * (step * scale if l == 0 else step)
-            a_max = self._input_max if l == 0 else float(np.abs(acts[l]).max())
+            a_max = self._input_max if l == 0 else self._activation_max(acts[l])
             # |∂W| ≤ n · max|η/n Δ| · max|a|: a bound from small arrays that rules out NaN,
             # inf and overflow in the big product without scanning it.
             bound = n * float(np.abs(delta_step).max()) * a_max
@@ -219,6 +220,13 @@ class Trainer:
                     "last good weights are kept; lower the learning rate")
             grads.append((l, delta_step, delta.sum(axis=0) * step))  # biases: no 1/255
         return grads
+
+    def _activation_max(self, A: np.ndarray) -> float:
+        """An upper bound of |a| over a hidden layer's activations A: the activation's range
+        (1 for σ and tanh, no scan needed), or max |A| where the range has no end (relu)."""
+        act = self.net.act
+        top = max(-act.lo, act.hi)
+        return top if math.isfinite(top) else float(np.abs(A).max())
 
     # -- epochs ----------------------------------------------------------------------------------
     def finish_epoch(self) -> EpochReport:
