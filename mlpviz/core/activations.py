@@ -18,8 +18,10 @@ class Activation:
     """A squashing function a = σ(z) with its derivative σ'(z), and how the app speaks of it.
 
     `prime_from_a` gives σ'(z) from a = σ(z) where that is cheaper (sigmoid: a(1−a)); the trainer
-    uses it so it never has to keep z. `f_inplace(Z)` computes σ(Z) into Z itself (the trainer's
-    float32 path) and returns it.
+    uses it so it never has to keep z. `f_inplace(Z)` computes σ(Z) into Z itself and returns it:
+    the trainer's float32 fast path, which runs under `np.errstate(all="ignore")`, so f_inplace
+    leaves silencing the harmless overflow (sigmoid's e^−z for z below about −88) to its caller
+    rather than paying for an errstate per layer; `f` silences it itself.
     """
 
     name: str  # what model and trace files store: "sigmoid", "tanh", "relu"
@@ -62,12 +64,12 @@ def _sigmoid(z: np.ndarray) -> np.ndarray:
 
 
 def _sigmoid_inplace(Z: np.ndarray) -> np.ndarray:
-    """σ(Z) written into Z: Z ← 1 / (1 + e^−Z)."""
-    with np.errstate(over="ignore"):
-        np.negative(Z, out=Z)
-        np.exp(Z, out=Z)
-        Z += 1
-        return np.reciprocal(Z, out=Z)
+    """σ(Z) written into Z: Z ← 1 / (1 + e^−Z). Call it under np.errstate(over="ignore"): for z
+    below about −88 (float32) e^−z overflows to inf and σ is exactly 0, the right answer."""
+    np.negative(Z, out=Z)
+    np.exp(Z, out=Z)
+    Z += 1
+    return np.reciprocal(Z, out=Z)
 
 
 def _sigmoid_prime(z: np.ndarray) -> np.ndarray:
@@ -121,8 +123,11 @@ RELU = Activation(
 ACTIVATIONS: dict[str, Activation] = {a.name: a for a in (SIGMOID, TANH, RELU)}
 
 
-def get_activation(name: str) -> Activation:
-    """Look an activation up by name; a clear ValueError for an unknown one."""
+def get_activation(name: str | Activation) -> Activation:
+    """Look an activation up by name (a record is returned as it is); a clear ValueError for an
+    unknown one."""
+    if isinstance(name, Activation):
+        return name
     try:
         return ACTIVATIONS[name]
     except (KeyError, TypeError):

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from mlpviz.core.costs import one_hot
-from mlpviz.core.network import Network, Trace, forward_pass
+from mlpviz.core.network import Network, Trace, forward_from, forward_pass
 
 
 @dataclass(frozen=True)
@@ -51,13 +51,9 @@ _HP = np.longdouble
 
 
 def _forward_rest(net: Network, l: int, Z: np.ndarray, Ws, bs) -> np.ndarray:
-    """Outputs a^L for a batch of pre-activations Z of layer l (shape (n, sizes[l])), in _HP."""
-    L = net.L
-    A = net.cost_fn.output(Z, net.act) if l == L else net.act.f(Z)
-    for m in range(l, L):
-        Z = A @ Ws[m].T + bs[m]
-        A = net.cost_fn.output(Z, net.act) if m + 1 == L else net.act.f(Z)
-    return A
+    """Outputs a^L for a batch of pre-activations Z of layer l (shape (n, sizes[l])), in the
+    dtype of Z, Ws and bs (_HP here)."""
+    return forward_from(l, Z, Ws, bs, net.act, net.cost_fn)[1][-1]
 
 
 def numerical_gradient(net: Network, x, label: int, eps: float = 1e-5, rows=None):
@@ -72,10 +68,7 @@ def numerical_gradient(net: Network, x, label: int, eps: float = 1e-5, rows=None
     Ws = [np.asarray(W, dtype=_HP) for W in net.weights]
     bs = [np.asarray(b, dtype=_HP) for b in net.biases]
     y = one_hot([label], net.sizes[-1], dtype=_HP)
-    a, z = [np.asarray(x, dtype=_HP).reshape(-1)], [None]
-    for l in range(net.L):
-        z.append(Ws[l] @ a[l] + bs[l])
-        a.append(net.cost_fn.output(z[-1], net.act) if l + 1 == net.L else net.act.f(z[-1]))
+    z, a = forward_pass(Ws, bs, np.asarray(x, dtype=_HP).reshape(-1), net.act, net.cost_fn)
     grads_w, grads_b = [], []
     for l in range(net.L):
         n_out, n_in = net.weights[l].shape

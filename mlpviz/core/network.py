@@ -22,23 +22,104 @@ def _readonly(arrays) -> tuple[np.ndarray, ...]:
     return tuple(frozen(a) for a in arrays)
 
 
-def layer_output(Z: np.ndarray, l: int, L: int, act: Activation, cost: Cost) -> np.ndarray:
+def layer_output(Z: np.ndarray, l: int, L: int, act: Activation, cost: Cost,
+                 inplace: bool = False) -> np.ndarray:
     """a^l from z^l: σ(z^l) for the hidden layers 1 … L−1, the cost's output function (σ, or a
-    softmax for cross-entropy) at the output layer l = L."""
-    return cost.output(Z, act) if l == L else act.f(Z)
+    softmax for cross-entropy) at the output layer l = L. inplace=True writes a^l into Z itself
+    (the trainer's float32 path) and returns Z."""
+    if l == L:
+        return cost.output_inplace(Z, act) if inplace else cost.output(Z, act)
+    return act.f_inplace(Z) if inplace else act.f(Z)
+
+
+def forward_from(l: int, Z: np.ndarray, weights, biases, act: Activation, cost: Cost):
+    """The forward pass from layer l on, given its pre-activations Z = z^l (one sample, or a batch
+    (n, sizes[l])): (zs, activations) = ([z^l, …, z^L], [a^l, …, a^L]) with
+    a^m = layer_output(z^m) and z^{m+1} = W^m a^m + b^m. For l = 0, Z is the input: a^0 = z^0 = X.
+    Used from l > 0 to see what a change of z^l does to the outputs (the gradient check).
+    The arithmetic is in the arrays' own dtype (float32, float64, longdouble)."""
+    L = len(weights)
+    zs, acts = [Z], [Z if l == 0 else layer_output(Z, l, L, act, cost)]
+    for m in range(l, L):
+        Z = acts[-1] @ weights[m].T + biases[m]
+        zs.append(Z)
+        acts.append(layer_output(Z, m + 1, L, act, cost))
+    return zs, acts
 
 
 def forward_pass(weights, biases, X: np.ndarray, act: Activation, cost: Cost):
     """The one forward pass: (zs, activations) = ([z^0 = X, z^1, …, z^L], [a^0 = X, a^1, …, a^L])
     with z^{l+1} = W^l a^l + b^l and a^{l+1} = layer_output(z^{l+1}). X is one sample
     (sizes[0],) or a batch (n, sizes[0]); the arithmetic is in the arrays' own dtype."""
-    L = len(weights)
-    zs, acts = [X], [X]
-    for l, (W, b) in enumerate(zip(weights, biases), start=1):
-        Z = acts[-1] @ W.T + b
-        zs.append(Z)
-        acts.append(layer_output(Z, l, L, act, cost))
-    return zs, acts
+    return forward_from(0, X, weights, biases, act, cost)
+
+
+def backward_deltas(weights, acts, delta: np.ndarray, act: Activation):
+    """The batched backward recursion, from Δ^L = ∂C/∂Z^L (n, sizes[L]) given by the cost record:
+    yields (l, Δ^{l+1}) for l = L−1 … 0, with Δ^l = (Δ^{l+1} W^l) ⊙ σ'(A^l), σ' taken from the
+    activations `acts` [A^0 … A^L] (no z kept). Shared by `Network.gradient` (float64) and the
+    trainer (float32); each uses Δ^{l+1} for layer l's gradient before asking for the next."""
+    for l in range(len(weights) - 1, -1, -1):
+        yield l, delta
+        if l > 0:
+            delta = delta @ weights[l]
+            delta *= act.prime_from_a(acts[l])
+
+
+def check_input(sizes, A: np.ndarray) -> None:
+    """Raise ValueError unless A is one sample (sizes[0],) or a batch (n, sizes[0])."""
+    if A.ndim not in (1, 2) or A.shape[-1] != sizes[0]:
+        raise ValueError(
+            f"the network takes {sizes[0]} inputs per sample, got an array of shape {A.shape}"
+        )
+
+
+class Feedforward:
+    """The forward pass of whatever holds `sizes`, `weights`, `biases` (float64) and the records
+    `act`, `cost_fn`: a `Network`, or a `Snapshot` (whose read-only arrays are used as they are:
+    the forward pass only reads them)."""
+
+    sizes: Sequence[int]
+    act: Activation
+    cost_fn: Cost
+
+    @property
+    def L(self) -> int:
+        """Index of the output layer (number of weight layers)."""
+        return len(self.sizes) - 1
+
+    def forward(self, X: np.ndarray) -> np.ndarray:
+        """Output activations a^L for X of shape (n, sizes[0]) → (n, sizes[-1]); a single
+        sample of shape (sizes[0],) gives shape (sizes[-1],)."""
+        return self.forward_all(X)[-1]
+
+    def forward_all(self, X: np.ndarray) -> list[np.ndarray]:
+        """Every layer's activations [a^0 = X, a^1, …, a^L], each (n, sizes[l]) (or 1-D for 1-D X)."""
+        return self.forward_layers(X)[1]
+
+    def forward_layers(self, X: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:
+        """(zs, activations): every layer's pre-activations [z^0 = X, z^1, …, z^L] (z^0 is the
+        input, as in `Trace`) and activations [a^0 = X, a^1, …, a^L], shapes as in `forward_all`."""
+        A = np.asarray(X, dtype=np.float64)
+        check_input(self.sizes, A)
+        return forward_pass(self.weights, self.biases, A, self.act, self.cost_fn)
+
+    def predict(self, X: np.ndarray) -> np.ndarray:
+        """The brightest output per sample: argmax_j a^L_j, shape (n,)."""
+        return np.argmax(self.forward(X), axis=-1)
+
+    def evaluate(self, X: np.ndarray, labels: np.ndarray, chunk: int = 10_000):
+        """(mean cost, accuracy, predictions) over samples X (n, sizes[0]) with integer labels (n,)."""
+        labels = np.asarray(labels).astype(np.intp)
+        costs, preds = [], []
+        for s in range(0, len(labels), chunk):
+            A = self.forward(X[s : s + chunk])
+            costs.append(self.cost_fn.value(A, one_hot(labels[s : s + chunk], self.sizes[-1])))
+            preds.append(np.argmax(A, axis=-1))
+        cost = np.concatenate(costs) if costs else np.zeros(0)
+        pred = np.concatenate(preds) if preds else np.zeros(0, dtype=np.intp)
+        acc = float(np.mean(pred == labels)) if len(labels) else float("nan")
+        return float(cost.mean()) if cost.size else float("nan"), acc, pred
 
 
 @dataclass(frozen=True)
@@ -91,7 +172,7 @@ class Trace:
         return int(np.argmax(self.a[-1]))
 
 
-class Network:
+class Network(Feedforward):
     """A fully connected network of `sizes` neurons per layer.
 
     >>> net = Network([784, 16, 16, 10], seed=0)
@@ -125,11 +206,6 @@ class Network:
         return self.cost_fn.name
 
     @property
-    def L(self) -> int:
-        """Index of the output layer (number of weight layers)."""
-        return len(self.sizes) - 1
-
-    @property
     def parameter_count(self) -> int:
         """Σ_l sizes[l]·sizes[l+1] weights + Σ_l sizes[l+1] biases."""
         return sum(W.size + b.size for W, b in zip(self.weights, self.biases))
@@ -140,49 +216,17 @@ class Network:
             f"parameters={self.parameter_count})"
         )
 
-    # -- forward -----------------------------------------------------------------------------
-    def forward(self, X: np.ndarray) -> np.ndarray:
-        """Output activations a^L for X of shape (n, sizes[0]) → (n, sizes[-1]); a single
-        sample of shape (sizes[0],) gives shape (sizes[-1],)."""
-        return self.forward_all(X)[-1]
-
-    def forward_all(self, X: np.ndarray) -> list[np.ndarray]:
-        """Every layer's activations [a^0 = X, a^1, …, a^L], each (n, sizes[l]) (or 1-D for 1-D X)."""
-        return self.forward_layers(X)[1]
-
-    def forward_layers(self, X: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:
-        """(zs, activations): every layer's pre-activations [z^0 = X, z^1, …, z^L] (z^0 is the
-        input, as in `Trace`) and activations [a^0 = X, a^1, …, a^L], shapes as in `forward_all`."""
-        A = np.asarray(X, dtype=np.float64)
-        self._check_input(A)
-        return forward_pass(self.weights, self.biases, A, self.act, self.cost_fn)
-
-    def predict(self, X: np.ndarray) -> np.ndarray:
-        """The brightest output per sample: argmax_j a^L_j, shape (n,)."""
-        return np.argmax(self.forward(X), axis=-1)
-
-    def evaluate(self, X: np.ndarray, labels: np.ndarray, chunk: int = 10_000):
-        """(mean cost, accuracy, predictions) over samples X (n, sizes[0]) with integer labels (n,)."""
-        labels = np.asarray(labels).astype(np.intp)
-        costs, preds = [], []
-        for s in range(0, len(labels), chunk):
-            A = self.forward(X[s : s + chunk])
-            costs.append(self.cost_fn.value(A, one_hot(labels[s : s + chunk], self.sizes[-1])))
-            preds.append(np.argmax(A, axis=-1))
-        cost = np.concatenate(costs) if costs else np.zeros(0)
-        pred = np.concatenate(preds) if preds else np.zeros(0, dtype=np.intp)
-        acc = float(np.mean(pred == labels)) if len(labels) else float("nan")
-        return float(cost.mean()) if cost.size else float("nan"), acc, pred
-
-    def _check_input(self, A: np.ndarray) -> None:
-        if A.ndim not in (1, 2) or A.shape[-1] != self.sizes[0]:
-            raise ValueError(
-                f"the network takes {self.sizes[0]} inputs per sample, got an array of shape {A.shape}"
-            )
-
     # -- backward ----------------------------------------------------------------------------
+    # Backpropagation is written three times, each for its own reason: `backprop` (one sample,
+    # every intermediate kept, σ'(z) from z: what the stepper shows and the trace exports),
+    # `gradient` (a batch's mean, float64: the reference and the stepper's mini-batch stage) and
+    # `Trainer._sgd_step` (float32, in place, η/n folded in: speed). The last two share the output
+    # Δ (the cost record) and the backward recursion (`backward_deltas`); a test holds the
+    # trainer's step to `gradient` for every activation × cost.
     def backprop(self, x: np.ndarray, label: int) -> Trace:
-        """Backpropagation of one sample in float64, every intermediate value kept.
+        """Backpropagation of one sample in float64, every intermediate value kept: the numbers the
+        stepper shows one by one and `mlpviz trace` exports (hence ∂C/∂a, the wishes, and σ'(z)
+        from z itself rather than from a as the batched paths do).
 
         Forward: z^{l+1} = W^l a^l + b^l, a^{l+1} = σ(z^{l+1}).
         Output: ∂C/∂a^L from the cost, ∂C/∂z^L = ∂C/∂a^L · σ'(z^L).
@@ -190,7 +234,7 @@ class Network:
         ∂C/∂a^l = (W^l)ᵀ ∂C/∂z^{l+1} (the sum over j of wishes[l][j]), ∂C/∂z^l = ∂C/∂a^l · σ'(z^l).
         """
         x = np.asarray(x, dtype=np.float64).reshape(-1)
-        self._check_input(x)
+        check_input(self.sizes, x)
         label = int(label)
         n_out = self.sizes[-1]
         if not 0 <= label < n_out:
@@ -226,39 +270,35 @@ class Network:
         )
 
     def gradient(self, X: np.ndarray, labels: np.ndarray):
-        """Mean gradient over a batch, vectorised: (grad_w list, grad_b list, mean cost).
+        """Mean gradient over a batch, vectorised: (grad_w list, grad_b list, mean cost). The
+        float64 reference for the trainer, and the stepper's mini-batch stage (a batch's gradient
+        as the average of the per-sample ones), without keeping every intermediate as `backprop`.
 
         Same math as `backprop`, with X of shape (n, sizes[0]) and Δ^l = ∂C/∂Z^l of shape (n, sizes[l]):
+        Δ^L from the cost record, Δ^l = (Δ^{l+1} W^l) ⊙ σ'(A^l) (`backward_deltas`),
         ∂C/∂W^l = Δ^{l+1}ᵀ A^l / n, ∂C/∂b^l = mean of Δ^{l+1} over samples.
         """
         X = np.asarray(X, dtype=np.float64)
         Y = one_hot(labels, self.sizes[-1])
         acts = self.forward_all(X)
         A = acts[-1]
-        delta = self.cost_fn.grad_z_from_a(A, Y, self.act)
         n = len(X)
         gw, gb = [None] * self.L, [None] * self.L
-        for l in range(self.L - 1, -1, -1):
+        delta_L = self.cost_fn.grad_z_from_a(A, Y, self.act)
+        for l, delta in backward_deltas(self.weights, acts, delta_L, self.act):
             gw[l] = delta.T @ acts[l] / n
             gb[l] = delta.mean(axis=0)
-            if l > 0:
-                delta = (delta @ self.weights[l]) * self.act.prime_from_a(acts[l])
         return gw, gb, float(self.cost_fn.value(A, Y).mean())
 
     # -- parameters --------------------------------------------------------------------------
     def copy(self) -> "Network":
-        """An independent copy: same sizes, names, seed and parameters."""
-        net = Network.__new__(Network)
-        net.sizes = list(self.sizes)
-        net.act, net.cost_fn, net.seed = self.act, self.cost_fn, self.seed
-        net.weights = [W.copy() for W in self.weights]
-        net.biases = [b.copy() for b in self.biases]
-        return net
+        """An independent copy: same sizes, records, seed and parameters."""
+        return Network.from_parameters(self.sizes, self.act, self.cost_fn, self.weights,
+                                       self.biases, self.seed, check=False)
 
     def set_parameters(self, weights, biases) -> None:
         """Replace all weights and biases (copied to float64) after checking their shapes."""
-        weights = [np.array(W, dtype=np.float64) for W in weights]
-        biases = [np.array(b, dtype=np.float64) for b in biases]
+        weights, biases = _own_copies(weights), _own_copies(biases)
         check_parameters(self.sizes, weights, biases)
         self.weights, self.biases = weights, biases
 
@@ -282,20 +322,33 @@ class Network:
         return load_model(path)[0]
 
     @classmethod
-    def from_parameters(cls, sizes, activation, cost, weights, biases, seed=None) -> "Network":
-        """A network with the given parameters (shapes checked)."""
+    def from_parameters(cls, sizes, activation, cost, weights, biases, seed=None, *,
+                        check: bool = True) -> "Network":
+        """A network holding float64 copies of the given parameters; `activation` and `cost` are
+        names or records. check=True (the default) checks shapes and finiteness. check=False
+        trusts arrays that were checked before (a `Snapshot`'s, another Network's) and only
+        copies them: the network's arrays are still its own, so training or stepping it never
+        changes the caller's."""
         net = cls.__new__(cls)
         net.sizes = [int(s) for s in sizes]
         net.act, net.cost_fn, net.seed = get_activation(activation), get_cost(cost), seed
-        net.set_parameters(weights, biases)
+        if check:
+            net.set_parameters(weights, biases)
+        else:
+            net.weights, net.biases = _own_copies(weights), _own_copies(biases)
         return net
+
+
+def _own_copies(arrays) -> list[np.ndarray]:
+    """Writable float64 copies of `arrays`, for a network to own."""
+    return [np.array(a, dtype=np.float64) for a in arrays]
 
 
 def init_parameters(sizes, act: Activation | str, rng: np.random.Generator):
     """Random weights W^l ~ N(0, gain/n_in) (gain 1, or 2 for relu) and biases b^l ~ N(0, 1)
     (0 for relu: `act.zero_bias_init`). Seeded through `rng`, so the same seed gives the same
     network."""
-    act = get_activation(act) if isinstance(act, str) else act
+    act = get_activation(act)
     weights, biases = [], []
     for n_in, n_out in zip(sizes[:-1], sizes[1:]):
         weights.append(rng.standard_normal((n_out, n_in)) * np.sqrt(act.init_gain / n_in))

@@ -3,22 +3,22 @@
 Each epoch shuffles the training set with a seeded generator and cuts it into mini-batches; each
 `step()` takes one: forward Z^{l+1} = A^l W^lᵀ + b^l, A^{l+1} = σ(Z^{l+1}); backward
 Δ^L = ∂C/∂Z^L, Δ^l = (Δ^{l+1} W^l) ⊙ σ'(Z^l); update W^l ← W^l − (η/n) Δ^{l+1}ᵀ A^l,
-b^l ← b^l − (η/n) Σ Δ^{l+1}. The same math as `Network.backprop`, for n samples at a time.
+b^l ← b^l − (η/n) Σ Δ^{l+1}. The same math as `Network.gradient`, for speed: in float32, in place.
 """
 
 from __future__ import annotations
 
 import contextlib
+import math
 import time
 from dataclasses import dataclass
 from typing import Iterator
 
 import numpy as np
 
-from mlpviz.core.costs import one_hot
-from mlpviz.core.network import Network
+from mlpviz.core.costs import Cost, get_cost, one_hot
+from mlpviz.core.network import Network, backward_deltas, forward_pass, layer_output
 
-DEFAULT_LR = {"mse": 3.0, "cross_entropy": 0.5}
 DEFAULT_BATCH = 100
 
 
@@ -55,9 +55,10 @@ class EpochReport:
     samples_per_second: float
 
 
-def default_lr(cost: str) -> float:
-    """A learning rate that learns well for the default network with this cost."""
-    return DEFAULT_LR.get(cost, 1.0)
+def default_lr(cost: Cost | str) -> float:
+    """A learning rate that learns well for the default network with this cost (a name or a
+    record): the record's `default_lr`, 3 for mse and 0.5 for cross-entropy."""
+    return get_cost(cost).default_lr
 
 
 @contextlib.contextmanager
@@ -94,7 +95,7 @@ class Trainer:
         self.test_images = None if test_images is None else np.asarray(test_images)
         self.test_labels = None if test_labels is None else np.asarray(test_labels).astype(np.intp)
         self._check_data()
-        self.lr = default_lr(net.cost) if lr is None else float(lr)
+        self.lr = default_lr(net.cost_fn) if lr is None else float(lr)
         self.batch_size = int(batch_size)
         if not (np.isfinite(self.lr) and self.lr > 0):
             raise ValueError(f"the learning rate must be a positive number, not {lr!r}")
@@ -178,10 +179,10 @@ class Trainer:
 
     def _sgd_step(self, X: np.ndarray, scale: np.float32, labels: np.ndarray) -> float:
         """One gradient step on batch X (n, n_in) float32 (pixels = scale·X); returns the batch's
-        mean cost. Same math as `Network.gradient`, with in-place float32 arithmetic."""
-        net, n = self.net, len(X)
-        act, cost_fn, sigmoid = net.act, net.cost_fn, net.activation == "sigmoid"
-        L = net.L
+        mean cost. Same math as `Network.gradient`, written again for speed: float32 arithmetic in
+        place (σ and the output function write into Z), the pixels' 1/255 and η/n folded into the
+        small arrays, each weight matrix written once, overflow ruled out from a bound."""
+        act, cost_fn, L = self.net.act, self.net.cost_fn, self.net.L
         with np.errstate(all="ignore"):
             acts = [X]
             for l in range(L):
@@ -189,48 +190,43 @@ class Trainer:
                 if l == 0 and scale != 1:
                     Z *= scale
                 Z += self.b[l]
-                if sigmoid and (l < L - 1 or cost_fn.name == "mse"):
-                    np.negative(Z, out=Z)
-                    np.exp(Z, out=Z)
-                    Z += 1
-                    A = np.reciprocal(Z, out=Z)
-                else:
-                    A = cost_fn.output(Z, act) if l == L - 1 else act.f(Z)
-                acts.append(A)
-            A, rows = acts[-1], np.arange(n)
-            D = A.copy()
-            D[rows, labels] -= 1  # a − y
-            if cost_fn.name == "cross_entropy":
-                cost = float(-np.log(np.maximum(A[rows, labels], 1e-30)).mean())
-                delta = D
-            else:
-                cost = float(np.vdot(D, D)) / n
-                delta = D * act.prime_from_a(A)
-                delta *= 2
-            # η/n (and the pixels' 1/255 for the first layer) is folded into the small Δ before
-            # the product, so each weight matrix is touched once: W ← W − (η/n Δ)ᵀ A.
-            step = np.float32(self.lr / n)
-            grads = []
-            for l in range(L - 1, -1, -1):
-                delta_step = delta * (step * scale if l == 0 else step)
-                a_max = self._input_max if l == 0 else float(np.abs(acts[l]).max())
-                # |∂W| ≤ n · max|η/n Δ| · max|a|: a bound from small arrays that rules out NaN,
-                # inf and overflow in the big product without scanning it.
-                bound = n * float(np.abs(delta_step).max()) * a_max
-                if not (np.isfinite(cost) and bound < _OVERFLOW):
-                    what = (f"the cost became {cost:g}" if not np.isfinite(cost) else
-                            f"the step's weight changes overflowed (cost {cost:g})")
-                    raise TrainingDiverged(
-                        f"{what} at learning rate {self.lr:g}: that step was not taken and the "
-                        "last good weights are kept; lower the learning rate")
-                grads.append((l, delta_step, delta.sum(axis=0) * step))  # biases: no 1/255
-                if l > 0:
-                    delta = delta @ self.W[l]
-                    delta *= act.prime_from_a(acts[l])
+                acts.append(layer_output(Z, l + 1, L, act, cost_fn, inplace=True))
+            cost, delta_L = cost_fn.batch_cost_and_delta(acts[-1], labels, act)
+            grads = self._steps(acts, delta_L, scale, cost)
             for l, delta_step, grad_b in grads:
                 self.W[l] -= delta_step.T @ acts[l]
                 self.b[l] -= grad_b
         return cost
+
+    def _steps(self, acts, delta_L: np.ndarray, scale: np.float32, cost: float):
+        """Per weight layer l: (l, (η/n)·Δ^{l+1} (with the 1/255 for l = 0), (η/n)·Σ Δ^{l+1}).
+        η/n (and the pixels' 1/255) is folded into the small Δ before the product, so each weight
+        matrix is touched once: W ← W − (η/n Δ)ᵀ A. Raises TrainingDiverged before any weight
+        changes if the cost is not finite or a weight change could overflow."""
+        n = len(delta_L)
+        step = np.float32(self.lr / n)
+        grads = []
+        for l, delta in backward_deltas(self.W, acts, delta_L, self.net.act):
+            delta_step = delta * (step * scale if l == 0 else step)
+            a_max = self._input_max if l == 0 else self._activation_max(acts[l])
+            # |∂W| ≤ n · max|η/n Δ| · max|a|: a bound from small arrays that rules out NaN,
+            # inf and overflow in the big product without scanning it.
+            bound = n * float(np.abs(delta_step).max()) * a_max
+            if not (np.isfinite(cost) and bound < _OVERFLOW):
+                what = (f"the cost became {cost:g}" if not np.isfinite(cost) else
+                        f"the step's weight changes overflowed (cost {cost:g})")
+                raise TrainingDiverged(
+                    f"{what} at learning rate {self.lr:g}: that step was not taken and the "
+                    "last good weights are kept; lower the learning rate")
+            grads.append((l, delta_step, delta.sum(axis=0) * step))  # biases: no 1/255
+        return grads
+
+    def _activation_max(self, A: np.ndarray) -> float:
+        """An upper bound of |a| over a hidden layer's activations A: the activation's range
+        (1 for σ and tanh, no scan needed), or max |A| where the range has no end (relu)."""
+        act = self.net.act
+        top = max(-act.lo, act.hi)
+        return top if math.isfinite(top) else float(np.abs(A).max())
 
     # -- epochs ----------------------------------------------------------------------------------
     def finish_epoch(self) -> EpochReport:
@@ -254,10 +250,8 @@ class Trainer:
         total, correct = 0.0, 0
         with np.errstate(all="ignore"):
             for s in range(0, len(labels), chunk):
-                A = as_float32(images[s:s + chunk])
-                for l in range(net.L):
-                    Z = A @ self.W[l].T + self.b[l]
-                    A = net.cost_fn.output(Z, net.act) if l == net.L - 1 else net.act.f(Z)
+                X = as_float32(images[s:s + chunk])
+                A = forward_pass(self.W, self.b, X, net.act, net.cost_fn)[1][-1]
                 y = labels[s:s + chunk]
                 Y = one_hot(y, A.shape[1], dtype=A.dtype)
                 total += float(net.cost_fn.value(A, Y).astype(np.float64).sum())

@@ -4,7 +4,7 @@ determinism."""
 import numpy as np
 import pytest
 
-from mlpviz.core.network import Network
+from mlpviz.core.network import Network, forward_from
 
 SIZES = [784, 16, 16, 10]
 
@@ -137,3 +137,44 @@ def test_rejects_bad_sizes_and_names():
         Network(SIZES, activation="softsign")
     with pytest.raises(ValueError, match="cost"):
         Network(SIZES, cost="hinge")
+
+
+@pytest.mark.parametrize("cost", ["mse", "cross_entropy"])
+def test_forward_from_a_layer_continues_the_forward_pass(cost):
+    net = Network([30, 8, 6, 4], "relu", cost, seed=5)
+    X = np.random.default_rng(6).random((3, 30))
+    zs, acts = net.forward_layers(X)
+    for l in range(net.L + 1):
+        rest_z, rest_a = forward_from(l, zs[l], net.weights, net.biases, net.act, net.cost_fn)
+        assert len(rest_a) == net.L + 1 - l
+        for got, want in zip(rest_z + rest_a, zs[l:] + acts[l:]):
+            np.testing.assert_array_equal(got, want)
+
+
+def test_forward_from_keeps_the_arrays_dtype():
+    net = Network([10, 4, 3], seed=1)
+    Ws = [W.astype(np.longdouble) for W in net.weights]
+    bs = [b.astype(np.longdouble) for b in net.biases]
+    Z = np.zeros((2, 4), dtype=np.longdouble)
+    assert forward_from(1, Z, Ws, bs, net.act, net.cost_fn)[1][-1].dtype == np.longdouble
+
+
+def test_copies_are_independent(net, sample):
+    x, label = sample
+    for other in (net.copy(), Network.from_parameters(net.sizes, net.act, net.cost_fn,
+                                                      net.weights, net.biases, check=False)):
+        assert (other.sizes, other.act, other.cost_fn) == (net.sizes, net.act, net.cost_fn)
+        np.testing.assert_array_equal(other.forward(x), net.forward(x))
+        trace = other.backprop(x, label)
+        other.apply_step(trace.grad_w, trace.grad_b, 1.0)
+        assert not np.array_equal(other.weights[0], net.weights[0])
+    np.testing.assert_array_equal(net.forward(x), Network(SIZES, seed=0).forward(x))
+
+
+def test_from_parameters_checks_shapes_and_values(net):
+    weights = [W.copy() for W in net.weights]
+    weights[1][0, 0] = np.nan
+    with pytest.raises(ValueError, match="NaN"):
+        Network.from_parameters(SIZES, "sigmoid", "mse", weights, net.biases)
+    with pytest.raises(ValueError, match="shape"):
+        Network.from_parameters(SIZES, "sigmoid", "mse", weights[::-1], net.biases)

@@ -4,18 +4,14 @@ float64 network, settings apply at once, divergence is caught, bad data is refus
 import numpy as np
 import pytest
 
-from mlpviz.core.datasets import load_dataset
+from mlpviz.core.activations import ACTIVATIONS
+from mlpviz.core.costs import COSTS, CROSS_ENTROPY, MSE
 from mlpviz.core.network import Network
 from mlpviz.core.training import (
     BatchReport, EpochReport, Trainer, TrainingDiverged, default_lr, single_blas_thread,
 )
 
 SIZES = [784, 16, 16, 10]
-
-
-@pytest.fixture(scope="module")
-def bundled():
-    return load_dataset("bundled")
 
 
 def _trainer(ds, net=None, **kw):
@@ -62,11 +58,45 @@ def test_different_seed_different_order(bundled):
     assert costs[0] != costs[1]
 
 
-@pytest.mark.parametrize("activation,cost", [("sigmoid", "mse"), ("sigmoid", "cross_entropy"),
-                                             ("tanh", "mse"), ("relu", "cross_entropy")])
-def test_vectorised_step_equals_float64_gradient_step(bundled, activation, cost):
+def _small_problem(activation, cost, seed, uint8):
+    """A small random network (seeded) and a batch of 40 samples: uint8 pixels 0…255, or float32
+    pixels 0…1; returns (net, images, labels, the pixels as float64 0…1)."""
+    rng = np.random.default_rng(seed)
+    net = Network([30, 9, 7, 5], activation, cost, seed=seed)
+    labels = rng.integers(0, 5, size=40)
+    if uint8:
+        images = rng.integers(0, 256, size=(40, 30), dtype=np.uint8)
+        return net, images, labels, images / 255.0
+    images = rng.random((40, 30), dtype=np.float32)
+    return net, images, labels, images.astype(np.float64)
+
+
+@pytest.mark.parametrize("uint8", [True, False], ids=["uint8", "float32"])
+@pytest.mark.parametrize("cost", sorted(COSTS))
+@pytest.mark.parametrize("activation", sorted(ACTIVATIONS))
+def test_trainer_step_is_the_float64_gradient_step(activation, cost, uint8):
+    """Trainer._sgd_step (float32, in place, η/n and 1/255 folded in) against Network.gradient
+    (float64): W_after = W_before − η ∂C/∂W to float32 precision, for every activation × cost."""
+    net, images, labels, pixels = _small_problem(activation, cost, seed=7, uint8=uint8)
+    lr = 0.4
+    trainer = Trainer(net, images, labels, lr=lr, batch_size=len(labels))
+    # The reference starts from the trainer's float32 parameters, so only the step is compared.
+    before = Network.from_parameters(net.sizes, net.act, net.cost_fn, trainer.W, trainer.b)
+    grad_w, grad_b, mean_cost = before.gradient(pixels, labels)
+
+    report = trainer.step()
+    assert report.cost == pytest.approx(mean_cost, rel=1e-5)
+    for l in range(net.L):
+        for after, old, grad in ((trainer.W[l], before.weights[l], grad_w[l]),
+                                 (trainer.b[l], before.biases[l], grad_b[l])):
+            step = lr * grad
+            assert np.abs(step).max() > 1e-4  # the step is far above the tolerance below
+            np.testing.assert_allclose(after, old - step, rtol=1e-6, atol=1e-6)
+
+
+def test_trainer_step_on_the_default_network(bundled):
     images, labels = bundled.train_images[:100], bundled.train_labels[:100]
-    net = Network(SIZES, activation, cost, seed=4)
+    net = Network(SIZES, seed=4)
     reference = net.copy()
     lr = 0.7
     grad_w, grad_b, mean_cost = reference.gradient(images / 255.0, labels)
@@ -89,8 +119,9 @@ def test_float_images_are_used_as_they_are(bundled):
 
 
 def test_default_learning_rate(bundled):
-    assert _trainer(bundled).lr == default_lr("mse") == 3.0
+    assert _trainer(bundled).lr == default_lr("mse") == default_lr(MSE) == 3.0
     assert _trainer(bundled, net=Network(SIZES, cost="cross_entropy")).lr == 0.5
+    assert default_lr(CROSS_ENTROPY) == 0.5
 
 
 def test_learning_rate_change_applies_from_the_next_batch(bundled):
