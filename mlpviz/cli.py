@@ -25,6 +25,9 @@ from mlpviz.core.datasets import (
     load_dataset,
 )
 from mlpviz.core.gradcheck import check_gradient
+from mlpviz.core.limits import (
+    TRAINED, architecture_problem, fit_problem, hidden_problem, parse_hidden,
+)
 from mlpviz.core.model_file import ModelFileError, check_target, load_model
 from mlpviz.core.network import Network
 from mlpviz.core.training import Trainer, TrainingDiverged, default_lr, single_blas_thread
@@ -89,24 +92,17 @@ def _learning_rate(text: str) -> float:
     return value
 
 
-MAX_HIDDEN_SIZE = 10_000  # a 784 × 10,000 layer is 7.8 million weights: big, but it trains
-
-
 def _hidden_layers(text: str) -> list[int]:
-    """"16,16" → [16, 16]; "" → [] (inputs wired straight to the outputs). An empty entry
-    ("16,,16", "16,") is refused: it is a typo, not a layer."""
-    parts = [p.strip() for p in text.split(",")] if text.strip() else []
+    """"16,16" → [16, 16]; "" → [] (inputs wired straight to the outputs); an empty entry
+    ("16,,16") is a typo, not a layer. Sizes beyond what the command line trains
+    (core.limits.TRAINED) are refused here, before anything is allocated."""
     try:
-        sizes = [int(p) for p in parts]
-    except ValueError:
-        sizes = []
-    if len(sizes) != len(parts) or any(s < 1 for s in sizes):
-        raise argparse.ArgumentTypeError(
-            f"expected hidden layer sizes as positive whole numbers separated by commas "
-            f"(e.g. 16,16), got {text!r}")
-    if any(s > MAX_HIDDEN_SIZE for s in sizes):
-        raise argparse.ArgumentTypeError(
-            f"a hidden layer holds at most {MAX_HIDDEN_SIZE:,} neurons, got {text!r}")
+        sizes = parse_hidden(text)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
+    problem = hidden_problem(sizes, TRAINED)
+    if problem:
+        raise argparse.ArgumentTypeError(f"{problem} (got {text!r})")
     return sizes
 
 
@@ -330,6 +326,16 @@ def _load_data(spec: str) -> Dataset:
     return load_dataset(spec, download=False)
 
 
+def _network(args: argparse.Namespace, ds: Dataset) -> Network:
+    """The network --layers, --activation, --cost and --seed ask for, reading `ds`: one input
+    per pixel, one output per class."""
+    sizes = [ds.n_inputs, *args.layers, ds.n_classes]
+    problem = architecture_problem(sizes, args.activation, args.cost, args.seed, ds, TRAINED)
+    if problem:
+        raise CommandError(problem)
+    return Network(sizes, args.activation, args.cost, args.seed)
+
+
 def _check_output_path(path: str | Path | None, option: str) -> Path | None:
     """Fail before the work, not after, if a file cannot be written there (a folder, a device,
     a missing or read-only folder)."""
@@ -356,7 +362,7 @@ def _epoch_line(report, width: int) -> str:
 def cmd_train(args: argparse.Namespace) -> int:
     save_path = _check_save_path(args.save)
     ds = _load_data(args.data)
-    net = Network([ds.n_inputs, *args.layers, ds.n_classes], args.activation, args.cost, args.seed)
+    net = _network(args, ds)
     lr = default_lr(args.cost) if args.lr is None else args.lr
     trainer = Trainer(net, ds.train_images, ds.train_labels, ds.test_images, ds.test_labels,
                       lr=lr, batch_size=args.batch, seed=args.seed)
@@ -423,10 +429,9 @@ def _model_and_data(model_path: str, data: str | None) -> tuple[Network, dict, D
             raise CommandError(f"{e} (the model was trained on {spec!r}; choose data with "
                                "--data)") from None
         raise
-    if net.sizes[0] != ds.n_inputs or net.sizes[-1] != ds.n_classes:
-        raise CommandError(f"{model_path}: the network takes {net.sizes[0]} inputs and gives "
-                           f"{net.sizes[-1]} outputs, but {ds.name} has {ds.n_inputs} pixels "
-                           f"and {ds.n_classes} classes")
+    problem = fit_problem(net.sizes, ds)
+    if problem:
+        raise CommandError(f"{model_path}: {problem}")
     return net, meta, ds, spec
 
 
@@ -475,7 +480,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
 def cmd_gradcheck(args: argparse.Namespace) -> int:
     ds = _load_data("bundled")
-    net = Network([ds.n_inputs, *args.layers, ds.n_classes], args.activation, args.cost, args.seed)
+    net = _network(args, ds)
     index = int(np.random.default_rng(args.seed).integers(len(ds.test_labels)))
     x, label = ds.test_images[index].astype(np.float64) / 255, int(ds.test_labels[index])
     result = check_gradient(net, x, label, max_params=args.max_params or None)

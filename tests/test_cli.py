@@ -275,7 +275,8 @@ def test_model_for_other_inputs_is_refused(tmp_path, capsys):
     path = tmp_path / "small.npz"
     Network([100, 4, 10]).save(path)
     assert main(["evaluate", str(path)]) == 1
-    assert "100 inputs" in _one_error_line(capsys.readouterr().err)
+    line = _one_error_line(capsys.readouterr().err)
+    assert "small.npz" in line and "784 neurons" in line and "not 100" in line
 
 
 def test_help_exits_zero(capsys):

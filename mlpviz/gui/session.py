@@ -21,9 +21,8 @@ from typing import Sequence
 import numpy as np
 from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal, Slot
 
-from mlpviz.core.activations import ACTIVATIONS
-from mlpviz.core.costs import COSTS
 from mlpviz.core.datasets import Dataset, DatasetError, load_dataset
+from mlpviz.core.limits import architecture_problem
 from mlpviz.core.model_file import ModelFileError, load_model
 from mlpviz.core.network import Network, check_parameters
 from mlpviz.core.snapshot import Snapshot
@@ -35,36 +34,6 @@ DEFAULT_ACTIVATION = "sigmoid"
 DEFAULT_COST = "mse"
 DEFAULT_SEED = 0
 DEFAULT_DATASET = "bundled"
-MAX_HIDDEN_LAYERS = 4  # what the architecture dialog and the network view allow
-MAX_HIDDEN_SIZE = 128
-
-
-def architecture_problem(sizes: Sequence[int], activation: str, cost: str, seed,
-                         dataset: Dataset) -> str | None:
-    """Why this architecture cannot be trained on `dataset` (a sentence), or None if it can."""
-    try:
-        sizes = [int(s) for s in sizes]
-    except (TypeError, ValueError):
-        return f"The layer sizes {sizes!r} are not whole numbers."
-    if len(sizes) < 3 or len(sizes) - 2 > MAX_HIDDEN_LAYERS:
-        return (f"The network needs 1 to {MAX_HIDDEN_LAYERS} hidden layers; {sizes} has "
-                f"{max(len(sizes) - 2, 0)}.")
-    if sizes[0] != dataset.n_inputs:
-        return (f"The input layer must have {dataset.n_inputs} neurons, one per pixel of "
-                f"{dataset.name}, not {sizes[0]}.")
-    if sizes[-1] != dataset.n_classes:
-        return (f"The output layer must have {dataset.n_classes} neurons, one per class of "
-                f"{dataset.name}, not {sizes[-1]}.")
-    bad = [s for s in sizes[1:-1] if not 1 <= s <= MAX_HIDDEN_SIZE]
-    if bad:
-        return f"Hidden layers hold 1 to {MAX_HIDDEN_SIZE} neurons; {bad[0]} is outside that range."
-    if activation not in ACTIVATIONS:
-        return f"Unknown activation {activation!r}; choose one of {', '.join(ACTIVATIONS)}."
-    if cost not in COSTS:
-        return f"Unknown cost {cost!r}; choose one of {', '.join(COSTS)}."
-    if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool) or seed < 0:
-        return f"The seed must be a whole number ≥ 0, not {seed!r}."
-    return None
 
 
 def _shutdown_if_alive(ref) -> None:
