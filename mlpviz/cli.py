@@ -19,17 +19,18 @@ import numpy as np
 
 from mlpviz import __version__
 from mlpviz.core.activations import ACTIVATIONS
+from mlpviz.core.atomic import check_target
 from mlpviz.core.costs import COSTS
 from mlpviz.core.datasets import (
-    FASHION_SYSTEM_DIR, Dataset, DatasetError, available_datasets, cache_dir, has_dataset_files,
-    load_dataset,
+    FASHION_SYSTEM_DIR, Dataset, DatasetError, available_datasets, has_dataset_files, load_dataset,
 )
 from mlpviz.core.gradcheck import check_gradient
 from mlpviz.core.limits import (
     TRAINED, architecture_problem, fit_problem, hidden_problem, parse_hidden,
 )
-from mlpviz.core.model_file import ModelFileError, check_target, load_model
+from mlpviz.core.model_file import ModelFileError, read_model
 from mlpviz.core.network import Network
+from mlpviz.core.paths import cache_dir
 from mlpviz.core.training import Trainer, TrainingDiverged, default_lr, single_blas_thread
 
 GRADCHECK_TOLERANCE = 1e-6
@@ -241,7 +242,7 @@ def cmd_app(args: argparse.Namespace) -> int:
     if args.app_model:
         if not Path(args.app_model).exists():
             raise CommandError(f"{args.app_model}: no such model file")
-        load_model(args.app_model)  # a bad file is one error line here, not a banner (or a
+        read_model(args.app_model)  # a bad file is one error line here, not a banner (or a
         # --screenshot that exits 0 without the model); whether it fits the data the app checks
     try:
         from mlpviz.gui.app import run_app
@@ -420,7 +421,7 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 def _model_and_data(model_path: str, data: str | None) -> tuple[Network, dict, Dataset, str]:
     """The model, its metadata, and the dataset (--data, else the one it was trained on)."""
-    net, meta = load_model(model_path)
+    net, meta = Network.load_with_metadata(model_path)
     spec = data if data is not None else str(meta.get("dataset") or "bundled")
     try:
         ds = _load_data(spec)

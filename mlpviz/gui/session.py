@@ -23,7 +23,7 @@ from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal, Slot
 
 from mlpviz.core.datasets import Dataset, DatasetError, load_dataset
 from mlpviz.core.limits import architecture_problem
-from mlpviz.core.model_file import ModelFileError, load_model
+from mlpviz.core.model_file import ModelFileError
 from mlpviz.core.network import Network, check_parameters
 from mlpviz.core.snapshot import Snapshot
 from mlpviz.core.training import DEFAULT_BATCH, EpochReport, Trainer, default_lr
@@ -286,7 +286,7 @@ class Session(QObject):
         if self._closed:
             return
         try:
-            net, meta = load_model(path)
+            net, meta = Network.load_with_metadata(path)
         except ModelFileError as e:
             self._fail(f"Could not open the model: {e}")
             return
