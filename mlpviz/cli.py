@@ -8,7 +8,6 @@ Qt is imported only when the app starts, so the headless commands run without a 
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import math
 import signal
 import sys
@@ -29,6 +28,7 @@ from mlpviz.core.limits import (
     TRAINED, architecture_problem, fit_problem, hidden_problem, parse_hidden,
 )
 from mlpviz.core.model_file import ModelFileError, read_model
+from mlpviz.core.model_metadata import ModelMetadata, read_metadata
 from mlpviz.core.network import Network
 from mlpviz.core.paths import cache_dir
 from mlpviz.core.training import Trainer, TrainingDiverged, default_lr, single_blas_thread
@@ -373,7 +373,8 @@ def cmd_train(args: argparse.Namespace) -> int:
           f"seed {args.seed}")
     sys.stdout.flush()
 
-    bar, history, width = _ProgressBar(), [], len(str(args.epochs))
+    bar, width = _ProgressBar(), len(str(args.epochs))
+    history, epoch_ends, batches = [], [], 0  # the epochs' reports, the batches at their ends
     diverged: TrainingDiverged | None = None
     with _StopOnCtrlC() as ctrl_c, single_blas_thread():
         try:
@@ -381,13 +382,15 @@ def cmd_train(args: argparse.Namespace) -> int:
                 label = f"epoch {trainer.epoch + 1:{width}d}/{args.epochs}"
                 while not trainer.epoch_done and not ctrl_c.requested:
                     report = trainer.step()
+                    batches += 1
                     bar.update(label, report.batch, report.batches_per_epoch,
                                f"cost {report.cost:.4f}", force=trainer.epoch_done)
                 if ctrl_c.requested:
                     break
                 bar.clear()
                 report = trainer.finish_epoch()
-                history.append(dataclasses.asdict(report))
+                history.append(report)
+                epoch_ends.append(batches)
                 print(_epoch_line(report, width), flush=True)
         except KeyboardInterrupt:  # outside the main thread, or a second Ctrl-C
             ctrl_c.requested = True
@@ -406,12 +409,11 @@ def cmd_train(args: argparse.Namespace) -> int:
               f"{trainer.batches_per_epoch} batches: held-out cost {test_cost:.4f} "
               f"acc {test_acc:.2%}")
     if save_path is not None:
-        metadata = {
-            "epochs": trainer.epoch, "history": history, "dataset": args.data,
-            "dataset_name": ds.name, "lr": lr, "batch": args.batch, "seed": args.seed,
-            "samples_seen": trainer.samples_seen, "interrupted": ctrl_c.requested,
-        }
-        net.save(save_path, metadata)
+        metadata = ModelMetadata(
+            dataset=args.data, dataset_name=ds.name, lr=lr, batch=args.batch, seed=args.seed,
+            epochs=trainer.epoch, batches_seen=batches, samples_seen=trainer.samples_seen,
+            history=history, epoch_ends=epoch_ends, interrupted=ctrl_c.requested)
+        net.save(save_path, metadata.as_dict())
         print(f"saved {save_path}")
     return EXIT_INTERRUPTED if ctrl_c.requested else 0
 
@@ -419,10 +421,12 @@ def cmd_train(args: argparse.Namespace) -> int:
 # --- evaluate ---------------------------------------------------------------------------------
 
 
-def _model_and_data(model_path: str, data: str | None) -> tuple[Network, dict, Dataset, str]:
+def _model_and_data(model_path: str, data: str | None
+                    ) -> tuple[Network, ModelMetadata, Dataset, str]:
     """The model, its metadata, and the dataset (--data, else the one it was trained on)."""
-    net, meta = Network.load_with_metadata(model_path)
-    spec = data if data is not None else str(meta.get("dataset") or "bundled")
+    net, raw = Network.load_with_metadata(model_path)
+    meta = read_metadata(raw)
+    spec = data if data is not None else (meta.dataset or "bundled")
     try:
         ds = _load_data(spec)
     except DatasetError as e:

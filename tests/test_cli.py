@@ -92,6 +92,7 @@ def test_ctrl_c_stops_after_the_batch_and_saves(tmp_path, capsys, monkeypatch):
     assert "stopped in epoch 1 after 3 of 80 batches" in out
     net, meta = Network.load_with_metadata(path)
     assert meta["interrupted"] is True and meta["epochs"] == 0 and meta["samples_seen"] == 300
+    assert meta["batches_seen"] == 3 and meta["history"] == []
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
 
 
