@@ -217,7 +217,7 @@ def test_fuzzed_files_only_raise_model_file_error(flips, length):
         except ModelFileError:
             return
         except Exception as e:
-            pytest.fail(f"load_model raised {type(e).__module__}.{type(e).__name__}: {e}")
+            pytest.fail(f"load_with_metadata raised {type(e).__module__}.{type(e).__name__}: {e}")
     assert isinstance(meta, dict)
     assert all(np.isfinite(W).all() for W in net.weights)
 
