@@ -8,7 +8,6 @@ Qt is imported only when the app starts, so the headless commands run without a 
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import math
 import signal
 import sys
@@ -19,14 +18,19 @@ import numpy as np
 
 from mlpviz import __version__
 from mlpviz.core.activations import ACTIVATIONS
+from mlpviz.core.atomic import check_target
 from mlpviz.core.costs import COSTS
 from mlpviz.core.datasets import (
-    FASHION_SYSTEM_DIR, Dataset, DatasetError, available_datasets, cache_dir, has_dataset_files,
-    load_dataset,
+    FASHION_SYSTEM_DIR, Dataset, DatasetError, available_datasets, has_dataset_files, load_dataset,
 )
 from mlpviz.core.gradcheck import check_gradient
-from mlpviz.core.model_file import ModelFileError, check_target, load_model
+from mlpviz.core.limits import (
+    TRAINED, architecture_problem, fit_problem, hidden_problem, parse_hidden,
+)
+from mlpviz.core.model_file import ModelFileError, read_model
+from mlpviz.core.model_metadata import ModelMetadata, read_metadata
 from mlpviz.core.network import Network
+from mlpviz.core.paths import cache_dir
 from mlpviz.core.training import Trainer, TrainingDiverged, default_lr, single_blas_thread
 
 GRADCHECK_TOLERANCE = 1e-6
@@ -89,24 +93,17 @@ def _learning_rate(text: str) -> float:
     return value
 
 
-MAX_HIDDEN_SIZE = 10_000  # a 784 × 10,000 layer is 7.8 million weights: big, but it trains
-
-
 def _hidden_layers(text: str) -> list[int]:
-    """"16,16" → [16, 16]; "" → [] (inputs wired straight to the outputs). An empty entry
-    ("16,,16", "16,") is refused: it is a typo, not a layer."""
-    parts = [p.strip() for p in text.split(",")] if text.strip() else []
+    """"16,16" → [16, 16]; "" → [] (inputs wired straight to the outputs); an empty entry
+    ("16,,16") is a typo, not a layer. Sizes beyond what the command line trains
+    (core.limits.TRAINED) are refused here, before anything is allocated."""
     try:
-        sizes = [int(p) for p in parts]
-    except ValueError:
-        sizes = []
-    if len(sizes) != len(parts) or any(s < 1 for s in sizes):
-        raise argparse.ArgumentTypeError(
-            f"expected hidden layer sizes as positive whole numbers separated by commas "
-            f"(e.g. 16,16), got {text!r}")
-    if any(s > MAX_HIDDEN_SIZE for s in sizes):
-        raise argparse.ArgumentTypeError(
-            f"a hidden layer holds at most {MAX_HIDDEN_SIZE:,} neurons, got {text!r}")
+        sizes = parse_hidden(text)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
+    problem = hidden_problem(sizes, TRAINED)
+    if problem:
+        raise argparse.ArgumentTypeError(f"{problem} (got {text!r})")
     return sizes
 
 
@@ -245,7 +242,7 @@ def cmd_app(args: argparse.Namespace) -> int:
     if args.app_model:
         if not Path(args.app_model).exists():
             raise CommandError(f"{args.app_model}: no such model file")
-        load_model(args.app_model)  # a bad file is one error line here, not a banner (or a
+        read_model(args.app_model)  # a bad file is one error line here, not a banner (or a
         # --screenshot that exits 0 without the model); whether it fits the data the app checks
     try:
         from mlpviz.gui.app import run_app
@@ -330,6 +327,16 @@ def _load_data(spec: str) -> Dataset:
     return load_dataset(spec, download=False)
 
 
+def _network(args: argparse.Namespace, ds: Dataset) -> Network:
+    """The network --layers, --activation, --cost and --seed ask for, reading `ds`: one input
+    per pixel, one output per class."""
+    sizes = [ds.n_inputs, *args.layers, ds.n_classes]
+    problem = architecture_problem(sizes, args.activation, args.cost, args.seed, ds, TRAINED)
+    if problem:
+        raise CommandError(problem)
+    return Network(sizes, args.activation, args.cost, args.seed)
+
+
 def _check_output_path(path: str | Path | None, option: str) -> Path | None:
     """Fail before the work, not after, if a file cannot be written there (a folder, a device,
     a missing or read-only folder)."""
@@ -356,7 +363,7 @@ def _epoch_line(report, width: int) -> str:
 def cmd_train(args: argparse.Namespace) -> int:
     save_path = _check_save_path(args.save)
     ds = _load_data(args.data)
-    net = Network([ds.n_inputs, *args.layers, ds.n_classes], args.activation, args.cost, args.seed)
+    net = _network(args, ds)
     lr = default_lr(args.cost) if args.lr is None else args.lr
     trainer = Trainer(net, ds.train_images, ds.train_labels, ds.test_images, ds.test_labels,
                       lr=lr, batch_size=args.batch, seed=args.seed)
@@ -366,7 +373,8 @@ def cmd_train(args: argparse.Namespace) -> int:
           f"seed {args.seed}")
     sys.stdout.flush()
 
-    bar, history, width = _ProgressBar(), [], len(str(args.epochs))
+    bar, width = _ProgressBar(), len(str(args.epochs))
+    history, epoch_ends, batches = [], [], 0  # the epochs' reports, the batches at their ends
     diverged: TrainingDiverged | None = None
     with _StopOnCtrlC() as ctrl_c, single_blas_thread():
         try:
@@ -374,13 +382,15 @@ def cmd_train(args: argparse.Namespace) -> int:
                 label = f"epoch {trainer.epoch + 1:{width}d}/{args.epochs}"
                 while not trainer.epoch_done and not ctrl_c.requested:
                     report = trainer.step()
+                    batches += 1
                     bar.update(label, report.batch, report.batches_per_epoch,
                                f"cost {report.cost:.4f}", force=trainer.epoch_done)
                 if ctrl_c.requested:
                     break
                 bar.clear()
                 report = trainer.finish_epoch()
-                history.append(dataclasses.asdict(report))
+                history.append(report)
+                epoch_ends.append(batches)
                 print(_epoch_line(report, width), flush=True)
         except KeyboardInterrupt:  # outside the main thread, or a second Ctrl-C
             ctrl_c.requested = True
@@ -399,12 +409,11 @@ def cmd_train(args: argparse.Namespace) -> int:
               f"{trainer.batches_per_epoch} batches: held-out cost {test_cost:.4f} "
               f"acc {test_acc:.2%}")
     if save_path is not None:
-        metadata = {
-            "epochs": trainer.epoch, "history": history, "dataset": args.data,
-            "dataset_name": ds.name, "lr": lr, "batch": args.batch, "seed": args.seed,
-            "samples_seen": trainer.samples_seen, "interrupted": ctrl_c.requested,
-        }
-        net.save(save_path, metadata)
+        metadata = ModelMetadata(
+            dataset=args.data, dataset_name=ds.name, lr=lr, batch=args.batch, seed=args.seed,
+            epochs=trainer.epoch, batches_seen=batches, samples_seen=trainer.samples_seen,
+            history=history, epoch_ends=epoch_ends, interrupted=ctrl_c.requested)
+        net.save(save_path, metadata.as_dict())
         print(f"saved {save_path}")
     return EXIT_INTERRUPTED if ctrl_c.requested else 0
 
@@ -412,10 +421,12 @@ def cmd_train(args: argparse.Namespace) -> int:
 # --- evaluate ---------------------------------------------------------------------------------
 
 
-def _model_and_data(model_path: str, data: str | None) -> tuple[Network, dict, Dataset, str]:
+def _model_and_data(model_path: str, data: str | None
+                    ) -> tuple[Network, ModelMetadata, Dataset, str]:
     """The model, its metadata, and the dataset (--data, else the one it was trained on)."""
-    net, meta = load_model(model_path)
-    spec = data if data is not None else str(meta.get("dataset") or "bundled")
+    net, raw = Network.load_with_metadata(model_path)
+    meta = read_metadata(raw)
+    spec = data if data is not None else (meta.dataset or "bundled")
     try:
         ds = _load_data(spec)
     except DatasetError as e:
@@ -423,10 +434,9 @@ def _model_and_data(model_path: str, data: str | None) -> tuple[Network, dict, D
             raise CommandError(f"{e} (the model was trained on {spec!r}; choose data with "
                                "--data)") from None
         raise
-    if net.sizes[0] != ds.n_inputs or net.sizes[-1] != ds.n_classes:
-        raise CommandError(f"{model_path}: the network takes {net.sizes[0]} inputs and gives "
-                           f"{net.sizes[-1]} outputs, but {ds.name} has {ds.n_inputs} pixels "
-                           f"and {ds.n_classes} classes")
+    problem = fit_problem(net.sizes, ds)
+    if problem:
+        raise CommandError(f"{model_path}: {problem}")
     return net, meta, ds, spec
 
 
@@ -475,7 +485,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
 def cmd_gradcheck(args: argparse.Namespace) -> int:
     ds = _load_data("bundled")
-    net = Network([ds.n_inputs, *args.layers, ds.n_classes], args.activation, args.cost, args.seed)
+    net = _network(args, ds)
     index = int(np.random.default_rng(args.seed).integers(len(ds.test_labels)))
     x, label = ds.test_images[index].astype(np.float64) / 255, int(ds.test_labels[index])
     result = check_gradient(net, x, label, max_params=args.max_params or None)

@@ -13,7 +13,7 @@ import pytest
 import mlpviz.cli as cli
 from mlpviz.cli import main
 from mlpviz.core.datasets import DatasetError, load_bundled, load_dataset, load_folder
-from mlpviz.core.model_file import ModelFileError, load_model, save_model
+from mlpviz.core.model_file import ModelFileError, read_model
 from mlpviz.core.network import Network
 from mlpviz.core.trace_export import save_trace
 from mlpviz.core.training import Trainer, TrainingDiverged
@@ -34,7 +34,7 @@ def bundled():
 @pytest.fixture(scope="module")
 def model(tmp_path_factory):
     path = tmp_path_factory.mktemp("model") / "m.npz"
-    save_model(Network([784, 16, 16, 10], seed=0), path, {"dataset": "bundled"})
+    Network([784, 16, 16, 10], seed=0).save(path, {"dataset": "bundled"})
     return path
 
 
@@ -104,7 +104,7 @@ def test_save_never_replaces_a_device_or_pipe(tmp_path, capsys):
     assert "not a regular file" in _one_error_line(capsys.readouterr().err)
     assert stat.S_ISFIFO(os.stat(pipe).st_mode)
     with pytest.raises(OSError, match="not a regular file"):
-        save_model(Network([784, 10]), pipe)
+        Network([784, 10]).save(pipe)
     assert stat.S_ISFIFO(os.stat(pipe).st_mode)
 
 
@@ -127,10 +127,10 @@ def test_trace_out_errors_name_the_path_not_a_temporary_file(where, model, tmp_p
 
 
 def test_core_writers_name_the_target_in_os_errors(tmp_path, model):
-    net, _ = load_model(model)
+    net, _ = Network.load_with_metadata(model)
     target = tmp_path / "no" / "such" / "m.npz"
     with pytest.raises(OSError) as e:
-        save_model(net, target)
+        net.save(target)
     assert e.value.filename == str(target)
     trace = net.backprop(np.zeros(784), 3)
     with pytest.raises(OSError) as e:
@@ -156,7 +156,7 @@ def test_non_zip_files_are_not_models_and_no_pickle_advice(content, tmp_path, ca
         np.save(path.with_suffix(".npy"), np.zeros(3))
         path.write_bytes(path.with_suffix(".npy").read_bytes())
     with pytest.raises(ModelFileError, match="not a model file"):
-        load_model(path)
+        read_model(path)
     assert main(["evaluate", str(path)]) == 1
     line = _one_error_line(capsys.readouterr().err)
     assert "not a model file" in line and "pickle" not in line and "context manager" not in line

@@ -14,7 +14,7 @@ import pytest
 import mlpviz
 from mlpviz.cli import main
 from mlpviz.core.activations import ACTIVATIONS
-from mlpviz.core.model_file import load_model
+from mlpviz.core.network import Network
 from mlpviz.core.training import Trainer
 
 L = 3  # weight layers of the default network
@@ -47,7 +47,7 @@ def test_train_one_small_epoch_and_save(tmp_path, capsys):
     for word in ("train cost", "held-out cost", "acc", "samples/s"):
         assert word in epoch_line
     assert "Traceback" not in err
-    net, meta = load_model(path)
+    net, meta = Network.load_with_metadata(path)
     assert net.sizes == [784, 8, 10]
     assert (meta["epochs"], meta["dataset"], meta["lr"], meta["batch"], meta["seed"]) == \
         (1, "bundled", 2.0, 50, 3)
@@ -61,7 +61,7 @@ def test_train_default_learning_rate_follows_the_cost(tmp_path, capsys):
     path = tmp_path / "ce.npz"
     assert main(["train", "--cost", "cross_entropy", "--epochs", "1", "--save", str(path)]) == 0
     assert "lr 0.5" in capsys.readouterr().out
-    assert load_model(path)[1]["lr"] == 0.5
+    assert Network.load_with_metadata(path)[1]["lr"] == 0.5
 
 
 def test_train_reaches_90_percent_in_10_epochs(tmp_path, capsys):
@@ -90,8 +90,9 @@ def test_ctrl_c_stops_after_the_batch_and_saves(tmp_path, capsys, monkeypatch):
     assert len(calls) == 3
     assert "stopping after this batch" in err and "Traceback" not in err
     assert "stopped in epoch 1 after 3 of 80 batches" in out
-    net, meta = load_model(path)
+    net, meta = Network.load_with_metadata(path)
     assert meta["interrupted"] is True and meta["epochs"] == 0 and meta["samples_seen"] == 300
+    assert meta["batches_seen"] == 3 and meta["history"] == []
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
 
 
@@ -270,12 +271,11 @@ def test_missing_full_dataset_says_how_to_get_it(tmp_path, capsys, monkeypatch):
 
 
 def test_model_for_other_inputs_is_refused(tmp_path, capsys):
-    from mlpviz.core.network import Network
-
     path = tmp_path / "small.npz"
     Network([100, 4, 10]).save(path)
     assert main(["evaluate", str(path)]) == 1
-    assert "100 inputs" in _one_error_line(capsys.readouterr().err)
+    line = _one_error_line(capsys.readouterr().err)
+    assert "small.npz" in line and "784 neurons" in line and "not 100" in line
 
 
 def test_help_exits_zero(capsys):

@@ -9,12 +9,16 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from mlpviz.core.arrays import frozen
 from mlpviz.core.idx import IDXError, read_idx
+from mlpviz.core.paths import cache_dir
+
+if TYPE_CHECKING:
+    from mlpviz.core.download import Progress
 
 DIGIT_NAMES: tuple[str, ...] = tuple("0123456789")
 FASHION_NAMES: tuple[str, ...] = (
@@ -33,9 +37,6 @@ IDX_FILES: dict[str, str] = {
 }
 BUNDLED_PREFIX = "mnist-sample-"
 FASHION_SYSTEM_DIR = Path("/usr/share/datasets/fashion-mnist")  # Debian: dataset-fashion-mnist
-
-Progress = Callable[[int, "int | None"], None]
-
 
 class DatasetError(ValueError):
     """A dataset is missing, incomplete or malformed (the message says which file and why)."""
@@ -132,16 +133,6 @@ def resources_dir() -> Path:
         if (folder / marker).is_file():
             return folder
     return next((c for c in candidates if c.is_dir()), candidates[0])
-
-
-def cache_dir() -> Path:
-    """Where downloaded datasets live: $MLPVIZ_DATA, else $XDG_CACHE_HOME/mlpviz, else
-    ~/.cache/mlpviz. The folder is not created here."""
-    if os.environ.get("MLPVIZ_DATA"):
-        return Path(os.environ["MLPVIZ_DATA"]).expanduser()
-    xdg = os.environ.get("XDG_CACHE_HOME", "")
-    base = Path(xdg) if os.path.isabs(xdg) else Path.home() / ".cache"
-    return base / "mlpviz"
 
 
 # --- loading ---
@@ -281,7 +272,9 @@ def _load_or_download(which: str, folder: Path | None, name: str, download: bool
         where = cache_dir() / which
         raise DatasetError(f"{name} is not in {where}; " + _DOWNLOAD_HINT.format(which=which))
     if folder is None:
-        from mlpviz.core.download import download_dataset  # deferred: only needed to download
+        # Imported here, not above: urllib and ssl add ~60 ms to every start, and only a
+        # download needs them.
+        from mlpviz.core.download import download_dataset
 
         folder = download_dataset(which, root=cache_dir(), progress=progress)
     return load_folder(folder, name=name)

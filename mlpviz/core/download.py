@@ -18,8 +18,9 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from mlpviz import __version__
-from mlpviz.core.datasets import cache_dir
+from mlpviz.core.paths import cache_dir
 
+# progress(done_bytes, total_bytes_or_None), called as bytes arrive
 Progress = Callable[[int, "int | None"], None]
 
 

@@ -1,23 +1,23 @@
 """Model files: .npz with `sizes`, `activation`, `cost`, `W0, b0, W1, b1 …` and training metadata.
 
-W{l} has shape (sizes[l+1], sizes[l]) as in `Network.weights`. Metadata (epochs done, history …) is
-stored as JSON text under `metadata`. Files are written atomically: a temporary file in the same
-folder, then a rename, so a crash never leaves half a model behind.
+W{l} has shape (sizes[l+1], sizes[l]) as in `Network.weights`. Metadata (epochs done, history …,
+see `core.model_metadata`) is stored as JSON text under `metadata`. Files are written atomically
+(`core.atomic`). This module reads and writes arrays, names and metadata only; it does not know
+`Network`, which builds on it (`Network.save`, `Network.load`, `Network.load_with_metadata`).
 """
 
 from __future__ import annotations
 
-import errno
 import json
-import os
-import tempfile
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Sequence
 
 import numpy as np
 
 from mlpviz.core.activations import ACTIVATIONS
+from mlpviz.core.atomic import atomic_write
 from mlpviz.core.costs import COSTS
-from mlpviz.core.network import Network, check_parameters
 
 FORMAT = "mlpviz-model"
 FORMAT_VERSION = 1
@@ -27,77 +27,57 @@ class ModelFileError(ValueError):
     """A file that is not a model, is truncated, or is inconsistent; the message says which."""
 
 
-def check_target(path) -> Path:
-    """`path` as a Path if a file can be written there (checked by creating and removing a
-    temporary file beside it), else OSError whose filename is `path` and whose strerror says why:
-    a folder, a device or pipe (never replaced), a missing or unwritable folder."""
-    path = Path(path)
-    if path.is_dir():
-        raise IsADirectoryError(errno.EISDIR, "is a folder; give a file name", str(path))
-    if path.exists() and not path.is_file():
-        raise OSError(errno.EINVAL, "exists and is not a regular file (a device or a pipe)",
-                      str(path))
-    if not path.parent.is_dir():
-        raise FileNotFoundError(errno.ENOENT, f"the folder {path.parent} does not exist",
-                                str(path))
-    fd, tmp = _mkstemp(path)
-    os.close(fd)
-    os.unlink(tmp)
-    return path
+@dataclass(frozen=True, eq=False)
+class ModelData:
+    """What a model file holds, checked.
+
+    sizes      neurons per layer 0 … L, e.g. (784, 16, 16, 10)
+    activation, cost   names, keys of ACTIVATIONS and COSTS
+    weights    L float64 arrays, weights[l] of shape (sizes[l+1], sizes[l]), all finite
+    biases     L float64 arrays, biases[l] of shape (sizes[l+1],), all finite
+    metadata   the JSON metadata as a dict ({} when absent); `core.model_metadata` reads it
+    """
+
+    sizes: tuple[int, ...]
+    activation: str
+    cost: str
+    weights: tuple[np.ndarray, ...]
+    biases: tuple[np.ndarray, ...]
+    metadata: dict
 
 
-def _mkstemp(path: Path) -> tuple[int, str]:
-    """A temporary file beside `path`; OSError naming `path` (not the temporary) on failure."""
-    try:
-        return tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    except OSError as e:
-        raise OSError(e.errno, f"cannot create a file in {path.parent} ({e.strerror})",
-                      str(path)) from None
-
-
-def atomic_write(path, write) -> None:
-    """Call write(binary file) on a temporary file beside `path`, then os.replace it onto `path`.
-    Refuses a folder or an existing non-regular file; an OSError names `path`, not the temporary."""
-    path = Path(path)
-    if path.is_dir() or (path.exists() and not path.is_file()):
-        check_target(path)  # raises, saying why
-    fd, tmp = _mkstemp(path)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            write(f)
-        os.replace(tmp, path)
-    except BaseException as e:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        if isinstance(e, OSError) and e.errno is not None and e.filename != str(path):
-            raise OSError(e.errno, e.strerror or str(e), str(path)) from None
-        raise
-
-
-def atomic_savez(path, arrays: dict) -> None:
-    """np.savez_compressed to a temporary file beside `path`, then os.replace onto it."""
-    atomic_write(path, lambda f: np.savez_compressed(f, **arrays))
-
-
-def save_model(net: Network, path, metadata: dict | None = None) -> None:
-    """Write `net` (and JSON-serialisable `metadata`) to `path` atomically."""
+def write_model(path, sizes: Sequence[int], activation: str, cost: str, weights, biases,
+                metadata: dict | None = None) -> None:
+    """Write a model file to `path` atomically: W{l} = weights[l], b{l} = biases[l] as float64,
+    `metadata` (JSON-serialisable) as JSON text. An OSError names `path`."""
     arrays = {
         "format": np.array(FORMAT),
         "format_version": np.array(FORMAT_VERSION),
-        "sizes": np.array(net.sizes, dtype=np.int64),
-        "activation": np.array(net.activation),
-        "cost": np.array(net.cost),
+        "sizes": np.array(sizes, dtype=np.int64),
+        "activation": np.array(activation),
+        "cost": np.array(cost),
         "metadata": np.array(json.dumps(metadata or {})),
     }
-    for l, (W, b) in enumerate(zip(net.weights, net.biases)):
+    for l, (W, b) in enumerate(zip(weights, biases)):
         arrays[f"W{l}"] = np.asarray(W, dtype=np.float64)
         arrays[f"b{l}"] = np.asarray(b, dtype=np.float64)
-    atomic_savez(path, arrays)
+    atomic_write(path, lambda f: np.savez_compressed(f, **arrays))
 
 
-def load_model(path) -> tuple[Network, dict]:
-    """Read and check a model file: (network, metadata). Raises ModelFileError with a clear reason."""
+def read_model(path) -> ModelData:
+    """Read and check a model file. Raises ModelFileError, naming the file and the reason."""
     path = Path(path)
+    data = _entries(path)
+    try:
+        sizes, activation, cost = _architecture(data)
+        weights, biases = _parameters(data, sizes)
+        return ModelData(sizes, activation, cost, weights, biases, _metadata(data))
+    except ModelFileError as e:
+        raise ModelFileError(f"{path}: {e}") from None
+
+
+def _entries(path: Path) -> dict[str, np.ndarray]:
+    """Every array of the .npz at `path` (no pickles); anything unreadable is a ModelFileError."""
     try:
         with open(path, "rb") as f:
             if f.read(2) != b"PK":  # every .npz is a zip archive; anything else is not a model
@@ -105,7 +85,7 @@ def load_model(path) -> tuple[Network, dict]:
                                      ".npz archive)")
             f.seek(0)
             with np.load(f, allow_pickle=False) as z:
-                data = {k: z[k] for k in z.files}
+                return {k: z[k] for k in z.files}
     except ModelFileError:
         raise
     except FileNotFoundError:
@@ -114,10 +94,6 @@ def load_model(path) -> tuple[Network, dict]:
         raise ModelFileError(f"{path}: is a folder, not a model file") from None
     except Exception as e:  # noqa: BLE001 - zip, zlib, header parsing: any of them means "corrupt"
         raise ModelFileError(f"{path}: not a model file, or damaged ({type(e).__name__}: {e})") from None
-    try:
-        return _network_from(data), _metadata_from(data)
-    except ModelFileError as e:
-        raise ModelFileError(f"{path}: {e}") from None
 
 
 def _text(data: dict, key: str) -> str:
@@ -130,8 +106,8 @@ def _text(data: dict, key: str) -> str:
     return str(v)
 
 
-def _network_from(data: dict) -> Network:
-    """Check names, sizes and every W{l}, b{l}, then build the network."""
+def _architecture(data: dict) -> tuple[tuple[int, ...], str, str]:
+    """(sizes, activation, cost): at least two positive sizes and known names."""
     if "sizes" not in data:
         raise ModelFileError("not an mlpviz model (no 'sizes' entry)")
     sizes = data["sizes"]
@@ -142,22 +118,32 @@ def _network_from(data: dict) -> Network:
         raise ModelFileError(f"unknown activation {activation!r}")
     if cost not in COSTS:
         raise ModelFileError(f"unknown cost {cost!r}")
-    L = sizes.size - 1
-    missing = [k for l in range(L) for k in (f"W{l}", f"b{l}") if k not in data]
+    return tuple(int(s) for s in sizes), activation, cost
+
+
+def _parameters(data: dict, sizes: tuple[int, ...]):
+    """(weights, biases) as float64 tuples: every W{l} (sizes[l+1], sizes[l]) and b{l}
+    (sizes[l+1],) present, floating-point, of that shape and finite."""
+    L = len(sizes) - 1
+    shapes = {}
+    for l in range(L):
+        shapes[f"W{l}"], shapes[f"b{l}"] = (sizes[l + 1], sizes[l]), (sizes[l + 1],)
+    missing = [key for key in shapes if key not in data]
     if missing:
-        raise ModelFileError(f"missing {', '.join(missing)} for sizes {sizes.tolist()}")
-    Ws, bs = [data[f"W{l}"] for l in range(L)], [data[f"b{l}"] for l in range(L)]
-    for name, arr in [(f"W{l}", W) for l, W in enumerate(Ws)] + [(f"b{l}", b) for l, b in enumerate(bs)]:
+        raise ModelFileError(f"missing {', '.join(missing)} for sizes {list(sizes)}")
+    for key, shape in shapes.items():
+        arr = data[key]
         if arr.dtype.kind != "f":
-            raise ModelFileError(f"'{name}' must hold floating-point numbers, not {arr.dtype}")
-    try:
-        check_parameters(sizes.tolist(), Ws, bs)
-    except ValueError as e:
-        raise ModelFileError(str(e)) from None
-    return Network.from_parameters(sizes.tolist(), activation, cost, Ws, bs)
+            raise ModelFileError(f"'{key}' must hold floating-point numbers, not {arr.dtype}")
+        if arr.shape != shape:
+            raise ModelFileError(f"{key} has shape {arr.shape}, expected {shape}")
+        if not np.isfinite(arr).all():
+            raise ModelFileError(f"{key} holds NaN or infinite values")
+    return (tuple(np.asarray(data[f"W{l}"], dtype=np.float64) for l in range(L)),
+            tuple(np.asarray(data[f"b{l}"], dtype=np.float64) for l in range(L)))
 
 
-def _metadata_from(data: dict) -> dict:
+def _metadata(data: dict) -> dict:
     """The JSON metadata, {} when absent."""
     if "metadata" not in data:
         return {}

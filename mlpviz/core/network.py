@@ -15,6 +15,7 @@ import numpy as np
 from mlpviz.core.activations import Activation, get_activation
 from mlpviz.core.arrays import frozen
 from mlpviz.core.costs import Cost, get_cost, one_hot
+from mlpviz.core.model_file import read_model, write_model
 
 
 def _readonly(arrays) -> tuple[np.ndarray, ...]:
@@ -309,17 +310,23 @@ class Network(Feedforward):
             b -= lr * gB
 
     def save(self, path, metadata: dict | None = None) -> None:
-        """Write an .npz model file atomically (see mlpviz.core.model_file)."""
-        from mlpviz.core.model_file import save_model
-
-        save_model(self, path, metadata)
+        """Write an .npz model file atomically, with JSON-serialisable `metadata` (see
+        mlpviz.core.model_file; `core.model_metadata` builds the training record)."""
+        write_model(path, self.sizes, self.activation, self.cost, self.weights, self.biases,
+                    metadata)
 
     @staticmethod
     def load(path) -> "Network":
         """Read an .npz model file, checked (see mlpviz.core.model_file)."""
-        from mlpviz.core.model_file import load_model
+        return Network.load_with_metadata(path)[0]
 
-        return load_model(path)[0]
+    @classmethod
+    def load_with_metadata(cls, path) -> tuple["Network", dict]:
+        """(network, metadata dict) from an .npz model file; ModelFileError if it is not one."""
+        data = read_model(path)
+        net = cls.from_parameters(data.sizes, data.activation, data.cost, data.weights,
+                                  data.biases)
+        return net, data.metadata
 
     @classmethod
     def from_parameters(cls, sizes, activation, cost, weights, biases, seed=None, *,

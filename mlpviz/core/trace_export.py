@@ -26,7 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
-from mlpviz.core.model_file import atomic_write
+from mlpviz.core.atomic import atomic_write
 from mlpviz.core.network import Trace
 
 FORMAT = "mlpviz-trace"

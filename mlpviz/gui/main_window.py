@@ -317,10 +317,10 @@ class MainWindow(QMainWindow):
             view.set_snapshot(self._snapshot)
 
     def _on_network_rebuilt(self, snap: Snapshot) -> None:
-        self.cost_view.clear()
-        for report in self.session.history:
-            self.cost_view.add_epoch(report)
         s = self.session
+        self.cost_view.clear(s.batches_seen)  # a reopened model's epochs where they ended
+        for report, at in zip(s.history, s.epoch_ends):
+            self.cost_view.add_epoch(report, at)
         self.controls.show_settings(snap.sizes, snap.activation, snap.cost, s.seed, s.dataset_spec)
         self._block(self.controls.lr, s.lr)
         self._block(self.controls.batch, s.batch_size)

@@ -11,6 +11,10 @@ from PySide6.QtWidgets import (
 )
 
 from mlpviz.core.datasets import available_datasets
+from mlpviz.core.limits import DRAWN, hidden_problem, parse_hidden
+
+# What the layers box accepts, in words (the app draws 1 to 4 hidden layers of 1 to 128 neurons).
+_HIDDEN_TEXT = f"{DRAWN.layers_text()} layers of 1 to {DRAWN.max_size} neurons"
 
 
 class RunControls(QToolBar):
@@ -65,7 +69,7 @@ class RunControls(QToolBar):
         self.network_bar.setMovable(False)
         self.layers = QLineEdit("16,16")
         self.layers.setFixedWidth(80)
-        self.layers.setToolTip("Hidden layers, e.g. 16,16 (1 to 4 layers of 1 to 128 neurons). "
+        self.layers.setToolTip(f"Hidden layers, e.g. 16,16 ({_HIDDEN_TEXT}). "
                                "The input layer (one neuron per pixel) and the output layer "
                                "(one per class) come from the data")
         self.activation = QComboBox()
@@ -106,19 +110,20 @@ class RunControls(QToolBar):
             lambda i: self.dataset_requested.emit(str(self.dataset.itemData(i))))
 
     def parse_hidden(self) -> list[int] | None:
-        """The hidden sizes typed in, or None if they are not 1–4 whole numbers."""
+        """The hidden sizes typed in, or None unless they are whole numbers within what the app
+        draws (core.limits.DRAWN)."""
         try:
-            sizes = [int(s) for s in self.layers.text().replace(" ", "").split(",") if s]
+            sizes = parse_hidden(self.layers.text())
         except ValueError:
             return None
-        return sizes if 1 <= len(sizes) <= 4 and all(1 <= s <= 128 for s in sizes) else None
+        return None if hidden_problem(sizes, DRAWN) else sizes
 
     def _on_rebuild_clicked(self) -> None:
         hidden = self.parse_hidden()
         if hidden is None:
             self.problem_found.emit(
-                f"Hidden layers “{self.layers.text()}” cannot be built: type 1 to 4 layer sizes "
-                "between 1 and 128, separated by commas, for example 16,16.")
+                f"Hidden layers “{self.layers.text()}” cannot be built: type {_HIDDEN_TEXT}, "
+                "separated by commas, for example 16,16.")
             return
         self.rebuild_requested.emit(hidden, self.activation.currentText(),
                                     self.cost.currentText(), self.seed.value())

@@ -13,7 +13,6 @@ flight from an older network is dropped, so after `network_rebuilt` views never 
 from __future__ import annotations
 
 import atexit
-import dataclasses
 import math
 import weakref
 from typing import Sequence
@@ -21,10 +20,10 @@ from typing import Sequence
 import numpy as np
 from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal, Slot
 
-from mlpviz.core.activations import ACTIVATIONS
-from mlpviz.core.costs import COSTS
 from mlpviz.core.datasets import Dataset, DatasetError, load_dataset
-from mlpviz.core.model_file import ModelFileError, load_model
+from mlpviz.core.limits import architecture_problem
+from mlpviz.core.model_file import ModelFileError, write_model
+from mlpviz.core.model_metadata import ModelMetadata, read_metadata
 from mlpviz.core.network import Network, check_parameters
 from mlpviz.core.snapshot import Snapshot
 from mlpviz.core.training import DEFAULT_BATCH, EpochReport, Trainer, default_lr
@@ -35,36 +34,6 @@ DEFAULT_ACTIVATION = "sigmoid"
 DEFAULT_COST = "mse"
 DEFAULT_SEED = 0
 DEFAULT_DATASET = "bundled"
-MAX_HIDDEN_LAYERS = 4  # what the architecture dialog and the network view allow
-MAX_HIDDEN_SIZE = 128
-
-
-def architecture_problem(sizes: Sequence[int], activation: str, cost: str, seed,
-                         dataset: Dataset) -> str | None:
-    """Why this architecture cannot be trained on `dataset` (a sentence), or None if it can."""
-    try:
-        sizes = [int(s) for s in sizes]
-    except (TypeError, ValueError):
-        return f"The layer sizes {sizes!r} are not whole numbers."
-    if len(sizes) < 3 or len(sizes) - 2 > MAX_HIDDEN_LAYERS:
-        return (f"The network needs 1 to {MAX_HIDDEN_LAYERS} hidden layers; {sizes} has "
-                f"{max(len(sizes) - 2, 0)}.")
-    if sizes[0] != dataset.n_inputs:
-        return (f"The input layer must have {dataset.n_inputs} neurons, one per pixel of "
-                f"{dataset.name}, not {sizes[0]}.")
-    if sizes[-1] != dataset.n_classes:
-        return (f"The output layer must have {dataset.n_classes} neurons, one per class of "
-                f"{dataset.name}, not {sizes[-1]}.")
-    bad = [s for s in sizes[1:-1] if not 1 <= s <= MAX_HIDDEN_SIZE]
-    if bad:
-        return f"Hidden layers hold 1 to {MAX_HIDDEN_SIZE} neurons; {bad[0]} is outside that range."
-    if activation not in ACTIVATIONS:
-        return f"Unknown activation {activation!r}; choose one of {', '.join(ACTIVATIONS)}."
-    if cost not in COSTS:
-        return f"Unknown cost {cost!r}; choose one of {', '.join(COSTS)}."
-    if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool) or seed < 0:
-        return f"The seed must be a whole number ≥ 0, not {seed!r}."
-    return None
 
 
 def _shutdown_if_alive(ref) -> None:
@@ -90,7 +59,8 @@ class Session(QObject):
       dataset_changed(Dataset)
 
     Properties: snapshot, dataset, dataset_spec, is_training, lr, batch_size, speed, history,
-    sizes, activation, cost, seed. Setters validate, then apply (invalid values → failed).
+    epoch_ends, batches_seen, sizes, activation, cost, seed. Setters validate, then apply
+    (invalid values → failed).
     Call `shutdown()` before the application quits (the main window does, from closeEvent and
     aboutToQuit); after it every command is ignored.
     """
@@ -126,6 +96,8 @@ class Session(QObject):
         self._batch_size = min(int(batch_size), len(self._dataset.train_labels))
         self._speed = MAX_SPEED
         self._history: list[EpochReport] = []
+        self._epoch_ends: list[int] = []  # mini-batches seen when each epoch of _history ended
+        self._batches_seen = 0  # mini-batches trained (counted on from a loaded model's)
         self._training = False  # confirmed by the worker
         self._intent = False  # what the user last asked for (for toggle)
         self._closed = False
@@ -190,6 +162,16 @@ class Session(QObject):
     def history(self) -> list[EpochReport]:
         """Per-epoch reports of the current network, oldest first (a copy)."""
         return list(self._history)
+
+    @property
+    def epoch_ends(self) -> tuple[int, ...]:
+        """Mini-batches seen when each epoch of `history` ended (where the cost plot marks it)."""
+        return tuple(self._epoch_ends)
+
+    @property
+    def batches_seen(self) -> int:
+        """Mini-batches the current network has trained, a loaded model's included."""
+        return self._batches_seen
 
     @property
     def sizes(self) -> tuple[int, ...]:
@@ -317,7 +299,7 @@ class Session(QObject):
         if self._closed:
             return
         try:
-            net, meta = load_model(path)
+            net, raw = Network.load_with_metadata(path)
         except ModelFileError as e:
             self._fail(f"Could not open the model: {e}")
             return
@@ -326,39 +308,29 @@ class Session(QObject):
         if problem:
             self._fail(f"The model in {path} does not fit {self._dataset.name}: {problem}")
             return
-        history = _history_from(meta.get("history"))
-        lr = _number(meta.get("lr"), float)
-        batch = _number(meta.get("batch", meta.get("batch_size")), int)  # README: "batch"
-        if lr is not None and lr > 0:
-            self._lr = lr
+        meta = read_metadata(raw, train_size=len(self._dataset.train_labels))
+        if meta.lr is not None:
+            self._lr = meta.lr
         elif net.cost != self._cost:
             self._lr = default_lr(net.cost)
-        if batch is not None and 1 <= batch <= len(self._dataset.train_labels):
-            self._batch_size = batch
+        if meta.batch is not None and meta.batch <= len(self._dataset.train_labels):
+            self._batch_size = meta.batch
         self._sizes, self._activation, self._cost = tuple(net.sizes), net.activation, net.cost
-        epochs = _number(meta.get("epochs"), int)
-        self._install(net, epochs=epochs if epochs and epochs > 0 else len(history),
-                      samples_seen=max(_number(meta.get("samples_seen"), int) or 0, 0),
-                      history=history)
+        self._install(net, record=meta)
 
     def save_model(self, path) -> bool:
-        """Write the latest snapshot (never the live arrays) with the README's metadata {epochs,
-        history, dataset (the spec `mlpviz evaluate` loads), lr, batch, seed} plus dataset_name,
-        samples_seen and batch_size. Errors → failed(msg) and False."""
+        """Write the latest snapshot (never the live arrays) with the training record of
+        `core.model_metadata` (the same keys `mlpviz train` writes). Errors → failed(msg) and
+        False."""
         snap = self._snapshot
-        metadata = {
-            "epochs": snap.epoch,
-            "samples_seen": snap.samples_seen,
-            "history": [dataclasses.asdict(r) for r in self._history],
-            "dataset": self._dataset_spec,
-            "dataset_name": self._dataset.name,
-            "lr": self._lr,
-            "batch": self._batch_size,
-            "batch_size": self._batch_size,
-            "seed": self._seed,
-        }
+        meta = ModelMetadata(
+            dataset=self._dataset_spec, dataset_name=self._dataset.name, lr=self._lr,
+            batch=self._batch_size, seed=self._seed, epochs=snap.epoch,
+            batches_seen=self._batches_seen, samples_seen=snap.samples_seen,
+            history=self._history, epoch_ends=self._epoch_ends)
         try:
-            snap.network().save(path, metadata)
+            write_model(path, snap.sizes, snap.activation, snap.cost, snap.weights, snap.biases,
+                        meta.as_dict())
         except OSError as e:
             self._fail(f"Could not save the model to {path}: {e.strerror or e}.")
             return False
@@ -405,9 +377,10 @@ class Session(QObject):
         return Trainer(net, d.train_images, d.train_labels, d.test_images, d.test_labels,
                        lr=self._lr, batch_size=self._batch_size, seed=self._seed)
 
-    def _install(self, net: Network, dataset_changed: bool = False, epochs: int = 0,
-                 samples_seen: int = 0, history: list[EpochReport] | None = None) -> None:
-        """Hand a new network to the worker (pausing it) and tell the views."""
+    def _install(self, net: Network, dataset_changed: bool = False,
+                 record: ModelMetadata = ModelMetadata()) -> None:
+        """Hand a new network to the worker (pausing it) and tell the views; `record` says how
+        far it was trained (a loaded model's; a new network's is empty)."""
         if self._closed:
             return
         try:
@@ -415,9 +388,12 @@ class Session(QObject):
         except ValueError as e:
             self._fail(f"Cannot train this network on {self._dataset.name}: {e}")
             return
+        epochs, samples_seen = record.epochs, record.samples_seen
         trainer.epoch, trainer.samples_seen = epochs, samples_seen
         self._generation += 1
-        self._history = list(history or [])
+        self._history = list(record.history)
+        self._epoch_ends = list(record.epoch_ends)
+        self._batches_seen = record.batches_seen
         self._intent = False
         self._snapshot = Snapshot.of(net, epoch=epochs, samples_seen=samples_seen,
                                      meta=self._meta())  # before the worker may touch `net`
@@ -455,6 +431,7 @@ class Session(QObject):
     def _on_worker_batches(self, generation: int, reports: tuple) -> None:
         if self._closed or generation != self._generation:
             return
+        self._batches_seen += len(reports)
         self.batches_done.emit(reports)
 
     @Slot(int, object)
@@ -462,6 +439,7 @@ class Session(QObject):
         if self._closed or generation != self._generation:
             return
         self._history.append(report)
+        self._epoch_ends.append(self._batches_seen)  # its batches came first
         self.epoch_done.emit(report)
 
     @Slot(str)
@@ -499,23 +477,3 @@ def _positive_float(value) -> float | None:
 def _is_whole(value) -> bool:
     """An int (numpy's too), not a bool."""
     return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
-
-
-def _number(value, kind):
-    """`value` as `kind` (int or float) if it is a finite number, else None."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return None
-    if not math.isfinite(value) or (kind is int and value != int(value)):
-        return None
-    return kind(value)
-
-
-def _history_from(rows) -> list[EpochReport]:
-    """EpochReports from a model file's history (a list of dicts); [] if malformed."""
-    if not isinstance(rows, list):
-        return []
-    names = [f.name for f in dataclasses.fields(EpochReport)]
-    try:
-        return [EpochReport(**{k: row[k] for k in names}) for row in rows]
-    except (TypeError, KeyError):
-        return []

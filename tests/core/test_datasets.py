@@ -15,12 +15,12 @@ from mlpviz.core.datasets import (
     Dataset,
     DatasetError,
     available_datasets,
-    cache_dir,
     load_bundled,
     load_dataset,
     load_folder,
 )
 from mlpviz.core.idx import write_idx
+from mlpviz.core.paths import cache_dir
 
 
 def write_folder(folder: Path, n_train: int = 12, n_test: int = 5, *, side: int = 28,

@@ -11,7 +11,7 @@ import pytest
 
 from mlpviz.cli import main
 from mlpviz.core.datasets import load_bundled
-from mlpviz.core.model_file import load_model
+from mlpviz.core.network import Network
 from mlpviz.gui import main_window as main_window_module
 from mlpviz.gui.main_window import MainWindow
 from mlpviz.gui.session import Session
@@ -128,7 +128,7 @@ def test_a_model_saved_in_the_app_evaluates_on_the_command_line(qtbot, dataset, 
         assert s.save_model(tmp_path / "app.npz")
     finally:
         s.shutdown()
-    meta = load_model(tmp_path / "app.npz")[1]
+    meta = Network.load_with_metadata(tmp_path / "app.npz")[1]
     assert meta["dataset"] == "bundled" and meta["batch"] == 50
     assert main(["evaluate", str(tmp_path / "app.npz")]) == 0
     assert "accuracy" in capsys.readouterr().out

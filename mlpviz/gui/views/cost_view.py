@@ -2,7 +2,8 @@
 
 Left plot: the cost of every mini-batch (faint), its exponential moving average (bold), and the
 cost over the whole training and held-out sets after each epoch (markers). Right plot: accuracy
-in % per epoch on both sets. Both share the x axis, mini-batches seen since the last `clear()`.
+in % per epoch on both sets. Both share the x axis, the mini-batches the network has seen (from 0
+for a new network; a reopened model's epochs sit where they ended and new batches follow them).
 
 Long runs stay cheap: at most MAX_POINTS batch points are kept; when the buffer fills, pairs of
 neighbours are averaged (halving the resolution), so memory is bounded however long the class
@@ -99,7 +100,7 @@ class CostView(QWidget):
         self._n = 0  # points stored
         self._bin = 1  # batches averaged into each stored point
         self._acc = [0.0, 0.0, 0.0, 0]  # the bin being filled: Σx, Σcost, Σema, count
-        self._seen = 0  # batches seen since clear()
+        self._seen = 0  # batches the network has seen (see clear())
         self._ema_sum = 0.0  # the moving average before bias correction (it starts from 0)
         self._ema_decay = 1.0  # (1 − EMA_ALPHA)^k after k batches
         self._epochs: list[tuple[int, EpochReport]] = []  # (batches seen, report)
@@ -138,15 +139,18 @@ class CostView(QWidget):
         self._n = MAX_POINTS // 2
         self._bin *= 2
 
-    def add_epoch(self, report: EpochReport) -> None:
-        """Mark an epoch's training / held-out cost and accuracy at the batches seen so far."""
-        self._epochs.append((self._seen, report))
+    def add_epoch(self, report: EpochReport, at: int | None = None) -> None:
+        """Mark an epoch's training / held-out cost and accuracy at `at` mini-batches seen
+        (default: the batches seen so far)."""
+        self._epochs.append((self._seen if at is None else int(at), report))
         self._schedule_redraw()
 
-    def clear(self) -> None:
-        """Forget everything (a new network) and redraw at once."""
+    def clear(self, batches_seen: int = 0) -> None:
+        """Forget everything (a new network, or a reopened model that has seen `batches_seen`
+        mini-batches: the next batch is plotted after them) and redraw at once."""
         self._x_max = self._cost_max = 0.0
         self._reset_data()
+        self._seen = int(batches_seen)
         self._redraw()
 
     def batch_series(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -194,10 +198,11 @@ class CostView(QWidget):
         peaks = [float(np.nanmax(y))] if len(y) else []
         peaks += [getattr(r, f) for _, r in self._epochs for f in ("train_cost", "test_cost")
                   if math.isfinite(getattr(r, f))]
-        self._grow_ranges(float(x[-1]) if len(x) else 0.0, max(peaks, default=0.0))
+        ex = np.array([seen for seen, _ in self._epochs], dtype=float)
+        x_last = max(float(x[-1]) if len(x) else 0.0, float(ex.max()) if len(ex) else 0.0)
+        self._grow_ranges(x_last, max(peaks, default=0.0))
         self._batch_curve.setData(x, y)
         self._smooth_curve.setData(x, ema)
-        ex = np.array([seen for seen, _ in self._epochs], dtype=float)
         for item, field, scale in ((self._train_cost, "train_cost", 1.0),
                                    (self._test_cost, "test_cost", 1.0),
                                    (self._train_acc, "train_accuracy", 100.0),

@@ -1,0 +1,105 @@
+"""How big a network may be, one name per meaning, and the one check the command line, the
+Session and the toolbar share.
+
+The command line trains hidden layers of up to MAX_HIDDEN_SIZE_TRAIN neurons, as many as asked
+for (none too: the inputs then feed the outputs directly). The app draws every neuron and line,
+so it takes 1 to MAX_HIDDEN_LAYERS_DRAWN hidden layers of up to MAX_HIDDEN_SIZE_DRAWN neurons.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Sequence
+
+import numpy as np
+
+from mlpviz.core.activations import ACTIVATIONS
+from mlpviz.core.costs import COSTS
+
+if TYPE_CHECKING:
+    from mlpviz.core.datasets import Dataset
+
+MAX_HIDDEN_SIZE_TRAIN = 10_000  # a 784 × 10,000 layer is 7.8 million weights: big, but it trains
+MAX_HIDDEN_LAYERS_DRAWN = 4  # what the network view lays out and the toolbar accepts
+MAX_HIDDEN_SIZE_DRAWN = 128
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Hidden layers allowed: min_layers … max_layers of them (None: no upper bound), each of
+    1 … max_size neurons."""
+
+    min_layers: int
+    max_layers: int | None
+    max_size: int
+
+    def layers_text(self) -> str:
+        """How many hidden layers, in words: "1 to 4", "0 or more"."""
+        if self.max_layers is None:
+            return f"{self.min_layers} or more"
+        return f"{self.min_layers} to {self.max_layers}"
+
+
+TRAINED = Limits(0, None, MAX_HIDDEN_SIZE_TRAIN)  # the command line: mlpviz train, gradcheck
+DRAWN = Limits(1, MAX_HIDDEN_LAYERS_DRAWN, MAX_HIDDEN_SIZE_DRAWN)  # the app: Session, toolbar
+
+
+def parse_hidden(text: str) -> list[int]:
+    """Hidden layer sizes typed as text: "16,16" → [16, 16], " 32 , 8 " → [32, 8], "" → [].
+    ValueError unless every entry is a positive whole number; an empty entry ("16,,16", "16,")
+    is a typo, not a layer. The sizes are not checked against any Limits (see hidden_problem)."""
+    parts = [p.strip() for p in text.split(",")] if text.strip() else []
+    try:
+        sizes = [int(p) for p in parts]
+    except ValueError:
+        sizes = []
+    if len(sizes) != len(parts) or any(s < 1 for s in sizes):
+        raise ValueError(f"expected hidden layer sizes as positive whole numbers separated by "
+                         f"commas (e.g. 16,16), got {text!r}")
+    return sizes
+
+
+def hidden_problem(hidden: Sequence[int], limits: Limits) -> str | None:
+    """Why the hidden layer sizes `hidden` (whole numbers) break `limits` (a sentence), or None."""
+    n = len(hidden)
+    if n < limits.min_layers or (limits.max_layers is not None and n > limits.max_layers):
+        return f"The network needs {limits.layers_text()} hidden layers, not {n}."
+    for size in hidden:
+        if not 1 <= size <= limits.max_size:
+            return (f"A hidden layer holds at least 1 and at most {limits.max_size:,} neurons; "
+                    f"{size:,} is outside that range.")
+    return None
+
+
+def fit_problem(sizes: Sequence[int], dataset: Dataset) -> str | None:
+    """Why a network of layer `sizes` cannot read `dataset` (a sentence), or None: the input layer
+    needs one neuron per pixel, the output layer one per class."""
+    if sizes[0] != dataset.n_inputs:
+        return (f"The input layer must have {dataset.n_inputs} neurons, one per pixel of "
+                f"{dataset.name}, not {sizes[0]}.")
+    if sizes[-1] != dataset.n_classes:
+        return (f"The output layer must have {dataset.n_classes} neurons, one per class of "
+                f"{dataset.name}, not {sizes[-1]}.")
+    return None
+
+
+def architecture_problem(sizes: Sequence[int], activation: str, cost: str, seed,
+                         dataset: Dataset, limits: Limits = DRAWN) -> str | None:
+    """Why a network of layer `sizes` (input, hidden …, output), this activation, cost and seed
+    cannot be trained on `dataset` within `limits` (a sentence), or None if it can."""
+    try:
+        sizes = [int(s) for s in sizes]
+    except (TypeError, ValueError):
+        return f"The layer sizes {sizes!r} are not whole numbers."
+    if len(sizes) < 2:
+        return f"The network needs at least an input and an output layer, not {sizes}."
+    problem = fit_problem(sizes, dataset) or hidden_problem(sizes[1:-1], limits)
+    if problem:
+        return problem
+    if activation not in ACTIVATIONS:
+        return f"Unknown activation {activation!r}; choose one of {', '.join(ACTIVATIONS)}."
+    if cost not in COSTS:
+        return f"Unknown cost {cost!r}; choose one of {', '.join(COSTS)}."
+    if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool) or seed < 0:
+        return f"The seed must be a whole number ≥ 0, not {seed!r}."
+    return None
