@@ -18,10 +18,11 @@ from PySide6.QtCore import QByteArray, QSettings
 
 from mlpviz.core.activations import ACTIVATIONS
 from mlpviz.core.costs import COSTS
+from mlpviz.core.limits import DRAWN, hidden_problem
 from mlpviz.core.training import DEFAULT_BATCH
 from mlpviz.gui.session import (
     DEFAULT_ACTIVATION, DEFAULT_COST, DEFAULT_DATASET, DEFAULT_SEED, DEFAULT_SIZES,
-    MAX_HIDDEN_LAYERS, MAX_HIDDEN_SIZE, Session,
+    Session,
 )
 from mlpviz.gui.theme import THEMES
 from mlpviz.gui.worker import MAX_SPEED
@@ -107,12 +108,12 @@ def _one_of(names) -> Callable[[object], str]:
 
 def _sizes(raw) -> tuple[int, ...]:
     """Layer sizes from "784,16,16,10" (or the list QSettings makes of it): 1 to
-    MAX_HIDDEN_LAYERS hidden layers of 1 to MAX_HIDDEN_SIZE neurons, what the app draws."""
+    hidden layers within what the app draws (core.limits.DRAWN)."""
     parts = raw.split(",") if isinstance(raw, str) else raw
-    if not isinstance(parts, (list, tuple)) or not 3 <= len(parts) <= MAX_HIDDEN_LAYERS + 2:
+    if not isinstance(parts, (list, tuple)) or len(parts) < 3:
         raise _Invalid(raw)
     sizes = [_whole(p, 1, MAX_LAYER_SIZE) for p in parts]
-    if any(s > MAX_HIDDEN_SIZE for s in sizes[1:-1]):
+    if hidden_problem(sizes[1:-1], DRAWN) is not None:
         raise _Invalid(raw)
     return tuple(sizes)
 

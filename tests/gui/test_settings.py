@@ -19,7 +19,9 @@ from mlpviz.core.costs import COSTS
 from mlpviz.gui import settings
 from mlpviz.gui.main_window import MainWindow
 from mlpviz.gui.run_controls import RunControls
-from mlpviz.gui.session import MAX_HIDDEN_LAYERS, MAX_HIDDEN_SIZE, Session
+from mlpviz.core.limits import MAX_HIDDEN_LAYERS_DRAWN as MAX_HIDDEN_LAYERS
+from mlpviz.core.limits import MAX_HIDDEN_SIZE_DRAWN as MAX_HIDDEN_SIZE
+from mlpviz.gui.session import Session
 from mlpviz.gui.theme import THEMES
 
 # The reproducers of issue 8 and their kin: each one used to stop the app from starting, or
