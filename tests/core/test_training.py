@@ -4,18 +4,12 @@ float64 network, settings apply at once, divergence is caught, bad data is refus
 import numpy as np
 import pytest
 
-from mlpviz.core.datasets import load_dataset
 from mlpviz.core.network import Network
 from mlpviz.core.training import (
     BatchReport, EpochReport, Trainer, TrainingDiverged, default_lr, single_blas_thread,
 )
 
 SIZES = [784, 16, 16, 10]
-
-
-@pytest.fixture(scope="module")
-def bundled():
-    return load_dataset("bundled")
 
 
 def _trainer(ds, net=None, **kw):

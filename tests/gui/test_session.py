@@ -5,17 +5,16 @@ import time
 import numpy as np
 import pytest
 
-from mlpviz.core.datasets import Dataset, load_bundled
+from mlpviz.core.datasets import Dataset
 from mlpviz.core.network import Network
 from mlpviz.gui.session import Session
 
 
 @pytest.fixture(scope="module")
-def small():
+def small(bundled):
     """1,000 training and 200 held-out digits: 10 batches of 100 per epoch."""
-    ds = load_bundled()
-    return Dataset("MNIST (test slice)", ds.class_names, ds.train_images[:1000],
-                   ds.train_labels[:1000], ds.test_images[:200], ds.test_labels[:200])
+    return Dataset("MNIST (test slice)", bundled.class_names, bundled.train_images[:1000],
+                   bundled.train_labels[:1000], bundled.test_images[:200], bundled.test_labels[:200])
 
 
 class Log:
