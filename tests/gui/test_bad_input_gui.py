@@ -10,16 +10,10 @@ import numpy as np
 import pytest
 
 from mlpviz.cli import main
-from mlpviz.core.datasets import load_bundled
 from mlpviz.core.model_file import load_model
 from mlpviz.gui import main_window as main_window_module
 from mlpviz.gui.main_window import MainWindow, settings
 from mlpviz.gui.session import Session
-
-
-@pytest.fixture(scope="module")
-def dataset():
-    return load_bundled()
 
 
 def accuracy(snapshot, ds) -> float:
@@ -163,9 +157,10 @@ def test_session_clamps_a_batch_larger_than_the_data(dataset):
 
 @pytest.mark.parametrize("key, value", [("speed", "fast"), ("speed", "inf"), ("lr", "nan"),
                                         ("batch_size", "0"), ("seed", "-4")])
-def test_damaged_settings_never_stop_the_window_opening(qtbot, monkeypatch, key, value):
+def test_damaged_settings_never_stop_the_window_opening(qtbot, monkeypatch, dataset, key, value):
     # A "speed" that is not a number used to raise ValueError from MainWindow.__init__: the
-    # app would not start until the settings file was deleted by hand.
+    # app would not start until the settings file was deleted by hand. The window opens on the
+    # defaults, the damaged value included (the slider's own range would hold any number).
     monkeypatch.setenv("MLPVIZ_SETTINGS_ORG", "mlpviz-tests-damaged-settings")
     st = settings()
     st.clear()
@@ -173,10 +168,15 @@ def test_damaged_settings_never_stop_the_window_opening(qtbot, monkeypatch, key,
     st.sync()
     try:
         w = MainWindow(restore=True)  # not qtbot.addWidget: its close at teardown would save
+        fresh = Session(dataset=dataset)  # the defaults
         try:                          # the settings again after they are cleaned up below
-            assert 1 <= w.controls.speed.value() <= 100
-            assert w.session.lr > 0 and w.session.batch_size >= 1
+            s = w.session
+            assert w.controls.speed.value() == s.speed == fresh.speed
+            assert ((s.sizes, s.activation, s.cost, s.seed, s.lr, s.batch_size)
+                    == (fresh.sizes, fresh.activation, fresh.cost, fresh.seed, fresh.lr,
+                        fresh.batch_size))
         finally:
+            fresh.shutdown()
             w.close()
             w.deleteLater()
     finally:
