@@ -161,6 +161,10 @@ def test_damaged_settings_never_stop_the_window_opening(qtbot, monkeypatch, data
     # A "speed" that is not a number used to raise ValueError from MainWindow.__init__: the
     # app would not start until the settings file was deleted by hand. The window opens on the
     # defaults, the damaged value included (the slider's own range would hold any number).
+    fresh = Session(dataset=dataset)
+    defaults = (fresh.speed, fresh.sizes, fresh.activation, fresh.cost, fresh.seed, fresh.lr,
+                fresh.batch_size)
+    fresh.shutdown()
     monkeypatch.setenv("MLPVIZ_SETTINGS_ORG", "mlpviz-tests-damaged-settings")
     st = settings()
     st.clear()
@@ -168,15 +172,11 @@ def test_damaged_settings_never_stop_the_window_opening(qtbot, monkeypatch, data
     st.sync()
     try:
         w = MainWindow(restore=True)  # not qtbot.addWidget: its close at teardown would save
-        fresh = Session(dataset=dataset)  # the defaults
         try:                          # the settings again after they are cleaned up below
             s = w.session
-            assert w.controls.speed.value() == s.speed == fresh.speed
-            assert ((s.sizes, s.activation, s.cost, s.seed, s.lr, s.batch_size)
-                    == (fresh.sizes, fresh.activation, fresh.cost, fresh.seed, fresh.lr,
-                        fresh.batch_size))
+            assert w.controls.speed.value() == s.speed
+            assert (s.speed, s.sizes, s.activation, s.cost, s.seed, s.lr, s.batch_size) == defaults
         finally:
-            fresh.shutdown()
             w.close()
             w.deleteLater()
     finally:

@@ -13,8 +13,9 @@ from mlpviz.gui.session import Session
 @pytest.fixture(scope="module")
 def small(bundled):
     """1,000 training and 200 held-out digits: 10 batches of 100 per epoch."""
-    return Dataset("MNIST (test slice)", bundled.class_names, bundled.train_images[:1000],
-                   bundled.train_labels[:1000], bundled.test_images[:200], bundled.test_labels[:200])
+    b = bundled
+    return Dataset("MNIST (test slice)", b.class_names, b.train_images[:1000],
+                   b.train_labels[:1000], b.test_images[:200], b.test_labels[:200])
 
 
 class Log:
