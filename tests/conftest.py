@@ -14,12 +14,19 @@ import pytest  # noqa: E402
 
 
 @functools.lru_cache(maxsize=None)
+def _bundled():
+    """The bundled sample, read from disk once per run (its arrays are read-only)."""
+    from mlpviz.core.datasets import load_bundled
+
+    return load_bundled()
+
+
+@functools.lru_cache(maxsize=None)
 def _trained_default(steps: int):
     """The default network (seed 0) after `steps` mini-batches of the bundled data, as a Snapshot."""
     from mlpviz.core import Network, Snapshot, Trainer
-    from mlpviz.core.datasets import load_bundled
 
-    data = load_bundled()
+    data = _bundled()
     trainer = Trainer(Network([784, 16, 16, 10], seed=0), data.train_images, data.train_labels,
                       seed=0)
     for _ in range(steps):
@@ -30,9 +37,7 @@ def _trained_default(steps: int):
 @pytest.fixture(scope="session")
 def bundled():
     """The bundled MNIST sample (8,000 / 2,000), loaded once for the whole run."""
-    from mlpviz.core.datasets import load_bundled
-
-    return load_bundled()
+    return _bundled()
 
 
 @pytest.fixture(scope="session")

@@ -12,7 +12,7 @@ import pytest
 
 import mlpviz.cli as cli
 from mlpviz.cli import main
-from mlpviz.core.datasets import DatasetError, load_bundled, load_dataset, load_folder
+from mlpviz.core.datasets import DatasetError, load_dataset, load_folder
 from mlpviz.core.model_file import ModelFileError, read_model
 from mlpviz.core.network import Network
 from mlpviz.core.trace_export import save_trace
@@ -24,11 +24,6 @@ def _one_error_line(err: str) -> str:
     assert len(lines) == 1, err
     assert lines[0].startswith("mlpviz: error: "), err
     return lines[0]
-
-
-@pytest.fixture(scope="module")
-def bundled():
-    return load_bundled()
 
 
 @pytest.fixture(scope="module")

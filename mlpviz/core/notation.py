@@ -12,7 +12,7 @@ import re
 
 MINUS = "−"
 _SUP = str.maketrans("0123456789-+", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺")
-_SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+_SUB = str.maketrans("0123456789-+", "₀₁₂₃₄₅₆₇₈₉₋₊")
 _UNSUP = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺", "0123456789-+")
 
 
@@ -49,13 +49,16 @@ def fmt_sig(v: float, digits: int = 4, signed: bool = False) -> str:
 def fmt_fixed(v: float, decimals: int = 2, signed: bool = False) -> str:
     """A number with a fixed number of decimals (for wide tables where columns must stay narrow,
     and the panels and tooltips): a real minus sign, "+" in front when `signed`;
-    fmt_fixed(−0.00036) = "−0.00", fmt_fixed(0.5, 3, signed=True) = "+0.500"."""
+    fmt_fixed(−0.00036) = "−0.00", fmt_fixed(0.5, 3, signed=True) = "+0.500". A value that rounds
+    to zero keeps its sign (it still points up or down); an exact zero, −0.0 included, has none:
+    fmt_fixed(0.0, signed=True) = fmt_fixed(−0.0) = "0.00", as fmt(0) = "0"."""
     v = float(v)
     if not math.isfinite(v):
         return fmt_sig(v, signed=signed)
     text = f"{abs(v):.{decimals}f}"
-    neg = v < 0 or (v == 0 and math.copysign(1, v) < 0)
-    return (MINUS if neg else ("+" if signed else "")) + text
+    if v == 0:
+        return text
+    return (MINUS if v < 0 else ("+" if signed else "")) + text
 
 
 def parse_number(text: str) -> float:
@@ -73,7 +76,7 @@ def sup(n: int) -> str:
 
 
 def sub(*indices: int) -> str:
-    """Neuron subscripts: sub(2) = "₂", sub(2, 14) = "₂,₁₄"."""
+    """Neuron subscripts: sub(2) = "₂", sub(2, 14) = "₂,₁₄" (a negative index with "₋")."""
     return ",".join(str(i).translate(_SUB) for i in indices)
 
 

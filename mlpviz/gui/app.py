@@ -1,10 +1,17 @@
-"""Start the desktop app, or render it offscreen to a PNG (`mlpviz --screenshot out.png`)."""
+"""Start the desktop app, or render it offscreen to a PNG (`mlpviz --screenshot out.png`).
+
+With MLPVIZ_STARTUP_TIME=1 in the environment the app prints the seconds from the process's
+start to the main window's first paint ("startup: 0.912 s") and quits (benchmarks/bench_startup.py).
+"""
 
 from __future__ import annotations
 
 import os
 import sys
 import time
+
+STARTUP_TIME_ENV = "MLPVIZ_STARTUP_TIME"
+_IMPORTED_AT = time.monotonic()
 
 
 def _application():
@@ -72,12 +79,46 @@ def run_app(screenshot: str | None = None, train_steps: int = 300, model: str | 
     from mlpviz.gui.main_window import MainWindow
 
     window = MainWindow()
+    if os.environ.get(STARTUP_TIME_ENV):
+        _quit_after_first_paint(window)
     window.show()
     if model:
         window.session.open_model(model)
     code = app.exec()
     _close(window)
     return code
+
+
+def seconds_since_process_start() -> float:
+    """Seconds since this process started: from the kernel's start time on Linux (interpreter
+    start-up and imports included, 10 ms resolution), elsewhere since this module was imported."""
+    try:
+        with open("/proc/self/stat", "rb") as f:
+            after_name = f.read().rsplit(b")", 1)[1].split()  # fields 3, 4, … of proc(5)
+        start = int(after_name[19]) / os.sysconf("SC_CLK_TCK")  # field 22: starttime, in ticks
+        return time.clock_gettime(time.CLOCK_BOOTTIME) - start
+    except (OSError, ValueError, IndexError, AttributeError):
+        return time.monotonic() - _IMPORTED_AT
+
+
+def _quit_after_first_paint(window) -> None:
+    """When `window` has been painted for the first time (its children too: they paint in the
+    same pass, before the event loop runs the timer), print the start-up time and quit."""
+    from PySide6.QtCore import QEvent, QObject, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    def report() -> None:
+        print(f"startup: {seconds_since_process_start():.3f} s", flush=True)
+        QApplication.quit()
+
+    class FirstPaint(QObject):
+        def eventFilter(self, watched, event) -> bool:  # noqa: N802 (Qt override)
+            if event.type() == QEvent.Type.Paint:
+                watched.removeEventFilter(self)
+                QTimer.singleShot(0, report)
+            return False
+
+    window.installEventFilter(FirstPaint(window))
 
 
 def _close(window) -> None:

@@ -15,7 +15,6 @@ from mlpviz.core.datasets import (
     Dataset,
     DatasetError,
     available_datasets,
-    load_bundled,
     load_dataset,
     load_folder,
 )
@@ -35,11 +34,6 @@ def write_folder(folder: Path, n_train: int = 12, n_test: int = 5, *, side: int 
         write_idx(folder / f"{prefix}-labels-idx1-ubyte{ext}",
                   rng.integers(0, 10, n, dtype=np.uint8))
     return folder
-
-
-@pytest.fixture(scope="module")
-def bundled() -> Dataset:
-    return load_bundled()
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ import pytest
 
 from mlpviz.core.activations import ACTIVATIONS
 from mlpviz.core.costs import COSTS
-from mlpviz.core.datasets import load_dataset
 from mlpviz.core.gradcheck import check_gradient
 from mlpviz.core.network import Network
 
@@ -16,9 +15,8 @@ TOLERANCE = 1e-6
 
 
 @pytest.fixture(scope="module")
-def held_out():
-    ds = load_dataset("bundled")
-    return ds.test_images.astype(np.float64) / 255, ds.test_labels.astype(np.intp)
+def held_out(bundled):
+    return bundled.test_images.astype(np.float64) / 255, bundled.test_labels.astype(np.intp)
 
 
 @pytest.mark.parametrize("cost", sorted(COSTS))

@@ -54,13 +54,10 @@ def test_empty_canvas_gives_zeros():
     assert np.array_equal(mnist_style(np.full((50, 50), 1e-4)), np.zeros(784))
 
 
-def test_a_blown_up_mnist_digit_comes_back_as_itself():
+def test_a_blown_up_mnist_digit_comes_back_as_itself(bundled):
     """An MNIST digit is already 'MNIST style': upscaled 10× and preprocessed, it is unchanged."""
-    from mlpviz.core.datasets import load_bundled
-
-    ds = load_bundled()
     for i in range(20):
-        x = ds.test_images[i].reshape(28, 28) / 255
+        x = bundled.test_images[i].reshape(28, 28) / 255
         y = mnist_style(np.kron(x, np.ones((10, 10)))).reshape(28, 28)
         assert np.abs(y - x).max() < 0.05, i
 

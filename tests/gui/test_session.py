@@ -5,17 +5,17 @@ import time
 import numpy as np
 import pytest
 
-from mlpviz.core.datasets import Dataset, load_bundled
+from mlpviz.core.datasets import Dataset
 from mlpviz.core.network import Network
 from mlpviz.gui.session import Session
 
 
 @pytest.fixture(scope="module")
-def small():
+def small(bundled):
     """1,000 training and 200 held-out digits: 10 batches of 100 per epoch."""
-    ds = load_bundled()
-    return Dataset("MNIST (test slice)", ds.class_names, ds.train_images[:1000],
-                   ds.train_labels[:1000], ds.test_images[:200], ds.test_labels[:200])
+    b = bundled
+    return Dataset("MNIST (test slice)", b.class_names, b.train_images[:1000],
+                   b.train_labels[:1000], b.test_images[:200], b.test_labels[:200])
 
 
 class Log:

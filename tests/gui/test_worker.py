@@ -12,16 +12,15 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QObject, QThread, Slot
 
-from mlpviz.core.datasets import load_bundled
 from mlpviz.core.network import Network
 from mlpviz.core.training import Trainer
 from mlpviz.gui.worker import EMIT_INTERVAL, MAX_SPEED, TrainingWorker, batch_delay
 
 
 @pytest.fixture(scope="module")
-def data():
-    ds = load_bundled()
-    return ds.train_images[:1000], ds.train_labels[:1000], ds.test_images[:200], ds.test_labels[:200]
+def data(bundled):
+    return (bundled.train_images[:1000], bundled.train_labels[:1000],
+            bundled.test_images[:200], bundled.test_labels[:200])
 
 
 class Recorder(QObject):
