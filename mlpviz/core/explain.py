@@ -30,7 +30,7 @@ def are_digits(names: Sequence[str]) -> bool:
 
 
 def output_names(names: Sequence[str], n_out: int) -> list[str]:
-    """The labels of the n_out outputs: `names` in order, numbered "5", "6", … where they run out."""
+    """The labels of the n_out outputs: `names` in order, then "5", "6", … where they run out."""
     names = [str(n) for n in list(names)[:n_out]]
     return names + [str(i) for i in range(len(names), n_out)]
 
@@ -154,12 +154,15 @@ def neuron_tooltip(l: int, j: int, sizes: Sequence[int], act: Activation, cost: 
         lines += [f"a = softmax(z)ⱼ = {fixed(a)}", f"z = Σₖ wⱼₖ aₖ + bⱼ = {sum_b} = {fixed(z)}"]
     else:
         f = act.symbol
-        lines.append(f"a = {f}(z) = {f}(Σₖ wⱼₖ aₖ + bⱼ) = {f}({sum_b}) = {f}({fixed(z)}) = {fixed(a)}")
-    lines += [f"a = {fixed(a)}   activation", f"z = {fixed(z)}   pre-activation: weighted sum + bias"]
+        lines.append(f"a = {f}(z) = {f}(Σₖ wⱼₖ aₖ + bⱼ) = {f}({sum_b}) = {f}({fixed(z)}) "
+                     f"= {fixed(a)}")
+    lines += [f"a = {fixed(a)}   activation",
+              f"z = {fixed(z)}   pre-activation: weighted sum + bias"]
     if softmax:
         lines.append(f"b = {fixed(b)}   bias")
     else:
-        lines.append(f"b = {fixed(b)}   bias: a threshold, z > 0 once the weighted sum passes {fixed(-b)}")
+        lines.append(f"b = {fixed(b)}   bias: a threshold, z > 0 once the weighted sum passes "
+                     f"{fixed(-b)}")
     if answer:
         lines.append("the brightest output: the network's answer")
     if nudge is not None:

@@ -11,7 +11,8 @@ lines up with the lines).
 Three parts:
 - layout     `compute_layout` → `Layout`: neuron centres and radii, the input image block, the
              line segments (clipped to the image edge and the circles, which hide the rest).
-- colouring  `robust_scale` (the one of `colormap`), `line_levels` (signed strength levels), `top_k_mask`, `bucket_lines`.
+- colouring  `robust_scale` (the one of `colormap`), `line_levels` (signed strength levels),
+             `top_k_mask`, `bucket_lines`; the keys and colours built from them: `core.line_keys`.
 - drawing    `LineRaster` draws every line into a uint8 key image with numpy (the biggest key wins
              a pixel, so strong lines end on top); `neuron_at`, `line_at` hit-test a point.
 """

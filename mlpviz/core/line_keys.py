@@ -99,7 +99,8 @@ def key_colors(background: RGB, positive: RGB, negative: RGB) -> np.ndarray:
     """(256, 3) uint8: the colour of every key, premixed with the background (opacity without
     alpha blending). With f = min(level, LEVELS) / LEVELS, a line is mixed from the background
     towards its sign's colour by 0.025 + 0.2 f (faded), 0.06 + 0.94 f^1.3 (normal) or
-    0.4 + 0.6 f (highlighted); key 0 and the unused keys above 3 · STATE_STRIDE are the background."""
+    0.4 + 0.6 f (highlighted); key 0 and the keys above 3 · STATE_STRIDE (unused) are the
+    background."""
     keys = np.arange(256)
     state, level, positive_line = decode(keys)
     f = np.minimum(level, LEVELS) / LEVELS

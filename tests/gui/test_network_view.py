@@ -11,7 +11,7 @@ from mlpviz.core.network import Network
 from mlpviz.core.overlay import Overlay
 from mlpviz.core.snapshot import Snapshot
 from mlpviz.gui.theme import DARK, LIGHT, mix, rgb
-from mlpviz.core.explain import fixed as fmt
+from mlpviz.core.explain import fixed
 from mlpviz.gui.views.network_view import NetworkView
 
 SIZE = (1280, 800)
@@ -185,8 +185,8 @@ def test_hover_tooltip_gives_the_cores_a_z_and_b(qtbot, trained, data):
         qtbot.waitUntil(lambda: view.toolTip() != "")
         tip = view.toolTip()
         a, z, b = trace.a[l][j], trace.z[l][j], trained.biases[l - 1][j]
-        assert f"a = {fmt(a)}" in tip and f"z = {fmt(z)}" in tip and f"b = {fmt(b)}" in tip, tip
-        assert f"σ({fmt(z - b)} " in tip and f"= {fmt(a)}" in tip, tip
+        assert f"a = {fixed(a)}" in tip and f"z = {fixed(z)}" in tip and f"b = {fixed(b)}" in tip, tip
+        assert f"σ({fixed(z - b)} " in tip and f"= {fixed(a)}" in tip, tip
     # a line: its weight and both ends
     qtbot.mouseMove(view, QPoint(*(int(v) for v in along(view, 2, 6, 2, 0.5))))
     qtbot.waitUntil(lambda: view.toolTip().startswith("weight"))
@@ -207,7 +207,7 @@ def test_tooltip_event_shows_the_pixel_under_the_mouse(qtbot, trained, data):
     QApplication.sendEvent(view, QHelpEvent(QEvent.Type.ToolTip, pos, view.mapToGlobal(pos)))
     assert QToolTip.isVisible()
     assert "input pixel 406 (row 14, column 14)" in QToolTip.text()
-    assert f"a = {fmt(x[k])}" in QToolTip.text()
+    assert f"a = {fixed(x[k])}" in QToolTip.text()
     QToolTip.hideText()
 
 
@@ -414,7 +414,7 @@ def test_neuron_tooltips_name_the_answer_and_read_the_bias_as_a_threshold(qtbot,
         tip = view._tooltip_text(("neuron", 3, j))
         assert ("the network's answer" in tip) == (j == win), (j, tip)
         b = trained.biases[2][j]
-        assert f"a threshold, z > 0 once the weighted sum passes {fmt(-b)}" in tip
+        assert f"a threshold, z > 0 once the weighted sum passes {fixed(-b)}" in tip
     view.set_overlay(Overlay(lit_layers=2))  # the forward pass has not reached the outputs yet
     assert "the network's answer" not in view._tooltip_text(("neuron", 3, win))
     softmax = Snapshot.of(Network([784, 16, 10], cost="cross_entropy", seed=0))

@@ -7,11 +7,11 @@ colour of the biggest key through it, which is the picture of drawing weak lines
 ones on top. Colours are premixed with the background (opacity without alpha blending) and written
 into an RGB32 buffer shown as one QImage. Circles, text and the input picture are painted on top.
 
-Measured at 1280×800 offscreen, new weights every frame (benchmarks/bench_view_paint.py): the
-numpy lines take ~8 ms and the whole frame ~16 ms (≈ 60 fps); the same lines drawn with one
-`QPainter.drawLines` per colour bucket take ~25 ms (≈ 24 fps for the frame). Numpy releases the GIL
-while it works, so a training thread keeps more of its speed (~55–75 % at 30 fps, against ~35 %
-when QPainter draws the lines: Python holds the GIL through every QPainter call).
+Measured at 1280×800 offscreen, new weights every frame (benchmarks/bench_view_paint.py, a
+shared 2-core machine): the numpy lines take ~6 ms and the whole frame ~12–14 ms (≈ 70–85 fps);
+the same lines drawn with one `QPainter.drawLines` per colour bucket take ~25 ms. Numpy releases
+the GIL while it works, so a training thread keeps more of its speed (Python holds the GIL
+through every QPainter call: the circles and texts, ~4 ms of each frame).
 
 What is drawn is decided in core: `core.line_keys` turns the weights (or −∂C/∂W, or a stepper
 stage's values) into the line keys and their colours, `core.layout` places everything, and
