@@ -44,6 +44,21 @@ def rgb_to_hex(rgb: RGB) -> str:
     return "#{:02x}{:02x}{:02x}".format(*(int(c) for c in rgb[:3]))
 
 
+def mix_rgb(a: RGB, b: RGB, t: np.ndarray | float) -> np.ndarray:
+    """The opaque colours a fraction t (clipped to 0 … 1) of the way from colour a to colour b:
+    round(a + (b − a)·t) per channel; t of any shape → uint8 array of shape t.shape + (3,)."""
+    t = np.clip(np.asarray(t, dtype=np.float64), 0.0, 1.0)[..., None]
+    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    return np.rint(a + (b - a) * t).astype(np.uint8)
+
+
+def pack_rgb32(rgb: np.ndarray) -> np.ndarray:
+    """(…, 3) uint8 → (…) uint32 0xffRRGGBB: the pixels of an RGB32 image buffer."""
+    rgb = np.asarray(rgb)
+    return (0xFF000000 | (rgb[..., 0].astype(np.uint32) << 16)
+            | (rgb[..., 1].astype(np.uint32) << 8) | rgb[..., 2].astype(np.uint32))
+
+
 def signed_rgb(
     values: np.ndarray,
     scale: float | None = None,

@@ -1,19 +1,250 @@
-"""The texts that explain the network on screen ("What am I looking at?"), from its layer sizes.
+"""The texts that explain the network on screen, from its numbers: "What am I looking at?", the
+network view's layer captions, tooltips and legend, and the neuron panel's reading of the bias.
 
-Pure text from numbers: the app shows it, the tests check it, nothing here knows about Qt.
+Pure text from numbers: the app shows it, the tests check it (over many architectures,
+activations and costs), nothing here knows about Qt. A sentence that appears in several places
+is written once, here. Activations and costs are their records (`core.activations.Activation`,
+`core.costs.Cost`): what is said about σ or a softmax output comes from the record, never from a
+name. Layers are numbered as in `Network`: neuron layers 0 … L, weight layers 0 … L−1, and
+W[l][j, k] joins neuron k of layer l to neuron j of layer l+1.
 """
 
 from __future__ import annotations
 
-from mlpviz.core.notation import sup
+from typing import Sequence
 
-_SQUASH = {
-    "sigmoid": ("squashes the result into 0 … 1 with the sigmoid σ", "σ"),
-    "tanh": ("squashes the result into −1 … 1 with tanh", "tanh"),
-    "relu": ("keeps the result if it is positive and gives 0 otherwise (relu)", "relu"),
+from mlpviz.core.activations import Activation, get_activation
+from mlpviz.core.costs import Cost, get_cost
+from mlpviz.core.layout import image_side_of
+from mlpviz.core.notation import fmt_fixed, sup
+
+DECIMALS = 3  # numbers in tooltips and the neuron panel: fixed decimals, so columns line up
+
+PIXEL_BRIGHTNESS = "its pixel's brightness, 0 (black) to 1 (white)"
+ANSWER = "The brightest output, ringed, is the network's answer."
+
+
+def are_digits(names: Sequence[str]) -> bool:
+    """True when the outputs are the digits "0" … "9" (then the texts say "digit", else "class")."""
+    return [str(n) for n in names] == [str(d) for d in range(10)]
+
+
+def output_names(names: Sequence[str], n_out: int) -> list[str]:
+    """The labels of the n_out outputs: `names` in order, then "5", "6", … where they run out."""
+    names = [str(n) for n in list(names)[:n_out]]
+    return names + [str(i) for i in range(len(names), n_out)]
+
+
+def hidden_hope(digits: bool) -> tuple[str, str]:
+    """The lesson's two sentences on what the hidden layers learn, for a network reading
+    `digits` (else its answers are other classes)."""
+    what = "digits" if digits else "the answers"
+    return (f"The hope: hidden neurons pick up pieces — loops, strokes, edges — that combine into "
+            f"{what}.", "What they learn mostly looks like noise to a person — and yet it works.")
+
+
+def layer_equation(l: int, symbol: str) -> str:
+    """A whole layer at once: "a⁽ˡ⁾ = σ(W⁽ˡ⁾ a⁽ˡ⁻¹⁾ + b⁽ˡ⁾)" with `symbol` for σ (or "softmax")."""
+    return f"a{sup(l)} = {symbol}(W{sup(l)} a{sup(l - 1)} + b{sup(l)})"
+
+
+def layer_name(l: int, L: int) -> str:
+    """ "input", "output", "hidden layer" (the only one) or "hidden layer l"."""
+    if l == 0:
+        return "input"
+    if l == L:
+        return "output"
+    return "hidden layer" if L == 2 else f"hidden layer {l}"
+
+
+def pixel_name(k: int, side: int) -> str:
+    """ "pixel 406 (row 14, column 14)" for input k of a side × side picture; "input k" if none."""
+    if not side:
+        return f"input {k}"
+    r, c = divmod(k, side)
+    return f"pixel {k} (row {r}, column {c})"
+
+
+def neuron_name(l: int, j: int, sizes: Sequence[int], names: Sequence[str]) -> str:
+    """How a tooltip names neuron j of layer l: "input pixel 406 (row 14, column 14)",
+    "hidden layer 2, neuron 5", "output 3 “3”"."""
+    L = len(sizes) - 1
+    if l == 0:
+        side = image_side_of(sizes[0])
+        return f"input {pixel_name(j, side)}" if side else f"input {j}"
+    if l == L:
+        return f"output {j} “{output_names(names, sizes[L])[j]}”"
+    return f"{layer_name(l, L)}, neuron {j}"
+
+
+def fixed(v: float, signed: bool = False, decimals: int = DECIMALS) -> str:
+    """A number as tooltips and the neuron panel print it: DECIMALS fixed decimals, a real minus
+    sign, "+" in front when `signed` (fixed(−0.7641) = "−0.764", fixed(0.5, True) = "+0.500")."""
+    return fmt_fixed(v, decimals, signed=signed)
+
+
+def _sum_plus_bias(weighted: float, b: float) -> str:
+    """ "0.620 − 0.764": the weighted sum and the bias, the bias's sign as the operator."""
+    return f"{fixed(weighted)} + {fixed(b)}" if b >= 0 else f"{fixed(weighted)} − {fixed(-b)}"
+
+
+# -- the network view ------------------------------------------------------------------------------
+def layer_caption(l: int, sizes: Sequence[int], side: int, shown: int, short: bool = False) -> str:
+    """The caption under layer l's column: "input 784 = 28×28" (`side` of the input picture, 0 if
+    drawn as circles, `shown` of them), "hidden 16", "output 10"; `short` keeps the numbers only,
+    for a view too narrow for the full captions side by side."""
+    L = len(sizes) - 1
+    if l == 0:
+        word = "" if short else "input "
+        if side:
+            return f"{word}{sizes[0]} = {side}×{side}"
+        return f"{word}{sizes[0]}" + (f" ({shown} shown)" if shown < sizes[0] else "")
+    if short:
+        return str(sizes[l])
+    return f"output {sizes[l]}" if l == L else f"hidden {sizes[l]}"
+
+
+def layer_tooltip(l: int, sizes: Sequence[int], act: Activation, cost: Cost,
+                  names: Sequence[str]) -> str:
+    """What layer l is, from the network itself: its neurons, how they are computed, and the
+    weights and biases coming in (plain text, one fact per line)."""
+    L, n = len(sizes) - 1, sizes[l]
+    if l == 0:
+        side = image_side_of(sizes[0])
+        shape = f", the {side}×{side} picture flattened row by row" if side else ""
+        return f"Input layer: {n:,} neurons{shape}.\nEach holds {PIXEL_BRIGHTNESS}: its activation."
+    softmax = l == L and cost.softmax_output
+    prev = "the input layer" if l == 1 else layer_name(l - 1, L)
+    digits = are_digits(output_names(names, sizes[L]))
+    what = "digit" if digits else "class"
+    title = (f"Output layer: {n} neurons, one per {what}" if l == L
+             else f"{layer_name(l, L).capitalize()}: {n} neurons")
+    each = ("a softmax of Σ w·a + b: shares that add up to 1" if softmax
+            else f"a = {act.symbol}(Σ w·a + b)")
+    lines = [title,
+             f"Each neuron: {each}, over all {sizes[l - 1]:,} activations of {prev}",
+             f"All at once: {layer_equation(l, 'softmax' if softmax else act.symbol)},",
+             f"    W{sup(l)}: {n} × {sizes[l - 1]:,}, one row of weights per neuron",
+             f"Coming in: {n * sizes[l - 1]:,} weights and {n} biases"]
+    if l == L:
+        lines.append(ANSWER)
+    else:
+        lines += hidden_hope(digits)
+    return "\n".join(lines)
+
+
+def neuron_tooltip(l: int, j: int, sizes: Sequence[int], act: Activation, cost: Cost,
+                   names: Sequence[str], b: float | None = None, z: float | None = None,
+                   a: float | None = None, answer: bool = False,
+                   nudge: float | None = None) -> str:
+    """The tooltip of neuron j of layer l: its name, and with a sample its a = σ(z) with the
+    numbers, z and the bias b (read as a threshold); `answer` when it is the lit, brightest
+    output; `nudge` a stepper stage's wish for it. Without a sample (a None): the bias alone."""
+    lines = [neuron_name(l, j, sizes, names)]
+    if l == 0:
+        if a is not None:
+            lines.append(f"a = {fixed(a)}  (the pixel's brightness, 0 … 1)")
+        return "\n".join(lines)
+    if a is None:
+        lines += [f"b = {fixed(b)}  (bias)", "show a sample to see its activation"]
+        return "\n".join(lines)
+    softmax = l == len(sizes) - 1 and cost.softmax_output
+    sum_b = _sum_plus_bias(z - b, b)
+    if softmax:
+        lines += [f"a = softmax(z)ⱼ = {fixed(a)}", f"z = Σₖ wⱼₖ aₖ + bⱼ = {sum_b} = {fixed(z)}"]
+    else:
+        f = act.symbol
+        lines.append(f"a = {f}(z) = {f}(Σₖ wⱼₖ aₖ + bⱼ) = {f}({sum_b}) = {f}({fixed(z)}) "
+                     f"= {fixed(a)}")
+    lines += [f"a = {fixed(a)}   activation",
+              f"z = {fixed(z)}   pre-activation: weighted sum + bias"]
+    if softmax:
+        lines.append(f"b = {fixed(b)}   bias")
+    else:
+        lines.append(f"b = {fixed(b)}   bias: a threshold, z > 0 once the weighted sum passes "
+                     f"{fixed(-b)}")
+    if answer:
+        lines.append("the brightest output: the network's answer")
+    if nudge is not None:
+        lines.append(f"nudge wanted: {fixed(nudge, signed=True)}")
+    return "\n".join(lines)
+
+
+def line_tooltip(l: int, j: int, k: int, sizes: Sequence[int], names: Sequence[str], w: float,
+                 a_k: float | None = None, shown: float | None = None,
+                 grad: float | None = None) -> str:
+    """The tooltip of the line W[l][j, k]: the weight, both ends, with a sample its share w·a of
+    z, and what colours it when that is not the weight (`shown`: a stepper stage's value;
+    `grad`: ∂C/∂w in the gradient view)."""
+    lines = [f"weight w = {fixed(w, signed=True)}",
+             f"from {neuron_name(l, k, sizes, names)}",
+             f"to {neuron_name(l + 1, j, sizes, names)}"]
+    if a_k is not None:
+        lines.append(f"w · a = {fixed(w)} × {fixed(a_k)} = {fixed(w * a_k)}  (its share of z)")
+    if shown is not None:
+        lines.append(f"value shown: {fixed(shown, signed=True)}")
+    elif grad is not None:
+        lines.append(f"∂C/∂w = {fixed(grad, True, 4)}  (nudge: {fixed(-grad, True, 4)})")
+    return "\n".join(lines)
+
+
+LEGEND_LINES = {  # what colours the lines → (swatch, full text, shorter, shortest) × 3
+    "stage": [("pos", "green: + in this step", "+ in this step", "+"),
+              ("neg", "red: −", "−", "−"),
+              ("faint", "fainter: nearer 0", "nearer 0", "≈ 0")],
+    "gradient": [("pos", "green: weight should grow", "should grow", "grow"),
+                 ("neg", "red: should shrink", "should shrink", "shrink"),
+                 ("faint", "fainter: matters less", "matters less", "less")],
+    "weights": [("pos", "green: positive weight", "positive weight", "w > 0"),
+                ("neg", "red: negative", "negative", "w < 0"),
+                ("faint", "fainter: nearer 0", "nearer 0", "w ≈ 0")],
 }
 
 
+def legend_items(lines: str, brighter_is_more: bool = True, nudges: bool = False,
+                 thinned_to: int | None = None) -> list[tuple[str, str, str, str]]:
+    """The network view's legend as (swatch kind, text, shorter text, shortest text): what the
+    line colours mean (`lines`: "weights", "gradient" or "stage" values), what a lit circle
+    means (brighter or, in a light theme, darker), the nudge arrows when there are some, and a
+    note when only the strongest `thinned_to` lines into each neuron are drawn."""
+    word = "brighter" if brighter_is_more else "darker"
+    items = LEGEND_LINES[lines] + [("circle", f"{word} circle: higher activation",
+                                    f"{word} = more active", "active")]
+    if nudges:
+        items.append(("arrow", "arrow: nudge wanted", "nudge wanted", "nudge"))
+    if thinned_to:
+        items.append(("note", f"showing the strongest {thinned_to} lines into each neuron",
+                      f"strongest {thinned_to} per neuron", f"top {thinned_to}"))
+    return items
+
+
+# -- the neuron panel ------------------------------------------------------------------------------
+def threshold_text(b: float, act: Activation, softmax: bool = False,
+                   weighted: float | None = None, a: float | None = None) -> str:
+    """The bias read as a threshold, with this neuron's numbers: how high the weighted sum must
+    be before the neuron becomes active (z = Σ w·a + b > 0, where `act` says what that means for
+    a), and with a sample (`weighted` = Σ w·a, `a`) whether it is. A softmax output has no
+    threshold of its own: only its z against the other outputs' counts."""
+    if softmax:
+        return ("The bias b shifts this output's z up or down; with softmax, what counts is z "
+                "against the other outputs' z.")
+    thr = -b
+    if b <= 0:
+        text = (f"The bias is a threshold: the weighted sum must pass {fixed(thr)} before this "
+                f"neuron becomes active")
+    else:
+        text = (f"The bias is a threshold: with b = {fixed(b, signed=True)} this neuron is active "
+                f"unless the weighted sum drops below {fixed(thr)}")
+    text += f" ({act.active_when})."
+    if weighted is not None and a is not None:
+        on = weighted + b > 0
+        side = "above" if weighted > thr else ("below" if weighted < thr else "exactly at")
+        text += (f" Here the sum is {fixed(weighted)}, {side} it: the neuron is "
+                 f"{'active' if on else 'quiet'} (a = {fixed(a)}).")
+    return text
+
+
+# -- "What am I looking at?" -----------------------------------------------------------------------
 def _and(items: list[str]) -> str:
     """ "16", "16 and 8", "16, 16 and 8"."""
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
@@ -42,13 +273,12 @@ def structure_summary(sizes, activation: str = "sigmoid", cost: str = "mse",
     sizes = [int(n) for n in sizes]
     n_in, hidden, n_out = sizes[0], sizes[1:-1], sizes[-1]
     names = [str(n) for n in (class_names or [])]
-    digits = names == [str(d) for d in range(10)] and n_out == 10
-    side = int(round(n_in ** 0.5))
-    squash, f = _SQUASH.get(activation, (f"passes the result through {activation}", activation))
-    if side * side == n_in:
+    digits = are_digits(names) and n_out == 10
+    side = image_side_of(n_in)
+    act, softmax_output = get_activation(activation), get_cost(cost).softmax_output
+    if side:
         picture = (f"the {side} × {side} picture, flattened row by row into {n_in:,} numbers. "
-                   "Each neuron holds its pixel's brightness, 0 (black) to 1 (white): its "
-                   "<i>activation</i>. ")
+                   f"Each neuron holds {PIXEL_BRIGHTNESS}: its <i>activation</i>. ")
         picture += ("Show a 9 and the input lights up in the shape of a 9." if digits else
                     "Show a picture and the input lights up in its shape.")
     else:
@@ -57,11 +287,9 @@ def structure_summary(sizes, activation: str = "sigmoid", cost: str = "mse",
         middle = "<p>There are no hidden layers: the inputs feed the outputs directly.</p>"
     else:
         count = "1 hidden layer" if len(hidden) == 1 else f"{len(hidden)} hidden layers"
-        what = "digits" if digits else "the answers"
-        middle = (f"<p><b>Middle: {count}, {_and([str(h) for h in hidden])} neurons.</b> The "
-                  f"hope is that they pick up pieces — loops, strokes, edges — that combine "
-                  f"into {what}. In practice what they learn mostly looks like noise to a "
-                  f"person (see the Weights tab), and yet it works.</p>")
+        hope, noise = hidden_hope(digits)
+        middle = (f"<p><b>Middle: {count}, {_and([str(h) for h in hidden])} neurons.</b> "
+                  f"{hope} {noise} (See the Weights tab.)</p>")
     if digits:
         outputs = "one per digit 0–9"
     elif names:
@@ -69,9 +297,8 @@ def structure_summary(sizes, activation: str = "sigmoid", cost: str = "mse",
     else:
         outputs = "one per class"
     softmax = (" Here the output layer uses a softmax instead: its outputs are shares that add "
-               "up to 1." if cost == "cross_entropy" else "")
+               "up to 1." if softmax_output else "")
     weights, biases, total = parameter_breakdown(sizes)
-    first = (f"a{sup(1)} = {f}(W{sup(1)} a{sup(0)} + b{sup(1)})")
     return (
         "<h3>What am I looking at?</h3>"
         f"<p>A neural network reading one picture at a time: layers of "
@@ -79,14 +306,13 @@ def structure_summary(sizes, activation: str = "sigmoid", cost: str = "mse",
         f"every neuron of the next.</p>"
         f"<p><b>Left: the input layer, {n_in:,} neurons</b> — {picture}</p>"
         f"{middle}"
-        f"<p><b>Right: the output layer, {n_out} neurons, {outputs}.</b> The brightest one, "
-        f"ringed, is the network's answer.</p>"
+        f"<p><b>Right: the output layer, {n_out} neurons, {outputs}.</b> {ANSWER}</p>"
         f"<p><b>Each line is a weight</b>, the strength of one connection: green when "
         f"positive, red when negative, fainter the nearer it is to 0. Each neuron takes the "
         f"activations of the layer before, each times its weight, adds them up, adds its "
         f"<i>bias</i> — a threshold: how high the sum must be before the neuron becomes "
-        f"active — and {squash}.{softmax} For a whole layer at once:</p>"
-        f"<p align='center'><b>{first}</b></p>"
+        f"active — and {act.squashes('the result')}.{softmax} For a whole layer at once:</p>"
+        f"<p align='center'><b>{layer_equation(1, act.symbol)}</b></p>"
         f"<p>where W{sup(1)} holds one row of weights per neuron "
         f"({sizes[1]} × {n_in:,}), and the same again for every layer after.</p>"
         f"<p><b>Each neuron is a function</b> — the activations of the layer before in, one "

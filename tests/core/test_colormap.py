@@ -57,3 +57,20 @@ def test_updated_colors_replaces_only_what_is_given():
     current = ((0, 0, 0), (0, 255, 0), (255, 0, 0))
     assert updated_colors(current) == current
     assert updated_colors(current, positive="#102030") == ((0, 0, 0), (16, 32, 48), (255, 0, 0))
+
+
+def test_mix_rgb_goes_from_one_colour_to_the_other_and_clips():
+    from mlpviz.core.colormap import mix_rgb
+
+    a, b = (0, 100, 200), (200, 100, 0)
+    out = mix_rgb(a, b, np.array([0.0, 0.25, 1.0, 2.0, -1.0]))
+    assert out.dtype == np.uint8 and out.shape == (5, 3)
+    assert out.tolist() == [[0, 100, 200], [50, 100, 150], [200, 100, 0], [200, 100, 0],
+                            [0, 100, 200]]
+
+
+def test_pack_rgb32_makes_opaque_0xffrrggbb_pixels():
+    from mlpviz.core.colormap import pack_rgb32
+
+    px = pack_rgb32(np.array([[[0x12, 0x34, 0x56], [255, 0, 1]]], dtype=np.uint8))
+    assert px.dtype == np.uint32 and px.tolist() == [[0xFF123456, 0xFFFF0001]]

@@ -160,7 +160,31 @@ def test_raster_of_the_default_network_matches_its_estimate():
     seg = L.flat_segments()
     r = lay.LineRaster(seg, int(W), int(H))
     assert r.pairs == lay.estimate_pixels(seg)
-    assert set(np.unique(r.line_of)) == set(range(len(seg))), "every one of the 12,960 lines"
+    drawn = set(np.unique(r.line_index)) - {r.n_lines}  # n_lines: the padding
+    assert drawn == set(range(len(seg))), "every one of the 12,960 lines"
+
+
+def test_raster_gives_every_pixel_the_biggest_key_through_it_like_drawing_in_key_order():
+    L = lay.compute_layout((784, 16, 12, 10), 640, 400, "image", MARGINS)
+    seg = L.flat_segments()
+    thick = np.where(np.arange(len(seg)) < 784 * 16, 1, 2)
+    r = lay.LineRaster(seg, 640, 400, thick)
+    pix, line = lay.rasterize_segments(seg, 640, 400, thick)
+    rng = np.random.default_rng(0)
+    for _ in range(3):
+        keys = rng.integers(0, 256, len(seg)).astype(np.uint8)
+        keys[rng.random(len(seg)) < 0.3] = 0
+        want = np.zeros(640 * 400, dtype=np.uint8)
+        np.maximum.at(want, pix, keys[line])
+        assert (r.render(keys) == want.reshape(400, 640)).all()
+
+
+def test_raster_groups_pad_by_at_most_an_eighth():
+    counts = np.array([1, 2, 8, 9, 16, 17, 31, 130])
+    assert lay.group_width(counts).tolist() == [1, 2, 8, 9, 16, 18, 32, 144]
+    c = np.arange(1, 5000)
+    w = lay.group_width(c)
+    assert (w >= c).all() and (w <= c * 9 / 8).all()
 
 
 # -- hit-testing -----------------------------------------------------------------------------------

@@ -11,7 +11,8 @@ from mlpviz.core.network import Network
 from mlpviz.core.overlay import Overlay
 from mlpviz.core.snapshot import Snapshot
 from mlpviz.gui.theme import DARK, LIGHT, mix, rgb
-from mlpviz.gui.views.network_view import NetworkView, fmt
+from mlpviz.core.explain import fixed
+from mlpviz.gui.views.network_view import NetworkView
 
 SIZE = (1280, 800)
 
@@ -184,8 +185,8 @@ def test_hover_tooltip_gives_the_cores_a_z_and_b(qtbot, trained, data):
         qtbot.waitUntil(lambda: view.toolTip() != "")
         tip = view.toolTip()
         a, z, b = trace.a[l][j], trace.z[l][j], trained.biases[l - 1][j]
-        assert f"a = {fmt(a)}" in tip and f"z = {fmt(z)}" in tip and f"b = {fmt(b)}" in tip, tip
-        assert f"σ({fmt(z - b)} " in tip and f"= {fmt(a)}" in tip, tip
+        assert f"a = {fixed(a)}" in tip and f"z = {fixed(z)}" in tip and f"b = {fixed(b)}" in tip, tip
+        assert f"σ({fixed(z - b)} " in tip and f"= {fixed(a)}" in tip, tip
     # a line: its weight and both ends
     qtbot.mouseMove(view, QPoint(*(int(v) for v in along(view, 2, 6, 2, 0.5))))
     qtbot.waitUntil(lambda: view.toolTip().startswith("weight"))
@@ -206,7 +207,7 @@ def test_tooltip_event_shows_the_pixel_under_the_mouse(qtbot, trained, data):
     QApplication.sendEvent(view, QHelpEvent(QEvent.Type.ToolTip, pos, view.mapToGlobal(pos)))
     assert QToolTip.isVisible()
     assert "input pixel 406 (row 14, column 14)" in QToolTip.text()
-    assert f"a = {fmt(x[k])}" in QToolTip.text()
+    assert f"a = {fixed(x[k])}" in QToolTip.text()
     QToolTip.hideText()
 
 
@@ -380,7 +381,7 @@ def test_layer_captions_explain_their_layer_with_the_networks_numbers(qtbot, dat
     assert tips[1].startswith("Hidden layer 1: 20 neurons")
     assert "a⁽¹⁾ = σ(W⁽¹⁾ a⁽⁰⁾ + b⁽¹⁾)" in tips[1] and "W⁽¹⁾: 20 × 784" in tips[1]
     assert "Coming in: 15,680 weights and 20 biases" in tips[1]  # 784 · 20
-    assert "loops, strokes and edges" in tips[1] and "noise" in tips[1]
+    assert "loops, strokes, edges" in tips[1] and "noise" in tips[1]
     assert "W⁽²⁾: 12 × 20" in tips[2] and "Coming in: 240 weights and 12 biases" in tips[2]
     assert tips[3].startswith("Output layer: 10 neurons, one per digit")
     assert "Coming in: 120 weights and 10 biases" in tips[3] and "network's answer" in tips[3]
@@ -413,7 +414,7 @@ def test_neuron_tooltips_name_the_answer_and_read_the_bias_as_a_threshold(qtbot,
         tip = view._tooltip_text(("neuron", 3, j))
         assert ("the network's answer" in tip) == (j == win), (j, tip)
         b = trained.biases[2][j]
-        assert f"a threshold, z > 0 once the weighted sum passes {fmt(-b)}" in tip
+        assert f"a threshold, z > 0 once the weighted sum passes {fixed(-b)}" in tip
     view.set_overlay(Overlay(lit_layers=2))  # the forward pass has not reached the outputs yet
     assert "the network's answer" not in view._tooltip_text(("neuron", 3, win))
     softmax = Snapshot.of(Network([784, 16, 10], cost="cross_entropy", seed=0))
@@ -421,3 +422,31 @@ def test_neuron_tooltips_name_the_answer_and_read_the_bias_as_a_threshold(qtbot,
     view.set_snapshot(softmax)
     assert "threshold" not in view._tooltip_text(("neuron", 2, 0))
     assert "threshold" in view._tooltip_text(("neuron", 1, 0))
+
+
+def test_new_snapshots_cost_one_forward_pass_of_the_shown_sample_and_no_network(
+        qtbot, monkeypatch, trained, data):
+    import mlpviz.gui.views.network_view as nv
+
+    want = trained.forward_all(data.test_x()[0])[-1]
+    calls = []
+    real = nv.forward_pass
+    monkeypatch.setattr(nv, "forward_pass", lambda *a: calls.append(1) or real(*a))
+    monkeypatch.setattr(Snapshot, "network", lambda self: pytest.fail("a Network was rebuilt"))
+    view = make_view(qtbot, signed_snapshot())
+    snaps = [signed_snapshot(flip=bool(i % 2)) for i in range(4)]
+    for snap in snaps:  # no sample shown: nothing to compute
+        view.set_snapshot(snap)
+        view.grab()  # paints now
+    assert calls == []
+    view.set_input(data.test_x()[0])
+    for snap in snaps + [trained]:  # several snapshots between two paints: one pass, when painted
+        view.set_snapshot(snap)
+    assert calls == []
+    view.grab()  # paints now
+    assert len(calls) == 1
+    keys = view._keys
+    view.set_snapshot(trained)  # the snapshot on show again: nothing changes
+    view.grab()  # paints now
+    assert len(calls) == 1 and view._keys is keys
+    np.testing.assert_allclose(view.activations()[-1], want)

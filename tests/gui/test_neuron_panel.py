@@ -7,7 +7,9 @@ from mlpviz.core.datasets import DIGIT_NAMES
 from mlpviz.core.network import Network
 from mlpviz.core.snapshot import Snapshot
 from mlpviz.gui.qimage import qimage_to_rgb
-from mlpviz.gui.views.neuron_panel import NeuronPanel, fmt, threshold_text
+from mlpviz.core.activations import get_activation
+from mlpviz.core.explain import fixed, threshold_text
+from mlpviz.gui.views.neuron_panel import NeuronPanel
 
 
 def number(label) -> float:
@@ -39,13 +41,13 @@ def test_numbers_are_the_cores(qtbot, panel, snap, x, layer, index):
     assert number(panel.value_b) == pytest.approx(b, abs=5e-4)
     assert number(panel.value_sum) == pytest.approx(z - b, abs=5e-4)
     formula = panel.formula.text()
-    assert fmt(float(acts[layer][index]), sign=False) in formula and fmt(z, False) in formula
+    assert fixed(acts[layer][index]) in formula and fixed(z) in formula
     assert "σ(" in formula
     assert panel.weight_range.text().startswith(f"{len(W):,} incoming weights")
-    assert fmt(float(W.min())) in panel.weight_range.text()
-    assert fmt(float(W.max())) in panel.weight_range.text()
-    assert f"w = {fmt(float(W.max()))}" in panel.strongest_positive.text()
-    assert f"w = {fmt(float(W.min()))}" in panel.strongest_negative.text()
+    assert fixed(W.min(), signed=True) in panel.weight_range.text()
+    assert fixed(W.max(), signed=True) in panel.weight_range.text()
+    assert f"w = {fixed(W.max(), signed=True)}" in panel.strongest_positive.text()
+    assert f"w = {fixed(W.min(), signed=True)}" in panel.strongest_negative.text()
 
 
 def test_titles(qtbot, panel, snap, x):
@@ -135,12 +137,12 @@ def test_the_bias_is_read_as_a_threshold_with_the_neurons_numbers(qtbot, panel, 
             text = panel.threshold.text()
             assert text.startswith("The bias is a threshold")
             if b <= 0:
-                assert f"must pass {fmt(-b, False)} before" in text
+                assert f"must pass {fixed(-b)} before" in text
             else:
-                assert f"unless the weighted sum drops below {fmt(-b, False)}" in text
+                assert f"unless the weighted sum drops below {fixed(-b)}" in text
             on = z > 0
             assert (" is active (a = " in text) == on and (" is quiet (a = " in text) == (not on)
-            assert f"Here the sum is {fmt(z - b, False)}, {'above' if on else 'below'} it" in text
+            assert f"Here the sum is {fixed(z - b)}, {'above' if on else 'below'} it" in text
             seen.add((b <= 0, on))
     assert len(seen) == 4  # negative and positive biases, active and quiet neurons all checked
     panel.show_neuron(snap, None, 1, 2, DIGIT_NAMES)  # no sample: the threshold alone
@@ -148,14 +150,6 @@ def test_the_bias_is_read_as_a_threshold_with_the_neurons_numbers(qtbot, panel, 
     assert "Here the sum" not in panel.threshold.text()
     panel.show_neuron(snap, x, 0, 300, DIGIT_NAMES)  # pixels have no bias
     assert panel.threshold.text() == ""
-
-
-def test_threshold_text_for_each_activation_and_softmax():
-    assert "(z > 0, so a > 0.5)" in threshold_text(-1.0, "sigmoid")
-    assert "(z > 0, so a > 0)" in threshold_text(-1.0, "tanh")
-    assert "(z > 0, so a > 0)" in threshold_text(-1.0, "relu")
-    assert "threshold" not in threshold_text(-1.0, "sigmoid", softmax=True)
-    assert "exactly at it" in threshold_text(-1.0, "sigmoid", weighted=1.0, a=0.5)
 
 
 def test_first_layer_weights_come_with_the_stroke_example(qtbot, panel, snap, x):
@@ -177,3 +171,22 @@ def test_neurons_are_numbered_from_0_like_the_network_view(qtbot, panel, snap, x
     panel.show_neuron(snap, x, 1, 5, DIGIT_NAMES)
     k = int(np.argmax(snap.weights[0][5]))
     assert f"from pixel {k} (row {k // 28}, column {k % 28})" in panel.strongest_positive.text()
+
+
+def test_the_same_snapshot_or_sample_again_costs_nothing(qtbot, panel, snap, x, monkeypatch):
+    import mlpviz.gui.views.neuron_panel as np_module
+
+    other = Snapshot.of(Network([784, 16, 16, 10], seed=5))
+    want = other.forward_all(x)[2][1]
+    calls = []
+    real = np_module.forward_pass
+    monkeypatch.setattr(np_module, "forward_pass", lambda *a: calls.append(1) or real(*a))
+    monkeypatch.setattr(Snapshot, "network", lambda self: pytest.fail("a Network was rebuilt"))
+    panel.show_neuron(snap, x, 2, 1, DIGIT_NAMES)
+    assert len(calls) == 1
+    panel.set_snapshot(snap)
+    panel.set_input(x.copy())
+    assert len(calls) == 1
+    panel.set_snapshot(other)
+    assert len(calls) == 2
+    assert number(panel.value_a) == pytest.approx(want, abs=5e-4)

@@ -7,11 +7,18 @@ colour of the biggest key through it, which is the picture of drawing weak lines
 ones on top. Colours are premixed with the background (opacity without alpha blending) and written
 into an RGB32 buffer shown as one QImage. Circles, text and the input picture are painted on top.
 
-Measured at 1280×800 offscreen, new weights every frame (benchmarks/bench_view_paint.py): the
-numpy lines take ~8 ms and the whole frame ~16 ms (≈ 60 fps); the same lines drawn with one
-`QPainter.drawLines` per colour bucket take ~25 ms (≈ 24 fps for the frame). Numpy releases the GIL
-while it works, so a training thread keeps more of its speed (~55–75 % at 30 fps, against ~35 %
-when QPainter draws the lines: Python holds the GIL through every QPainter call).
+Measured at 1280×800 offscreen, new weights every frame (benchmarks/bench_view_paint.py, a
+shared 2-core machine): the numpy lines take ~6 ms and the whole frame ~12–14 ms (≈ 70–85 fps);
+the same lines drawn with one `QPainter.drawLines` per colour bucket take ~25 ms. Numpy releases
+the GIL while it works, so a training thread keeps more of its speed (Python holds the GIL
+through every QPainter call: the circles and texts, ~4 ms of each frame).
+
+What is drawn is decided in core: `core.line_keys` turns the weights (or −∂C/∂W, or a stepper
+stage's values) into the line keys and their colours, `core.layout` places everything, and
+`core.explain` writes the captions, tooltips and legend. The widget keeps the state, paints and
+hit-tests. Activations are recomputed only when something shown changed (new weights while a
+sample is shown, a new sample), and only when they are needed; the keys only when the weights,
+the emphasis or the geometry change.
 
 Building a raster takes a few hundred ms, so while the widget is being resized (and for networks
 whose raster would be too big, e.g. 4 hidden layers of 128) the lines are drawn with QPainter
@@ -37,39 +44,24 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QToolTip, QWidget
 
+from mlpviz.core import explain
 from mlpviz.core import layout as lay
-from mlpviz.core.explain import activation_text
-from mlpviz.core.notation import fmt_fixed, sup
+from mlpviz.core import line_keys as lk
+from mlpviz.core.activations import Activation, get_activation
+from mlpviz.core.colormap import pack_rgb32
+from mlpviz.core.costs import Cost, get_cost
+from mlpviz.core.network import forward_pass
 from mlpviz.core.overlay import Overlay
 from mlpviz.core.snapshot import Snapshot
-from mlpviz.gui.theme import DARK, Theme, mix, mix_array
+from mlpviz.gui.theme import DARK, Theme, mix, mix_array, rgb
 
 LINE_MODES = ("weights", "gradient")
 INPUT_STYLES = ("image", "circles")
-
-# A line's key: 0 = not drawn, else STATE·84 + (level − 1)·2 + tie + 1, where tie is 1 for a
-# positive line at even levels and for a negative one at odd levels: where equally strong lines of
-# both signs cross, neither colour always wins (with 100,000 lines that would paint a whole fan).
-FADED, NORMAL, HIGHLIGHT = 0, 1, 2
-STATE_STRIDE = 2 * (lay.LEVELS + lay.HEADROOM)  # 84: three states fit in a uint8
 
 RASTER_PAIR_BUDGET = 12_000_000  # (pixel, line) pairs; bigger networks are drawn with QPainter
 AUTO_THIN_LINES = 20_000  # ... and only their strongest lines, about this many (see _top_k_for)
 RESIZE_SETTLE_MS = 150
 DENSE_LAYER = 3000  # weight layers with more lines than this get 1-px lines, the others thicker
-
-
-def fmt(v: float, digits: int = 3) -> str:
-    """A number as the tooltips show it: fixed decimals, a true minus sign."""
-    return fmt_fixed(v, digits)
-
-
-def fmt_signed(v: float, digits: int = 3) -> str:
-    """Like `fmt`, with an explicit + for positive numbers."""
-    return fmt_fixed(v, digits, signed=True)
-
-
-ACT_SYMBOL = {"sigmoid": "σ", "tanh": "tanh", "relu": "ReLU"}
 
 
 @dataclass(eq=False)
@@ -108,9 +100,10 @@ class NetworkView(QWidget):
         self.setMinimumSize(320, 220)
         self._theme = theme
         self._snap: Snapshot | None = None
+        self._act: Activation | None = None  # the snapshot's records
+        self._cost: Cost | None = None
         self._x: np.ndarray | None = None
-        self._acts: list[np.ndarray] | None = None
-        self._zs: list[np.ndarray] | None = None
+        self._forward: tuple[list, list] | None = None  # (zs, activations) for _x; see _pass
         self._class_names: tuple[str, ...] = ()
         self._overlay: Overlay | None = None
         self._line_mode = "weights"
@@ -124,9 +117,8 @@ class NetworkView(QWidget):
         self._geom: _Geometry | None = None
         self._keys: np.ndarray | None = None
         self._rendered_keys: np.ndarray | None = None
-        self._color_table: list[int] | None = None
         self._color_lut: np.ndarray | None = None  # (256,) uint32 0xffRRGGBB per line key
-        self._line_rgb: np.ndarray | None = None
+        self._line_rgb: np.ndarray | None = None  # (256, 3) uint8 per line key
         self._input_image: QImage | None = None
         self._settle = QTimer(self)
         self._settle.setSingleShot(True)
@@ -139,14 +131,17 @@ class NetworkView(QWidget):
         if not isinstance(snap, Snapshot):
             raise TypeError(f"set_snapshot takes a Snapshot, got {type(snap).__name__}")
         old = self._snap
+        if snap is old:
+            return
         self._snap = snap
+        self._act, self._cost = get_activation(snap.activation), get_cost(snap.cost)
         if old is None or tuple(old.sizes) != tuple(snap.sizes):
             self._geom = None
             self._hover = None
             if self._x is not None and len(self._x) != snap.sizes[0]:
                 self._x = None
             self._input_image = None
-        self._recompute_activations()
+        self._forward = None
         self._invalidate_keys()
         self.update()
 
@@ -160,7 +155,7 @@ class NetworkView(QWidget):
                 raise ValueError(
                     f"the network takes {self._snap.sizes[0]} inputs, got {len(x)} values")
             self._x = x
-        self._recompute_activations()
+        self._forward = None
         self._input_image = None
         self._refresh_tooltip()
         self.update()
@@ -226,7 +221,6 @@ class NetworkView(QWidget):
         if theme.font_scale != self._theme.font_scale:
             self._geom = None  # fonts, margins and line widths change: a new layout
         self._theme = theme
-        self._color_table = None
         self._line_rgb = None
         self._input_image = None
         self._rendered_keys = None
@@ -234,14 +228,25 @@ class NetworkView(QWidget):
 
     def activations(self) -> list[np.ndarray] | None:
         """The activations shown, [a⁰ = x, a¹, …, aᴸ], or None when no sample is shown."""
-        return None if self._acts is None else [a.copy() for a in self._acts]
+        acts = self._pass()[1]
+        return None if acts is None else [np.array(a) for a in acts]
 
     # -- state ---------------------------------------------------------------------------------
-    def _recompute_activations(self) -> None:
+    def _pass(self) -> tuple[list | None, list | None]:
+        """(zs, activations) of the sample shown, [z⁰ = x, …, zᴸ] and [a⁰ = x, …, aᴸ], straight
+        from the snapshot's read-only arrays (`forward_pass`); computed when first needed after
+        the weights or the sample changed. (None, None) when no sample is shown."""
         if self._snap is None or self._x is None:
-            self._acts = self._zs = None
-            return
-        self._zs, self._acts = self._snap.network().forward_layers(self._x)
+            return None, None
+        if self._forward is None:
+            s = self._snap
+            self._forward = forward_pass(s.weights, s.biases, self._x, self._act, self._cost)
+        return self._forward
+
+    @property
+    def _acts(self) -> list[np.ndarray] | None:
+        """The activations of the sample shown ([a⁰ … aᴸ], not copied), or None."""
+        return self._pass()[1]
 
     def _invalidate_keys(self) -> None:
         self._keys = None
@@ -253,19 +258,42 @@ class NetworkView(QWidget):
             return max(0, min(int(self._overlay.lit_layers), L + 1))
         return L + 1
 
-    def _line_values(self, l: int) -> np.ndarray:
-        """What colours weight layer l's lines: overlay values, −∂C/∂W, or the weights."""
+    def _line_source(self, l: int) -> tuple[str, np.ndarray]:
+        """What colours weight layer l's lines: ("stage", a stepper stage's values), ("gradient",
+        ∂C/∂W — the lines show −∂C/∂W, the nudge) or ("weights", W), each shaped like W[l]."""
         W = self._snap.weights[l]
         ov = self._overlay
         if ov is not None and l in ov.line_values:
             v = np.asarray(ov.line_values[l], dtype=np.float64)
             if v.shape == W.shape:
-                return v
+                return "stage", v
         if self._line_mode == "gradient" and self._grad is not None and l < len(self._grad):
             g = self._grad[l]
             if g.shape == W.shape:
-                return -g
-        return W
+                return "gradient", g
+        return "weights", W
+
+    def _line_values(self, l: int) -> np.ndarray:
+        """The signed values weight layer l's lines are coloured by (green +, red −)."""
+        kind, v = self._line_source(l)
+        return -v if kind == "gradient" else v
+
+    def _lines_kind(self) -> str:
+        """What the legend says the line colours mean: "stage", "gradient" or "weights"."""
+        ov = self._overlay
+        if ov is not None and ov.line_values:
+            return "stage"
+        return "gradient" if self._line_mode == "gradient" and self._grad is not None else "weights"
+
+    def _faded_layers(self) -> list[bool]:
+        """Per weight layer: drawn faded (a neuron is hovered, its target layer is not lit yet,
+        or the stage dims the layers it is not about)."""
+        ov, lit = self._overlay, self._lit_layers()
+        hovering = self._hover is not None and self._hover[0] == "neuron"
+        stage_layers = set(ov.line_values) if ov is not None else set()
+        dim = ov is not None and ov.dim_others and bool(stage_layers)
+        return [hovering or l + 1 >= lit or (dim and l not in stage_layers)
+                for l in range(len(self._snap.sizes) - 1)]
 
     # -- geometry ------------------------------------------------------------------------------
     def _fonts(self, w: float, h: float) -> dict[str, QFont]:
@@ -352,73 +380,27 @@ class NetworkView(QWidget):
         return lay.auto_top_k(self._snap.sizes, AUTO_THIN_LINES)
 
     def _line_keys(self, g: _Geometry) -> np.ndarray:
-        """uint8 key per line (see STATE_STRIDE): what to draw, in what colour, in what order."""
+        """uint8 key per line (see `core.line_keys`): what to draw, in what colour, in what
+        order; kept until the weights, the emphasis or the geometry change."""
         if self._keys is not None:
             return self._keys
-        snap, layout = self._snap, g.layout
-        sizes = snap.sizes
-        offsets = layout.offsets
-        keys = np.zeros(offsets[-1], dtype=np.uint8)
-        ov = self._overlay
-        lit = self._lit_layers()
-        hover_neuron = self._hover[1:] if self._hover and self._hover[0] == "neuron" else None
-        hover_line = self._hover[1:] if self._hover and self._hover[0] == "line" else None
-        focus = ov.focus if ov is not None else None
-        stage_layers = set(ov.line_values) if ov is not None else set()
-        top_k = self._top_k_for(g)
-        for l in range(len(sizes) - 1):
-            vals = self._line_values(l)
-            lev = lay.line_levels(vals, lay.robust_scale(vals), headroom=lay.HEADROOM)
-            mag = np.abs(lev).astype(np.int16)
-            base = np.where(mag > 0, (mag - 1) * 2 + ((lev > 0) ^ (mag & 1).astype(bool)) + 1, 0)
-            state = np.full(vals.shape, NORMAL, dtype=np.int16)
-            layer_faded = (l + 1 >= lit
-                           or (ov is not None and ov.dim_others and stage_layers
-                               and l not in stage_layers))
-            if layer_faded:
-                state[:] = FADED
-            if hover_neuron is not None:
-                state[:] = FADED
-            for target in (hover_neuron, focus):
-                if target is None:
-                    continue
-                tl, tj = target
-                if tl == l + 1 and 0 <= tj < sizes[l + 1]:
-                    state[tj, :] = HIGHLIGHT
-                if tl == l and 0 <= tj < sizes[l]:
-                    state[:, tj] = HIGHLIGHT
-            if hover_line is not None and hover_line[0] == l:
-                state[hover_line[1], hover_line[2]] = HIGHLIGHT
-            k = np.where(base > 0, state * STATE_STRIDE + base, 0)
-            drawn = g.drawable[offsets[l]:offsets[l + 1]].reshape(vals.shape)
-            if top_k:
-                drawn = drawn & lay.top_k_mask(vals, top_k)
-            keys[offsets[l]:offsets[l + 1]] = np.where(drawn, k, 0).ravel()
-        self._keys = keys
-        return keys
+        hover, ov = self._hover, self._overlay
+        neurons = [hover[1:]] if hover and hover[0] == "neuron" else []
+        if ov is not None and ov.focus is not None:
+            neurons.append(ov.focus)
+        self._keys = lk.line_keys(
+            [self._line_values(l) for l in range(len(self._snap.sizes) - 1)],
+            self._faded_layers(), neurons=neurons,
+            line=hover[1:] if hover and hover[0] == "line" else None,
+            drawn=g.drawable, top_k=self._top_k_for(g))
+        return self._keys
 
     def _colors(self) -> np.ndarray:
-        """(256, 3) uint8: the colour of every key, premixed with the background."""
+        """(256, 3) uint8: the colour of every key in this theme, premixed with the background."""
         if self._line_rgb is None:
             t = self._theme
-            keys = np.arange(256)
-            state, rest = np.divmod(keys - 1, STATE_STRIDE)
-            level = rest // 2 + 1
-            positive = (rest % 2 == 1) ^ (level % 2 == 1)
-            f = np.minimum(level, lay.LEVELS) / lay.LEVELS
-            strength = np.select(
-                [state == FADED, state == NORMAL],
-                [0.025 + 0.2 * f, 0.06 + 0.94 * f ** 1.3],
-                0.4 + 0.6 * f,
-            )
-            rgb = np.where(positive[:, None], mix_array(t.background, t.positive, strength),
-                           mix_array(t.background, t.negative, strength))
-            rgb[0] = mix_array(t.background, t.background, 0.0)
-            rgb[state > HIGHLIGHT] = rgb[0]
-            self._line_rgb = rgb
-            self._color_lut = (0xFF000000 | (rgb[:, 0].astype(np.uint32) << 16)
-                               | (rgb[:, 1].astype(np.uint32) << 8) | rgb[:, 2].astype(np.uint32))
-            self._color_table = self._color_lut.tolist()
+            self._line_rgb = lk.key_colors(rgb(t.background), rgb(t.positive), rgb(t.negative))
+            self._color_lut = pack_rgb32(self._line_rgb)
         return self._line_rgb
 
     # -- painting ------------------------------------------------------------------------------
@@ -454,7 +436,7 @@ class NetworkView(QWidget):
         if raster is not None:
             buf = g.extra.get("rgb")
             if buf is None or g.extra.get("rgb_theme") is not self._theme:
-                buf = np.full((raster.height, raster.width), self._color_table[0], dtype=np.uint32)
+                buf = np.full((raster.height, raster.width), self._color_lut[0], dtype=np.uint32)
                 g.extra["rgb"], g.extra["rgb_theme"] = buf, self._theme
                 g.extra["qimage"] = QImage(buf.data, raster.width, raster.height, 4 * raster.width,
                                            QImage.Format.Format_RGB32)
@@ -473,9 +455,9 @@ class NetworkView(QWidget):
             g.qlines = np.array([QLineF(*s) for s in seg.tolist()] + [None], dtype=object)[:-1]
         p.setRenderHint(QPainter.RenderHint.Antialiasing, False)
         widths = {True: 1.2, False: float(g.thickness[~g.dense].max()) / g.dpr if (~g.dense).any() else 2.0}
-        rgb = self._line_rgb
+        colors = self._line_rgb
         for key, idx in lay.bucket_lines(keys):
-            color = QColor(*(int(c) for c in rgb[key]))
+            color = QColor(*(int(c) for c in colors[key]))
             for dense in (True, False):
                 sel = idx[g.dense[idx] == dense]
                 if sel.size:
@@ -485,18 +467,15 @@ class NetworkView(QWidget):
                     p.drawLines(g.qlines[sel].tolist())
 
     def _brightness(self, l: int) -> np.ndarray | None:
-        """Activations of layer l mapped to 0..1 (0 = off colour, 1 = on colour); None if unlit."""
-        if self._acts is None or l >= self._lit_layers():
+        """Activations of layer l mapped to 0..1 (0 = off colour, 1 = on colour); None if unlit.
+        Inputs (pixels) and softmax outputs (shares) are 0 … 1 already; the other layers ask the
+        activation (`Activation.brightness`)."""
+        acts = self._acts
+        if acts is None or l >= self._lit_layers():
             return None
-        a = self._acts[l]
-        if l == 0 or (l == len(self._acts) - 1 and self._snap.cost == "cross_entropy"):
-            return np.clip(a, 0, 1)
-        act = self._snap.activation
-        if act == "tanh":
-            return (np.clip(a, -1, 1) + 1) / 2
-        if act == "relu":
-            return np.clip(a / max(1.0, float(a.max())), 0, 1)
-        return np.clip(a, 0, 1)
+        if l == 0 or (l == len(acts) - 1 and self._cost.softmax_output):
+            return np.clip(acts[l], 0, 1)
+        return self._act.brightness(acts[l])
 
     def _paint_input(self, p: QPainter, g: _Geometry) -> None:
         layout, t = g.layout, self._theme
@@ -542,11 +521,8 @@ class NetworkView(QWidget):
             gap_rgb = mix_array(t.neuron_off, t.neuron_edge, 0.35 if t.is_dark else 0.25)
             img[gap, :] = gap_rgb
             img[:, gap] = gap_rgb
-        argb = (0xFF000000 | (img[..., 0].astype(np.uint32) << 16)
-                | (img[..., 1].astype(np.uint32) << 8) | img[..., 2].astype(np.uint32))
-        argb = np.ascontiguousarray(argb)
-        qimg = QImage(argb.data, S, S, 4 * S, QImage.Format.Format_RGB32).copy()
-        return qimg
+        argb = np.ascontiguousarray(pack_rgb32(img))
+        return QImage(argb.data, S, S, 4 * S, QImage.Format.Format_RGB32).copy()
 
     def _emphasised_neuron(self) -> tuple[int, int] | None:
         if self._hover and self._hover[0] == "neuron":
@@ -615,9 +591,7 @@ class NetworkView(QWidget):
         return int(np.argmax(self._acts[-1]))
 
     def _output_names(self) -> list[str]:
-        n = self._snap.sizes[-1] if self._snap else 0
-        names = list(self._class_names[:n])
-        return names + [str(i) for i in range(len(names), n)]
+        return explain.output_names(self._class_names, self._snap.sizes[-1] if self._snap else 0)
 
     def _paint_output_labels(self, p: QPainter, g: _Geometry) -> None:
         layout, t = g.layout, self._theme
@@ -644,26 +618,14 @@ class NetworkView(QWidget):
                 p.setFont(g.fonts["small"])
                 p.setPen(QColor(t.accent if j == win else t.muted))
                 vx = x + fm.horizontalAdvance(names[j]) + 0.4 * fm_small.averageCharWidth()
-                p.drawText(QPointF(vx, base), activation_text(self._acts[L][j]))
+                p.drawText(QPointF(vx, base), explain.activation_text(self._acts[L][j]))
 
     def _layer_caption(self, l: int, short: bool = False) -> str:
-        """The caption under layer l's column; `short` drops the words ("16", "784 = 28×28")
-        for a view too narrow for the full captions side by side."""
-        sizes = self._snap.sizes
-        L = len(sizes) - 1
-        g = self._geom
-        if l == 0:
-            side = g.layout.image_side if g else 0
-            word = "" if short else "input "
-            if side:
-                return f"{word}{sizes[0]} = {side}×{side}"
-            shown = len(g.layout.shown_inputs) if g else sizes[0]
-            return f"{word}{sizes[0]}" + (f" ({shown} shown)" if shown < sizes[0] else "")
-        if short:
-            return str(sizes[l])
-        if l == L:
-            return f"output {sizes[l]}"
-        return f"hidden {sizes[l]}"
+        """The caption under layer l's column (`explain.layer_caption`)."""
+        sizes, g = self._snap.sizes, self._geom
+        side = g.layout.image_side if g else 0
+        shown = len(g.layout.shown_inputs) if g else sizes[0]
+        return explain.layer_caption(l, sizes, side, shown, short)
 
     def _caption_rects(self, g: _Geometry) -> list[tuple[int, str, QRectF]]:
         """(layer, text, where it is drawn) for every layer's caption under its column: the full
@@ -784,31 +746,11 @@ class NetworkView(QWidget):
 
     def _legend_items(self) -> list[tuple[str, str, str, str]]:
         """(swatch kind, text, shorter text, shortest text) for the legend row."""
-        t = self._theme
-        word = "brighter" if t.brighter_is_more else "darker"
-        ov = self._overlay
-        if ov is not None and ov.line_values:
-            lines = [("pos", "green: + in this step", "+ in this step", "+"),
-                     ("neg", "red: −", "−", "−"),
-                     ("faint", "fainter: nearer 0", "nearer 0", "≈ 0")]
-        elif self._line_mode == "gradient" and self._grad is not None:
-            lines = [("pos", "green: weight should grow", "should grow", "grow"),
-                     ("neg", "red: should shrink", "should shrink", "shrink"),
-                     ("faint", "fainter: matters less", "matters less", "less")]
-        else:
-            lines = [("pos", "green: positive weight", "positive weight", "w > 0"),
-                     ("neg", "red: negative", "negative", "w < 0"),
-                     ("faint", "fainter: nearer 0", "nearer 0", "w ≈ 0")]
-        items = lines + [("circle", f"{word} circle: higher activation", f"{word} = more active",
-                          "active")]
-        if ov is not None and ov.nudges:
-            items.append(("arrow", "arrow: nudge wanted", "nudge wanted", "nudge"))
-        g = self._geom
+        ov, g = self._overlay, self._geom
         k = self._top_k_for(g) if g is not None else None
-        if k and not self._top_k:  # thinned automatically: say so
-            items.append(("note", f"showing the strongest {k} lines into each neuron",
-                          f"strongest {k} per neuron", f"top {k}"))
-        return items
+        return explain.legend_items(self._lines_kind(), self._theme.brighter_is_more,
+                                    nudges=ov is not None and bool(ov.nudges),
+                                    thinned_to=k if k and not self._top_k else None)
 
     def _paint_legend(self, p: QPainter, g: _Geometry) -> None:
         """One centred row at the bottom: what colours, faintness and brightness mean."""
@@ -928,119 +870,39 @@ class NetworkView(QWidget):
             else:
                 QToolTip.hideText()
 
-    def _layer_tooltip(self, l: int) -> str:
-        """What a layer is, from the network itself: its neurons, how they are computed, and the
-        weights and biases coming in."""
-        sizes = self._snap.sizes
-        L = len(sizes) - 1
-        n = sizes[l]
-        if l == 0:
-            side = lay.image_side_of(sizes[0])
-            shape = f", the {side}×{side} picture flattened row by row" if side else ""
-            return (f"Input layer: {n:,} neurons{shape}.\n"
-                    "Each holds its pixel's brightness, 0 (black) to 1 (white): its activation.")
-        f = ACT_SYMBOL.get(self._snap.activation, self._snap.activation)
-        softmax = l == L and self._snap.cost == "cross_entropy"
-        fa = "softmax" if softmax else f
-        prev = "the input layer" if l == 1 else f"{self._layer_name(l - 1)}"
-        up, down = sup(l), sup(l - 1)
-        what = "digit" if self._output_names() == list("0123456789") else "class"
-        title = (f"Output layer: {n} neurons, one per {what}" if l == L
-                 else f"{self._layer_name(l).capitalize()}: {n} neurons")
-        each = ("a softmax of Σ w·a + b: shares that add up to 1" if softmax
-                else f"a = {f}(Σ w·a + b)")
-        lines = [title,
-                 f"Each neuron: {each}, over all {sizes[l - 1]:,} activations of {prev}",
-                 f"All at once: a{up} = {fa}(W{up} a{down} + b{up}),",
-                 f"    W{up}: {n} × {sizes[l - 1]:,}, one row of weights per neuron",
-                 f"Coming in: {n * sizes[l - 1]:,} weights and {n} biases"]
-        if l == L:
-            lines.append("The brightest output (ringed) is the network's answer.")
-        else:
-            lines += ["The hope: it picks up pieces like loops, strokes and edges.",
-                      "What it learns mostly looks like noise to a person — yet it works."]
-        return "\n".join(lines)
-
-    def _layer_name(self, l: int) -> str:
-        L = len(self._snap.sizes) - 1
-        if l == 0:
-            return "input"
-        if l == L:
-            return "output"
-        return "hidden layer" if L == 2 else f"hidden layer {l}"
-
-    def _neuron_name(self, l: int, j: int) -> str:
-        L = len(self._snap.sizes) - 1
-        if l == 0:
-            side = lay.image_side_of(self._snap.sizes[0])
-            if side:
-                r, c = divmod(j, side)
-                return f"input pixel {j} (row {r}, column {c})"
-            return f"input {j}"
-        if l == L:
-            return f"output {j} “{self._output_names()[j]}”"
-        return f"{self._layer_name(l)}, neuron {j}"
-
     def _tooltip_text(self, hit: tuple | None) -> str:
-        """The tooltip for a neuron or a line (plain text, one fact per line)."""
+        """The tooltip for a layer caption, a neuron or a line (`core.explain`, plain text)."""
         if hit is None or self._snap is None:
             return ""
-        snap = self._snap
-        L = len(snap.sizes) - 1
+        snap, names = self._snap, self._output_names()
+        sizes, L = snap.sizes, len(snap.sizes) - 1
+        zs, acts = self._pass()
         if hit[0] == "layer":
-            return self._layer_tooltip(hit[1])
+            return explain.layer_tooltip(hit[1], sizes, self._act, self._cost, names)
         if hit[0] == "neuron":
             l, j = hit[1], hit[2]
-            lines = [self._neuron_name(l, j)]
             if l == 0:
-                if self._acts is not None:
-                    lines.append(f"a = {fmt(self._acts[0][j])}  (the pixel's brightness, 0 … 1)")
-                return "\n".join(lines)
+                a = None if acts is None else float(acts[0][j])
+                return explain.neuron_tooltip(0, j, sizes, self._act, self._cost, names, a=a)
             b = float(snap.biases[l - 1][j])
-            if self._acts is None:
-                lines.append(f"b = {fmt(b)}  (bias)")
-                lines.append("show a sample to see its activation")
-                return "\n".join(lines)
-            a = float(self._acts[l][j])
-            z = float(self._zs[l][j])
-            s = z - b
-            sum_b = f"{fmt(s)} + {fmt(b)}" if b >= 0 else f"{fmt(s)} − {fmt(-b)}"
-            if l == L and snap.cost == "cross_entropy":
-                lines.append(f"a = softmax(z)ⱼ = {fmt(a)}")
-                lines.append(f"z = Σₖ wⱼₖ aₖ + bⱼ = {sum_b} = {fmt(z)}")
-            else:
-                f = ACT_SYMBOL.get(snap.activation, snap.activation)
-                lines.append(f"a = {f}(z) = {f}(Σₖ wⱼₖ aₖ + bⱼ) = {f}({sum_b}) = {f}({fmt(z)}) = {fmt(a)}")
-            lines.append(f"a = {fmt(a)}   activation")
-            lines.append(f"z = {fmt(z)}   pre-activation: weighted sum + bias")
-            if l == L and snap.cost == "cross_entropy":
-                lines.append(f"b = {fmt(b)}   bias")
-            else:
-                lines.append(f"b = {fmt(b)}   bias: a threshold, z > 0 once the weighted sum "
-                             f"passes {fmt(-b)}")
-            if l == L and j == int(np.argmax(self._acts[L])) and self._lit_layers() > L:
-                lines.append("the brightest output: the network's answer")
-            ov = self._overlay
-            if ov is not None and l in ov.nudges:
-                v = np.asarray(ov.nudges[l]).ravel()
-                if j < len(v):
-                    lines.append(f"nudge wanted: {fmt_signed(float(v[j]))}")
-            return "\n".join(lines)
+            if acts is None:
+                return explain.neuron_tooltip(l, j, sizes, self._act, self._cost, names, b=b)
+            return explain.neuron_tooltip(
+                l, j, sizes, self._act, self._cost, names, b=b, z=float(zs[l][j]),
+                a=float(acts[l][j]), answer=l == L and j == self._winner(),
+                nudge=self._nudge(l, j))
         l, j, k = hit[1], hit[2], hit[3]
-        w = float(snap.weights[l][j, k])
-        lines = [f"weight w = {fmt_signed(w)}",
-                 f"from {self._neuron_name(l, k)}",
-                 f"to {self._neuron_name(l + 1, j)}"]
-        if self._acts is not None:
-            ak = float(self._acts[l][k])
-            lines.append(f"w · a = {fmt(w)} × {fmt(ak)} = {fmt(w * ak)}  (its share of z)")
+        kind, values = self._line_source(l)
+        return explain.line_tooltip(
+            l, j, k, sizes, names, float(snap.weights[l][j, k]),
+            a_k=None if acts is None else float(acts[l][k]),
+            shown=float(values[j, k]) if kind == "stage" else None,
+            grad=float(values[j, k]) if kind == "gradient" else None)
+
+    def _nudge(self, l: int, j: int) -> float | None:
+        """The stepper stage's wish for neuron j of layer l, if it has one."""
         ov = self._overlay
-        if ov is not None and l in ov.line_values:
-            v = np.asarray(ov.line_values[l])
-            if v.shape == snap.weights[l].shape:
-                lines.append(f"value shown: {fmt_signed(float(v[j, k]))}")
-        elif self._line_mode == "gradient" and self._grad is not None and l < len(self._grad):
-            g = self._grad[l]
-            if g.shape == snap.weights[l].shape:
-                lines.append(f"∂C/∂w = {fmt_signed(float(g[j, k]), 4)}  (nudge: {fmt_signed(-float(g[j, k]), 4)})")
-        return "\n".join(lines)
+        if ov is None or l not in ov.nudges:
+            return None
+        v = np.asarray(ov.nudges[l]).ravel()
+        return float(v[j]) if j < len(v) else None

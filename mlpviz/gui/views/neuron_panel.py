@@ -14,48 +14,23 @@ from PySide6.QtWidgets import (
     QFrame, QGridLayout, QHBoxLayout, QLabel, QScrollArea, QSizePolicy, QVBoxLayout, QWidget,
 )
 
+from mlpviz.core.activations import get_activation
 from mlpviz.core.colormap import (
     DEFAULT_BACKGROUND, DEFAULT_NEGATIVE, DEFAULT_POSITIVE, rgb_to_hex, robust_scale, signed_rgb,
     symmetric_scale, updated_colors,
 )
-from mlpviz.core.notation import fmt_fixed, sup
+from mlpviz.core.costs import get_cost
+from mlpviz.core.explain import PIXEL_BRIGHTNESS, fixed, neuron_name, pixel_name, threshold_text
+from mlpviz.core.layout import image_side_of
+from mlpviz.core.network import forward_pass
+from mlpviz.core.notation import sup
 from mlpviz.gui.qimage import ImageWidget, color_hex, rgb_to_qimage
 from mlpviz.gui.theme import scaled_font
 from mlpviz.gui.views.weights_grid import SCALE_PERCENTILE
 
-# When a neuron counts as active: z > 0 is where each activation crosses its midpoint.
-_ACTIVE = {"sigmoid": "z > 0, so a > 0.5", "tanh": "z > 0, so a > 0", "relu": "z > 0, so a > 0"}
 STROKE_HINT = ("Green pixels push this neuron on, red ones push it off. A neuron meant to spot a "
                "short stroke would have green on the stroke and red in a ring around it: lit by "
                "the stroke only when there is nothing around it.")
-
-
-def threshold_text(b: float, activation: str, softmax: bool = False,
-                   weighted: float | None = None, a: float | None = None) -> str:
-    """The bias read as a threshold, with this neuron's numbers: how high the weighted sum must
-    be before the neuron becomes active, and (with a sample) whether it is."""
-    if softmax:
-        return ("The bias b shifts this output's z up or down; with softmax, what counts is z "
-                "against the other outputs' z.")
-    thr = -b
-    if b <= 0:
-        text = (f"The bias is a threshold: the weighted sum must pass {fmt(thr, False)} before "
-                f"this neuron becomes active")
-    else:
-        text = (f"The bias is a threshold: with b = {fmt(b)} this neuron is active unless the "
-                f"weighted sum drops below {fmt(thr, False)}")
-    text += f" ({_ACTIVE.get(activation, 'z > 0')})."
-    if weighted is not None and a is not None:
-        on = weighted + b > 0
-        side = "above" if weighted > thr else ("below" if weighted < thr else "exactly at")
-        text += (f" Here the sum is {fmt(weighted, False)}, {side} it: the neuron is "
-                 f"{'active' if on else 'quiet'} (a = {fmt(a, False)}).")
-    return text
-
-
-def fmt(v: float, sign: bool = True, digits: int = 3) -> str:
-    """A number for the panel: fixed decimals, a real minus sign (−), + shown when `sign`."""
-    return fmt_fixed(v, digits, signed=sign)
 
 
 class SignedBars(QWidget):
@@ -159,10 +134,8 @@ class NeuronPanel(QWidget):
 
         self.weights_image = ImageWidget(hint=224, frame=QColor(128, 128, 128))
         self.weights_image.setMinimumSize(168, 168)
-        self.weights_image.setToolTip("This neuron's 784 incoming weights, one per pixel")
         self.terms_image = ImageWidget(hint=224, frame=QColor(128, 128, 128))
         self.terms_image.setMinimumSize(168, 168)
-        self.terms_image.setToolTip("Weight × pixel: the 784 terms that add up to Σ w·a")
         self.weights_caption = label("weights_caption")
         self.terms_caption = label("terms_caption")
         pictures = QGridLayout()
@@ -213,74 +186,75 @@ class NeuronPanel(QWidget):
     # -- API ---------------------------------------------------------------------------------
     def show_neuron(self, snap, x: np.ndarray | None, layer: int, index: int, class_names) -> None:
         """Show neuron `index` (0-based) of neuron layer `layer` (0 input … L output) of the
-        network in `snap`, for input `x` (784,) or None (no sample: weights only)."""
-        self._args = (snap, x, layer, index, tuple(class_names))
-        self._show_rows(len(self._rows))
+        network in `snap`, for input `x` (sizes[0],) or None (no sample: weights only)."""
         sizes = tuple(snap.sizes)
         L = len(sizes) - 1
         if not 0 <= layer <= L or not 0 <= index < sizes[layer]:
             raise IndexError(f"no neuron {index} in layer {layer} of a {list(sizes)} network")
-        net = snap.network()
-        zs, acts = net.forward_layers(x) if x is not None else (None, None)
+        self._args = (snap, x, layer, index, tuple(class_names))
+        self._show_rows(len(self._rows))
+        act, cost = get_activation(snap.activation), get_cost(snap.cost)
+        zs, acts = (None, None) if x is None else forward_pass(
+            snap.weights, snap.biases, np.asarray(x, dtype=np.float64), act, cost)
         names = list(class_names)
-        self.title.setText(self._title(layer, index, L, names))
+        self.title.setText(self._title(layer, index, sizes, names))
         if layer == 0:
             self._show_input(acts, index)
             return
 
-        W = np.asarray(snap.weights[layer - 1])
-        w = W[index]
+        w = snap.weights[layer - 1][index]
         b = float(snap.biases[layer - 1][index])
         prev = layer - 1
-        output = layer == L
-        softmax = output and net.cost == "cross_entropy"
-        act = net.activation if net.activation != "sigmoid" else "σ"
+        softmax = layer == L and cost.softmax_output
+        f = act.symbol
 
         where = "for the sample on show" if x is not None else "no sample on show: weights only"
         self.subtitle.setText(f"Neuron {index} of {sizes[layer]} (numbered 0–{sizes[layer] - 1}) "
                               f"in layer {layer} · {where}")
-        self.value_b.setText(fmt(b))
+        self.value_b.setText(fixed(b, signed=True))
         aprev = f"a{sup(prev)}"
         self._names["Σ w·a"].setText(f"weighted sum  <b>Σ w·{aprev}</b>")
         if acts is not None:
             z = float(zs[layer][index])
             a = float(acts[layer][index])
             weighted = z - b
-            self.value_a.setText(fmt(a, sign=False))
-            self.value_z.setText(fmt(z))
-            self.value_sum.setText(fmt(weighted))
+            self.value_a.setText(fixed(a))
+            self.value_z.setText(fixed(z, signed=True))
+            self.value_sum.setText(fixed(weighted, signed=True))
             if softmax:
                 self.formula.setText(
-                    f"z = Σ w·{aprev} + b = {fmt(weighted, False)} + ({fmt(b, False)}) = "
-                    f"{fmt(z, False)}<br>a = softmax(z)<sub>{index}</sub> = "
-                    f"e<sup>z</sup> / Σ<sub>k</sub> e<sup>z<sub>k</sub></sup> = {fmt(a, False)}")
+                    f"z = Σ w·{aprev} + b = {fixed(weighted)} + ({fixed(b)}) = "
+                    f"{fixed(z)}<br>a = softmax(z)<sub>{index}</sub> = "
+                    f"e<sup>z</sup> / Σ<sub>k</sub> e<sup>z<sub>k</sub></sup> = {fixed(a)}")
             else:
                 self.formula.setText(
-                    f"a = {act}(Σ w·{aprev} + b)<br>"
-                    f"&nbsp;&nbsp;= {act}({fmt(weighted, False)} + ({fmt(b, False)}))<br>"
-                    f"&nbsp;&nbsp;= {act}({fmt(z, False)}) = <b>{fmt(a, False)}</b>")
-            self.threshold.setText(threshold_text(b, net.activation, softmax, weighted, a))
+                    f"a = {f}(Σ w·{aprev} + b)<br>"
+                    f"&nbsp;&nbsp;= {f}({fixed(weighted)} + ({fixed(b)}))<br>"
+                    f"&nbsp;&nbsp;= {f}({fixed(z)}) = <b>{fixed(a)}</b>")
+            self.threshold.setText(threshold_text(b, act, softmax, weighted, a))
             a_prev = acts[prev]
         else:
             for v in (self.value_a, self.value_z, self.value_sum):
                 v.setText("—")
-            out = "softmax(z)" if softmax else f"{act}(z)"
+            out = "softmax(z)" if softmax else f"{f}(z)"
             self.formula.setText(f"a = {out}, z = Σ w·{aprev} + b<br>(show a sample to see the "
                                  "numbers)")
-            self.threshold.setText(threshold_text(b, net.activation, softmax))
+            self.threshold.setText(threshold_text(b, act, softmax))
             a_prev = None
 
-        self._show_weights(w, a_prev, prev, names)
+        self._show_weights(w, a_prev, prev, image_side_of(sizes[0]))
 
     def set_snapshot(self, snap) -> None:
-        """New parameters (training goes on): show the same neuron with them."""
-        if self._args is not None:
+        """New parameters (training goes on): show the same neuron with them (nothing to do for
+        the snapshot already shown)."""
+        if self._args is not None and snap is not self._args[0]:
             _, x, layer, index, names = self._args
             self.show_neuron(snap, x, layer, index, names)
 
     def set_input(self, x: np.ndarray | None) -> None:
-        """A new sample on show (784,) or None: show the same neuron for it."""
-        if self._args is not None:
+        """A new sample on show (sizes[0],) or None: show the same neuron for it (nothing to do
+        for the sample already shown)."""
+        if self._args is not None and not _same_input(x, self._args[1]):
             snap, _, layer, index, names = self._args
             self.show_neuron(snap, x, layer, index, names)
 
@@ -306,19 +280,17 @@ class NeuronPanel(QWidget):
 
     # -- internals ---------------------------------------------------------------------------
     @staticmethod
-    def _title(layer: int, index: int, L: int, names: list[str]) -> str:
-        if layer == 0:
-            r, c = divmod(index, 28)
-            return f"Input pixel {index} (row {r}, column {c})"
-        if layer == L:
+    def _title(layer: int, index: int, sizes: tuple[int, ...], names: list[str]) -> str:
+        if layer == len(sizes) - 1:
             name = names[index] if index < len(names) else str(index)
             return f"Output ‘{name}’"
-        return f"Hidden layer {layer}, neuron {index}"
+        name = neuron_name(layer, index, sizes, names)  # "input pixel 406 (…)", "hidden layer 1, …"
+        return name[:1].upper() + name[1:]
 
     def _show_input(self, acts: list[np.ndarray] | None, index: int) -> None:
-        self.subtitle.setText("The input layer has no weights or bias: its activation is the "
-                              "pixel's brightness, 0 (black) to 1 (white).")
-        self.value_a.setText(fmt(float(acts[0][index]), sign=False) if acts else "—")
+        self.subtitle.setText(f"The input layer has no weights or bias: each neuron holds "
+                              f"{PIXEL_BRIGHTNESS}, its activation.")
+        self.value_a.setText(fixed(acts[0][index]) if acts else "—")
         self._show_rows(1)
         for w in (self.formula, self.threshold, self.weight_range, self.strongest_positive,
                   self.strongest_negative):
@@ -327,31 +299,34 @@ class NeuronPanel(QWidget):
         self.bars.hide()
 
     def _show_weights(self, w: np.ndarray, a_prev: np.ndarray | None, prev: int,
-                      names: list[str]) -> None:
+                      side: int) -> None:
+        """Neuron's incoming weights w (from layer `prev`; inputs from a side × side picture)
+        and, with a sample, the terms w · a_prev."""
         n = len(w)
-        self.weight_range.setText(f"{n:,} incoming weights, from {fmt(float(w.min()))} to "
-                                  f"{fmt(float(w.max()))}")
+        self.weight_range.setText(f"{n:,} incoming weights, from {fixed(w.min(), signed=True)} "
+                                  f"to {fixed(w.max(), signed=True)}")
         k_pos, k_neg = int(np.argmax(w)), int(np.argmin(w))
         self.strongest_positive.setText(self._strongest("Strongest positive", w, k_pos, a_prev,
-                                                        prev))
+                                                        prev, side))
         self.strongest_negative.setText(self._strongest("Strongest negative", w, k_neg, a_prev,
-                                                        prev))
+                                                        prev, side))
         colors = dict(background=self._background, positive=self._positive,
                       negative=self._negative)
-        side = int(round(np.sqrt(n)))
-        if prev == 0 and side * side == n:
+        if prev == 0 and side:
             scale = robust_scale(w, SCALE_PERCENTILE)  # as in the weights grid
             self.weights_image.set_image(rgb_to_qimage(signed_rgb(w.reshape(side, side), scale,
                                                                   **colors)))
+            self.weights_image.setToolTip(f"This neuron's {n:,} incoming weights, one per pixel")
+            self.terms_image.setToolTip(f"Weight × pixel: the {n:,} terms that add up to Σ w·a")
             self.weights_caption.setText(f"Weights w: green +, red −, full colour from "
-                                         f"±{fmt(scale, False)}")
+                                         f"±{fixed(scale)}")
             if a_prev is not None:
                 terms = w * a_prev
                 tscale = robust_scale(terms, SCALE_PERCENTILE)
                 self.terms_image.set_image(rgb_to_qimage(signed_rgb(terms.reshape(side, side),
                                                                     tscale, **colors)))
                 self.terms_caption.setText(f"w × pixel: the {n} terms of Σ w·a, full colour "
-                                           f"from ±{fmt(tscale, False)}")
+                                           f"from ±{fixed(tscale)}")
                 self.terms_image.show()
             else:
                 self.terms_image.hide()
@@ -374,18 +349,13 @@ class NeuronPanel(QWidget):
             self.bars.show()
 
     @staticmethod
-    def _strongest(what: str, w: np.ndarray, k: int, a_prev: np.ndarray | None, prev: int) -> str:
-        if prev == 0 and len(w) == 784:
-            r, c = divmod(k, 28)
-            src = f"pixel {k} (row {r}, column {c})"
-        elif prev == 0:
-            src = f"input {k}"
-        else:
-            src = f"layer {prev} neuron {k}"
-        text = f"{what}: w = {fmt(float(w[k]))} from {src}"
+    def _strongest(what: str, w: np.ndarray, k: int, a_prev: np.ndarray | None, prev: int,
+                   side: int) -> str:
+        src = pixel_name(k, side) if prev == 0 else f"layer {prev} neuron {k}"
+        text = f"{what}: w = {fixed(w[k], signed=True)} from {src}"
         if a_prev is not None:
             what_a = "brightness" if prev == 0 else "a"
-            text += f" ({what_a} {fmt(float(a_prev[k]), sign=False)})"
+            text += f" ({what_a} {fixed(a_prev[k])})"
         return text
 
     def _show_rows(self, n: int) -> None:
@@ -418,6 +388,13 @@ class NeuronPanel(QWidget):
         if event.type() == QEvent.Type.FontChange:
             self._apply_fonts()
         super().changeEvent(event)
+
+
+def _same_input(a: np.ndarray | None, b: np.ndarray | None) -> bool:
+    """True when a and b are the same sample (or both None)."""
+    if a is None or b is None:
+        return a is b
+    return a is b or np.array_equal(a, b)
 
 
 def _rule() -> QFrame:
