@@ -184,9 +184,9 @@ def diagnose(setup: Setup, theirs: dict, ours: dict, differing: list[str],
             continue
         if not contradicted:
             complete = all(k in explains or predicted.get(k, 0) is UNKNOWN for k in differing)
-            full.append(_diagnosis(setup, m, theirs, ours, predicted, explains, complete, tolerance))
+            full.append(_diagnosis(setup, m, theirs, ours, predicted, explains, complete, tolerance, False))
         elif explains[0] == differing[0]:
-            partial.append(_diagnosis(setup, m, theirs, ours, predicted, explains, False, tolerance))
+            partial.append(_diagnosis(setup, m, theirs, ours, predicted, explains, False, tolerance, True))
     full.sort(key=lambda d: not d.complete)
     if full:
         return tuple(full)
@@ -263,7 +263,8 @@ def _words(setup: Setup, m: Mistake, key: str) -> tuple[str, str]:
             "(an off-by-one in the layer loop)")
 
 
-def _diagnosis(setup, m, theirs, ours, predicted, explains, complete, tolerance) -> Diagnosis:
+def _diagnosis(setup, m, theirs, ours, predicted, explains, complete, tolerance,
+               contradicted) -> Diagnosis:
     key = next((k for k in explains if k.startswith("grad_W")), explains[0])
     how, what = _words(setup, m, key)
     vs_ours = relative_difference(theirs[key], ours[key]) if theirs[key].shape == ours[key].shape \
@@ -281,6 +282,8 @@ def _diagnosis(setup, m, theirs, ours, predicted, explains, complete, tolerance)
     if m.kind == "no-factor-2" and "C" in theirs and close(theirs["C"], ours["C"] / 2, tolerance):
         text += ("; their C is half of ours too: C = ½ Σ (a − y)² has exactly these gradients, "
                  "but the lesson's cost is Σ (a − y)²")
-    if not complete:
+    if contradicted:
+        text += " (but other arrays of theirs do not fit this mistake)"
+    elif not complete:
         text += " (other differences are not explained by this alone)"
     return Diagnosis(m, text, tuple(explains), complete)

@@ -60,7 +60,7 @@ def _raw(path: Path) -> dict:
     with open(path, "rb") as f:
         head = f.read(4)
     if head.startswith(b"PK"):
-        return read_npz(path, MAX_TRACE_NUMBERS)
+        return read_npz(path, MAX_TRACE_NUMBERS, "trace file")
     doc = read_json(path, MAX_JSON_BYTES)
     if not isinstance(doc, dict):
         raise TraceFileError(f"{path}: a trace is a JSON object of keys, not a "

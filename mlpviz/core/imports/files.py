@@ -87,9 +87,10 @@ def _npy_header(f, key: str, path) -> tuple[tuple[int, ...], bool, np.dtype]:
     return tuple(int(s) for s in shape), bool(fortran), dtype
 
 
-def read_npz(path, limit: int) -> dict[str, np.ndarray]:
+def read_npz(path, limit: int, what: str = "model file") -> dict[str, np.ndarray]:
     """Every array of a NumPy .npz archive, after checking each member's declared shape against
-    its stored size and all shapes together against `limit` numbers."""
+    its stored size and all shapes together against `limit` numbers. `what` names the kind of
+    file in the error message."""
     path = Path(path)
     try:
         with zipfile.ZipFile(path) as zf:
@@ -112,7 +113,7 @@ def read_npz(path, limit: int) -> dict[str, np.ndarray]:
         raise ModelImportError(f"{path}: no such file") from None
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, KeyError,
             NotImplementedError, struct.error, SyntaxError) as e:
-        raise ModelImportError(f"{path}: not a NumPy .npz archive, or damaged "
+        raise ModelImportError(f"{path}: not a {what} (a NumPy .npz archive), or damaged "
                                f"({type(e).__name__}: {e})") from None
 
 
