@@ -20,7 +20,7 @@ from mlpviz.core.costs import SquaredError, one_hot
 from mlpviz.core.network import forward_pass
 from mlpviz.core.notation import fmt, sup
 
-UNKNOWN = None  # a hypothesis that says nothing about an array
+UNKNOWN = None  # a hypothesis that says nothing about an array; a list: any of these fits
 
 PRIME_KINDS = ("prime-missing", "prime-of-a", "prime-from-a-of-z")
 FACTORS = ("ascent", "no-factor-2", "batch-sum", "batch-mean-twice")
@@ -98,8 +98,9 @@ def backward(setup: Setup, m: Mistake = Mistake("none")) -> dict[str, np.ndarray
 
 
 def _relabelled(ours: dict, m: Mistake) -> dict:
-    """Our numbers moved about: ∂C/∂W transposed, or ∂C/∂W and ∂C/∂b stored one layer off (the
-    δ's themselves, ∂C/∂a and ∂C/∂z, are then usually right: this says nothing about them)."""
+    """Our numbers moved about: ∂C/∂W transposed; or ∂C/∂W and ∂C/∂b stored one layer off, where
+    each of their arrays may hold our array of layer l + shift or (where the loop got it right)
+    of layer l. The δ's themselves, ∂C/∂a and ∂C/∂z, are then usually right: no prediction."""
     if m.kind == "grad-transposed":
         return {f"grad_W{l}": ours[f"grad_W{l}"].T for l in m.layers}
     out = {}
@@ -109,8 +110,7 @@ def _relabelled(ours: dict, m: Mistake) -> dict:
             out[key] = UNKNOWN
         elif q in ("grad_W", "grad_b"):
             source = ours.get(f"{q}{l + m.shift}")
-            ok = source is not None and source.shape == ours[key].shape
-            out[key] = source if ok else UNKNOWN
+            out[key] = UNKNOWN if source is None else [source, ours[key]]
     return out
 
 
@@ -175,7 +175,7 @@ def diagnose(setup: Setup, theirs: dict, ours: dict, differing: list[str],
             p = predicted.get(key, ours[key])
             if p is UNKNOWN:
                 continue
-            if close(theirs[key], p, tolerance):
+            if any(close(theirs[key], c, tolerance) for c in (p if isinstance(p, list) else [p])):
                 if key in differing:
                     explains.append(key)
             else:
@@ -269,8 +269,9 @@ def _diagnosis(setup, m, theirs, ours, predicted, explains, complete, tolerance,
     how, what = _words(setup, m, key)
     vs_ours = relative_difference(theirs[key], ours[key]) if theirs[key].shape == ours[key].shape \
         else None
-    vs_it = float(np.max(relative_difference(theirs[key], predicted.get(key, ours[key])),
-                         initial=0.0))
+    p = predicted.get(key, ours[key])
+    p = p[0] if isinstance(p, list) else p
+    vs_it = float(np.max(relative_difference(theirs[key], p), initial=0.0))
     to_it = "exactly" if vs_it == 0 else f"to {fmt(vs_it, 2)}"
     by = (f"it differs from ours by up to {fmt(float(np.max(vs_ours)), 2)} (relative) but "
           f"matches that {to_it}" if vs_ours is not None and np.all(np.isfinite(vs_ours))

@@ -20,12 +20,12 @@ _NORM_PARAMS = {"running_mean", "running_var", "num_batches_tracked", "gamma", "
 
 
 def scheme_of(keys) -> str | None:
-    """"torch" if every key is `<prefix><index>.<param>`, "keras" if any ends in kernel/bias
-    (with its layer before a / or .), None if neither."""
+    """"torch" if every key is `<prefix><index>.<param>`, "keras" if any ends in kernel (with
+    its layer before a / or .), None if neither."""
     keys = list(keys)
     if keys and all(_TORCH_KEY.fullmatch(k) for k in keys):
         return "torch"
-    if any(_KERAS_KEY.fullmatch(k) for k in keys):
+    if any((m := _KERAS_KEY.fullmatch(k)) and m["param"] == "kernel" for k in keys):
         return "keras"
     return None
 
@@ -46,7 +46,7 @@ def _not_linear(path, module: str, params: dict[str, np.ndarray]) -> str | None:
     names = set(params)
     if names & _NORM_PARAMS:
         return f"'{module}' holds {', '.join(sorted(names & _NORM_PARAMS))}: a batch norm layer"
-    if names - {"weight", "bias", "kernel"}:
+    if names - {"weight", "bias", "kernel"} or ("weight" in names and "kernel" in names):
         return f"'{module}' holds {', '.join(sorted(names))}: not a linear layer"
     w = params.get("weight", params.get("kernel"))
     if w is None:
@@ -115,6 +115,9 @@ def keras_layers(data: dict[str, np.ndarray], path,
         if problem:
             raise ModelImportError(f"{path}: layer {problem}; mlpviz imports plain MLPs (Dense "
                                    "layers with one activation between them)")
+        if "kernel" not in modules[name]:
+            raise ModelImportError(f"{path}: layer '{name}' has no kernel; Keras Dense layers "
+                                   "store kernel and bias")
         kernel = _floats(modules[name]["kernel"], f"{name}/kernel", path)
         bias = modules[name].get("bias")
         b = None if bias is None else _floats(bias, f"{name}/bias", path)
