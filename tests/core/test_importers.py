@@ -148,15 +148,16 @@ def test_keras_h5_model_says_activation_and_cost(tmp_path, model, X):
     assert any("Dropout" in n for n in imported.notes)
 
 
-def onnx_model(path, layers, final=None, hidden="Relu", opset=17, extra_nodes=(), gemm=True):
-    """Write an ONNX MLP: Gemm (transB=1) or MatMul + Add layers with `hidden` between them and
-    `final` after the last."""
+def onnx_model(path, layers, final=None, hidden="Relu", gemm=True, trans_b=1):
+    """Write an ONNX MLP: Gemm (with `trans_b`) or MatMul + Add layers with `hidden` between them
+    and `final` after the last."""
     nodes, inits, cur = [], [], "input"
     for l, (W, b) in enumerate(layers):
         out = f"z{l}"
         if gemm:
-            inits += [numpy_helper.from_array(W, f"W{l}"), numpy_helper.from_array(b, f"b{l}")]
-            nodes.append(helper.make_node("Gemm", [cur, f"W{l}", f"b{l}"], [out], transB=1,
+            B = W if trans_b else np.ascontiguousarray(W.T)
+            inits += [numpy_helper.from_array(B, f"W{l}"), numpy_helper.from_array(b, f"b{l}")]
+            nodes.append(helper.make_node("Gemm", [cur, f"W{l}", f"b{l}"], [out], transB=trans_b,
                                           name=f"fc{l}"))
         else:
             inits += [numpy_helper.from_array(np.ascontiguousarray(W.T), f"W{l}"),
@@ -168,11 +169,10 @@ def onnx_model(path, layers, final=None, hidden="Relu", opset=17, extra_nodes=()
         if act:
             nodes.append(helper.make_node(act, [cur], [f"a{l}"], name=f"{act.lower()}{l}"))
             cur = f"a{l}"
-    nodes += list(extra_nodes)
     graph = helper.make_graph(
         nodes, "mlp", [helper.make_tensor_value_info("input", TensorProto.FLOAT, [None, 784])],
         [helper.make_tensor_value_info(cur, TensorProto.FLOAT, [None, 10])], inits)
-    m = helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)])
+    m = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
     onnx.save(m, str(path))
     return path
 
@@ -199,17 +199,37 @@ def test_onnx_matmul_add_sigmoid_output(tmp_path, model, X):
 
 
 def test_onnx_gemm_without_transB_is_transposed(tmp_path, model, X):
+    path = onnx_model(tmp_path / "m.onnx", list(zip(*model)), final="Softmax", trans_b=0)
+    imported = import_model(path)
+    assert_same_network(imported, *model, X, "relu", "softmax")
+    assert imported.transposed
+
+
+def test_onnx_a_network_no_dataset_fits(tmp_path, model):
     Ws, bs = model
-    inits = [numpy_helper.from_array(np.ascontiguousarray(Ws[0].T), "W"),
-             numpy_helper.from_array(bs[0], "b")]
-    nodes = [helper.make_node("Gemm", ["input", "W", "b"], ["z"], name="only"),
-             helper.make_node("Softmax", ["z"], ["p"], axis=1)]
-    graph = helper.make_graph(
-        nodes, "g", [helper.make_tensor_value_info("input", TensorProto.FLOAT, [1, 784])],
-        [helper.make_tensor_value_info("p", TensorProto.FLOAT, [1, 16])], inits)
-    onnx.save(helper.make_model(graph), str(tmp_path / "g.onnx"))
-    with pytest.raises(ModelImportError, match="gives 16 outputs"):  # 784 → 16: no dataset fits
-        import_model(tmp_path / "g.onnx", activation="relu")
+    path = onnx_model(tmp_path / "m.onnx", [(Ws[0], bs[0])], final="Softmax")
+    with pytest.raises(ModelImportError, match="gives 16 outputs; mlpviz's datasets .* 784 "
+                                               "pixels and 10 classes"):
+        import_model(path, activation="relu")
+
+
+def test_onnx_dropout_is_skipped_unless_it_trains(tmp_path, model, X):
+    layers = list(zip(*model))
+    path = onnx_model(tmp_path / "m.onnx", layers, final="Softmax")
+    m = onnx.load(str(path))
+    relu = next(i for i, n in enumerate(m.graph.node) if n.name == "relu0")
+    m.graph.node[relu].output[0] = "d_in"
+    m.graph.node.insert(relu + 1, helper.make_node("Dropout", ["d_in"], ["a0"], name="drop"))
+    onnx.save(m, str(path))
+    imported = import_model(path)
+    assert_same_network(imported, *model, X, "relu", "softmax")
+    assert any("Dropout" in n and "skipped" in n for n in imported.notes)
+    m.graph.node[relu + 1].input.extend(["ratio", "training"])
+    m.graph.initializer.extend([numpy_helper.from_array(np.array(0.5, np.float32), "ratio"),
+                                numpy_helper.from_array(np.array(True), "training")])
+    onnx.save(m, str(path))
+    with pytest.raises(ModelImportError, match="node 'drop' \\(Dropout\\) drops activations"):
+        import_model(path)
 
 
 def test_onnx_logits_need_the_cost_and_get_a_softmax(tmp_path, model, X):

@@ -65,14 +65,23 @@ def _prime(m: Mistake, l: int, Z: np.ndarray, A: np.ndarray, act) -> np.ndarray:
     return act.prime(Z)
 
 
-def backward(setup: Setup, m: Mistake = Mistake("none")) -> dict[str, np.ndarray]:
+def forward(setup: Setup):
+    """(zs, activations) of the whole batch: the network's one forward pass, shared by every
+    hypothesis (no mistake here touches the forward pass)."""
+    net = setup.network
+    return forward_pass(net.weights, net.biases, setup.X, net.act, net.cost_fn)
+
+
+def backward(setup: Setup, m: Mistake = Mistake("none"), passed=None) -> dict[str, np.ndarray]:
     """Backpropagation over the batch X (n, sizes[0]) with the mistake `m` made: per sample
     ∂C/∂a⁽ˡ⁾ and ∂C/∂z⁽ˡ⁾ (n, sizes[l]); ∂C/∂W{l} = mean over samples of ∂C/∂z ⊗ a, ∂C/∂b{l} the
     mean of ∂C/∂z. Forward as in the network; output ∂C/∂z from the cost (a softmax output), else
-    ∂C/∂a · σ'(z); back: ∂C/∂a⁽ˡ⁾ = (W{l})ᵀ ∂C/∂z⁽ˡ⁺¹⁾, ∂C/∂z⁽ˡ⁾ = ∂C/∂a⁽ˡ⁾ · σ'(z⁽ˡ⁾)."""
+    ∂C/∂a · σ'(z); back: ∂C/∂a⁽ˡ⁾ = (W{l})ᵀ ∂C/∂z⁽ˡ⁺¹⁾, ∂C/∂z⁽ˡ⁾ = ∂C/∂a⁽ˡ⁾ · σ'(z⁽ˡ⁾).
+    `passed` is `forward(setup)` if already computed. A batch gives only the mean ∂C/∂W, ∂C/∂b
+    (its trace compares nothing else), so the input's ∂C/∂a is skipped there."""
     net = setup.network
     act, cost, L, n = net.act, net.cost_fn, net.L, len(setup.X)
-    zs, acts = forward_pass(net.weights, net.biases, setup.X, act, cost)
+    zs, acts = forward(setup) if passed is None else passed
     Y = one_hot(setup.labels, net.sizes[-1])
     grad_a = {L: cost.grad_a(acts[L], Y) / (2 if m.kind == "no-factor-2" else 1)}
     if cost.softmax_output:
@@ -85,6 +94,8 @@ def backward(setup: Setup, m: Mistake = Mistake("none")) -> dict[str, np.ndarray
     for l in range(L - 1, -1, -1):
         out[f"grad_W{l}"] = delta.T @ acts[l] / n
         out[f"grad_b{l}"] = delta.mean(axis=0)
+        if l == 0 and setup.batch:
+            break
         W = net.weights[l]
         out[f"grad_a{l}"] = delta @ (W.T if m.kind == "back-transposed" and l in m.layers else W)
         if l > 0:
@@ -146,12 +157,12 @@ def hypotheses(setup: Setup) -> list[Mistake]:
     return out
 
 
-def predict(setup: Setup, ours: dict, m: Mistake) -> dict:
+def predict(setup: Setup, ours: dict, m: Mistake, passed=None) -> dict:
     """Their numbers if they made mistake `m`: the arrays it changes (UNKNOWN where it cannot
-    say); arrays not listed are ours."""
+    say); arrays not listed are ours. `passed`: `forward(setup)`, if already computed."""
     if m.kind in ("grad-transposed", "off-by-one"):
         return _relabelled(ours, m)
-    predicted = backward(setup, m)
+    predicted = backward(setup, m, passed)
     if m.kind == "no-factor-2":
         predicted["C"] = UNKNOWN  # C = ½ Σ (a − y)² has exactly these gradients
     return predicted
@@ -168,8 +179,9 @@ def diagnose(setup: Setup, theirs: dict, ours: dict, differing: list[str],
         return ()
     order = computation_order(setup.network.L)
     full, partial = [], []
+    passed = forward(setup)
     for m in hypotheses(setup):
-        predicted = predict(setup, ours, m)
+        predicted = predict(setup, ours, m, passed)
         explains, contradicted = [], False
         for key in sorted(set(theirs) & set(ours), key=order.index):
             p = predicted.get(key, ours[key])
