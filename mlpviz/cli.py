@@ -8,9 +8,12 @@ Qt is imported only when the app starts, so the headless commands run without a 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import dataclasses
 import math
 import signal
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -24,10 +27,11 @@ from mlpviz.core.datasets import (
     FASHION_SYSTEM_DIR, Dataset, DatasetError, available_datasets, has_dataset_files, load_dataset,
 )
 from mlpviz.core.gradcheck import check_gradient
+from mlpviz.core.imports import OURS, import_model, load_any_model
 from mlpviz.core.limits import (
     TRAINED, architecture_problem, fit_problem, hidden_problem, parse_hidden,
 )
-from mlpviz.core.model_file import ModelFileError, read_model
+from mlpviz.core.model_file import ModelFileError
 from mlpviz.core.model_metadata import ModelMetadata, read_metadata
 from mlpviz.core.network import Network
 from mlpviz.core.paths import cache_dir
@@ -128,7 +132,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--train-steps", type=_count, default=None, metavar="N",
                         help="mini-batches to train before --screenshot (default 300)")
     parser.add_argument("--model", dest="app_model", metavar="PATH",
-                        help="open this model file in the app")
+                        help="open this model file in the app (ours, or one trained elsewhere: "
+                             "see 'mlpviz import --help')")
+    import_options(parser, dest_prefix="app_")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     def network_options(p: argparse.ArgumentParser) -> None:
@@ -161,6 +167,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = commands.add_parser("evaluate", help="accuracy, cost and confusion matrix of a model")
     p.add_argument("model", metavar="MODEL.npz")
     data_option(p, None)
+    import_options(p)
 
     p = commands.add_parser("gradcheck", help="compare backprop with numerical derivatives",
                             description="Builds the network, takes one held-out sample of the "
@@ -186,6 +193,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="index into the held-out set")
     data_option(p, None)
     p.add_argument("--out", type=_trace_path, required=True, metavar="TRACE.npz|TRACE.json")
+    import_options(p)
+    add_import_commands(commands)
     return parser
 
 
@@ -197,13 +206,15 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
-        if args.command and (args.screenshot or args.app_model or args.train_steps is not None):
-            parser.error("--screenshot, --train-steps and --model apply only to the app "
-                         "(no command)")
+        if args.command and (args.screenshot or args.app_model or args.train_steps is not None
+                             or args.app_activation or args.app_cost):
+            parser.error("--screenshot, --train-steps, --model, --activation and --cost before "
+                         "a command apply only to the app")
     except _UsageExit as e:
         return e.code
     handlers = {"train": cmd_train, "evaluate": cmd_evaluate, "gradcheck": cmd_gradcheck,
-                "data": cmd_data, "trace": cmd_trace, None: cmd_app}
+                "data": cmd_data, "trace": cmd_trace, "import": cmd_import,
+                "compare": cmd_compare, None: cmd_app}
     try:
         return handlers[args.command](args)
     except KeyboardInterrupt:
@@ -239,18 +250,38 @@ def _describe_os_error(e: OSError) -> str:
 
 
 def cmd_app(args: argparse.Namespace) -> int:
-    if args.app_model:
-        if not Path(args.app_model).exists():
-            raise CommandError(f"{args.app_model}: no such model file")
-        read_model(args.app_model)  # a bad file is one error line here, not a banner (or a
+    if args.app_model and not Path(args.app_model).exists():
+        raise CommandError(f"{args.app_model}: no such model file")
+    with _app_model(args) as model:  # a bad file is one error line here, not a banner (or a
         # --screenshot that exits 0 without the model); whether it fits the data the app checks
+        return _run_app(args, model)
+
+
+@contextlib.contextmanager
+def _app_model(args: argparse.Namespace):
+    """The model file the app opens: ours as given; a file trained elsewhere is imported and
+    handed to the app as our format, in a temporary folder that lives while the app runs."""
+    if not args.app_model:
+        yield None
+        return
+    imported = import_model(args.app_model, args.app_activation, args.app_cost)
+    if imported.format == OURS:
+        yield args.app_model
+        return
+    with tempfile.TemporaryDirectory(prefix="mlpviz-import-") as folder:
+        path = Path(folder) / f"{Path(args.app_model).stem}.npz"
+        imported.network.save(path, imported.metadata())
+        yield str(path)
+
+
+def _run_app(args: argparse.Namespace, model: str | None) -> int:
     try:
         from mlpviz.gui.app import run_app
     except ImportError as e:  # PySide6 missing, or Qt's system libraries (libEGL, libxkbcommon …)
         raise CommandError(f"cannot start the app: {e} (./scripts/run-app.sh installs what Qt "
                            "needs)") from None
     train_steps = 300 if args.train_steps is None else args.train_steps
-    return run_app(screenshot=args.screenshot, train_steps=train_steps, model=args.app_model)
+    return run_app(screenshot=args.screenshot, train_steps=train_steps, model=model)
 
 
 # --- train ------------------------------------------------------------------------------------
@@ -421,10 +452,11 @@ def cmd_train(args: argparse.Namespace) -> int:
 # --- evaluate ---------------------------------------------------------------------------------
 
 
-def _model_and_data(model_path: str, data: str | None
-                    ) -> tuple[Network, ModelMetadata, Dataset, str]:
-    """The model, its metadata, and the dataset (--data, else the one it was trained on)."""
-    net, raw = Network.load_with_metadata(model_path)
+def _model_and_data(model_path: str, data: str | None, activation: str | None = None,
+                    cost: str | None = None) -> tuple[Network, ModelMetadata, Dataset, str]:
+    """The model (ours, or imported: see core.imports), its metadata, and the dataset (--data,
+    else the one it was trained on)."""
+    net, raw = load_any_model(model_path, activation, cost)
     meta = read_metadata(raw)
     spec = data if data is not None else (meta.dataset or "bundled")
     try:
@@ -466,7 +498,7 @@ def format_confusion(counts: np.ndarray, class_names) -> str:
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
-    net, meta, ds, spec = _model_and_data(args.model, args.data)
+    net, meta, ds, spec = _model_and_data(args.model, args.data, args.activation, args.cost)
     if len(ds.test_labels) == 0:
         raise CommandError(f"{ds.name} has no held-out samples to evaluate on")
     labels = ds.test_labels.astype(np.intp)
@@ -550,7 +582,7 @@ def cmd_data(args: argparse.Namespace) -> int:
 
 def cmd_trace(args: argparse.Namespace) -> int:
     _check_output_path(args.out, "--out")
-    net, meta, ds, spec = _model_and_data(args.model, args.data)
+    net, meta, ds, spec = _model_and_data(args.model, args.data, args.activation, args.cost)
     n = len(ds.test_labels)
     if n == 0:
         raise CommandError(f"{ds.name} has no held-out samples to trace")
@@ -567,3 +599,133 @@ def cmd_trace(args: argparse.Namespace) -> int:
           f"cost {trace.cost:.6g}")
     print(f"saved {args.out}")
     return 0
+
+
+# --- import and compare: networks and traces from elsewhere -----------------------------------
+
+
+def import_options(p: argparse.ArgumentParser, dest_prefix: str = "") -> None:
+    """--activation / --cost for files that do not say them (imported models, partial traces);
+    no default: nothing is assumed."""
+    p.add_argument("--activation", dest=f"{dest_prefix}activation", choices=sorted(ACTIVATIONS),
+                   default=None, help="the activation, where the file does not say it")
+    p.add_argument("--cost", dest=f"{dest_prefix}cost", choices=sorted(COSTS), default=None,
+                   help="the cost, where the file does not say it")
+
+
+def _tolerance(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not (math.isfinite(value) and value >= 0):
+        raise argparse.ArgumentTypeError(f"expected a number ≥ 0, got {text!r}")
+    return value
+
+
+def add_import_commands(commands) -> None:
+    """The `import` and `compare` subcommands."""
+    p = commands.add_parser(
+        "import", help="convert a network trained elsewhere to an mlpviz model",
+        description="Reads a plain MLP (Linear/Dense layers with one activation between them) "
+                    "from a PyTorch nn.Sequential state dict (.safetensors or .npz: 0.weight, "
+                    "0.bias, 2.weight …), Keras Dense weights (.npz or .h5: kernel, bias) or an "
+                    "ONNX graph, and writes mlpviz's model format. Give --activation and --cost "
+                    "where the file does not say them. Any command that takes a model also "
+                    "takes these files directly.")
+    p.add_argument("theirs", metavar="THEIRS")
+    p.add_argument("--out", required=True, metavar="MODEL.npz", help="the mlpviz model to write")
+    import_options(p)
+
+    p = commands.add_parser(
+        "compare", help="diff your backprop trace against mlpviz's; name the likely mistake",
+        description="Recomputes your trace (the README's trace format, or any part of it; one "
+                    "sample or a batch) with mlpviz on your W, b, x and label, reports per array "
+                    "the largest difference and the first entry that differs, and names the "
+                    "classic mistake that reproduces your numbers. Exit 0 when everything "
+                    "agrees, 1 on a mismatch.")
+    p.add_argument("theirs", metavar="THEIRS.npz|THEIRS.json")
+    p.add_argument("--model", metavar="MODEL", default=None,
+                   help="the parameters to use when your trace has no W0, b0 …")
+    p.add_argument("--tolerance", type=_tolerance, default=1e-6,
+                   help="largest relative difference that counts as agreement (default 1e-6; "
+                        "about 1e-4 for float32 code)")
+    import_options(p)
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    out = _check_output_path(args.out, "--out")
+    imported = import_model(args.theirs, args.activation, args.cost)
+    for line in imported.describe():
+        print(line)
+    imported.network.save(out, imported.metadata())
+    print(f"saved {out}")
+    return 0
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    from mlpviz.core.compare import compare_trace, read_their_trace
+
+    model = None
+    if args.model is not None:
+        model, _ = load_any_model(args.model, args.activation, args.cost)
+    theirs, ignored = read_their_trace(args.theirs)
+    result = compare_trace(theirs, args.theirs, model, args.activation, args.cost,
+                           args.tolerance, ignored, load_data=_load_data)
+    for line in comparison_lines(result):
+        print(line)
+    return 0 if result.agrees else EXIT_ERROR
+
+
+def _first_entry(d) -> str:
+    """Where the first difference is, and the two values: "layer 2, j 4, k 2: theirs …, ours …"."""
+    if not d.shapes_match:
+        return f"shape {d.theirs.shape}, ours {d.ours.shape}"
+    theirs, ours = d.first_values
+    if d.first and d.ours.ndim == 2 and d.layer is not None and not d.key.startswith("grad_W"):
+        where = f"sample {d.first[0]}, j {d.first[1]}"
+    elif d.layer is not None:
+        where = ", ".join([f"layer {d.layer}"] + [f"{n} {i}" for n, i in zip("jk", d.first)])
+    else:
+        where = "value"
+    return f"{where}: theirs {theirs:.6g}, ours {ours:.6g}"
+
+
+def comparison_lines(result) -> list[str]:
+    """The report `mlpviz compare` prints."""
+    setup = result.setup
+    sizes = " → ".join(str(s) for s in setup.network.sizes)
+    lines = [f"recomputed with {', '.join(setup.notes)}",
+             f"network {sizes}; tolerance {result.tolerance:g} (relative difference |theirs − "
+             "ours| / max(|theirs|, |ours|, 1e-3 × the array's largest |ours|))", ""]
+    rows = [("array", "shape", "max |Δ|", "max rel", "first difference")]
+    for d in result.diffs:
+        bad = f" ({d.nonfinite} NaN/inf in theirs)" if d.nonfinite else ""
+        rows.append((d.key, str(d.theirs.shape),
+                     "–" if d.max_abs is None else f"{d.max_abs:.2e}",
+                     "–" if d.max_rel is None else f"{d.max_rel:.2e}",
+                     ("agrees" if d.agrees else _first_entry(d)) + bad))
+    widths = [max(len(r[c]) for r in rows) for c in range(4)]
+    lines += ["  ".join(f"{cell:<{w}}" for cell, w in zip(r[:4], widths)) + "  " + r[4]
+              for r in rows]
+    for key, why in result.skipped:
+        lines.append(f"not compared: {key} ({why})")
+    if result.ignored:
+        lines.append(f"ignored (not trace keys): {', '.join(result.ignored)}")
+    lines.append("")
+    if not result.diffs:
+        lines.append("nothing to compare: the trace holds none of a, z, C, grad_a, grad_z, "
+                     "grad_W, grad_b")
+    elif result.agrees:
+        lines.append(f"agree: all {len(result.diffs)} arrays within {result.tolerance:g}")
+    else:
+        first = result.first_difference
+        stage = f", stepper stage '{first.stage}'" if first.stage else ""
+        lines.append(f"mismatch: {len(result.differing)} of {len(result.diffs)} arrays differ; "
+                     f"the first is {first.key} ({first.symbol}){stage}")
+        for d in result.diagnoses:
+            lines.append(("likely mistake: " if d.complete else "fits: ") + d.text)
+        if not result.diagnoses:
+            lines.append("no single classic mistake reproduces these numbers: start at the "
+                         "first difference")
+    return lines

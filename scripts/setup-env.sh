@@ -4,7 +4,8 @@
 #
 # cds to the repository root, installs the given Debian packages when they are missing (as root:
 # apt-get update once, then apt-get install; otherwise it prints the command to run), creates .venv
-# if absent, and pip-installs the project with its test extras whenever pyproject.toml changed.
+# if absent, and pip-installs the project with its test and import extras (the import readers are
+# tested too) whenever pyproject.toml changed.
 
 MLPVIZ_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
@@ -78,8 +79,8 @@ _mlpviz_pip_install() {
     if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
         return 0
     fi
-    _mlpviz_say "installing mlpviz and its test tools into .venv (pip)"
-    .venv/bin/python -m pip install -q --disable-pip-version-check -e '.[test]' || return 1
+    _mlpviz_say "installing mlpviz, its test tools and import readers into .venv (pip)"
+    .venv/bin/python -m pip install -q --disable-pip-version-check -e '.[test,import]' || return 1
     printf '%s\n' "$want" > "$stamp"
 }
 
