@@ -10,6 +10,7 @@ import re
 
 import numpy as np
 
+from mlpviz.core.activations import ACTIVATIONS
 from mlpviz.core.imports.files import ModelImportError
 from mlpviz.core.imports.plain_mlp import LOG_SOFTMAX, NOTHING, SOFTMAX, Layer
 
@@ -127,7 +128,8 @@ def keras_layers(data: dict[str, np.ndarray], path,
 
 # --- Keras .h5 ------------------------------------------------------------------------------------
 
-_KERAS_ACTIVATIONS = {"sigmoid": "sigmoid", "tanh": "tanh", "relu": "relu", "softmax": SOFTMAX,
+# Keras names its activations as we do, plus the output and identity layers.
+_KERAS_ACTIVATIONS = {**{name: name for name in ACTIVATIONS}, "softmax": SOFTMAX,
                       "log_softmax": LOG_SOFTMAX, "linear": NOTHING}
 _KERAS_PASSIVE = {"InputLayer": "", "Dropout": "Dropout is the identity when not training",
                   "Flatten": ""}
