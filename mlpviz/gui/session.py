@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import atexit
 import math
+import operator
 import weakref
 from typing import Sequence
 
@@ -43,6 +44,11 @@ def _shutdown_if_alive(ref) -> None:
             session.shutdown()
         except RuntimeError:  # its Qt objects were already deleted
             pass
+
+
+def _reader(attribute: str, doc: str) -> property:
+    """A read-only property returning self.<attribute>."""
+    return property(operator.attrgetter(attribute), doc=doc)
 
 
 class Session(QObject):
@@ -125,38 +131,24 @@ class Session(QObject):
         # the interpreter tears Qt down ("QThread: Destroyed while thread is still running").
         atexit.register(_shutdown_if_alive, weakref.ref(self))
 
-    # -- properties ------------------------------------------------------------------------------
-    @property
-    def snapshot(self) -> Snapshot:
-        """The latest Snapshot (parameters + epoch, batch, samples_seen, meta lr/batch_size)."""
-        return self._snapshot
-
-    @property
-    def dataset(self) -> Dataset:
-        return self._dataset
-
-    @property
-    def dataset_spec(self) -> str:
-        """What `set_dataset` was last given: "bundled", "mnist", "fashion" or a folder."""
-        return self._dataset_spec
-
-    @property
-    def is_training(self) -> bool:
-        """True while the worker runs batches (continuous training or a step_epoch)."""
-        return self._training
-
-    @property
-    def lr(self) -> float:
-        return self._lr
-
-    @property
-    def batch_size(self) -> int:
-        return self._batch_size
-
-    @property
-    def speed(self) -> int:
-        """1..100, 100 = full speed."""
-        return self._speed
+    # -- properties (read-only: the run changes only through the methods below) ----------------
+    snapshot = _reader("_snapshot", "The latest Snapshot (parameters + epoch, batch, samples_seen, "
+                                    "meta lr/batch_size).")
+    dataset = _reader("_dataset", "The Dataset trained on (a core.datasets.Dataset).")
+    dataset_spec = _reader("_dataset_spec", "What `set_dataset` was last given: \"bundled\", "
+                                            "\"mnist\", \"fashion\" or a folder.")
+    is_training = _reader("_training", "True while the worker runs batches (continuous training "
+                                       "or a step_epoch).")
+    lr = _reader("_lr", "The learning rate η (float > 0).")
+    batch_size = _reader("_batch_size", "Samples per mini-batch (int).")
+    speed = _reader("_speed", "1..100, 100 = full speed.")
+    batches_seen = _reader("_batches_seen", "Mini-batches the current network has trained, a "
+                                            "loaded model's included.")
+    sizes = _reader("_sizes", "Neurons per layer, input first (tuple of int).")
+    activation = _reader("_activation", "The hidden layers' activation's name.")
+    cost = _reader("_cost", "The cost's name.")
+    seed = _reader("_seed", "The seed of the network's random initial weights (int).")
+    thread = _reader("_thread", "The training QThread (for tests and diagnostics).")
 
     @property
     def history(self) -> list[EpochReport]:
@@ -167,32 +159,6 @@ class Session(QObject):
     def epoch_ends(self) -> tuple[int, ...]:
         """Mini-batches seen when each epoch of `history` ended (where the cost plot marks it)."""
         return tuple(self._epoch_ends)
-
-    @property
-    def batches_seen(self) -> int:
-        """Mini-batches the current network has trained, a loaded model's included."""
-        return self._batches_seen
-
-    @property
-    def sizes(self) -> tuple[int, ...]:
-        return self._sizes
-
-    @property
-    def activation(self) -> str:
-        return self._activation
-
-    @property
-    def cost(self) -> str:
-        return self._cost
-
-    @property
-    def seed(self) -> int:
-        return self._seed
-
-    @property
-    def thread(self) -> QThread:
-        """The training thread (for tests and diagnostics)."""
-        return self._thread
 
     # -- run control -----------------------------------------------------------------------------
     def start(self) -> None:
