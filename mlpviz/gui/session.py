@@ -19,7 +19,7 @@ import weakref
 from typing import Sequence
 
 import numpy as np
-from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QThread, Signal, Slot
 
 from mlpviz.core.datasets import Dataset, DatasetError, load_dataset
 from mlpviz.core.limits import architecture_problem
@@ -35,6 +35,8 @@ DEFAULT_ACTIVATION = "sigmoid"
 DEFAULT_COST = "mse"
 DEFAULT_SEED = 0
 DEFAULT_DATASET = "bundled"
+SNAPSHOT_DRAWN = QEvent.Type(QEvent.registerEventType())  # posted to the Session (see below)
+LOW_PRIORITY = Qt.EventPriority.LowEventPriority.value
 
 
 def _shutdown_if_alive(ref) -> None:
@@ -388,10 +390,20 @@ class Session(QObject):
     # -- from the worker (queued into the GUI thread) --------------------------------------------
     @Slot(int, object)
     def _on_worker_snapshot(self, generation: int, snapshot: Snapshot) -> None:
+        # Tell the worker once the GUI thread has caught up: a low-priority event is handled
+        # after everything queued before it, so a busy window never has a backlog of snapshots.
+        QCoreApplication.postEvent(self, QEvent(SNAPSHOT_DRAWN), LOW_PRIORITY)
         if self._closed or generation != self._generation:
             return
         self._snapshot = snapshot
         self.snapshot_ready.emit(snapshot)
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == SNAPSHOT_DRAWN:
+            if not self._closed:
+                self._worker.snapshot_taken()
+            return True
+        return super().event(event)
 
     @Slot(int, object)
     def _on_worker_batches(self, generation: int, reports: tuple) -> None:
