@@ -1,5 +1,9 @@
 """CostView: batch costs (decimated, bounded), epoch markers, history rows, throttled redraws."""
 
+import os
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 
@@ -12,7 +16,31 @@ from mlpviz.gui.views.cost_view import MAX_POINTS, CostView
 def view(qtbot):
     v = CostView()
     qtbot.addWidget(v)
+    v.flush()  # the plots are built now (the app builds them after the view's first paint)
     return v
+
+
+def test_plots_are_built_after_the_first_paint_with_the_data_so_far(qtbot):
+    v = CostView()
+    qtbot.addWidget(v)
+    v.add_batches(batches([1.0, 0.5, 0.25]))
+    v.add_epoch(epoch(1))
+    qtbot.wait(2 * cost_view.REDRAW_MS)
+    assert v._canvas is None  # nothing painted yet: no plot, no pyqtgraph work
+    v.show()
+    qtbot.waitUntil(lambda: v._canvas is not None, timeout=2000)
+    x, y = v._batch_curve.getData()
+    assert np.array_equal(x, [1, 2, 3]) and np.array_equal(y, [1.0, 0.5, 0.25])
+    assert len(v._train_cost.getData()[0]) == 1
+
+
+def test_the_main_window_module_does_not_import_pyqtgraph():
+    """pyqtgraph (~0.4 s of start-up) is imported when the cost plot is first built."""
+    code = ("import sys, mlpviz.gui.main_window, mlpviz.gui.app; "
+            "sys.exit('pyqtgraph' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            env={**os.environ, "QT_QPA_PLATFORM": "offscreen"}, timeout=60)
+    assert result.returncode == 0, result.stderr
 
 
 def batches(costs, start=0):

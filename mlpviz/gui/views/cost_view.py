@@ -19,10 +19,9 @@ from __future__ import annotations
 import math
 
 import numpy as np
-import pyqtgraph as pg
-from PySide6.QtCore import QTimer
-from PySide6.QtGui import QColor, QFont
-from PySide6.QtWidgets import QGraphicsItem, QVBoxLayout, QWidget
+from PySide6.QtCore import QSize, QTimer
+from PySide6.QtGui import QColor, QFont, QPainter
+from PySide6.QtWidgets import QGraphicsItem, QSizePolicy, QVBoxLayout, QWidget
 
 from mlpviz.core.series import BinnedSeries, Points, chunk_means, envelope
 from mlpviz.core.training import BatchReport, EpochReport
@@ -35,6 +34,8 @@ EPOCH_COLUMNS = ("batches_seen", "train_cost", "test_cost", "train_accuracy", "t
 EMA_ALPHA = 0.05  # weight of the newest batch in the smoothed cost (~20 batches of memory)
 REDRAW_MS = 125  # at most 8 redraws a second: smooth enough, and axis text is costly to paint
 BASE_POINT_SIZE = 10.0
+# What the pyqtgraph canvas asks for, so the window's layout is the same before it is built.
+PLOT_SIZE_HINT, PLOT_MINIMUM_SIZE = QSize(600, 480), QSize(68, 68)
 
 SMOOTH_COLOR = "#3a86d4"
 TRAIN_COLOR = "#e8831c"
@@ -56,12 +57,38 @@ class CostView(QWidget):
         self._font_scale = 1.0
         self._background, self._foreground = "#ffffff", "#202020"
         self._reset_data()
+        self._canvas = None  # the pyqtgraph plots, built after the view's first paint
+        self._x_max, self._cost_max = 0.0, 0.0
+        self._layout = QVBoxLayout(self)
+        self._layout.setContentsMargins(0, 0, 0, 0)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self._redraw_timer = QTimer(self)
+        self._redraw_timer.setSingleShot(True)
+        self._redraw_timer.setInterval(REDRAW_MS)
+        self._redraw_timer.timeout.connect(self._redraw)
+
+    def sizeHint(self) -> QSize:  # noqa: N802 (Qt override)
+        return PLOT_SIZE_HINT if self._canvas is None else self._canvas.sizeHint()
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt override)
+        return PLOT_MINIMUM_SIZE if self._canvas is None else self._canvas.minimumSizeHint()
+
+    def paintEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        """Until the plots exist: the background, and the plots are built just after this paint.
+        Importing pyqtgraph takes ~0.4 s (a third of the app's start-up), so the main window
+        shows first (benchmarks/bench_startup.py)."""
+        if self._canvas is None:
+            QPainter(self).fillRect(self.rect(), QColor(self._background))
+            QTimer.singleShot(0, self._build_plots)
+
+    def _build_plots(self) -> None:
+        """Create the canvas, both plots and their items once, styled, showing the data so far."""
+        if self._canvas is not None:
+            return
+        import pyqtgraph as pg
 
         self._canvas = pg.GraphicsLayoutWidget()
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self._canvas)
-
+        self._layout.addWidget(self._canvas)
         self._cost_plot = self._canvas.addPlot(row=0, col=0)
         self._acc_plot = self._canvas.addPlot(row=0, col=1)  # side by side: each gets the height
         self._acc_plot.setXLink(self._cost_plot)
@@ -76,7 +103,6 @@ class CostView(QWidget):
             plot.enableAutoRange(enable=False)
             for name in ("left", "bottom"):
                 plot.getAxis(name).setCacheMode(QGraphicsItem.DeviceCoordinateCache)
-        self._x_max, self._cost_max = 0.0, 0.0
         self._cost_plot.setYRange(0, 1, padding=0)
         for plot in self._plots:
             plot.showGrid(x=True, y=True, alpha=0.25)
@@ -90,12 +116,8 @@ class CostView(QWidget):
         self._test_cost = self._cost_plot.plot(name="held-out set (epoch)", symbol=TEST_SYMBOL)
         self._train_acc = self._acc_plot.plot(name="training set", symbol=TRAIN_SYMBOL)
         self._test_acc = self._acc_plot.plot(name="held-out set", symbol=TEST_SYMBOL)
-
-        self._redraw_timer = QTimer(self)
-        self._redraw_timer.setSingleShot(True)
-        self._redraw_timer.setInterval(REDRAW_MS)
-        self._redraw_timer.timeout.connect(self._redraw)
         self._apply_style()
+        self._redraw()
 
     @property
     def _plots(self):
@@ -147,6 +169,8 @@ class CostView(QWidget):
         mini-batches: the next batch is plotted after them) and redraw at once."""
         self._x_max = self._cost_max = 0.0
         self._reset_data()
+        if self._canvas is not None:
+            self._cost_plot.setYRange(0, 1, padding=0)
         self._seen = int(batches_seen)
         self._redraw()
 
@@ -177,8 +201,9 @@ class CostView(QWidget):
             self._redraw_timer.start()
 
     def flush(self) -> None:
-        """Redraw now (e.g. before a screenshot)."""
+        """Build the plots if they are not yet, and redraw now (e.g. before a screenshot)."""
         self._redraw_timer.stop()
+        self._build_plots()
         self._redraw()
 
     def _grow_ranges(self, x_last: float, cost_peak: float) -> None:
@@ -197,6 +222,8 @@ class CostView(QWidget):
 
     def _redraw(self) -> None:
         """Data → plot items, with work bounded by the plot's width, not the run's length."""
+        if self._canvas is None:
+            return  # _build_plots draws what has come so far
         p = self._batches.points()
         table = self._epoch_table[:len(self._epochs)]
         epoch_costs = table[:, 1:3][np.isfinite(table[:, 1:3])]
@@ -242,6 +269,11 @@ class CostView(QWidget):
         self._apply_style()
 
     def _apply_style(self) -> None:
+        if self._canvas is None:
+            self.update()  # the background until the plots are built
+            return
+        import pyqtgraph as pg  # imported once by _build_plots
+
         f, fg, bg = self._font_scale, self._foreground, self._background
         points = BASE_POINT_SIZE * f
         tick_font = QFont()
