@@ -1,7 +1,8 @@
 """The `mlpviz` command: the desktop app, and headless train / evaluate / gradcheck / data / trace.
 
 Exit codes: 0 success, 1 an error (bad file, data, download, diverged training), 2 bad usage,
-130 interrupted (Ctrl-C). Errors are one line on stderr, "mlpviz: error: …", never a traceback.
+130 interrupted (Ctrl-C, SIGTERM, SIGHUP), 141 the reader of the output went away (a broken pipe,
+as `| head` does; nothing is printed). Errors are one line on stderr, "mlpviz: error: …", never a traceback.
 Qt is imported only when the app starts, so the headless commands run without a display.
 """
 
@@ -11,6 +12,7 @@ import argparse
 import contextlib
 import dataclasses
 import math
+import os
 import signal
 import sys
 import tempfile
@@ -29,16 +31,17 @@ from mlpviz.core.datasets import (
 from mlpviz.core.gradcheck import check_gradient
 from mlpviz.core.imports import OURS, import_model, load_any_model
 from mlpviz.core.limits import (
-    TRAINED, architecture_problem, fit_problem, hidden_problem, parse_hidden,
+    DRAWN, TRAINED, architecture_problem, fit_problem, hidden_problem, parse_hidden,
 )
 from mlpviz.core.model_file import ModelFileError
 from mlpviz.core.model_metadata import ModelMetadata, read_metadata
-from mlpviz.core.network import Network
+from mlpviz.core.network import Network, NonFiniteError
 from mlpviz.core.paths import cache_dir
 from mlpviz.core.training import Trainer, TrainingDiverged, default_lr, single_blas_thread
 
 GRADCHECK_TOLERANCE = 1e-6
 EXIT_ERROR, EXIT_USAGE, EXIT_INTERRUPTED = 1, 2, 130
+EXIT_BROKEN_PIPE = 128 + 13  # what a shell reports for a Unix tool ended by SIGPIPE
 
 
 class CommandError(Exception):
@@ -217,6 +220,9 @@ def main(argv: list[str] | None = None) -> int:
                 "compare": cmd_compare, None: cmd_app}
     try:
         return handlers[args.command](args)
+    except BrokenPipeError:  # `mlpviz evaluate m.npz | head`: the reader left; end quietly
+        _silence_stdout()
+        return EXIT_BROKEN_PIPE
     except KeyboardInterrupt:
         _print_error("interrupted")
         return EXIT_INTERRUPTED
@@ -233,6 +239,17 @@ def main(argv: list[str] | None = None) -> int:
             raise
         _print_error(str(e))
     return EXIT_ERROR
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null, so that the interpreter's last flush at exit does not hit the
+    closed pipe again (and print "Exception ignored … BrokenPipeError")."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):  # stdout is not a file descriptor (tests capture it)
+        pass
 
 
 def _print_error(message: str) -> None:
@@ -265,6 +282,8 @@ def _app_model(args: argparse.Namespace):
         yield None
         return
     imported = import_model(args.app_model, args.app_activation, args.app_cost)
+    if args.screenshot:  # the app would show a banner and the screenshot exit 0 without the model
+        _check_fits_app(args.app_model, imported.network)
     if imported.format == OURS:
         yield args.app_model
         return
@@ -272,6 +291,18 @@ def _app_model(args: argparse.Namespace):
         path = Path(folder) / f"{Path(args.app_model).stem}.npz"
         imported.network.save(path, imported.metadata())
         yield str(path)
+
+
+def _check_fits_app(path: str, net: Network) -> None:
+    """CommandError unless the app (on its default, bundled data) can show `net`: the network
+    view's limits (core.limits.DRAWN), one input per pixel, one output per class, and a forward
+    pass that does not overflow."""
+    ds = _load_data("bundled")
+    problem = architecture_problem(net.sizes, net.activation, net.cost, 0, ds, DRAWN)
+    if problem:
+        raise CommandError(f"{path}: the app cannot show this model: {problem}")
+    with _naming(path):
+        net.forward(ds.test_x()[:100])  # NonFiniteError if its weights overflow
 
 
 def _run_app(args: argparse.Namespace, model: str | None) -> int:
@@ -396,11 +427,14 @@ def cmd_train(args: argparse.Namespace) -> int:
     ds = _load_data(args.data)
     net = _network(args, ds)
     lr = default_lr(args.cost) if args.lr is None else args.lr
+    batch = min(args.batch, len(ds.train_labels))  # a batch cannot hold more than every sample
     trainer = Trainer(net, ds.train_images, ds.train_labels, ds.test_images, ds.test_labels,
-                      lr=lr, batch_size=args.batch, seed=args.seed)
+                      lr=lr, batch_size=batch, seed=args.seed)
     print(f"{net!r}")
+    batch_text = f"{batch:,}" if batch == args.batch else (
+        f"{batch:,} (the whole training set; --batch {args.batch:,} asks for more)")
     print(f"{ds.name}: {len(ds.train_labels):,} training / {len(ds.test_labels):,} held-out; "
-          f"lr {lr:g}, batch {args.batch}, {args.epochs} epoch{'' if args.epochs == 1 else 's'}, "
+          f"lr {lr:g}, batch {batch_text}, {args.epochs} epoch{'' if args.epochs == 1 else 's'}, "
           f"seed {args.seed}")
     sys.stdout.flush()
 
@@ -441,7 +475,7 @@ def cmd_train(args: argparse.Namespace) -> int:
               f"acc {test_acc:.2%}")
     if save_path is not None:
         metadata = ModelMetadata(
-            dataset=args.data, dataset_name=ds.name, lr=lr, batch=args.batch, seed=args.seed,
+            dataset=args.data, dataset_name=ds.name, lr=lr, batch=batch, seed=args.seed,
             epochs=trainer.epoch, batches_seen=batches, samples_seen=trainer.samples_seen,
             history=history, epoch_ends=epoch_ends, interrupted=ctrl_c.requested)
         net.save(save_path, metadata.as_dict())
@@ -470,6 +504,15 @@ def _model_and_data(model_path: str, data: str | None, activation: str | None = 
     if problem:
         raise CommandError(f"{model_path}: {problem}")
     return net, meta, ds, spec
+
+
+@contextlib.contextmanager
+def _naming(model_path: str):
+    """NonFiniteError (the model's weights overflow float64) as an error naming the file."""
+    try:
+        yield
+    except NonFiniteError as e:
+        raise CommandError(f"{model_path}: {e}") from None
 
 
 def confusion_matrix(labels: np.ndarray, predictions: np.ndarray, n_classes: int) -> np.ndarray:
@@ -502,7 +545,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     if len(ds.test_labels) == 0:
         raise CommandError(f"{ds.name} has no held-out samples to evaluate on")
     labels = ds.test_labels.astype(np.intp)
-    with single_blas_thread():
+    with single_blas_thread(), _naming(args.model):
         cost, accuracy, predictions = net.evaluate(ds.test_x(), labels)
     print(f"{net!r}")
     print(f"{ds.name}, held-out split: {len(labels):,} samples")
@@ -515,8 +558,42 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 # --- gradcheck --------------------------------------------------------------------------------
 
 
+# Bytes per parameter the check holds at once: the network's W (float64), backprop's trace (its
+# copy of W, ∂C/∂W and the wishes: 3 × 8), extended-precision copies of W (16) and the numerical
+# gradient with its relative errors (2 × 8).
+GRADCHECK_BYTES_PER_PARAMETER = 8 + 3 * 8 + 16 + 2 * 8
+
+
+def available_memory() -> int | None:
+    """Bytes of memory available to a new allocation without swapping (Linux: MemAvailable of
+    /proc/meminfo; elsewhere the free physical pages), or None if unknown."""
+    try:
+        with open("/proc/meminfo") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):
+        return None
+
+
+def _check_gradcheck_fits(sizes: list[int]) -> None:
+    """Refuse, before allocating anything, a check that will not fit in the memory available."""
+    count = sum(a * b + b for a, b in zip(sizes[:-1], sizes[1:]))
+    need, have = count * GRADCHECK_BYTES_PER_PARAMETER, available_memory()
+    if have is not None and need > have:
+        raise CommandError(
+            f"checking a {' → '.join(map(str, sizes))} network ({count:,} parameters) needs "
+            f"about {need / 1e9:.1f} GB of memory and {have / 1e9:.1f} GB are available: choose "
+            "smaller --layers")
+
+
 def cmd_gradcheck(args: argparse.Namespace) -> int:
     ds = _load_data("bundled")
+    _check_gradcheck_fits([ds.n_inputs, *args.layers, ds.n_classes])
     net = _network(args, ds)
     index = int(np.random.default_rng(args.seed).integers(len(ds.test_labels)))
     x, label = ds.test_images[index].astype(np.float64) / 255, int(ds.test_labels[index])
@@ -592,7 +669,8 @@ def cmd_trace(args: argparse.Namespace) -> int:
     from mlpviz.core.trace_export import save_trace
 
     x, label = ds.test_images[args.sample].astype(np.float64) / 255, int(ds.test_labels[args.sample])
-    trace = net.backprop(x, label)
+    with _naming(args.model):
+        trace = net.backprop(x, label)
     save_trace(trace, args.out)
     names = ds.class_names
     print(f"sample {args.sample}: label {names[label]}, predicted {names[trace.prediction]}, "

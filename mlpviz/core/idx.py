@@ -11,13 +11,13 @@ import gzip
 import io
 import math
 import os
-import tempfile
 import zlib
 from pathlib import Path
 from typing import BinaryIO
 
 import numpy as np
 
+from mlpviz.core.atomic import atomic_write
 from mlpviz.core.limits import MAX_IDX_BYTES
 
 # IDX dtype code -> big-endian numpy dtype.
@@ -147,26 +147,12 @@ def idx_bytes(array: np.ndarray) -> bytes:
 def write_idx(path: str | os.PathLike, array: np.ndarray) -> None:
     """Write `array` to `path` as IDX, gzip-compressed when the name ends in ``.gz``.
 
-    The gzip stream has mtime 0, so equal arrays give identical bytes. The write is atomic: a
-    temporary file in the same folder is renamed over `path` only once it is complete.
+    The gzip stream has mtime 0, so equal arrays give identical bytes. The write is atomic and
+    durable (core.atomic): a temporary file in the same folder is renamed over `path` only once
+    it is complete.
     """
     path = Path(path)
     payload = idx_bytes(array)
     if path.name.endswith(".gz"):
         payload = gzip.compress(payload, compresslevel=9, mtime=0)
-    _write_atomic(path, payload)
-
-
-def _write_atomic(path: Path, payload: bytes) -> None:
-    """Write `payload` to a temporary sibling of `path`, fsync it, then rename it onto `path`."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(payload)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    atomic_write(path, lambda f: f.write(payload))
