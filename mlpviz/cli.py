@@ -358,30 +358,55 @@ def _isatty(stream) -> bool:
         return False
 
 
-class _StopOnCtrlC:
-    """While active, the first Ctrl-C only sets `requested` (checked between batches); a second
-    one interrupts at once. Outside the main thread it does nothing (Ctrl-C raises as usual)."""
+def _tell(text: str) -> None:
+    """A line on stderr that may fail quietly: after SIGHUP the terminal may be gone."""
+    try:
+        print(text, file=sys.stderr, flush=True)
+    except (OSError, ValueError):
+        pass
+
+
+class _StopOnSignals:
+    """While active, Ctrl-C (SIGINT), SIGTERM and SIGHUP (a closed terminal) all mean "stop and
+    save": the first only sets `requested` (checked between batches); a second one stops the
+    batch at once (KeyboardInterrupt; the model is still saved). Once `saving` is set, signals
+    only say that the save is being finished: a save is never cut short, so the weights are
+    never lost to an impatient second Ctrl-C. Outside the main thread it does nothing."""
+
+    SIGNALS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP")
+                    if hasattr(signal, name))
 
     def __init__(self):
         self.requested = False
-        self._previous = None
+        self.saving = False
+        self._previous: dict[int, object] = {}
 
-    def _on_sigint(self, signum, frame):
+    @staticmethod
+    def _name(signum: int) -> str:
+        return "Ctrl-C" if signum == signal.SIGINT else signal.Signals(signum).name
+
+    def _on_signal(self, signum, frame):
+        name = self._name(signum)
+        if self.saving:
+            _tell(f"\nmlpviz: {name}: finishing the save first, please wait")
+            return
         if self.requested:
             raise KeyboardInterrupt
         self.requested = True
-        print("\nmlpviz: stopping after this batch (Ctrl-C again to abort)", file=sys.stderr)
+        _tell(f"\nmlpviz: {name}: stopping after this batch (Ctrl-C again to abort the batch; "
+              "the model is still saved)")
 
     def __enter__(self):
         try:
-            self._previous = signal.signal(signal.SIGINT, self._on_sigint)
+            for signum in self.SIGNALS:
+                self._previous[signum] = signal.signal(signum, self._on_signal)
         except ValueError:  # not the main thread
-            self._previous = None
+            pass
         return self
 
     def __exit__(self, *exc):
-        if self._previous is not None:
-            signal.signal(signal.SIGINT, self._previous)
+        for signum, previous in self._previous.items():
+            signal.signal(signum, previous)
         return False
 
 
@@ -416,6 +441,25 @@ def _check_save_path(path: str | None) -> Path | None:
     return _check_output_path(path, "--save")
 
 
+def _save_or_rescue(net: Network, path: Path, metadata: dict) -> None:
+    """Save the trained model to `path`; if that fails (a full disk, the folder gone), save a
+    rescue copy in the temporary folder and raise a CommandError saying where the weights are,
+    so hours of training are not lost to one write error."""
+    try:
+        net.save(path, metadata)
+        return
+    except OSError as e:
+        reason = _describe_os_error(e)
+    rescue = Path(tempfile.gettempdir()) / f"mlpviz-rescued-{os.getpid()}-{path.name}"
+    try:
+        net.save(rescue, metadata)
+    except OSError as e:
+        raise CommandError(f"could not save the model: {reason}; a rescue copy in {rescue.parent} "
+                           f"failed too ({e.strerror or e}): the trained weights are lost") from None
+    raise CommandError(f"could not save the model: {reason}; the trained weights are safe in "
+                       f"{rescue} (move that file where you want it)")
+
+
 def _epoch_line(report, width: int) -> str:
     return (f"epoch {report.epoch:{width}d}   train cost {report.train_cost:.4f} "
             f"acc {report.train_accuracy:7.2%}   held-out cost {report.test_cost:.4f} "
@@ -441,16 +485,16 @@ def cmd_train(args: argparse.Namespace) -> int:
     bar, width = _ProgressBar(), len(str(args.epochs))
     history, epoch_ends, batches = [], [], 0  # the epochs' reports, the batches at their ends
     diverged: TrainingDiverged | None = None
-    with _StopOnCtrlC() as ctrl_c, single_blas_thread():
+    with _StopOnSignals() as stop, single_blas_thread():
         try:
             for _ in range(args.epochs):
                 label = f"epoch {trainer.epoch + 1:{width}d}/{args.epochs}"
-                while not trainer.epoch_done and not ctrl_c.requested:
+                while not trainer.epoch_done and not stop.requested:
                     report = trainer.step()
                     batches += 1
                     bar.update(label, report.batch, report.batches_per_epoch,
                                f"cost {report.cost:.4f}", force=trainer.epoch_done)
-                if ctrl_c.requested:
+                if stop.requested:
                     break
                 bar.clear()
                 report = trainer.finish_epoch()
@@ -458,29 +502,32 @@ def cmd_train(args: argparse.Namespace) -> int:
                 epoch_ends.append(batches)
                 print(_epoch_line(report, width), flush=True)
         except KeyboardInterrupt:  # outside the main thread, or a second Ctrl-C
-            ctrl_c.requested = True
+            stop.requested = True
         except TrainingDiverged as e:
             diverged = e
         finally:
             bar.clear()
+        stop.saving = True  # from here on a signal never cuts the save short
 
-    if diverged is not None:
-        raise CommandError(f"training diverged in epoch {trainer.epoch + 1}: {diverged}"
-                           + (f" (nothing was saved to {save_path})" if save_path else ""))
-    trainer.sync()
-    if ctrl_c.requested:
-        test_cost, test_acc = trainer.evaluate(ds.test_images, ds.test_labels)
-        print(f"stopped in epoch {trainer.epoch + 1} after {trainer.batch_in_epoch} of "
-              f"{trainer.batches_per_epoch} batches: held-out cost {test_cost:.4f} "
-              f"acc {test_acc:.2%}")
-    if save_path is not None:
-        metadata = ModelMetadata(
-            dataset=args.data, dataset_name=ds.name, lr=lr, batch=batch, seed=args.seed,
-            epochs=trainer.epoch, batches_seen=batches, samples_seen=trainer.samples_seen,
-            history=history, epoch_ends=epoch_ends, interrupted=ctrl_c.requested)
-        net.save(save_path, metadata.as_dict())
-        print(f"saved {save_path}")
-    return EXIT_INTERRUPTED if ctrl_c.requested else 0
+        if diverged is not None:
+            raise CommandError(f"training diverged in epoch {trainer.epoch + 1}: {diverged}"
+                               + (f" (nothing was saved to {save_path})" if save_path else ""))
+        trainer.sync()
+        if save_path is not None:  # saved before anything is printed: after SIGHUP the
+            # terminal may be gone, and a failed print must not cost the model
+            metadata = ModelMetadata(
+                dataset=args.data, dataset_name=ds.name, lr=lr, batch=batch, seed=args.seed,
+                epochs=trainer.epoch, batches_seen=batches, samples_seen=trainer.samples_seen,
+                history=history, epoch_ends=epoch_ends, interrupted=stop.requested)
+            _save_or_rescue(net, save_path, metadata.as_dict())
+        if stop.requested:
+            test_cost, test_acc = trainer.evaluate(ds.test_images, ds.test_labels)
+            print(f"stopped in epoch {trainer.epoch + 1} after {trainer.batch_in_epoch} of "
+                  f"{trainer.batches_per_epoch} batches: held-out cost {test_cost:.4f} "
+                  f"acc {test_acc:.2%}")
+        if save_path is not None:
+            print(f"saved {save_path}")
+    return EXIT_INTERRUPTED if stop.requested else 0
 
 
 # --- evaluate ---------------------------------------------------------------------------------
