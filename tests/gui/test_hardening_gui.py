@@ -5,6 +5,7 @@ import json
 import sys
 import threading
 import zipfile
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -16,8 +17,9 @@ from PySide6.QtWidgets import QApplication
 
 from mlpviz.core import Network
 from mlpviz.core.last_good import Checkpoint
-from mlpviz.gui import last_resort
+from mlpviz.gui import last_resort, settings
 from mlpviz.gui.last_resort import LastResort
+from mlpviz.gui.main_window import MainWindow
 from mlpviz.gui.session import SEED_RANGE, Session
 
 
@@ -261,7 +263,6 @@ def test_eta_1000_collapse_is_said_and_restored_and_undone(qtbot, window):
 
 
 def test_divergence_offers_the_last_good_weights(qtbot, bundled):
-    from mlpviz.gui.main_window import MainWindow
     w = MainWindow(Session(dataset=bundled, activation="relu", lr=0.1), restore=False)
     qtbot.addWidget(w)
     s = w.session
@@ -349,3 +350,37 @@ def test_a_file_that_is_not_a_zip_of_npy_is_a_message(qtbot, window, tmp_path):
             window.session.open_model(path)
     assert not exceptions and "Could not open the model" in blocker.args[0]
     assert "Traceback" not in blocker.args[0]
+
+
+# -- settings files holding anything -----------------------------------------------------------
+ini_text = st.text(st.characters(blacklist_categories=("Cs", "Cc")), max_size=24)
+ini_values = st.one_of(ini_text, st.integers().map(str), st.floats().map(repr),
+                       st.sampled_from(["2147483648", "1e20", "-0", "@ByteArray(junk)",
+                                        "@Variant(\\0\\0\\0\\x7f)", "784,16,16,10", "true",
+                                        "\"a, list\"", "1,2,3,4,5,6,7,8", "nan", "inf"]))
+
+
+@pytest.mark.qt_log_ignore("QVariant::load")  # Qt's own word on a junk @Variant(…): read as unset
+@given(values=st.dictionaries(st.sampled_from(sorted(settings.DEFAULTS) + ["junk key"]),
+                              ini_values, min_size=1))
+@hypothesis_settings(max_examples=10, deadline=None,
+                     suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_the_window_builds_from_a_settings_file_holding_anything(qtbot, monkeypatch, tmp_path,
+                                                                  values):
+    monkeypatch.setenv("MLPVIZ_SETTINGS_ORG", "mlpviz-tests-hardening")
+    path = Path(settings.store().fileName())
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("[General]\n" + "".join(f"{k}={v}\n" for k, v in values.items()))
+    try:
+        with qtbot.captureExceptions() as exceptions:
+            w = MainWindow(restore=True)
+            w.show()
+            w.grab()
+            w.close()  # writes back what it used …
+            w.deleteLater()
+        assert not exceptions
+        again = settings.read()  # … which is what it used
+        assert (again["seed"], again["speed"], again["sizes"]) == (
+            w.session.seed, w.controls.speed.value(), w.session.sizes)
+    finally:
+        path.unlink(missing_ok=True)
