@@ -65,10 +65,10 @@ def _epoch_status(report) -> str:
     """The last epoch's held-out accuracy and cost for the status bar; numbers that were not
     measured (no held-out data, a file's odd record) are not shown as "nan"."""
     acc, cost = report.test_accuracy, report.test_cost
-    if not (isinstance(acc, (int, float)) and math.isfinite(acc)):
+    if not (isinstance(acc, (int, float)) and 0 <= acc <= 1):
         return f"epoch {report.epoch}: no held-out accuracy  "
     text = f"held-out accuracy {100 * acc:.1f} %"
-    if isinstance(cost, (int, float)) and math.isfinite(cost):
+    if isinstance(cost, (int, float)) and 0 <= cost < math.inf:
         text += f"  cost {cost:.4f}"
     return text + "  "
 

@@ -13,7 +13,9 @@ flight from an older network is dropped, so after `network_rebuilt` views never 
 from __future__ import annotations
 
 import atexit
+import dataclasses
 import math
+import os
 import weakref
 from typing import Sequence
 
@@ -318,7 +320,7 @@ class Session(QObject):
         the old dataset and network are kept."""
         if self._closed:
             return
-        self._files.run(f"Loading the data {spec} …", lambda: load_dataset(spec),
+        self._files.run(f"Loading the data {_short(spec)} …", lambda: load_dataset(spec),
                         lambda dataset, error: self._on_dataset_loaded(spec, dataset, error))
 
     def _on_dataset_loaded(self, spec: str, dataset: Dataset | None, error) -> None:
@@ -346,13 +348,15 @@ class Session(QObject):
         if self._closed:
             return
         test_x = self._dataset.test_x()
+        train_size = len(self._dataset.train_labels)
 
         def load():
             net, raw = Network.load_with_metadata(path)
             fits = net.sizes[0] == test_x.shape[1]  # else _on_model_loaded says it does not fit
-            return net, raw, overflow_problem(net, test_x) if fits else None
+            meta, note = _trusted_record(raw, train_size)
+            return net, meta, note, overflow_problem(net, test_x) if fits else None
 
-        self._files.run(f"Opening {path} …", load,
+        self._files.run(f"Opening {_short(path)} …", load,
                         lambda loaded, error: self._on_model_loaded(path, loaded, error))
 
     def _on_model_loaded(self, path, loaded, error) -> None:
@@ -362,7 +366,7 @@ class Session(QObject):
             why = error if isinstance(error, (ModelFileError, OSError)) else summary_of(error)
             self._fail(f"Could not open the model: {why}")
             return
-        net, raw, overflow = loaded
+        net, meta, note, overflow = loaded
         problem = architecture_problem(net.sizes, net.activation, net.cost, self._seed,
                                        self._dataset)
         if problem:
@@ -372,7 +376,6 @@ class Session(QObject):
             self._fail(f"The model in {path} was not opened: {overflow} on the held-out "
                        f"images of {self._dataset.name}. The current network is kept.")
             return
-        meta = read_metadata(raw, train_size=len(self._dataset.train_labels))
         if meta.lr is not None:
             self._lr = meta.lr
         elif net.cost != self._cost:
@@ -381,6 +384,8 @@ class Session(QObject):
             self._batch_size = meta.batch
         self._sizes, self._activation, self._cost = tuple(net.sizes), net.activation, net.cost
         self._install(net, record=meta)
+        if note:
+            self.failed.emit(f"Opened {path}, but {note}.")
 
     def save_model(self, path) -> bool:
         """Write the latest snapshot (never the live arrays) with the training record of
@@ -599,6 +604,39 @@ def _positive_float(value) -> float | None:
     except (TypeError, ValueError):
         return None
     return value if math.isfinite(value) and value > 0 else None
+
+
+def _short(path) -> str:
+    """A file's or folder's name, for the busy line ("m.npz", not the whole path)."""
+    return os.path.basename(str(path).rstrip("/\\")) or str(path)
+
+
+def _trusted_record(raw: dict, train_size: int) -> tuple[ModelMetadata, str | None]:
+    """A model file's training record, and None; or, when it cannot be read or holds numbers no
+    training produces (an accuracy outside 0…1, a negative cost, counts beyond 2⁵³), the record
+    without them and what was left out, in words. Nothing untrue reaches the screen."""
+    try:
+        meta = read_metadata(raw, train_size=train_size)
+    except Exception as e:  # noqa: BLE001 - a damaged record never stops the weights opening
+        return ModelMetadata(), f"its training record could not be read ({summary_of(e)})"
+    if max(meta.epochs, meta.batches_seen, meta.samples_seen, *meta.epoch_ends) > 2**53:
+        return ModelMetadata(lr=meta.lr, batch=meta.batch), (
+            "its training record counts more batches than any training could have seen, so "
+            "the network starts its count and history afresh")
+    bad = next((r for r in meta.history if not _plausible(r)), None)
+    if bad is not None:
+        return dataclasses.replace(meta, history=(), epoch_ends=()), (
+            f"its history holds numbers no training produces (epoch {bad.epoch}: accuracy "
+            f"{bad.test_accuracy:.4g}, cost {bad.test_cost:.4g}), so no history is shown")
+    return meta, None
+
+
+def _plausible(report: EpochReport) -> bool:
+    """Accuracies within 0…1 and costs ≥ 0 (NaN: not measured), as training reports them."""
+    def within(value, lo, hi) -> bool:
+        return math.isnan(value) or lo <= value <= hi
+    return (all(within(a, 0.0, 1.0) for a in (report.train_accuracy, report.test_accuracy))
+            and all(within(c, 0.0, math.inf) for c in (report.train_cost, report.test_cost)))
 
 
 def _seed_problem(seed) -> str | None:

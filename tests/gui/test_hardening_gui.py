@@ -186,6 +186,35 @@ def test_an_epoch_without_held_out_numbers_is_not_shown_as_nan(qtbot, window, tm
     assert window.status_accuracy.text().strip() == "epoch 1: no held-out accuracy"
 
 
+ROW = {"epoch": 1, "train_cost": 0.5, "train_accuracy": 0.8, "test_cost": 0.4,
+       "test_accuracy": 0.75, "seconds": 1.0, "samples_per_second": 8000.0, "batches_seen": 80}
+
+
+@pytest.mark.parametrize("meta, said", [
+    ({"history": [dict(ROW, test_accuracy=-3.0)]}, "numbers no training produces"),
+    ({"history": [dict(ROW, train_cost=-1e308)]}, "numbers no training produces"),
+    ({"history": [dict(ROW, batches_seen=10**30)], "batches_seen": 10**30},
+     "more batches than any training"),
+    ({"samples_seen": 2**64}, "more batches than any training"),
+    ({"history": [dict(ROW, batches_seen=10**400)]}, "could not be read (OverflowError"),
+], ids=["accuracy -300 %", "cost -1e308", "10^30 batches", "2^64 samples", "10^400"])
+def test_a_record_with_impossible_numbers_opens_the_weights_without_it(
+        qtbot, window, tmp_path, meta, said):
+    path = tmp_path / "odd.npz"
+    Network([784, 16, 16, 10], seed=1).save(path, {"epochs": 1, **meta})
+    s = window.session
+    with qtbot.captureExceptions() as exceptions:
+        with qtbot.waitSignal(s.failed, timeout=5000) as blocker:
+            s.open_model(path)
+        window.grab()
+    assert not exceptions
+    assert blocker.args[0].startswith(f"Opened {path}, but") and said in blocker.args[0]
+    assert s.history == [] and window.cost_view.history_rows() == []
+    assert s.snapshot.samples_seen < 2**53
+    assert window.status_accuracy.text().strip() == "no epoch finished yet"
+    assert same(s.snapshot, Network.load(path))  # the weights themselves did open
+
+
 # -- numbers that would not be true ------------------------------------------------------------
 def _huge_model(path, factor=1e120):
     net = Network([784, 16, 16, 10], "relu", "cross_entropy", seed=0)
