@@ -1,6 +1,7 @@
 """The running app ends on SIGINT (Ctrl-C in its terminal), SIGTERM and SIGHUP as its close button
-ends it: settings saved, training thread stopped, no traceback. Each in a fresh process (pytest-qt
-owns this one's QApplication), training when the signal arrives."""
+ends it: settings saved, training thread stopped, no traceback; and an exception nobody caught
+becomes its banner, not a traceback. Each in a fresh process (pytest-qt owns this one's
+QApplication), training when the signal or the exception arrives."""
 
 import os
 import select
@@ -34,13 +35,27 @@ sys.exit(main([]))
 """
 
 
-def _start(tmp_path):
+# The same, then a slot that raises; the banner's text is printed and the window closed.
+START_AND_FAIL = START_AND_TRAIN.replace('print("ready", flush=True)', """
+    def boom():
+        raise ZeroDivisionError("nobody guarded this slot")
+
+    def report():
+        print("banner:", window.banner.text(), flush=True)
+        print("training:", window.session.is_training, flush=True)
+        window.close()
+
+    QTimer.singleShot(0, boom)
+    QTimer.singleShot(1500, report)""")
+
+
+def _start(tmp_path, script=START_AND_TRAIN):
     org = "mlpviz-tests-signals"
     env = {"QT_QPA_PLATFORM": "offscreen", "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
            "HOME": str(tmp_path), "XDG_CONFIG_HOME": str(tmp_path / "config"),
            "MLPVIZ_SETTINGS_ORG": org, "OPENBLAS_NUM_THREADS": "1",
            "PYTHONPATH": str(Path(mlpviz.__file__).resolve().parents[1])}  # this copy of mlpviz
-    proc = subprocess.Popen([sys.executable, "-c", START_AND_TRAIN], env=env, text=True,
+    proc = subprocess.Popen([sys.executable, "-c", script], env=env, text=True,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     return proc, tmp_path / "config" / org / "mlpviz.conf"
 
@@ -78,3 +93,19 @@ def test_a_signal_closes_the_app_as_the_close_button_does(tmp_path, signum):
     assert "Traceback" not in err and "QThread" not in err, err
     assert took < 10
     assert "speed=60" in conf.read_text()  # closeEvent ran: the settings it saves are there
+
+
+def test_an_exception_nobody_caught_becomes_the_banner(tmp_path):
+    proc, _conf = _start(tmp_path, START_AND_FAIL)
+    try:
+        out, err = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert proc.returncode == 0, err
+    assert "Traceback" not in err
+    assert "mlpviz: unexpected error (shown in the window): ZeroDivisionError" in err
+    assert "banner: Something went wrong inside mlpviz (ZeroDivisionError: nobody guarded this " \
+           "slot). Training is paused" in out
+    assert "training: False" in out
