@@ -632,11 +632,13 @@ def _trusted_record(raw: dict, train_size: int) -> tuple[ModelMetadata, str | No
 
 
 def _plausible(report: EpochReport) -> bool:
-    """Accuracies within 0…1 and costs ≥ 0 (NaN: not measured), as training reports them."""
+    """Accuracies within 0…1 and finite costs ≥ 0 (NaN: not measured), as training reports
+    them."""
     def within(value, lo, hi) -> bool:
         return math.isnan(value) or lo <= value <= hi
     return (all(within(a, 0.0, 1.0) for a in (report.train_accuracy, report.test_accuracy))
-            and all(within(c, 0.0, math.inf) for c in (report.train_cost, report.test_cost)))
+            and all(within(c, 0.0, np.finfo(np.float64).max)
+                    for c in (report.train_cost, report.test_cost)))
 
 
 def _seed_problem(seed) -> str | None:

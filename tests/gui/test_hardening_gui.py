@@ -193,11 +193,12 @@ ROW = {"epoch": 1, "train_cost": 0.5, "train_accuracy": 0.8, "test_cost": 0.4,
 @pytest.mark.parametrize("meta, said", [
     ({"history": [dict(ROW, test_accuracy=-3.0)]}, "numbers no training produces"),
     ({"history": [dict(ROW, train_cost=-1e308)]}, "numbers no training produces"),
+    ({"history": [dict(ROW, test_cost=float("inf"))]}, "numbers no training produces"),
     ({"history": [dict(ROW, batches_seen=10**30)], "batches_seen": 10**30},
      "more batches than any training"),
     ({"samples_seen": 2**64}, "more batches than any training"),
     ({"history": [dict(ROW, batches_seen=10**400)]}, "could not be read (OverflowError"),
-], ids=["accuracy -300 %", "cost -1e308", "10^30 batches", "2^64 samples", "10^400"])
+], ids=["accuracy -300 %", "cost -1e308", "cost inf", "10^30 batches", "2^64 samples", "10^400"])
 def test_a_record_with_impossible_numbers_opens_the_weights_without_it(
         qtbot, window, tmp_path, meta, said):
     path = tmp_path / "odd.npz"
