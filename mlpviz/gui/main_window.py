@@ -9,6 +9,7 @@ by and the stepper's example batch come from `core.shown`; settings from `gui.se
 from __future__ import annotations
 
 import csv
+import math
 from typing import Mapping
 
 import numpy as np
@@ -16,7 +17,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import (
     QApplication, QComboBox, QDockWidget, QFileDialog,
-    QHBoxLayout, QLabel, QMainWindow, QMessageBox, QVBoxLayout, QWidget,
+    QHBoxLayout, QLabel, QMainWindow, QMessageBox, QProgressBar, QVBoxLayout, QWidget,
 )
 
 from mlpviz import __version__
@@ -60,6 +61,18 @@ def default_size() -> tuple[int, int]:
     return min(1280, int(room.width() * 0.9)), min(800, int(room.height() * 0.9))
 
 
+def _epoch_status(report) -> str:
+    """The last epoch's held-out accuracy and cost for the status bar; numbers that were not
+    measured (no held-out data, a file's odd record) are not shown as "nan"."""
+    acc, cost = report.test_accuracy, report.test_cost
+    if not (isinstance(acc, (int, float)) and 0 <= acc <= 1):
+        return f"epoch {report.epoch}: no held-out accuracy  "
+    text = f"held-out accuracy {100 * acc:.1f} %"
+    if isinstance(cost, (int, float)) and 0 <= cost < math.inf:
+        text += f"  cost {cost:.4f}"
+    return text + "  "
+
+
 class MainWindow(QMainWindow):
     """mlpviz's window. `session` may be given (tests); by default a new one on the bundled data.
     `restore`: start from the last settings and remember them on closing; off for screenshots,
@@ -82,6 +95,7 @@ class MainWindow(QMainWindow):
         self._theme_name = "dark"
         self._presentation = False
         self._closing = False
+        self._status_note: str | None = None  # the status's accuracy after a restore
         self._stepping = False  # the backprop stepper's tab is on screen
         self._cost_hidden_by_stepper = False
         self.help_dialog: HelpDialog | None = None  # "What am I looking at?", made when asked
@@ -199,6 +213,14 @@ class MainWindow(QMainWindow):
         self._action(t, "Step one mini-batch", self.session.step_batch, "S")
         self._action(t, "Step one epoch", self.session.step_epoch, "E")
         self._action(t, "Reset weights", self.session.reset, "R")
+        t.addSeparator()
+        self._action(t, "Restore last good weights", self.session.restore_last_good,
+                     tip="Put back the best weights seen on this network (highest held-out "
+                         "accuracy): kept when training starts and at every epoch's end")
+        self.undo_restore_action = self._action(
+            t, "Undo restore", self.session.undo_restore,
+            tip="Put back the weights the last restore replaced")
+        self.undo_restore_action.setEnabled(False)
 
         v = bar.addMenu("&View")
         self.presentation_action = self._action(
@@ -250,6 +272,13 @@ class MainWindow(QMainWindow):
         self.status_speed = QLabel()
         for w in (self.status_epoch, self.status_accuracy, self.status_speed):
             self.statusBar().addPermanentWidget(w)
+        self.busy_label = QLabel()
+        self.busy_bar = QProgressBar()  # range 0…0: Qt's "busy" animation
+        self.busy_bar.setRange(0, 0)
+        self.busy_bar.setMaximumWidth(120)
+        self.statusBar().addWidget(self.busy_label)
+        self.statusBar().addWidget(self.busy_bar)
+        self._on_busy_changed("")
 
     def _wire(self) -> None:
         s = self.session
@@ -261,6 +290,8 @@ class MainWindow(QMainWindow):
         s.state_changed.connect(self._on_state_changed)
         s.speed_measured.connect(self._on_speed_measured)
         s.failed.connect(self._on_failed)
+        s.busy_changed.connect(self._on_busy_changed)
+        s.restored.connect(self._on_restored)
         c = self.controls
         c.train_button.clicked.connect(s.toggle)
         c.step_button.clicked.connect(s.step_batch)
@@ -318,6 +349,8 @@ class MainWindow(QMainWindow):
 
     def _on_network_rebuilt(self, snap: Snapshot) -> None:
         s = self.session
+        self._status_note = None
+        self.undo_restore_action.setEnabled(False)
         self.cost_view.clear(s.batches_seen)  # a reopened model's epochs where they ended
         for report, at in zip(s.history, s.epoch_ends):
             self.cost_view.add_epoch(report, at)
@@ -346,6 +379,7 @@ class MainWindow(QMainWindow):
             self._show_structure(self._snapshot)
 
     def _on_epoch_done(self, report) -> None:
+        self._status_note = None
         self.cost_view.add_epoch(report)
         self._update_status()
 
@@ -362,8 +396,40 @@ class MainWindow(QMainWindow):
     def _on_failed(self, message: str) -> None:
         """Show what went wrong above the network, without a modal box: training is paused and
         nothing was lost, so the user reads it and carries on."""
-        if not self._closing:
-            self.banner.show_message(message)
+        if self._closing:
+            return
+        actions = ([("Restore last good weights", self.session.restore_last_good)]
+                   if self.session.restore_offered else [])
+        self.banner.show_message(message, actions=actions)
+
+    def _on_restored(self, sentence: str) -> None:
+        """Weights put back: the banner says which, with the way back; the status bar shows
+        the accuracy measured for them (not the last epoch's, which was of other weights)."""
+        undo = self.session.can_undo_restore
+        self.undo_restore_action.setEnabled(undo)
+        good = self.session.last_good
+        self._status_note = (f"held-out accuracy {100 * good.accuracy:.1f} % (restored)  "
+                             if undo and good is not None else "restore undone  ")
+        self._update_status()
+        self.banner.show_message(sentence, actions=[("Undo", self.session.undo_restore)]
+                                 if undo else [])
+
+    def show_unexpected(self, summary: str, details: str) -> None:
+        """An exception no code caught (gui.last_resort): training pauses, the weights stay as
+        they are, and the banner says so, the traceback behind "Details"."""
+        if self._closing:
+            return
+        self.session.pause()
+        self.banner.show_message(
+            f"Something went wrong inside mlpviz ({summary}). Training is paused and the "
+            "network is kept as it was: you can carry on, or save it. \"Details\" has what a "
+            "bug report needs.", details=details)
+
+    def _on_busy_changed(self, what: str) -> None:
+        """A file being read in the background: its name and a busy bar in the status bar."""
+        self.busy_label.setText(what)
+        self.busy_label.setVisible(bool(what))
+        self.busy_bar.setVisible(bool(what))
 
     def _on_rebuild_requested(self, hidden, activation: str, cost: str, seed: int) -> None:
         """A new network: the data's inputs, the hidden layers asked for, one output per class."""
@@ -623,10 +689,10 @@ class MainWindow(QMainWindow):
         history = self.session.history
         snap = self.session.snapshot
         self.status_epoch.setText(f"epoch {snap.epoch}, batch {snap.batch}  ")
-        if history:
-            h = history[-1]
-            self.status_accuracy.setText(
-                f"held-out accuracy {100 * h.test_accuracy:.1f} %  cost {h.test_cost:.4f}  ")
+        if self._status_note:
+            self.status_accuracy.setText(self._status_note)
+        elif history:
+            self.status_accuracy.setText(_epoch_status(history[-1]))
         else:
             self.status_accuracy.setText("no epoch finished yet  ")
         if not self.session.is_training:
