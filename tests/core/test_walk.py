@@ -9,7 +9,7 @@ import pytest
 
 from mlpviz.core.activations import ACTIVATIONS
 from mlpviz.core.costs import COSTS
-from mlpviz.core.gradcheck import numerical_weight_gradient, per_layer_gradcheck
+from mlpviz.core.gradcheck import check_parameter, per_layer_gradcheck
 from mlpviz.core.gradient import top_parameters
 from mlpviz.core.network import Network
 from mlpviz.core.notation import fmt_fixed, fmt_sig, param_name, parse_number
@@ -208,14 +208,15 @@ def test_chain_rule_for_one_weight(net, data, walk):
     x, label, _ = data
     t = walk.trace
     for (l, j, k) in [(0, 3, 300), (1, 4, 7), (2, 2, 5)]:
-        num = numerical_weight_gradient(net, x, label, l, j, k)
+        num = check_parameter(net, x, label, l, j, k)
         s = chain_rule(t, l, j, k, numeric=num)
         v = s.values
         assert v["grad_w"] == t.grad_w[l][j, k]
         assert v["a_prev"] == t.a[l][k] and v["grad_a"] == t.grad_a[l + 1][j]
         assert v["prime"] == net.act.prime(t.z[l + 1])[j]
         assert v["a_prev"] * v["prime"] * v["grad_a"] == pytest.approx(v["grad_w"], rel=1e-14)
-        assert v["rel_error"] < 1e-6
+        assert v["rel_error"] < 1e-6 and v["verdict"] == "agrees"
+        assert v["numeric"] == num.numerical and "backprop agrees." in s.text
         assert param_name(l, j, k) in s.title
     with pytest.raises(ValueError):
         chain_rule(t, 3, 0, 0)

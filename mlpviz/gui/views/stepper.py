@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
 )
 
 from mlpviz.core.arrays import frozen
-from mlpviz.core.gradcheck import GradCheckReport, numerical_weight_gradient, per_layer_gradcheck
+from mlpviz.core.gradcheck import GradCheckReport, check_parameter, per_layer_gradcheck
 from mlpviz.core.history import StepHistory
 from mlpviz.core.network import Network
 from mlpviz.core.notation import fmt_sig
@@ -516,7 +516,7 @@ class StepperPanel(QWidget):
     def _weight_stage(self, walk: Walk, l: int, j: int, k: int) -> Stage:
         numeric = None
         if 0 <= l < self._net.L and 0 <= j < self._net.sizes[l + 1] and 0 <= k < self._net.sizes[l]:
-            numeric = numerical_weight_gradient(self._net, self._x, self._label, l, j, k)
+            numeric = check_parameter(self._net, self._x, self._label, l, j, k)
         names = self._names if len(self._names) == self._net.sizes[-1] else DIGITS
         return chain_rule(walk.trace, l, j, k, names, numeric=numeric)
 
