@@ -325,8 +325,8 @@ def hidden_levers_stage(c: Context, l: int, letter: str) -> Stage:
     else:
         j = 0
         who = said.claim("zero", [f"layer {l}"], nudges_l,
-                         f"Its nudges are all 0: the wishes from layer {l + 1} cancel or are "
-                         "absent. ")
+                         f"But its nudges are all 0: the wishes from layer {l + 1} are 0 or "
+                         "cancel out. ")
     z, gz, gb = t.z[l][j], t.grad_z[l][j], t.grad_b[l - 1][j]
     sp = c.prime(l)[j]
     gw = t.grad_w[l - 1][j]

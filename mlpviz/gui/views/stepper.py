@@ -562,8 +562,8 @@ class StepperPanel(QWidget):
         self.next_button.setEnabled(self._index < n - 1)
         self.check_button.setEnabled(True)
         self.export_button.setEnabled(True)
-        self.position.setText(f"Stage {self._index + 1} of {n}" if on_walk
-                              else f"← back to stage {self._index + 1}")
+        self.position.setText(walk.position(self._index) if on_walk
+                              else f"← back to stage {walk.stages[self._index].label}")
         self.stage_list.blockSignals(True)
         self.stage_list.setCurrentRow(self._index if on_walk else -1)
         self.stage_list.blockSignals(False)
@@ -633,7 +633,7 @@ class StepperPanel(QWidget):
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
         # In a narrow dock the stage's words and numbers need the room more than the list does;
-        # the title ("4b · …") and "Stage 8 of 16" still say where you are.
+        # the title ("4b · …") and "Stage 4b of 9" still say where you are.
         em = self.stage_list.fontMetrics().horizontalAdvance("M")
         self.stage_list.setVisible(self.width() >= self._LIST_MIN_PANEL_EMS * em)
         self._fit_columns()
