@@ -2,8 +2,11 @@
 from bright neurons) and the activations coming in (its wishes for the layer before), first for an
 output neuron (4a–c), then for the most-wanted neuron of each hidden layer (6).
 
-∂C/∂bⱼ⁽ˡ⁾ = ∂C/∂zⱼ⁽ˡ⁾,  ∂C/∂wⱼₖ⁽ˡ⁾ = aₖ⁽ˡ⁻¹⁾ · ∂C/∂zⱼ⁽ˡ⁾,  wish of j for k: wⱼₖ⁽ˡ⁾ · ∂C/∂zⱼ⁽ˡ⁾,
+∂C/∂bⱼ⁽ˡ⁾ = ∂C/∂zⱼ⁽ˡ⁾,  ∂C/∂wⱼₖ⁽ˡ⁾ = aₖ⁽ˡ⁻¹⁾ · ∂C/∂zⱼ⁽ˡ⁾,  wish of j for k: −wⱼₖ⁽ˡ⁾ · ∂C/∂zⱼ⁽ˡ⁾
+(a wish is always −∂C/∂a, the way that lowers the cost; `Trace.wishes` holds wⱼₖ · ∂C/∂zⱼ),
 with ∂C/∂zⱼ⁽ˡ⁾ = σ'(zⱼ⁽ˡ⁾) · ∂C/∂aⱼ⁽ˡ⁾ (aⱼ − yⱼ at a softmax output), all read from the trace.
+A lever that is exactly 0 (a relu that is off, a layer of zeros, a black pixel) is said to do
+nothing; the comparisons ("matter most", "hardly at all") are `Claim`s, written only when true.
 """
 
 from __future__ import annotations
