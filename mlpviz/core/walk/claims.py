@@ -43,17 +43,19 @@ class Claim:
 
     relation: str
     names: tuple[str, ...]
-    values: tuple[float, ...]
+    values: np.ndarray  # float64, read-only
     text: str
 
     def __post_init__(self) -> None:
         if self.relation not in RELATIONS:
             raise ValueError(f"unknown relation {self.relation!r}")
-        object.__setattr__(self, "values", tuple(float(v) for v in self.values))
+        v = np.array(self.values, dtype=np.float64).ravel()
+        v.flags.writeable = False
+        object.__setattr__(self, "values", v)
 
     def holds(self) -> bool:
         """Whether the numbers support the claim."""
-        v = np.asarray(self.values, dtype=np.float64)
+        v = self.values
         if not np.all(np.isfinite(v)):
             return False
         r, m = self.relation, np.abs(v)
@@ -84,12 +86,12 @@ class Claim:
         return bool(v[1] > v[0])  # rises
 
     def __repr__(self) -> str:
-        return f"Claim({self.relation}, {self.names}, {self.values[:6]}…, {self.text!r})"
+        return f"Claim({self.relation}, {self.names}, {self.values[:6].tolist()}…, {self.text!r})"
 
 
 def claim(relation: str, names, values, text: str) -> Claim:
     """A claim the numbers support; `FalseClaim` if they do not (the stage must not write it)."""
-    c = Claim(relation, tuple(str(n) for n in names), tuple(np.ravel(values)), text)
+    c = Claim(relation, tuple(str(n) for n in names), values, text)
     if not c.holds():
         raise FalseClaim(f"the numbers do not support {c!r}")
     return c
@@ -99,7 +101,7 @@ def first_true(*options: tuple) -> Claim | None:
     """The first of several (relation, names, values, text) the numbers support, or None: a stage
     lists what it could say, best first, and writes the first true one (or nothing)."""
     for relation, names, values, text in options:
-        c = Claim(relation, tuple(str(n) for n in names), tuple(np.ravel(values)), text)
+        c = Claim(relation, tuple(str(n) for n in names), values, text)
         if c.holds():
             return c
     return None
