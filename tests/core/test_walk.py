@@ -381,8 +381,9 @@ def test_readme_numbers_the_stages_as_the_walk_does(walk):
     for key in ("wants", "lever-weights", "sum-2"):
         assert f"| {walk.stage(key).title} |" in readme
     for label, words in (("3", "what the outputs want"), ("4a", "its bias"),
-                         ("4b", "its weights"), ("5", "every output's"), ("7", "the whole gradient"),
-                         ("8", "one gradient step"), ("9", "from one sample")):
+                         ("4b", "its weights"), ("5", "every output's"),
+                         ("7", "the whole gradient"), ("8", "one gradient step"),
+                         ("9", "from one sample")):
         assert any(s.label == label for s in walk.stages)
         assert f"{label} {words}" in " ".join(readme.split()), label
     assert walk.position(walk.index("lever-weights")) == "Stage 4b of 9"

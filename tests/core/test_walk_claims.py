@@ -1,8 +1,8 @@
-"""Every sentence of the walk is true for THAT network: a grid of networks (3 activations × 2 costs ×
-untrained / 1 epoch / 10 epochs × 1 and 3 hidden layers), inputs (a sample it gets right, one it
-gets wrong, an empty image, noise) and every output in focus; each stage's claims are checked
-against the numbers again, every comparative phrase in a text belongs to a claim, no zero lever is
-described as acting, and no text shows ∞, NaN or an ASCII minus.
+"""Every sentence of the walk is true for THAT network: a grid of networks (3 activations ×
+2 costs × untrained / 1 epoch / 10 epochs × 1 and 3 hidden layers), inputs (a sample it gets
+right, one it gets wrong, an empty image, noise) and every output in focus; each stage's claims
+are checked against the numbers again, every comparative phrase in a text belongs to a claim, no
+zero lever is described as acting, and no text shows ∞, NaN or an ASCII minus.
 
 Stage 9 (the mini-batch) is built without a batch here: its module belongs to the batch work."""
 
@@ -20,8 +20,8 @@ from mlpviz.core.network import Network
 from mlpviz.core.training import Trainer, TrainingDiverged
 from mlpviz.core.walk import build_walk
 from mlpviz.core.walk.claims import Claim, FalseClaim, claim, first_true
-from mlpviz.core.walk.levers import activations_stage, bias_stage, weights_stage
 from mlpviz.core.walk.context import Context
+from mlpviz.core.walk.levers import activations_stage, bias_stage, weights_stage
 
 N_TRAIN = 1000  # training samples for the tiny trained networks (fast, and enough to learn)
 DEPTHS = {1: [784, 8, 10], 3: [784, 6, 6, 6, 10]}
@@ -40,7 +40,7 @@ BRIGHT = re.compile(r"brightest|dark ones|lit at|should be dark|brighter|dimmer"
 @functools.lru_cache(maxsize=None)
 def _net(activation: str, cost: str, depth: int, epochs: int) -> Network:
     """A tiny network, trained `epochs` epochs on N_TRAIN bundled samples with the defaults."""
-    from tests.conftest import _bundled
+    from tests.conftest import _bundled  # the session's cached copy (lru_cache needs no fixture)
 
     d = _bundled()
     net = Network(DEPTHS[depth], activation, cost, seed=3)
@@ -236,7 +236,7 @@ def test_an_empty_image_and_an_all_zero_gradient(bundled):
         assert not BAD.search(s.text + s.formula), s.text
 
 
-# -- the claim type itself --------------------------------------------------------------------------
+# -- the claim type itself ------------------------------------------------------------------------
 def test_a_claim_the_numbers_do_not_support_is_refused():
     assert claim("more", ["1", "7"], [0.29, 0.11], "x").holds()
     with pytest.raises(FalseClaim):
