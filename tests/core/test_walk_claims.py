@@ -18,7 +18,7 @@ from mlpviz.core.activations import ACTIVATIONS
 from mlpviz.core.costs import COSTS
 from mlpviz.core.network import Network
 from mlpviz.core.training import Trainer, TrainingDiverged
-from mlpviz.core.walk import build_walk
+from mlpviz.core.walk import build_walk, chain_rule
 from mlpviz.core.walk.claims import Claim, FalseClaim, claim, first_true
 from mlpviz.core.walk.context import Context
 from mlpviz.core.walk.levers import activations_stage, bias_stage, weights_stage
@@ -156,6 +156,10 @@ def test_every_claim_is_true_for_its_network(bundled, activation, cost, depth, e
         for s in walk.stages:
             _check_stage(walk, s)
         _check_zero_levers(walk, walk.stages)
+        for l, g in enumerate(walk.trace.grad_w):  # the chain rule of the largest and a zero one
+            for j, k in (np.unravel_index(np.argmax(np.abs(g)), g.shape),
+                         np.unravel_index(np.argmin(np.abs(g)), g.shape)):
+                _check_stage(walk, chain_rule(walk.trace, l, int(j), int(k)))
         c = Context(net, walk.trace, tuple("0123456789"), 3.0)
         for j in range(n_out):  # every output in focus: its three levers
             focused = [bias_stage(c, j), weights_stage(c, j), activations_stage(c, j)]
