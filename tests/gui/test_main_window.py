@@ -344,9 +344,12 @@ def test_a_stage_built_on_old_weights_is_marked_and_rebuilt(qtbot, window):
     qtbot.waitUntil(lambda: stepper.walk is not None, timeout=5000)
     stepper.go_to(stepper.walk.index("wants"))
     built_on = stepper.walk.trace.W[0].copy()
+    overlays = []
+    stepper.overlay_changed.connect(overlays.append)
     s.start()
     qtbot.waitUntil(lambda: stepper.stale_note.isVisible(), timeout=10_000)
     assert "Out of date" in stepper.stale_note.text()
+    assert overlays[-1].caption.startswith("Out of date")  # the network view says so too
     assert np.array_equal(stepper.walk.trace.W[0], built_on)  # nothing rebuilt behind the user
     stepper.next_stage()  # a step rebuilds on the newest weights
     assert not stepper.stale_note.isVisible()

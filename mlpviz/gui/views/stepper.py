@@ -9,6 +9,7 @@ gradient step's undo is a `core.history.StepHistory`.
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import numpy as np
@@ -304,6 +305,10 @@ class StepperPanel(QWidget):
             return
         self._newer = snap
         self._show_stale()
+        stage = self.current_stage()
+        if self._active and stage is not None:  # the network view says so too
+            self.overlay_changed.emit(dataclasses.replace(
+                stage.overlay, caption=f"Out of date (training moved on): {stage.overlay.caption}"))
 
     def set_sample(self, x: np.ndarray, label: int | None, description: str) -> None:
         """The sample to backpropagate: pixels (sizes[0],) in 0..1 and its right class. None for
