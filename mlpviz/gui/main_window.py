@@ -90,7 +90,6 @@ class MainWindow(QMainWindow):
         self._snapshot: Snapshot | None = None
         self._shown: Shown | None = None
         self._source = "sample"  # "sample" or "drawing"
-        self._drawn_label_chosen = False  # the user picked "I drew a …" for this drawing
         self._drawing: np.ndarray | None = None
         self._theme_name = "dark"
         self._presentation = False
@@ -140,6 +139,7 @@ class MainWindow(QMainWindow):
         self.drawing_pad = DrawingPad()
         self.drawn_label = QComboBox()
         self.drawn_label.setToolTip("Which digit you meant: the stepper's target for the drawing")
+        self.drawn_label.setPlaceholderText("which digit?")
         self.neuron_panel = NeuronPanel()
         self.weights_grid = WeightsGrid()
         self.stepper = StepperPanel()
@@ -306,7 +306,6 @@ class MainWindow(QMainWindow):
         self.sample_view.sample_changed.connect(self._on_sample_changed)
         self.drawing_pad.drawing_changed.connect(self._on_drawing_changed)
         self.drawn_label.currentIndexChanged.connect(lambda _i: self._on_drawn_label_changed())
-        self.drawn_label.activated.connect(lambda _i: setattr(self, "_drawn_label_chosen", True))
         self.sample_dock.visibilityChanged.connect(lambda v: self._on_input_panel_shown("sample", v))
         self.draw_dock.visibilityChanged.connect(lambda v: self._on_input_panel_shown("drawing", v))
         self.network_view.neuron_clicked.connect(self._on_neuron_clicked)
@@ -338,6 +337,8 @@ class MainWindow(QMainWindow):
         self.status_epoch.setText(f"epoch {snap.epoch}, batch {snap.batch}  ")
         if self._stepping and not self.session.is_training:
             self.stepper.set_snapshot(snap)
+        elif self._stepping:  # the walk on show is the old network's: marked, rebuilt on a step
+            self.stepper.set_newer_snapshot(snap)
 
     def _snapshot_panels(self):
         return ((self.weights_dock, self.weights_grid), (self.sample_dock, self.sample_view),
@@ -372,6 +373,7 @@ class MainWindow(QMainWindow):
         self.drawn_label.blockSignals(True)
         self.drawn_label.clear()
         self.drawn_label.addItems(names)
+        self.drawn_label.setCurrentIndex(-1)  # "which digit?" until the user says
         self.drawn_label.blockSignals(False)
         self.stepper.set_batch_source(*example_batch(dataset.train_images, dataset.train_labels))
         if self._snapshot is not None:
@@ -463,19 +465,19 @@ class MainWindow(QMainWindow):
         self._show(Shown.of_sample(choice))
 
     def _on_drawing_changed(self, x: np.ndarray) -> None:
-        """A new drawing (or noise, or a cleared pad): it is the input on show. Until the user
-        says which digit they meant ("I drew a"), the stepper's target follows the network's
-        answer, the likeliest thing they meant; a cleared pad forgets the choice."""
+        """A new drawing (or noise, or a cleared pad): it is the input on show. It has no label
+        until the user says which digit they meant ("I drew a" — never the network's guess, which
+        would teach the network its own mistake); a cleared pad forgets the choice."""
         self._drawing = x
         self._source = "drawing"
         if not x.any():
-            self._drawn_label_chosen = False
-        if not self._drawn_label_chosen and self._snapshot is not None and x.any():
             self.drawn_label.blockSignals(True)
-            self.drawn_label.setCurrentIndex(answer(self._snapshot, x)[0])
+            self.drawn_label.setCurrentIndex(-1)
             self.drawn_label.blockSignals(False)
+        label = self.drawn_label.currentIndex()  # −1: "which digit?", not said yet
+        label = None if label < 0 else label
         what = "random noise" if self.drawing_pad.is_noise() else "your drawing"
-        self._show(Shown(x, self.drawn_label.currentIndex(), what))
+        self._show(Shown(x, label, what))
 
     def _on_drawn_label_changed(self) -> None:
         if self._source == "drawing" and self._drawing is not None:
@@ -495,8 +497,7 @@ class MainWindow(QMainWindow):
         self._shown = shown
         self.network_view.set_input(shown.x)
         self.neuron_panel.set_input(shown.x)
-        if shown.label is not None:
-            self.stepper.set_sample(shown.x, shown.label, shown.description)
+        self.stepper.set_sample(shown.x, shown.label, shown.description)
         self._update_prediction()
         self._update_gradient()
 

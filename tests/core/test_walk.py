@@ -372,3 +372,19 @@ def test_batch_stage_names_the_mini_batch_size_training_uses(net, data):
         assert f"mini-batches of {size} (the batch box)" in text
         assert "negative gradient of the cost" in text and "stochastic gradient descent" in text
     assert "mini-batches of 37" in build_walk(net, x, label, batch_size=37).stage("batch").text
+
+
+def test_readme_numbers_the_stages_as_the_walk_does(walk):
+    """The README's stage list and pictures use the stages' own numbers ("4b · …")."""
+    from pathlib import Path
+
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    for key in ("wants", "lever-weights", "sum-2"):
+        assert f"| {walk.stage(key).title} |" in readme
+    for label, words in (("3", "what the outputs want"), ("4a", "its bias"),
+                         ("4b", "its weights"), ("5", "every output's"),
+                         ("7", "the whole gradient"), ("8", "one gradient step"),
+                         ("9", "from one sample")):
+        assert any(s.label == label for s in walk.stages)
+        assert f"{label} {words}" in " ".join(readme.split()), label
+    assert walk.position(walk.index("lever-weights")) == "Stage 4b of 9"

@@ -90,6 +90,21 @@ def test_buttons_list_and_keys_walk_the_stages(qtbot, panel):
     assert panel.current_index() == n - 1
 
 
+def test_one_numbering_in_the_list_the_title_and_the_footer(panel):
+    """The list says "3 · What they want", the title "3 · …" and the footer "Stage 3 of 9": the
+    stage's own number everywhere, never its position among the 16 pages."""
+    labels = []
+    for i in range(panel.stage_count()):
+        panel.go_to(i)
+        label = panel.stage_list.item(i).text().split(" · ")[0]
+        assert panel.title.text().startswith(label + " · ")
+        assert panel.position.text() == f"Stage {label} of 9"
+        labels.append(label)
+    assert labels[:6] == ["1a", "1b", "1c", "1d", "2", "3"] and labels[-1] == "9"
+    panel.explain_weight(2, 1, 3)
+    assert panel.position.text() == "← back to stage 9"
+
+
 def test_arrow_keys_work_anywhere_in_the_window(qtbot, data, net):
     window = QWidget()
     qtbot.addWidget(window)

@@ -9,6 +9,7 @@ gradient step's undo is a `core.history.StepHistory`.
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import numpy as np
@@ -97,6 +98,7 @@ class StepperPanel(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self._snapshot: Snapshot | None = None
+        self._newer: Snapshot | None = None  # weights training moved on to since the walk was built
         self._net: Network | None = None
         self._x: np.ndarray | None = None
         self._label: int | None = None
@@ -126,6 +128,13 @@ class StepperPanel(QWidget):
         self.hint = QLabel()
         self.hint.setWordWrap(True)
         self.hint.setTextFormat(Qt.TextFormat.PlainText)
+        self.stale_note = QLabel()
+        self.stale_note.setObjectName("stale_note")
+        self.stale_note.setWordWrap(True)
+        self.stale_note.setTextFormat(Qt.TextFormat.PlainText)
+        self.stale_note.setFrameShape(QFrame.Shape.StyledPanel)
+        self.stale_note.setMargin(6)
+        self.stale_note.hide()
 
         self.stage_list = QListWidget()
         self.stage_list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -141,7 +150,7 @@ class StepperPanel(QWidget):
         self.text.setWordWrap(True)
         self.text.setTextFormat(Qt.TextFormat.PlainText)
         self.text.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
-        self.text.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
+        self.text.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
         self.formula = QLabel()
         self.formula.setWordWrap(True)
         self.formula.setTextFormat(Qt.TextFormat.PlainText)
@@ -208,6 +217,7 @@ class StepperPanel(QWidget):
 
         self.text_area = _TextArea(self.text)
         content = QVBoxLayout()
+        content.addWidget(self.stale_note)
         content.addWidget(self.title)
         content.addWidget(self.text_area)
         content.addWidget(self.formula)
@@ -252,6 +262,7 @@ class StepperPanel(QWidget):
         dark = self.palette().color(self.backgroundRole()).lightness() < 128
         t = themes.DARK if dark else themes.LIGHT
         self._green, self._red = QColor(t.positive), QColor(t.negative)
+        self.stale_note.setStyleSheet(f"QLabel#stale_note {{ border: 2px solid {t.negative}; }}")
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() in (QEvent.Type.FontChange, QEvent.Type.PaletteChange):
@@ -281,15 +292,31 @@ class StepperPanel(QWidget):
         nothing to undo."""
         if not self._history.show(snap.weights, snap.biases):
             self._step_note = ""
-        self._snapshot = snap
+        self._snapshot, self._newer = snap, None
         self._net = snap.network()
         self._drop_check()
         self._invalidate()
 
-    def set_sample(self, x: np.ndarray, label: int, description: str) -> None:
-        """The sample to backpropagate: pixels (sizes[0],) in 0..1 and its right class."""
+    def set_newer_snapshot(self, snap: Snapshot) -> None:
+        """Training moved the weights on while the walk is on show: the stage on show is marked
+        out of date (its numbers are the old network's) and is rebuilt on these weights when the
+        user steps to another stage, or by `set_snapshot` when training pauses."""
+        if self._snapshot is None or snap is self._snapshot:
+            return
+        self._newer = snap
+        self._show_stale()
+        stage = self.current_stage()
+        if self._active and stage is not None:  # the network view says so too
+            self.overlay_changed.emit(dataclasses.replace(
+                stage.overlay, caption=f"Out of date (training moved on): {stage.overlay.caption}"))
+
+    def set_sample(self, x: np.ndarray, label: int | None, description: str) -> None:
+        """The sample to backpropagate: pixels (sizes[0],) in 0..1 and its right class. None for
+        a drawing nobody has labelled yet: the walk waits until the user says which digit it is
+        (the network's guess is never taken for the answer)."""
         x = frozen(np.reshape(x, -1), np.float64)
-        self._x, self._label, self._description = x, int(label), str(description)
+        label = None if label is None or int(label) < 0 else int(label)
+        self._x, self._label, self._description = x, label, str(description)
         self._focus = None
         self._drop_check()
         self._invalidate()
@@ -391,6 +418,8 @@ class StepperPanel(QWidget):
         self.go_to(self._index - 1)
 
     def go_to(self, i: int) -> None:
+        if self._newer is not None:  # stepping rebuilds an out-of-date walk on the newer weights
+            self.set_snapshot(self._newer)
         walk = self._walk_now()
         if walk is None:
             return
@@ -538,10 +567,17 @@ class StepperPanel(QWidget):
         self._update_hint()
         stage = self._extra if self._extra is not None else (
             None if walk is None else walk.stages[self._index])
+        self._show_stale()
         if stage is None:
             self.title.setText("Backpropagation, one idea at a time")
-            self.text.setText("Choose a sample under Sample — or draw a digit under Draw and say "
-                              "which one it is — to follow how the network learns from it.")
+            if self._x is not None and self._label is None:
+                self.text.setText("Which digit did you draw? Choose it under Draw, in “I drew "
+                                  "a”: the walk starts from what you meant, never from the "
+                                  "network's guess.")
+            else:
+                self.text.setText("Choose a sample under Sample — or draw a digit under Draw and "
+                                  "say which one it is — to follow how the network learns from "
+                                  "it.")
             self.formula.setText("∂C/∂w = aₖ · σ'(zⱼ) · ∂C/∂aⱼ")
             self._fill_table(None)
             for w in (self.back_button, self.next_button, self.check_button, self.export_button):
@@ -562,8 +598,8 @@ class StepperPanel(QWidget):
         self.next_button.setEnabled(self._index < n - 1)
         self.check_button.setEnabled(True)
         self.export_button.setEnabled(True)
-        self.position.setText(f"Stage {self._index + 1} of {n}" if on_walk
-                              else f"← back to stage {self._index + 1}")
+        self.position.setText(walk.position(self._index) if on_walk
+                              else f"← back to stage {walk.stages[self._index].label}")
         self.stage_list.blockSignals(True)
         self.stage_list.setCurrentRow(self._index if on_walk else -1)
         self.stage_list.blockSignals(False)
@@ -571,9 +607,24 @@ class StepperPanel(QWidget):
         if self._active:
             self.overlay_changed.emit(stage.overlay)
 
+    def _show_stale(self) -> None:
+        """The out-of-date mark: shown while training has moved the weights on since the walk
+        on show was built."""
+        newer = self._newer
+        self.stale_note.setVisible(newer is not None)
+        if newer is not None:
+            self.stale_note.setText(
+                f"Out of date: training has moved the weights on (now epoch {newer.epoch}, batch "
+                f"{newer.batch}); this stage still shows the network as it was. Step (→ / ←) or "
+                "pause training to rebuild it on the new weights.")
+
     def _update_hint(self) -> None:
-        if self._x is None or self._label is None:
+        if self._x is None:
             self.hint.setText("No sample yet — choose one under Sample, or draw one under Draw.")
+            return
+        if self._label is None:
+            self.hint.setText("Your drawing has no label yet — say which digit it is with "
+                              "“I drew a” under Draw.")
             return
         name = self._names[self._label] if self._label < len(self._names) else str(self._label)
         what = self._description or "this sample"
@@ -633,7 +684,7 @@ class StepperPanel(QWidget):
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
         # In a narrow dock the stage's words and numbers need the room more than the list does;
-        # the title ("4b · …") and "Stage 8 of 16" still say where you are.
+        # the title ("4b · …") and "Stage 4b of 9" still say where you are.
         em = self.stage_list.fontMetrics().horizontalAdvance("M")
         self.stage_list.setVisible(self.width() >= self._LIST_MIN_PANEL_EMS * em)
         self._fit_columns()
