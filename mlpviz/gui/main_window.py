@@ -21,7 +21,8 @@ from PySide6.QtWidgets import (
 
 from mlpviz import __version__
 from mlpviz.core.explain import parameter_breakdown, structure_summary
-from mlpviz.core.shown import Shown, answer, example_batch, sample_gradient
+from mlpviz.core.minibatch import MiniBatch, batch_gradient, minibatch_for
+from mlpviz.core.shown import Shown, answer, sample_gradient
 from mlpviz.core.snapshot import Snapshot
 from mlpviz.gui import settings
 from mlpviz.gui import theme as themes
@@ -76,6 +77,7 @@ class MainWindow(QMainWindow):
         self.session = session
         self._snapshot: Snapshot | None = None
         self._shown: Shown | None = None
+        self._batch: MiniBatch | None = None  # the stepper's mini-batch around the input on show
         self._source = "sample"  # "sample" or "drawing"
         self._drawn_label_chosen = False  # the user picked "I drew a …" for this drawing
         self._drawing: np.ndarray | None = None
@@ -340,7 +342,7 @@ class MainWindow(QMainWindow):
         self.drawn_label.clear()
         self.drawn_label.addItems(names)
         self.drawn_label.blockSignals(False)
-        self.stepper.set_batch_source(*example_batch(dataset.train_images, dataset.train_labels))
+        self._update_batch()
         if self._snapshot is not None:
             self.sample_view.set_snapshot(self._snapshot)
             self._show_structure(self._snapshot)
@@ -390,6 +392,7 @@ class MainWindow(QMainWindow):
     def _on_batch_size_changed(self, n: int) -> None:
         self.session.set_batch_size(n)
         self.stepper.set_batch_size(n)
+        self._update_batch()
 
     # -- input on show -----------------------------------------------------------------------
     def _on_sample_changed(self, choice) -> None:
@@ -431,8 +434,15 @@ class MainWindow(QMainWindow):
         self.neuron_panel.set_input(shown.x)
         if shown.label is not None:
             self.stepper.set_sample(shown.x, shown.label, shown.description)
+        self._update_batch()
         self._update_prediction()
         self._update_gradient()
+
+    def _update_batch(self) -> None:
+        """The stepper's mini-batch (`core.minibatch`): the input on show and training samples,
+        as many as the batch box says; recomputed when any of the three changes."""
+        self._batch = minibatch_for(self.session.dataset, self._shown, self.session.batch_size)
+        self.stepper.set_batch(self._batch)
 
     def _update_prediction(self) -> None:
         """The drawing pad shows the network's answer for the drawing, with the same number the

@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 from mlpviz.core.arrays import frozen
 from mlpviz.core.gradcheck import GradCheckReport, numerical_weight_gradient, per_layer_gradcheck
 from mlpviz.core.history import StepHistory
+from mlpviz.core.minibatch import MiniBatch
 from mlpviz.core.network import Network
 from mlpviz.core.notation import fmt_sig
 from mlpviz.core.snapshot import Snapshot
@@ -44,8 +45,6 @@ from mlpviz.core.trace_export import save_trace
 from mlpviz.core.walk import DIGITS, Stage, Walk, build_walk, chain_rule, gradcheck_stage
 from mlpviz.gui import theme as themes
 from mlpviz.gui.theme import scaled_font
-
-_BATCH_SIZE = 10  # samples shown in stage 9
 
 
 class _TextArea(QScrollArea):
@@ -104,7 +103,7 @@ class StepperPanel(QWidget):
         self._lr = 3.0
         self._batch_size = 100  # the mini-batch size training uses (stage 9 names it)
         self._names: tuple[str, ...] = DIGITS
-        self._batch: tuple[np.ndarray, np.ndarray] | None = None
+        self._batch: MiniBatch | None = None
         self._focus: int | None = None
         self._walk: Walk | None = None
         self._dirty = False
@@ -308,11 +307,9 @@ class StepperPanel(QWidget):
         self._names = tuple(str(n) for n in names)
         self._invalidate()
 
-    def set_batch_source(self, X: np.ndarray, labels: np.ndarray) -> None:
-        """Samples for stage 9 (float pixels 0..1); the first ten are used."""
-        X = np.array(X[:_BATCH_SIZE], dtype=np.float64, copy=True)
-        labels = np.array(labels[:_BATCH_SIZE], dtype=np.intp, copy=True)
-        self._batch = (X.reshape(len(X), -1), labels) if len(X) else None
+    def set_batch(self, batch: MiniBatch | None) -> None:
+        """Stage 9's mini-batch around the sample on show (`core.minibatch`), or None."""
+        self._batch = batch
         self._invalidate()
 
     def focus_output(self, j: int) -> None:
@@ -498,7 +495,7 @@ class StepperPanel(QWidget):
             names = self._names if len(self._names) == n_out else tuple(map(str, range(n_out)))
             focus = self._focus if self._focus is not None and self._focus < n_out else None
             batch = self._batch
-            if batch is not None and batch[0].shape[1] != self._net.sizes[0]:
+            if batch is not None and not self._batch_fits(batch):
                 batch = None
             self._walk = build_walk(self._net, self._x, self._label, names, focus, self._lr,
                                     batch, self._batch_size)
@@ -512,6 +509,13 @@ class StepperPanel(QWidget):
         else:
             self._extra = None
             self.stage_list.clear()
+
+    def _batch_fits(self, batch: MiniBatch) -> bool:
+        """The batch fits the network and holds the sample on show, with its label."""
+        return (batch.X.shape[1] == self._net.sizes[0]
+                and int(batch.labels.max()) < self._net.sizes[-1]
+                and int(batch.labels[batch.shown]) == self._label
+                and np.array_equal(batch.X[batch.shown], self._x))
 
     def _weight_stage(self, walk: Walk, l: int, j: int, k: int) -> Stage:
         numeric = None
