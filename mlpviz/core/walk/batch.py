@@ -155,7 +155,8 @@ def batch_stage(c: Context, batch: MiniBatch | None, batch_size: int) -> Stage:
         values={"params": params, "labels": bw.labels, "grads": bw.grads, "mean": bw.mean,
                 "batch_gradient": bw.batch_gradient, "pulls": pulls, "n": n,
                 "indices": batch.indices, "splits": batch.splits, "shown": batch.shown,
-                "added": batch.added, "batch_size": int(batch_size), "captions": captions},
+                "added": batch.added, "batch_size": int(batch_size), "captions": captions,
+                "batch": batch},
         overlay=Overlay(caption=f"a mini-batch of {count(n)}: each sample wants its own changes; "
                                 "SGD follows their average"),
         highlight=batch.shown,

@@ -9,6 +9,7 @@ gradient step's undo is a `core.history.StepHistory`.
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import numpy as np
@@ -45,6 +46,7 @@ from mlpviz.core.trace_export import save_trace
 from mlpviz.core.walk import DIGITS, Stage, Walk, build_walk, chain_rule, gradcheck_stage
 from mlpviz.gui import theme as themes
 from mlpviz.gui.theme import scaled_font
+from mlpviz.gui.views.batch_stage import BatchStageView
 
 
 class _TextArea(QScrollArea):
@@ -80,6 +82,8 @@ class StepperPanel(QWidget):
       gradient_toggled(bool)                the user ticked / unticked "Colour lines by ∂C/∂w"
                                             (the window owns that state: `set_gradient_shown`)
       parameters_proposed(weights, biases)  a gradient step, or its exact undo
+      lines_by_batch_changed(bool)          the lines should show the mini-batch's average ∂C/∂w
+                                            (stage 9 on show with its toggle ticked) or not
 
     Getters (`walk`, `current_stage`, `stage_count`) only read: they return None / 0 while the
     walk is out of date, i.e. while the panel is hidden after its inputs changed.
@@ -92,6 +96,7 @@ class StepperPanel(QWidget):
     overlay_changed = Signal(object)
     gradient_toggled = Signal(bool)
     parameters_proposed = Signal(object, object)
+    lines_by_batch_changed = Signal(bool)
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -115,6 +120,7 @@ class StepperPanel(QWidget):
         self._step_note = ""
         self.last_check: GradCheckReport | None = None
         self._table_size = 10.0  # the table's font size before any shrinking to fit (points)
+        self._lines_by_batch = False  # what lines_by_batch_changed last said
         self._build()
         self._apply_fonts()
         self._show()
@@ -206,10 +212,17 @@ class StepperPanel(QWidget):
         tools.addWidget(self.export_button)
 
         self.text_area = _TextArea(self.text)
+        self.batch_view = BatchStageView(self)  # stage 9: the batch's thumbnails, the SGD plot
+        self.batch_view.lines_by_batch_toggled.connect(self._on_lines_by_batch_toggled)
+        self.batch_view.words_changed.connect(self._on_batch_words_changed)
+        text_row = QHBoxLayout()
+        text_row.addWidget(self.text_area, 1)
+        text_row.addWidget(self.batch_view.sgd, 1)
         content = QVBoxLayout()
         content.addWidget(self.title)
-        content.addWidget(self.text_area)
+        content.addLayout(text_row)
         content.addWidget(self.formula)
+        content.addWidget(self.batch_view.samples)
         content.addWidget(self.table, 1)
         content.addWidget(self.step_row)
         content.addLayout(nav)
@@ -312,6 +325,11 @@ class StepperPanel(QWidget):
         self._batch = batch
         self._invalidate()
 
+    def set_training_set(self, images: np.ndarray | None, labels: np.ndarray | None) -> None:
+        """The training split (uint8 images, labels) stage 9's SGD plot walks on."""
+        self.batch_view.set_training_set(images, labels)
+        self._invalidate()
+
     def focus_output(self, j: int) -> None:
         """Show the three levers of output neuron j (a click on the output layer)."""
         self._focus = int(j)
@@ -346,12 +364,16 @@ class StepperPanel(QWidget):
         """Leaving stepper mode: the network view drops the stages' emphasis."""
         self._active = False
         self.overlay_changed.emit(None)
+        self._say_lines_by_batch(False)
 
     def set_gradient_shown(self, shown: bool) -> None:
         """Tick or untick "Colour lines by ∂C/∂w" to match the window's state (no signal)."""
         self.gradient_toggle.blockSignals(True)
         self.gradient_toggle.setChecked(bool(shown))
         self.gradient_toggle.blockSignals(False)
+        stage = self.current_stage()
+        if self._active and stage is not None and stage.key == "batch":
+            self.overlay_changed.emit(self._overlay(stage))  # its caption names the lines
 
     # -- navigation ----------------------------------------------------------------------------
     def current_stage(self) -> Stage | None:
@@ -552,6 +574,8 @@ class StepperPanel(QWidget):
                 w.setEnabled(False)
             self.position.setText("")
             self.step_row.setVisible(False)
+            self.batch_view.show_stage(None)
+            self._say_lines_by_batch(False)
             if self._active:
                 self.overlay_changed.emit(None)
             return
@@ -572,8 +596,46 @@ class StepperPanel(QWidget):
         self.stage_list.setCurrentRow(self._index if on_walk else -1)
         self.stage_list.blockSignals(False)
         self._update_step_row()
+        self._show_batch_parts(stage if on_walk and stage.key == "batch" else None)
         if self._active:
-            self.overlay_changed.emit(stage.overlay)
+            self.overlay_changed.emit(self._overlay(stage))
+
+    # -- stage 9's extras ----------------------------------------------------------------------
+    def _show_batch_parts(self, stage: Stage | None) -> None:
+        """Stage 9's thumbnails, lines toggle and SGD plot (`BatchStageView`), or none of them."""
+        batch = stage.values.get("batch") if stage is not None else None
+        self.batch_view.show_stage(stage, self._net, batch, self._lr, self._batch_size,
+                                   self._names)
+        self._say_lines_by_batch(stage is not None and batch is not None
+                                 and self.batch_view.lines_by_batch)
+
+    def _overlay(self, stage: Stage):
+        """The stage's overlay; on stage 9 its caption says which gradient the lines show."""
+        captions = stage.values.get("captions") if stage.key == "batch" else None
+        if not captions:
+            return stage.overlay
+        if not self.gradient_toggle.isChecked():  # the lines show the weights
+            return stage.overlay
+        return dataclasses.replace(stage.overlay,
+                                   caption=captions["batch" if self._lines_by_batch else "sample"])
+
+    def _say_lines_by_batch(self, on: bool) -> None:
+        """Tell the window (which owns the line colouring) when stage 9's choice takes effect or
+        stops: only in stepper mode, on stage 9, with its toggle ticked."""
+        on = bool(on) and self._active
+        if on != self._lines_by_batch:
+            self._lines_by_batch = on
+            self.lines_by_batch_changed.emit(on)
+
+    def _on_lines_by_batch_toggled(self, _checked: bool) -> None:
+        self._show()
+
+    def _on_batch_words_changed(self, words: str) -> None:
+        """Stage 9's text, then what its SGD plot beside it shows."""
+        stage = self.current_stage()
+        if stage is not None and stage.key == "batch" and self._extra is None:
+            self.text.setText(stage.text + (f"\n\n{words}" if words else ""))
+            self.text_area.updateGeometry()
 
     def _update_hint(self) -> None:
         if self._x is None or self._label is None:
