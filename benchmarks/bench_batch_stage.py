@@ -16,7 +16,7 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import time
+import timeit
 
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
@@ -33,12 +33,7 @@ PARAMS = [(2, 3, -1), (2, 3, 4), (1, 5, 0), (0, 3, 300)]
 
 
 def median_ms(fn, repeats: int) -> float:
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times) * 1000
+    return statistics.median(timeit.repeat(fn, number=1, repeat=repeats)) * 1000
 
 
 def per_sample(net: Network, X, labels) -> np.ndarray:

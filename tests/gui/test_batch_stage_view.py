@@ -74,15 +74,6 @@ def test_without_a_training_set_there_is_no_plot(qtbot, panel):
 
 
 # -- in the window: the lines by the batch's average, through the G action ---------------------
-@pytest.fixture
-def gradients(window, monkeypatch):
-    sent = []
-    real = window.network_view.set_gradient
-    monkeypatch.setattr(window.network_view, "set_gradient",
-                        lambda grad_w: (sent.append(grad_w), real(grad_w)))
-    return sent
-
-
 def same(a, b) -> bool:
     return a is not None and b is not None and all(
         np.array_equal(x, y) for x, y in zip(a, b, strict=True))
