@@ -37,14 +37,15 @@ def test_the_thumbnails_are_the_batch_with_the_sample_on_show_first(panel, bundl
     batch = panel.current_stage().values["batch"]
     assert thumbs.count() == len(batch) == 30 and not panel.batch_view.samples.isHidden()
     first = thumbs.item(0)
-    assert first.text() == f"{bundled.test_labels[351]}\n#351"
+    assert first.text() == f"{bundled.test_labels[351]} #351"
     assert "held-out #351" in first.toolTip() and "the sample on show" in first.toolTip()
     for r in range(1, 30):
         i = int(batch.indices[r])
-        assert thumbs.item(r).text() == f"{bundled.train_labels[i]}\n#{i}"
+        assert thumbs.item(r).text() == f"{bundled.train_labels[i]} #{i}"
         assert panel.table.item(r, 0).text() == f"training #{i}"  # the table's row r
     panel.go_to(panel.walk.index("step"))
     assert panel.batch_view.samples.isHidden() and panel.batch_view.sgd.isHidden()
+    assert panel.batch_view.lines_toggle.isHidden()
 
 
 def test_the_plot_shows_both_walks_and_says_what_they_did(qtbot, panel):

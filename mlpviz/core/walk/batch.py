@@ -21,7 +21,7 @@ from mlpviz.core.walk.stage import Stage
 from mlpviz.core.walk.table import Table
 
 TABLE_ROWS = 100  # samples listed in the table; the counts and the average cover the whole batch
-FORMULA_TERMS = 8  # a sum with more terms shows its first few and its last
+FORMULA_TERMS = 5  # a sum with more terms shows its first few and its last
 
 
 @dataclass(frozen=True)
@@ -133,9 +133,9 @@ def batch_stage(c: Context, batch: MiniBatch | None, batch_size: int) -> Stage:
         name = batch.row_name(i) + (" (on show)" if i == batch.shown else "")
         tab.add(name, c.name(int(bw.labels[i])), *(-bw.grads[i]), digits=3)
     tab.add(f"average of {count(n)}", "", *(-bw.mean), digits=3)
-    formula = (f"−∂C/∂θ over the batch = (1/n) Σᵢ −∂Cᵢ/∂θ,  n = {count(n)}\n"
-               f"−∂C/∂{names[0]} = ({_sum_terms(-bw.grads[:, 0])}) / {count(n)}\n"
-               f"     = {fmt_sig(-bw.mean[0], signed=True)}")
+    formula = (f"−∂C/∂{names[0]} = (1/n) Σᵢ −∂Cᵢ/∂{names[0]} over the batch, n = {count(n)}\n"
+               f"     = ({_sum_terms(-bw.grads[:, 0])}) / {count(n)} "
+               f"= {fmt_sig(-bw.mean[0], signed=True)}")
     contested = max(pulls[1:], key=lambda p: p.against, default=None)
     said = [pulls[0].sentence()]
     if contested is not None and contested.against > 0:

@@ -38,8 +38,9 @@ def _pixmap(x: np.ndarray) -> QPixmap:
 
 
 class BatchThumbnails(QListWidget):
-    """The mini-batch's first TABLE_ROWS samples as thumbnails, each captioned with its label and
-    dataset index (the table's rows, in the same order); the sample on show is selected."""
+    """The mini-batch's first TABLE_ROWS samples as thumbnails in one row, each captioned with its
+    label and dataset index ("2 #7222", the table's rows in the same order); the sample on show
+    is highlighted."""
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -71,7 +72,7 @@ class BatchThumbnails(QListWidget):
             name = names[label] if label < len(names) else str(label)
             where = batch.row_name(i)
             short = f"#{int(batch.indices[i])}" if batch.indices[i] >= 0 else "drawn"
-            item = QListWidgetItem(QIcon(_pixmap(batch.X[i])), f"{name}\n{short}")
+            item = QListWidgetItem(QIcon(_pixmap(batch.X[i])), f"{name} {short}")
             item.setToolTip(f"{where}, label {name}" + (" — the sample on show" if i == batch.shown
                                                           else ""))
             item.setTextAlignment(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
@@ -84,10 +85,10 @@ class BatchThumbnails(QListWidget):
     def _fit(self) -> None:
         """Icon and grid sizes from the font (presentation mode scales both); one row high."""
         fm = self.fontMetrics()
-        side = max(THUMB, int(fm.height() * 2.4))
+        side = max(THUMB, int(fm.height() * 2))
         self.setIconSize(QSize(side, side))
-        grid = QSize(max(side + 8, fm.horizontalAdvance("#00000") + 8),
-                     side + 2 * fm.height() + 10)
+        grid = QSize(max(side + 8, fm.horizontalAdvance("0 #00000") + 10),
+                     side + fm.height() + 8)
         self.setGridSize(grid)
         bar = self.horizontalScrollBar().sizeHint().height()
         self.setFixedHeight(grid.height() + bar + 2 * self.frameWidth() + 4)
@@ -109,7 +110,7 @@ class SgdPlot(QWidget):
         self.plot.setMouseEnabled(False, False)
         self.plot.hideButtons()
         self.plot.showGrid(x=True, y=True, alpha=0.25)
-        self.plot.setMinimumHeight(170)
+        self.plot.setMinimumHeight(120)
         for name in ("left", "bottom"):
             self.plot.getAxis(name).enableAutoSIPrefix(False)
         self.careful = self.plot.plot(skipFiniteCheck=True)
@@ -170,7 +171,7 @@ class SgdPlot(QWidget):
 
 
 class BatchStageView(QWidget):
-    """Stage 9's extras. `samples` (thumbnails and the lines toggle) and `sgd` (the plot) are
+    """Stage 9's extras. `samples` (the thumbnails), `lines_toggle` and `sgd` (the plot) are
     placed by the stepper; `show_stage` fills them for stage 9 or hides them.
 
     Signals:
@@ -184,8 +185,7 @@ class BatchStageView(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.thumbnails = BatchThumbnails()
-        self.lines_toggle = QCheckBox("Lines by the mini-batch's average ∂C/∂w, not this "
-                                      "sample's")
+        self.lines_toggle = QCheckBox("averaged over the mini-batch")
         self.lines_toggle.setToolTip("What one SGD step on this mini-batch follows, against the "
                                      "sample on show's own wish")
         self.lines_toggle.toggled.connect(self.lines_by_batch_toggled)
@@ -193,7 +193,6 @@ class BatchStageView(QWidget):
         lay = QVBoxLayout(self.samples)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(self.thumbnails)
-        lay.addWidget(self.lines_toggle)
         self.sgd = SgdPlot()
         self._key: tuple | None = None  # what the demo on show was worked out for
         self._pending: tuple | None = None
@@ -218,6 +217,7 @@ class BatchStageView(QWidget):
         them (stage None, or a stage 9 without a batch)."""
         on = stage is not None and batch is not None and net is not None and bool(stage.rows)
         self.samples.setVisible(on)
+        self.lines_toggle.setVisible(on)
         self.sgd.setVisible(on and self._pool is not None)
         if not on:
             self._timer.stop()

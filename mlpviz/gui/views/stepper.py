@@ -128,6 +128,9 @@ class StepperPanel(QWidget):
     # -- layout ------------------------------------------------------------------------------
     def _build(self) -> None:
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.batch_view = BatchStageView(self)  # stage 9: the batch's thumbnails, the SGD plot
+        self.batch_view.lines_by_batch_toggled.connect(self._on_lines_by_batch_toggled)
+        self.batch_view.words_changed.connect(self._on_batch_words_changed)
         self.hint = QLabel()
         self.hint.setWordWrap(True)
         self.hint.setTextFormat(Qt.TextFormat.PlainText)
@@ -208,13 +211,11 @@ class StepperPanel(QWidget):
         tools = QHBoxLayout()
         tools.addWidget(self.check_button)
         tools.addWidget(self.gradient_toggle)
+        tools.addWidget(self.batch_view.lines_toggle)  # stage 9: the batch's average instead
         tools.addStretch(1)
         tools.addWidget(self.export_button)
 
         self.text_area = _TextArea(self.text)
-        self.batch_view = BatchStageView(self)  # stage 9: the batch's thumbnails, the SGD plot
-        self.batch_view.lines_by_batch_toggled.connect(self._on_lines_by_batch_toggled)
-        self.batch_view.words_changed.connect(self._on_batch_words_changed)
         text_row = QHBoxLayout()
         text_row.addWidget(self.text_area, 1)
         text_row.addWidget(self.batch_view.sgd, 1)
