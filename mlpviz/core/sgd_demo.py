@@ -32,9 +32,10 @@ class SgdDemo:
     full_costs  (steps + 1,) C over the set at the start and after each full-gradient step
     sgd_costs   (steps + 1,) the same after each mini-batch step; entries after a cost stopped
                 being finite (η too large) are NaN, and `diverged` says which walk did
-    n_samples   N, the samples in the set (chosen by `indices`, rows of the training split)
+    indices     the N samples of the set: rows of the training split
     batch_size  n, samples per mini-batch step (at most N)
     lr          η
+    asked       the batch size asked for (the batch box; larger than N means n = N)
     """
 
     full_costs: np.ndarray
@@ -42,6 +43,7 @@ class SgdDemo:
     indices: np.ndarray
     batch_size: int
     lr: float
+    asked: int = 0
 
     @property
     def steps(self) -> int:
@@ -126,7 +128,7 @@ def sgd_demo(net: Network, images: np.ndarray, labels: np.ndarray, batch_size: i
         shuffled = rng.permutation(len(pick))
         order += [shuffled[i * n:(i + 1) * n] for i in range(per_pass)]
     return SgdDemo(_walk(net, X, y, [None] * steps, lr), _walk(net, X, y, order[:steps], lr),
-                   frozen(pick, np.intp), n, float(lr))
+                   frozen(pick, np.intp), n, float(lr), int(batch_size))
 
 
 def _c(v: float) -> str:
@@ -149,8 +151,8 @@ def demo_text(d: SgdDemo) -> str:
             f"drawn at random. Careful walk: the gradient of all {N:,} every step "
             f"({d.backprops_full:,} backprops in all); {_went(d, d.full_costs)}.")
     if n >= N:
-        return head + (f" Mini-batches of {n:,} hold the whole set here, so the stagger is the "
-                       "same walk: lower the batch size to see SGD.")
+        return head + (f" A mini-batch of {max(d.asked, n):,} would take in all {N:,} here, so "
+                       "the stagger is the same walk: lower the batch size to see SGD.")
     r, done = d.rises(d.sgd_costs), d.finite_steps(d.sgd_costs)
     uphill = (f", uphill on {r} of its {done} steps" if r
               else f", never uphill on these {done} steps")

@@ -37,7 +37,8 @@ def _check_claims(net, mb, s):
         assert pull.shown_against == (g[mb.shown] * pull.mean < 0)
         if against:
             verb = "pulls" if against == 1 else "pull"
-            assert f"{against} of the {len(mb)} samples {verb} the other way" in pull.sentence()
+            assert f"{against:,} of the {len(mb):,} samples {verb} the other way" \
+                in pull.sentence()
         else:
             assert "agrees with their average" in pull.sentence()
     assert s.values["pulls"][0].sentence() in s.text
@@ -107,3 +108,12 @@ def test_a_dead_lever_is_said_to_do_nothing(bundled):
     _check_claims(net, mb, s)
     names = [param_name(*p.param) for p in s.values["pulls"]]
     assert len(names) == len(set(names))
+
+
+@pytest.mark.parametrize("steps", [80, 300])
+def test_the_claims_are_true_on_trained_networks(bundled, trained_default, steps):
+    net = trained_default(steps).network()
+    for i in (0, 351, 1999):
+        x, label = bundled.test_images[i] / 255.0, int(bundled.test_labels[i])
+        mb, s = _stage(net, bundled, x, label, "test", i, size=100)
+        _check_claims(net, mb, s)

@@ -92,4 +92,6 @@ def test_a_batch_as_big_as_the_set_is_the_careful_walk(bundled):
     d = sgd_demo(net, bundled.train_images, bundled.train_labels, batch_size=500, lr=1.0,
                  steps=3, n_samples=100)
     np.testing.assert_allclose(d.full_costs, d.sgd_costs, rtol=1e-12)
-    assert d.batch_size == 100 and "the stagger is the same walk" in demo_text(d)
+    assert d.batch_size == 100 and d.asked == 500
+    assert "A mini-batch of 500 would take in all 100 here, so the stagger is the same walk" \
+        in demo_text(d)

@@ -57,15 +57,15 @@ class Pull:
         name = param_name(*self.param)
         if self.mean == 0:
             return f"on {name} their average is exactly 0: this batch does not move it"
-        none = (f"; {self.zero} of them {'wants' if self.zero == 1 else 'want'} no change"
+        none = (f"; {count(self.zero)} of them {'wants' if self.zero == 1 else 'want'} no change"
                 if self.zero else "")
         if self.against == 0:
             return (f"on {name} every sample that wants a change agrees with their average "
-                    f"({self.n - self.zero} of {self.n}){none}")
+                    f"({count(self.n - self.zero)} of {count(self.n)}){none}")
         among = " (the sample on show among them)" if self.shown_against else ""
         pull = "pulls" if self.against == 1 else "pull"
-        return (f"on {name}, {self.against} of the {self.n} samples {pull} the other way from "
-                f"their average{among}{none}")
+        return (f"on {name}, {count(self.against)} of the {count(self.n)} samples {pull} the other "
+                f"way from their average{among}{none}")
 
 
 def _batch_params(c: Context) -> list[tuple[int, int, int]]:
