@@ -65,8 +65,6 @@ class BatchThumbnails(QListWidget):
         self.clear()
         if batch is None:
             return
-        bold = QFont(self.font())
-        bold.setBold(True)
         for i in range(min(len(batch), TABLE_ROWS)):
             label = int(batch.labels[i])
             name = names[label] if label < len(names) else str(label)
@@ -77,7 +75,6 @@ class BatchThumbnails(QListWidget):
                                                           else ""))
             item.setTextAlignment(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
             if i == batch.shown:
-                item.setFont(bold)
                 item.setBackground(self.palette().highlight())
                 item.setForeground(self.palette().highlightedText())
             self.addItem(item)
@@ -87,7 +84,8 @@ class BatchThumbnails(QListWidget):
         fm = self.fontMetrics()
         side = max(THUMB, int(fm.height() * 2))
         self.setIconSize(QSize(side, side))
-        grid = QSize(max(side + 8, fm.horizontalAdvance("0 #00000") + 10),
+        widest = max(fm.horizontalAdvance(t) for t in ("0 #00000", "0 drawn"))
+        grid = QSize(max(side + 8, widest + 12),
                      side + fm.height() + 8)
         self.setGridSize(grid)
         bar = self.horizontalScrollBar().sizeHint().height()
