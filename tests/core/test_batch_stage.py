@@ -66,7 +66,8 @@ def test_the_batch_has_the_sample_on_show_with_real_indices_and_labels(bundled):
     net = Network([784, 16, 16, 10], seed=0)
     x, label = bundled.test_images[351] / 255.0, int(bundled.test_labels[351])
     mb, s = _stage(net, bundled, x, label, "test", 351, size=100)
-    assert len(s.rows) == 100 + 1 and s.highlight == 0
+    assert len(s.rows) == TABLE_ROWS + 1 and s.highlight == 0
+    assert "the table lists the first 32" in s.text
     assert s.rows[0][:2] == ("held-out #351 (on show)", DIGITS[label])
     # the sample on show's own −∂C/∂θ in its row
     t = net.backprop(x, label)
@@ -94,7 +95,7 @@ def test_a_big_batch_lists_a_hundred_and_counts_them_all(bundled):
     x = bundled.test_images[0] / 255.0
     mb, s = _stage(net, bundled, x, int(bundled.test_labels[0]), "test", 0, size=1000)
     assert len(s.rows) == TABLE_ROWS + 1 and s.values["grads"].shape[0] == 1000
-    assert s.values["pulls"][0].n == 1000 and "the table lists the first 100" in s.text
+    assert s.values["pulls"][0].n == 1000 and "the table lists the first 32" in s.text
     assert "average of 1,000" in s.rows[-1][0] and "+ … +" in s.formula
     mb, s = _stage(net, bundled, x, int(bundled.test_labels[0]), "test", 0, size=10_000)
     assert len(mb) == 8001 and "the batch box says 10,000, but there are no more samples" in s.text

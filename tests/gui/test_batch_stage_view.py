@@ -89,6 +89,9 @@ def test_the_lines_show_the_batch_average_against_the_samples_own(qtbot, window,
     st.go_to(st.walk.index("batch"))
     batch = st.current_stage().values["batch"]
     assert len(batch) == 40 and np.array_equal(batch.X[0], window._shown.x)
+    # every sample a picture; the table lists the first 32 and the average
+    assert st.batch_view.thumbnails.count() == 40 and st.table.rowCount() == 33
+    assert "all 40 samples" in st.batch_view.thumbnails.toolTip()
     st.batch_view.lines_toggle.click()  # ticks G too: the one owner of "lines by ∂C/∂w"
     assert window.gradient_action.isChecked() and st.gradient_toggle.isChecked()
     snap = window.session.snapshot

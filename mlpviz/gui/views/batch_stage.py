@@ -21,11 +21,11 @@ from PySide6.QtWidgets import (
 from mlpviz.core.minibatch import MiniBatch
 from mlpviz.core.network import Network
 from mlpviz.core.sgd_demo import SgdDemo, demo_text, sgd_demo
-from mlpviz.core.walk.batch import TABLE_ROWS
 
 CAREFUL_COLOR = "#3a86d4"  # the careful walk: the gradient of the whole set
 STAGGER_COLOR = "#e8831c"  # the stagger: one mini-batch per step
 THUMB = 40  # thumbnail side in pixels at the panel's normal font
+THUMBNAILS = 100  # pictures in the strip: the default mini-batch whole (the table lists fewer)
 
 
 def _pixmap(x: np.ndarray) -> QPixmap:
@@ -38,9 +38,9 @@ def _pixmap(x: np.ndarray) -> QPixmap:
 
 
 class BatchThumbnails(QListWidget):
-    """The mini-batch's first TABLE_ROWS samples as thumbnails in one row, each captioned with its
-    label and dataset index ("2 #7222", the table's rows in the same order); the sample on show
-    is highlighted."""
+    """The mini-batch's first THUMBNAILS samples as thumbnails in one row, each captioned with its
+    label and dataset index ("2 #7222", in the table's order); the sample on show is
+    highlighted. Its tooltip says how many of the batch the strip shows."""
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -65,7 +65,10 @@ class BatchThumbnails(QListWidget):
         self.clear()
         if batch is None:
             return
-        for i in range(min(len(batch), TABLE_ROWS)):
+        shown = min(len(batch), THUMBNAILS)
+        self.setToolTip(f"The mini-batch: all {len(batch):,} samples" if shown == len(batch)
+                        else f"The first {shown:,} of the mini-batch's {len(batch):,} samples")
+        for i in range(shown):
             label = int(batch.labels[i])
             name = names[label] if label < len(names) else str(label)
             where = batch.row_name(i)
