@@ -4,6 +4,7 @@ of the careful walk against SGD with its numbers in words."""
 
 import numpy as np
 import pytest
+from PySide6.QtCore import Qt
 
 from mlpviz.core.minibatch import batch_gradient, minibatch_with
 from mlpviz.core.network import Network
@@ -32,7 +33,7 @@ def panel(qtbot, bundled):
     return p
 
 
-def test_the_thumbnails_are_the_batch_with_the_sample_on_show_first(panel, bundled):
+def test_the_thumbnails_are_the_batch_with_the_sample_on_show_first(qtbot, panel, bundled):
     thumbs = panel.batch_view.thumbnails
     batch = panel.current_stage().values["batch"]
     assert thumbs.count() == len(batch) == 30 and not panel.batch_view.samples.isHidden()
@@ -43,6 +44,10 @@ def test_the_thumbnails_are_the_batch_with_the_sample_on_show_first(panel, bundl
         i = int(batch.indices[r])
         assert thumbs.item(r).text() == f"{bundled.train_labels[i]} #{i}"
         assert panel.table.item(r, 0).text() == f"training #{i}"  # the table's row r
+    thumbs.scrollToItem(thumbs.item(7))
+    qtbot.mouseClick(thumbs.viewport(), Qt.LeftButton,  # a thumbnail picks its row of the table
+                     pos=thumbs.visualItemRect(thumbs.item(7)).center())
+    assert [ix.row() for ix in panel.table.selectionModel().selectedRows()] == [7]
     panel.go_to(panel.walk.index("step"))
     assert panel.batch_view.samples.isHidden() and panel.batch_view.sgd.isHidden()
     assert panel.batch_view.lines_toggle.isHidden()

@@ -178,14 +178,18 @@ class BatchStageView(QWidget):
     Signals:
       lines_by_batch_toggled(bool)  the user ticked / unticked "Lines by the batch's average"
       words_changed(str)            what the plot shows, in words (or that it is being worked out)
+      sample_clicked(int)           a thumbnail was clicked: the batch's row i
     """
 
     lines_by_batch_toggled = Signal(bool)
     words_changed = Signal(str)
+    sample_clicked = Signal(int)
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.thumbnails = BatchThumbnails()
+        self.thumbnails.itemClicked.connect(
+            lambda item: self.sample_clicked.emit(self.thumbnails.row(item)))
         self.lines_toggle = QCheckBox("averaged over the mini-batch")
         self.lines_toggle.setToolTip("What one SGD step on this mini-batch follows, against the "
                                      "sample on show's own wish")

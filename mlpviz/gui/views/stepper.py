@@ -131,6 +131,7 @@ class StepperPanel(QWidget):
         self.batch_view = BatchStageView(self)  # stage 9: the batch's thumbnails, the SGD plot
         self.batch_view.lines_by_batch_toggled.connect(self._on_lines_by_batch_toggled)
         self.batch_view.words_changed.connect(self._on_batch_words_changed)
+        self.batch_view.sample_clicked.connect(self._on_batch_sample_clicked)
         self.hint = QLabel()
         self.hint.setWordWrap(True)
         self.hint.setTextFormat(Qt.TextFormat.PlainText)
@@ -630,6 +631,12 @@ class StepperPanel(QWidget):
 
     def _on_lines_by_batch_toggled(self, _checked: bool) -> None:
         self._show()
+
+    def _on_batch_sample_clicked(self, i: int) -> None:
+        """A thumbnail clicked: its row of the table, when the table lists it."""
+        if 0 <= i < self.table.rowCount() - 1:  # the last row is the average
+            self.table.selectRow(i)
+            self.table.scrollToItem(self.table.item(i, 0))
 
     def _on_batch_words_changed(self, words: str) -> None:
         """Stage 9's text, then what its SGD plot beside it shows."""
