@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import atexit
 import math
+import operator
 import weakref
 from typing import Sequence
 
 import numpy as np
-from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QThread, Signal, Slot
 
 from mlpviz.core.datasets import Dataset, DatasetError, load_dataset
 from mlpviz.core.limits import architecture_problem
@@ -34,6 +35,8 @@ DEFAULT_ACTIVATION = "sigmoid"
 DEFAULT_COST = "mse"
 DEFAULT_SEED = 0
 DEFAULT_DATASET = "bundled"
+SNAPSHOT_DRAWN = QEvent.Type(QEvent.registerEventType())  # posted to the Session (see below)
+LOW_PRIORITY = Qt.EventPriority.LowEventPriority.value
 
 
 def _shutdown_if_alive(ref) -> None:
@@ -43,6 +46,11 @@ def _shutdown_if_alive(ref) -> None:
             session.shutdown()
         except RuntimeError:  # its Qt objects were already deleted
             pass
+
+
+def _reader(attribute: str, doc: str) -> property:
+    """A read-only property returning self.<attribute>."""
+    return property(operator.attrgetter(attribute), doc=doc)
 
 
 class Session(QObject):
@@ -125,38 +133,24 @@ class Session(QObject):
         # the interpreter tears Qt down ("QThread: Destroyed while thread is still running").
         atexit.register(_shutdown_if_alive, weakref.ref(self))
 
-    # -- properties ------------------------------------------------------------------------------
-    @property
-    def snapshot(self) -> Snapshot:
-        """The latest Snapshot (parameters + epoch, batch, samples_seen, meta lr/batch_size)."""
-        return self._snapshot
-
-    @property
-    def dataset(self) -> Dataset:
-        return self._dataset
-
-    @property
-    def dataset_spec(self) -> str:
-        """What `set_dataset` was last given: "bundled", "mnist", "fashion" or a folder."""
-        return self._dataset_spec
-
-    @property
-    def is_training(self) -> bool:
-        """True while the worker runs batches (continuous training or a step_epoch)."""
-        return self._training
-
-    @property
-    def lr(self) -> float:
-        return self._lr
-
-    @property
-    def batch_size(self) -> int:
-        return self._batch_size
-
-    @property
-    def speed(self) -> int:
-        """1..100, 100 = full speed."""
-        return self._speed
+    # -- properties (read-only: the run changes only through the methods below) ----------------
+    snapshot = _reader("_snapshot", "The latest Snapshot (parameters + epoch, batch, samples_seen, "
+                                    "meta lr/batch_size).")
+    dataset = _reader("_dataset", "The Dataset trained on (a core.datasets.Dataset).")
+    dataset_spec = _reader("_dataset_spec", "What `set_dataset` was last given: \"bundled\", "
+                                            "\"mnist\", \"fashion\" or a folder.")
+    is_training = _reader("_training", "True while the worker runs batches (continuous training "
+                                       "or a step_epoch).")
+    lr = _reader("_lr", "The learning rate η (float > 0).")
+    batch_size = _reader("_batch_size", "Samples per mini-batch (int).")
+    speed = _reader("_speed", "1..100, 100 = full speed.")
+    batches_seen = _reader("_batches_seen", "Mini-batches the current network has trained, a "
+                                            "loaded model's included.")
+    sizes = _reader("_sizes", "Neurons per layer, input first (tuple of int).")
+    activation = _reader("_activation", "The hidden layers' activation's name.")
+    cost = _reader("_cost", "The cost's name.")
+    seed = _reader("_seed", "The seed of the network's random initial weights (int).")
+    thread = _reader("_thread", "The training QThread (for tests and diagnostics).")
 
     @property
     def history(self) -> list[EpochReport]:
@@ -167,32 +161,6 @@ class Session(QObject):
     def epoch_ends(self) -> tuple[int, ...]:
         """Mini-batches seen when each epoch of `history` ended (where the cost plot marks it)."""
         return tuple(self._epoch_ends)
-
-    @property
-    def batches_seen(self) -> int:
-        """Mini-batches the current network has trained, a loaded model's included."""
-        return self._batches_seen
-
-    @property
-    def sizes(self) -> tuple[int, ...]:
-        return self._sizes
-
-    @property
-    def activation(self) -> str:
-        return self._activation
-
-    @property
-    def cost(self) -> str:
-        return self._cost
-
-    @property
-    def seed(self) -> int:
-        return self._seed
-
-    @property
-    def thread(self) -> QThread:
-        """The training thread (for tests and diagnostics)."""
-        return self._thread
 
     # -- run control -----------------------------------------------------------------------------
     def start(self) -> None:
@@ -422,10 +390,20 @@ class Session(QObject):
     # -- from the worker (queued into the GUI thread) --------------------------------------------
     @Slot(int, object)
     def _on_worker_snapshot(self, generation: int, snapshot: Snapshot) -> None:
+        # Tell the worker once the GUI thread has caught up: a low-priority event is handled
+        # after everything queued before it, so a busy window never has a backlog of snapshots.
+        QCoreApplication.postEvent(self, QEvent(SNAPSHOT_DRAWN), LOW_PRIORITY)
         if self._closed or generation != self._generation:
             return
         self._snapshot = snapshot
         self.snapshot_ready.emit(snapshot)
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == SNAPSHOT_DRAWN:
+            if not self._closed:
+                self._worker.snapshot_taken()
+            return True
+        return super().event(event)
 
     @Slot(int, object)
     def _on_worker_batches(self, generation: int, reports: tuple) -> None:
