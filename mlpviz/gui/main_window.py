@@ -22,7 +22,8 @@ from PySide6.QtWidgets import (
 
 from mlpviz import __version__
 from mlpviz.core.explain import parameter_breakdown, structure_summary
-from mlpviz.core.shown import Shown, answer, example_batch, sample_gradient
+from mlpviz.core.minibatch import MiniBatch, batch_gradient, minibatch_for
+from mlpviz.core.shown import Shown, answer, sample_gradient
 from mlpviz.core.snapshot import Snapshot
 from mlpviz.gui import settings
 from mlpviz.gui import theme as themes
@@ -89,6 +90,8 @@ class MainWindow(QMainWindow):
         self.session = session
         self._snapshot: Snapshot | None = None
         self._shown: Shown | None = None
+        self._batch: MiniBatch | None = None  # the stepper's mini-batch around the input on show
+        self._lines_by_batch = False  # "lines by ∂C/∂w" shows the batch's average (stage 9)
         self._source = "sample"  # "sample" or "drawing"
         self._drawing: np.ndarray | None = None
         self._theme_name = "dark"
@@ -315,6 +318,7 @@ class MainWindow(QMainWindow):
         self.stepper.gradient_toggled.connect(self.gradient_action.setChecked)
         self.gradient_action.toggled.connect(self._on_gradient_toggled)
         self.stepper.parameters_proposed.connect(self._on_parameters_proposed)
+        self.stepper.lines_by_batch_changed.connect(self._on_lines_by_batch_changed)
         self.stepper_dock.visibilityChanged.connect(self._on_stepper_visibility)
         for dock, view in self._snapshot_panels():
             dock.visibilityChanged.connect(lambda v, view=view: self._on_panel_shown(view, v))
@@ -375,7 +379,8 @@ class MainWindow(QMainWindow):
         self.drawn_label.addItems(names)
         self.drawn_label.setCurrentIndex(-1)  # "which digit?" until the user says
         self.drawn_label.blockSignals(False)
-        self.stepper.set_batch_source(*example_batch(dataset.train_images, dataset.train_labels))
+        self.stepper.set_training_set(dataset.train_images, dataset.train_labels)
+        self._update_batch()
         if self._snapshot is not None:
             self.sample_view.set_snapshot(self._snapshot)
             self._show_structure(self._snapshot)
@@ -458,6 +463,7 @@ class MainWindow(QMainWindow):
     def _on_batch_size_changed(self, n: int) -> None:
         self.session.set_batch_size(n)
         self.stepper.set_batch_size(n)
+        self._update_batch()
 
     # -- input on show -----------------------------------------------------------------------
     def _on_sample_changed(self, choice) -> None:
@@ -498,8 +504,17 @@ class MainWindow(QMainWindow):
         self.network_view.set_input(shown.x)
         self.neuron_panel.set_input(shown.x)
         self.stepper.set_sample(shown.x, shown.label, shown.description)
+        self._update_batch()
         self._update_prediction()
         self._update_gradient()
+
+    def _update_batch(self) -> None:
+        """The stepper's mini-batch (`core.minibatch`): the input on show and training samples,
+        as many as the batch box says; recomputed when any of the three changes."""
+        self._batch = minibatch_for(self.session.dataset, self._shown, self.session.batch_size)
+        self.stepper.set_batch(self._batch)
+        if self._lines_by_batch:
+            self._update_gradient()
 
     def _update_prediction(self) -> None:
         """The drawing pad shows the network's answer for the drawing, with the same number the
@@ -511,9 +526,21 @@ class MainWindow(QMainWindow):
 
     def _update_gradient(self) -> None:
         """While the lines are coloured by ∂C/∂w: the gradient of the input on show on the
-        weights on show, recomputed whenever either changes."""
+        weights on show — or, on the stepper's stage 9 with its toggle ticked, the average over
+        its mini-batch — recomputed whenever any of them changes."""
         if self.gradient_action.isChecked() and self._snapshot is not None:
-            self.network_view.set_gradient(sample_gradient(self._snapshot, self._shown))
+            grad = (batch_gradient(self._snapshot, self._batch) if self._lines_by_batch
+                    else sample_gradient(self._snapshot, self._shown))
+            self.network_view.set_gradient(grad)
+
+    def _on_lines_by_batch_changed(self, on: bool) -> None:
+        """Stage 9 asks for the lines by its mini-batch's average ∂C/∂w (or no longer): the G
+        action stays the one owner of "lines by ∂C/∂w", ticked here when the stage asks."""
+        self._lines_by_batch = on
+        if on and not self.gradient_action.isChecked():
+            self.gradient_action.setChecked(True)  # its handler updates the lines
+        else:
+            self._update_gradient()
 
     # -- clicks on the network ---------------------------------------------------------------
     def _on_neuron_clicked(self, layer: int, index: int) -> None:

@@ -193,16 +193,6 @@ def test_the_drawings_answer_gives_the_same_number_as_the_output_neuron(qtbot, w
 
 
 # -- lines coloured by ∂C/∂w: one state (the G action), the stepper's checkbox shows it -------
-@pytest.fixture
-def gradients(window, monkeypatch):
-    """Every gradient the window hands the network view, in order (None: none)."""
-    sent = []
-    real = window.network_view.set_gradient
-    monkeypatch.setattr(window.network_view, "set_gradient",
-                        lambda grad_w: (sent.append(grad_w), real(grad_w)))
-    return sent
-
-
 def is_backprop_of(grad_w, snap, x, label) -> bool:
     """Whether grad_w is ∂C/∂W of sample (x, label) on these weights, exactly."""
     want = snap.network().backprop(x, label).grad_w

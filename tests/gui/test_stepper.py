@@ -11,6 +11,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QWidget
 
+from mlpviz.core.minibatch import minibatch_with
 from mlpviz.core.network import Network
 from mlpviz.core.snapshot import Snapshot
 from mlpviz.core.trace_export import load_trace
@@ -25,7 +26,7 @@ def data(bundled):
     y = bundled.test_labels.astype(int)
     i = int(np.nonzero(y == 2)[0][0])
     x = bundled.test_images[i] / 255.0
-    return x, i, bundled.train_images[:8] / 255.0, bundled.train_labels[:8].astype(int)
+    return x, i, minibatch_with(bundled.train_images, bundled.train_labels, 8, x, 2, "test", i)
 
 
 @pytest.fixture
@@ -35,13 +36,13 @@ def net():
 
 @pytest.fixture
 def panel(qtbot, data, net):
-    x, i, X, labels = data
+    x, i, batch = data
     p = StepperPanel()
     qtbot.addWidget(p)
     p.resize(700, 800)
     p.set_snapshot(Snapshot.of(net))
     p.set_sample(x, 2, f"held-out sample #{i}")
-    p.set_batch_source(X, labels)
+    p.set_batch(batch)
     p.show()
     qtbot.waitExposed(p)
     return p

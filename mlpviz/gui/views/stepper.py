@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
 from mlpviz.core.arrays import frozen
 from mlpviz.core.gradcheck import GradCheckReport, check_parameter, per_layer_gradcheck
 from mlpviz.core.history import StepHistory
+from mlpviz.core.minibatch import MiniBatch
 from mlpviz.core.network import Network
 from mlpviz.core.notation import fmt_sig
 from mlpviz.core.snapshot import Snapshot
@@ -45,8 +46,7 @@ from mlpviz.core.trace_export import save_trace
 from mlpviz.core.walk import DIGITS, Stage, Walk, build_walk, chain_rule, gradcheck_stage
 from mlpviz.gui import theme as themes
 from mlpviz.gui.theme import scaled_font
-
-_BATCH_SIZE = 10  # samples shown in stage 9
+from mlpviz.gui.views.batch_stage import BatchStageView
 
 
 class _TextArea(QScrollArea):
@@ -82,6 +82,8 @@ class StepperPanel(QWidget):
       gradient_toggled(bool)                the user ticked / unticked "Colour lines by ∂C/∂w"
                                             (the window owns that state: `set_gradient_shown`)
       parameters_proposed(weights, biases)  a gradient step, or its exact undo
+      lines_by_batch_changed(bool)          the lines should show the mini-batch's average ∂C/∂w
+                                            (stage 9 on show with its toggle ticked) or not
 
     Getters (`walk`, `current_stage`, `stage_count`) only read: they return None / 0 while the
     walk is out of date, i.e. while the panel is hidden after its inputs changed.
@@ -94,6 +96,7 @@ class StepperPanel(QWidget):
     overlay_changed = Signal(object)
     gradient_toggled = Signal(bool)
     parameters_proposed = Signal(object, object)
+    lines_by_batch_changed = Signal(bool)
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -106,7 +109,7 @@ class StepperPanel(QWidget):
         self._lr = 3.0
         self._batch_size = 100  # the mini-batch size training uses (stage 9 names it)
         self._names: tuple[str, ...] = DIGITS
-        self._batch: tuple[np.ndarray, np.ndarray] | None = None
+        self._batch: MiniBatch | None = None
         self._focus: int | None = None
         self._walk: Walk | None = None
         self._dirty = False
@@ -118,6 +121,7 @@ class StepperPanel(QWidget):
         self._step_note = ""
         self.last_check: GradCheckReport | None = None
         self._table_size = 10.0  # the table's font size before any shrinking to fit (points)
+        self._lines_by_batch = False  # what lines_by_batch_changed last said
         self._build()
         self._apply_fonts()
         self._show()
@@ -125,6 +129,10 @@ class StepperPanel(QWidget):
     # -- layout ------------------------------------------------------------------------------
     def _build(self) -> None:
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.batch_view = BatchStageView(self)  # stage 9: the batch's thumbnails, the SGD plot
+        self.batch_view.lines_by_batch_toggled.connect(self._on_lines_by_batch_toggled)
+        self.batch_view.words_changed.connect(self._on_batch_words_changed)
+        self.batch_view.sample_clicked.connect(self._on_batch_sample_clicked)
         self.hint = QLabel()
         self.hint.setWordWrap(True)
         self.hint.setTextFormat(Qt.TextFormat.PlainText)
@@ -212,15 +220,20 @@ class StepperPanel(QWidget):
         tools = QHBoxLayout()
         tools.addWidget(self.check_button)
         tools.addWidget(self.gradient_toggle)
+        tools.addWidget(self.batch_view.lines_toggle)  # stage 9: the batch's average instead
         tools.addStretch(1)
         tools.addWidget(self.export_button)
 
         self.text_area = _TextArea(self.text)
+        text_row = QHBoxLayout()
+        text_row.addWidget(self.text_area, 1)
+        text_row.addWidget(self.batch_view.sgd, 1)
         content = QVBoxLayout()
         content.addWidget(self.stale_note)
         content.addWidget(self.title)
-        content.addWidget(self.text_area)
+        content.addLayout(text_row)
         content.addWidget(self.formula)
+        content.addWidget(self.batch_view.samples)
         content.addWidget(self.table, 1)
         content.addWidget(self.step_row)
         content.addLayout(nav)
@@ -335,11 +348,14 @@ class StepperPanel(QWidget):
         self._names = tuple(str(n) for n in names)
         self._invalidate()
 
-    def set_batch_source(self, X: np.ndarray, labels: np.ndarray) -> None:
-        """Samples for stage 9 (float pixels 0..1); the first ten are used."""
-        X = np.array(X[:_BATCH_SIZE], dtype=np.float64, copy=True)
-        labels = np.array(labels[:_BATCH_SIZE], dtype=np.intp, copy=True)
-        self._batch = (X.reshape(len(X), -1), labels) if len(X) else None
+    def set_batch(self, batch: MiniBatch | None) -> None:
+        """Stage 9's mini-batch around the sample on show (`core.minibatch`), or None."""
+        self._batch = batch
+        self._invalidate()
+
+    def set_training_set(self, images: np.ndarray | None, labels: np.ndarray | None) -> None:
+        """The training split (uint8 images, labels) stage 9's SGD plot walks on."""
+        self.batch_view.set_training_set(images, labels)
         self._invalidate()
 
     def focus_output(self, j: int) -> None:
@@ -376,12 +392,16 @@ class StepperPanel(QWidget):
         """Leaving stepper mode: the network view drops the stages' emphasis."""
         self._active = False
         self.overlay_changed.emit(None)
+        self._say_lines_by_batch(False)
 
     def set_gradient_shown(self, shown: bool) -> None:
         """Tick or untick "Colour lines by ∂C/∂w" to match the window's state (no signal)."""
         self.gradient_toggle.blockSignals(True)
         self.gradient_toggle.setChecked(bool(shown))
         self.gradient_toggle.blockSignals(False)
+        stage = self.current_stage()
+        if self._active and stage is not None and stage.key == "batch":
+            self.overlay_changed.emit(self._overlay(stage))  # its caption names the lines
 
     # -- navigation ----------------------------------------------------------------------------
     def current_stage(self) -> Stage | None:
@@ -527,7 +547,7 @@ class StepperPanel(QWidget):
             names = self._names if len(self._names) == n_out else tuple(map(str, range(n_out)))
             focus = self._focus if self._focus is not None and self._focus < n_out else None
             batch = self._batch
-            if batch is not None and batch[0].shape[1] != self._net.sizes[0]:
+            if batch is not None and not self._batch_fits(batch):
                 batch = None
             self._walk = build_walk(self._net, self._x, self._label, names, focus, self._lr,
                                     batch, self._batch_size)
@@ -541,6 +561,13 @@ class StepperPanel(QWidget):
         else:
             self._extra = None
             self.stage_list.clear()
+
+    def _batch_fits(self, batch: MiniBatch) -> bool:
+        """The batch fits the network and holds the sample on show, with its label."""
+        return (batch.X.shape[1] == self._net.sizes[0]
+                and int(batch.labels.max()) < self._net.sizes[-1]
+                and int(batch.labels[batch.shown]) == self._label
+                and np.array_equal(batch.X[batch.shown], self._x))
 
     def _weight_stage(self, walk: Walk, l: int, j: int, k: int) -> Stage:
         numeric = None
@@ -584,6 +611,8 @@ class StepperPanel(QWidget):
                 w.setEnabled(False)
             self.position.setText("")
             self.step_row.setVisible(False)
+            self.batch_view.show_stage(None)
+            self._say_lines_by_batch(False)
             if self._active:
                 self.overlay_changed.emit(None)
             return
@@ -604,8 +633,52 @@ class StepperPanel(QWidget):
         self.stage_list.setCurrentRow(self._index if on_walk else -1)
         self.stage_list.blockSignals(False)
         self._update_step_row()
+        self._show_batch_parts(stage if on_walk and stage.key == "batch" else None)
         if self._active:
-            self.overlay_changed.emit(stage.overlay)
+            self.overlay_changed.emit(self._overlay(stage))
+
+    # -- stage 9's extras ----------------------------------------------------------------------
+    def _show_batch_parts(self, stage: Stage | None) -> None:
+        """Stage 9's thumbnails, lines toggle and SGD plot (`BatchStageView`), or none of them."""
+        batch = stage.values.get("batch") if stage is not None else None
+        self.batch_view.show_stage(stage, self._net, batch, self._lr, self._batch_size,
+                                   self._names)
+        self._say_lines_by_batch(stage is not None and batch is not None
+                                 and self.batch_view.lines_by_batch)
+
+    def _overlay(self, stage: Stage):
+        """The stage's overlay; on stage 9 its caption says which gradient the lines show."""
+        captions = stage.values.get("captions") if stage.key == "batch" else None
+        if not captions:
+            return stage.overlay
+        if not self.gradient_toggle.isChecked():  # the lines show the weights
+            return stage.overlay
+        return dataclasses.replace(stage.overlay,
+                                   caption=captions["batch" if self._lines_by_batch else "sample"])
+
+    def _say_lines_by_batch(self, on: bool) -> None:
+        """Tell the window (which owns the line colouring) when stage 9's choice takes effect or
+        stops: only in stepper mode, on stage 9, with its toggle ticked."""
+        on = bool(on) and self._active
+        if on != self._lines_by_batch:
+            self._lines_by_batch = on
+            self.lines_by_batch_changed.emit(on)
+
+    def _on_lines_by_batch_toggled(self, _checked: bool) -> None:
+        self._show()
+
+    def _on_batch_sample_clicked(self, i: int) -> None:
+        """A thumbnail clicked: its row of the table, when the table lists it."""
+        if 0 <= i < self.table.rowCount() - 1:  # the last row is the average
+            self.table.selectRow(i)
+            self.table.scrollToItem(self.table.item(i, 0))
+
+    def _on_batch_words_changed(self, words: str) -> None:
+        """Stage 9's text, then what its SGD plot beside it shows."""
+        stage = self.current_stage()
+        if stage is not None and stage.key == "batch" and self._extra is None:
+            self.text.setText(stage.text + (f"\n\n{words}" if words else ""))
+            self.text_area.updateGeometry()
 
     def _show_stale(self) -> None:
         """The out-of-date mark: shown while training has moved the weights on since the walk
