@@ -532,6 +532,8 @@ class MainWindow(QMainWindow):
             view.set_theme(t)
         self.cost_view.set_colors(t.background, t.foreground)
         self.cost_view.set_font_scale(t.font_scale)
+        if self.help_dialog is not None:  # its words for light and dark follow the theme
+            self._show_structure(self.session.snapshot)
 
     # -- files -------------------------------------------------------------------------------
     def _on_open_model(self) -> None:
@@ -608,8 +610,9 @@ class MainWindow(QMainWindow):
                                          f"learned\nHelp ▸ What am I looking at? (H)")
         if self.help_dialog is not None:
             names = self.session.dataset.class_names if self.session.dataset else None
-            self.help_dialog.set_text(structure_summary(snap.sizes, snap.activation, snap.cost,
-                                                        names))
+            self.help_dialog.set_text(structure_summary(
+                snap.sizes, snap.activation, snap.cost, names,
+                shades=themes.theme(self._theme_name).shades))
 
     def _on_about(self) -> None:
         QMessageBox.about(

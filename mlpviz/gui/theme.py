@@ -21,6 +21,8 @@ from dataclasses import dataclass, replace
 import numpy as np
 from PySide6.QtGui import QColor, QFont
 
+from mlpviz.core.explain import BLACK_ON_WHITE, WHITE_ON_BLACK, Shades
+
 PRESENTATION_SCALE = 1.35  # fonts and strokes in presentation mode, for the back of the room
 
 
@@ -63,6 +65,12 @@ class Theme:
     def brighter_is_more(self) -> bool:
         """True when a more active neuron looks brighter (dark theme), False when darker (light)."""
         return luminance(self.neuron_on) > luminance(self.neuron_off)
+
+    @property
+    def shades(self) -> Shades:
+        """The words for how activation looks in this theme ("0 (black) to 1 (white)", "the
+        brightest output" — or the light theme's black ink on white)."""
+        return WHITE_ON_BLACK if self.brighter_is_more else BLACK_ON_WHITE
 
 
 DARK = Theme(

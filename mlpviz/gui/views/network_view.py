@@ -878,19 +878,21 @@ class NetworkView(QWidget):
         sizes, L = snap.sizes, len(snap.sizes) - 1
         zs, acts = self._pass()
         if hit[0] == "layer":
-            return explain.layer_tooltip(hit[1], sizes, self._act, self._cost, names)
+            return explain.layer_tooltip(hit[1], sizes, self._act, self._cost, names,
+                                         shades=self._theme.shades)
         if hit[0] == "neuron":
             l, j = hit[1], hit[2]
             if l == 0:
                 a = None if acts is None else float(acts[0][j])
-                return explain.neuron_tooltip(0, j, sizes, self._act, self._cost, names, a=a)
+                return explain.neuron_tooltip(0, j, sizes, self._act, self._cost, names, a=a,
+                                              shades=self._theme.shades)
             b = float(snap.biases[l - 1][j])
             if acts is None:
                 return explain.neuron_tooltip(l, j, sizes, self._act, self._cost, names, b=b)
             return explain.neuron_tooltip(
                 l, j, sizes, self._act, self._cost, names, b=b, z=float(zs[l][j]),
                 a=float(acts[l][j]), answer=l == L and j == self._winner(),
-                nudge=self._nudge(l, j))
+                nudge=self._nudge(l, j), shades=self._theme.shades)
         l, j, k = hit[1], hit[2], hit[3]
         kind, values = self._line_source(l)
         return explain.line_tooltip(
