@@ -19,12 +19,13 @@ from PySide6.QtWidgets import (
     QHBoxLayout, QLabel, QMainWindow, QMessageBox, QVBoxLayout, QWidget,
 )
 
-from mlpviz import __version__
+from mlpviz.about import about_html
 from mlpviz.core.explain import parameter_breakdown, structure_summary
 from mlpviz.core.shown import Shown, answer, example_batch, sample_gradient
 from mlpviz.core.snapshot import Snapshot
 from mlpviz.gui import settings
 from mlpviz.gui import theme as themes
+from mlpviz.gui.icon import app_icon
 from mlpviz.gui.panels import HelpDialog, MessageBanner
 from mlpviz.gui.run_controls import RunControls
 from mlpviz.gui.session import Session
@@ -69,6 +70,8 @@ class MainWindow(QMainWindow):
     def __init__(self, session: Session | None = None, restore: bool = True):
         super().__init__()
         self.setWindowTitle("mlpviz — a neural network learning to read digits")
+        self.setWindowIcon(app_icon())
+        self.about_box: QMessageBox | None = None
         stored = settings.read() if restore else dict(settings.DEFAULTS)
         problem = None
         if session is None:
@@ -615,11 +618,13 @@ class MainWindow(QMainWindow):
                 shades=themes.theme(self._theme_name).shades))
 
     def _on_about(self) -> None:
-        QMessageBox.about(
-            self, "About mlpviz",
-            f"<h3>mlpviz {__version__}</h3><p>A multilayer perceptron learning to read "
-            "handwritten digits, opened up: every neuron, every weight, every number of "
-            "backpropagation.</p><p>Data: MNIST by Y. LeCun and C. Cortes (CC BY-SA 3.0).</p>")
+        """Version, the data's source and licence, the app's licence; the app's icon."""
+        box = QMessageBox(QMessageBox.Icon.NoIcon, "About mlpviz",
+                          about_html(self.session.dataset_spec), QMessageBox.StandardButton.Ok,
+                          self)
+        box.setIconPixmap(app_icon().pixmap(96, 96))
+        self.about_box = box
+        box.open()
 
     # -- status, settings, closing -----------------------------------------------------------
     def _update_status(self) -> None:
