@@ -355,6 +355,16 @@ def structure_summary(sizes, activation: str = "sigmoid", cost: str = "mse",
     )
 
 
+def prediction_text(name: str, value: float, softmax: bool) -> str:
+    """The network's answer in one sentence with the winning output's value: a softmax output is
+    a share of 1, said as a percentage ("It's a 3 (94 %)"); any other output is an activation, not
+    a probability ("It's a 3 (activation 0.94)")."""
+    name = str(name)
+    article = "an" if name[:1].lower() in "aeiou8" and name[:1] else "a"
+    amount = f"{value * 100:.0f} %" if softmax else f"activation {activation_text(value)}"
+    return f"It's {article} {name} ({amount})"
+
+
 def activation_text(v: float) -> str:
     """An activation as printed beside a neuron or a bar: two decimals (0.42), or two significant
     digits with an exponent once it no longer fits (relu outputs can grow without bound: 9.4e+05)."""

@@ -443,7 +443,8 @@ class MainWindow(QMainWindow):
         if self._snapshot is None or self._drawing is None:
             return
         j, activation = answer(self._snapshot, self._drawing)
-        self.drawing_pad.set_prediction(self.session.dataset.class_names[j], activation)
+        self.drawing_pad.set_prediction(self.session.dataset.class_names[j], activation,
+                                        self._snapshot.cost_fn.softmax_output)
 
     def _update_gradient(self) -> None:
         """While the lines are coloured by ∂C/∂w: the gradient of the input on show on the

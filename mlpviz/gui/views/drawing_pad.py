@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
 )
 
 from mlpviz.core.arrays import frozen
+from mlpviz.core.explain import prediction_text
 from mlpviz.core.preprocess import mnist_style, soft_brush_segment
 from mlpviz.gui.qimage import ImageWidget, gray_to_qimage
 from mlpviz.gui.theme import scaled_font
@@ -219,9 +220,11 @@ class DrawingPad(QWidget):
         """Whether the canvas holds the Noise button's random pixels (not a drawing)."""
         return self._noise
 
-    def set_prediction(self, label: str, confidence: float) -> None:
-        """Show the network's answer for the drawing, e.g. ("3", 0.94) → "It's a 3 (94 %)"."""
-        self._prediction = (str(label), float(confidence))
+    def set_prediction(self, label: str, value: float, softmax: bool = False) -> None:
+        """Show the network's answer for the drawing and its output's value: ("3", 0.94) →
+        "It's a 3 (activation 0.94)"; with `softmax` (the cost's softmax_output: the outputs
+        are shares of 1) "It's a 3 (94 %)"."""
+        self._prediction = (str(label), float(value), bool(softmax))
         self._show_prediction()
 
     def set_class_names(self, names) -> None:
@@ -268,9 +271,7 @@ class DrawingPad(QWidget):
             self.prediction_label.setText("…")
             self.prediction_label.setEnabled(False)
         else:
-            label, confidence = self._prediction
-            article = "an" if label[:1].lower() in "aeiou8" and label[:1] else "a"
-            self.prediction_label.setText(f"It's {article} {label} ({confidence * 100:.0f} %)")
+            self.prediction_label.setText(prediction_text(*self._prediction))
             self.prediction_label.setEnabled(True)
         self.noise_note.setVisible(self._noise)
         if self._noise and self._digits:

@@ -17,11 +17,11 @@ from PySide6.QtWidgets import (
 )
 
 from mlpviz.core.explain import activation_text
-from mlpviz.core.sample import SPLITS, SampleChoice
+from mlpviz.core.sample import SPLITS, SampleChoice, typical_index
 from mlpviz.gui.qimage import ImageWidget, color_hex, rgb_to_qimage
 from mlpviz.gui.theme import DARK, mix_array, scaled_font
 
-DEFAULT_LABEL = 2  # the lesson's example: the first "2" of the held-out set
+DEFAULT_LABEL = 2  # the lesson's example: the held-out "2" most like the average "2"
 _CHUNK = 5_000  # samples per forward pass when looking for mistakes (bounded memory)
 
 
@@ -210,7 +210,8 @@ class SampleView(QWidget):
 
     # -- API ---------------------------------------------------------------------------------
     def set_dataset(self, dataset) -> None:
-        """Show `dataset` (a core Dataset): held-out split, all labels, its first "2"."""
+        """Show `dataset` (a core Dataset): held-out split, all labels, and a clear, typical
+        sample of class 2 (`core.sample.typical_index`; the first sample if there is no 2)."""
         self._dataset = dataset
         self._predictions.clear()
         self._split = "test"
@@ -219,10 +220,9 @@ class SampleView(QWidget):
         self.bars.set_class_names(names)
         self._fill_combos()
         self._set_enabled(True)
-        labels = dataset.test_labels
-        twos = np.flatnonzero(labels == DEFAULT_LABEL)
+        typical = typical_index(dataset, DEFAULT_LABEL)
         self._choice = None
-        self.select(int(twos[0]) if twos.size else 0)
+        self.select(0 if typical is None else typical)
 
     def set_snapshot(self, snap) -> None:
         """Use these parameters (a core Snapshot) for the outputs and for finding mistakes."""
