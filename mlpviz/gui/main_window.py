@@ -270,6 +270,7 @@ class MainWindow(QMainWindow):
         c.epoch_button.clicked.connect(s.step_epoch)
         c.reset_button.clicked.connect(s.reset)
         c.speed.valueChanged.connect(s.set_speed)
+        c.stop_after.valueChanged.connect(s.set_stop_after)
         c.lr.valueChanged.connect(self._on_lr_changed)
         c.batch.valueChanged.connect(self._on_batch_size_changed)
         c.rebuild_requested.connect(self._on_rebuild_requested)
@@ -351,6 +352,10 @@ class MainWindow(QMainWindow):
     def _on_epoch_done(self, report) -> None:
         self.cost_view.add_epoch(report)
         self._update_status()
+        if 0 < self.session.stop_after <= report.epoch:
+            self.statusBar().showMessage(f"Paused after epoch {report.epoch} (“stop after "
+                                         f"{self.session.stop_after} epochs” in the toolbar)",
+                                         10_000)
 
     def _on_state_changed(self, state: str) -> None:
         training = state == "training"
@@ -658,6 +663,7 @@ class MainWindow(QMainWindow):
         self._theme_name = values["theme"]
         self._presentation = values["presentation"]
         self.controls.speed.setValue(values["speed"])
+        self.controls.stop_after.setValue(values["stop_after"])
         self.circles_action.setChecked(values["input_circles"])
         self._on_input_style_toggled(values["input_circles"])
 
@@ -670,6 +676,7 @@ class MainWindow(QMainWindow):
         return {"geometry": self.saveGeometry(), "window_state": self.saveState(),
                 "theme": self._theme_name, "presentation": self._presentation,
                 "speed": self.controls.speed.value(),
+                "stop_after": self.controls.stop_after.value(),
                 "input_circles": self.circles_action.isChecked(),
                 **settings.session_values(self.session)}
 

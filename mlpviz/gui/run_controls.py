@@ -5,16 +5,48 @@ from __future__ import annotations
 
 import os
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox, QDoubleSpinBox, QLabel, QLineEdit, QPushButton, QSlider, QSpinBox, QToolBar,
 )
 
 from mlpviz.core.datasets import available_datasets
 from mlpviz.core.limits import DRAWN, hidden_problem, parse_hidden
+from mlpviz.gui.worker import MAX_SPEED, batch_delay
+
+MAX_STOP_AFTER = 100_000  # epochs the "stop after" box takes (0: never)
 
 # What the layers box accepts, in words (the app draws 1 to 4 hidden layers of 1 to 128 neurons).
 _HIDDEN_TEXT = f"{DRAWN.layers_text()} layers of 1 to {DRAWN.max_size} neurons"
+
+
+def speed_text(speed: int) -> str:
+    """What a speed slider position means: the batches a second its wait between batches allows
+    (`worker.batch_delay`): "1 batch/s" … "up to 1,000 batches/s" (above about 20 a second the
+    computer's own speed may be the limit), "full speed" at the right end."""
+    delay = batch_delay(speed)
+    if delay <= 0:
+        return "full speed"
+    rate = 1.0 / delay
+    if rate < 1.5:
+        return "1 batch/s"
+    return f"{rate:.0f} batches/s" if rate < 20 else f"up to {rate:,.0f} batches/s"
+
+
+class _SteadyLabel(QLabel):
+    """A label as wide as the widest text it will show, so that changing it never moves the
+    widgets beside it (in any font size)."""
+
+    def __init__(self, widest: str):
+        super().__init__()
+        self._widest = widest
+
+    def sizeHint(self) -> QSize:  # noqa: N802 (Qt override)
+        hint = super().sizeHint()
+        return QSize(self.fontMetrics().horizontalAdvance(self._widest) + 6, hint.height())
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt override)
+        return self.sizeHint()
 
 
 class RunControls(QToolBar):
@@ -46,10 +78,27 @@ class RunControls(QToolBar):
         self.speed.setRange(1, 100)
         self.speed.setValue(100)
         self.speed.setFixedWidth(110)
-        self.speed.setToolTip("Speed: full to the right, slow motion (about a mini-batch a second) "
-                              "to the left")
+        self.speed.setToolTip(f"Speed: {speed_text(1)} at the left end (slow motion, to follow "
+                              f"in class), {speed_text(MAX_SPEED // 2)} in the middle, "
+                              f"{speed_text(MAX_SPEED)} at the right end")
+        self.speed_label = _SteadyLabel(max((speed_text(v) for v in range(1, MAX_SPEED + 1)),
+                                            key=len))
+        self.speed_label.setToolTip("How fast training goes at this speed: mini-batches, each "
+                                    "one gradient step, per second")
+        self.speed.valueChanged.connect(lambda v: self.speed_label.setText(speed_text(v)))
+        self.speed_label.setText(speed_text(self.speed.value()))
         self.addWidget(QLabel(" speed "))
         self.addWidget(self.speed)
+        self.addWidget(self.speed_label)
+        self.stop_after = QSpinBox()
+        self.stop_after.setRange(0, MAX_STOP_AFTER)
+        self.stop_after.setSpecialValueText("never")
+        self.stop_after.setSuffix(" epochs")
+        self.stop_after.setToolTip("Training pauses by itself when this many epochs are done "
+                                   "(once past it, at the end of each further epoch), so full "
+                                   "speed does not train on forever; “never”: until you pause")
+        self.addWidget(QLabel(" stop after "))
+        self.addWidget(self.stop_after)
         self.lr = QDoubleSpinBox()
         self.lr.setDecimals(3)
         self.lr.setRange(0.001, 1000.0)
