@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import os
 
-from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QSize, Qt, Signal
+from PySide6.QtGui import QFont, QFontMetrics, QPalette
 from PySide6.QtWidgets import (
     QComboBox, QDoubleSpinBox, QLabel, QLineEdit, QPushButton, QSlider, QSpinBox, QToolBar,
 )
@@ -15,6 +16,7 @@ from mlpviz.core.limits import DRAWN, hidden_problem, parse_hidden
 from mlpviz.gui.worker import MAX_SPEED, batch_delay
 
 MAX_STOP_AFTER = 100_000  # epochs the "stop after" box takes (0: never)
+REBUILD, REBUILD_PENDING = "Rebuild", "● Rebuild"  # the button, without / with changes waiting
 
 # What the layers box accepts, in words (the app draws 1 to 4 hidden layers of 1 to 128 neurons).
 _HIDDEN_TEXT = f"{DRAWN.layers_text()} layers of 1 to {DRAWN.max_size} neurons"
@@ -40,10 +42,11 @@ class _SteadyLabel(QLabel):
     def __init__(self, widest: str):
         super().__init__()
         self._widest = widest
+        self.setAlignment(Qt.AlignmentFlag.AlignCenter)
 
     def sizeHint(self) -> QSize:  # noqa: N802 (Qt override)
         hint = super().sizeHint()
-        return QSize(self.fontMetrics().horizontalAdvance(self._widest) + 6, hint.height())
+        return QSize(self.fontMetrics().horizontalAdvance(self._widest) + 12, hint.height())
 
     def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt override)
         return self.sizeHint()
@@ -138,9 +141,9 @@ class RunControls(QToolBar):
         self.dataset.setToolTip("The data the network learns from")
         for spec, label in available_datasets():
             self.dataset.addItem(label, spec)
-        self.rebuild_button = QPushButton("Rebuild")
-        self.rebuild_button.setToolTip("Build a new network with these settings")
+        self.rebuild_button = QPushButton(REBUILD)
         self.rebuild_button.setFocusPolicy(Qt.NoFocus)
+        self._applied: tuple | None = None  # (hidden, activation, cost, seed) of the network
         self.seed.setMinimumWidth(90)
         self.seed.setMaximumWidth(130)
         # follow the font (presentation mode enlarges it after the first show)
@@ -154,6 +157,11 @@ class RunControls(QToolBar):
             self.network_bar.addWidget(QLabel(label))
             self.network_bar.addWidget(w)
         self.rebuild_button.clicked.connect(self._on_rebuild_clicked)
+        self.layers.textChanged.connect(self._show_pending)
+        self.activation.currentTextChanged.connect(self._show_pending)
+        self.cost.currentTextChanged.connect(self._show_pending)
+        self.seed.valueChanged.connect(self._show_pending)
+        self._show_pending()
         self.layers.returnPressed.connect(self._on_rebuild_clicked)
         self.dataset.activated.connect(
             lambda i: self.dataset_requested.emit(str(self.dataset.itemData(i))))
@@ -177,6 +185,44 @@ class RunControls(QToolBar):
         self.rebuild_requested.emit(hidden, self.activation.currentText(),
                                     self.cost.currentText(), self.seed.value())
 
+    def pending_changes(self) -> list[str]:
+        """What the boxes say that the network on show is not built with yet, in words
+        ("activation: sigmoid → tanh"); empty when nothing waits for Rebuild."""
+        if self._applied is None:
+            return []
+        hidden = self.parse_hidden()
+        now = (tuple(hidden) if hidden is not None else self.layers.text(),
+               self.activation.currentText(), self.cost.currentText(), self.seed.value())
+        names = ("hidden layers", "activation", "cost", "seed")
+        show = lambda v: ",".join(map(str, v)) if isinstance(v, tuple) else str(v)  # noqa: E731
+        return [f"{name}: {show(old)} → {show(new)}"
+                for name, old, new in zip(names, self._applied, now) if old != new]
+
+    def _show_pending(self) -> None:
+        """Rebuild stands out (● and the highlight colour) while a change waits for it, and its
+        tooltip lists the changes; its width stays the same either way."""
+        changes = self.pending_changes()
+        b = self.rebuild_button
+        b.setText(REBUILD_PENDING if changes else REBUILD)
+        weight = QFont()  # only the weight: size and family still follow the toolbar's font
+        weight.setBold(bool(changes))
+        b.setFont(weight)
+        pal = self.palette()
+        if changes:
+            pal.setColor(QPalette.ColorRole.ButtonText, pal.color(QPalette.ColorRole.Highlight))
+        b.setPalette(pal)
+        bold = QFont(self.font())
+        bold.setBold(True)
+        b.setMinimumWidth(QFontMetrics(bold).horizontalAdvance(REBUILD_PENDING) + 24)
+        b.setToolTip("Not built yet — press Rebuild to build a new network with: "
+                     + "; ".join(changes) if changes
+                     else "Build a new network with these settings (new random weights)")
+
+    def changeEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.PaletteChange):
+            self._show_pending()
+
     def show_state(self, training: bool) -> None:
         self.train_button.setText("⏸ Pause" if training else "▶ Train")
         for b in (self.step_button, self.epoch_button):
@@ -188,6 +234,9 @@ class RunControls(QToolBar):
         self.activation.setCurrentText(activation)
         self.cost.setCurrentText(cost)
         self.seed.setValue(int(seed) if seed is not None else 0)
+        self._applied = (tuple(int(s) for s in sizes[1:-1]), self.activation.currentText(),
+                         self.cost.currentText(), self.seed.value())
+        self._show_pending()
         i = self.dataset.findData(spec)
         if i < 0 and spec:
             self.dataset.addItem(os.path.basename(str(spec).rstrip("/")) or str(spec), spec)
