@@ -109,6 +109,7 @@ class StepperPanel(QWidget):
         self._walk: Walk | None = None
         self._dirty = False
         self._index = 0
+        self._stage_key: str | None = None  # the key of the stage last on show
         self._extra: Stage | None = None  # a page off the walk: a weight's chain rule, the check
         self._extra_weight: tuple[int, int, int] | None = None
         self._active = False
@@ -491,6 +492,8 @@ class StepperPanel(QWidget):
 
     def _rebuild_walk(self) -> None:
         self._dirty = False
+        if self._walk is not None:  # the stage on show, found again by its key below
+            self._stage_key = self._walk.stages[self._index].key
         self._walk = None
         if self._ready() and self._x.size == self._net.sizes[0] \
                 and 0 <= self._label < self._net.sizes[-1]:
@@ -502,7 +505,7 @@ class StepperPanel(QWidget):
                 batch = None
             self._walk = build_walk(self._net, self._x, self._label, names, focus, self._lr,
                                     batch, self._batch_size)
-            self._index = min(self._index, len(self._walk) - 1)
+            self._index = self._same_stage(self._walk)
             self._fill_list()
             if self._extra is not None and self._extra.key == "weight" and self._extra_weight:
                 try:
@@ -512,6 +515,15 @@ class StepperPanel(QWidget):
         else:
             self._extra = None
             self.stage_list.clear()
+
+    def _same_stage(self, walk: Walk) -> int:
+        """Where a new walk opens: on the stage with the key of the one on show before (the
+        same stage of a network of the same shape, or the same-named one of another, e.g.
+        "step"), else on its first stage — never on an unrelated stage by position."""
+        try:
+            return walk.index(self._stage_key) if self._stage_key is not None else 0
+        except ValueError:
+            return 0
 
     def _weight_stage(self, walk: Walk, l: int, j: int, k: int) -> Stage:
         numeric = None
