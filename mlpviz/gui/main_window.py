@@ -461,6 +461,7 @@ class MainWindow(QMainWindow):
     def _on_neuron_clicked(self, layer: int, index: int) -> None:
         if self._snapshot is None:
             return
+        self.network_view.set_selected(layer, index)  # stays highlighted while the tab shows it
         x = self._shown.x if self._shown else None
         if self._stepping and layer == len(self._snapshot.sizes) - 1:
             self.stepper.focus_output(index)
