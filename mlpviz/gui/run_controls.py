@@ -52,6 +52,34 @@ class _SteadyLabel(QLabel):
         return self.sizeHint()
 
 
+class DatasetBox(QComboBox):
+    """The dataset choice (item data: the spec). The datasets are listed again each time the
+    list opens, so one downloaded or installed (Debian's Fashion-MNIST) while the app runs
+    appears without a restart; folders opened by hand stay listed."""
+
+    def showPopup(self) -> None:  # noqa: N802 (Qt override)
+        self.refresh()
+        super().showPopup()
+
+    def refresh(self) -> None:
+        """The datasets found now (`core.datasets.available_datasets`), then the folders listed
+        before; the current choice stays chosen (and listed, even if its files went away)."""
+        current = self.currentData()
+        found = available_datasets()
+        listed = {spec for spec, _ in found}
+        before = [(self.itemData(i), self.itemText(i)) for i in range(self.count())]
+        items = found + [(spec, label) for spec, label in before if spec not in listed
+                         and (spec == current or os.sep in str(spec))]  # folders: a path
+        if items == before:
+            return
+        self.blockSignals(True)
+        self.clear()
+        for spec, label in items:
+            self.addItem(label, spec)
+        self.setCurrentIndex(max(0, self.findData(current)))
+        self.blockSignals(False)
+
+
 class RunControls(QToolBar):
     """Train / pause, steps, reset, speed, learning rate and batch size, and the architecture."""
 
@@ -137,10 +165,9 @@ class RunControls(QToolBar):
         self.seed = QSpinBox()
         self.seed.setRange(0, 2**31 - 1)
         self.seed.setToolTip("Seed of the random initial weights and of the shuffling")
-        self.dataset = QComboBox()
+        self.dataset = DatasetBox()
         self.dataset.setToolTip("The data the network learns from")
-        for spec, label in available_datasets():
-            self.dataset.addItem(label, spec)
+        self.dataset.refresh()
         self.rebuild_button = QPushButton(REBUILD)
         self.rebuild_button.setFocusPolicy(Qt.NoFocus)
         self._applied: tuple | None = None  # (hidden, activation, cost, seed) of the network
