@@ -365,6 +365,16 @@ def prediction_text(name: str, value: float, softmax: bool) -> str:
     return f"It's {article} {name} ({amount})"
 
 
+def widest_activation_text(act: Activation, softmax: bool = False) -> str:
+    """The longest text `activation_text` can give for an output of this activation (or a
+    softmax share): room to keep beside the outputs so that no value is ever cut off —
+    "0.00", "−0.00", or for an unbounded activation (relu) "−8.8e+308"."""
+    lo, hi = (0.0, 1.0) if softmax else (act.lo, act.hi)
+    if abs(lo) >= 100 or abs(hi) >= 100:
+        return "−8.8e+308"
+    return "−0.00" if lo < 0 else "0.00"
+
+
 def activation_text(v: float) -> str:
     """An activation as printed beside a neuron or a bar: two decimals (0.42), or two significant
     digits with an exponent once it no longer fits (relu outputs can grow without bound: 9.4e+05)."""

@@ -12,7 +12,6 @@ from mlpviz.core.costs import get_cost
 from mlpviz.core.network import Network
 from mlpviz.core.snapshot import Snapshot
 from mlpviz.gui.theme import DARK, LIGHT, luminance
-from mlpviz.gui.views.network_view import NetworkView
 from mlpviz.gui.views.sample_view import SampleView
 
 # per activation: biases that make hidden neuron 0 fully active and neuron 1 dead (weights 0)
@@ -39,25 +38,18 @@ def cell_lum(img, layout, row: int, col: int) -> float:
     return lum_at(img, x0 + (col + 0.5) * block / 28, y0 + (row + 0.5) * block / 28)
 
 
-def render(qtbot, theme, activation):
-    view = NetworkView()
-    qtbot.addWidget(view)
-    view.resize(900, 560)
-    view.show()
-    qtbot.waitExposed(view)
-    view.set_class_names([str(i) for i in range(10)])
-    view.set_snapshot(on_off_snapshot(activation))
-    view.set_theme(theme)
+def render(network_view, theme, activation):
     x = np.zeros(784)
     x[:14 * 28] = 1.0  # the picture's top half fully inked, the bottom half blank
-    view.set_input(x)
+    view = network_view(on_off_snapshot(activation), theme=theme, x=x)
     return view, view.grab().toImage()
 
 
 @pytest.mark.parametrize("theme", [DARK, LIGHT], ids=["dark", "light"])
 @pytest.mark.parametrize("activation", ["sigmoid", "tanh", "relu"])
-def test_an_active_neuron_stands_out_from_the_background_as_ink_does(qtbot, theme, activation):
-    view, img = render(qtbot, theme, activation)
+def test_an_active_neuron_stands_out_from_the_background_as_ink_does(network_view, theme,
+                                                                      activation):
+    view, img = render(network_view, theme, activation)
     layout = view._geometry().layout
     bg = lum_at(img, 3, 3)
     assert abs(bg - luminance(theme.background)) < 0.02  # a corner shows the canvas
@@ -73,8 +65,9 @@ def test_an_active_neuron_stands_out_from_the_background_as_ink_does(qtbot, them
 
 
 @pytest.mark.parametrize("theme", [DARK, LIGHT], ids=["dark", "light"])
-def test_the_sample_panel_draws_the_digit_as_the_network_view_does(qtbot, bundled, theme):
-    view, img = render(qtbot, theme, "sigmoid")
+def test_the_sample_panel_draws_the_digit_as_the_network_view_does(qtbot, network_view, bundled,
+                                                                   theme):
+    view, img = render(network_view, theme, "sigmoid")
     layout = view._geometry().layout
     view_ink, view_blank = cell_lum(img, layout, 6, 10), cell_lum(img, layout, 20, 10)
     panel = SampleView()

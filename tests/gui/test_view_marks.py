@@ -9,20 +9,7 @@ from mlpviz.core.network import Network
 from mlpviz.core.overlay import Overlay
 from mlpviz.core.snapshot import Snapshot
 from mlpviz.gui.theme import DARK, LIGHT, rgb
-from mlpviz.gui.views.network_view import NetworkView, arrow_min_length
-
-
-def make(qtbot, snap, x, size=(1000, 640), theme=DARK):
-    view = NetworkView()
-    qtbot.addWidget(view)
-    view.resize(*size)
-    view.show()
-    qtbot.waitExposed(view)
-    view.set_class_names([str(i) for i in range(snap.sizes[-1])])
-    view.set_snapshot(snap)
-    view.set_theme(theme)
-    view.set_input(x)
-    return view
+from mlpviz.gui.views.network_view import arrow_min_length
 
 
 def rgb_array(view) -> np.ndarray:
@@ -46,8 +33,9 @@ def snap(trained_default):
 
 
 @pytest.mark.parametrize("theme", [DARK, LIGHT], ids=["dark", "light"])
-def test_the_clicked_neuron_stays_highlighted_after_the_mouse_leaves(qtbot, snap, bundled, theme):
-    view = make(qtbot, snap, bundled.test_images[0] / 255.0, theme=theme)
+def test_the_clicked_neuron_stays_highlighted_after_the_mouse_leaves(qtbot, network_view, snap,
+                                                                   bundled, theme):
+    view = network_view(snap, (1000, 640), theme, bundled.test_images[0] / 255.0)
     plain = rgb_array(view)
     layout = view._geometry().layout
     (cx, cy), r = layout.centers[1][5], layout.radius[1]
@@ -81,8 +69,8 @@ def green_mask(a: np.ndarray) -> np.ndarray:
 
 
 @pytest.mark.parametrize("size", [(1280, 800), (800, 500)])
-def test_a_small_nudge_is_an_arrow_with_a_head_not_a_dot(qtbot, snap, bundled, size):
-    view = make(qtbot, snap, bundled.test_images[0] / 255.0, size=size)
+def test_a_small_nudge_is_an_arrow_with_a_head_not_a_dot(network_view, snap, bundled, size):
+    view = network_view(snap, size, DARK, bundled.test_images[0] / 255.0)
     layout = view._geometry().layout
     nudges = np.zeros(16)
     nudges[2], nudges[8] = 1.0, 0.005  # the second is 200 times smaller

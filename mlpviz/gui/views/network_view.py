@@ -341,7 +341,7 @@ class NetworkView(QWidget):
             return None
         w, h, dpr = self.width(), self.height(), self.devicePixelRatioF()
         key = (w, h, dpr, tuple(self._snap.sizes), self._input_style, self._theme.font_scale,
-               self._class_names)
+               self._class_names, self._snap.activation, self._snap.cost)
         if self._geom is not None and self._geom.key == key:
             return self._geom
         fonts = self._fonts(w, h)
@@ -350,7 +350,9 @@ class NetworkView(QWidget):
         fl = QFontMetricsF(fonts["label_bold"])
         names = self._output_names()
         label_w = max((fl.horizontalAdvance(n) for n in names), default=0.0)
-        value_w = QFontMetricsF(fonts["small"]).horizontalAdvance("0.00")
+        # room for the longest value an output can show (relu's 1.6e+27 too): never cut off
+        value_w = QFontMetricsF(fonts["small"]).horizontalAdvance(
+            explain.widest_activation_text(self._act, self._cost.softmax_output))
         margins = (0.8 * lh, 2.1 * lh, label_w + value_w + 1.6 * lh, 3.6 * lh)
         layout = lay.compute_layout(self._snap.sizes, w, h, self._input_style, margins)
         sizes = self._snap.sizes

@@ -66,6 +66,13 @@ class OutputBars(QWidget):
     def sizeHint(self) -> QSize:
         return QSize(360, 300)
 
+    def value_room(self, fm: QFontMetricsF) -> float:
+        """The width kept right of the bars for the values: the longest value's text (relu's
+        1.6e+27 too, never cut off), at least that of "−0.00"."""
+        texts = ["−0.00"] + ([] if self._values is None else
+                             [activation_text(v) for v in self._values])
+        return max(fm.horizontalAdvance(t) for t in texts) + 8
+
     def paintEvent(self, event) -> None:
         p = QPainter(self)
         p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
@@ -87,7 +94,7 @@ class OutputBars(QWidget):
         fm = QFontMetricsF(bold)
         names = [self._names[j] if j < len(self._names) else str(j) for j in range(n)]
         name_w = max(fm.horizontalAdvance("▶ " + s) for s in names) + 8
-        value_w = fm.horizontalAdvance("−0.00") + 8
+        value_w = self.value_room(fm)
         bar_x0 = name_w
         bar_w = max(10.0, self.width() - name_w - value_w - 4)
         v = self._values

@@ -171,11 +171,16 @@ class StepperPanel(QWidget):
         self.step_status = QLabel()
         self.step_status.setWordWrap(True)
         self.step_row = QWidget()
-        row = QHBoxLayout(self.step_row)
-        row.setContentsMargins(0, 0, 0, 0)
+        # the status above the buttons, full width: when it grows a line, the table gives the
+        # room and the buttons (kept just above Back / Next) stay where they are
+        step_layout = QVBoxLayout(self.step_row)
+        step_layout.setContentsMargins(0, 0, 0, 0)
+        step_layout.addWidget(self.step_status)
+        row = QHBoxLayout()
         row.addWidget(self.take_step_button)
         row.addWidget(self.undo_button)
-        row.addWidget(self.step_status, 1)
+        row.addStretch(1)
+        step_layout.addLayout(row)
 
         self.back_button = QPushButton("← Back")
         self.back_button.setToolTip("Previous stage (←)")
@@ -246,6 +251,8 @@ class StepperPanel(QWidget):
         row = int(self.table.fontMetrics().height() * 1.45)
         self.table.verticalHeader().setDefaultSectionSize(row)
         self.table.setMinimumHeight(row * 6)  # the header and five rows, at least
+        # room for the step's status from the start: taking the step moves nothing
+        self.step_status.setMinimumHeight(2 * self.step_status.fontMetrics().lineSpacing())
         self._colors()
 
     def _colors(self) -> None:
