@@ -574,7 +574,8 @@ class MainWindow(QMainWindow):
         self.light_action.setChecked(self._theme_name == "light")
         self.presentation_action.setChecked(self._presentation)
         themes.apply_palette(t)
-        for view in (self.network_view, self.sample_view, self.weights_grid, self.neuron_panel):
+        for view in (self.network_view, self.sample_view, self.weights_grid, self.neuron_panel,
+                     self.drawing_pad):
             view.set_theme(t)
         self.cost_view.set_colors(t.background, t.foreground)
         self.cost_view.set_font_scale(t.font_scale)

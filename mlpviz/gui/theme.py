@@ -143,6 +143,13 @@ def mix_array(c1: str | QColor, c2: str | QColor, t: np.ndarray) -> np.ndarray:
     return np.rint(a + (b - a) * t).astype(np.uint8)
 
 
+def activation_rgb(t: Theme, values: np.ndarray) -> np.ndarray:
+    """Activations 0..1 (any shape) as uint8 RGB, shape + (3,), in the theme's shades: the colour
+    of a neuron or input pixel at that activation (dark theme: white on black; light theme:
+    black on white). Every picture of an input is drawn with it."""
+    return mix_array(t.neuron_off, t.neuron_on, values)
+
+
 def scaled_font(base: QFont, factor: float, bold: bool = False) -> QFont:
     """A copy of `base` at `factor` times its point size (10 pt if it is sized in pixels), made
     bold when `bold`."""

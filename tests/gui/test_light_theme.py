@@ -12,6 +12,7 @@ from mlpviz.core.costs import get_cost
 from mlpviz.core.network import Network
 from mlpviz.core.snapshot import Snapshot
 from mlpviz.gui.theme import DARK, LIGHT, luminance
+from mlpviz.gui.views.drawing_pad import DrawingPad
 from mlpviz.gui.views.sample_view import SampleView
 
 # per activation: biases that make hidden neuron 0 fully active and neuron 1 dead (weights 0)
@@ -110,3 +111,25 @@ def test_the_help_follows_the_theme(window):
     window._set_theme("dark")
     assert "0 (black) to 1 (white)" in window.help_dialog.text()
     window.help_dialog.close()
+
+
+@pytest.mark.parametrize("theme", [DARK, LIGHT], ids=["dark", "light"])
+def test_the_drawing_pad_inks_as_the_network_view_does(qtbot, network_view, theme):
+    view, img = render(network_view, theme, "sigmoid")
+    layout = view._geometry().layout
+    view_ink, view_blank = cell_lum(img, layout, 6, 10), cell_lum(img, layout, 20, 10)
+    pad = DrawingPad()
+    qtbot.addWidget(pad)
+    pad.set_theme(theme)
+    pad.resize(440, 400)
+    pad.show()
+    qtbot.waitExposed(pad)
+    assert f"in the {theme.shades.zero} square" in pad.prediction_label.text()
+    half = np.zeros((28, 28))
+    half[:14] = 1.0
+    pad.canvas.fill(half)
+    shot = pad.canvas.grab().toImage()
+    r = pad.canvas.canvas_rect()
+    ink = lum_at(shot, r.center().x(), r.top() + r.height() / 4)
+    blank = lum_at(shot, r.center().x(), r.top() + 3 * r.height() / 4)
+    assert abs(ink - view_ink) < 0.1 and abs(blank - view_blank) < 0.1

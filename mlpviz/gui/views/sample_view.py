@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 from mlpviz.core.explain import activation_text
 from mlpviz.core.sample import SPLITS, SampleChoice, typical_index
 from mlpviz.gui.qimage import ImageWidget, color_hex, rgb_to_qimage
-from mlpviz.gui.theme import DARK, mix_array, scaled_font
+from mlpviz.gui.theme import DARK, activation_rgb, scaled_font
 
 DEFAULT_LABEL = 2  # the lesson's example: the held-out "2" most like the average "2"
 _CHUNK = 5_000  # samples per forward pass when looking for mistakes (bounded memory)
@@ -427,7 +427,7 @@ class SampleView(QWidget):
     def _picture(self, pixels: np.ndarray) -> QImage:
         """A (h, w) image of activations 0..1 in the theme's shades, as the network view draws
         its input (dark theme: white on black; light theme: black on white)."""
-        return rgb_to_qimage(mix_array(self._theme.neuron_off, self._theme.neuron_on, pixels))
+        return rgb_to_qimage(activation_rgb(self._theme, pixels))
 
     def _refresh(self) -> None:
         """Redraw image, texts and bars from the current sample and snapshot."""
