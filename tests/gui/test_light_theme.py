@@ -46,6 +46,23 @@ def render(network_view, theme, activation):
     return view, view.grab().toImage()
 
 
+def view_shades(network_view, theme) -> tuple[float, float]:
+    """The luminance of an inked and of a blank input pixel, as the network view draws them."""
+    view, img = render(network_view, theme, "sigmoid")
+    layout = view._geometry().layout
+    return cell_lum(img, layout, 6, 10), cell_lum(img, layout, 20, 10)
+
+
+def shown(qtbot, widget, theme, size):
+    """`widget` in `theme`, at `size`, on screen."""
+    qtbot.addWidget(widget)
+    widget.set_theme(theme)
+    widget.resize(*size)
+    widget.show()
+    qtbot.waitExposed(widget)
+    return widget
+
+
 @pytest.mark.parametrize("theme", [DARK, LIGHT], ids=["dark", "light"])
 @pytest.mark.parametrize("activation", ["sigmoid", "tanh", "relu"])
 def test_an_active_neuron_stands_out_from_the_background_as_ink_does(network_view, theme,
@@ -68,16 +85,9 @@ def test_an_active_neuron_stands_out_from_the_background_as_ink_does(network_vie
 @pytest.mark.parametrize("theme", [DARK, LIGHT], ids=["dark", "light"])
 def test_the_sample_panel_draws_the_digit_as_the_network_view_does(qtbot, network_view, bundled,
                                                                    theme):
-    view, img = render(network_view, theme, "sigmoid")
-    layout = view._geometry().layout
-    view_ink, view_blank = cell_lum(img, layout, 6, 10), cell_lum(img, layout, 20, 10)
-    panel = SampleView()
-    qtbot.addWidget(panel)
-    panel.set_theme(theme)
+    view_ink, view_blank = view_shades(network_view, theme)
+    panel = shown(qtbot, SampleView(), theme, (430, 700))
     panel.set_dataset(bundled)
-    panel.resize(430, 700)
-    panel.show()
-    qtbot.waitExposed(panel)
     pixels = bundled.test_images[panel.current().index].reshape(28, 28)
     shot = panel.image.grab().toImage()
     r = panel.image.image_rect()
@@ -115,15 +125,8 @@ def test_the_help_follows_the_theme(window):
 
 @pytest.mark.parametrize("theme", [DARK, LIGHT], ids=["dark", "light"])
 def test_the_drawing_pad_inks_as_the_network_view_does(qtbot, network_view, theme):
-    view, img = render(network_view, theme, "sigmoid")
-    layout = view._geometry().layout
-    view_ink, view_blank = cell_lum(img, layout, 6, 10), cell_lum(img, layout, 20, 10)
-    pad = DrawingPad()
-    qtbot.addWidget(pad)
-    pad.set_theme(theme)
-    pad.resize(440, 400)
-    pad.show()
-    qtbot.waitExposed(pad)
+    view_ink, view_blank = view_shades(network_view, theme)
+    pad = shown(qtbot, DrawingPad(), theme, (440, 400))
     assert f"in the {theme.shades.zero} square" in pad.prediction_label.text()
     half = np.zeros((28, 28))
     half[:14] = 1.0
