@@ -12,7 +12,7 @@ import csv
 from typing import Mapping
 
 import numpy as np
-from PySide6.QtCore import QEvent, Qt, QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import (
     QApplication, QComboBox, QDockWidget, QFileDialog,
@@ -29,6 +29,7 @@ from mlpviz.gui.icon import app_icon
 from mlpviz.gui.panels import HelpDialog, MessageBanner
 from mlpviz.gui.run_controls import RunControls
 from mlpviz.gui.session import Session
+from mlpviz.gui.side_panels import SidePanelWidth
 from mlpviz.gui.views.cost_view import CostView
 from mlpviz.gui.views.drawing_pad import DrawingPad
 from mlpviz.gui.views.network_view import NetworkView
@@ -50,12 +51,6 @@ SHORTCUTS = [
     ("Ctrl+E", "Export the view as PNG"),
     ("Ctrl+Q", "Quit"),
 ]
-
-
-def side_width(window_width: int) -> int:
-    """The side panels' width (all tabs alike, so that switching tabs moves nothing): about 47 %
-    of the window, at least 430 px (the Sample panel's bars) and at most 760."""
-    return max(430, min(760, round(0.47 * window_width)))
 
 
 def default_size() -> tuple[int, int]:
@@ -172,10 +167,9 @@ class MainWindow(QMainWindow):
         self.cost_dock = self._dock("Cost and accuracy", "cost_dock", self.cost_view,
                                     Qt.BottomDockWidgetArea)
         self.resizeDocks([self.cost_dock], [210], Qt.Vertical)
-        self._side_width: int | None = None  # the side panels' width; set when first shown
-        self._restored_docks = False  # the docks as the settings saved them
-        for dock in self._side_docks():
-            dock.installEventFilter(self)  # the user dragging their edge sets the width anew
+        self.side_panels = SidePanelWidth(  # one width on every tab: switching moves nothing
+            self, (self.sample_dock, self.draw_dock, self.stepper_dock, self.neuron_dock,
+                   self.weights_dock), frozen=lambda: self._presentation)
 
     def _action(self, menu, text: str, slot=None, shortcut=None, checkable=False,
                 tip="") -> QAction:
@@ -514,35 +508,6 @@ class MainWindow(QMainWindow):
             self._cost_hidden_by_stepper = False
             self.cost_dock.show()
 
-    def showEvent(self, event) -> None:  # noqa: N802 (Qt override)
-        """The first time: the side panels' width for this window (unless the docks were
-        restored from the settings as the user left them)."""
-        super().showEvent(event)
-        if self._side_width is None:
-            restored = self._restored_docks
-            self._side_width = self.sample_dock.width() if restored else side_width(self.width())
-            self._keep_side_width()
-
-    def _keep_side_width(self) -> None:
-        """Back to the side panels' width (after F5, a long value or a theme's fonts widened
-        them), outside presentation mode."""
-        if self._side_width is not None and not self._presentation:
-            docks = [d for d in self._side_docks() if d.isVisible()]
-            if docks:
-                self.resizeDocks(docks[:1], [self._side_width], Qt.Horizontal)
-
-    def eventFilter(self, watched, event) -> bool:  # noqa: N802 (Qt override)
-        """The user dragging the side panels' edge: that is their width from now on."""
-        if (event.type() == QEvent.Type.Resize and watched in self._side_docks()
-                and QApplication.mouseButtons() & Qt.MouseButton.LeftButton
-                and self._side_width is not None and not self._presentation):
-            self._side_width = watched.width()
-        return super().eventFilter(watched, event)
-
-    def _side_docks(self) -> tuple[QDockWidget, ...]:
-        return (self.sample_dock, self.draw_dock, self.stepper_dock, self.neuron_dock,
-                self.weights_dock)
-
     def _on_gradient_toggled(self, checked: bool) -> None:
         """Lines by this sample's ∂C/∂w or by the weights, inside the stepper and out: the G
         action holds the state, the stepper's checkbox follows it."""
@@ -579,7 +544,7 @@ class MainWindow(QMainWindow):
             view.set_theme(t)
         self.cost_view.set_colors(t.background, t.foreground)
         self.cost_view.set_font_scale(t.font_scale)
-        QTimer.singleShot(0, self._keep_side_width)  # once the new fonts are laid out
+        QTimer.singleShot(0, self.side_panels.keep)  # back to their width once laid out
         if self.help_dialog is not None:  # its words for light and dark follow the theme
             self._show_structure(self.session.snapshot)
 
@@ -698,7 +663,7 @@ class MainWindow(QMainWindow):
         if geometry is None or not self.restoreGeometry(geometry):
             self.resize(*default_size())
         if state is not None:
-            self._restored_docks = bool(self.restoreState(state))
+            self.side_panels.restored = bool(self.restoreState(state))
         self._theme_name = values["theme"]
         self._presentation = values["presentation"]
         self.controls.speed.setValue(values["speed"])

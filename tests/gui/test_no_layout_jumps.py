@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QTabBar
 from mlpviz.core import explain
 from mlpviz.core.network import Network
 from mlpviz.core.snapshot import Snapshot
-from mlpviz.gui.main_window import side_width
+from mlpviz.gui.side_panels import side_width
 from mlpviz.gui.views.sample_view import OutputBars
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
