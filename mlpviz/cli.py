@@ -208,6 +208,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=_trace_path, required=True, metavar="TRACE.npz|TRACE.json")
     import_options(p)
     add_import_commands(commands)
+    add_desktop_commands(commands)
     return parser
 
 
@@ -227,7 +228,8 @@ def main(argv: list[str] | None = None) -> int:
         return e.code
     handlers = {"train": cmd_train, "evaluate": cmd_evaluate, "gradcheck": cmd_gradcheck,
                 "data": cmd_data, "trace": cmd_trace, "import": cmd_import,
-                "compare": cmd_compare, None: cmd_app}
+                "compare": cmd_compare, "install-desktop": cmd_install_desktop,
+                "uninstall-desktop": cmd_uninstall_desktop, None: cmd_app}
     try:
         return handlers[args.command](args)
     except BrokenPipeError:  # `mlpviz evaluate m.npz | head`: the reader left; end quietly
@@ -885,3 +887,41 @@ def comparison_lines(result) -> list[str]:
             lines.append("no single classic mistake reproduces these numbers: start at the "
                          "first difference")
     return lines
+
+
+# --- the desktop menu entry -------------------------------------------------------------------
+
+
+def add_desktop_commands(commands) -> None:
+    """`install-desktop` and `uninstall-desktop` (see mlpviz.desktop)."""
+    commands.add_parser(
+        "install-desktop", help="add mlpviz to the desktop's applications menu",
+        description="Writes a freedesktop .desktop entry and the app's icon under "
+                    "$XDG_DATA_HOME (default ~/.local/share), starting this installation's "
+                    "mlpviz. No root needed; undo with 'mlpviz uninstall-desktop'.")
+    commands.add_parser(
+        "uninstall-desktop", help="remove mlpviz from the desktop's applications menu",
+        description="Removes the files 'mlpviz install-desktop' wrote, and nothing else.")
+
+
+def cmd_install_desktop(args: argparse.Namespace) -> int:
+    from mlpviz import desktop
+
+    written = desktop.install()
+    print(f"installed {written[0]}")
+    print(f"  starts: {desktop.exec_value(desktop.launch_command())}")
+    print(f"  icon: {len(written) - 1} sizes under {desktop.data_home() / 'icons' / 'hicolor'}")
+    print("mlpviz is in the applications menu (a menu that was open may need a new login to "
+          "show the icon)")
+    return 0
+
+
+def cmd_uninstall_desktop(args: argparse.Namespace) -> int:
+    from mlpviz import desktop
+
+    removed = desktop.uninstall()
+    if not removed:
+        print(f"nothing to remove: no mlpviz entry under {desktop.data_home()}")
+    for path in removed:
+        print(f"removed {path}")
+    return 0

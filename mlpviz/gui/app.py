@@ -23,6 +23,10 @@ def _application():
         app = QApplication(sys.argv[:1])
         app.setApplicationName("mlpviz")
         app.setOrganizationName("mlpviz")
+        from mlpviz.gui.icon import app_icon
+
+        app.setWindowIcon(app_icon())  # taskbar and title bar
+        app.setDesktopFileName("mlpviz")  # Wayland: the menu entry of `mlpviz install-desktop`
     return app
 
 

@@ -13,23 +13,25 @@ import math
 from typing import Mapping
 
 import numpy as np
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import (
     QApplication, QComboBox, QDockWidget, QFileDialog,
     QHBoxLayout, QLabel, QMainWindow, QMessageBox, QProgressBar, QVBoxLayout, QWidget,
 )
 
-from mlpviz import __version__
+from mlpviz.about import about_html
 from mlpviz.core.explain import parameter_breakdown, structure_summary
 from mlpviz.core.minibatch import MiniBatch, batch_gradient, minibatch_for
 from mlpviz.core.shown import Shown, answer, sample_gradient
 from mlpviz.core.snapshot import Snapshot
 from mlpviz.gui import settings
 from mlpviz.gui import theme as themes
+from mlpviz.gui.icon import app_icon
 from mlpviz.gui.panels import HelpDialog, MessageBanner
 from mlpviz.gui.run_controls import RunControls
 from mlpviz.gui.session import Session
+from mlpviz.gui.side_panels import SidePanelWidth
 from mlpviz.gui.views.cost_view import CostView
 from mlpviz.gui.views.drawing_pad import DrawingPad
 from mlpviz.gui.views.network_view import NetworkView
@@ -83,6 +85,8 @@ class MainWindow(QMainWindow):
     def __init__(self, session: Session | None = None, restore: bool = True):
         super().__init__()
         self.setWindowTitle("mlpviz — a neural network learning to read digits")
+        self.setWindowIcon(app_icon())
+        self.about_box: QMessageBox | None = None
         stored = settings.read() if restore else dict(settings.DEFAULTS)
         problem = None
         if session is None:
@@ -179,8 +183,10 @@ class MainWindow(QMainWindow):
         self.sample_dock.raise_()
         self.cost_dock = self._dock("Cost and accuracy", "cost_dock", self.cost_view,
                                     Qt.BottomDockWidgetArea)
-        self.resizeDocks([self.sample_dock], [430], Qt.Horizontal)
         self.resizeDocks([self.cost_dock], [210], Qt.Vertical)
+        self.side_panels = SidePanelWidth(  # one width on every tab: switching moves nothing
+            self, (self.sample_dock, self.draw_dock, self.stepper_dock, self.neuron_dock,
+                   self.weights_dock), frozen=lambda: self._presentation)
 
     def _action(self, menu, text: str, slot=None, shortcut=None, checkable=False,
                 tip="") -> QAction:
@@ -301,6 +307,7 @@ class MainWindow(QMainWindow):
         c.epoch_button.clicked.connect(s.step_epoch)
         c.reset_button.clicked.connect(s.reset)
         c.speed.valueChanged.connect(s.set_speed)
+        c.stop_after.valueChanged.connect(s.set_stop_after)
         c.lr.valueChanged.connect(self._on_lr_changed)
         c.batch.valueChanged.connect(self._on_batch_size_changed)
         c.rebuild_requested.connect(self._on_rebuild_requested)
@@ -389,6 +396,10 @@ class MainWindow(QMainWindow):
         self._status_note = None
         self.cost_view.add_epoch(report)
         self._update_status()
+        if 0 < self.session.stop_after <= report.epoch:
+            self.statusBar().showMessage(f"Paused after epoch {report.epoch} (“stop after "
+                                         f"{self.session.stop_after} epochs” in the toolbar)",
+                                         10_000)
 
     def _on_state_changed(self, state: str) -> None:
         training = state == "training"
@@ -522,7 +533,8 @@ class MainWindow(QMainWindow):
         if self._snapshot is None or self._drawing is None:
             return
         j, activation = answer(self._snapshot, self._drawing)
-        self.drawing_pad.set_prediction(self.session.dataset.class_names[j], activation)
+        self.drawing_pad.set_prediction(self.session.dataset.class_names[j], activation,
+                                        self._snapshot.cost_fn.softmax_output)
 
     def _update_gradient(self) -> None:
         """While the lines are coloured by ∂C/∂w: the gradient of the input on show on the
@@ -546,6 +558,7 @@ class MainWindow(QMainWindow):
     def _on_neuron_clicked(self, layer: int, index: int) -> None:
         if self._snapshot is None:
             return
+        self.network_view.set_selected(layer, index)  # stays highlighted while the tab shows it
         x = self._shown.x if self._shown else None
         if self._stepping and layer == len(self._snapshot.sizes) - 1:
             self.stepper.focus_output(index)
@@ -578,18 +591,16 @@ class MainWindow(QMainWindow):
             self.stepper.activate()
             self._cost_hidden_by_stepper = self.cost_dock.isVisible()
             self.cost_dock.hide()
-            self.resizeDocks([self.stepper_dock], [max(580, self.width() // 2 - 60)], Qt.Horizontal)
         else:
             self.stepper.deactivate()
             self.network_view.set_overlay(None)
             self._restore_layout_after_stepper()
 
     def _restore_layout_after_stepper(self) -> None:
-        """The cost plot back where the stepper put it aside, and the side panels' width."""
+        """The cost plot back where the stepper put it aside."""
         if self._cost_hidden_by_stepper:
             self._cost_hidden_by_stepper = False
             self.cost_dock.show()
-            self.resizeDocks([self.sample_dock], [430], Qt.Horizontal)
 
     def _on_gradient_toggled(self, checked: bool) -> None:
         """Lines by this sample's ∂C/∂w or by the weights, inside the stepper and out: the G
@@ -622,10 +633,14 @@ class MainWindow(QMainWindow):
         self.light_action.setChecked(self._theme_name == "light")
         self.presentation_action.setChecked(self._presentation)
         themes.apply_palette(t)
-        for view in (self.network_view, self.sample_view, self.weights_grid, self.neuron_panel):
+        for view in (self.network_view, self.sample_view, self.weights_grid, self.neuron_panel,
+                     self.drawing_pad):
             view.set_theme(t)
         self.cost_view.set_colors(t.background, t.foreground)
         self.cost_view.set_font_scale(t.font_scale)
+        QTimer.singleShot(0, self.side_panels.keep)  # back to their width once laid out
+        if self.help_dialog is not None:  # its words for light and dark follow the theme
+            self._show_structure(self.session.snapshot)
 
     # -- files -------------------------------------------------------------------------------
     def _on_open_model(self) -> None:
@@ -702,15 +717,18 @@ class MainWindow(QMainWindow):
                                          f"learned\nHelp ▸ What am I looking at? (H)")
         if self.help_dialog is not None:
             names = self.session.dataset.class_names if self.session.dataset else None
-            self.help_dialog.set_text(structure_summary(snap.sizes, snap.activation, snap.cost,
-                                                        names))
+            self.help_dialog.set_text(structure_summary(
+                snap.sizes, snap.activation, snap.cost, names,
+                shades=themes.theme(self._theme_name).shades))
 
     def _on_about(self) -> None:
-        QMessageBox.about(
-            self, "About mlpviz",
-            f"<h3>mlpviz {__version__}</h3><p>A multilayer perceptron learning to read "
-            "handwritten digits, opened up: every neuron, every weight, every number of "
-            "backpropagation.</p><p>Data: MNIST by Y. LeCun and C. Cortes (CC BY-SA 3.0).</p>")
+        """Version, the data's source and licence, the app's licence; the app's icon."""
+        box = QMessageBox(QMessageBox.Icon.NoIcon, "About mlpviz",
+                          about_html(self.session.dataset_spec), QMessageBox.StandardButton.Ok,
+                          self)
+        box.setIconPixmap(app_icon().pixmap(96, 96))
+        self.about_box = box
+        box.open()
 
     # -- status, settings, closing -----------------------------------------------------------
     def _update_status(self) -> None:
@@ -739,10 +757,11 @@ class MainWindow(QMainWindow):
         if geometry is None or not self.restoreGeometry(geometry):
             self.resize(*default_size())
         if state is not None:
-            self.restoreState(state)
+            self.side_panels.restored = bool(self.restoreState(state))
         self._theme_name = values["theme"]
         self._presentation = values["presentation"]
         self.controls.speed.setValue(values["speed"])
+        self.controls.stop_after.setValue(values["stop_after"])
         self.circles_action.setChecked(values["input_circles"])
         self._on_input_style_toggled(values["input_circles"])
 
@@ -755,6 +774,7 @@ class MainWindow(QMainWindow):
         return {"geometry": self.saveGeometry(), "window_state": self.saveState(),
                 "theme": self._theme_name, "presentation": self._presentation,
                 "speed": self.controls.speed.value(),
+                "stop_after": self.controls.stop_after.value(),
                 "input_circles": self.circles_action.isChecked(),
                 **settings.session_values(self.session)}
 

@@ -298,8 +298,8 @@ def test_new_snapshot_keeps_the_stage(panel):
     panel.go_to(9)
     panel.set_snapshot(Snapshot.of(Network([784, 16, 16, 10], seed=3)))
     assert panel.current_index() == 9 and panel.current_stage().key == "sum-2"
-    panel.set_snapshot(Snapshot.of(Network([784, 10], seed=3)))  # fewer stages: clamped
-    assert panel.current_index() == panel.stage_count() - 1
+    panel.set_snapshot(Snapshot.of(Network([784, 10], seed=3)))  # no "sum-2": the first stage
+    assert panel.current_index() == 0
 
 
 def test_export_trace(panel, tmp_path):

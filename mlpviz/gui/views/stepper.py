@@ -114,6 +114,7 @@ class StepperPanel(QWidget):
         self._walk: Walk | None = None
         self._dirty = False
         self._index = 0
+        self._stage_key: str | None = None  # the key of the stage last on show
         self._extra: Stage | None = None  # a page off the walk: a weight's chain rule, the check
         self._extra_weight: tuple[int, int, int] | None = None
         self._active = False
@@ -187,11 +188,16 @@ class StepperPanel(QWidget):
         self.step_status = QLabel()
         self.step_status.setWordWrap(True)
         self.step_row = QWidget()
-        row = QHBoxLayout(self.step_row)
-        row.setContentsMargins(0, 0, 0, 0)
+        # the status above the buttons, full width: when it grows a line, the table gives the
+        # room and the buttons (kept just above Back / Next) stay where they are
+        step_layout = QVBoxLayout(self.step_row)
+        step_layout.setContentsMargins(0, 0, 0, 0)
+        step_layout.addWidget(self.step_status)
+        row = QHBoxLayout()
         row.addWidget(self.take_step_button)
         row.addWidget(self.undo_button)
-        row.addWidget(self.step_status, 1)
+        row.addStretch(1)
+        step_layout.addLayout(row)
 
         self.back_button = QPushButton("← Back")
         self.back_button.setToolTip("Previous stage (←)")
@@ -268,6 +274,8 @@ class StepperPanel(QWidget):
         row = int(self.table.fontMetrics().height() * 1.45)
         self.table.verticalHeader().setDefaultSectionSize(row)
         self.table.setMinimumHeight(row * 6)  # the header and five rows, at least
+        # room for the step's status from the start: taking the step moves nothing
+        self.step_status.setMinimumHeight(2 * self.step_status.fontMetrics().lineSpacing())
         self._colors()
 
     def _colors(self) -> None:
@@ -540,6 +548,8 @@ class StepperPanel(QWidget):
 
     def _rebuild_walk(self) -> None:
         self._dirty = False
+        if self._walk is not None:  # the stage on show, found again by its key below
+            self._stage_key = self._walk.stages[self._index].key
         self._walk = None
         if self._ready() and self._x.size == self._net.sizes[0] \
                 and 0 <= self._label < self._net.sizes[-1]:
@@ -551,7 +561,7 @@ class StepperPanel(QWidget):
                 batch = None
             self._walk = build_walk(self._net, self._x, self._label, names, focus, self._lr,
                                     batch, self._batch_size)
-            self._index = min(self._index, len(self._walk) - 1)
+            self._index = self._same_stage(self._walk)
             self._fill_list()
             if self._extra is not None and self._extra.key == "weight" and self._extra_weight:
                 try:
@@ -568,6 +578,15 @@ class StepperPanel(QWidget):
                 and int(batch.labels.max()) < self._net.sizes[-1]
                 and int(batch.labels[batch.shown]) == self._label
                 and np.array_equal(batch.X[batch.shown], self._x))
+
+    def _same_stage(self, walk: Walk) -> int:
+        """Where a new walk opens: on the stage with the key of the one on show before (the
+        same stage of a network of the same shape, or the same-named one of another, e.g.
+        "step"), else on its first stage — never on an unrelated stage by position."""
+        try:
+            return walk.index(self._stage_key) if self._stage_key is not None else 0
+        except ValueError:
+            return 0
 
     def _weight_stage(self, walk: Walk, l: int, j: int, k: int) -> Stage:
         numeric = None
