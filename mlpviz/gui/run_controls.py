@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import os
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QComboBox, QDoubleSpinBox, QLabel, QLineEdit, QPushButton, QSlider, QSpinBox, QToolBar,
 )
 
 from mlpviz.core.datasets import available_datasets
 from mlpviz.core.limits import DRAWN, hidden_problem, parse_hidden
+from mlpviz.gui.icons import pause_icon, play_icon
 
 # What the layers box accepts, in words (the app draws 1 to 4 hidden layers of 1 to 128 neurons).
 _HIDDEN_TEXT = f"{DRAWN.layers_text()} layers of 1 to {DRAWN.max_size} neurons"
@@ -28,7 +30,8 @@ class RunControls(QToolBar):
         super().__init__("Training", parent)
         self.setObjectName("training_toolbar")
         self.setMovable(False)
-        self.train_button = QPushButton("▶ Train")
+        self._training = False
+        self.train_button = QPushButton("Train")
         self.train_button.setToolTip("Train: shuffle the data, cut it into mini-batches, and take "
                                      "one gradient step per mini-batch (Space)")
         self.step_button = QPushButton("Step")
@@ -104,10 +107,16 @@ class RunControls(QToolBar):
                          ("    data ", self.dataset)):
             self.network_bar.addWidget(QLabel(label))
             self.network_bar.addWidget(w)
+        self.show_state(False)
         self.rebuild_button.clicked.connect(self._on_rebuild_clicked)
         self.layers.returnPressed.connect(self._on_rebuild_clicked)
         self.dataset.activated.connect(
             lambda i: self.dataset_requested.emit(str(self.dataset.itemData(i))))
+
+    def changeEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        if event.type() == QEvent.Type.PaletteChange:
+            self.show_state(self._training)  # the icon in the theme's text colour
+        super().changeEvent(event)
 
     def parse_hidden(self) -> list[int] | None:
         """The hidden sizes typed in, or None unless they are whole numbers within what the app
@@ -129,7 +138,11 @@ class RunControls(QToolBar):
                                     self.cost.currentText(), self.seed.value())
 
     def show_state(self, training: bool) -> None:
-        self.train_button.setText("⏸ Pause" if training else "▶ Train")
+        """Train (a painted ▶) while paused, Pause (two painted bars) while training."""
+        self._training = bool(training)
+        self.train_button.setText("Pause" if training else "Train")
+        color = self.train_button.palette().color(QPalette.ColorRole.ButtonText)
+        self.train_button.setIcon(pause_icon(color) if training else play_icon(color))
         for b in (self.step_button, self.epoch_button):
             b.setEnabled(not training)
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import QEvent, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QKeySequence, QPalette, QShortcut
+from PySide6.QtGui import QColor, QFont, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -223,11 +223,6 @@ class StepperPanel(QWidget):
         root.addWidget(self.hint)
         root.addLayout(body, 1)
         root.addLayout(tools)
-
-        for key, slot in ((Qt.Key.Key_Right, self.next_stage), (Qt.Key.Key_Left, self.back)):
-            sc = QShortcut(QKeySequence(key), self)
-            sc.setContext(Qt.ShortcutContext.WindowShortcut)
-            sc.activated.connect(slot)
 
     def _apply_fonts(self) -> None:
         """Sizes relative to the panel's font: presentation mode (a bigger app font) scales it."""
