@@ -27,6 +27,7 @@ from mlpviz.gui import settings
 from mlpviz.gui import theme as themes
 from mlpviz.gui.keys import FIELD_RULE, WindowKeys, shortcut_rows
 from mlpviz.gui.panels import HelpDialog, MessageBanner
+from mlpviz.gui.presentation import PresentationLayout, side_width
 from mlpviz.gui.run_controls import RunControls
 from mlpviz.gui.session import Session
 from mlpviz.gui.views.cost_view import CostView
@@ -78,6 +79,7 @@ class MainWindow(QMainWindow):
         self._build_status_bar()
         self._wire()
         self.keys = WindowKeys(self, self.actions)  # the single-key actions, whatever has focus
+        self.presentation = PresentationLayout(self, self.view_menu)  # F5's layout and its keys
         try:
             self._apply_settings(stored)
         except Exception as e:  # noqa: BLE001 (last resort: a window that opens beats a traceback)
@@ -86,6 +88,7 @@ class MainWindow(QMainWindow):
                 f"The saved window settings could not be applied ({e}). The window starts from "
                 "its defaults instead."))))
         self._apply_theme()
+        self.presentation.apply(self._presentation, self._stepping)
         self._on_network_rebuilt(self.session.snapshot)
         self._on_dataset_changed(self.session.dataset)
         if problem:
@@ -187,7 +190,7 @@ class MainWindow(QMainWindow):
         self._action(t, "Step one epoch", self.session.step_epoch, "E")
         self._action(t, "Reset weights", self.session.reset, "R")
 
-        v = bar.addMenu("&View")
+        v = self.view_menu = bar.addMenu("&View")
         self.presentation_action = self._action(
             v, "&Presentation mode", self._on_presentation_toggled, "F5", checkable=True,
             tip="Large type and thick lines for a projector")
@@ -484,11 +487,13 @@ class MainWindow(QMainWindow):
             self.stepper.activate()
             self._cost_hidden_by_stepper = self.cost_dock.isVisible()
             self.cost_dock.hide()
-            self.resizeDocks([self.stepper_dock], [max(580, self.width() // 2 - 60)], Qt.Horizontal)
+            self.resizeDocks([self.stepper_dock], [side_width(self.width(), True)], Qt.Horizontal)
+            self.presentation.apply(self._presentation, True)
         else:
             self.stepper.deactivate()
             self.network_view.set_overlay(None)
             self._restore_layout_after_stepper()
+            self.presentation.apply(self._presentation, False)
 
     def _restore_layout_after_stepper(self) -> None:
         """The cost plot back where the stepper put it aside, and the side panels' width."""
@@ -517,6 +522,7 @@ class MainWindow(QMainWindow):
     def _on_presentation_toggled(self, checked: bool) -> None:
         self._presentation = checked
         self._apply_theme()
+        self.presentation.apply(checked, self._stepping)
 
     def _set_theme(self, name: str) -> None:
         self._theme_name = name
