@@ -12,7 +12,8 @@ from __future__ import annotations
 import os
 import sys
 import time
-from dataclasses import dataclass
+
+from mlpviz.gui.window_setup import WindowSetup
 
 STARTUP_TIME_ENV = "MLPVIZ_STARTUP_TIME"
 _IMPORTED_AT = time.monotonic()
@@ -28,23 +29,6 @@ def _application():
         app.setApplicationName("mlpviz")
         app.setOrganizationName("mlpviz")
     return app
-
-
-TABS = ("sample", "draw", "backprop", "neuron", "weights")
-
-
-@dataclass(frozen=True)
-class WindowSetup:
-    """How the window is set up: its size in pixels, presentation mode, the side panel on show
-    (one of TABS), the stepper's stage (its number as the stepper shows it: "5", "4b"; it opens
-    the Backprop tab), the theme ("dark" or "light"), the held-out sample on show (0-based)."""
-
-    size: tuple[int, int] = (1280, 800)
-    present: bool = False
-    tab: str | None = None
-    stage: str | None = None
-    theme: str | None = None
-    sample: int | None = None
 
 
 def set_up_window(window, setup: WindowSetup) -> str | None:

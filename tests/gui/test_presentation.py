@@ -144,3 +144,43 @@ def test_every_font_scales_dock_titles_and_table_headers_included(qtbot, window)
     settle(qtbot)
     assert all(a > 1.3 * b for a, b in zip(after, before)), (before, after)
     assert sizes() == pytest.approx(before)
+
+
+def test_window_setup_for_pictures(qtbot, window):
+    from mlpviz.gui.app import set_up_window
+    from mlpviz.gui.window_setup import WindowSetup
+
+    assert set_up_window(window, WindowSetup(size=(1024, 768), present=True, stage="4b",
+                                             theme="light", sample=7)) is None
+    assert window.size().width() == 1024 and window.presentation.presenting
+    assert window.stepper.current_stage().title.startswith("4b ·")
+    assert window.light_action.isChecked() and window.sample_view.current().index == 7
+    assert set_up_window(window, WindowSetup(tab="weights")) is None
+    assert not window.weights_dock.visibleRegion().isEmpty()
+    problem = set_up_window(window, WindowSetup(stage="12"))
+    assert problem.startswith("--stage 12: the walk's stages are 1a, 1b")
+    assert "0 to 1999" in set_up_window(window, WindowSetup(sample=2000))
+    window.presentation_action.trigger()
+    window.dark_action.trigger()
+
+
+def test_presentation_screenshot_in_a_subprocess(tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    import mlpviz
+    from PySide6.QtGui import QImage
+
+    env = {"QT_QPA_PLATFORM": "offscreen", "PATH": "/usr/bin:/bin", "HOME": str(tmp_path),
+           "MLPVIZ_SETTINGS_ORG": "mlpviz-tests", "OPENBLAS_NUM_THREADS": "1",
+           "PYTHONPATH": str(Path(mlpviz.__file__).resolve().parents[1])}
+    out = tmp_path / "p.png"
+    run = [sys.executable, "-m", "mlpviz", "--screenshot", str(out), "--train-steps", "5",
+           "--size", "1024x768", "--present", "--stage", "5"]
+    proc = subprocess.run(run, env=env, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    image = QImage(str(out))
+    assert (image.width(), image.height()) == (1024, 768)
+    proc = subprocess.run(run[:-1] + ["99"], env=env, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 1 and "--stage 99: the walk's stages are" in proc.stderr
