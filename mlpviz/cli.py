@@ -92,6 +92,19 @@ _positive_int = _whole_number(1, "a positive whole number")
 _count = _whole_number(0, "a whole number ≥ 0")
 
 
+def _window_size(text: str) -> tuple[int, int]:
+    """"1280x800" → (1280, 800): a window from 320×240 to 7680×4320 pixels."""
+    w, sep, h = text.lower().replace("×", "x").partition("x")
+    try:
+        size = (int(w), int(h)) if sep else None
+    except ValueError:
+        size = None
+    if size is None or not (320 <= size[0] <= 7680 and 240 <= size[1] <= 4320):
+        raise argparse.ArgumentTypeError(
+            f"expected WIDTHxHEIGHT in pixels, 320x240 to 7680x4320, got {text!r}")
+    return size
+
+
 def _learning_rate(text: str) -> float:
     try:
         value = float(text)
@@ -126,6 +139,25 @@ def _trace_path(text: str) -> Path:
 # --- the parser -------------------------------------------------------------------------------
 
 
+def window_options(parser: argparse.ArgumentParser) -> None:
+    """How the app's window is set up (for --screenshot, or the app as it opens)."""
+    from mlpviz.gui.window_setup import TABS  # Qt-free
+
+    group = parser.add_argument_group(
+        "the window (for --screenshot, or the app as it opens; after --train-steps)")
+    group.add_argument("--size", dest="window_size", type=_window_size, default=None, metavar="WxH",
+                       help="window size in pixels (default 1280x800)")
+    group.add_argument("--present", dest="window_present", action="store_true",
+                       help="presentation mode (F5)")
+    group.add_argument("--tab", dest="window_tab", choices=TABS, help="the side panel on show")
+    group.add_argument("--stage", dest="window_stage", metavar="N",
+                       help="the backprop stepper at stage N, numbered as the stepper shows "
+                            "it: 1a … 9 (\"1\" is 1a)")
+    group.add_argument("--theme", dest="window_theme", choices=("dark", "light"), help="colour theme")
+    group.add_argument("--sample", dest="window_sample", type=_count, default=None, metavar="N",
+                       help="held-out sample N on show (0-based)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="mlpviz",
@@ -136,6 +168,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="render the app offscreen after some training, save a PNG, and quit")
     parser.add_argument("--train-steps", type=_count, default=None, metavar="N",
                         help="mini-batches to train before --screenshot (default 300)")
+    window_options(parser)
     parser.add_argument("--model", dest="app_model", metavar="PATH",
                         help="open this model file in the app (ours, or one trained elsewhere: "
                              "see 'mlpviz import --help')")
@@ -221,9 +254,11 @@ def main(argv: list[str] | None = None) -> int:
     try:
         args = parser.parse_args(argv)
         if args.command and (args.screenshot or args.app_model or args.train_steps is not None
-                             or args.app_activation or args.app_cost):
-            parser.error("--screenshot, --train-steps, --model, --activation and --cost before "
-                         "a command apply only to the app")
+                             or args.app_activation or args.app_cost or _window_setup(args)):
+            parser.error("--screenshot, --train-steps, --model, --activation, --cost and the "
+                         "window's options before a command apply only to the app")
+        if args.window_stage and args.window_tab not in (None, "backprop"):
+            parser.error(f"--stage shows the backprop tab, not --tab {args.window_tab}")
     except _UsageExit as e:
         return e.code
     handlers = {"train": cmd_train, "evaluate": cmd_evaluate, "gradcheck": cmd_gradcheck,
@@ -324,7 +359,20 @@ def _run_app(args: argparse.Namespace, model: str | None) -> int:
         raise CommandError(f"cannot start the app: {e} (./scripts/run-app.sh installs what Qt "
                            "needs)") from None
     train_steps = 300 if args.train_steps is None else args.train_steps
-    return run_app(screenshot=args.screenshot, train_steps=train_steps, model=model)
+    return run_app(screenshot=args.screenshot, train_steps=train_steps, model=model,
+                   setup=_window_setup(args))
+
+
+def _window_setup(args: argparse.Namespace):
+    """The window's options as a `gui.app.WindowSetup`, or None when none was given."""
+    from mlpviz.gui.window_setup import WindowSetup
+
+    given = {k: getattr(args, f"window_{k}", None)
+             for k in ("size", "tab", "stage", "theme", "sample")}
+    given = {k: v for k, v in given.items() if v is not None}
+    if getattr(args, "window_present", False):
+        given["present"] = True
+    return WindowSetup(**given) if given else None
 
 
 # --- train ------------------------------------------------------------------------------------

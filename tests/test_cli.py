@@ -249,10 +249,11 @@ def test_no_command_starts_the_app(monkeypatch, tmp_path):
     fake.run_app = lambda **kw: seen.update(kw) or 0
     monkeypatch.setitem(sys.modules, "mlpviz.gui.app", fake)
     assert main(["--screenshot", str(tmp_path / "s.png"), "--train-steps", "5"]) == 0
-    assert seen == {"screenshot": str(tmp_path / "s.png"), "train_steps": 5, "model": None}
+    assert seen == {"screenshot": str(tmp_path / "s.png"), "train_steps": 5, "model": None,
+                    "setup": None}
     seen.clear()
     assert main([]) == 0
-    assert seen == {"screenshot": None, "train_steps": 300, "model": None}
+    assert seen == {"screenshot": None, "train_steps": 300, "model": None, "setup": None}
 
 
 # --- bad input --------------------------------------------------------------------------------

@@ -28,7 +28,9 @@ from mlpviz.core.snapshot import Snapshot
 from mlpviz.gui import settings
 from mlpviz.gui import theme as themes
 from mlpviz.gui.icon import app_icon
+from mlpviz.gui.keys import FIELD_RULE, WindowKeys, shortcut_rows
 from mlpviz.gui.panels import HelpDialog, MessageBanner
+from mlpviz.gui.presentation import PresentationLayout, side_width
 from mlpviz.gui.run_controls import RunControls
 from mlpviz.gui.session import Session
 from mlpviz.gui.side_panels import SidePanelWidth
@@ -39,21 +41,6 @@ from mlpviz.gui.views.neuron_panel import NeuronPanel
 from mlpviz.gui.views.sample_view import SampleView
 from mlpviz.gui.views.stepper import StepperPanel
 from mlpviz.gui.views.weights_grid import WeightsGrid
-
-SHORTCUTS = [
-    ("Space", "Train / pause"),
-    ("S", "Step one mini-batch"),
-    ("E", "Step one epoch"),
-    ("R", "Reset: new random weights (same seed)"),
-    ("B", "Backpropagation stepper"),
-    ("H", "What am I looking at? (the network's structure, explained)"),
-    ("→ / ←", "Next / previous stage of the stepper"),
-    ("F5", "Presentation mode (large type for a projector)"),
-    ("Ctrl+O / Ctrl+S", "Open / save a model"),
-    ("Ctrl+E", "Export the view as PNG"),
-    ("Ctrl+Q", "Quit"),
-]
-
 
 def default_size() -> tuple[int, int]:
     """1280×800 (what the layout is made for), or 90 % of a smaller screen."""
@@ -111,6 +98,8 @@ class MainWindow(QMainWindow):
         self._build_actions()
         self._build_status_bar()
         self._wire()
+        self.keys = WindowKeys(self, self.actions)  # the single-key actions, whatever has focus
+        self.presentation = PresentationLayout(self, self.view_menu)  # F5's layout and its keys
         try:
             self._apply_settings(stored)
         except Exception as e:  # noqa: BLE001 (last resort: a window that opens beats a traceback)
@@ -119,6 +108,7 @@ class MainWindow(QMainWindow):
                 f"The saved window settings could not be applied ({e}). The window starts from "
                 "its defaults instead."))))
         self._apply_theme()
+        self.presentation.apply(self._presentation, self._stepping)
         self._on_network_rebuilt(self.session.snapshot)
         self._on_dataset_changed(self.session.dataset)
         if problem:
@@ -231,7 +221,7 @@ class MainWindow(QMainWindow):
             tip="Put back the weights the last restore replaced")
         self.undo_restore_action.setEnabled(False)
 
-        v = bar.addMenu("&View")
+        v = self.view_menu = bar.addMenu("&View")
         self.presentation_action = self._action(
             v, "&Presentation mode", self._on_presentation_toggled, "F5", checkable=True,
             tip="Large type and thick lines for a projector")
@@ -261,6 +251,12 @@ class MainWindow(QMainWindow):
             tip="Green/red by the gradient instead of the weight")
         v.addSeparator()
         self._action(v, "&Backpropagation stepper", self._show_stepper, "B")
+        # The stage keys (a presenter's clicker sends Page Down / Page Up): on while it is open.
+        self.next_stage_action = self._action(v, "Next stage", self.stepper.next_stage, "Right")
+        self.next_stage_action.setShortcuts([QKeySequence("Right"), QKeySequence("PgDown")])
+        self.previous_stage_action = self._action(v, "Previous stage", self.stepper.back, "Left")
+        self.previous_stage_action.setShortcuts([QKeySequence("Left"), QKeySequence("PgUp")])
+        self._enable_stage_keys(False)
         v.addSeparator()
         for dock in (self.sample_dock, self.draw_dock, self.stepper_dock, self.neuron_dock,
                      self.weights_dock, self.cost_dock):
@@ -577,12 +573,19 @@ class MainWindow(QMainWindow):
         self.stepper_dock.show()
         self.stepper_dock.raise_()
 
+    def _enable_stage_keys(self, on: bool) -> None:
+        """← / → and Page Up / Page Down step the stages while the stepper is on screen; else
+        they are the focused widget's (a slider, a text cursor)."""
+        for act in (self.next_stage_action, self.previous_stage_action):
+            act.setEnabled(on)
+
     def _on_stepper_visibility(self, visible: bool) -> None:
         """Entering the stepper pauses training and gives the walk room: the (static) cost plot
         steps aside and the panel widens; leaving brings the plot back and clears the overlay."""
         if self._closing:
             return
         self._stepping = visible
+        self._enable_stage_keys(visible)
         if visible:
             if self.session.is_training:
                 self.session.pause()
@@ -591,10 +594,12 @@ class MainWindow(QMainWindow):
             self.stepper.activate()
             self._cost_hidden_by_stepper = self.cost_dock.isVisible()
             self.cost_dock.hide()
+            self.presentation.apply(self._presentation, True)
         else:
             self.stepper.deactivate()
             self.network_view.set_overlay(None)
             self._restore_layout_after_stepper()
+            self.presentation.apply(self._presentation, False)
 
     def _restore_layout_after_stepper(self) -> None:
         """The cost plot back where the stepper put it aside."""
@@ -622,6 +627,7 @@ class MainWindow(QMainWindow):
     def _on_presentation_toggled(self, checked: bool) -> None:
         self._presentation = checked
         self._apply_theme()
+        self.presentation.apply(checked, self._stepping)
 
     def _set_theme(self, name: str) -> None:
         self._theme_name = name
@@ -695,8 +701,13 @@ class MainWindow(QMainWindow):
 
     # -- help --------------------------------------------------------------------------------
     def _on_show_shortcuts(self) -> None:
-        rows = "".join(f"<tr><td><b>{k}</b></td><td>&nbsp;&nbsp;{v}</td></tr>" for k, v in SHORTCUTS)
+        rows = "".join(f"<tr><td><b>{k}</b></td><td>&nbsp;&nbsp;{v}</td></tr>"
+                       for k, v in self.shortcut_list())
         QMessageBox.information(self, "Keyboard shortcuts", f"<table>{rows}</table>")
+
+    def shortcut_list(self) -> list[tuple[str, str]]:
+        """F1's list: (keys, what they do), from the window's actions themselves."""
+        return [*shortcut_rows(self.actions()), FIELD_RULE]
 
     def show_structure_help(self) -> None:
         """Open (or bring forward) "What am I looking at?" for the network on show."""

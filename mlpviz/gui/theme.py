@@ -24,6 +24,9 @@ from PySide6.QtGui import QColor, QFont
 from mlpviz.core.explain import BLACK_ON_WHITE, WHITE_ON_BLACK, Shades
 
 PRESENTATION_SCALE = 1.35  # fonts and strokes in presentation mode, for the back of the room
+# Parts the platform gives a font of their own, which the application font does not change.
+_OWN_FONT_CLASSES = ("QDockWidgetTitle", "QHeaderView", "QStatusBar", "QMenuBar", "QMenu",
+                     "QToolButton", "QTabBar")
 
 
 @dataclass(frozen=True)
@@ -179,3 +182,5 @@ def apply_palette(t: Theme) -> None:
         app.setProperty("mlpviz_base_point_size", base)
     font.setPointSizeF(float(base) * t.font_scale)
     app.setFont(font)
+    for widget_class in _OWN_FONT_CLASSES:  # else they keep the platform's small type
+        app.setFont(font, widget_class)

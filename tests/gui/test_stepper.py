@@ -106,25 +106,7 @@ def test_one_numbering_in_the_list_the_title_and_the_footer(panel):
     assert panel.position.text() == "← back to stage 9"
 
 
-def test_arrow_keys_work_anywhere_in_the_window(qtbot, data, net):
-    window = QWidget()
-    qtbot.addWidget(window)
-    other = QPushButton("another view", window)
-    p = StepperPanel(window)
-    layout = QHBoxLayout(window)
-    layout.addWidget(other)
-    layout.addWidget(p)
-    p.set_snapshot(Snapshot.of(net))
-    p.set_sample(data[0], 2, "held-out sample")
-    window.show()
-    qtbot.waitExposed(window)
-    window.activateWindow()
-    qtbot.waitUntil(window.isActiveWindow)
-    other.setFocus()
-    qtbot.keyClick(other, Qt.Key.Key_Right)
-    assert p.current_index() == 1
-    qtbot.keyClick(other, Qt.Key.Key_Left)
-    assert p.current_index() == 0
+# ← / → (and Page Up / Page Down) are the main window's actions now: tests/gui/test_keys.py.
 
 
 def test_table_cells_are_the_traces_numbers(panel):

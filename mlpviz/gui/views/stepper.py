@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import QEvent, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QKeySequence, QPalette, QShortcut
+from PySide6.QtGui import QColor, QFont, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -47,6 +47,7 @@ from mlpviz.core.walk import DIGITS, Stage, Walk, build_walk, chain_rule, gradch
 from mlpviz.gui import theme as themes
 from mlpviz.gui.theme import scaled_font
 from mlpviz.gui.views.batch_stage import BatchStageView
+from mlpviz.gui.views.stage_presenting import StagePresenting
 
 
 class _TextArea(QScrollArea):
@@ -72,6 +73,12 @@ class _TextArea(QScrollArea):
         super().resizeEvent(event)
         if event.oldSize().width() != event.size().width():
             self.updateGeometry()  # a new width wraps the text to a new height
+
+    def refit(self) -> None:
+        """New text: a new height for the layout, and the label resized to it (the scroll area
+        does not hear of its label's new text by itself)."""
+        self.updateGeometry()
+        QApplication.postEvent(self, QEvent(QEvent.Type.LayoutRequest))
 
 
 class StepperPanel(QWidget):
@@ -123,6 +130,7 @@ class StepperPanel(QWidget):
         self.last_check: GradCheckReport | None = None
         self._table_size = 10.0  # the table's font size before any shrinking to fit (points)
         self._lines_by_batch = False  # what lines_by_batch_changed last said
+        self.presenting = StagePresenting()  # presentation mode: a page of text, the key rows
         self._build()
         self._apply_fonts()
         self._show()
@@ -159,7 +167,9 @@ class StepperPanel(QWidget):
         self.text.setWordWrap(True)
         self.text.setTextFormat(Qt.TextFormat.PlainText)
         self.text.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
-        self.text.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
+        policy = QSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
+        policy.setHeightForWidth(True)  # the scroll area sizes it by its width, never taller
+        self.text.setSizePolicy(policy)
         self.formula = QLabel()
         self.formula.setWordWrap(True)
         self.formula.setTextFormat(Qt.TextFormat.PlainText)
@@ -231,13 +241,22 @@ class StepperPanel(QWidget):
         tools.addWidget(self.export_button)
 
         self.text_area = _TextArea(self.text)
+        self.page_note = QLabel()  # presentation mode: where the stage's other sentences are
+        self.page_note.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        self.page_note.hide()
+        self.road_map = QLabel()  # presentation mode: the stage numbers, instead of the list
+        self.road_map.setWordWrap(True)
+        self.road_map.setTextFormat(Qt.TextFormat.RichText)
+        self.road_map.hide()
         text_row = QHBoxLayout()
         text_row.addWidget(self.text_area, 1)
         text_row.addWidget(self.batch_view.sgd, 1)
         content = QVBoxLayout()
+        content.addWidget(self.road_map)
         content.addWidget(self.stale_note)
         content.addWidget(self.title)
         content.addLayout(text_row)
+        content.addWidget(self.page_note)
         content.addWidget(self.formula)
         content.addWidget(self.batch_view.samples)
         content.addWidget(self.table, 1)
@@ -253,11 +272,6 @@ class StepperPanel(QWidget):
         root.addLayout(body, 1)
         root.addLayout(tools)
 
-        for key, slot in ((Qt.Key.Key_Right, self.next_stage), (Qt.Key.Key_Left, self.back)):
-            sc = QShortcut(QKeySequence(key), self)
-            sc.setContext(Qt.ShortcutContext.WindowShortcut)
-            sc.activated.connect(slot)
-
     def _apply_fonts(self) -> None:
         """Sizes relative to the panel's font: presentation mode (a bigger app font) scales it."""
         base = self.font()
@@ -271,9 +285,12 @@ class StepperPanel(QWidget):
         self.hint.setFont(scaled_font(base, 1.0))
         em = self.stage_list.fontMetrics().horizontalAdvance("M")
         self.stage_list.setFixedWidth(int(em * 13))
+        self.page_note.setFont(scaled_font(base, 0.95))
+        self.road_map.setFont(scaled_font(base, 1.0))
         row = int(self.table.fontMetrics().height() * 1.45)
         self.table.verticalHeader().setDefaultSectionSize(row)
-        self.table.setMinimumHeight(row * 6)  # the header and five rows, at least
+        # the header and five rows at least (three while presenting: the text needs the room)
+        self.table.setMinimumHeight(row * (4 if self.presenting.on else 6))
         # room for the step's status from the start: taking the step moves nothing
         self.step_status.setMinimumHeight(2 * self.step_status.fontMetrics().lineSpacing())
         self._colors()
@@ -410,6 +427,40 @@ class StepperPanel(QWidget):
         stage = self.current_stage()
         if self._active and stage is not None and stage.key == "batch":
             self.overlay_changed.emit(self._overlay(stage))  # its caption names the lines
+
+    def set_presenting(self, on: bool) -> None:
+        """Presentation mode: a page of one or two sentences (`turn_page`), the table's rows that
+        matter (`toggle_all_rows`), the stage numbers on one line; no list, hint or tools."""
+        self.presenting.on = bool(on)
+        self.presenting.all_rows = False
+        for w in (self.hint, self.check_button, self.gradient_toggle, self.export_button):
+            w.setVisible(not on)
+        self.road_map.setVisible(bool(on))
+        self._show_list_if_room()
+        self._apply_fonts()
+        if not self._dirty:
+            self._show()
+
+    def turn_page(self, step: int) -> bool:
+        """Presenting: the stage's next (+1) or previous (−1) sentences; False if there are none."""
+        stage = self.current_stage()
+        if not self.presenting.turn(stage, step):
+            return False
+        self._show_text(stage)
+        return True
+
+    def toggle_all_rows(self) -> None:
+        """Presenting: every row of the table, or back to the rows that matter."""
+        self.presenting.all_rows = not self.presenting.all_rows
+        if not self._dirty:
+            self._fill_table(self.current_stage())
+
+    def _show_text(self, stage: Stage) -> None:
+        self.text.setText(self.presenting.text(stage))
+        note = self.presenting.more(stage)
+        self.page_note.setText(note)
+        self.page_note.setVisible(bool(note))
+        self.text_area.refit()
 
     # -- navigation ----------------------------------------------------------------------------
     def current_stage(self) -> Stage | None:
@@ -625,6 +676,7 @@ class StepperPanel(QWidget):
                                   "say which one it is — to follow how the network learns from "
                                   "it.")
             self.formula.setText("∂C/∂w = aₖ · σ'(zⱼ) · ∂C/∂aⱼ")
+            self.page_note.hide()
             self._fill_table(None)
             for w in (self.back_button, self.next_button, self.check_button, self.export_button):
                 w.setEnabled(False)
@@ -636,8 +688,11 @@ class StepperPanel(QWidget):
                 self.overlay_changed.emit(None)
             return
         self.title.setText(stage.title)
-        self.text.setText(stage.text)
-        self.text_area.updateGeometry()
+        self.presenting.follow(stage)
+        self._show_text(stage)
+        if self.presenting.on and walk is not None:
+            self.road_map.setText(self.presenting.road_map(
+                walk.stages, self._index if self._extra is None else None))
         self.formula.setText(stage.formula)
         self._fill_table(stage)
         n = len(walk)
@@ -777,32 +832,40 @@ class StepperPanel(QWidget):
         super().resizeEvent(event)
         # In a narrow dock the stage's words and numbers need the room more than the list does;
         # the title ("4b · …") and "Stage 4b of 9" still say where you are.
-        em = self.stage_list.fontMetrics().horizontalAdvance("M")
-        self.stage_list.setVisible(self.width() >= self._LIST_MIN_PANEL_EMS * em)
+        self._show_list_if_room()
         self._fit_columns()
+
+    def _show_list_if_room(self) -> None:
+        em = self.stage_list.fontMetrics().horizontalAdvance("M")
+        self.stage_list.setVisible(not self.presenting.on
+                                   and self.width() >= self._LIST_MIN_PANEL_EMS * em)
 
     def _fill_table(self, stage: Stage | None) -> None:
         t = self.table
         t.setUpdatesEnabled(False)
         try:
             t.clearContents()
+            t.clearSpans()
             if stage is None or not stage.rows:
                 t.setRowCount(0)
                 t.setColumnCount(0)
                 t.setVisible(stage is None)
                 return
             t.setVisible(True)
-            cols = stage.columns or tuple("" for _ in stage.rows[0])
+            shown = self.presenting.rows(stage)  # all, or (presenting) the rows that matter
+            columns = self.presenting.columns(stage, shown)  # and the columns
+            cols = [(stage.columns or ("",) * len(stage.rows[0]))[c] for c in columns]
+            hidden = (len(stage.rows) - len(shown), len(stage.rows[0]) - len(columns))
             t.setColumnCount(len(cols))
-            t.setRowCount(len(stage.rows))
-            t.setHorizontalHeaderLabels(list(cols))
+            t.setRowCount(len(shown) + any(hidden))
+            t.setHorizontalHeaderLabels(cols)
             t.horizontalHeader().setVisible(any(cols))
             right = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
             bold = QFont(t.font())
             bold.setBold(True)
             values = stage.row_values or tuple((None,) * len(r) for r in stage.rows)
-            for r, (texts, nums) in enumerate(zip(stage.rows, values)):
-                for c, (text, v) in enumerate(zip(texts, nums)):
+            for i, r in enumerate(shown):
+                for c, (text, v) in enumerate((stage.rows[r][c], values[r][c]) for c in columns):
                     item = QTableWidgetItem(text)
                     item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
                     if r == stage.highlight:
@@ -811,11 +874,18 @@ class StepperPanel(QWidget):
                         item.setTextAlignment(right)
                         item.setData(Qt.ItemDataRole.UserRole, float(v))
                         item.setToolTip(repr(float(v)))
-                        if c in stage.signed and v != 0:
+                        if columns[c] in stage.signed and v != 0:
                             item.setForeground(self._green if v > 0 else self._red)
-                    t.setItem(r, c, item)
+                    t.setItem(i, c, item)
+            if any(hidden):
+                more = QTableWidgetItem("… " + ", ".join(
+                    f"{n} more {what}" for n, what in zip(hidden, ("rows", "columns")) if n)
+                    + ": A shows all")
+                more.setFlags(Qt.ItemFlag.ItemIsEnabled)
+                t.setItem(len(shown), 0, more)
+                t.setSpan(len(shown), 0, 1, len(cols))
             self._fit_columns()
-            if stage.highlight is not None and 0 <= stage.highlight < len(stage.rows):
-                t.scrollToItem(t.item(stage.highlight, 0))
+            if stage.highlight in shown:
+                t.scrollToItem(t.item(shown.index(stage.highlight), 0))
         finally:
             t.setUpdatesEnabled(True)
