@@ -21,7 +21,7 @@ import weakref
 from typing import Sequence
 
 import numpy as np
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QThread, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QThread, QTimer, Signal, Slot
 
 from mlpviz.core.datasets import Dataset, DatasetError, load_dataset
 from mlpviz.core.finite import overflow_problem
@@ -34,6 +34,7 @@ from mlpviz.core.snapshot import Snapshot
 from mlpviz.core.training import DEFAULT_BATCH, EpochReport, Trainer, default_lr
 from mlpviz.gui.background import Background
 from mlpviz.gui.last_resort import summary_of
+from mlpviz.gui.pacing import SnapshotPacer
 from mlpviz.gui.worker import MAX_SPEED, TrainingWorker
 
 DEFAULT_SIZES = (784, 16, 16, 10)
@@ -135,6 +136,7 @@ class Session(QObject):
         trainer = self._make_trainer(Network(self._sizes, activation, cost, self._seed))
         self._snapshot = Snapshot.of(trainer.net, meta=self._meta())
         self._worker = TrainingWorker(trainer, self._generation, self._speed)
+        self._pacer = SnapshotPacer()
         self._thread = QThread()
         self._thread.setObjectName("mlpviz-training")
         self._worker.moveToThread(self._thread)
@@ -520,10 +522,17 @@ class Session(QObject):
 
     def event(self, event: QEvent) -> bool:
         if event.type() == SNAPSHOT_DRAWN:
-            if not self._closed:
-                self._worker.snapshot_taken()
+            wait = self._pacer.delay()  # keeps the window's CPU share while training bounded
+            if wait > 0:
+                QTimer.singleShot(round(1000 * wait), self, self._snapshot_taken)
+            else:
+                self._snapshot_taken()
             return True
         return super().event(event)
+
+    def _snapshot_taken(self) -> None:
+        if not self._closed:
+            self._worker.snapshot_taken()
 
     @Slot(int, object)
     def _on_worker_batches(self, generation: int, reports: tuple) -> None:
@@ -572,6 +581,7 @@ class Session(QObject):
         if self._closed:
             return
         self._training = state == "training"
+        self._pacer.restart()  # a pause is no snapshot cycle
         self._intent = self._training
         self.state_changed.emit(state)
 
