@@ -690,9 +690,13 @@ def cmd_data(args: argparse.Namespace) -> int:
         else:
             bar.update(f"downloading {args.which}", 0, 0, f"{done / 1e6:.1f} MB")
 
+    def log(text: str) -> None:
+        bar.clear()
+        print(f"mlpviz: {text}", file=sys.stderr, flush=True)
+
     try:
         folder = download_dataset(args.which, root=Path(args.dir) if args.dir else None,
-                                  progress=progress)
+                                  progress=progress, log=log)
     finally:
         bar.clear()
     print(f"{args.which} is in {folder}")

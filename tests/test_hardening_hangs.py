@@ -5,8 +5,12 @@ time out on a stalled connection and say what they are doing."""
 
 from __future__ import annotations
 
+import contextlib
 import gzip
+import http.server
 import io
+import threading
+import time
 import tracemalloc
 import zipfile
 
@@ -15,6 +19,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from mlpviz.core.download import DownloadError, RemoteFile, Stall, download_dataset, download_file
 from mlpviz.core.idx import IDXError, read_idx, read_idx_bytes
 from mlpviz.core.model_file import ModelFileError, read_model
 from mlpviz.core.network import Network
@@ -148,3 +153,95 @@ def test_an_npz_whose_sizes_ask_for_the_huge_member_is_refused_from_the_header(t
         assert "W1.npy" in z.namelist()
     with pytest.raises(ModelFileError, match=r"W1 has shape \(10, 16\), expected \(16, 16\)"):
         read_model(path)
+
+
+# --- downloads: a stalled connection ends, and says what it does ----------------------------
+
+
+class _Trickle(http.server.BaseHTTPRequestHandler):
+    """Announces `size` bytes, then sends one byte every `interval` seconds (or, with
+    silent=True, accepts the request and sends nothing at all)."""
+
+    size, interval, silent = 100_000, 0.1, False
+
+    def do_GET(self):  # noqa: N802 (http.server's naming)
+        if not self.headers_first():
+            return
+        try:
+            for _ in range(self.size):
+                self.wfile.write(b"x")
+                self.wfile.flush()
+                time.sleep(self.interval)
+        except OSError:  # the client gave up: what the test wants
+            pass
+
+    def headers_first(self) -> bool:
+        if self.silent:
+            time.sleep(5)
+            return False
+        self.send_response(200)
+        self.send_header("Content-Length", str(self.size))
+        self.end_headers()
+        return True
+
+    def log_message(self, *args):
+        pass
+
+
+@contextlib.contextmanager
+def _serving(**behaviour):
+    """The base URL of a trickling server on 127.0.0.1, in a thread, for the block's duration."""
+    handler = type("Handler", (_Trickle,), behaviour)
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    httpd.daemon_threads = True
+    thread = threading.Thread(target=httpd.serve_forever, args=(0.01,), daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}/"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+        thread.join(timeout=5)
+
+
+def test_a_trickling_transfer_stalls_out_and_keeps_the_part(tmp_path):
+    calls = []
+    with _serving() as base:
+        t0 = time.monotonic()
+        with pytest.raises(DownloadError, match=r"stalled: \d+ bytes in the last 1 s .*partial "
+                                                r"data kept in x.gz.part"):
+            download_file(base + "x.gz", tmp_path / "x.gz", "0" * 64,
+                          progress=lambda d, t: calls.append(d), stall=Stall(1.0, 1000))
+        assert time.monotonic() - t0 < 5
+    assert calls and calls == sorted(calls)  # progress was reported while it trickled
+    assert [p.name for p in tmp_path.iterdir()] == ["x.gz.part"]
+
+
+def test_a_server_that_sends_nothing_times_out_without_claiming_partial_data(tmp_path):
+    with _serving(silent=True) as base:
+        with pytest.raises(DownloadError) as info:
+            download_file(base + "x.gz", tmp_path / "x.gz", "0" * 64, stall=Stall(0.5, 1))
+    assert "timed out" in str(info.value) or "stalled" in str(info.value)
+    assert "partial data" not in str(info.value)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_no_network_does_not_claim_partial_data(tmp_path):
+    with pytest.raises(DownloadError, match="cannot connect") as info:
+        download_file("http://127.0.0.1:9/x.gz", tmp_path / "x.gz", "0" * 64)
+    assert "partial data" not in str(info.value)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_dataset_download_says_what_it_does_and_moves_past_a_stalled_mirror(tmp_path):
+    lines = []
+    remote = RemoteFile("x.gz", "0" * 64, 100_000)
+    with _serving() as stalled:
+        with pytest.raises(DownloadError, match="from any mirror"):
+            download_dataset("mnist", root=tmp_path, mirrors=[stalled, "http://127.0.0.1:9/"],
+                             files=[remote], log=lines.append, stall=Stall(0.5, 1000))
+    assert lines[0].startswith(f"downloading mnist (1 files, 0.1 MB) into {tmp_path / 'mnist'}")
+    assert lines[1] == f"x.gz: from {stalled}x.gz"
+    assert lines[2].startswith("x.gz: failed: ") and "stalled" in lines[2]
+    assert lines[3] == "x.gz: from http://127.0.0.1:9/x.gz"
+    assert "cannot connect" in lines[4]
