@@ -9,22 +9,30 @@ import contextlib
 import gzip
 import http.server
 import io
+import os
+import signal
+import subprocess
+import sys
 import threading
 import time
 import tracemalloc
 import zipfile
+from pathlib import Path
 
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import mlpviz
+from mlpviz import cli
 from mlpviz.core.download import DownloadError, RemoteFile, Stall, download_dataset, download_file
 from mlpviz.core.idx import IDXError, read_idx, read_idx_bytes
 from mlpviz.core.model_file import ModelFileError, read_model
 from mlpviz.core.network import Network
 
 MB = 2**20
+ROOT = Path(mlpviz.__file__).resolve().parents[1]
 BOMB_LIMIT = 200 * MB  # extra memory a bomb may cost, as the issue asks
 
 
@@ -245,3 +253,39 @@ def test_a_dataset_download_says_what_it_does_and_moves_past_a_stalled_mirror(tm
     assert lines[2].startswith("x.gz: failed: ") and "stalled" in lines[2]
     assert lines[3] == "x.gz: from http://127.0.0.1:9/x.gz"
     assert "cannot connect" in lines[4]
+
+
+# --- the gradient check: refused when it will not fit, and stopped by Ctrl-C -------------------
+
+
+def test_gradcheck_refuses_a_network_that_will_not_fit_with_the_estimate(capsys, monkeypatch):
+    monkeypatch.setattr(cli, "available_memory", lambda: 2 * 10**9)
+    assert cli.main(["gradcheck", "--layers", "10000,10000"]) == 1
+    err = capsys.readouterr().err
+    params = 784 * 10_000 + 10_000 + 10_000 * 10_000 + 10_000 + 10_000 * 10 + 10
+    need = params * cli.GRADCHECK_BYTES_PER_PARAMETER / 1e9
+    assert (f"checking a 784 → 10000 → 10000 → 10 network ({params:,} parameters) needs about "
+            f"{need:.1f} GB of memory and 2.0 GB are available") in err
+
+
+def test_available_memory_is_a_plausible_number():
+    have = cli.available_memory()
+    assert have is None or 10**7 < have < 2**50
+
+
+def test_ctrl_c_stops_a_long_gradient_check_promptly(tmp_path):
+    """--max-params 0 on 784 → 300 → 300 → 10 checks 330,000 parameters (a minute or more);
+    Ctrl-C ends it within seconds, with exit 130 and one line."""
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH",
+                                                                                  "")])}
+    with subprocess.Popen([sys.executable, "-m", "mlpviz", "gradcheck", "--layers", "300,300",
+                           "--max-params", "0"], env=env, stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, text=True) as proc:
+        time.sleep(4)
+        assert proc.poll() is None, "the check ended before it could be interrupted"
+        t0 = time.monotonic()
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=60)
+        waited = time.monotonic() - t0
+    assert proc.returncode == 130 and err.strip() == "mlpviz: error: interrupted"
+    assert waited < 15
