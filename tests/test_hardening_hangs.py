@@ -13,6 +13,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import tracemalloc
@@ -26,7 +27,9 @@ from hypothesis import strategies as st
 
 import mlpviz
 from mlpviz import cli
-from mlpviz.core.download import DownloadError, RemoteFile, Stall, download_dataset, download_file
+from mlpviz.core.download import (
+    DownloadError, RemoteFile, Stall, download_dataset, download_file,
+)
 from mlpviz.core.idx import IDXError, read_idx, read_idx_bytes
 from mlpviz.core.model_file import ModelFileError, read_model
 from mlpviz.core.network import Network
@@ -161,6 +164,42 @@ def test_an_npz_whose_sizes_ask_for_the_huge_member_is_refused_from_the_header(t
         assert "W1.npy" in z.namelist()
     with pytest.raises(ModelFileError, match=r"W1 has shape \(10, 16\), expected \(16, 16\)"):
         read_model(path)
+
+
+# --- header-declared sizes: fuzzed ------------------------------------------------------------
+
+
+def _model_bytes_with_header(key: str, shape: tuple[int, ...], dtype: str) -> bytes:
+    """A model file whose member `key` has a .npy header declaring `shape` and `dtype`, with only
+    a few bytes of data behind it, and the zip's sizes made to agree with the header."""
+    buf = io.BytesIO()
+    with tempfile.TemporaryDirectory() as folder:
+        Network([784, 16, 10], seed=0).save(Path(folder) / "m.npz")
+        with np.load(Path(folder) / "m.npz") as z:
+            np.savez(buf, **{k: z[k] for k in z.files if k != key})
+    header = io.BytesIO()
+    np.lib.format.write_array_header_1_0(header, {"descr": dtype, "fortran_order": False,
+                                                  "shape": shape})
+    with zipfile.ZipFile(buf, "a") as z:
+        z.writestr(f"{key}.npy", header.getvalue() + b"\0" * 64)
+    return buf.getvalue()
+
+
+@settings(max_examples=60, deadline=None, derandomize=True, database=None)
+@given(key=st.sampled_from(["W0", "b1", "sizes", "metadata", "extra"]),
+       shape=st.lists(st.integers(0, 2**40), min_size=0, max_size=3).map(tuple),
+       dtype=st.sampled_from(["<f8", "<i8", "<U10", "|u1"]))
+def test_fuzzed_header_declared_sizes_are_refused_or_read(tmp_path_factory, key, shape, dtype):
+    path = tmp_path_factory.mktemp("fuzz") / "m.npz"
+    path.write_bytes(_model_bytes_with_header(key, shape, dtype))
+    result = []
+    assert _peak_bytes(lambda: result.append(read_model(path))) < 8 * MB  # what the file holds
+    if result:
+        assert key == "extra"  # an unknown member is never read
+        assert result[0].sizes == (784, 16, 10)
+    else:
+        with pytest.raises(ModelFileError, match="m.npz"):
+            read_model(path)
 
 
 # --- downloads: a stalled connection ends, and says what it does ----------------------------
