@@ -328,3 +328,12 @@ def test_ctrl_c_stops_a_long_gradient_check_promptly(tmp_path):
         waited = time.monotonic() - t0
     assert proc.returncode == 130 and err.strip() == "mlpviz: error: interrupted"
     assert waited < 15
+
+
+def test_a_named_pipe_given_as_a_model_is_refused_without_waiting(tmp_path, capsys):
+    fifo = tmp_path / "m.npz"
+    os.mkfifo(fifo)  # opening it for reading would wait for a writer forever
+    with pytest.raises(ModelFileError, match="not a regular file"):
+        read_model(fifo)
+    assert cli.main(["evaluate", str(fifo)]) == 1
+    assert "not a regular file (a pipe or a device)" in capsys.readouterr().err
