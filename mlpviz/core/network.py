@@ -77,7 +77,7 @@ class NonFiniteError(ValueError):
         self.layer = layer
 
 
-def overflow_problem(weights, zs, acts) -> NonFiniteError | None:
+def first_overflow(weights, zs, acts) -> NonFiniteError | None:
     """The NonFiniteError for the first layer l ≥ 1 whose z^l or a^l is not all finite, or None.
     `zs`, `acts` are a forward pass's [z^0 …], [a^0 …] through `weights`."""
     for l in range(1, len(zs)):
@@ -96,7 +96,7 @@ def checked_forward_pass(weights, biases, X: np.ndarray, act: Activation, cost: 
     NaN or ∞ is ever shown or written. Overflow warnings are silenced: the error says it."""
     with np.errstate(over="ignore", invalid="ignore"):
         zs, acts = forward_pass(weights, biases, X, act, cost)
-    problem = overflow_problem(weights, zs, acts)
+    problem = first_overflow(weights, zs, acts)
     if problem is not None:
         raise problem
     return zs, acts
