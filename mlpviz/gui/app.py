@@ -73,6 +73,7 @@ def take_screenshot(path: str, train_steps: int = 300, model: str | None = None,
         window.session.open_model(model)
         _wait_for_files(window.session)
     _train_for_screenshot(window, train_steps)
+    window.cost_view.flush()  # its plots are built after a first paint, which a grab is not
     app.processEvents()
     ok = window.grab().save(path)
     _close(window)

@@ -13,17 +13,17 @@ flight from an older network is dropped, so after `network_rebuilt` views never 
 from __future__ import annotations
 
 import atexit
-import dataclasses
 import math
+import operator
 import os
 import weakref
 from typing import Sequence
 
 import numpy as np
-from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QThread, Signal, Slot
 
 from mlpviz.core.datasets import Dataset, DatasetError, load_dataset
-from mlpviz.core.finite import overflow_problem
+from mlpviz.core.finite import parameters_problem
 from mlpviz.core.last_good import Checkpoint, LastGood, collapsed
 from mlpviz.core.limits import architecture_problem
 from mlpviz.core.model_file import ModelFileError, write_model
@@ -42,6 +42,8 @@ DEFAULT_SEED = 0
 DEFAULT_DATASET = "bundled"
 SEED_RANGE = (0, 2**31 - 1)  # the seed box is a QSpinBox: a C int
 OVERFLOW_PROBE = 500  # held-out samples whose forward pass must stay finite for new parameters
+SNAPSHOT_DRAWN = QEvent.Type(QEvent.registerEventType())  # posted to the Session (see below)
+LOW_PRIORITY = Qt.EventPriority.LowEventPriority.value
 
 
 def _shutdown_if_alive(ref) -> None:
@@ -51,6 +53,11 @@ def _shutdown_if_alive(ref) -> None:
             session.shutdown()
         except RuntimeError:  # its Qt objects were already deleted
             pass
+
+
+def _reader(attribute: str, doc: str) -> property:
+    """A read-only property returning self.<attribute>."""
+    return property(operator.attrgetter(attribute), doc=doc)
 
 
 class Session(QObject):
@@ -146,38 +153,24 @@ class Session(QObject):
         # the interpreter tears Qt down ("QThread: Destroyed while thread is still running").
         atexit.register(_shutdown_if_alive, weakref.ref(self))
 
-    # -- properties ------------------------------------------------------------------------------
-    @property
-    def snapshot(self) -> Snapshot:
-        """The latest Snapshot (parameters + epoch, batch, samples_seen, meta lr/batch_size)."""
-        return self._snapshot
-
-    @property
-    def dataset(self) -> Dataset:
-        return self._dataset
-
-    @property
-    def dataset_spec(self) -> str:
-        """What `set_dataset` was last given: "bundled", "mnist", "fashion" or a folder."""
-        return self._dataset_spec
-
-    @property
-    def is_training(self) -> bool:
-        """True while the worker runs batches (continuous training or a step_epoch)."""
-        return self._training
-
-    @property
-    def lr(self) -> float:
-        return self._lr
-
-    @property
-    def batch_size(self) -> int:
-        return self._batch_size
-
-    @property
-    def speed(self) -> int:
-        """1..100, 100 = full speed."""
-        return self._speed
+    # -- properties (read-only: the run changes only through the methods below) ----------------
+    snapshot = _reader("_snapshot", "The latest Snapshot (parameters + epoch, batch, samples_seen, "
+                                    "meta lr/batch_size).")
+    dataset = _reader("_dataset", "The Dataset trained on (a core.datasets.Dataset).")
+    dataset_spec = _reader("_dataset_spec", "What `set_dataset` was last given: \"bundled\", "
+                                            "\"mnist\", \"fashion\" or a folder.")
+    is_training = _reader("_training", "True while the worker runs batches (continuous training "
+                                       "or a step_epoch).")
+    lr = _reader("_lr", "The learning rate η (float > 0).")
+    batch_size = _reader("_batch_size", "Samples per mini-batch (int).")
+    speed = _reader("_speed", "1..100, 100 = full speed.")
+    batches_seen = _reader("_batches_seen", "Mini-batches the current network has trained, a "
+                                            "loaded model's included.")
+    sizes = _reader("_sizes", "Neurons per layer, input first (tuple of int).")
+    activation = _reader("_activation", "The hidden layers' activation's name.")
+    cost = _reader("_cost", "The cost's name.")
+    seed = _reader("_seed", "The seed of the network's random initial weights (int).")
+    thread = _reader("_thread", "The training QThread (for tests and diagnostics).")
 
     @property
     def history(self) -> list[EpochReport]:
@@ -188,27 +181,6 @@ class Session(QObject):
     def epoch_ends(self) -> tuple[int, ...]:
         """Mini-batches seen when each epoch of `history` ended (where the cost plot marks it)."""
         return tuple(self._epoch_ends)
-
-    @property
-    def batches_seen(self) -> int:
-        """Mini-batches the current network has trained, a loaded model's included."""
-        return self._batches_seen
-
-    @property
-    def sizes(self) -> tuple[int, ...]:
-        return self._sizes
-
-    @property
-    def activation(self) -> str:
-        return self._activation
-
-    @property
-    def cost(self) -> str:
-        return self._cost
-
-    @property
-    def seed(self) -> int:
-        return self._seed
 
     @property
     def last_good(self) -> Checkpoint | None:
@@ -229,11 +201,6 @@ class Session(QObject):
     def busy(self) -> str:
         """The file being read in the background ("Opening m.npz …"), "" if none."""
         return self._files.busy
-
-    @property
-    def thread(self) -> QThread:
-        """The training thread (for tests and diagnostics)."""
-        return self._thread
 
     # -- run control -----------------------------------------------------------------------------
     def start(self) -> None:
@@ -354,7 +321,7 @@ class Session(QObject):
             net, raw = Network.load_with_metadata(path)
             fits = net.sizes[0] == test_x.shape[1]  # else _on_model_loaded says it does not fit
             meta, note = _trusted_record(raw, train_size)
-            return net, meta, note, overflow_problem(net, test_x) if fits else None
+            return net, meta, note, parameters_problem(net, test_x) if fits else None
 
         self._files.run(f"Opening {_short(path)} …", load,
                         lambda loaded, error: self._on_model_loaded(path, loaded, error))
@@ -422,7 +389,7 @@ class Session(QObject):
             return
         trial = Network.from_parameters(self._sizes, self._activation, self._cost, weights,
                                         biases)
-        overflow = overflow_problem(trial, self._dataset.test_x()[:OVERFLOW_PROBE])
+        overflow = parameters_problem(trial, self._dataset.test_x()[:OVERFLOW_PROBE])
         if overflow:
             self._fail(f"These parameters were not applied: {overflow}. The network is kept "
                        "as it was.")
@@ -527,10 +494,20 @@ class Session(QObject):
     # -- from the worker (queued into the GUI thread) --------------------------------------------
     @Slot(int, object)
     def _on_worker_snapshot(self, generation: int, snapshot: Snapshot) -> None:
+        # Tell the worker once the GUI thread has caught up: a low-priority event is handled
+        # after everything queued before it, so a busy window never has a backlog of snapshots.
+        QCoreApplication.postEvent(self, QEvent(SNAPSHOT_DRAWN), LOW_PRIORITY)
         if self._closed or generation != self._generation:
             return
         self._snapshot = snapshot
         self.snapshot_ready.emit(snapshot)
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == SNAPSHOT_DRAWN:
+            if not self._closed:
+                self._worker.snapshot_taken()
+            return True
+        return super().event(event)
 
     @Slot(int, object)
     def _on_worker_batches(self, generation: int, reports: tuple) -> None:
@@ -612,9 +589,10 @@ def _short(path) -> str:
 
 
 def _trusted_record(raw: dict, train_size: int) -> tuple[ModelMetadata, str | None]:
-    """A model file's training record, and None; or, when it cannot be read or holds numbers no
-    training produces (an accuracy outside 0…1, a negative cost, counts beyond 2⁵³), the record
-    without them and what was left out, in words. Nothing untrue reaches the screen."""
+    """A model file's training record (read_metadata leaves out history rows no training
+    produces), and None; or, when it cannot be read or counts beyond 2⁵³ batches or samples,
+    the record without them and what was left out, in words. Nothing untrue reaches the
+    screen."""
     try:
         meta = read_metadata(raw, train_size=train_size)
     except Exception as e:  # noqa: BLE001 - a damaged record never stops the weights opening
@@ -623,22 +601,7 @@ def _trusted_record(raw: dict, train_size: int) -> tuple[ModelMetadata, str | No
         return ModelMetadata(lr=meta.lr, batch=meta.batch), (
             "its training record counts more batches than any training could have seen, so "
             "the network starts its count and history afresh")
-    bad = next((r for r in meta.history if not _plausible(r)), None)
-    if bad is not None:
-        return dataclasses.replace(meta, history=(), epoch_ends=()), (
-            f"its history holds numbers no training produces (epoch {bad.epoch}: accuracy "
-            f"{bad.test_accuracy:.4g}, cost {bad.test_cost:.4g}), so no history is shown")
     return meta, None
-
-
-def _plausible(report: EpochReport) -> bool:
-    """Accuracies within 0…1 and finite costs ≥ 0 (NaN: not measured), as training reports
-    them."""
-    def within(value, lo, hi) -> bool:
-        return math.isnan(value) or lo <= value <= hi
-    return (all(within(a, 0.0, 1.0) for a in (report.train_accuracy, report.test_accuracy))
-            and all(within(c, 0.0, np.finfo(np.float64).max)
-                    for c in (report.train_cost, report.test_cost)))
 
 
 def _seed_problem(seed) -> str | None:

@@ -65,33 +65,29 @@ class Theme:
         return luminance(self.neuron_on) > luminance(self.neuron_off)
 
 
-DARK = Theme(
-    name="dark",
-    background="#0e1116",
-    foreground="#e9ecef",
-    muted="#9aa3ad",
-    panel="#1a2029",
-    accent="#ffb020",
-    positive="#3ee07a",
-    negative="#ff4d4d",
-    neuron_off="#10141a",
-    neuron_on="#ffffff",
-    neuron_edge="#66707c",
-)
+# Each role's colour in the dark and in the light theme, side by side (roles: see `Theme`).
+COLOURS = {
+    #               dark        light
+    "background":  ("#0e1116", "#fbfbf8"),
+    "foreground":  ("#e9ecef", "#1b2230"),
+    "muted":       ("#9aa3ad", "#5b6470"),
+    "panel":       ("#1a2029", "#eceef1"),
+    "accent":      ("#ffb020", "#d9480f"),
+    "positive":    ("#3ee07a", "#138a3e"),
+    "negative":    ("#ff4d4d", "#d42020"),
+    "neuron_off":  ("#10141a", "#ffffff"),
+    "neuron_on":   ("#ffffff", "#141a26"),
+    "neuron_edge": ("#66707c", "#8c939d"),
+}
 
-LIGHT = Theme(
-    name="light",
-    background="#fbfbf8",
-    foreground="#1b2230",
-    muted="#5b6470",
-    panel="#eceef1",
-    accent="#d9480f",
-    positive="#138a3e",
-    negative="#d42020",
-    neuron_off="#ffffff",
-    neuron_on="#141a26",
-    neuron_edge="#8c939d",
-)
+
+def _from_colours(name: str, column: int) -> Theme:
+    """The Theme whose colours are column `column` (0 dark, 1 light) of COLOURS."""
+    return Theme(name=name, **{role: pair[column] for role, pair in COLOURS.items()})
+
+
+DARK = _from_colours("dark", 0)
+LIGHT = _from_colours("light", 1)
 
 THEMES = {"dark": DARK, "light": LIGHT}
 

@@ -8,9 +8,12 @@ batches, so every command applies within one batch (and at once while paused or 
 wait).
 
 Nothing mutable crosses threads: the loop emits `Snapshot`s (read-only copies) and frozen reports,
-throttled at the source (snapshots and batch reports at most ~25 times a second; the epochs a
-flush completes follow its batch reports; speed about twice a second). Every emission carries the `generation` of the trainer it came from, so the Session can
-drop what a replaced network still had in flight.
+throttled at the source: snapshots and batch reports at most ~25 times a second, and only once the
+receiver has called `snapshot_taken()` for the last snapshot (or ACK_TIMEOUT has passed), so a busy
+or starved GUI thread never has a queue of stale snapshots to work through while the training
+thread waits for the GIL; the epochs a flush completes follow its batch reports; speed about
+twice a second. Every emission carries the `generation` of the trainer it came from, so the
+Session can drop what a replaced network still had in flight.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from mlpviz.core.training import (BatchReport, EpochReport, Trainer, TrainingDiv
                                   single_blas_thread)
 
 EMIT_INTERVAL = 0.04  # s between snapshot / batch-report emissions: at most 25 a second
+ACK_TIMEOUT = 1.0  # s after which the next emission goes out even if the last was not taken
 SPEED_INTERVAL = 0.5  # s between speed measurements
 SPEED_WINDOW = 1.0  # s of batches a speed measurement averages over
 MAX_SPEED = 100
@@ -86,6 +90,8 @@ class TrainingWorker(QObject):
         self._pending: list[BatchReport] = []
         self._pending_epochs: list[EpochReport] = []
         self._last_emit = 0.0
+        self._taken = threading.Event()  # the receiver has taken the last snapshot
+        self._taken.set()
         self._segment_start = 0.0  # when the current run / step began (for the speed)
         self._recent: collections.deque = collections.deque()  # (end time, samples) of batches
         self._last_speed = 0.0
@@ -132,6 +138,11 @@ class TrainingWorker(QObject):
         snapshot holding them bit for bit. Ignored if `generation` is no longer current."""
         self._post("apply", [np.array(W, dtype=np.float64) for W in weights],
                    [np.array(b, dtype=np.float64) for b in biases], int(generation))
+
+    def snapshot_taken(self) -> None:
+        """The receiver has handled the last snapshot: the next emission may go out (not before
+        EMIT_INTERVAL after the last). Thread-safe; the Session calls it."""
+        self._taken.set()
 
     def stop(self) -> None:
         """End the loop promptly (also from a slow-motion wait); `finished` follows."""
@@ -225,6 +236,7 @@ class TrainingWorker(QObject):
                 self._announce("paused")
             self._trainer, self._generation = args
             self._synced = True
+            self._taken.set()
         elif name == "apply":
             weights, biases, generation = args
             if generation != self._generation:
@@ -269,11 +281,17 @@ class TrainingWorker(QObject):
         if self._mode == STEP_BATCH or (self._mode == STEP_EPOCH and epoch_ended):
             self._enter_pause()
             return
-        if now - self._last_emit >= EMIT_INTERVAL:
+        if self._emission_due(now):
             self._flush_batches()
             self._emit_snapshot()
         if now - self._last_speed >= SPEED_INTERVAL:
             self._emit_speed(now)
+
+    def _emission_due(self, now: float) -> bool:
+        """EMIT_INTERVAL has passed since the last emission and its snapshot was taken (or the
+        receiver has not said so for ACK_TIMEOUT)."""
+        since = now - self._last_emit
+        return since >= EMIT_INTERVAL and (self._taken.is_set() or since >= ACK_TIMEOUT)
 
     def _enter_pause(self) -> None:
         """Flush everything pending (reports, a snapshot, the speed), then announce "paused"."""
@@ -324,6 +342,7 @@ class TrainingWorker(QObject):
     def _emit_snapshot(self) -> None:
         snapshot = self._snapshot_now()
         self._last_emit = time.monotonic()
+        self._taken.clear()
         self.snapshot_ready.emit(self._generation, snapshot)
 
     def _emit_speed(self, now: float) -> None:
