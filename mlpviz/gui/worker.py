@@ -60,7 +60,8 @@ class TrainingWorker(QObject):
       diverged(int generation)  a step would have made the numbers non-finite (before `failed`)
       checkpoint_ready(int generation, Snapshot, float accuracy, str when)  parameters worth
                            returning to, with their held-out accuracy: when a run (training or
-                           an epoch step) starts, and at every epoch's end
+                           an epoch step) starts, before the first of a series of single-batch
+                           steps on new parameters, and at every epoch's end
       finished()           the loop has ended (after `stop()`)
     """
 
@@ -82,6 +83,7 @@ class TrainingWorker(QObject):
         self._trainer = trainer
         self._generation = int(generation)
         self._synced = True  # the Network holds the current parameters (no step since sync/apply)
+        self._checkpointed = False  # a checkpoint was offered since these parameters were set
         self._mode = PAUSED
         self._announced = "paused"
         self._stopping = False
@@ -236,6 +238,7 @@ class TrainingWorker(QObject):
                 self._announce("paused")
             self._trainer, self._generation = args
             self._synced = True
+            self._checkpointed = False
             self._taken.set()
         elif name == "apply":
             weights, biases, generation = args
@@ -246,6 +249,7 @@ class TrainingWorker(QObject):
             t.net.set_parameters(weights, biases)
             t.load_network()
             self._synced = True
+            self._checkpointed = False
             self._emit_snapshot()
         elif name == "stop":
             if self._mode != PAUSED:
@@ -253,8 +257,8 @@ class TrainingWorker(QObject):
 
     def _begin(self, mode: str) -> None:
         if self._mode == PAUSED:
-            if mode != STEP_BATCH:
-                self._checkpoint_run_start()
+            if mode != STEP_BATCH or not self._checkpointed:
+                self._checkpoint_run_start()  # steps: once, before the first of a series
             now = time.monotonic()
             self._segment_start = now
             self._recent.clear()
@@ -327,6 +331,7 @@ class TrainingWorker(QObject):
                                    f"batch {t.batch_in_epoch}")
 
     def _checkpoint(self, accuracy: float, when: str) -> None:
+        self._checkpointed = True
         self.checkpoint_ready.emit(self._generation, self._snapshot_now(), float(accuracy), when)
 
     def _snapshot_now(self) -> Snapshot:

@@ -298,6 +298,25 @@ def test_eta_1000_collapse_is_said_and_restored_and_undone(qtbot, window):
     assert not window.undo_restore_action.isEnabled()
 
 
+def test_single_steps_keep_the_weights_before_the_first_of_them(qtbot, window, tmp_path):
+    s = window.session
+    train_epochs(qtbot, s, 2)
+    assert s.save_model(tmp_path / "trained.npz")
+    with qtbot.waitSignal(s.network_rebuilt, timeout=5000):
+        s.open_model(tmp_path / "trained.npz")  # a new network: no checkpoint of it yet
+    opened = s.snapshot
+    assert s.last_good is None
+    s.set_lr(1000.0)
+    for _ in range(3):  # S, S, S at η = 1000: one checkpoint, before the first step
+        with qtbot.waitSignal(s.snapshot_ready, timeout=3000):
+            s.step_batch()
+    assert same(s.last_good.snapshot, opened) and s.last_good.accuracy > 0.5
+    assert not same(s.snapshot, opened)
+    with qtbot.waitSignal(s.restored, timeout=2000):
+        s.restore_last_good()
+    qtbot.waitUntil(lambda: same(s.snapshot, opened), timeout=3000)
+
+
 def test_divergence_offers_the_last_good_weights(qtbot, bundled):
     w = MainWindow(Session(dataset=bundled, activation="relu", lr=0.1), restore=False)
     qtbot.addWidget(w)
