@@ -95,3 +95,19 @@ def test_parameters_beyond_float32_are_named():
     biases[1][0] = -1e39
     problem = range_problem(net.weights, biases)
     assert problem.startswith("b⁽²⁾ holds numbers beyond ±3.4e+38")
+
+
+@pytest.mark.parametrize("factor", [1e15, 1e20, 1e30])
+def test_a_step_that_would_diverge_keeps_the_weights_and_says_so_in_words(bundled, factor):
+    from mlpviz.core import Trainer
+    from mlpviz.core.training import TrainingDiverged
+
+    net = huge("relu", "cross_entropy", factor)
+    trainer = Trainer(net, bundled.train_images[:200], bundled.train_labels[:200], seed=0)
+    before = [W.copy() for W in trainer.W]
+    with pytest.raises(TrainingDiverged) as caught:
+        trainer.step()
+    message = str(caught.value)
+    assert "last good weights are kept" in message
+    assert not {"nan", "inf", "-inf"} & set(message.replace(")", " ").split())
+    assert all(np.array_equal(a, b) for a, b in zip(trainer.W, before))

@@ -326,7 +326,8 @@ def test_divergence_offers_the_last_good_weights(qtbot, bundled):
     with qtbot.waitSignal(s.failed, timeout=20_000) as blocker:
         s.start()
     qtbot.waitUntil(lambda: not s.is_training, timeout=5000)
-    assert "diverged" in blocker.args[0]
+    assert "diverged" in blocker.args[0] and "last good weights are kept" in blocker.args[0]
+    assert "nan" not in blocker.args[0].lower().split()  # words, not NaN
     assert all(np.isfinite(a).all() for a in s.snapshot.weights + s.snapshot.biases)
     assert s.restore_offered
     assert [b.text() for b in w.banner.action_buttons] == ["Restore last good weights"]
