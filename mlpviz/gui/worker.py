@@ -90,7 +90,7 @@ class TrainingWorker(QObject):
         self._delay = batch_delay(speed)
         self._next_batch = 0.0  # monotonic time the next batch may start (slow motion)
         self._pending: list[BatchReport] = []
-        self._pending_epochs: list[EpochReport] = []
+        self._pending_epochs: list[tuple[EpochReport, Snapshot]] = []  # with its checkpoint
         self._last_emit = 0.0
         self._taken = threading.Event()  # the receiver has taken the last snapshot
         self._taken.set()
@@ -278,10 +278,9 @@ class TrainingWorker(QObject):
         self._recent.append((now, report.batch_size))
         self._next_batch = started + self._delay
         epoch_ended = t.epoch_done
-        if epoch_ended:
+        if epoch_ended:  # its report and checkpoint go out after the batches before them
             report = t.finish_epoch()
-            self._pending_epochs.append(report)
-            self._checkpoint(report.test_accuracy, f"at the end of epoch {report.epoch}")
+            self._pending_epochs.append((report, self._snapshot_now()))
         if self._mode == STEP_BATCH or (self._mode == STEP_EPOCH and epoch_ended):
             self._enter_pause()
             return
@@ -313,14 +312,18 @@ class TrainingWorker(QObject):
             self.state_changed.emit(state)
 
     def _flush_batches(self) -> None:
-        """Emit the pending batch reports, then the epochs they completed (in that order)."""
+        """Emit the pending batch reports, then the epochs they completed, each followed by
+        its checkpoint (in that order: a checkpoint never arrives before the reports that
+        preceded it)."""
         if self._pending:
             reports, self._pending = tuple(self._pending), []
             self.batches_done.emit(self._generation, reports)
         if self._pending_epochs:
             epochs, self._pending_epochs = self._pending_epochs, []
-            for report in epochs:
+            for report, snapshot in epochs:
                 self.epoch_done.emit(self._generation, report)
+                self._checkpoint(report.test_accuracy, f"at the end of epoch {report.epoch}",
+                                 snapshot)
 
     def _checkpoint_run_start(self) -> None:
         """The parameters as a run starts, with their held-out accuracy (evaluated now)."""
@@ -330,9 +333,11 @@ class TrainingWorker(QObject):
         self._checkpoint(accuracy, f"from before the run that started at epoch {t.epoch}, "
                                    f"batch {t.batch_in_epoch}")
 
-    def _checkpoint(self, accuracy: float, when: str) -> None:
+    def _checkpoint(self, accuracy: float, when: str, snapshot: Snapshot | None = None) -> None:
+        """Offer `snapshot` (by default the parameters now) with its held-out accuracy."""
         self._checkpointed = True
-        self.checkpoint_ready.emit(self._generation, self._snapshot_now(), float(accuracy), when)
+        self.checkpoint_ready.emit(self._generation, snapshot or self._snapshot_now(),
+                                   float(accuracy), when)
 
     def _snapshot_now(self) -> Snapshot:
         """A read-only copy of the parameters as they are now."""

@@ -298,6 +298,29 @@ def test_eta_1000_collapse_is_said_and_restored_and_undone(qtbot, window):
     assert not window.undo_restore_action.isEnabled()
 
 
+def test_an_epochs_report_is_judged_against_checkpoints_from_before_it(qtbot, bundled):
+    # Epochs of two batches end many times between two emissions: each report must arrive
+    # before its own and later epochs' checkpoints, or a later, better epoch would make an
+    # earlier one look collapsed (it did: "collapsed to 28.2 % after epoch 1" on a run that
+    # was learning fine).
+    from mlpviz.core.datasets import Dataset
+    b = bundled
+    tiny = Dataset("tiny", b.class_names, b.train_images[:200], b.train_labels[:200],
+                   b.test_images[:200], b.test_labels[:200])
+    s = Session(dataset=tiny)
+    judged = []
+    s.epoch_done.connect(lambda r: judged.append(
+        (r.epoch, s.last_good.snapshot.epoch if s.last_good else None)))
+    try:
+        s.start()
+        qtbot.waitUntil(lambda: len(judged) >= 60, timeout=30_000)
+        s.pause()
+        qtbot.waitUntil(lambda: not s.is_training, timeout=5000)
+    finally:
+        s.shutdown()
+    assert all(best is None or best < epoch for epoch, best in judged), judged
+
+
 def test_single_steps_keep_the_weights_before_the_first_of_them(qtbot, window, tmp_path):
     s = window.session
     train_epochs(qtbot, s, 2)
