@@ -530,7 +530,8 @@ class Session(QObject):
         (core.last_good.collapsed); the window offers to restore the best weights."""
         good = self._last_good.best
         if good is None or not collapsed(good.accuracy, report.test_accuracy,
-                                         self._dataset.n_classes):
+                                         self._dataset.n_classes,
+                                         len(self._dataset.test_labels)):
             return
         self._offer = True
         self._fail(f"Held-out accuracy collapsed to {100 * report.test_accuracy:.1f} % after "

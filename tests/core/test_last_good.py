@@ -11,24 +11,28 @@ from hypothesis import strategies as st
 from mlpviz.core import Network, Snapshot
 from mlpviz.core.finite import parameters_problem, range_problem
 from mlpviz.core.network import NonFiniteError
-from mlpviz.core.last_good import ABOVE_CHANCE, FALL, Checkpoint, LastGood, collapsed
+from mlpviz.core.last_good import (ABOVE_CHANCE, FALL, MIN_HELD_OUT, Checkpoint, LastGood,
+                                   collapsed)
 
 accuracies = st.floats(0, 1)
 
 
 def test_the_issue_reproducer_collapses_and_ordinary_noise_does_not():
-    assert collapsed(0.93, 0.10, 10)  # η = 1000 on a trained sigmoid network
-    assert not collapsed(0.93, 0.88, 10)  # an unlucky epoch
-    assert not collapsed(0.25, 0.12, 10)  # never learned much: nothing to protect
-    assert not collapsed(math.nan, 0.1, 10) and not collapsed(0.9, math.nan, 10)
+    assert collapsed(0.93, 0.10, 10, 2000)  # η = 1000 on a trained sigmoid network
+    assert not collapsed(0.93, 0.88, 10, 2000)  # an unlucky epoch
+    assert not collapsed(0.25, 0.12, 10, 2000)  # never learned much: nothing to protect
+    assert not collapsed(1.0, 0.0, 10, 2)  # two held-out samples: luck
+    assert not collapsed(math.nan, 0.1, 10, 2000) and not collapsed(0.9, math.nan, 10, 2000)
 
 
-@given(best=accuracies, now=accuracies, n=st.integers(2, 100))
-def test_collapse_is_a_fall_of_half_the_way_to_chance_from_a_trained_best(best, now, n):
+@given(best=accuracies, now=accuracies, n=st.integers(2, 100), held_out=st.integers(0, 10**5))
+def test_collapse_is_a_fall_of_half_the_way_to_chance_from_a_trained_best(best, now, n,
+                                                                         held_out):
     chance = 1 / n
-    expected = best >= chance + ABOVE_CHANCE and best - now >= FALL * (best - chance)
-    assert collapsed(best, now, n) == expected
-    if collapsed(best, now, n):
+    expected = (best >= chance + ABOVE_CHANCE and best - now >= FALL * (best - chance)
+                and held_out >= MIN_HELD_OUT)
+    assert collapsed(best, now, n, held_out) == expected
+    if collapsed(best, now, n, held_out):
         assert now < best and now <= (best + chance) / 2 + 1e-12
 
 
