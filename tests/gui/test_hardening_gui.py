@@ -463,3 +463,17 @@ def test_the_window_builds_from_a_settings_file_holding_anything(qtbot, monkeypa
             w.session.seed, w.controls.speed.value(), w.session.sizes)
     finally:
         path.unlink(missing_ok=True)
+
+
+def test_the_banner_grows_with_presentation_mode(qtbot, window):
+    window.banner.show_message("x", details="trace", actions=[("Restore", lambda: None)])
+    sizes = lambda: {w.font().pointSizeF() for w in (  # noqa: E731
+        window.banner.label, window.banner.details_button, *window.banner.action_buttons)}
+    normal = QApplication.font().pointSizeF()
+    assert sizes() == {normal}
+    window.presentation_action.trigger()
+    try:
+        assert sizes() == {QApplication.font().pointSizeF()} and min(sizes()) > normal
+        assert window.banner.label.font().bold()
+    finally:
+        window.presentation_action.trigger()
