@@ -13,6 +13,7 @@ flight from an older network is dropped, so after `network_rebuilt` views never 
 from __future__ import annotations
 
 import atexit
+import dataclasses
 import math
 import operator
 import os
@@ -116,6 +117,7 @@ class Session(QObject):
             raise ValueError(f"The batch size must be a whole number ≥ 1, not {batch_size!r}.")
         self._batch_size = min(int(batch_size), len(self._dataset.train_labels))
         self._speed = MAX_SPEED
+        self._stop_after = 0  # epochs after which training pauses by itself (0: never)
         self._history: list[EpochReport] = []
         self._epoch_ends: list[int] = []  # mini-batches seen when each epoch of _history ended
         self._batches_seen = 0  # mini-batches trained (counted on from a loaded model's)
@@ -258,6 +260,20 @@ class Session(QObject):
             return
         self._speed = speed
         self._send("set_speed", self._speed)
+
+    def set_stop_after(self, epochs: int) -> None:
+        """Training pauses by itself at the end of an epoch once `epochs` epochs are done (and,
+        past that, at the end of each further epoch); 0: it runs until paused."""
+        if not _is_whole(epochs) or epochs < 0:
+            self._fail(f"“Stop after” must be a whole number of epochs ≥ 0, not {epochs!r}.")
+            return
+        self._stop_after = int(epochs)
+        self._send("set_stop_after", self._stop_after)
+
+    @property
+    def stop_after(self) -> int:
+        """Epochs after which training pauses by itself (0: never); see `set_stop_after`."""
+        return self._stop_after
 
     # -- new networks ----------------------------------------------------------------------------
     def reset(self) -> None:
@@ -602,6 +618,10 @@ def _trusted_record(raw: dict, train_size: int) -> tuple[ModelMetadata, str | No
         return ModelMetadata(lr=meta.lr, batch=meta.batch), (
             "its training record counts more batches than any training could have seen, so "
             "the network starts its count and history afresh")
+    rows = raw.get("history")
+    if isinstance(rows, list) and len(meta.history) < len(rows):  # the reader left rows out
+        return dataclasses.replace(meta, history=(), epoch_ends=()), (
+            "its history holds numbers no training produces, so no history is shown")
     return meta, None
 
 

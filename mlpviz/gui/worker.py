@@ -88,6 +88,7 @@ class TrainingWorker(QObject):
         self._announced = "paused"
         self._stopping = False
         self._delay = batch_delay(speed)
+        self._stop_after = 0  # pause when an epoch ends with at least this many done (0: never)
         self._next_batch = 0.0  # monotonic time the next batch may start (slow motion)
         self._pending: list[BatchReport] = []
         self._pending_epochs: list[tuple[EpochReport, Snapshot]] = []  # with its checkpoint
@@ -129,6 +130,11 @@ class TrainingWorker(QObject):
     def set_speed(self, speed: int) -> None:
         """1..100: 100 is full speed, lower waits between batches (see `batch_delay`)."""
         self._post("speed", int(speed))
+
+    def set_stop_after(self, epochs: int) -> None:
+        """While training runs: pause by itself at the end of any epoch that leaves at least
+        `epochs` epochs done (0: never)."""
+        self._post("stop_after", max(0, int(epochs)))
 
     def install(self, trainer: Trainer, generation: int) -> None:
         """Pause and train `trainer` (with its Network) from now on; reports of the old one that
@@ -230,6 +236,8 @@ class TrainingWorker(QObject):
         elif name == "speed":
             self._delay = batch_delay(args[0])
             self._next_batch = min(self._next_batch, time.monotonic() + self._delay)
+        elif name == "stop_after":
+            self._stop_after = args[0]
         elif name == "install":
             self._pending.clear()
             self._pending_epochs.clear()
@@ -281,7 +289,8 @@ class TrainingWorker(QObject):
         if epoch_ended:  # its report and checkpoint go out after the batches before them
             report = t.finish_epoch()
             self._pending_epochs.append((report, self._snapshot_now()))
-        if self._mode == STEP_BATCH or (self._mode == STEP_EPOCH and epoch_ended):
+        if self._mode == STEP_BATCH or (self._mode == STEP_EPOCH and epoch_ended) or (
+                epoch_ended and self._mode == RUNNING and 0 < self._stop_after <= t.epoch):
             self._enter_pause()
             return
         if self._emission_due(now):

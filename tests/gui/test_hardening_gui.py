@@ -191,13 +191,13 @@ ROW = {"epoch": 1, "train_cost": 0.5, "train_accuracy": 0.8, "test_cost": 0.4,
 
 
 @pytest.mark.parametrize("meta, said", [
-    ({"history": [dict(ROW, test_accuracy=-3.0)]}, None),  # core.model_metadata leaves it out
-    ({"history": [dict(ROW, train_cost=-1e308)]}, None),
-    ({"history": [dict(ROW, test_cost=float("inf"))]}, None),
+    ({"history": [dict(ROW, test_accuracy=-3.0)]}, "numbers no training produces"),
+    ({"history": [dict(ROW, train_cost=-1e308)]}, "numbers no training produces"),
+    ({"history": [dict(ROW, test_cost=float("inf"))]}, "numbers no training produces"),
     ({"history": [dict(ROW, batches_seen=10**30)], "batches_seen": 10**30},
      "more batches than any training"),
     ({"samples_seen": 2**64}, "more batches than any training"),
-    ({"history": [dict(ROW, batches_seen=10**400)]}, "could not be read (OverflowError"),
+    ({"history": [dict(ROW, test_accuracy=10**400)]}, "numbers no training produces"),
 ], ids=["accuracy -300 %", "cost -1e308", "cost inf", "10^30 batches", "2^64 samples", "10^400"])
 def test_a_record_with_impossible_numbers_opens_the_weights_without_it(
         qtbot, window, tmp_path, meta, said):
@@ -211,11 +211,8 @@ def test_a_record_with_impossible_numbers_opens_the_weights_without_it(
             s.open_model(path)
         window.grab()
     assert not exceptions
-    if said is None:
-        assert failures == []
-    else:
-        [message] = failures
-        assert message.startswith(f"Opened {path}, but") and said in message
+    [message] = failures
+    assert message.startswith(f"Opened {path}, but") and said in message
     assert s.history == [] and window.cost_view.history_rows() == []
     assert s.snapshot.samples_seen < 2**53
     assert window.status_accuracy.text().strip() == "no epoch finished yet"
