@@ -213,7 +213,8 @@ class Trainer:
             # inf and overflow in the big product without scanning it.
             bound = n * float(np.abs(delta_step).max()) * a_max
             if not (np.isfinite(cost) and bound < _OVERFLOW):
-                what = (f"the cost became {cost:g}" if not np.isfinite(cost) else
+                what = (("the cost became infinite" if np.isinf(cost) else
+                         "the cost stopped being a number") if not np.isfinite(cost) else
                         f"the step's weight changes overflowed (cost {cost:g})")
                 raise TrainingDiverged(
                     f"{what} at learning rate {self.lr:g}: that step was not taken and the "

@@ -639,6 +639,7 @@ class MainWindow(QMainWindow):
         self.light_action.setChecked(self._theme_name == "light")
         self.presentation_action.setChecked(self._presentation)
         themes.apply_palette(t)
+        self.banner.set_base_font(QApplication.font())
         for view in (self.network_view, self.sample_view, self.weights_grid, self.neuron_panel,
                      self.drawing_pad):
             view.set_theme(t)

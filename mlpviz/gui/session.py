@@ -24,7 +24,7 @@ import numpy as np
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QThread, QTimer, Signal, Slot
 
 from mlpviz.core.datasets import Dataset, DatasetError, load_dataset
-from mlpviz.core.finite import overflow_problem
+from mlpviz.core.finite import parameters_problem
 from mlpviz.core.last_good import Checkpoint, LastGood, collapsed
 from mlpviz.core.limits import architecture_problem
 from mlpviz.core.model_file import ModelFileError, write_model
@@ -42,10 +42,10 @@ DEFAULT_ACTIVATION = "sigmoid"
 DEFAULT_COST = "mse"
 DEFAULT_SEED = 0
 DEFAULT_DATASET = "bundled"
-SNAPSHOT_DRAWN = QEvent.Type(QEvent.registerEventType())  # posted to the Session (see below)
-LOW_PRIORITY = Qt.EventPriority.LowEventPriority.value
 SEED_RANGE = (0, 2**31 - 1)  # the seed box is a QSpinBox: a C int
 OVERFLOW_PROBE = 500  # held-out samples whose forward pass must stay finite for new parameters
+SNAPSHOT_DRAWN = QEvent.Type(QEvent.registerEventType())  # posted to the Session (see below)
+LOW_PRIORITY = Qt.EventPriority.LowEventPriority.value
 
 
 def _shutdown_if_alive(ref) -> None:
@@ -339,7 +339,7 @@ class Session(QObject):
             net, raw = Network.load_with_metadata(path)
             fits = net.sizes[0] == test_x.shape[1]  # else _on_model_loaded says it does not fit
             meta, note = _trusted_record(raw, train_size)
-            return net, meta, note, overflow_problem(net, test_x) if fits else None
+            return net, meta, note, parameters_problem(net, test_x) if fits else None
 
         self._files.run(f"Opening {_short(path)} …", load,
                         lambda loaded, error: self._on_model_loaded(path, loaded, error))
@@ -407,7 +407,7 @@ class Session(QObject):
             return
         trial = Network.from_parameters(self._sizes, self._activation, self._cost, weights,
                                         biases)
-        overflow = overflow_problem(trial, self._dataset.test_x()[:OVERFLOW_PROBE])
+        overflow = parameters_problem(trial, self._dataset.test_x()[:OVERFLOW_PROBE])
         if overflow:
             self._fail(f"These parameters were not applied: {overflow}. The network is kept "
                        "as it was.")
@@ -555,7 +555,8 @@ class Session(QObject):
         (core.last_good.collapsed); the window offers to restore the best weights."""
         good = self._last_good.best
         if good is None or not collapsed(good.accuracy, report.test_accuracy,
-                                         self._dataset.n_classes):
+                                         self._dataset.n_classes,
+                                         len(self._dataset.test_labels)):
             return
         self._offer = True
         self._fail(f"Held-out accuracy collapsed to {100 * report.test_accuracy:.1f} % after "
@@ -615,9 +616,10 @@ def _short(path) -> str:
 
 
 def _trusted_record(raw: dict, train_size: int) -> tuple[ModelMetadata, str | None]:
-    """A model file's training record, and None; or, when it cannot be read or holds numbers no
-    training produces (an accuracy outside 0…1, a negative cost, counts beyond 2⁵³), the record
-    without them and what was left out, in words. Nothing untrue reaches the screen."""
+    """A model file's training record (read_metadata leaves out history rows no training
+    produces), and None; or, when it cannot be read or counts beyond 2⁵³ batches or samples,
+    the record without them and what was left out, in words. Nothing untrue reaches the
+    screen."""
     try:
         meta = read_metadata(raw, train_size=train_size)
     except Exception as e:  # noqa: BLE001 - a damaged record never stops the weights opening
@@ -630,22 +632,7 @@ def _trusted_record(raw: dict, train_size: int) -> tuple[ModelMetadata, str | No
     if isinstance(rows, list) and len(meta.history) < len(rows):  # the reader left rows out
         return dataclasses.replace(meta, history=(), epoch_ends=()), (
             "its history holds numbers no training produces, so no history is shown")
-    bad = next((r for r in meta.history if not _plausible(r)), None)
-    if bad is not None:
-        return dataclasses.replace(meta, history=(), epoch_ends=()), (
-            f"its history holds numbers no training produces (epoch {bad.epoch}: accuracy "
-            f"{bad.test_accuracy:.4g}, cost {bad.test_cost:.4g}), so no history is shown")
     return meta, None
-
-
-def _plausible(report: EpochReport) -> bool:
-    """Accuracies within 0…1 and finite costs ≥ 0 (NaN: not measured), as training reports
-    them."""
-    def within(value, lo, hi) -> bool:
-        return math.isnan(value) or lo <= value <= hi
-    return (all(within(a, 0.0, 1.0) for a in (report.train_accuracy, report.test_accuracy))
-            and all(within(c, 0.0, np.finfo(np.float64).max)
-                    for c in (report.train_cost, report.test_cost)))
 
 
 def _seed_problem(seed) -> str | None:
