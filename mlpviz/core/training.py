@@ -190,8 +190,10 @@ class Trainer:
                 if l == 0 and scale != 1:
                     Z *= scale
                 Z += self.b[l]
-                acts.append(layer_output(Z, l + 1, L, act, cost_fn, inplace=True))
-            cost, delta_L = cost_fn.batch_cost_and_delta(acts[-1], labels, act)
+                if l == L - 1:  # the cost from the logits, then the outputs written into Z
+                    cost, delta_L = cost_fn.batch_cost_and_delta(Z, labels, act)
+                acts.append(Z if l == L - 1 else layer_output(Z, l + 1, L, act, cost_fn,
+                                                              inplace=True))
             grads = self._steps(acts, delta_L, scale, cost)
             for l, delta_step, grad_b in grads:
                 self.W[l] -= delta_step.T @ acts[l]
@@ -245,16 +247,17 @@ class Trainer:
                            used / seconds if seconds > 0 else float("nan"))
 
     def evaluate(self, images, labels, chunk: int = 10_000) -> tuple[float, float]:
-        """(mean cost, accuracy) of the working parameters on `images` (n, n_in), in float32."""
+        """(mean cost, accuracy) of the working parameters on `images` (n, n_in), in float32; the
+        cost from the output pre-activations (`Cost.value_from_z`: finite and exact)."""
         net = self.net
         total, correct = 0.0, 0
         with np.errstate(all="ignore"):
             for s in range(0, len(labels), chunk):
                 X = as_float32(images[s:s + chunk])
-                A = forward_pass(self.W, self.b, X, net.act, net.cost_fn)[1][-1]
-                y = labels[s:s + chunk]
+                zs, acts = forward_pass(self.W, self.b, X, net.act, net.cost_fn)
+                A, y = acts[-1], labels[s:s + chunk]
                 Y = one_hot(y, A.shape[1], dtype=A.dtype)
-                total += float(net.cost_fn.value(A, Y).astype(np.float64).sum())
+                total += float(net.cost_fn.value_from_z(zs[-1], Y, net.act).astype(np.float64).sum())
                 correct += int((A.argmax(axis=1) == y).sum())
         return total / len(labels), correct / len(labels)
 
