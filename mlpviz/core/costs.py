@@ -68,7 +68,6 @@ class Cost:
     label: str = ""  # as the app writes it: "mse", "cross-entropy"
     formula: str = ""
     softmax_output: bool = False
-    default_lr: float = 1.0  # a learning rate η that learns well with the default network
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"
@@ -131,7 +130,6 @@ class SquaredError(Cost):
 
     name, label, formula = "mse", "mse", "C = Σⱼ (aⱼ − yⱼ)²"
     softmax_output = False
-    default_lr = 3.0
 
     def output(self, Z, act):
         return act.f(Z)
@@ -174,7 +172,6 @@ class CrossEntropy(Cost):
 
     name, label, formula = "cross_entropy", "cross-entropy", "C = −ln a_label (softmax outputs)"
     softmax_output = True
-    default_lr = 0.5
 
     def output(self, Z, act):
         return softmax(Z)

@@ -16,6 +16,7 @@ from typing import Iterator
 
 import numpy as np
 
+from mlpviz.core.activations import Activation, get_activation
 from mlpviz.core.costs import Cost, get_cost, one_hot
 from mlpviz.core.network import Network, backward_deltas, forward_pass, layer_output
 
@@ -55,10 +56,11 @@ class EpochReport:
     samples_per_second: float
 
 
-def default_lr(cost: Cost | str) -> float:
-    """A learning rate that learns well for the default network with this cost (a name or a
-    record): the record's `default_lr`, 3 for mse and 0.5 for cross-entropy."""
-    return get_cost(cost).default_lr
+def default_lr(cost: Cost | str, activation: Activation | str = "sigmoid",
+               hidden_layers: int = 2) -> float:
+    """A learning rate η that learns with this cost, activation (names or records) and number of
+    hidden layers: the activation record's table (`Activation.default_lr`; README: "Defaults")."""
+    return get_activation(activation).default_lr(get_cost(cost).name, hidden_layers)
 
 
 @contextlib.contextmanager
@@ -95,7 +97,7 @@ class Trainer:
         self.test_images = None if test_images is None else np.asarray(test_images)
         self.test_labels = None if test_labels is None else np.asarray(test_labels).astype(np.intp)
         self._check_data()
-        self.lr = default_lr(net.cost_fn) if lr is None else float(lr)
+        self.lr = default_lr(net.cost_fn, net.act, net.L - 1) if lr is None else float(lr)
         self.batch_size = int(batch_size)
         if not (np.isfinite(self.lr) and self.lr > 0):
             raise ValueError(f"the learning rate must be a positive number, not {lr!r}")

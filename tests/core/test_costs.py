@@ -125,7 +125,6 @@ def test_softmax_rows_add_up_to_one_in_place_or_not():
 
 def test_records_say_what_names_would():
     assert (MSE.softmax_output, CROSS_ENTROPY.softmax_output) == (False, True)
-    assert (MSE.default_lr, CROSS_ENTROPY.default_lr) == (3.0, 0.5)
     assert get_cost("mse") is MSE and get_cost(CROSS_ENTROPY) is CROSS_ENTROPY
     with pytest.raises(ValueError, match="unknown cost"):
         get_cost("hinge")
