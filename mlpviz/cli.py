@@ -195,7 +195,8 @@ def build_parser() -> argparse.ArgumentParser:
                                         "and still saves.")
     network_options(p)
     p.add_argument("--lr", type=_learning_rate, default=None,
-                   help="learning rate η (default 3 for mse, 0.5 for cross_entropy)")
+                   help="learning rate η (default: the one that learns for this activation, "
+                        "cost and depth; see the README's table)")
     p.add_argument("--batch", type=_positive_int, default=100, help="mini-batch size (default 100)")
     p.add_argument("--epochs", type=_positive_int, default=5, help="epochs (default 5)")
     data_option(p, "bundled")
@@ -538,7 +539,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     save_path = _check_save_path(args.save)
     ds = _load_data(args.data)
     net = _network(args, ds)
-    lr = default_lr(args.cost) if args.lr is None else args.lr
+    lr = default_lr(args.cost, args.activation, len(args.layers)) if args.lr is None else args.lr
     batch = min(args.batch, len(ds.train_labels))  # a batch cannot hold more than every sample
     trainer = Trainer(net, ds.train_images, ds.train_labels, ds.test_images, ds.test_labels,
                       lr=lr, batch_size=batch, seed=args.seed)

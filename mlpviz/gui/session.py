@@ -101,7 +101,7 @@ class Session(QObject):
                  cost: str = DEFAULT_COST, seed: int = DEFAULT_SEED, lr: float | None = None,
                  batch_size: int = DEFAULT_BATCH, parent: QObject | None = None):
         """Load `dataset_spec` (DatasetError propagates) unless a `dataset` is given, and build
-        the network; `lr` defaults to `default_lr(cost)`. Raises ValueError on a bad architecture."""
+        the network; `lr` defaults to `default_lr(cost, activation, hidden layers)`. Raises ValueError on a bad architecture."""
         super().__init__(parent)
         self._dataset = load_dataset(dataset_spec) if dataset is None else dataset
         self._dataset_spec = dataset_spec
@@ -111,7 +111,7 @@ class Session(QObject):
             raise ValueError(problem)
         self._sizes = tuple(int(s) for s in sizes)
         self._activation, self._cost, self._seed = activation, cost, int(seed)
-        self._lr = default_lr(cost) if lr is None else _positive_float(lr)
+        self._lr = default_lr(cost, activation, len(sizes) - 2) if lr is None else _positive_float(lr)
         if self._lr is None:
             raise ValueError(f"The learning rate must be a positive number, not {lr!r}.")
         if not _is_whole(batch_size) or batch_size < 1:
@@ -282,10 +282,12 @@ class Session(QObject):
         """New random weights: same architecture, same seed; history cleared."""
         self._install(Network(self._sizes, self._activation, self._cost, self._seed))
 
-    def rebuild(self, sizes: Sequence[int], activation: str, cost: str, seed: int) -> None:
+    def rebuild(self, sizes: Sequence[int], activation: str, cost: str, seed: int,
+                lr: float | None = None) -> None:
         """A new random network. Sizes must fit the dataset (784 inputs, one output per class)
-        with 1..4 hidden layers of 1..128 neurons; else failed(msg) and nothing changes. A change
-        of cost resets the learning rate to that cost's default."""
+        with 1..4 hidden layers of 1..128 neurons; else failed(msg) and nothing changes. The
+        learning rate becomes `lr`, or with None the default for the new network
+        (`default_lr`: its activation, cost and depth)."""
         if self._closed:
             return
         problem = _seed_problem(seed) or architecture_problem(sizes, activation, cost, seed,
@@ -293,8 +295,11 @@ class Session(QObject):
         if problem:
             self._fail(problem)
             return
-        if cost != self._cost:
-            self._lr = default_lr(cost)
+        rate = default_lr(cost, activation, len(sizes) - 2) if lr is None else _positive_float(lr)
+        if rate is None:
+            self._fail(f"The learning rate must be a positive number, not {lr!r}.")
+            return
+        self._lr = rate
         self._sizes = tuple(int(s) for s in sizes)
         self._activation, self._cost, self._seed = activation, cost, int(seed)
         self._install(Network(self._sizes, activation, cost, self._seed))
@@ -364,7 +369,7 @@ class Session(QObject):
         if meta.lr is not None:
             self._lr = meta.lr
         elif net.cost != self._cost:
-            self._lr = default_lr(net.cost)
+            self._lr = default_lr(net.cost, net.activation, net.L - 1)
         if meta.batch is not None and meta.batch <= len(self._dataset.train_labels):
             self._batch_size = meta.batch
         self._sizes, self._activation, self._cost = tuple(net.sizes), net.activation, net.cost
