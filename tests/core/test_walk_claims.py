@@ -13,6 +13,8 @@ import re
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from mlpviz.core.activations import ACTIVATIONS
 from mlpviz.core.costs import COSTS
@@ -259,3 +261,27 @@ def test_a_claim_the_numbers_do_not_support_is_refused():
     assert c is not None and c.text == "near 0"
     with pytest.raises(ValueError):
         Claim("bigger", (), (), "")
+
+
+# -- random networks at the extremes --------------------------------------------------------------
+@settings(max_examples=120, deadline=None, derandomize=True, database=None)
+@given(activation=st.sampled_from(sorted(ACTIVATIONS)), cost=st.sampled_from(sorted(COSTS)),
+       hidden=st.lists(st.integers(1, 5), min_size=1, max_size=3),
+       scale=st.sampled_from([0.0, 1e-3, 1.0, 10.0, 300.0]), seed=st.integers(0, 2**16),
+       pixels=st.sampled_from(["random", "zeros", "ones", "one pixel"]),
+       label=st.integers(0, 9), focus=st.integers(0, 9))
+def test_claims_hold_on_random_networks_at_the_extremes(activation, cost, hidden, scale, seed,
+                                                        pixels, label, focus):
+    """Tiny networks (16 inputs) with weights scaled from 0 to saturation: zero gradients, exact
+    ties, saturated and dead neurons — every claim still holds, every phrase is a claim's."""
+    net = Network([16, *hidden, 10], activation, cost, seed=seed)
+    for W, b in zip(net.weights, net.biases):
+        W *= scale
+        b *= scale
+    rng = np.random.default_rng(seed)
+    x = {"random": rng.random(16), "zeros": np.zeros(16), "ones": np.ones(16),
+         "one pixel": np.eye(16)[seed % 16]}[pixels]
+    walk = build_walk(net, x, label, focus=focus)
+    for s in walk.stages:
+        _check_stage(walk, s)
+    _check_zero_levers(walk, walk.stages)
