@@ -13,6 +13,7 @@ Relations, over the numbers v = (v₀, v₁, …):
   highest  v₀ ≥ vᵢ for all i (signed)       "the most active is neuron 4"
   near     |v₀ − v₁| ≤ NEAR                  "already near its target" (v₀ the value, v₁ the target)
   zero     every vᵢ = 0                     "none of its levers do anything", "no pixel is lit"
+  equal    every vᵢ = v₀ (two or more)      "every output is 0.00: no answer"
   acts     v₀ ≠ 0                           "raise it and the output rises"
   up       every vᵢ > 0;  down  every vᵢ < 0
   count    v₀ = the number of nonzero v₁, v₂, …   "k of these n disagree"
@@ -28,8 +29,8 @@ import numpy as np
 
 NEAR = 0.1  # "near its target": within this distance of it
 
-RELATIONS = ("more", "most", "least", "highest", "near", "zero", "acts", "up", "down", "count",
-             "says", "rises")
+RELATIONS = ("more", "most", "least", "highest", "near", "zero", "equal", "acts", "up", "down",
+             "count", "says", "rises")
 
 
 class FalseClaim(ValueError):
@@ -71,6 +72,8 @@ class Claim:
             return bool(abs(v[0] - v[1]) <= NEAR)
         if r == "zero":
             return bool(np.all(v == 0))
+        if r == "equal":
+            return bool(len(v) > 1 and np.all(v == v[0]))
         if r == "acts":
             return bool(v[0] != 0)
         if r == "up":
