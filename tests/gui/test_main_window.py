@@ -10,6 +10,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 import mlpviz
+from mlpviz.core.explain import activation_text
 from mlpviz.gui.main_window import MainWindow
 from mlpviz.gui.session import Session
 
@@ -182,27 +183,26 @@ def test_noise_from_the_pad_goes_into_the_network(qtbot, window):
     assert not window.drawing_pad.noise_note.isHidden()
 
 
-def test_the_drawings_answer_gives_the_same_number_as_the_output_neuron(qtbot, window):
-    # "It's a 2 (30 %)" beside an output circle reading 0.30, not a share of all ten outputs
+@pytest.mark.parametrize("cost", ["mse", "cross_entropy"])
+def test_the_drawings_answer_gives_the_same_number_as_the_output_neuron(qtbot, window, cost):
+    # "It's a 2 (activation 0.30)" beside an output circle reading 0.30, not a share of all ten
+    # outputs; "%" only where the outputs are shares of 1 (softmax)
+    with qtbot.waitSignal(window.session.network_rebuilt, timeout=5000):
+        window.session.rebuild([784, 16, 10], "sigmoid", cost, 0)
     window.draw_dock.show()
     window.draw_dock.raise_()
     qtbot.mouseClick(window.drawing_pad.noise_button, Qt.LeftButton)
     out = window.session.snapshot.network().forward(window.drawing_pad.current_input())
-    want = f"({out.max() * 100:.0f} %)"
-    assert window.drawing_pad.prediction_label.text().endswith(want)
+    text = window.drawing_pad.prediction_label.text()
+    softmax = window.session.snapshot.cost_fn.softmax_output
+    assert softmax == (cost == "cross_entropy")
+    if softmax:
+        assert text.endswith(f"({out.max() * 100:.0f} %)")
+    else:
+        assert text.endswith(f"(activation {activation_text(out.max())})") and "%" not in text
 
 
 # -- lines coloured by ∂C/∂w: one state (the G action), the stepper's checkbox shows it -------
-@pytest.fixture
-def gradients(window, monkeypatch):
-    """Every gradient the window hands the network view, in order (None: none)."""
-    sent = []
-    real = window.network_view.set_gradient
-    monkeypatch.setattr(window.network_view, "set_gradient",
-                        lambda grad_w: (sent.append(grad_w), real(grad_w)))
-    return sent
-
-
 def is_backprop_of(grad_w, snap, x, label) -> bool:
     """Whether grad_w is ∂C/∂W of sample (x, label) on these weights, exactly."""
     want = snap.network().backprop(x, label).grad_w

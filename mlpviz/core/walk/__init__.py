@@ -26,7 +26,9 @@ w⁽ˡ⁾, b⁽ˡ⁾ the weights and biases INTO layer l — so w⁽ˡ⁾ⱼₖ 
 Function arguments use the code's indexing: weight layer l maps neuron layer l to l + 1.
 """
 
-from mlpviz.core.gradcheck import GradCheckReport, numerical_weight_gradient, per_layer_gradcheck
+from mlpviz.core.gradcheck import (
+    GradCheckReport, check_parameter, numerical_weight_gradient, per_layer_gradcheck,
+)
 from mlpviz.core.gradient import BatchWishes, batch_wishes, top_parameters
 from mlpviz.core.walk.build import build_walk
 from mlpviz.core.walk.chain import chain_rule
@@ -37,6 +39,6 @@ from mlpviz.core.walk.step import gradient_step
 
 __all__ = [
     "DIGITS", "BatchWishes", "GradCheckReport", "Stage", "Walk", "batch_wishes", "build_walk",
-    "chain_rule", "gradcheck_stage", "gradient_step", "numerical_weight_gradient",
+    "chain_rule", "check_parameter", "gradcheck_stage", "gradient_step", "numerical_weight_gradient",
     "per_layer_gradcheck", "top_parameters",
 ]
