@@ -750,9 +750,13 @@ class StepperPanel(QWidget):
     def _on_batch_words_changed(self, words: str) -> None:
         """Stage 9's text, then what its SGD plot beside it shows."""
         stage = self.current_stage()
-        if stage is not None and stage.key == "batch" and self._extra is None:
-            self.text.setText(stage.text + (f"\n\n{words}" if words else ""))
-            self.text_area.updateGeometry()
+        if stage is None or stage.key != "batch" or self._extra is not None:
+            return
+        if self.presenting.on:  # a page of the stage's sentences; the plot beside says the rest
+            self._show_text(stage)
+            return
+        self.text.setText(stage.text + (f"\n\n{words}" if words else ""))
+        self.text_area.updateGeometry()
 
     def _show_stale(self) -> None:
         """The out-of-date mark: shown while training has moved the weights on since the walk
