@@ -23,7 +23,7 @@ from mlpviz.core.minibatch import minibatch_with
 from mlpviz.core.network import Network
 from mlpviz.core.training import Trainer, TrainingDiverged
 from mlpviz.core.walk import build_walk, chain_rule
-from mlpviz.core.walk.claims import Claim, FalseClaim, claim, first_true
+from mlpviz.core.walk.claims import Claim, FalseClaim, Said, claim, first_true
 from mlpviz.core.walk.context import Context
 from mlpviz.core.walk.levers import activations_stage, bias_stage, weights_stage
 
@@ -109,6 +109,7 @@ def _check_stage(walk, stage) -> None:
         assert not BAD.search(text), (where, text)
     if not walk.after.act.speaks_brightness and stage.key != "forward-0":  # 1a: the pixels
         assert not BRIGHT.search(stage.text), where
+    assert not stage.refused, (where, stage.refused)
     if stage.key == "batch":
         return  # stage 9 keeps its comparisons as its own `Pull` records (core.walk.batch)
     numbers, traced = _numbers(walk, stage), _trace_numbers(walk)
@@ -266,6 +267,9 @@ def test_a_claim_the_numbers_do_not_support_is_refused():
     assert c is not None and c.text == "near 0"
     with pytest.raises(ValueError):
         Claim("bigger", (), (), "")
+    said = Said()  # a stage that was sure of a false claim writes nothing and keeps it as refused
+    assert said.claim("more", ["1", "7"], [0.11, -0.29], "raising the '1' matters more") == ""
+    assert said.fields() == {"claims": (), "refused": tuple(said.refused)} and said.refused
 
 
 # -- random networks at the extremes --------------------------------------------------------------
