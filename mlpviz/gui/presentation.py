@@ -133,6 +133,9 @@ class PresentationLayout(QObject):
         w = self.w
         if self._presenting:
             width = side_width(w.width(), self._stepping)
+            normal = getattr(getattr(w, "side_panels", None), "width", None)
+            if normal:  # never narrower a network than the normal layout's
+                width = min(width, normal)
             right = w.stepper_dock if self._stepping else w.sample_dock
             w.resizeDocks([right], [width], Qt.Orientation.Horizontal)
         elif getattr(w, "side_panels", None) is not None:
