@@ -70,11 +70,14 @@ def layer_stage(c: Context, l: int) -> Stage:
     said = Said()
     if out:
         p, y = t.prediction, t.label
-        verdict = said.claim("says", [p], [p, a[p], *a],
-                             f"The network's answer is the {c.brightest} output: {c.name(p)} "
-                             f"({num(a[p])}).")
-        verdict += (" That is right." if p == y else
-                    f" The right answer, {c.name(y)}, gets only {num(a[y])}.")
+        verdict = said.first(
+            ("equal", ["outputs"], a, f"Every output is {num(a[p])}: the network has no answer, "
+                                      "since no output is higher than the rest."),
+            ("says", [p], [p, a[p], *a], f"The network's answer is the {c.brightest} output: "
+                                         f"{c.name(p)} ({num(a[p])})."))
+        if said.claims[-1].relation == "says":
+            verdict += (" That is right." if p == y else
+                        f" The right answer, {c.name(y)}, gets only {num(a[y])}.")
         how = ("The output layer works the same way"
                + (", then a softmax turns the ten sums into shares that add up to 1. " if softmax
                   else ". "))
