@@ -4,13 +4,13 @@ walk (full-batch gradient) against the stagger (SGD) from this network.
 
 Everything shown is computed in core (`core.minibatch`, `core.walk.batch`, `core.sgd_demo`); the
 two walks run on copies of the network, worked out when the stage is first shown for a network
-(about half a second) and kept until the network, η, the batch size or the data change.
+(about half a second) and kept until the network, η, the batch size or the data change. The plot
+(pyqtgraph) is built the first time stage 9 shows, so it costs the app's start-up nothing.
 """
 
 from __future__ import annotations
 
 import numpy as np
-import pyqtgraph as pg
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QIcon, QImage, QPixmap
 from PySide6.QtWidgets import (
@@ -106,27 +106,37 @@ class SgdPlot(QWidget):
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.setMinimumHeight(120)
+        self._layout = QVBoxLayout(self)
+        self._layout.setContentsMargins(0, 0, 0, 0)
+        self.plot = self.careful = self.stagger = None  # built when first needed (pyqtgraph)
+        self.words = ""
+        self.demo: SgdDemo | None = None
+
+    def _build_plot(self) -> None:
+        """The plot widget and its two curves. pyqtgraph is imported here, not with the module:
+        it is a third of the app's start-up, and the plot shows only on stage 9."""
+        if self.plot is not None:
+            return
+        import pyqtgraph as pg
+
         self.plot = pg.PlotWidget()
         self.plot.setMenuEnabled(False)
         self.plot.setMouseEnabled(False, False)
         self.plot.hideButtons()
         self.plot.showGrid(x=True, y=True, alpha=0.25)
-        self.plot.setMinimumHeight(120)
+        self.plot.setMinimumWidth(0)
         for name in ("left", "bottom"):
             self.plot.getAxis(name).enableAutoSIPrefix(False)
         self.careful = self.plot.plot(skipFiniteCheck=True)
         self.stagger = self.plot.plot(skipFiniteCheck=True)
-        self.plot.setMinimumWidth(0)
-        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.plot, 1)
-        self.words = ""
-        self.demo: SgdDemo | None = None
+        self._layout.addWidget(self.plot, 1)
         self._style()
 
     def show_demo(self, demo: SgdDemo | None, waiting: str = "") -> None:
         """Both curves of `demo` (None: empty plot and the `waiting` note)."""
+        self._build_plot()
         self.demo = demo
         if demo is None:
             self.careful.setData([], [])
@@ -144,6 +154,8 @@ class SgdPlot(QWidget):
         self.words = demo_text(demo)
 
     def _style(self) -> None:
+        import pyqtgraph as pg  # imported once by _build_plot
+
         pal = self.palette()
         fg, bg = pal.color(pal.ColorRole.WindowText).name(), pal.color(pal.ColorRole.Base).name()
         points = self.font().pointSizeF()
@@ -167,7 +179,8 @@ class SgdPlot(QWidget):
 
     def changeEvent(self, event) -> None:
         super().changeEvent(event)
-        if event.type() in (event.Type.FontChange, event.Type.PaletteChange):
+        if self.plot is not None and event.type() in (event.Type.FontChange,
+                                                      event.Type.PaletteChange):
             self._style()
 
 
