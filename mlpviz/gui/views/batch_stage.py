@@ -101,8 +101,9 @@ class BatchThumbnails(QListWidget):
 
 
 class SgdPlot(QWidget):
-    """The careful walk and the stagger: C over the demo set after each step. What they did, in
-    words (`words`, from `core.sgd_demo.demo_text`), goes under the stage's text beside it."""
+    """The careful walk and the stagger: C over the demo set after each step, and (dashed) where
+    the stagger gets given the careful walk's work. What they did, in words (`words`, from
+    `core.sgd_demo.demo_text`), goes under the stage's text beside it."""
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -110,6 +111,11 @@ class SgdPlot(QWidget):
         self.setMinimumHeight(120)
         self._layout = QVBoxLayout(self)
         self._layout.setContentsMargins(0, 0, 0, 0)
+        self._layout.setSpacing(2)
+        self.key = QLabel()  # what the lines are: a label that wraps, not the plot's title
+        self.key.setTextFormat(Qt.TextFormat.RichText)
+        self.key.setWordWrap(True)
+        self._layout.addWidget(self.key)
         self.plot = self.careful = self.stagger = None  # built when first needed (pyqtgraph)
         self.words = ""
         self.demo: SgdDemo | None = None
@@ -131,6 +137,7 @@ class SgdPlot(QWidget):
             self.plot.getAxis(name).enableAutoSIPrefix(False)
         self.careful = self.plot.plot(skipFiniteCheck=True)
         self.stagger = self.plot.plot(skipFiniteCheck=True)
+        self.far = self.plot.plot(skipFiniteCheck=True)  # SGD given the careful walk's work
         self._layout.addWidget(self.plot, 1)
         self._style()
 
@@ -139,15 +146,18 @@ class SgdPlot(QWidget):
         self._build_plot()
         self.demo = demo
         if demo is None:
-            self.careful.setData([], [])
-            self.stagger.setData([], [])
+            for curve in (self.careful, self.stagger, self.far):
+                curve.setData([], [])
             self.words = waiting
             return
         steps = np.arange(demo.steps + 1)
         for curve, costs in ((self.careful, demo.full_costs), (self.stagger, demo.sgd_costs)):
             keep = np.isfinite(costs)
             curve.setData(steps[keep], costs[keep])
-        finite = np.concatenate([c[np.isfinite(c)] for c in (demo.full_costs, demo.sgd_costs)])
+        far = demo.far_steps > demo.steps and np.isfinite(demo.far_cost)
+        self.far.setData([0, demo.steps] if far else [], [demo.far_cost] * 2 if far else [])
+        finite = np.concatenate([c[np.isfinite(c)] for c in (demo.full_costs, demo.sgd_costs)]
+                                + [[demo.far_cost] if far else []])
         log = finite.size > 0 and finite.min() > 0 and finite.max() / finite.min() > 100
         self.plot.setLogMode(y=bool(log))
         self.plot.enableAutoRange()
@@ -172,10 +182,10 @@ class SgdPlot(QWidget):
         width = max(2.0, points / 5)
         self.careful.setPen(pg.mkPen(CAREFUL_COLOR, width=width))
         self.stagger.setPen(pg.mkPen(STAGGER_COLOR, width=width))
-        # the key is the title line, so nothing covers the curves
-        self.plot.setTitle(f'<span style="color:{CAREFUL_COLOR}">━ all samples</span>&nbsp; '
-                           f'<span style="color:{STAGGER_COLOR}">━ SGD</span>',
-                           size=f"{points:.1f}pt")
+        self.far.setPen(pg.mkPen(STAGGER_COLOR, width=width, style=Qt.PenStyle.DashLine))
+        self.key.setText(f'<span style="color:{CAREFUL_COLOR}">━ all samples</span> &nbsp;'
+                         f'<span style="color:{STAGGER_COLOR}">━ SGD</span> &nbsp;'
+                         f'<span style="color:{STAGGER_COLOR}">╌ SGD given the same work</span>')
 
     def changeEvent(self, event) -> None:
         super().changeEvent(event)
