@@ -138,7 +138,10 @@ def _number(value) -> float | None:
     """`value` as a float if it is a JSON number (NaN too: a cost never measured), else None."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return None
-    return float(value)
+    try:
+        return float(value)
+    except OverflowError:  # an int beyond any float (10**400): no number we can use
+        return None
 
 
 def _count(value, minimum: int) -> int | None:

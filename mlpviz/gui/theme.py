@@ -21,7 +21,12 @@ from dataclasses import dataclass, replace
 import numpy as np
 from PySide6.QtGui import QColor, QFont
 
+from mlpviz.core.explain import BLACK_ON_WHITE, WHITE_ON_BLACK, Shades
+
 PRESENTATION_SCALE = 1.35  # fonts and strokes in presentation mode, for the back of the room
+# Parts the platform gives a font of their own, which the application font does not change.
+_OWN_FONT_CLASSES = ("QDockWidgetTitle", "QHeaderView", "QStatusBar", "QMenuBar", "QMenu",
+                     "QToolButton", "QTabBar")
 
 
 @dataclass(frozen=True)
@@ -63,6 +68,12 @@ class Theme:
     def brighter_is_more(self) -> bool:
         """True when a more active neuron looks brighter (dark theme), False when darker (light)."""
         return luminance(self.neuron_on) > luminance(self.neuron_off)
+
+    @property
+    def shades(self) -> Shades:
+        """The words for how activation looks in this theme ("0 (black) to 1 (white)", "the
+        brightest output" — or the light theme's black ink on white)."""
+        return WHITE_ON_BLACK if self.brighter_is_more else BLACK_ON_WHITE
 
 
 # Each role's colour in the dark and in the light theme, side by side (roles: see `Theme`).
@@ -131,6 +142,13 @@ def mix_array(c1: str | QColor, c2: str | QColor, t: np.ndarray) -> np.ndarray:
     return np.rint(a + (b - a) * t).astype(np.uint8)
 
 
+def activation_rgb(t: Theme, values: np.ndarray) -> np.ndarray:
+    """Activations 0..1 (any shape) as uint8 RGB, shape + (3,), in the theme's shades: the colour
+    of a neuron or input pixel at that activation (dark theme: white on black; light theme:
+    black on white). Every picture of an input is drawn with it."""
+    return mix_array(t.neuron_off, t.neuron_on, values)
+
+
 def scaled_font(base: QFont, factor: float, bold: bool = False) -> QFont:
     """A copy of `base` at `factor` times its point size (10 pt if it is sized in pixels), made
     bold when `bold`."""
@@ -164,3 +182,5 @@ def apply_palette(t: Theme) -> None:
         app.setProperty("mlpviz_base_point_size", base)
     font.setPointSizeF(float(base) * t.font_scale)
     app.setFont(font)
+    for widget_class in _OWN_FONT_CLASSES:  # else they keep the platform's small type
+        app.setFont(font, widget_class)

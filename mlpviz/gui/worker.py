@@ -57,6 +57,10 @@ class TrainingWorker(QObject):
       state_changed(str)   "training" while batches run (also during step_epoch), else "paused"
       speed_measured(float)  samples per second over the last second of running
       failed(int generation, str)  divergence or any error; the worker is paused
+      diverged(int generation)  a step would have made the numbers non-finite (before `failed`)
+      checkpoint_ready(int generation, Snapshot, float accuracy, str when)  parameters worth
+                           returning to, with their held-out accuracy: when a run (training or
+                           an epoch step) starts, and at every epoch's end
       finished()           the loop has ended (after `stop()`)
     """
 
@@ -66,6 +70,8 @@ class TrainingWorker(QObject):
     state_changed = Signal(str)
     speed_measured = Signal(float)
     failed = Signal(int, str)
+    diverged = Signal(int)
+    checkpoint_ready = Signal(int, object, float, str)
     finished = Signal()
 
     def __init__(self, trainer: Trainer, generation: int = 0, speed: int = MAX_SPEED, parent=None):
@@ -80,6 +86,7 @@ class TrainingWorker(QObject):
         self._announced = "paused"
         self._stopping = False
         self._delay = batch_delay(speed)
+        self._stop_after = 0  # pause when an epoch ends with at least this many done (0: never)
         self._next_batch = 0.0  # monotonic time the next batch may start (slow motion)
         self._pending: list[BatchReport] = []
         self._pending_epochs: list[EpochReport] = []
@@ -121,6 +128,11 @@ class TrainingWorker(QObject):
     def set_speed(self, speed: int) -> None:
         """1..100: 100 is full speed, lower waits between batches (see `batch_delay`)."""
         self._post("speed", int(speed))
+
+    def set_stop_after(self, epochs: int) -> None:
+        """While training runs: pause by itself at the end of any epoch that leaves at least
+        `epochs` epochs done (0: never)."""
+        self._post("stop_after", max(0, int(epochs)))
 
     def install(self, trainer: Trainer, generation: int) -> None:
         """Pause and train `trainer` (with its Network) from now on; reports of the old one that
@@ -189,6 +201,7 @@ class TrainingWorker(QObject):
         try:
             fn(*args)
         except TrainingDiverged as e:
+            self.diverged.emit(self._generation)
             self._fail(f"Training diverged and was paused: {e}.")
         except Exception as e:  # noqa: BLE001 - reported to the user, the loop carries on
             self._fail(f"Training stopped with an error: {type(e).__name__}: {e}")
@@ -221,6 +234,8 @@ class TrainingWorker(QObject):
         elif name == "speed":
             self._delay = batch_delay(args[0])
             self._next_batch = min(self._next_batch, time.monotonic() + self._delay)
+        elif name == "stop_after":
+            self._stop_after = args[0]
         elif name == "install":
             self._pending.clear()
             self._pending_epochs.clear()
@@ -246,6 +261,8 @@ class TrainingWorker(QObject):
 
     def _begin(self, mode: str) -> None:
         if self._mode == PAUSED:
+            if mode != STEP_BATCH:
+                self._checkpoint_run_start()
             now = time.monotonic()
             self._segment_start = now
             self._recent.clear()
@@ -266,8 +283,11 @@ class TrainingWorker(QObject):
         self._next_batch = started + self._delay
         epoch_ended = t.epoch_done
         if epoch_ended:
-            self._pending_epochs.append(t.finish_epoch())
-        if self._mode == STEP_BATCH or (self._mode == STEP_EPOCH and epoch_ended):
+            report = t.finish_epoch()
+            self._pending_epochs.append(report)
+            self._checkpoint(report.test_accuracy, f"at the end of epoch {report.epoch}")
+        if self._mode == STEP_BATCH or (self._mode == STEP_EPOCH and epoch_ended) or (
+                epoch_ended and self._mode == RUNNING and 0 < self._stop_after <= t.epoch):
             self._enter_pause()
             return
         if self._emission_due(now):
@@ -307,14 +327,29 @@ class TrainingWorker(QObject):
             for report in epochs:
                 self.epoch_done.emit(self._generation, report)
 
-    def _emit_snapshot(self) -> None:
+    def _checkpoint_run_start(self) -> None:
+        """The parameters as a run starts, with their held-out accuracy (evaluated now)."""
+        t = self._trainer
+        accuracy = (t.evaluate(t.test_images, t.test_labels)[1]
+                    if t.test_images is not None and len(t.test_labels) else float("nan"))
+        self._checkpoint(accuracy, f"from before the run that started at epoch {t.epoch}, "
+                                   f"batch {t.batch_in_epoch}")
+
+    def _checkpoint(self, accuracy: float, when: str) -> None:
+        self.checkpoint_ready.emit(self._generation, self._snapshot_now(), float(accuracy), when)
+
+    def _snapshot_now(self) -> Snapshot:
+        """A read-only copy of the parameters as they are now."""
         t = self._trainer
         if not self._synced:
             t.sync()
             self._synced = True
-        snapshot = Snapshot.of(t.net, epoch=t.epoch, batch=t.batch_in_epoch,
-                               samples_seen=t.samples_seen,
-                               meta={"lr": t.lr, "batch_size": t.batch_size})
+        return Snapshot.of(t.net, epoch=t.epoch, batch=t.batch_in_epoch,
+                           samples_seen=t.samples_seen,
+                           meta={"lr": t.lr, "batch_size": t.batch_size})
+
+    def _emit_snapshot(self) -> None:
+        snapshot = self._snapshot_now()
         self._last_emit = time.monotonic()
         self._taken.clear()
         self.snapshot_ready.emit(self._generation, snapshot)

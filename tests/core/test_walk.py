@@ -9,7 +9,7 @@ import pytest
 
 from mlpviz.core.activations import ACTIVATIONS
 from mlpviz.core.costs import COSTS
-from mlpviz.core.gradcheck import numerical_weight_gradient, per_layer_gradcheck
+from mlpviz.core.gradcheck import check_parameter, per_layer_gradcheck
 from mlpviz.core.gradient import top_parameters
 from mlpviz.core.minibatch import minibatch_with
 from mlpviz.core.network import Network
@@ -208,14 +208,15 @@ def test_chain_rule_for_one_weight(net, data, walk):
     x, label, _ = data
     t = walk.trace
     for (l, j, k) in [(0, 3, 300), (1, 4, 7), (2, 2, 5)]:
-        num = numerical_weight_gradient(net, x, label, l, j, k)
+        num = check_parameter(net, x, label, l, j, k)
         s = chain_rule(t, l, j, k, numeric=num)
         v = s.values
         assert v["grad_w"] == t.grad_w[l][j, k]
         assert v["a_prev"] == t.a[l][k] and v["grad_a"] == t.grad_a[l + 1][j]
         assert v["prime"] == net.act.prime(t.z[l + 1])[j]
         assert v["a_prev"] * v["prime"] * v["grad_a"] == pytest.approx(v["grad_w"], rel=1e-14)
-        assert v["rel_error"] < 1e-6
+        assert v["rel_error"] < 1e-6 and v["verdict"] == "agrees"
+        assert v["numeric"] == num.numerical and "backprop agrees." in s.text
         assert param_name(l, j, k) in s.title
     with pytest.raises(ValueError):
         chain_rule(t, 3, 0, 0)
@@ -372,3 +373,19 @@ def test_batch_stage_names_the_mini_batch_size_training_uses(net, data):
         assert f"mini-batches of {size} (the batch box)" in text
         assert "negative gradient of the cost" in text and "stochastic gradient descent" in text
     assert "mini-batches of 37" in build_walk(net, x, label, batch_size=37).stage("batch").text
+
+
+def test_readme_numbers_the_stages_as_the_walk_does(walk):
+    """The README's stage list and pictures use the stages' own numbers ("4b · …")."""
+    from pathlib import Path
+
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    for key in ("wants", "lever-weights", "sum-2"):
+        assert f"| {walk.stage(key).title} |" in readme
+    for label, words in (("3", "what the outputs want"), ("4a", "its bias"),
+                         ("4b", "its weights"), ("5", "every output's"),
+                         ("7", "the whole gradient"), ("8", "one gradient step"),
+                         ("9", "from one sample")):
+        assert any(s.label == label for s in walk.stages)
+        assert f"{label} {words}" in " ".join(readme.split()), label
+    assert walk.position(walk.index("lever-weights")) == "Stage 4b of 9"
