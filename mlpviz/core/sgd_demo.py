@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from mlpviz.core.arrays import frozen
-from mlpviz.core.network import Network
+from mlpviz.core.network import Network, NonFiniteError
 from mlpviz.core.notation import fmt_sig
 from mlpviz.core.walk.context import lr_text
 
@@ -85,17 +85,24 @@ def _finite(c: float) -> float:
 
 
 def _mean_cost(net: Network, X: np.ndarray, labels: np.ndarray) -> float:
-    """C over the set, NaN when it is not finite (a walk that blew up)."""
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        return _finite(net.evaluate(X, labels)[0])
+    """C over the set, NaN when it cannot be computed (a walk that blew up)."""
+    try:
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            return _finite(net.evaluate(X, labels)[0])
+    except NonFiniteError:  # the forward pass overflowed: weights too large to compute with
+        return float("nan")
 
 
-def _step(walker: Network, X, labels, rows, lr: float):
-    """θ ← θ − η ∂C_B/∂θ for the rows B (None: all); returns C before the step for all rows."""
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        gw, gb, c = walker.gradient(X, labels) if rows is None else \
-            walker.gradient(X[rows], labels[rows])
-        walker.apply_step(gw, gb, lr)
+def _step(walker: Network, X, labels, rows, lr: float) -> float:
+    """θ ← θ − η ∂C_B/∂θ for the rows B (None: all); returns C before the step for all rows
+    (NaN when the forward pass overflows: the walk has blown up)."""
+    try:
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            gw, gb, c = walker.gradient(X, labels) if rows is None else \
+                walker.gradient(X[rows], labels[rows])
+            walker.apply_step(gw, gb, lr)
+    except NonFiniteError:
+        return float("nan")
     return c
 
 
@@ -122,9 +129,10 @@ def _walk(net: Network, X, labels, batches, lr: float) -> tuple[np.ndarray, Netw
 
 
 def _far(walker: Network, X, labels, batches, lr: float) -> float:
-    """C after the stagger's walker takes the further `batches`."""
+    """C after the stagger's walker takes the further `batches` (NaN if it blew up)."""
     for rows in batches:
-        _step(walker, X, labels, rows, lr)
+        if not np.isfinite(_step(walker, X, labels, rows, lr)):
+            return float("nan")
     return _mean_cost(walker, X, labels)
 
 

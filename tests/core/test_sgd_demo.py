@@ -114,3 +114,16 @@ def test_a_batch_as_big_as_the_set_is_the_careful_walk(bundled):
     assert d.batch_size == 100 and d.asked == 500
     assert "A mini-batch of 500 would take in all 100 here, so the stagger is the same walk" \
         in demo_text(d)
+
+
+@pytest.mark.parametrize("activation", sorted(ACTIVATIONS))
+def test_a_learning_rate_that_blows_the_walks_up_gives_words_not_errors(bundled, activation):
+    d = sgd_demo(Network([784, 16, 10], activation=activation, seed=0), bundled.train_images,
+                 bundled.train_labels, batch_size=10, lr=1e150, steps=6, n_samples=100)
+    text = demo_text(d)
+    assert "NaN" not in text and "∞" not in text and "inf" not in text
+    for costs in (d.full_costs, d.sgd_costs):
+        done = d.finite_steps(costs)
+        assert np.all(np.isfinite(costs[:done + 1])) and np.all(np.isnan(costs[done + 1:]))
+        if done < 6:
+            assert f"stopped being a finite number at step {done + 1}" in text
