@@ -128,11 +128,18 @@ class PresentationLayout(QObject):
 
     def fit_docks(self) -> None:
         """The side panels and the plot at their sizes for this layout (fonts grow panels'
-        minimum sizes; this puts the room back to the network)."""
+        minimum sizes; this puts the room back to the network). Not presenting, the side panels
+        keep the one width `gui.side_panels` holds on every tab."""
         w = self.w
-        width = side_width(w.width(), self._stepping)
-        right = w.stepper_dock if self._stepping else w.sample_dock
-        w.resizeDocks([right], [width], Qt.Orientation.Horizontal)
+        if self._presenting:
+            width = side_width(w.width(), self._stepping)
+            normal = getattr(getattr(w, "side_panels", None), "width", None)
+            if normal:  # never narrower a network than the normal layout's
+                width = min(width, normal)
+            right = w.stepper_dock if self._stepping else w.sample_dock
+            w.resizeDocks([right], [width], Qt.Orientation.Horizontal)
+        elif getattr(w, "side_panels", None) is not None:
+            w.side_panels.keep()  # the normal layout: one width for every tab (gui.side_panels)
         if w.cost_dock.isVisible():
             w.resizeDocks([w.cost_dock], [PLOT_HEIGHT], Qt.Orientation.Vertical)
 
