@@ -75,7 +75,8 @@ def test_the_batch_has_the_sample_on_show_with_real_indices_and_labels(bundled):
     np.testing.assert_allclose(s.row_values[0][2:], own, rtol=1e-9, atol=1e-15)
     for row, i in zip(s.rows[1:-1], mb.indices[1:]):
         assert row[0] == f"training #{i}" and row[1] == DIGITS[bundled.train_labels[i]]
-    assert "not a training sample, and 99 training samples" in s.text and "mini-batch of 100" in s.text
+    assert "not a training sample, and 99 training samples" in s.text
+    assert "mini-batch of 100" in s.text
     assert s.rows[-1][0] == "average of 100"
     np.testing.assert_allclose(s.values["mean"], s.values["batch_gradient"], rtol=1e-9,
                                atol=1e-16)

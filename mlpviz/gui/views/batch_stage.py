@@ -4,7 +4,8 @@ walk (full-batch gradient) against the stagger (SGD) from this network.
 
 Everything shown is computed in core (`core.minibatch`, `core.walk.batch`, `core.sgd_demo`); the
 two walks run on copies of the network, worked out when the stage is first shown for a network
-(about half a second) and kept until the network, η, the batch size or the data change.
+(about half a second) and kept until the network, η, the batch size or the data change. The plot
+(pyqtgraph) is built the first time stage 9 shows, so it costs the app's start-up nothing.
 """
 
 from __future__ import annotations
@@ -100,20 +101,28 @@ class BatchThumbnails(QListWidget):
 
 
 class SgdPlot(QWidget):
-    """The careful walk and the stagger: C over the demo set after each step. What they did, in
-    words (`words`, from `core.sgd_demo.demo_text`), goes under the stage's text beside it."""
+    """The careful walk and the stagger: C over the demo set after each step, and (dashed) where
+    the stagger gets given the careful walk's work. What they did, in words (`words`, from
+    `core.sgd_demo.demo_text`), goes under the stage's text beside it."""
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
-        self.plot = self.careful = self.stagger = None  # built when a demo is first shown
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.setMinimumHeight(120)
         self._layout = QVBoxLayout(self)
         self._layout.setContentsMargins(0, 0, 0, 0)
+        self._layout.setSpacing(2)
+        self.key = QLabel()  # what the lines are: a label that wraps, not the plot's title
+        self.key.setTextFormat(Qt.TextFormat.RichText)
+        self.key.setWordWrap(True)
+        self._layout.addWidget(self.key)
+        self.plot = self.careful = self.stagger = None  # built when first needed (pyqtgraph)
         self.words = ""
         self.demo: SgdDemo | None = None
 
-    def _build(self) -> None:
-        """The pyqtgraph plot, made on first use: importing pyqtgraph costs start-up ~0.4 s."""
+    def _build_plot(self) -> None:
+        """The plot widget and its two curves. pyqtgraph is imported here, not with the module:
+        it is a third of the app's start-up, and the plot shows only on stage 9."""
         if self.plot is not None:
             return
         import pyqtgraph as pg
@@ -123,38 +132,39 @@ class SgdPlot(QWidget):
         self.plot.setMouseEnabled(False, False)
         self.plot.hideButtons()
         self.plot.showGrid(x=True, y=True, alpha=0.25)
-        self.plot.setMinimumHeight(120)
+        self.plot.setMinimumWidth(0)
         for name in ("left", "bottom"):
             self.plot.getAxis(name).enableAutoSIPrefix(False)
         self.careful = self.plot.plot(skipFiniteCheck=True)
         self.stagger = self.plot.plot(skipFiniteCheck=True)
-        self.plot.setMinimumWidth(0)
+        self.far = self.plot.plot(skipFiniteCheck=True)  # SGD given the careful walk's work
         self._layout.addWidget(self.plot, 1)
         self._style()
 
     def show_demo(self, demo: SgdDemo | None, waiting: str = "") -> None:
         """Both curves of `demo` (None: empty plot and the `waiting` note)."""
-        self._build()
+        self._build_plot()
         self.demo = demo
         if demo is None:
-            self.careful.setData([], [])
-            self.stagger.setData([], [])
+            for curve in (self.careful, self.stagger, self.far):
+                curve.setData([], [])
             self.words = waiting
             return
         steps = np.arange(demo.steps + 1)
         for curve, costs in ((self.careful, demo.full_costs), (self.stagger, demo.sgd_costs)):
             keep = np.isfinite(costs)
             curve.setData(steps[keep], costs[keep])
-        finite = np.concatenate([c[np.isfinite(c)] for c in (demo.full_costs, demo.sgd_costs)])
+        far = demo.far_steps > demo.steps and np.isfinite(demo.far_cost)
+        self.far.setData([0, demo.steps] if far else [], [demo.far_cost] * 2 if far else [])
+        finite = np.concatenate([c[np.isfinite(c)] for c in (demo.full_costs, demo.sgd_costs)]
+                                + [[demo.far_cost] if far else []])
         log = finite.size > 0 and finite.min() > 0 and finite.max() / finite.min() > 100
         self.plot.setLogMode(y=bool(log))
         self.plot.enableAutoRange()
         self.words = demo_text(demo)
 
     def _style(self) -> None:
-        if self.plot is None:
-            return
-        import pyqtgraph as pg
+        import pyqtgraph as pg  # imported once by _build_plot
 
         pal = self.palette()
         fg, bg = pal.color(pal.ColorRole.WindowText).name(), pal.color(pal.ColorRole.Base).name()
@@ -172,14 +182,15 @@ class SgdPlot(QWidget):
         width = max(2.0, points / 5)
         self.careful.setPen(pg.mkPen(CAREFUL_COLOR, width=width))
         self.stagger.setPen(pg.mkPen(STAGGER_COLOR, width=width))
-        # the key is the title line, so nothing covers the curves
-        self.plot.setTitle(f'<span style="color:{CAREFUL_COLOR}">━ all samples</span>&nbsp; '
-                           f'<span style="color:{STAGGER_COLOR}">━ SGD</span>',
-                           size=f"{points:.1f}pt")
+        self.far.setPen(pg.mkPen(STAGGER_COLOR, width=width, style=Qt.PenStyle.DashLine))
+        self.key.setText(f'<span style="color:{CAREFUL_COLOR}">━ all samples</span> &nbsp;'
+                         f'<span style="color:{STAGGER_COLOR}">━ SGD</span> &nbsp;'
+                         f'<span style="color:{STAGGER_COLOR}">╌ SGD given the same work</span>')
 
     def changeEvent(self, event) -> None:
         super().changeEvent(event)
-        if event.type() in (event.Type.FontChange, event.Type.PaletteChange):
+        if self.plot is not None and event.type() in (event.Type.FontChange,
+                                                      event.Type.PaletteChange):
             self._style()
 
 
