@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
 from mlpviz.core.datasets import available_datasets
 from mlpviz.core.limits import DRAWN, hidden_problem, parse_hidden
 from mlpviz.gui.worker import MAX_SPEED, batch_delay
+from mlpviz.gui.icons import pause_icon, play_icon
 
 MAX_STOP_AFTER = 100_000  # epochs the "stop after" box takes (0: never)
 REBUILD, REBUILD_PENDING = "Rebuild", "● Rebuild"  # the button, without / with changes waiting
@@ -91,7 +92,8 @@ class RunControls(QToolBar):
         super().__init__("Training", parent)
         self.setObjectName("training_toolbar")
         self.setMovable(False)
-        self.train_button = QPushButton("▶ Train")
+        self._training = False
+        self.train_button = QPushButton("Train")
         self.train_button.setToolTip("Train: shuffle the data, cut it into mini-batches, and take "
                                      "one gradient step per mini-batch (Space)")
         self.step_button = QPushButton("Step")
@@ -183,6 +185,7 @@ class RunControls(QToolBar):
                          ("    data ", self.dataset)):
             self.network_bar.addWidget(QLabel(label))
             self.network_bar.addWidget(w)
+        self.show_state(False)
         self.rebuild_button.clicked.connect(self._on_rebuild_clicked)
         self.layers.textChanged.connect(self._show_pending)
         self.activation.currentTextChanged.connect(self._show_pending)
@@ -192,6 +195,11 @@ class RunControls(QToolBar):
         self.layers.returnPressed.connect(self._on_rebuild_clicked)
         self.dataset.activated.connect(
             lambda i: self.dataset_requested.emit(str(self.dataset.itemData(i))))
+
+    def changeEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        if event.type() == QEvent.Type.PaletteChange:
+            self.show_state(self._training)  # the icon in the theme's text colour
+        super().changeEvent(event)
 
     def parse_hidden(self) -> list[int] | None:
         """The hidden sizes typed in, or None unless they are whole numbers within what the app
@@ -251,7 +259,11 @@ class RunControls(QToolBar):
             self._show_pending()
 
     def show_state(self, training: bool) -> None:
-        self.train_button.setText("⏸ Pause" if training else "▶ Train")
+        """Train (a painted ▶) while paused, Pause (two painted bars) while training."""
+        self._training = bool(training)
+        self.train_button.setText("Pause" if training else "Train")
+        color = self.train_button.palette().color(QPalette.ColorRole.ButtonText)
+        self.train_button.setIcon(pause_icon(color) if training else play_icon(color))
         for b in (self.step_button, self.epoch_button):
             b.setEnabled(not training)
 

@@ -21,14 +21,13 @@ from mlpviz.core.costs import COSTS
 from mlpviz.core.limits import DRAWN, hidden_problem
 from mlpviz.core.training import DEFAULT_BATCH
 from mlpviz.gui.session import (
-    DEFAULT_ACTIVATION, DEFAULT_COST, DEFAULT_DATASET, DEFAULT_SEED, DEFAULT_SIZES,
+    DEFAULT_ACTIVATION, DEFAULT_COST, DEFAULT_DATASET, DEFAULT_SEED, DEFAULT_SIZES, SEED_RANGE,
     Session,
 )
 from mlpviz.gui.theme import THEMES
 from mlpviz.gui.worker import MAX_SPEED
 
 # What the toolbar's boxes hold (a test checks these against the widgets).
-SEED_RANGE = (0, 2**31 - 1)  # the seed box is a QSpinBox: a C int
 SPEED_RANGE = (1, MAX_SPEED)
 STOP_AFTER_RANGE = (0, 100_000)  # the "stop after" box (run_controls.MAX_STOP_AFTER)
 LR_RANGE = (0.001, 1000.0)  # the η box

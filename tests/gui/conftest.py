@@ -20,6 +20,16 @@ def window(qtbot, bundled):
     assert not w.session.thread.isRunning()
 
 
+@pytest.fixture
+def gradients(window, monkeypatch):
+    """Every gradient the window hands the network view, in order (None: none)."""
+    sent = []
+    real = window.network_view.set_gradient
+    monkeypatch.setattr(window.network_view, "set_gradient",
+                        lambda grad_w: (sent.append(grad_w), real(grad_w)))
+    return sent
+
+
 @pytest.fixture(scope="module")
 def dataset(bundled):
     """The bundled data (a module may define its own `dataset` instead)."""

@@ -340,20 +340,22 @@ class NetworkView(QWidget):
         if self._snap is None:
             return None
         w, h, dpr = self.width(), self.height(), self.devicePixelRatioF()
-        key = (w, h, dpr, tuple(self._snap.sizes), self._input_style, self._theme.font_scale,
-               self._class_names, self._snap.activation, self._snap.cost)
-        if self._geom is not None and self._geom.key == key:
-            return self._geom
         fonts = self._fonts(w, h)
         fm = QFontMetricsF(fonts["text"])
         lh = fm.height()
+        caption_font, caption = self._caption_layout(fonts["caption"], w - 2 * lh)
+        top = max(2.1 * lh, 0.6 * lh + len(caption) * QFontMetricsF(caption_font).height())
+        key = (w, h, dpr, tuple(self._snap.sizes), self._input_style, self._theme.font_scale,
+               self._class_names, self._snap.activation, self._snap.cost, top)
+        if self._geom is not None and self._geom.key == key:
+            return self._geom
         fl = QFontMetricsF(fonts["label_bold"])
         names = self._output_names()
         label_w = max((fl.horizontalAdvance(n) for n in names), default=0.0)
         # room for the longest value an output can show (relu's 1.6e+27 too): never cut off
         value_w = QFontMetricsF(fonts["small"]).horizontalAdvance(
             explain.widest_activation_text(self._act, self._cost.softmax_output))
-        margins = (0.8 * lh, 2.1 * lh, label_w + value_w + 1.6 * lh, 3.6 * lh)
+        margins = (0.8 * lh, top, label_w + value_w + 1.6 * lh, 3.6 * lh)  # room for the caption
         layout = lay.compute_layout(self._snap.sizes, w, h, self._input_style, margins)
         sizes = self._snap.sizes
         offsets = layout.offsets
@@ -688,6 +690,9 @@ class NetworkView(QWidget):
             clash = any(a.right() + gap > b.left() for a, b in zip(rects[1:], rects[2:]))
             if len(rects) > 1:
                 clash = clash or rects[0].right() + gap > layout.columns[1] - layout.radius[1]
+            if layout.image_rect is not None:  # the weight lines leave the picture's right edge
+                ix, _, side, _ = layout.image_rect
+                clash = clash or rects[0].right() > ix + side + gap
             if not clash:
                 break
         return out
@@ -750,20 +755,40 @@ class NetworkView(QWidget):
             p.drawRoundedRect(box, 3, 3)
             p.setPen(QColor(t.foreground))
             p.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
-        # the stage's caption at the top
+        # the stage's caption at the top: whole words, on one line or two
         if ov.caption:
-            # shrink the type (to 70 % at most) before cutting the caption short
-            font, room = QFont(g.fonts["caption"]), self.width() - 2 * g.line_h
-            smallest = font.pointSizeF() * 0.7
-            while (QFontMetricsF(font).horizontalAdvance(ov.caption) > room
-                   and font.pointSizeF() * 0.92 >= smallest):
-                font.setPointSizeF(font.pointSizeF() * 0.92)
+            font, lines = self.caption_lines(g)
             p.setFont(font)
             p.setPen(QColor(t.foreground))
-            fmc = QFontMetricsF(font)
-            text = fmc.elidedText(ov.caption, Qt.TextElideMode.ElideRight, room)
-            p.drawText(QRectF(0, 0.3 * g.line_h, self.width(), fmc.height()),
-                       Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop, text)
+            h = QFontMetricsF(font).height()
+            for i, line in enumerate(lines):
+                p.drawText(QRectF(0, 0.3 * g.line_h + i * h, self.width(), h),
+                           Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop, line)
+
+    def caption_lines(self, g: _Geometry | None = None) -> tuple[QFont, list[str]]:
+        """The stage caption's font and lines (`_caption_layout`); the network's top margin
+        leaves room for them."""
+        g = g or self._geometry()
+        if g is None:
+            return QFont(), []
+        return self._caption_layout(g.fonts["caption"], self.width() - 2 * g.line_h)
+
+    def _caption_layout(self, base: QFont, room: float) -> tuple[QFont, list[str]]:
+        """One line if the caption fits at down to 80 % of the caption type, else two lines (cut
+        between words) at down to 70 %, else as many as it takes at 70 %. Never cut short."""
+        caption = self._overlay.caption if self._overlay is not None else ""
+        if not caption:
+            return QFont(base), []
+        fallback = None
+        for max_lines, smallest in ((1, 0.8), (2, 0.7)):
+            font = QFont(base)
+            while font.pointSizeF() >= base.pointSizeF() * smallest - 1e-9:
+                lines = _wrap(caption, QFontMetricsF(font), room)
+                if len(lines) <= max_lines:
+                    return font, lines
+                fallback = (QFont(font), lines)
+                font.setPointSizeF(font.pointSizeF() * 0.92)
+        return fallback
 
     def _arrow(self, p: QPainter, x: float, y: float, dy: float, width: float, color: QColor) -> None:
         """A vertical arrow from (x, y) to (x, y + dy), outlined in the background colour; its
@@ -950,3 +975,14 @@ class NetworkView(QWidget):
             return None
         v = np.asarray(ov.nudges[l]).ravel()
         return float(v[j]) if j < len(v) else None
+
+
+def _wrap(text: str, fm: QFontMetricsF, room: float) -> list[str]:
+    """`text` in lines no wider than `room` (a word wider than that gets a line of its own)."""
+    lines: list[str] = []
+    for word in text.split():
+        if lines and fm.horizontalAdvance(f"{lines[-1]} {word}") <= room:
+            lines[-1] = f"{lines[-1]} {word}"
+        else:
+            lines.append(word)
+    return lines

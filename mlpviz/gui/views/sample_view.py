@@ -235,7 +235,7 @@ class SampleView(QWidget):
         """Use these parameters (a core Snapshot) for the outputs and for finding mistakes."""
         self._snapshot = snap
         self._predictions.clear()
-        self._refresh()
+        self._refresh_answer()  # the sample is the same: only the outputs change
 
     def select(self, index: int, split: str | None = None) -> None:
         """Show sample `index` of `split` ("test" or "train"; None: the split on show)."""
@@ -443,11 +443,20 @@ class SampleView(QWidget):
         self.label_text.setText(f"Label: {names[c.label]}")
         self.where_text.setText(f"{SPLITS[c.split]} sample #{c.index:,} of "
                                 f"{len(self._labels()):,}")
+        self._refresh_answer()
+
+    def _refresh_answer(self) -> None:
+        """The network's outputs and answer for the sample on show (one forward pass on the
+        snapshot's own arrays: no Network is built for each of the ~25 snapshots a second)."""
+        c = self._choice
+        if self._dataset is None or c is None:
+            return
+        names = self._dataset.class_names
         if self._snapshot is None:
             self.answer_text.setText("No network yet")
             self.bars.set_outputs(None, c.label)
             return
-        out = self._snapshot.network().forward(c.x)
+        out = self._snapshot.forward(c.x)
         j = int(np.argmax(out))
         self.bars.set_outputs(out, c.label)
         verdict = "right ✓" if j == c.label else "wrong ✗"
