@@ -20,7 +20,16 @@ from PySide6.QtWidgets import QLabel, QPushButton, QToolBar, QToolButton, QWidge
 
 from mlpviz.gui.icons import pause_icon, play_icon
 
+SIDE_WIDTH = 430  # the right panels' width in the normal layout
 PLOT_HEIGHT = 210  # the cost plot's height in the normal layout
+
+
+def side_width(window_width: int, stepping: bool) -> int:
+    """The right docks' width, presenting or not: the stepper takes half the window (at least
+    580 px: its tables need it), the other panels 430 px."""
+    if stepping:
+        return max(580, window_width // 2 - 60)
+    return SIDE_WIDTH
 
 
 class PresentationBar(QToolBar):
@@ -119,10 +128,18 @@ class PresentationLayout(QObject):
 
     def fit_docks(self) -> None:
         """The side panels and the plot at their sizes for this layout (fonts grow panels'
-        minimum sizes; this puts the room back to the network): the side panels at their one
-        width of every tab and both layouts (`gui.side_panels`), so nothing jumps."""
+        minimum sizes; this puts the room back to the network). Not presenting, the side panels
+        keep the one width `gui.side_panels` holds on every tab."""
         w = self.w
-        w.side_panels.keep()
+        if self._presenting:
+            width = side_width(w.width(), self._stepping)
+            normal = getattr(getattr(w, "side_panels", None), "width", None)
+            if normal:  # never narrower a network than the normal layout's
+                width = min(width, normal)
+            right = w.stepper_dock if self._stepping else w.sample_dock
+            w.resizeDocks([right], [width], Qt.Orientation.Horizontal)
+        elif getattr(w, "side_panels", None) is not None:
+            w.side_panels.keep()  # the normal layout: one width for every tab (gui.side_panels)
         if w.cost_dock.isVisible():
             w.resizeDocks([w.cost_dock], [PLOT_HEIGHT], Qt.Orientation.Vertical)
 

@@ -21,8 +21,8 @@ def side_width(window_width: int) -> int:
 
 
 class SidePanelWidth(QObject):
-    """Keeps `docks` (tabified in one area of `window`) at one width. While `frozen()` (e.g. in
-    presentation mode, whose fonts change the docks' sizes) the user's drags are not learned."""
+    """Keeps `docks` (tabified in one area of `window`) at one width. `frozen()` true (e.g. in
+    presentation mode, which lays the window out its own way): nothing is changed or learned."""
 
     def __init__(self, window: QMainWindow, docks: Sequence[QDockWidget],
                  frozen: Callable[[], bool] = lambda: False):
@@ -35,9 +35,9 @@ class SidePanelWidth(QObject):
             dock.installEventFilter(self)
 
     def keep(self) -> None:
-        """Put the panels back to their width (once it is chosen)."""
+        """Put the panels back to their width (unless frozen or not chosen yet)."""
         visible = [d for d in self._docks if d.isVisible()]
-        if self.width is not None and visible:
+        if self.width is not None and visible and not self._frozen():
             self._window.resizeDocks(visible[:1], [self.width], Qt.Orientation.Horizontal)
 
     def eventFilter(self, watched, event) -> bool:  # noqa: N802 (Qt override)
