@@ -31,7 +31,7 @@ from mlpviz.gui import theme as themes
 from mlpviz.gui.icon import app_icon
 from mlpviz.gui.keys import FIELD_RULE, WindowKeys, shortcut_rows
 from mlpviz.gui.panels import HelpDialog, MessageBanner
-from mlpviz.gui.presentation import PresentationLayout, side_width
+from mlpviz.gui.presentation import PresentationLayout
 from mlpviz.gui.run_controls import RunControls
 from mlpviz.gui.session import Session
 from mlpviz.gui.side_panels import SidePanelWidth

@@ -35,7 +35,7 @@ def input_stage(c: Context) -> Stage:
     return Stage(
         key="forward-0", number=1, title="1a · Forward: the input layer", short="1a · Input layer",
         text=(f"The image is the first layer: {count(n)} neurons{shape}, each holding its pixel's "
-              f"brightness from 0 (black) to 1 (white). {lights}"),
+              f"brightness from 0 (blank) to 1 (full ink). {lights}"),
         formula=f"a{sup(0)} = x   ({count(n)} numbers in 0 … 1)",
         values={"a": x, "lit": lit, "dark": dark},
         overlay=Overlay(lit_layers=1, caption="Forward pass: the input layer"),

@@ -311,8 +311,8 @@ def _hidden_words(c: Context, l: int, j: int, said: Said) -> str:
         black = x == 0
         none = ""
         if black.any():
-            none = said.claim("zero", ["black pixels"], gw[black],
-                              f", the {count(int(black.sum()))} from black ones not at all")
+            none = said.claim("zero", ["blank pixels"], gw[black],
+                              f", the {count(int(black.sum()))} from blank ones not at all")
         return (text + f"Its {count(c.sizes[0])} weights come from the pixels: {most}{none}. "
                 "The pixels are the image itself — we cannot change them, so backpropagation "
                 "stops here.")

@@ -38,8 +38,8 @@ def _zeros_note(c: Context, zeros: int, said: Said, values: dict) -> str:
                   zeros_from_off=dead, zeros_not_from_off=zeros - dead)
     head = f"{count(zeros)} of them are exactly 0"
     return said.first(
-        ("more", ["black pixels", "the rest"], [from_black, zeros - from_black],
-         f"{head} — mostly weights from black pixels, which cannot affect this sample."),
+        ("more", ["blank pixels", "the rest"], [from_black, zeros - from_black],
+         f"{head} — mostly weights from blank pixels, which cannot affect this sample."),
         ("more", ["off neurons", "the rest"], [dead, zeros - dead],
          f"{head} — mostly the levers of neurons that pass nothing back (∂C/∂z = 0)."),
         ("count", ["zeros"], np.concatenate([[zeros], all_gradients(t) == 0]), f"{head}."))

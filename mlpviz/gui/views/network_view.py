@@ -521,11 +521,13 @@ class NetworkView(QWidget):
         p.setPen(QPen(QColor(t.neuron_edge), 1.2))
         p.drawRect(QRectF(x - 0.5, y - 0.5, block + 1, block + 1))
         px = block / layout.image_side
-        for hl, color in ((self._selected, t.foreground), (self._emphasised_neuron(), t.accent)):
+        for hl in (self._selected, self._emphasised_neuron()):  # the clicked pixel, the hovered
             if hl is not None and hl[0] == 0:
                 r, c = divmod(hl[1], layout.image_side)
-                p.setPen(QPen(QColor(color), max(2.0, px / 4)))
-                p.drawRect(QRectF(x + c * px, y + r * px, px, px))
+                w = max(2.0, px / 4)
+                for color, width in ((t.background, w + 2.5), (t.accent, w)):  # shows on ink too
+                    p.setPen(QPen(QColor(color), width))
+                    p.drawRect(QRectF(x + c * px, y + r * px, px, px))
 
     def _make_input_image(self, g: _Geometry) -> QImage:
         """The 28×28 input as crisp squares with thin gaps, at device resolution."""
