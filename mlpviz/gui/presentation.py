@@ -15,8 +15,10 @@ window out for it and holds the presentation bar and its actions.
 from __future__ import annotations
 
 from PySide6.QtCore import QObject, Qt, QTimer
-from PySide6.QtGui import QPalette
-from PySide6.QtWidgets import QLabel, QPushButton, QToolBar, QToolButton, QWidget
+from PySide6.QtGui import QFont, QPalette
+from PySide6.QtWidgets import (
+    QApplication, QDockWidget, QLabel, QPushButton, QToolBar, QToolButton, QWidget,
+)
 
 from mlpviz.gui.icons import pause_icon, play_icon
 
@@ -120,11 +122,21 @@ class PresentationLayout(QObject):
         self.all_controls_action.setEnabled(presenting)
         for act in (self.page_down_action, self.page_up_action, self.all_rows_action):
             act.setEnabled(presenting and stepping)
+        self._dock_title_fonts()
         if w.stepper.presenting.on != self._presenting:
             w.stepper.set_presenting(self._presenting)
         if changed:
             QTimer.singleShot(0, self.fit_docks)  # once the new fonts have laid the docks out
             self.fit_docks()
+
+    def _dock_title_fonts(self) -> None:
+        """Dock titles in the application's type. Qt paints a title in the platform's small
+        title font unless the dock has a font of its own that differs from its class's: so each
+        dock gets the application font, marked by a style strategy that changes nothing seen."""
+        font = QFont(QApplication.font())
+        font.setStyleStrategy(QFont.StyleStrategy.PreferQuality)
+        for dock in self.w.findChildren(QDockWidget):
+            dock.setFont(font)
 
     def fit_docks(self) -> None:
         """The side panels and the plot at their sizes for this layout (fonts grow panels'

@@ -132,9 +132,12 @@ def test_presentation_keys_pages_rows_and_controls(qtbot, window):
 
 
 def test_every_font_scales_dock_titles_and_table_headers_included(qtbot, window):
-    def sizes():
-        return (QApplication.font("QDockWidgetTitle").pointSizeF(),
-                QApplication.font("QHeaderView").pointSizeF(), window.stepper.table.font().pointSizeF())
+    dock = window.sample_dock
+
+    def sizes():  # the dock's title bar: from the top of the dock to its panel
+        return (dock.widget().geometry().top(), dock.font().pointSizeF(),
+                QApplication.font("QHeaderView").pointSizeF(),
+                window.stepper.table.font().pointSizeF())
 
     before = sizes()
     window.presentation_action.trigger()
@@ -142,7 +145,8 @@ def test_every_font_scales_dock_titles_and_table_headers_included(qtbot, window)
     after = sizes()
     window.presentation_action.trigger()
     settle(qtbot)
-    assert all(a > 1.3 * b for a, b in zip(after, before)), (before, after)
+    assert all(a > 1.25 * b for a, b in zip(after, before)), (before, after)
+    assert dock.font() != QApplication.font("QDockWidget")  # else Qt paints its small title font
     assert sizes() == pytest.approx(before)
 
 

@@ -637,10 +637,11 @@ class NetworkView(QWidget):
         row = max(e[1] for e in layout.extents[1:]) + 0.35 * g.line_h
         fm = QFontMetricsF(g.fonts["layer"])
         gap = fm.averageCharWidth()
-        for short in (False, True):
+        for short in (False, True, "bare"):  # "bare": the input's size alone (a small picture)
             out = []
             for l, x in enumerate(layout.columns):
-                text = self._layer_caption(l, short)
+                text = (str(layout.sizes[0]) if short == "bare" and l == 0
+                        else self._layer_caption(l, bool(short)))
                 # the input's caption sits right under the picture; the others share one row
                 y = layout.extents[0][1] + 0.35 * g.line_h if l == 0 else row
                 w = fm.horizontalAdvance(text)
