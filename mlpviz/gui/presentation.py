@@ -14,7 +14,7 @@ window out for it and holds the presentation bar and its actions.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Qt, QTimer
+from PySide6.QtCore import QObject, QPoint, QRect, Qt, QTimer
 from PySide6.QtGui import QFont, QPalette
 from PySide6.QtWidgets import (
     QApplication, QDockWidget, QLabel, QPushButton, QToolBar, QToolButton, QWidget,
@@ -147,6 +147,16 @@ class PresentationLayout(QObject):
         w.resizeDocks([right], [width], Qt.Orientation.Horizontal)
         if w.cost_dock.isVisible():
             w.resizeDocks([w.cost_dock], [PLOT_HEIGHT], Qt.Orientation.Vertical)
+
+    def place_dialog(self, dialog: QWidget) -> None:
+        """Presenting: a helper window goes over the side panels, never over the network."""
+        if not self._presenting:
+            return
+        docks = [d for d in (self.w.stepper_dock, self.w.sample_dock) if d.isVisible()
+                 and not d.visibleRegion().isEmpty()]
+        if docks:
+            dock = docks[0]
+            dialog.setGeometry(QRect(dock.mapToGlobal(QPoint(0, 0)), dock.size()))
 
     def _on_all_controls(self, checked: bool) -> None:
         self.apply(self._presenting, self._stepping)
