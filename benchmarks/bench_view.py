@@ -63,17 +63,25 @@ def training_speed(session: Session, seconds: float, view: NetworkView | None = 
     return seen / elapsed, frames / elapsed
 
 
-def app_training_speed(window, seconds: float) -> float:
-    """Samples/s while the main window trains and every view follows the snapshots."""
+def app_training_speed(window, seconds: float) -> tuple[float, float, float]:
+    """(samples/s, snapshots/s, GUI-thread CPU ms per snapshot) while the main window trains and
+    every view follows the snapshots. The CPU time is the GUI thread's own (time.thread_time),
+    so it says how much work a snapshot costs whatever else the machine is doing."""
     session = window.session
+    snapshots = []
+    session.snapshot_ready.connect(snapshots.append)
     session.start()
     pump(0.5)
-    start_seen, t0 = session.snapshot.samples_seen, time.perf_counter()
+    start_seen, t0, cpu0, n0 = (session.snapshot.samples_seen, time.perf_counter(),
+                                time.thread_time(), len(snapshots))
     pump(seconds)
-    rate = (session.snapshot.samples_seen - start_seen) / (time.perf_counter() - t0)
+    elapsed, cpu = time.perf_counter() - t0, time.thread_time() - cpu0
+    rate = (session.snapshot.samples_seen - start_seen) / elapsed
+    count = len(snapshots) - n0
     session.pause()
     pump(0.3)
-    return rate
+    session.snapshot_ready.disconnect(snapshots.append)
+    return rate, count / elapsed, 1000 * cpu / max(count, 1)
 
 
 def view_alone(view: NetworkView, snaps: list[Snapshot], seconds: float) -> float:
@@ -113,14 +121,17 @@ def main(argv=None) -> int:
     window = MainWindow(Session(dataset=data), restore=False)
     window.resize(1280, 800)
     window.show()
-    alone, headless, with_fps, with_sps, in_app = [], [], [], [], []
+    alone, headless, with_fps, with_sps, in_app, app_snaps, app_cpu = [], [], [], [], [], [], []
     for _ in range(args.repeats):
         headless.append(training_speed(session, args.seconds)[0])
         alone.append(view_alone(view, snaps, args.seconds))
         sps, fps = training_speed(session, args.seconds, view)
         with_sps.append(sps)
         with_fps.append(fps)
-        in_app.append(app_training_speed(window, args.seconds))
+        rate, per_second, cpu_ms = app_training_speed(window, args.seconds)
+        in_app.append(rate)
+        app_snaps.append(per_second)
+        app_cpu.append(cpu_ms)
     session.shutdown()
     window.close()
     med = statistics.median
@@ -131,6 +142,8 @@ def main(argv=None) -> int:
           f"{100 * med(with_sps) / med(headless):.0f} % of alone")
     print(f"training in the app:   {med(in_app):>10,.0f} samples/s = "
           f"{100 * med(in_app) / med(headless):.0f} % of alone (1280×800 window, all views live)")
+    print(f"GUI thread in the app: {med(app_cpu):>10.1f} ms CPU per snapshot, "
+          f"{med(app_snaps):.1f} snapshots/s = {med(app_cpu) * med(app_snaps) / 10:.0f} % of a core")
     print(f"fps: {med(with_fps):.1f}")
     view.close()
     del app

@@ -1,7 +1,8 @@
 """The `mlpviz` command: the desktop app, and headless train / evaluate / gradcheck / data / trace.
 
 Exit codes: 0 success, 1 an error (bad file, data, download, diverged training), 2 bad usage,
-130 interrupted (Ctrl-C). Errors are one line on stderr, "mlpviz: error: …", never a traceback.
+130 interrupted (Ctrl-C, SIGTERM, SIGHUP), 141 the reader of the output went away (a broken pipe,
+as `| head` does; nothing is printed). Errors are one line on stderr, "mlpviz: error: …", never a traceback.
 Qt is imported only when the app starts, so the headless commands run without a display.
 """
 
@@ -11,6 +12,7 @@ import argparse
 import contextlib
 import dataclasses
 import math
+import os
 import signal
 import sys
 import tempfile
@@ -26,19 +28,22 @@ from mlpviz.core.costs import COSTS
 from mlpviz.core.datasets import (
     FASHION_SYSTEM_DIR, Dataset, DatasetError, available_datasets, has_dataset_files, load_dataset,
 )
-from mlpviz.core.gradcheck import check_gradient
+from mlpviz.core.gradcheck import (
+    AGREES, DISAGREES, GRADCHECK_TOLERANCE, KINK, NOT_DIFFERENTIABLE, NOT_FINITE, TOO_SMALL,
+    check_gradient,
+)
 from mlpviz.core.imports import OURS, import_model, load_any_model
 from mlpviz.core.limits import (
-    TRAINED, architecture_problem, fit_problem, hidden_problem, parse_hidden,
+    DRAWN, TRAINED, architecture_problem, fit_problem, hidden_problem, parse_hidden,
 )
 from mlpviz.core.model_file import ModelFileError
 from mlpviz.core.model_metadata import ModelMetadata, read_metadata
-from mlpviz.core.network import Network
+from mlpviz.core.network import Network, NonFiniteError
 from mlpviz.core.paths import cache_dir
 from mlpviz.core.training import Trainer, TrainingDiverged, default_lr, single_blas_thread
 
-GRADCHECK_TOLERANCE = 1e-6
 EXIT_ERROR, EXIT_USAGE, EXIT_INTERRUPTED = 1, 2, 130
+EXIT_BROKEN_PIPE = 128 + 13  # what a shell reports for a Unix tool ended by SIGPIPE
 
 
 class CommandError(Exception):
@@ -203,10 +208,18 @@ def build_parser() -> argparse.ArgumentParser:
     import_options(p)
 
     p = commands.add_parser("gradcheck", help="compare backprop with numerical derivatives",
-                            description="Builds the network, takes one held-out sample of the "
-                                        "bundled data, and checks every ∂C/∂w and ∂C/∂b "
-                                        f"(exit 1 if a relative error exceeds {GRADCHECK_TOLERANCE:g}).")
+                            description="Builds the network (or reads --model), takes one "
+                                        "held-out sample, and checks every ∂C/∂w and ∂C/∂b "
+                                        "against central differences, allowing for their own "
+                                        "rounding and truncation error (exit 1 only if one "
+                                        "really disagrees).")
     network_options(p)
+    p.add_argument("--model", metavar="MODEL.npz", default=None,
+                   help="check this saved (or importable) model instead of building one; "
+                        "--layers, --activation, --cost and --seed are then the model's own")
+    p.add_argument("--sample", type=_count, default=None, metavar="N",
+                   help="index into the held-out set (default: one drawn with --seed)")
+    data_option(p, None)
     p.add_argument("--max-params", type=_count, default=50_000, metavar="N",
                    help="check a seeded sample of whole neurons when the network has more than N "
                         "parameters (default 50,000; 0 checks every parameter)")
@@ -228,6 +241,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=_trace_path, required=True, metavar="TRACE.npz|TRACE.json")
     import_options(p)
     add_import_commands(commands)
+    add_desktop_commands(commands)
     return parser
 
 
@@ -249,9 +263,13 @@ def main(argv: list[str] | None = None) -> int:
         return e.code
     handlers = {"train": cmd_train, "evaluate": cmd_evaluate, "gradcheck": cmd_gradcheck,
                 "data": cmd_data, "trace": cmd_trace, "import": cmd_import,
-                "compare": cmd_compare, None: cmd_app}
+                "compare": cmd_compare, "install-desktop": cmd_install_desktop,
+                "uninstall-desktop": cmd_uninstall_desktop, None: cmd_app}
     try:
         return handlers[args.command](args)
+    except BrokenPipeError:  # `mlpviz evaluate m.npz | head`: the reader left; end quietly
+        _silence_stdout()
+        return EXIT_BROKEN_PIPE
     except KeyboardInterrupt:
         _print_error("interrupted")
         return EXIT_INTERRUPTED
@@ -268,6 +286,17 @@ def main(argv: list[str] | None = None) -> int:
             raise
         _print_error(str(e))
     return EXIT_ERROR
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null, so that the interpreter's last flush at exit does not hit the
+    closed pipe again (and print "Exception ignored … BrokenPipeError")."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):  # stdout is not a file descriptor (tests capture it)
+        pass
 
 
 def _print_error(message: str) -> None:
@@ -300,6 +329,8 @@ def _app_model(args: argparse.Namespace):
         yield None
         return
     imported = import_model(args.app_model, args.app_activation, args.app_cost)
+    if args.screenshot:  # the app would show a banner and the screenshot exit 0 without the model
+        _check_fits_app(args.app_model, imported.network)
     if imported.format == OURS:
         yield args.app_model
         return
@@ -307,6 +338,18 @@ def _app_model(args: argparse.Namespace):
         path = Path(folder) / f"{Path(args.app_model).stem}.npz"
         imported.network.save(path, imported.metadata())
         yield str(path)
+
+
+def _check_fits_app(path: str, net: Network) -> None:
+    """CommandError unless the app (on its default, bundled data) can show `net`: the network
+    view's limits (core.limits.DRAWN), one input per pixel, one output per class, and a forward
+    pass that does not overflow."""
+    ds = _load_data("bundled")
+    problem = architecture_problem(net.sizes, net.activation, net.cost, 0, ds, DRAWN)
+    if problem:
+        raise CommandError(f"{path}: the app cannot show this model: {problem}")
+    with _naming(path):
+        net.forward(ds.test_x()[:100])  # NonFiniteError if its weights overflow
 
 
 def _run_app(args: argparse.Namespace, model: str | None) -> int:
@@ -375,30 +418,55 @@ def _isatty(stream) -> bool:
         return False
 
 
-class _StopOnCtrlC:
-    """While active, the first Ctrl-C only sets `requested` (checked between batches); a second
-    one interrupts at once. Outside the main thread it does nothing (Ctrl-C raises as usual)."""
+def _tell(text: str) -> None:
+    """A line on stderr that may fail quietly: after SIGHUP the terminal may be gone."""
+    try:
+        print(text, file=sys.stderr, flush=True)
+    except (OSError, ValueError):
+        pass
+
+
+class _StopOnSignals:
+    """While active, Ctrl-C (SIGINT), SIGTERM and SIGHUP (a closed terminal) all mean "stop and
+    save": the first only sets `requested` (checked between batches); a second one stops the
+    batch at once (KeyboardInterrupt; the model is still saved). Once `saving` is set, signals
+    only say that the save is being finished: a save is never cut short, so the weights are
+    never lost to an impatient second Ctrl-C. Outside the main thread it does nothing."""
+
+    SIGNALS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP")
+                    if hasattr(signal, name))
 
     def __init__(self):
         self.requested = False
-        self._previous = None
+        self.saving = False
+        self._previous: dict[int, object] = {}
 
-    def _on_sigint(self, signum, frame):
+    @staticmethod
+    def _name(signum: int) -> str:
+        return "Ctrl-C" if signum == signal.SIGINT else signal.Signals(signum).name
+
+    def _on_signal(self, signum, frame):
+        name = self._name(signum)
+        if self.saving:
+            _tell(f"\nmlpviz: {name}: finishing the save first, please wait")
+            return
         if self.requested:
             raise KeyboardInterrupt
         self.requested = True
-        print("\nmlpviz: stopping after this batch (Ctrl-C again to abort)", file=sys.stderr)
+        _tell(f"\nmlpviz: {name}: stopping after this batch (Ctrl-C again to abort the batch; "
+              "the model is still saved)")
 
     def __enter__(self):
         try:
-            self._previous = signal.signal(signal.SIGINT, self._on_sigint)
+            for signum in self.SIGNALS:
+                self._previous[signum] = signal.signal(signum, self._on_signal)
         except ValueError:  # not the main thread
-            self._previous = None
+            pass
         return self
 
     def __exit__(self, *exc):
-        if self._previous is not None:
-            signal.signal(signal.SIGINT, self._previous)
+        for signum, previous in self._previous.items():
+            signal.signal(signum, previous)
         return False
 
 
@@ -433,6 +501,25 @@ def _check_save_path(path: str | None) -> Path | None:
     return _check_output_path(path, "--save")
 
 
+def _save_or_rescue(net: Network, path: Path, metadata: dict) -> None:
+    """Save the trained model to `path`; if that fails (a full disk, the folder gone), save a
+    rescue copy in the temporary folder and raise a CommandError saying where the weights are,
+    so hours of training are not lost to one write error."""
+    try:
+        net.save(path, metadata)
+        return
+    except OSError as e:
+        reason = _describe_os_error(e)
+    rescue = Path(tempfile.gettempdir()) / f"mlpviz-rescued-{os.getpid()}-{path.name}"
+    try:
+        net.save(rescue, metadata)
+    except OSError as e:
+        raise CommandError(f"could not save the model: {reason}; a rescue copy in {rescue.parent} "
+                           f"failed too ({e.strerror or e}): the trained weights are lost") from None
+    raise CommandError(f"could not save the model: {reason}; the trained weights are safe in "
+                       f"{rescue} (move that file where you want it)")
+
+
 def _epoch_line(report, width: int) -> str:
     return (f"epoch {report.epoch:{width}d}   train cost {report.train_cost:.4f} "
             f"acc {report.train_accuracy:7.2%}   held-out cost {report.test_cost:.4f} "
@@ -444,27 +531,30 @@ def cmd_train(args: argparse.Namespace) -> int:
     ds = _load_data(args.data)
     net = _network(args, ds)
     lr = default_lr(args.cost) if args.lr is None else args.lr
+    batch = min(args.batch, len(ds.train_labels))  # a batch cannot hold more than every sample
     trainer = Trainer(net, ds.train_images, ds.train_labels, ds.test_images, ds.test_labels,
-                      lr=lr, batch_size=args.batch, seed=args.seed)
+                      lr=lr, batch_size=batch, seed=args.seed)
     print(f"{net!r}")
+    batch_text = f"{batch:,}" if batch == args.batch else (
+        f"{batch:,} (the whole training set; --batch {args.batch:,} asks for more)")
     print(f"{ds.name}: {len(ds.train_labels):,} training / {len(ds.test_labels):,} held-out; "
-          f"lr {lr:g}, batch {args.batch}, {args.epochs} epoch{'' if args.epochs == 1 else 's'}, "
+          f"lr {lr:g}, batch {batch_text}, {args.epochs} epoch{'' if args.epochs == 1 else 's'}, "
           f"seed {args.seed}")
     sys.stdout.flush()
 
     bar, width = _ProgressBar(), len(str(args.epochs))
     history, epoch_ends, batches = [], [], 0  # the epochs' reports, the batches at their ends
     diverged: TrainingDiverged | None = None
-    with _StopOnCtrlC() as ctrl_c, single_blas_thread():
+    with _StopOnSignals() as stop, single_blas_thread():
         try:
             for _ in range(args.epochs):
                 label = f"epoch {trainer.epoch + 1:{width}d}/{args.epochs}"
-                while not trainer.epoch_done and not ctrl_c.requested:
+                while not trainer.epoch_done and not stop.requested:
                     report = trainer.step()
                     batches += 1
                     bar.update(label, report.batch, report.batches_per_epoch,
                                f"cost {report.cost:.4f}", force=trainer.epoch_done)
-                if ctrl_c.requested:
+                if stop.requested:
                     break
                 bar.clear()
                 report = trainer.finish_epoch()
@@ -472,29 +562,32 @@ def cmd_train(args: argparse.Namespace) -> int:
                 epoch_ends.append(batches)
                 print(_epoch_line(report, width), flush=True)
         except KeyboardInterrupt:  # outside the main thread, or a second Ctrl-C
-            ctrl_c.requested = True
+            stop.requested = True
         except TrainingDiverged as e:
             diverged = e
         finally:
             bar.clear()
+        stop.saving = True  # from here on a signal never cuts the save short
 
-    if diverged is not None:
-        raise CommandError(f"training diverged in epoch {trainer.epoch + 1}: {diverged}"
-                           + (f" (nothing was saved to {save_path})" if save_path else ""))
-    trainer.sync()
-    if ctrl_c.requested:
-        test_cost, test_acc = trainer.evaluate(ds.test_images, ds.test_labels)
-        print(f"stopped in epoch {trainer.epoch + 1} after {trainer.batch_in_epoch} of "
-              f"{trainer.batches_per_epoch} batches: held-out cost {test_cost:.4f} "
-              f"acc {test_acc:.2%}")
-    if save_path is not None:
-        metadata = ModelMetadata(
-            dataset=args.data, dataset_name=ds.name, lr=lr, batch=args.batch, seed=args.seed,
-            epochs=trainer.epoch, batches_seen=batches, samples_seen=trainer.samples_seen,
-            history=history, epoch_ends=epoch_ends, interrupted=ctrl_c.requested)
-        net.save(save_path, metadata.as_dict())
-        print(f"saved {save_path}")
-    return EXIT_INTERRUPTED if ctrl_c.requested else 0
+        if diverged is not None:
+            raise CommandError(f"training diverged in epoch {trainer.epoch + 1}: {diverged}"
+                               + (f" (nothing was saved to {save_path})" if save_path else ""))
+        trainer.sync()
+        if save_path is not None:  # saved before anything is printed: after SIGHUP the
+            # terminal may be gone, and a failed print must not cost the model
+            metadata = ModelMetadata(
+                dataset=args.data, dataset_name=ds.name, lr=lr, batch=batch, seed=args.seed,
+                epochs=trainer.epoch, batches_seen=batches, samples_seen=trainer.samples_seen,
+                history=history, epoch_ends=epoch_ends, interrupted=stop.requested)
+            _save_or_rescue(net, save_path, metadata.as_dict())
+        if stop.requested:
+            test_cost, test_acc = trainer.evaluate(ds.test_images, ds.test_labels)
+            print(f"stopped in epoch {trainer.epoch + 1} after {trainer.batch_in_epoch} of "
+                  f"{trainer.batches_per_epoch} batches: held-out cost {test_cost:.4f} "
+                  f"acc {test_acc:.2%}")
+        if save_path is not None:
+            print(f"saved {save_path}")
+    return EXIT_INTERRUPTED if stop.requested else 0
 
 
 # --- evaluate ---------------------------------------------------------------------------------
@@ -518,6 +611,15 @@ def _model_and_data(model_path: str, data: str | None, activation: str | None = 
     if problem:
         raise CommandError(f"{model_path}: {problem}")
     return net, meta, ds, spec
+
+
+@contextlib.contextmanager
+def _naming(model_path: str):
+    """NonFiniteError (the model's weights overflow float64) as an error naming the file."""
+    try:
+        yield
+    except NonFiniteError as e:
+        raise CommandError(f"{model_path}: {e}") from None
 
 
 def confusion_matrix(labels: np.ndarray, predictions: np.ndarray, n_classes: int) -> np.ndarray:
@@ -550,7 +652,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     if len(ds.test_labels) == 0:
         raise CommandError(f"{ds.name} has no held-out samples to evaluate on")
     labels = ds.test_labels.astype(np.intp)
-    with single_blas_thread():
+    with single_blas_thread(), _naming(args.model):
         cost, accuracy, predictions = net.evaluate(ds.test_x(), labels)
     print(f"{net!r}")
     print(f"{ds.name}, held-out split: {len(labels):,} samples")
@@ -563,28 +665,83 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 # --- gradcheck --------------------------------------------------------------------------------
 
 
+# Bytes per parameter the check holds at once: the network's W (float64), backprop's trace (its
+# copy of W, ∂C/∂W and the wishes: 3 × 8), extended-precision copies of W (16) and the numerical
+# gradient with its relative errors (2 × 8).
+GRADCHECK_BYTES_PER_PARAMETER = 8 + 3 * 8 + 16 + 2 * 8
+
+
+def available_memory() -> int | None:
+    """Bytes of memory available to a new allocation without swapping (Linux: MemAvailable of
+    /proc/meminfo; elsewhere the free physical pages), or None if unknown."""
+    try:
+        with open("/proc/meminfo") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):
+        return None
+
+
+def _check_gradcheck_fits(sizes: list[int]) -> None:
+    """Refuse, before allocating anything, a check that will not fit in the memory available."""
+    count = sum(a * b + b for a, b in zip(sizes[:-1], sizes[1:]))
+    need, have = count * GRADCHECK_BYTES_PER_PARAMETER, available_memory()
+    if have is not None and need > have:
+        raise CommandError(
+            f"checking a {' → '.join(map(str, sizes))} network ({count:,} parameters) needs "
+            f"about {need / 1e9:.1f} GB of memory and {have / 1e9:.1f} GB are available: choose "
+            "smaller --layers")
+
+
 def cmd_gradcheck(args: argparse.Namespace) -> int:
-    ds = _load_data("bundled")
-    net = _network(args, ds)
-    index = int(np.random.default_rng(args.seed).integers(len(ds.test_labels)))
+    if args.model is not None:
+        net, _, ds, _ = _model_and_data(args.model, args.data)
+    else:
+        ds = _load_data(args.data or "bundled")
+        _check_gradcheck_fits([ds.n_inputs, *args.layers, ds.n_classes])
+        net = _network(args, ds)
+    n_test = len(ds.test_labels)
+    if n_test == 0:
+        raise CommandError(f"{ds.name} has no held-out samples to check on")
+    index = (int(np.random.default_rng(args.seed).integers(n_test)) if args.sample is None
+             else args.sample)
+    if index >= n_test:
+        raise CommandError(f"--sample {index}: the held-out set has {n_test:,} samples "
+                           f"(0 … {n_test - 1:,})")
     x, label = ds.test_images[index].astype(np.float64) / 255, int(ds.test_labels[index])
     result = check_gradient(net, x, label, max_params=args.max_params or None)
     print(f"{net!r}")
-    print(f"held-out sample #{index} (label {ds.class_names[label]}); central differences, "
-          "relative error |g_backprop − g_numerical| / max(|g_backprop| + |g_numerical|, "
-          "1e-4 · max |g_backprop|)")
+    print(f"held-out sample #{index} (label {ds.class_names[label]}); central differences with "
+          f"h = {result.step:.1e}·max(1, |z|) in a float with u = {result.unit_roundoff:.1e}; "
+          f"a parameter disagrees when |g_backprop − g_numerical| exceeds the difference "
+          f"quotient's own rounding and truncation error + {GRADCHECK_TOLERANCE:g} relative")
     if result.checked < result.total:
         print(f"checked {result.checked:,} of {result.total:,} parameters (a seeded sample of "
               "whole neurons; --max-params 0 checks all)")
     for c in result.layers:
-        print(f"  layer {c.layer} → {c.layer + 1}:  W{c.layer} {c.max_rel_error_w:.2e}   "
-              f"b{c.layer} {c.max_rel_error_b:.2e}")
-    kind, l, j, k, analytic, numeric, rel = result.offenders[0]
-    where = f"W{l}[{j},{k}]" if kind == "W" else f"b{l}[{j}]"
-    ok = result.max_rel_error <= GRADCHECK_TOLERANCE
-    print(f"worst {rel:.2e} at {where} (backprop {analytic:.6e}, numerical {numeric:.6e}): "
-          + ("OK" if ok else "FAILED") + f" (tolerance {GRADCHECK_TOLERANCE:g})")
-    return 0 if ok else EXIT_ERROR
+        counts = ", ".join(f"{c.count(v):,} {_VERDICT_WORDS[v]}" for v in _VERDICT_WORDS
+                           if c.count(v))
+        print(f"  layer {c.layer} → {c.layer + 1}:  {counts}")
+    if result.offenders:
+        p = result.offenders[0]
+        where = f"W{p.l}[{p.j},{p.k}]" if p.k >= 0 else f"b{p.l}[{p.j}]"
+        print(f"worst {where}: backprop {p.backprop:.6e}, numerical {p.numerical:.6e}, "
+              f"allowance ±{p.allowance:.1e} ({_VERDICT_WORDS[p.verdict]})")
+    wrong = result.count(DISAGREES) + result.count(NOT_FINITE)
+    print("OK: no parameter disagrees" if result.ok else
+          f"FAILED: {wrong:,} parameter(s) disagree or are not finite")
+    return 0 if result.ok else EXIT_ERROR
+
+
+_VERDICT_WORDS = {AGREES: "agree", TOO_SMALL: "too small to check numerically",
+                  NOT_DIFFERENTIABLE: "at a kink (z = 0: not differentiable)",
+                  KINK: "across a kink within the step", NOT_FINITE: "not finite",
+                  DISAGREES: "DISAGREE"}
 
 
 # --- data -------------------------------------------------------------------------------------
@@ -640,7 +797,8 @@ def cmd_trace(args: argparse.Namespace) -> int:
     from mlpviz.core.trace_export import save_trace
 
     x, label = ds.test_images[args.sample].astype(np.float64) / 255, int(ds.test_labels[args.sample])
-    trace = net.backprop(x, label)
+    with _naming(args.model):
+        trace = net.backprop(x, label)
     save_trace(trace, args.out)
     names = ds.class_names
     print(f"sample {args.sample}: label {names[label]}, predicted {names[trace.prediction]}, "
@@ -777,3 +935,41 @@ def comparison_lines(result) -> list[str]:
             lines.append("no single classic mistake reproduces these numbers: start at the "
                          "first difference")
     return lines
+
+
+# --- the desktop menu entry -------------------------------------------------------------------
+
+
+def add_desktop_commands(commands) -> None:
+    """`install-desktop` and `uninstall-desktop` (see mlpviz.desktop)."""
+    commands.add_parser(
+        "install-desktop", help="add mlpviz to the desktop's applications menu",
+        description="Writes a freedesktop .desktop entry and the app's icon under "
+                    "$XDG_DATA_HOME (default ~/.local/share), starting this installation's "
+                    "mlpviz. No root needed; undo with 'mlpviz uninstall-desktop'.")
+    commands.add_parser(
+        "uninstall-desktop", help="remove mlpviz from the desktop's applications menu",
+        description="Removes the files 'mlpviz install-desktop' wrote, and nothing else.")
+
+
+def cmd_install_desktop(args: argparse.Namespace) -> int:
+    from mlpviz import desktop
+
+    written = desktop.install()
+    print(f"installed {written[0]}")
+    print(f"  starts: {desktop.exec_value(desktop.launch_command())}")
+    print(f"  icon: {len(written) - 1} sizes under {desktop.data_home() / 'icons' / 'hicolor'}")
+    print("mlpviz is in the applications menu (a menu that was open may need a new login to "
+          "show the icon)")
+    return 0
+
+
+def cmd_uninstall_desktop(args: argparse.Namespace) -> int:
+    from mlpviz import desktop
+
+    removed = desktop.uninstall()
+    if not removed:
+        print(f"nothing to remove: no mlpviz entry under {desktop.data_home()}")
+    for path in removed:
+        print(f"removed {path}")
+    return 0

@@ -146,6 +146,34 @@ def test_gradcheck_fails_on_a_wrong_derivative(capsys, monkeypatch):
     assert "FAILED" in capsys.readouterr().out
 
 
+def test_gradcheck_a_saved_collapsed_model_on_a_chosen_sample(tmp_path, capsys, bundled):
+    """The issue's tanh/mse network, collapsed after 1 epoch at η = 3: gradients of 1e-13 are too
+    small to check numerically, not wrong; exit 0."""
+    net = Network([784, 16, 16, 10], "tanh", "mse", seed=0)
+    trainer = Trainer(net, bundled.train_images, bundled.train_labels, lr=3.0, seed=0)
+    for _ in trainer.run(1):
+        pass
+    path = tmp_path / "collapsed.npz"
+    trainer.sync().save(path)
+    for sample in ("0", "7", "1999"):
+        assert main(["gradcheck", "--model", str(path), "--sample", sample]) == 0
+        out = capsys.readouterr().out
+        assert f"held-out sample #{sample} " in out and "tanh" in out and "OK" in out
+        assert "DISAGREE" not in out
+
+
+def test_gradcheck_relu_at_its_kink_is_not_a_failure(tmp_path, capsys):
+    path = tmp_path / "relu.npz"
+    Network([784, 16, 16, 10], "relu", "mse", seed=0).save(path)
+    # held-out sample 0 has black pixels; fresh relu biases are 0: some z sit exactly at the kink
+    assert main(["gradcheck", "--model", str(path), "--sample", "0"]) == 0
+
+
+def test_gradcheck_sample_out_of_range_is_one_line(model, capsys):
+    assert main(["gradcheck", "--model", str(model), "--sample", "2000"]) == 1
+    assert "2,000 samples" in _one_error_line(capsys.readouterr().err)
+
+
 # --- trace ------------------------------------------------------------------------------------
 
 def _trace_keys():

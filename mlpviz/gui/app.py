@@ -28,6 +28,10 @@ def _application():
         app = QApplication(sys.argv[:1])
         app.setApplicationName("mlpviz")
         app.setOrganizationName("mlpviz")
+        from mlpviz.gui.icon import app_icon
+
+        app.setWindowIcon(app_icon())  # taskbar and title bar
+        app.setDesktopFileName("mlpviz")  # Wayland: the menu entry of `mlpviz install-desktop`
     return app
 
 
@@ -91,6 +95,17 @@ def _train_for_screenshot(window, steps: int, timeout: float = 120.0) -> None:
     QApplication.processEvents()
 
 
+def _wait_for_files(session, timeout: float = 120.0) -> None:
+    """Process events until the session has read the file it was reading (or `timeout`)."""
+    from PySide6.QtWidgets import QApplication
+
+    deadline = time.monotonic() + timeout
+    while session.busy and time.monotonic() < deadline:
+        QApplication.processEvents()
+        time.sleep(0.005)
+    QApplication.processEvents()
+
+
 def take_screenshot(path: str, train_steps: int = 300, model: str | None = None,
                     setup: WindowSetup = WindowSetup()) -> int:
     """Render the main window offscreen after `train_steps` mini-batches, set up as `setup`
@@ -104,7 +119,9 @@ def take_screenshot(path: str, train_steps: int = 300, model: str | None = None,
     window.show()
     if model:
         window.session.open_model(model)
+        _wait_for_files(window.session)
     _train_for_screenshot(window, train_steps)
+    window.cost_view.flush()  # its plots are built after a first paint, which a grab is not
     app.processEvents()
     problem = set_up_window(window, setup)
     ok = problem is None and window.grab().save(path)
@@ -129,6 +146,8 @@ def run_app(screenshot: str | None = None, train_steps: int = 300, model: str | 
     from mlpviz.gui.main_window import MainWindow
 
     window = MainWindow()
+    guard = _last_resort(window)
+    signals = _CloseOnSignals(window)
     if os.environ.get(STARTUP_TIME_ENV):
         _quit_after_first_paint(window)
     window.show()
@@ -139,7 +158,78 @@ def run_app(screenshot: str | None = None, train_steps: int = 300, model: str | 
         window.banner.show_message(problem)
     code = app.exec()
     _close(window)
-    return code
+    guard.uninstall()
+    signals.restore()
+    return 128 + signals.received if signals.received else code
+
+
+def _last_resort(window):
+    """From now on an exception no code caught shows in `window`'s banner (gui.last_resort)."""
+    from mlpviz.gui.last_resort import LastResort
+
+    guard = LastResort()
+    guard.caught.connect(window.show_unexpected)
+    guard.install()
+    return guard
+
+
+CLOSING_SIGNALS = ("SIGINT", "SIGTERM", "SIGHUP")
+
+
+class _CloseOnSignals:
+    """Ctrl-C in the terminal (SIGINT), SIGTERM and SIGHUP close the window as its close button
+    does (settings saved, the training thread stopped); the app then exits with 128 + the
+    signal's number (`received`). Python runs a signal handler only between bytecodes, never
+    while Qt's event loop waits in C++: the signal also writes a byte to a socket
+    (signal.set_wakeup_fd) that a QSocketNotifier watches, which wakes the loop so the handler
+    runs at once. A second signal while closing ends the process the default way."""
+
+    def __init__(self, window):
+        import signal
+        import socket
+
+        from PySide6.QtCore import QSocketNotifier
+
+        self._window = window
+        self.received: int | None = None
+        self._reader, self._writer = socket.socketpair()
+        for sock in (self._reader, self._writer):
+            sock.setblocking(False)
+        self._names = [name for name in CLOSING_SIGNALS if hasattr(signal, name)]
+        self._previous = {name: signal.signal(getattr(signal, name), self._on_signal)
+                          for name in self._names}
+        self._previous_fd = signal.set_wakeup_fd(self._writer.fileno(), warn_on_full_buffer=False)
+        self._notifier = QSocketNotifier(self._reader.fileno(), QSocketNotifier.Type.Read)
+        self._notifier.activated.connect(self._drain)
+
+    def _on_signal(self, signum, _frame) -> None:
+        import signal
+
+        from PySide6.QtCore import QTimer
+
+        if self.received is None:
+            self.received = signum
+        for name in self._names:  # a second signal is not ignored
+            signal.signal(getattr(signal, name), signal.SIG_DFL)
+        QTimer.singleShot(0, self._window.close)
+
+    def _drain(self) -> None:
+        try:
+            while self._reader.recv(64):
+                pass
+        except OSError:  # nothing left to read
+            pass
+
+    def restore(self) -> None:
+        """The process's signal handling as it was before."""
+        import signal
+
+        signal.set_wakeup_fd(self._previous_fd)
+        for name, handler in self._previous.items():
+            signal.signal(getattr(signal, name), handler)
+        self._notifier.setEnabled(False)
+        self._reader.close()
+        self._writer.close()
 
 
 def seconds_since_process_start() -> float:

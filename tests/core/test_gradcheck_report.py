@@ -9,8 +9,8 @@ import pytest
 from mlpviz.core.activations import ACTIVATIONS
 from mlpviz.core.costs import COSTS
 from mlpviz.core.gradcheck import (
-    GRADCHECK_TOLERANCE, CheckedParameter, numerical_weight_gradient, per_layer_gradcheck,
-    relative_error,
+    AGREES, DISAGREES, CheckedParameter, check_parameter, numerical_weight_gradient,
+    per_layer_gradcheck,
 )
 from mlpviz.core.network import Network
 
@@ -27,21 +27,22 @@ def test_numerical_weight_gradient_agrees_with_backprop(sample, activation, cost
     net = Network([784, 12, 10, 10], activation, cost, seed=3)
     t = net.backprop(x, label)
     for l, j, k in [(0, 3, 300), (1, 4, 7), (2, label, 5), (2, 1, -1), (0, 2, None)]:
-        num = numerical_weight_gradient(net, x, label, l, j, k)
+        p = check_parameter(net, x, label, l, j, k)
         want = t.grad_b[l][j] if k is None or k < 0 else t.grad_w[l][j, k]
-        assert relative_error(want, num) < GRADCHECK_TOLERANCE or abs(want - num) < 1e-12, (l, j, k)
+        assert p.backprop == want and p.verdict == AGREES, p
+        assert numerical_weight_gradient(net, x, label, l, j, k) == p.numerical
 
 
 def test_report_rows_are_each_layers_worst_then_the_worst_offenders(sample):
     x, label = sample
     net = Network([784, 16, 16, 10], seed=0)
     report = per_layer_gradcheck(net, x, label, n_offenders=4)
-    assert report.ok and report.max_rel_error < GRADCHECK_TOLERANCE
+    assert report.ok and report.count(AGREES) == net.parameter_count
     assert [p.l for p in report.layer_rows] == [0, 1, 2] and len(report.offenders) == 4
     assert report.rows == report.layer_rows + report.offenders
     assert report.sizes == (784, 16, 16, 10) and report.worst_layers() == []
-    errors = [p.rel_error for p in report.offenders]
-    assert errors == sorted(errors, reverse=True)
+    scores = [p.score for p in report.offenders]
+    assert scores == sorted(scores, reverse=True)
     t = net.backprop(x, label)
     for p in report.rows:
         assert p.backprop == (t.grad_b[p.l][p.j] if p.k < 0 else t.grad_w[p.l][p.j, p.k])
@@ -64,5 +65,6 @@ def test_report_names_the_broken_layer(sample, monkeypatch):
     assert not report.ok and report.worst_layers() == [2]
     worst = report.layer_rows[2]
     assert (worst.l, worst.j, worst.k) == (2, 6, -1) and not report.agrees(worst)
+    assert worst.verdict == DISAGREES and report.count(DISAGREES) == 1
     assert report.offenders[0] == worst
     assert isinstance(worst, CheckedParameter)

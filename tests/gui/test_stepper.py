@@ -11,6 +11,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QWidget
 
+from mlpviz.core.minibatch import minibatch_with
 from mlpviz.core.network import Network
 from mlpviz.core.presenting import find_stage
 from mlpviz.core.snapshot import Snapshot
@@ -26,7 +27,7 @@ def data(bundled):
     y = bundled.test_labels.astype(int)
     i = int(np.nonzero(y == 2)[0][0])
     x = bundled.test_images[i] / 255.0
-    return x, i, bundled.train_images[:8] / 255.0, bundled.train_labels[:8].astype(int)
+    return x, i, minibatch_with(bundled.train_images, bundled.train_labels, 8, x, 2, "test", i)
 
 
 @pytest.fixture
@@ -36,13 +37,13 @@ def net():
 
 @pytest.fixture
 def panel(qtbot, data, net):
-    x, i, X, labels = data
+    x, i, batch = data
     p = StepperPanel()
     qtbot.addWidget(p)
     p.resize(700, 800)
     p.set_snapshot(Snapshot.of(net))
     p.set_sample(x, 2, f"held-out sample #{i}")
-    p.set_batch_source(X, labels)
+    p.set_batch(batch)
     p.show()
     qtbot.waitExposed(p)
     return p
@@ -89,6 +90,21 @@ def test_buttons_list_and_keys_walk_the_stages(qtbot, panel):
     assert panel.current_index() == n - 1 and not panel.next_button.isEnabled()
     panel.next_stage()
     assert panel.current_index() == n - 1
+
+
+def test_one_numbering_in_the_list_the_title_and_the_footer(panel):
+    """The list says "3 · What they want", the title "3 · …" and the footer "Stage 3 of 9": the
+    stage's own number everywhere, never its position among the 16 pages."""
+    labels = []
+    for i in range(panel.stage_count()):
+        panel.go_to(i)
+        label = panel.stage_list.item(i).text().split(" · ")[0]
+        assert panel.title.text().startswith(label + " · ")
+        assert panel.position.text() == f"Stage {label} of 9"
+        labels.append(label)
+    assert labels[:6] == ["1a", "1b", "1c", "1d", "2", "3"] and labels[-1] == "9"
+    panel.explain_weight(2, 1, 3)
+    assert panel.position.text() == "← back to stage 9"
 
 
 # ← / → (and Page Up / Page Down) are the main window's actions now: tests/gui/test_keys.py.
@@ -216,7 +232,8 @@ def test_gradient_check_passes_then_catches_a_broken_backprop(panel, monkeypatch
     assert report.ok and report.max_rel_error < 1e-6
     assert panel.current_stage().key == "gradcheck"
     assert panel.table.rowCount() == len(report.rows)
-    assert all(panel.table.item(r, 5).text() == "✓" for r in range(3))
+    mark = panel.table.columnCount() - 1  # the verdict, after the allowance
+    assert all(panel.table.item(r, mark).text() == "✓" for r in range(3))
     panel.back()
     assert panel.current_stage().key == "forward-0"
 
@@ -231,7 +248,7 @@ def test_gradient_check_passes_then_catches_a_broken_backprop(panel, monkeypatch
     monkeypatch.setattr(Network, "backprop", broken)
     report = panel.run_gradient_check()
     assert not report.ok and report.worst_layers() == [2]
-    assert panel.table.item(2, 5).text() == "✗ wrong"
+    assert panel.table.item(2, mark).text() == "✗ wrong"
     assert "DISAGREES" in panel.text.text()
 
 
@@ -264,8 +281,8 @@ def test_new_snapshot_keeps_the_stage(panel):
     panel.go_to(9)
     panel.set_snapshot(Snapshot.of(Network([784, 16, 16, 10], seed=3)))
     assert panel.current_index() == 9 and panel.current_stage().key == "sum-2"
-    panel.set_snapshot(Snapshot.of(Network([784, 10], seed=3)))  # fewer stages: clamped
-    assert panel.current_index() == panel.stage_count() - 1
+    panel.set_snapshot(Snapshot.of(Network([784, 10], seed=3)))  # no "sum-2": the first stage
+    assert panel.current_index() == 0
 
 
 def test_export_trace(panel, tmp_path):

@@ -13,7 +13,11 @@ one module each:
   batch     9  from one sample to a mini-batch
 
 Off the walk: the chain rule for one weight (`chain`) and the gradient check (`check`). Shared:
-`Stage`/`Walk` (stage), the table builder (table), the context and its words (context);
+`Stage`/`Walk` (stage; `Walk.position` is the "Stage 4b of 9" the stepper shows), the table
+builder (table), the context and its words (context), and the claims (claims): every comparison
+a stage states ("X matters more than Y", "most", "near its target", "none of its levers work") is
+a `Claim` — relation, names, numbers — written only when the numbers support it and kept in
+`Stage.claims` so tests check it again;
 `build_walk` (build) puts the stages in order. The math the walk shows lives where it is owned:
 `core.gradient` (ranking, batch wishes), `core.gradcheck` (numerical derivatives, the check).
 
@@ -22,7 +26,9 @@ w⁽ˡ⁾, b⁽ˡ⁾ the weights and biases INTO layer l — so w⁽ˡ⁾ⱼₖ 
 Function arguments use the code's indexing: weight layer l maps neuron layer l to l + 1.
 """
 
-from mlpviz.core.gradcheck import GradCheckReport, numerical_weight_gradient, per_layer_gradcheck
+from mlpviz.core.gradcheck import (
+    GradCheckReport, check_parameter, numerical_weight_gradient, per_layer_gradcheck,
+)
 from mlpviz.core.gradient import BatchWishes, batch_wishes, top_parameters
 from mlpviz.core.walk.build import build_walk
 from mlpviz.core.walk.chain import chain_rule
@@ -33,6 +39,6 @@ from mlpviz.core.walk.step import gradient_step
 
 __all__ = [
     "DIGITS", "BatchWishes", "GradCheckReport", "Stage", "Walk", "batch_wishes", "build_walk",
-    "chain_rule", "gradcheck_stage", "gradient_step", "numerical_weight_gradient",
+    "chain_rule", "check_parameter", "gradcheck_stage", "gradient_step", "numerical_weight_gradient",
     "per_layer_gradcheck", "top_parameters",
 ]

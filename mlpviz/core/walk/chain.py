@@ -4,20 +4,23 @@ numbers from the trace and, when given, the numerical derivative beside it."""
 
 from __future__ import annotations
 
-from mlpviz.core.gradcheck import GRADCHECK_TOLERANCE, relative_error
+from mlpviz.core.activations import get_activation
+from mlpviz.core.gradcheck import CheckedParameter
 from mlpviz.core.network import Trace
 from mlpviz.core.notation import fmt_sig, param_name, sub, sup
 from mlpviz.core.overlay import Overlay
+from mlpviz.core.walk.check import verdict_words
 from mlpviz.core.walk.context import DIGITS, Context, only, only_row, par, pixel
 from mlpviz.core.walk.stage import Stage
 from mlpviz.core.walk.table import Table
 
 
 def chain_rule(trace: Trace, l: int, j: int, k: int, class_names=DIGITS,
-               numeric: float | None = None) -> Stage:
+               numeric: CheckedParameter | None = None) -> Stage:
     """The chain rule for one weight w⁽ˡ⁺¹⁾ⱼₖ (`Network.weights[l][j, k]`) with its numbers:
     ∂C/∂w = aₖ⁽ˡ⁾ · σ'(zⱼ⁽ˡ⁺¹⁾) · ∂C/∂aⱼ⁽ˡ⁺¹⁾ (at a softmax output: aₖ · (aⱼ − yⱼ)).
-    With `numeric` (central differences), the table also compares the two."""
+    With `numeric` (`core.gradcheck.check_parameter`: central differences and their verdict),
+    the table also compares the two."""
     L = trace.L
     if not (0 <= l < L and 0 <= j < trace.W[l].shape[0] and 0 <= k < trace.W[l].shape[1]):
         raise ValueError(f"no weight ({l}, {j}, {k}) in a network of sizes "
@@ -47,10 +50,11 @@ def chain_rule(trace: Trace, l: int, j: int, k: int, class_names=DIGITS,
     tab.add("∂C/∂w (backprop)", gw)
     values = {"w": w, "a_prev": a_k, "prime": sp, "grad_a": ga, "grad_z": gz, "grad_w": gw}
     if numeric is not None:
-        rel = float(relative_error(gw, numeric))
-        tab.add("∂C/∂w (central differences)", numeric)
-        tab.add("relative error", rel)
-        values.update(numeric=numeric, rel_error=rel)
+        tab.add("∂C/∂w (central differences)", numeric.numerical)
+        tab.add("relative error", numeric.rel_error)
+        tab.add("allowance (the check's own error)", numeric.allowance)
+        values.update(numeric=numeric.numerical, rel_error=numeric.rel_error,
+                      allowance=numeric.allowance, verdict=numeric.verdict)
     frm = c.neuron(l, k) if l > 0 else pixel(k, c.sizes[0])
     text = (f"This weight connects {frm} to {c.neuron(lo, j)}. Its derivative is a chain of three "
             f"factors: the activation it multiplies ({fmt_sig(a_k, 3)}), how responsive the neuron "
@@ -60,10 +64,9 @@ def chain_rule(trace: Trace, l: int, j: int, k: int, class_names=DIGITS,
                 f"∂C/∂z is simply a − y = {fmt_sig(gz, 3)}; times the activation it multiplies "
                 f"({fmt_sig(a_k, 3)}) that is ∂C/∂w.")
     if numeric is not None:
-        ok = values["rel_error"] < GRADCHECK_TOLERANCE
-        text += (f" Nudging the weight by ±10⁻⁵ and measuring the cost gives "
-                 f"{fmt_sig(numeric, 6)}: "
-                 + ("backprop agrees." if ok else "backprop DISAGREES — something is wrong."))
+        text += (f" Nudging the weight a little both ways and measuring the cost gives "
+                 f"{fmt_sig(numeric.numerical, 6)}: "
+                 + verdict_words(numeric, get_activation(trace.activation)))
     return Stage(
         key="weight", number=7, title=f"The chain rule for {name}", text=text, formula=formula,
         values=values,
