@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from mlpviz.core.network import Feedforward
+from mlpviz.core.network import Feedforward, forward_pass
 from mlpviz.core.notation import sup
 
 
@@ -16,8 +16,9 @@ def overflow_problem(model: Feedforward, X: np.ndarray) -> str | None:
     """None if the forward pass of every sample of X (n, sizes[0]) stays finite; else a sentence
     naming the first layer l whose z⁽ˡ⁾ = W a + b (or whose a⁽ˡ⁾) is ±inf or NaN, and for how
     many of the n samples."""
-    with np.errstate(all="ignore"):
-        zs, acts = model.forward_layers(X)
+    A = np.asarray(X, dtype=np.float64)
+    with np.errstate(all="ignore"):  # the unchecked pass: here we count where it overflows
+        zs, acts = forward_pass(model.weights, model.biases, A, model.act, model.cost_fn)
     n = len(X)
     for l in range(1, len(zs)):
         for what, values in (("weighted sums z", zs[l]), ("activations a", acts[l])):

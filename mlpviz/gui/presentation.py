@@ -2,8 +2,8 @@
 
 - The network view gets the room: the menu bar and both toolbars give way to one short bar with
   what a teacher uses while presenting (Train / Pause, Step, the stage keys); T brings the menus
-  and the full toolbars back. The side panels keep their width (`side_panels`) and the plot its
-  height: the fonts grow inside them, so the network is never smaller than in the normal layout.
+  and the full toolbars back. The side panels are no wider and the plots no taller than in the
+  normal layout, so the network is never smaller.
 - Every font grows (`theme.PRESENTATION_SCALE`, dock titles and table headers included).
 - The stepper shows a page of one or two sentences (↓ / ↑ turn the pages), the table's rows that
   matter (A shows them all) and the stage numbers on one line (`StepperPanel.set_presenting`).
@@ -21,9 +21,17 @@ from PySide6.QtWidgets import (
 )
 
 from mlpviz.gui.icons import pause_icon, play_icon
-from mlpviz.gui.side_panels import side_width
 
+SIDE_WIDTH = 430  # the right panels' width in the normal layout
 PLOT_HEIGHT = 210  # the cost plot's height in the normal layout
+
+
+def side_width(window_width: int, stepping: bool) -> int:
+    """The right docks' width, presenting or not: the stepper takes half the window (at least
+    580 px: its tables need it), the other panels 430 px."""
+    if stepping:
+        return max(580, window_width // 2 - 60)
+    return SIDE_WIDTH
 
 
 class PresentationBar(QToolBar):
@@ -92,8 +100,7 @@ class PresentationLayout(QObject):
             view_menu, "Previous sentences of the stage", lambda: window.stepper.turn_page(-1),
             "Up")
         self.all_rows_action = window._action(
-            view_menu, "All of the stage: every row and column (stage 9: its table, pictures, formula)",
-            window.stepper.toggle_all_rows, "A")
+            view_menu, "All rows of the stage's table", window.stepper.toggle_all_rows, "A")
         self._presenting = False
         self._stepping = False
         self.apply(False, False)
@@ -133,11 +140,18 @@ class PresentationLayout(QObject):
 
     def fit_docks(self) -> None:
         """The side panels and the plot at their sizes for this layout (fonts grow panels'
-        minimum sizes; this puts the room back to the network)."""
+        minimum sizes; this puts the room back to the network). Not presenting, the side panels
+        keep the one width `gui.side_panels` holds on every tab."""
         w = self.w
-        width = w.side_panels.width or side_width(w.width())  # the normal layout's, never wider
-        right = w.stepper_dock if self._stepping else w.sample_dock
-        w.resizeDocks([right], [width], Qt.Orientation.Horizontal)
+        if self._presenting:
+            width = side_width(w.width(), self._stepping)
+            normal = getattr(getattr(w, "side_panels", None), "width", None)
+            if normal:  # never narrower a network than the normal layout's
+                width = min(width, normal)
+            right = w.stepper_dock if self._stepping else w.sample_dock
+            w.resizeDocks([right], [width], Qt.Orientation.Horizontal)
+        elif getattr(w, "side_panels", None) is not None:
+            w.side_panels.keep()  # the normal layout: one width for every tab (gui.side_panels)
         if w.cost_dock.isVisible():
             w.resizeDocks([w.cost_dock], [PLOT_HEIGHT], Qt.Orientation.Vertical)
 

@@ -10,7 +10,6 @@ two walks run on copies of the network, worked out when the stage is first shown
 from __future__ import annotations
 
 import numpy as np
-import pyqtgraph as pg
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QIcon, QImage, QPixmap
 from PySide6.QtWidgets import (
@@ -106,6 +105,19 @@ class SgdPlot(QWidget):
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
+        self.plot = self.careful = self.stagger = None  # built when a demo is first shown
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self._layout = QVBoxLayout(self)
+        self._layout.setContentsMargins(0, 0, 0, 0)
+        self.words = ""
+        self.demo: SgdDemo | None = None
+
+    def _build(self) -> None:
+        """The pyqtgraph plot, made on first use: importing pyqtgraph costs start-up ~0.4 s."""
+        if self.plot is not None:
+            return
+        import pyqtgraph as pg
+
         self.plot = pg.PlotWidget()
         self.plot.setMenuEnabled(False)
         self.plot.setMouseEnabled(False, False)
@@ -117,16 +129,12 @@ class SgdPlot(QWidget):
         self.careful = self.plot.plot(skipFiniteCheck=True)
         self.stagger = self.plot.plot(skipFiniteCheck=True)
         self.plot.setMinimumWidth(0)
-        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.plot, 1)
-        self.words = ""
-        self.demo: SgdDemo | None = None
+        self._layout.addWidget(self.plot, 1)
         self._style()
 
     def show_demo(self, demo: SgdDemo | None, waiting: str = "") -> None:
         """Both curves of `demo` (None: empty plot and the `waiting` note)."""
+        self._build()
         self.demo = demo
         if demo is None:
             self.careful.setData([], [])
@@ -144,6 +152,10 @@ class SgdPlot(QWidget):
         self.words = demo_text(demo)
 
     def _style(self) -> None:
+        if self.plot is None:
+            return
+        import pyqtgraph as pg
+
         pal = self.palette()
         fg, bg = pal.color(pal.ColorRole.WindowText).name(), pal.color(pal.ColorRole.Base).name()
         points = self.font().pointSizeF()

@@ -34,33 +34,32 @@ class StagePresenting:
             self._stage_id = stage_id
             self.page = 0
 
-    @staticmethod
-    def pages(text: str) -> list[list[str]]:
-        return pages(sentences(text), SENTENCES_PER_PAGE) or [[]]
+    def pages(self, stage: Stage) -> list[list[str]]:
+        return pages(sentences(stage.text), SENTENCES_PER_PAGE) or [[]]
 
-    def text(self, text: str) -> str:
-        """A stage's whole text, or (presenting) the sentences of the page on show."""
+    def text(self, stage: Stage) -> str:
+        """The stage's whole text, or (presenting) the sentences of the page on show."""
         if not self.on:
-            return text
-        book = self.pages(text)
+            return stage.text
+        book = self.pages(stage)
         return " ".join(book[min(self.page, len(book) - 1)])
 
-    def more(self, text: str) -> str:
+    def more(self, stage: Stage | None) -> str:
         """What the page note says: where the other sentences are ("" when there are none)."""
-        if not self.on:
+        if not self.on or stage is None:
             return ""
-        n = len(self.pages(text))
+        n = len(self.pages(stage))
         if n <= 1:
             return ""
         keys = "↓ next" if self.page == 0 else "↑ back" if self.page >= n - 1 else "↓ next, ↑ back"
         return f"{keys} · sentences, page {min(self.page, n - 1) + 1} of {n}"
 
-    def turn(self, text: str, step: int) -> bool:
-        """The next (+1) or previous (−1) page of `text`; False when there is none that way."""
-        if not self.on:
+    def turn(self, stage: Stage | None, step: int) -> bool:
+        """The next (+1) or previous (−1) page; False when there is none that way."""
+        if not self.on or stage is None:
             return False
         page = self.page + step
-        if not 0 <= page < len(self.pages(text)):
+        if not 0 <= page < len(self.pages(stage)):
             return False
         self.page = page
         return True

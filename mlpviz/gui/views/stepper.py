@@ -17,9 +17,9 @@ from PySide6.QtCore import QEvent, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QBoxLayout,
     QApplication,
     QCheckBox,
+    QBoxLayout,
     QFileDialog,
     QFrame,
     QHBoxLayout,
@@ -132,7 +132,6 @@ class StepperPanel(QWidget):
         self._table_size = 10.0  # the table's font size before any shrinking to fit (points)
         self._lines_by_batch = False  # what lines_by_batch_changed last said
         self.presenting = StagePresenting()  # presentation mode: a page of text, the key rows
-        self._batch_words = ""  # what stage 9's SGD plot shows, in words
         self._build()
         self._apply_fonts()
         self._show()
@@ -291,8 +290,8 @@ class StepperPanel(QWidget):
         self.road_map.setFont(scaled_font(base, 1.0))
         row = int(self.table.fontMetrics().height() * 1.45)
         self.table.verticalHeader().setDefaultSectionSize(row)
-        # the header and five rows at least (three while presenting: the text needs the room)
-        self.table.setMinimumHeight(row * (4 if self.presenting.on else 6))
+        # the header and five rows at least (two while presenting: the sentences need the room)
+        self.table.setMinimumHeight(row * (3 if self.presenting.on else 6))
         # room for the step's status from the start: taking the step moves nothing
         self.step_status.setMinimumHeight(2 * self.step_status.fontMetrics().lineSpacing())
         self._colors()
@@ -440,7 +439,8 @@ class StepperPanel(QWidget):
         self.road_map.setVisible(bool(on))
         self._text_row.setDirection(QBoxLayout.Direction.TopToBottom if on
                                     else QBoxLayout.Direction.LeftToRight)
-        self._text_row.setStretch(0, 0 if on else 1)  # presenting: the text first, whole
+        line = self.fontMetrics().lineSpacing()  # presenting: a small plot, the sentences first
+        self.batch_view.sgd.setMaximumHeight(8 * line if on else 16_777_215)
         self._show_list_if_room()
         self._apply_fonts()
         if not self._dirty:
@@ -449,7 +449,7 @@ class StepperPanel(QWidget):
     def turn_page(self, step: int) -> bool:
         """Presenting: the stage's next (+1) or previous (−1) sentences; False if there are none."""
         stage = self.current_stage()
-        if stage is None or not self.presenting.turn(self._full_text(stage), step):
+        if not self.presenting.turn(stage, step):
             return False
         self._show_text(stage)
         return True
@@ -458,20 +458,16 @@ class StepperPanel(QWidget):
         """Presenting: every row of the table, or back to the rows that matter."""
         self.presenting.all_rows = not self.presenting.all_rows
         if not self._dirty:
-            self._show()
-
-    def _full_text(self, stage: Stage) -> str:
-        """The stage's text; stage 9's with the words of its SGD plot."""
-        words = self._batch_words if stage.key == "batch" and self._extra is None else ""
-        return stage.text + (f"\n\n{words}" if words else "")
+            self._fill_table(self.current_stage())
 
     def _show_text(self, stage: Stage) -> None:
-        """The stage's text, or (presenting) the page of it on show."""
-        text = self._full_text(stage)
-        self.text.setText(self.presenting.text(text))
-        note = self.presenting.more(text)
+        self.text.setText(self.presenting.text(stage))
+        note = self.presenting.more(stage)
         self.page_note.setText(note)
         self.page_note.setVisible(bool(note))
+        if self.presenting.on and stage.key == "batch":  # the plot comes with its sentences,
+            sgd = self.batch_view.sgd                    # after the first page
+            sgd.setVisible(self.presenting.page > 0 and sgd.demo is not None)
         self.text_area.refit()
 
     # -- navigation ----------------------------------------------------------------------------
@@ -729,14 +725,10 @@ class StepperPanel(QWidget):
         batch = stage.values.get("batch") if stage is not None else None
         self.batch_view.show_stage(stage, self._net, batch, self._lr, self._batch_size,
                                    self._names)
+        if self.presenting.on:  # the table names the samples: the room goes to the sentences
+            self.batch_view.samples.hide()
         self._say_lines_by_batch(stage is not None and batch is not None
                                  and self.batch_view.lines_by_batch)
-        if stage is not None and self.presenting.on and not self.presenting.all_rows:
-            # presenting: the text and the SGD plot; the pictures, formula and table a key (A) away
-            for w in (self.batch_view.samples, self.formula, self.table):
-                w.hide()
-        else:
-            self.formula.show()
 
     def _overlay(self, stage: Stage):
         """The stage's overlay; on stage 9 its caption says which gradient the lines show."""
@@ -768,9 +760,13 @@ class StepperPanel(QWidget):
     def _on_batch_words_changed(self, words: str) -> None:
         """Stage 9's text, then what its SGD plot beside it shows."""
         stage = self.current_stage()
-        if stage is not None and stage.key == "batch" and self._extra is None:
-            self._batch_words = words
+        if stage is None or stage.key != "batch" or self._extra is not None:
+            return
+        if self.presenting.on:  # a page of the stage's sentences; the plot beside says the rest
             self._show_text(stage)
+            return
+        self.text.setText(stage.text + (f"\n\n{words}" if words else ""))
+        self.text_area.updateGeometry()
 
     def _show_stale(self) -> None:
         """The out-of-date mark: shown while training has moved the weights on since the walk
