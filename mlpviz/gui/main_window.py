@@ -731,6 +731,7 @@ class MainWindow(QMainWindow):
         if self.help_dialog is None:
             self.help_dialog = HelpDialog(self)
         self._show_structure(self.session.snapshot)
+        self.presentation.place_dialog(self.help_dialog)  # presenting: over the side panels
         self.help_dialog.show()
         self.help_dialog.raise_()
         self.help_dialog.activateWindow()
