@@ -33,6 +33,7 @@ CHANCE_MARGIN = 0.05  # accuracy within this of 1 / classes counts as guessing
 FLAT_CHANGE = 1e-3  # relative change of the training cost over the last two epochs
 FLAT_ACCURACY = 0.8
 PROBE = 500  # training samples the units are judged on
+MIN_SAMPLES = 100  # fewer training samples say nothing about whether a network learns
 
 
 @dataclass(frozen=True)
@@ -144,6 +145,9 @@ def _progress_hint(net: Feedforward, history: Sequence, lr: float,
 def learning_hint(net: Feedforward, train_x: np.ndarray, history: Sequence,
                   lr: float) -> LearningHint | None:
     """`diagnose` as the window asks it: on the first PROBE training samples (train_x scaled to
-    0 … 1), with the default η for this network's activation, cost and depth."""
+    0 … 1), with the default η for this network's activation, cost and depth; no hint at all for
+    a dataset of fewer than MIN_SAMPLES training samples."""
+    if len(train_x) < MIN_SAMPLES:
+        return None
     default = default_lr(net.cost_fn, net.act, net.L - 1)
     return diagnose(net, np.asarray(train_x[:PROBE]), history, lr, default)

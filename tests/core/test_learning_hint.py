@@ -76,3 +76,10 @@ def test_a_flat_cost_and_a_non_finite_one(bundled):
     broken = [EpochReport(1, float("nan"), 0.1, float("nan"), 0.1, 1.0, 1.0)]
     hint = diagnose(net, np.zeros((0, 784)), broken, 3.0, 3.0)
     assert hint.condition == "not finite" and "NaN" in hint.sentence
+
+
+def test_a_handful_of_samples_gives_no_hint(bundled):
+    net = Network([784, 16, 16, 10], seed=0)
+    chance = [EpochReport(1, 0.9, 0.0, 0.9, 0.0, 1.0, 1.0)]
+    assert _hint(bundled, net, chance, 3.0) is not None
+    assert learning_hint(net, bundled.train_x()[:3], chance, 3.0) is None
