@@ -21,6 +21,7 @@ import numpy as np  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from mlpviz.core.datasets import load_dataset  # noqa: E402
+from mlpviz.core.minibatch import minibatch_with  # noqa: E402
 from mlpviz.core.network import Network  # noqa: E402
 from mlpviz.core.snapshot import Snapshot  # noqa: E402
 from mlpviz.core.gradcheck import per_layer_gradcheck  # noqa: E402
@@ -56,19 +57,19 @@ def main() -> int:
     labels = ds.test_labels.astype(int)
     i = int(np.nonzero(labels == 2)[0][0])
     x = ds.test_images[i] / 255.0
-    X, y = ds.train_images[:8] / 255.0, ds.train_labels[:8].astype(int)
+    mb = minibatch_with(ds.train_images, ds.train_labels, 100, x, 2, "test", i)  # stage 9
     net = Network([784, 16, 16, 10], seed=0)
     snap = Snapshot.of(net)
 
     print(f"network {net.sizes}, {net.parameter_count:,} parameters; held-out sample #{i} (a 2)")
-    build = median_ms(lambda: build_walk(net, x, 2, batch=(X, y)))
+    build = median_ms(lambda: build_walk(net, x, 2, batch=mb))
     print(f"build_walk (core, all stages):       {build:7.2f} ms")
 
     panel = StepperPanel()
     panel.resize(700, 800)
     panel.set_snapshot(snap)
     panel.set_sample(x, 2, f"held-out sample #{i}")
-    panel.set_batch_source(X, y)
+    panel.set_batch(mb)
     panel.show()
     panel.activate()
     app.processEvents()

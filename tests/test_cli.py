@@ -222,7 +222,7 @@ def test_data_list(capsys):
 def test_data_download_reports_the_folder(tmp_path, capsys, monkeypatch):
     from mlpviz.core import download
 
-    def fake_download(which, root=None, mirrors=None, progress=None):
+    def fake_download(which, root=None, mirrors=None, progress=None, log=None):
         for done in (0, 500, 1000):
             progress(done, 1000)
         return root / which
@@ -235,7 +235,7 @@ def test_data_download_reports_the_folder(tmp_path, capsys, monkeypatch):
 def test_failed_download_is_one_line(tmp_path, capsys, monkeypatch):
     from mlpviz.core import download
 
-    def failing(which, root=None, mirrors=None, progress=None):
+    def failing(which, root=None, mirrors=None, progress=None, log=None):
         raise download.DownloadError("could not download x.gz from any mirror:\n  a: 404\n  b: 503")
 
     monkeypatch.setattr(download, "download_dataset", failing)
@@ -252,10 +252,11 @@ def test_no_command_starts_the_app(monkeypatch, tmp_path):
     fake.run_app = lambda **kw: seen.update(kw) or 0
     monkeypatch.setitem(sys.modules, "mlpviz.gui.app", fake)
     assert main(["--screenshot", str(tmp_path / "s.png"), "--train-steps", "5"]) == 0
-    assert seen == {"screenshot": str(tmp_path / "s.png"), "train_steps": 5, "model": None}
+    assert seen == {"screenshot": str(tmp_path / "s.png"), "train_steps": 5, "model": None,
+                    "setup": None}
     seen.clear()
     assert main([]) == 0
-    assert seen == {"screenshot": None, "train_steps": 300, "model": None}
+    assert seen == {"screenshot": None, "train_steps": 300, "model": None, "setup": None}
 
 
 # --- bad input --------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ import numpy as np
 
 from mlpviz.core.arrays import frozen
 from mlpviz.core.idx import IDXError, read_idx
+from mlpviz.core.limits import MAX_DATASET_SAMPLES
 from mlpviz.core.paths import cache_dir
 
 if TYPE_CHECKING:
@@ -184,17 +185,19 @@ def _load_paths(paths: dict[str, Path], name: str, class_names: tuple[str, ...])
     arrays = {}
     for split in ("train", "test"):
         img_path, lab_path = paths[f"{split}_images"], paths[f"{split}_labels"]
-        images, labels = _read(img_path), _read(lab_path)
+        images = _read(img_path, MAX_DATASET_SAMPLES * N_INPUTS)
+        labels = _read(lab_path, MAX_DATASET_SAMPLES)
         _check_pair(images, labels, img_path, lab_path)
         arrays[f"{split}_images"] = images.reshape(len(images), N_INPUTS)
         arrays[f"{split}_labels"] = labels
     return Dataset(name=name, class_names=class_names, **arrays)
 
 
-def _read(path: Path) -> np.ndarray:
-    """read_idx, with IDX and I/O errors reported as DatasetError."""
+def _read(path: Path, max_bytes: int) -> np.ndarray:
+    """read_idx of at most `max_bytes` of data (the file's purpose: images or labels of at most
+    MAX_DATASET_SAMPLES samples), with IDX and I/O errors reported as DatasetError."""
     try:
-        return read_idx(path)
+        return read_idx(path, max_bytes)
     except (IDXError, OSError) as e:
         raise DatasetError(str(e) if isinstance(e, IDXError) else f"{path}: {e}") from e
 

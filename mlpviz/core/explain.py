@@ -11,6 +11,7 @@ W[l][j, k] joins neuron k of layer l to neuron j of layer l+1.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Sequence
 
 from mlpviz.core.activations import Activation, get_activation
@@ -20,8 +21,34 @@ from mlpviz.core.notation import fmt_fixed, sup
 
 DECIMALS = 3  # numbers in tooltips and the neuron panel: fixed decimals, so columns line up
 
-PIXEL_BRIGHTNESS = "its pixel's brightness, 0 (black) to 1 (white)"
-ANSWER = "The brightest output, ringed, is the network's answer."
+
+
+@dataclass(frozen=True)
+class Shades:
+    """How an activation reads on screen, in words: the shade of 0 and of 1, what "more active"
+    looks like. One set per way of drawing activations: white ink on black (the dark theme, MNIST
+    itself) or black ink on white (the light theme); in both, more active = more contrast with
+    the background."""
+
+    zero: str  # the shade of activation 0 (the background the picture is drawn on)
+    one: str  # the shade of activation 1 (full ink)
+    quality: str  # "brightness" / "darkness"
+    more: str  # "brighter" / "darker"
+    most: str  # "brightest" / "darkest"
+
+    def pixel_value(self) -> str:
+        """ "its pixel's brightness, 0 (black) to 1 (white)" (or the light theme's words)."""
+        return f"its pixel's {self.quality}, 0 ({self.zero}) to 1 ({self.one})"
+
+    def answer(self) -> str:
+        """The sentence saying which output is the answer."""
+        return f"The {self.most} output, ringed, is the network's answer."
+
+
+WHITE_ON_BLACK = Shades("black", "white", "brightness", "brighter", "brightest")
+BLACK_ON_WHITE = Shades("white", "black", "darkness", "darker", "darkest")
+PIXEL_BRIGHTNESS = WHITE_ON_BLACK.pixel_value()
+ANSWER = WHITE_ON_BLACK.answer()
 
 
 def are_digits(names: Sequence[str]) -> bool:
@@ -105,14 +132,15 @@ def layer_caption(l: int, sizes: Sequence[int], side: int, shown: int, short: bo
 
 
 def layer_tooltip(l: int, sizes: Sequence[int], act: Activation, cost: Cost,
-                  names: Sequence[str]) -> str:
+                  names: Sequence[str], shades: Shades = WHITE_ON_BLACK) -> str:
     """What layer l is, from the network itself: its neurons, how they are computed, and the
-    weights and biases coming in (plain text, one fact per line)."""
+    weights and biases coming in (plain text, one fact per line); `shades` the theme's words."""
     L, n = len(sizes) - 1, sizes[l]
     if l == 0:
         side = image_side_of(sizes[0])
         shape = f", the {side}×{side} picture flattened row by row" if side else ""
-        return f"Input layer: {n:,} neurons{shape}.\nEach holds {PIXEL_BRIGHTNESS}: its activation."
+        return (f"Input layer: {n:,} neurons{shape}.\nEach holds {shades.pixel_value()}: its "
+                "activation.")
     softmax = l == L and cost.softmax_output
     prev = "the input layer" if l == 1 else layer_name(l - 1, L)
     digits = are_digits(output_names(names, sizes[L]))
@@ -127,7 +155,7 @@ def layer_tooltip(l: int, sizes: Sequence[int], act: Activation, cost: Cost,
              f"    W{sup(l)}: {n} × {sizes[l - 1]:,}, one row of weights per neuron",
              f"Coming in: {n * sizes[l - 1]:,} weights and {n} biases"]
     if l == L:
-        lines.append(ANSWER)
+        lines.append(shades.answer())
     else:
         lines += hidden_hope(digits)
     return "\n".join(lines)
@@ -136,14 +164,14 @@ def layer_tooltip(l: int, sizes: Sequence[int], act: Activation, cost: Cost,
 def neuron_tooltip(l: int, j: int, sizes: Sequence[int], act: Activation, cost: Cost,
                    names: Sequence[str], b: float | None = None, z: float | None = None,
                    a: float | None = None, answer: bool = False,
-                   nudge: float | None = None) -> str:
+                   nudge: float | None = None, shades: Shades = WHITE_ON_BLACK) -> str:
     """The tooltip of neuron j of layer l: its name, and with a sample its a = σ(z) with the
     numbers, z and the bias b (read as a threshold); `answer` when it is the lit, brightest
     output; `nudge` a stepper stage's wish for it. Without a sample (a None): the bias alone."""
     lines = [neuron_name(l, j, sizes, names)]
     if l == 0:
         if a is not None:
-            lines.append(f"a = {fixed(a)}  (the pixel's brightness, 0 … 1)")
+            lines.append(f"a = {fixed(a)}  (the pixel's {shades.quality}, 0 … 1)")
         return "\n".join(lines)
     if a is None:
         lines += [f"b = {fixed(b)}  (bias)", "show a sample to see its activation"]
@@ -164,7 +192,7 @@ def neuron_tooltip(l: int, j: int, sizes: Sequence[int], act: Activation, cost: 
         lines.append(f"b = {fixed(b)}   bias: a threshold, z > 0 once the weighted sum passes "
                      f"{fixed(-b)}")
     if answer:
-        lines.append("the brightest output: the network's answer")
+        lines.append(f"the {shades.most} output: the network's answer")
     if nudge is not None:
         lines.append(f"nudge wanted: {fixed(nudge, signed=True)}")
     return "\n".join(lines)
@@ -266,7 +294,7 @@ def parameter_breakdown(sizes) -> tuple[str, str, int]:
 
 
 def structure_summary(sizes, activation: str = "sigmoid", cost: str = "mse",
-                      class_names=None) -> str:
+                      class_names=None, shades: Shades = WHITE_ON_BLACK) -> str:
     """ "What am I looking at?": the network on screen explained, as rich text, with every
     number taken from its layer sizes (784 inputs = 28×28, the hidden layers, the outputs,
     a⁽¹⁾ = σ(W⁽¹⁾a⁽⁰⁾ + b⁽¹⁾), and how its weights and biases add up)."""
@@ -278,7 +306,7 @@ def structure_summary(sizes, activation: str = "sigmoid", cost: str = "mse",
     act, softmax_output = get_activation(activation), get_cost(cost).softmax_output
     if side:
         picture = (f"the {side} × {side} picture, flattened row by row into {n_in:,} numbers. "
-                   f"Each neuron holds {PIXEL_BRIGHTNESS}: its <i>activation</i>. ")
+                   f"Each neuron holds {shades.pixel_value()}: its <i>activation</i>. ")
         picture += ("Show a 9 and the input lights up in the shape of a 9." if digits else
                     "Show a picture and the input lights up in its shape.")
     else:
@@ -306,7 +334,7 @@ def structure_summary(sizes, activation: str = "sigmoid", cost: str = "mse",
         f"every neuron of the next.</p>"
         f"<p><b>Left: the input layer, {n_in:,} neurons</b> — {picture}</p>"
         f"{middle}"
-        f"<p><b>Right: the output layer, {n_out} neurons, {outputs}.</b> {ANSWER}</p>"
+        f"<p><b>Right: the output layer, {n_out} neurons, {outputs}.</b> {shades.answer()}</p>"
         f"<p><b>Each line is a weight</b>, the strength of one connection: green when "
         f"positive, red when negative, fainter the nearer it is to 0. Each neuron takes the "
         f"activations of the layer before, each times its weight, adds them up, adds its "
@@ -325,6 +353,26 @@ def structure_summary(sizes, activation: str = "sigmoid", cost: str = "mse",
         "drawing, or Noise) · Backprop (the stepper, B) · Neuron (click any circle) · Weights "
         "(the first hidden layer's weights as pictures) · Colour lines by ∂C/∂w (G).</p>"
     )
+
+
+def prediction_text(name: str, value: float, softmax: bool) -> str:
+    """The network's answer in one sentence with the winning output's value: a softmax output is
+    a share of 1, said as a percentage ("It's a 3 (94 %)"); any other output is an activation, not
+    a probability ("It's a 3 (activation 0.94)")."""
+    name = str(name)
+    article = "an" if name[:1].lower() in "aeiou8" and name[:1] else "a"
+    amount = f"{value * 100:.0f} %" if softmax else f"activation {activation_text(value)}"
+    return f"It's {article} {name} ({amount})"
+
+
+def widest_activation_text(act: Activation, softmax: bool = False) -> str:
+    """The longest text `activation_text` can give for an output of this activation (or a
+    softmax share): room to keep beside the outputs so that no value is ever cut off —
+    "0.00", "−0.00", or for an unbounded activation (relu) "−8.8e+308"."""
+    lo, hi = (0.0, 1.0) if softmax else (act.lo, act.hi)
+    if abs(lo) >= 100 or abs(hi) >= 100:
+        return "−8.8e+308"
+    return "−0.00" if lo < 0 else "0.00"
 
 
 def activation_text(v: float) -> str:

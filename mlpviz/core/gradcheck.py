@@ -133,7 +133,8 @@ def relative_error(analytic, numeric) -> np.ndarray:
     analytic, numeric = np.asarray(analytic, float), np.asarray(numeric, float)
     diff, size = np.abs(analytic - numeric), np.abs(analytic) + np.abs(numeric)
     with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(size > 0, diff / np.where(size > 0, size, 1.0), np.where(diff > 0, 1.0, 0.0))
+        quotient = diff / np.where(size > 0, size, 1.0)
+        return np.where(size > 0, quotient, np.where(diff > 0, 1.0, 0.0))
 
 
 def sample_cost(net: Network, x: np.ndarray, label: int) -> float:
@@ -173,7 +174,8 @@ def _rounding_scales(net: Network, zs, acts, trace: Trace, u: float):
     act_terms = [float(np.sum(np.abs(trace.grad_a[m] * acts[m]))) for m in range(L + 1)]
     sum_terms = [0.0] * (L + 1)
     for m in range(1, L + 1):
-        mag = np.abs(np.asarray(net.weights[m - 1])) @ np.abs(acts[m - 1]) + np.abs(net.biases[m - 1])
+        W, b = np.asarray(net.weights[m - 1]), np.asarray(net.biases[m - 1])
+        mag = np.abs(W) @ np.abs(acts[m - 1]) + np.abs(b)
         sum_terms[m] = float(np.sum(np.abs(trace.grad_z[m]) * mag))
     R = [0.0] * (L + 1)
     for m in range(1, L + 1):
@@ -271,7 +273,8 @@ def _default_step(u: float) -> float:
 
 
 def numerical_layer_derivatives(net: Network, x, label: int, trace: Trace | None = None,
-                                rows=None, dtype=None) -> tuple[list[_LayerDerivative], float, float]:
+                                rows=None, dtype=None
+                                ) -> tuple[list[_LayerDerivative], float, float]:
     """Numerical ∂C/∂z^{l+1} for every weight layer l (the neurons of `rows[l]`, or all), with
     their allowances; also (step, u). `trace` (default: net.backprop) gives the magnitudes the
     rounding allowance is measured from."""
@@ -370,7 +373,8 @@ def _worst_indices(g_b, g_n, allow, verdict, sel, n: int) -> list[np.ndarray]:
     (NOT_FINITE, kinks) so that none of them goes unreported."""
     with np.errstate(invalid="ignore", divide="ignore"):
         diff = np.abs(g_b - g_n)
-        score = np.where(allow > 0, diff / np.where(allow > 0, allow, 1), np.where(diff > 0, 1e308, 0))
+        score = np.where(allow > 0, diff / np.where(allow > 0, allow, 1),
+                         np.where(diff > 0, 1e308, 0))
     score = np.where(np.isfinite(score), score, 1e308)
     loud = np.isin(verdict, (NOT_FINITE, NOT_DIFFERENTIABLE, KINK))
     score = np.where(loud, 1e308, score)

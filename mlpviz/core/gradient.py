@@ -3,8 +3,8 @@ and what several samples want for the same parameters (the average a mini-batch 
 
 A parameter is named (l, j, k) in code indexing: the weight `weights[l][j, k]` (w⁽ˡ⁺¹⁾ⱼₖ of the
 lesson, from neuron k of layer l into neuron j of layer l + 1), or the bias `biases[l][j]` when
-k = −1. The derivatives come from `Network.backprop` (one sample) and `Network.gradient` (a batch);
-nothing here re-derives them.
+k = −1. The derivatives come from `Network.backprop` (one sample) and the batched backward recursion
+of `Network.gradient` (a batch, `network.backward_deltas`); nothing here re-derives them.
 """
 
 from __future__ import annotations
@@ -13,7 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from mlpviz.core.network import Network, Trace
+from mlpviz.core.costs import one_hot
+from mlpviz.core.network import Network, Trace, backward_deltas
 
 TOP_PARAMETERS = 10  # how many parameters `top_parameters` ranks by default
 
@@ -78,23 +79,29 @@ def _norm_param(p) -> tuple[int, int, int]:
 
 
 def batch_wishes(net: Network, X: np.ndarray, labels, params) -> BatchWishes:
-    """Each sample's ∂Cᵢ/∂θ for the given parameters (one backprop per row of X, shape
-    (n, sizes[0])) and their mean, with `net.gradient(X, labels)` for the same entries (they agree
-    to rounding)."""
+    """Each sample's ∂Cᵢ/∂θ for the given parameters and their mean, for X of shape
+    (n, sizes[0]), with `net.gradient(X, labels)` for the same entries (they agree to rounding).
+
+    All samples at once, by the batched backward recursion `Network.gradient` uses
+    (`network.backward_deltas`), keeping each sample's row: with Δ⁽ˡ⁾ = ∂Cᵢ/∂Z⁽ˡ⁾ of shape
+    (n, sizes[l]), ∂Cᵢ/∂w⁽ˡ⁺¹⁾ⱼₖ = Δ⁽ˡ⁺¹⁾ᵢⱼ · A⁽ˡ⁾ᵢₖ and ∂Cᵢ/∂b⁽ˡ⁺¹⁾ⱼ = Δ⁽ˡ⁺¹⁾ᵢⱼ (code indexing)."""
     X = np.asarray(X, dtype=np.float64).reshape(len(X), -1)
     labels = np.asarray(labels).astype(np.intp).reshape(-1)
     if len(X) != len(labels) or len(X) == 0:
         raise ValueError(f"need as many labels as samples (at least one), got {len(X)} and "
                          f"{len(labels)}")
+    if not np.all((0 <= labels) & (labels < net.sizes[-1])):
+        raise ValueError(f"labels must be in 0..{net.sizes[-1] - 1}")
     params = tuple(_norm_param(p) for p in params)
     for l, j, k in params:
         if not (0 <= l < net.L and 0 <= j < net.sizes[l + 1] and -1 <= k < net.sizes[l]):
             raise ValueError(f"no parameter ({l}, {j}, {k}) in a network of sizes {net.sizes}")
-
-    def pick(gw, gb) -> list[float]:
-        return [param_value(gw, gb, *p) for p in params]
-
-    grads = np.array([pick(tr.grad_w, tr.grad_b)
-                      for tr in (net.backprop(x, y) for x, y in zip(X, labels))], dtype=np.float64)
+    acts = net.forward_all(X)
+    delta_L = net.cost_fn.grad_z_from_a(acts[-1], one_hot(labels, net.sizes[-1]), net.act)
+    deltas = dict(backward_deltas(net.weights, acts, delta_L, net.act))  # l → Δ⁽ˡ⁺¹⁾
+    grads = np.empty((len(X), len(params)))
+    for c, (l, j, k) in enumerate(params):
+        grads[:, c] = deltas[l][:, j] if k < 0 else deltas[l][:, j] * acts[l][:, k]
     gw, gb, _ = net.gradient(X, labels)
-    return BatchWishes(params, labels, grads, grads.mean(axis=0), np.array(pick(gw, gb)))
+    picked = [param_value(gw, gb, *p) for p in params]
+    return BatchWishes(params, labels, grads, grads.mean(axis=0), np.array(picked))

@@ -9,19 +9,34 @@ so it takes 1 to MAX_HIDDEN_LAYERS_DRAWN hidden layers of up to MAX_HIDDEN_SIZE_
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Sequence
+from typing import Protocol, Sequence
 
 import numpy as np
 
 from mlpviz.core.activations import ACTIVATIONS
 from mlpviz.core.costs import COSTS
 
-if TYPE_CHECKING:
-    from mlpviz.core.datasets import Dataset
+
+class Dataset(Protocol):
+    """What the checks need of a core.datasets.Dataset (not imported: datasets reads IDX files,
+    whose limits are here)."""
+
+    name: str
+    n_inputs: int
+    n_classes: int
 
 MAX_HIDDEN_SIZE_TRAIN = 10_000  # a 784 × 10,000 layer is 7.8 million weights: big, but it trains
 MAX_HIDDEN_LAYERS_DRAWN = 4  # what the network view lays out and the toolbar accepts
 MAX_HIDDEN_SIZE_DRAWN = 128
+
+# What a file may declare before anything is inflated (core.model_file, core.npz, core.idx): a
+# small file must not make mlpviz allocate gigabytes (a decompression bomb).
+MAX_LAYER_SIZE = MAX_HIDDEN_SIZE_TRAIN  # neurons in any layer of a model file, inputs included
+MAX_MODEL_PARAMETERS = 20_000_000  # numbers in one model file: 160 MB as float64
+MAX_METADATA_CHARS = 16 * 2**20  # a model file's JSON metadata (10,000 epochs of history: ~3 MB)
+MAX_IDX_BYTES = 1 * 2**30  # one IDX file's data: MNIST's training images are 47 MB
+MAX_DATASET_SAMPLES = 1_000_000  # per split of a dataset folder (MNIST: 60,000); the images
+# file then holds at most 784 MB, the labels file 1 MB, whatever its header says
 
 
 @dataclass(frozen=True)

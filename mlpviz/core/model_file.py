@@ -15,9 +15,12 @@ from typing import Sequence
 
 import numpy as np
 
+from mlpviz import __version__
 from mlpviz.core.activations import ACTIVATIONS
 from mlpviz.core.atomic import atomic_write
 from mlpviz.core.costs import COSTS
+from mlpviz.core.limits import MAX_LAYER_SIZE, MAX_METADATA_CHARS, MAX_MODEL_PARAMETERS
+from mlpviz.core.npz import MAX_MEMBERS, Member, NpzArchive, NpzError
 
 FORMAT = "mlpviz-model"
 FORMAT_VERSION = 1
@@ -65,65 +68,106 @@ def write_model(path, sizes: Sequence[int], activation: str, cost: str, weights,
 
 
 def read_model(path) -> ModelData:
-    """Read and check a model file. Raises ModelFileError, naming the file and the reason."""
+    """Read and check a model file. Raises ModelFileError, naming the file and the reason.
+
+    Every member's .npy header is checked before its data is read (core.npz): the texts' lengths,
+    the format and its version, the layer sizes (each ≤ MAX_LAYER_SIZE, all parameters together
+    ≤ MAX_MODEL_PARAMETERS), then each W{l}, b{l}'s declared dtype and shape against the sizes.
+    Only then are the weights read, so a small file declaring huge arrays costs nothing."""
     path = Path(path)
-    data = _entries(path)
     try:
-        sizes, activation, cost = _architecture(data)
-        weights, biases = _parameters(data, sizes)
-        return ModelData(sizes, activation, cost, weights, biases, _metadata(data))
+        with NpzArchive(path) as archive:
+            entries = _Entries(archive)
+            _check_format(entries)
+            sizes, activation, cost = _architecture(entries)
+            weights, biases = _parameters(entries, sizes)
+            return ModelData(sizes, activation, cost, weights, biases, _metadata(entries))
+    except NpzError as e:
+        raise ModelFileError(str(e)) from None
     except ModelFileError as e:
         raise ModelFileError(f"{path}: {e}") from None
 
 
-def _entries(path: Path) -> dict[str, np.ndarray]:
-    """Every array of the .npz at `path` (no pickles); anything unreadable is a ModelFileError."""
-    try:
-        with open(path, "rb") as f:
-            if f.read(2) != b"PK":  # every .npz is a zip archive; anything else is not a model
-                raise ModelFileError(f"{path}: not a model file (an mlpviz model is a NumPy "
-                                     ".npz archive)")
-            f.seek(0)
-            with np.load(f, allow_pickle=False) as z:
-                return {k: z[k] for k in z.files}
-    except ModelFileError:
-        raise
-    except FileNotFoundError:
-        raise ModelFileError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise ModelFileError(f"{path}: is a folder, not a model file") from None
-    except Exception as e:  # noqa: BLE001 - zip, zlib, header parsing: any of them means "corrupt"
-        raise ModelFileError(f"{path}: not a model file, or damaged ({type(e).__name__}: {e})") from None
+class _Entries:
+    """The members of a model file, read on demand once their declared shape and dtype are
+    checked: `header(key)` (a core.npz.Member, or None if absent), `array(key)`."""
+
+    def __init__(self, archive: NpzArchive):
+        self._archive = archive
+
+    def __contains__(self, key: str) -> bool:
+        return key in self._archive.members
+
+    def header(self, key: str) -> Member | None:
+        return self._archive.members.get(key)
+
+    def array(self, key: str) -> np.ndarray:
+        return self._archive.read(key)
 
 
-def _text(data: dict, key: str) -> str:
-    """A 0-d string entry of the file."""
-    v = data.get(key)
-    if v is None:
+def _text(data: _Entries, key: str, max_chars: int = 256) -> str:
+    """A 0-d string entry of the file, of at most `max_chars` characters."""
+    m = data.header(key)
+    if m is None:
         raise ModelFileError(f"missing '{key}'")
-    if v.shape != () or v.dtype.kind != "U":
+    if m.shape != () or m.dtype.kind != "U":
         raise ModelFileError(f"'{key}' must be a text value")
-    return str(v)
+    if m.dtype.itemsize // 4 > max_chars:
+        raise ModelFileError(f"'{key}' is {m.dtype.itemsize // 4:,} characters long; mlpviz "
+                             f"reads at most {max_chars:,}")
+    return str(data.array(key))
 
 
-def _architecture(data: dict) -> tuple[tuple[int, ...], str, str]:
-    """(sizes, activation, cost): at least two positive sizes and known names."""
-    if "sizes" not in data:
+def _check_format(data: _Entries) -> None:
+    """The file says it is an mlpviz model of a version this mlpviz reads: FORMAT, version
+    1 … FORMAT_VERSION. Files from before the format was recorded (no 'format') are read too."""
+    if "format" not in data:
+        return
+    name = _text(data, "format")
+    if name != FORMAT:
+        raise ModelFileError(f"a {name!r} file, not an mlpviz model ({FORMAT!r})")
+    m = data.header("format_version")
+    if m is None or m.shape != () or m.dtype.kind not in "iu":
+        raise ModelFileError("'format_version' must be a whole number")
+    version = int(data.array("format_version"))
+    if version > FORMAT_VERSION:
+        raise ModelFileError(f"written in model format version {version} by a newer mlpviz; "
+                             f"this one (version {__version__}) reads versions up to "
+                             f"{FORMAT_VERSION}: update mlpviz to open it")
+    if version < 1:
+        raise ModelFileError(f"model format version {version} does not exist")
+
+
+def _architecture(data: _Entries) -> tuple[tuple[int, ...], str, str]:
+    """(sizes, activation, cost): at least two positive sizes within the limits, known names."""
+    m = data.header("sizes")
+    if m is None:
         raise ModelFileError("not an mlpviz model (no 'sizes' entry)")
-    sizes = data["sizes"]
-    if sizes.ndim != 1 or sizes.size < 2 or sizes.dtype.kind not in "iu" or (sizes < 1).any():
+    if len(m.shape) != 1 or not 2 <= m.shape[0] <= MAX_MEMBERS // 2 or m.dtype.kind not in "iu":
+        raise ModelFileError(f"'sizes' must list at least two positive integers, got "
+                             f"{m.dtype} of shape {m.shape}")
+    sizes = data.array("sizes")
+    if (sizes < 1).any():
         raise ModelFileError(f"'sizes' must list at least two positive integers, got {sizes!r}")
+    if (sizes > MAX_LAYER_SIZE).any():
+        raise ModelFileError(f"'sizes' {sizes.tolist()} has a layer of more than "
+                             f"{MAX_LAYER_SIZE:,} neurons, more than mlpviz builds")
+    sizes = tuple(int(s) for s in sizes)
+    count = sum(a * b + b for a, b in zip(sizes[:-1], sizes[1:]))
+    if count > MAX_MODEL_PARAMETERS:
+        raise ModelFileError(f"sizes {list(sizes)} mean {count:,} parameters; mlpviz reads at "
+                             f"most {MAX_MODEL_PARAMETERS:,} from one model file")
     activation, cost = _text(data, "activation"), _text(data, "cost")
     if activation not in ACTIVATIONS:
         raise ModelFileError(f"unknown activation {activation!r}")
     if cost not in COSTS:
         raise ModelFileError(f"unknown cost {cost!r}")
-    return tuple(int(s) for s in sizes), activation, cost
+    return sizes, activation, cost
 
 
-def _parameters(data: dict, sizes: tuple[int, ...]):
+def _parameters(data: _Entries, sizes: tuple[int, ...]):
     """(weights, biases) as float64 tuples: every W{l} (sizes[l+1], sizes[l]) and b{l}
-    (sizes[l+1],) present, floating-point, of that shape and finite."""
+    (sizes[l+1],) present, floating-point, of that shape (checked from the headers) and finite."""
     L = len(sizes) - 1
     shapes = {}
     for l in range(L):
@@ -132,24 +176,26 @@ def _parameters(data: dict, sizes: tuple[int, ...]):
     if missing:
         raise ModelFileError(f"missing {', '.join(missing)} for sizes {list(sizes)}")
     for key, shape in shapes.items():
-        arr = data[key]
-        if arr.dtype.kind != "f":
-            raise ModelFileError(f"'{key}' must hold floating-point numbers, not {arr.dtype}")
-        if arr.shape != shape:
-            raise ModelFileError(f"{key} has shape {arr.shape}, expected {shape}")
-        if not np.isfinite(arr).all():
+        m = data.header(key)
+        if m.dtype.kind != "f":
+            raise ModelFileError(f"'{key}' must hold floating-point numbers, not {m.dtype}")
+        if m.shape != shape:
+            raise ModelFileError(f"{key} has shape {m.shape}, expected {shape}")
+    arrays = {}
+    for key in shapes:
+        arrays[key] = np.asarray(data.array(key), dtype=np.float64)
+        if not np.isfinite(arrays[key]).all():
             raise ModelFileError(f"{key} holds NaN or infinite values")
-    return (tuple(np.asarray(data[f"W{l}"], dtype=np.float64) for l in range(L)),
-            tuple(np.asarray(data[f"b{l}"], dtype=np.float64) for l in range(L)))
+    return (tuple(arrays[f"W{l}"] for l in range(L)), tuple(arrays[f"b{l}"] for l in range(L)))
 
 
-def _metadata(data: dict) -> dict:
+def _metadata(data: _Entries) -> dict:
     """The JSON metadata, {} when absent."""
     if "metadata" not in data:
         return {}
     try:
-        meta = json.loads(_text(data, "metadata"))
-    except json.JSONDecodeError as e:
+        meta = json.loads(_text(data, "metadata", MAX_METADATA_CHARS))
+    except (json.JSONDecodeError, RecursionError) as e:
         raise ModelFileError(f"'metadata' is not valid JSON ({e})") from None
     if not isinstance(meta, dict):
         raise ModelFileError("'metadata' must be a JSON object")

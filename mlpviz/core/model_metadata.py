@@ -111,7 +111,7 @@ def _history(rows) -> tuple[list[EpochReport], list[int] | None]:
         return [], []
     reports, ends = [], []
     for row in rows:
-        fields = {name: _number(row.get(name)) for name in _REPORT_FIELDS}
+        fields = {name: _field(name, row.get(name)) for name in _REPORT_FIELDS}
         epoch = _count(row.get("epoch"), 1)
         if None in fields.values() or epoch is None:
             return [], []
@@ -120,11 +120,28 @@ def _history(rows) -> tuple[list[EpochReport], list[int] | None]:
     return reports, None if None in ends else ends
 
 
+def _field(name: str, value) -> float | None:
+    """An EpochReport field if it is a number in its range, else None: accuracies in 0 … 1 and
+    costs ≥ 0 (NaN too: not measured), times and speeds finite and ≥ 0."""
+    number = _number(value)
+    if number is None or math.isnan(number):
+        return number if name in _MAY_BE_NAN else None
+    low, high = _RANGES.get(name, (0.0, math.inf))
+    return number if low <= number <= high and math.isfinite(number) else None
+
+
+_MAY_BE_NAN = {"train_cost", "train_accuracy", "test_cost", "test_accuracy"}
+_RANGES = {"train_accuracy": (0.0, 1.0), "test_accuracy": (0.0, 1.0)}
+
+
 def _number(value) -> float | None:
     """`value` as a float if it is a JSON number (NaN too: a cost never measured), else None."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return None
-    return float(value)
+    try:
+        return float(value)
+    except OverflowError:  # an int beyond any float (10**400): no number we can use
+        return None
 
 
 def _count(value, minimum: int) -> int | None:

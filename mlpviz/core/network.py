@@ -67,6 +67,41 @@ def backward_deltas(weights, acts, delta: np.ndarray, act: Activation):
             delta *= act.prime_from_a(acts[l])
 
 
+class NonFiniteError(ValueError):
+    """A pass through the network overflowed: finite parameters gave infinite or NaN numbers
+    (weights too large to compute with in float64). `layer` is where it happened: the first
+    layer l (1 … L) whose z^l or a^l is not finite."""
+
+    def __init__(self, message: str, layer: int):
+        super().__init__(message)
+        self.layer = layer
+
+
+def first_overflow(weights, zs, acts) -> NonFiniteError | None:
+    """The NonFiniteError for the first layer l ≥ 1 whose z^l or a^l is not all finite, or None.
+    `zs`, `acts` are a forward pass's [z^0 …], [a^0 …] through `weights`."""
+    for l in range(1, len(zs)):
+        if not (np.isfinite(zs[l]).all() and np.isfinite(acts[l]).all()):
+            largest = float(np.abs(weights[l - 1]).max())
+            return NonFiniteError(
+                f"the forward pass overflows at layer {l}: z^{l} = W{l - 1} a^{l - 1} + b{l - 1} "
+                f"is too large for float64 (the largest |w| in W{l - 1} is {largest:.3g}); the "
+                "weights are too large to compute with, so no output, cost or accuracy can be "
+                "given", l)
+    return None
+
+
+def checked_forward_pass(weights, biases, X: np.ndarray, act: Activation, cost: Cost):
+    """`forward_pass`, then NonFiniteError (naming the layer) if any z^l or a^l overflowed, so no
+    NaN or ∞ is ever shown or written. Overflow warnings are silenced: the error says it."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        zs, acts = forward_pass(weights, biases, X, act, cost)
+    problem = first_overflow(weights, zs, acts)
+    if problem is not None:
+        raise problem
+    return zs, acts
+
+
 def check_input(sizes, A: np.ndarray) -> None:
     """Raise ValueError unless A is one sample (sizes[0],) or a batch (n, sizes[0])."""
     if A.ndim not in (1, 2) or A.shape[-1] != sizes[0]:
@@ -100,10 +135,11 @@ class Feedforward:
 
     def forward_layers(self, X: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:
         """(zs, activations): every layer's pre-activations [z^0 = X, z^1, …, z^L] (z^0 is the
-        input, as in `Trace`) and activations [a^0 = X, a^1, …, a^L], shapes as in `forward_all`."""
+        input, as in `Trace`) and activations [a^0 = X, a^1, …, a^L], shapes as in `forward_all`.
+        NonFiniteError (naming the layer) if the pass overflows: finite but huge weights."""
         A = np.asarray(X, dtype=np.float64)
         check_input(self.sizes, A)
-        return forward_pass(self.weights, self.biases, A, self.act, self.cost_fn)
+        return checked_forward_pass(self.weights, self.biases, A, self.act, self.cost_fn)
 
     def predict(self, X: np.ndarray) -> np.ndarray:
         """The brightest output per sample: argmax_j a^L_j, shape (n,)."""
@@ -246,7 +282,7 @@ class Network(Feedforward):
         Ws = [np.asarray(W, dtype=np.float64) for W in self.weights]
         bs = [np.asarray(b, dtype=np.float64) for b in self.biases]
 
-        z, a = forward_pass(Ws, bs, x, self.act, self.cost_fn)
+        z, a = checked_forward_pass(Ws, bs, x, self.act, self.cost_fn)
 
         L = self.L
         grad_a = [None] * (L + 1)

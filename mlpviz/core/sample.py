@@ -40,3 +40,21 @@ class SampleChoice:
         images = getattr(dataset, f"{split}_images")
         labels = getattr(dataset, f"{split}_labels")
         return cls(images[index].astype(np.float64) / 255.0, int(labels[index]), index, split)
+
+
+def typical_index(dataset, label: int, split: str = "test") -> int | None:
+    """The `split` sample of class `label` that looks most like the class: the one whose pixels
+    x have the largest cosine similarity x·m / (|x| |m|) with m, the mean picture of the class's
+    training samples (shape, whatever the ink's strength). None when the split has no such
+    sample; without training samples of the class, m is the mean of the split's own."""
+    labels = getattr(dataset, f"{split}_labels")
+    candidates = np.flatnonzero(labels == label)
+    if candidates.size == 0:
+        return None
+    train = dataset.train_images[dataset.train_labels == label]
+    pool = train if len(train) else getattr(dataset, f"{split}_images")[candidates]
+    mean = pool.mean(axis=0, dtype=np.float64)
+    X = getattr(dataset, f"{split}_images")[candidates].astype(np.float64)
+    norms = np.linalg.norm(X, axis=1) * (np.linalg.norm(mean) or 1.0)
+    similarity = np.divide(X @ mean, norms, out=np.zeros(len(X)), where=norms > 0)
+    return int(candidates[int(np.argmax(similarity))])

@@ -67,7 +67,13 @@ def save_trace(trace: Trace, path) -> None:
         for k, v in data.items():
             doc[k] = v.tolist() if isinstance(v, np.ndarray) else v
         # json writes floats with repr(): the shortest text that reads back to the same float.
-        text = json.dumps(doc, allow_nan=True)
+        # NaN and ∞ are not JSON: refused (a ValueError naming the file), never written.
+        bad = [k for k, v in data.items()
+               if isinstance(v, (np.ndarray, float)) and not np.isfinite(v).all()]
+        if bad:
+            raise ValueError(f"{path}: the trace holds NaN or infinite values in "
+                             f"{', '.join(bad)}, which JSON cannot hold (save it as .npz)")
+        text = json.dumps(doc, allow_nan=False)
         atomic_write(path, lambda f: f.write(text.encode("utf-8")))
     else:
         arrays = {k: (v if isinstance(v, np.ndarray) else np.array(v)) for k, v in data.items()}

@@ -217,7 +217,8 @@ class Trainer:
             # inf and overflow in the big product without scanning it.
             bound = n * float(np.abs(delta_step).max()) * a_max
             if not (np.isfinite(cost) and bound < _OVERFLOW):
-                what = (f"the cost became {cost:g}" if not np.isfinite(cost) else
+                what = (("the cost became infinite" if np.isinf(cost) else
+                         "the cost stopped being a number") if not np.isfinite(cost) else
                         f"the step's weight changes overflowed (cost {cost:g})")
                 raise TrainingDiverged(
                     f"{what} at learning rate {self.lr:g}: that step was not taken and the "
@@ -259,7 +260,8 @@ class Trainer:
                 zs, acts = forward_pass(self.W, self.b, X, net.act, net.cost_fn)
                 A, y = acts[-1], labels[s:s + chunk]
                 Y = one_hot(y, A.shape[1], dtype=A.dtype)
-                total += float(net.cost_fn.value_from_z(zs[-1], Y, net.act).astype(np.float64).sum())
+                C = net.cost_fn.value_from_z(zs[-1], Y, net.act)
+                total += float(C.astype(np.float64).sum())
                 correct += int((A.argmax(axis=1) == y).sum())
         return total / len(labels), correct / len(labels)
 

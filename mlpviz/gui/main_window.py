@@ -9,26 +9,32 @@ by and the stepper's example batch come from `core.shown`; settings from `gui.se
 from __future__ import annotations
 
 import csv
+import math
 from typing import Mapping
 
 import numpy as np
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import (
     QApplication, QComboBox, QDockWidget, QFileDialog,
-    QHBoxLayout, QLabel, QMainWindow, QMessageBox, QVBoxLayout, QWidget,
+    QHBoxLayout, QLabel, QMainWindow, QMessageBox, QProgressBar, QVBoxLayout, QWidget,
 )
 
-from mlpviz import __version__
+from mlpviz.about import about_html
 from mlpviz.core.explain import parameter_breakdown, structure_summary
+from mlpviz.core.minibatch import MiniBatch, batch_gradient, minibatch_for
+from mlpviz.core.shown import Shown, answer, sample_gradient
 from mlpviz.core.learning_hint import learning_hint
-from mlpviz.core.shown import Shown, answer, example_batch, sample_gradient
 from mlpviz.core.snapshot import Snapshot
 from mlpviz.gui import settings
 from mlpviz.gui import theme as themes
+from mlpviz.gui.icon import app_icon
+from mlpviz.gui.keys import FIELD_RULE, WindowKeys, shortcut_rows
 from mlpviz.gui.panels import HelpDialog, MessageBanner
+from mlpviz.gui.presentation import PresentationLayout
 from mlpviz.gui.run_controls import RunControls
 from mlpviz.gui.session import Session
+from mlpviz.gui.side_panels import SidePanelWidth
 from mlpviz.gui.views.cost_view import CostView
 from mlpviz.gui.views.drawing_pad import DrawingPad
 from mlpviz.gui.views.network_view import NetworkView
@@ -37,21 +43,6 @@ from mlpviz.gui.views.sample_view import SampleView
 from mlpviz.gui.views.stepper import StepperPanel
 from mlpviz.gui.views.weights_grid import WeightsGrid
 
-SHORTCUTS = [
-    ("Space", "Train / pause"),
-    ("S", "Step one mini-batch"),
-    ("E", "Step one epoch"),
-    ("R", "Reset: new random weights (same seed)"),
-    ("B", "Backpropagation stepper"),
-    ("H", "What am I looking at? (the network's structure, explained)"),
-    ("→ / ←", "Next / previous stage of the stepper"),
-    ("F5", "Presentation mode (large type for a projector)"),
-    ("Ctrl+O / Ctrl+S", "Open / save a model"),
-    ("Ctrl+E", "Export the view as PNG"),
-    ("Ctrl+Q", "Quit"),
-]
-
-
 def default_size() -> tuple[int, int]:
     """1280×800 (what the layout is made for), or 90 % of a smaller screen."""
     screen = QApplication.primaryScreen()
@@ -59,6 +50,18 @@ def default_size() -> tuple[int, int]:
         return 1280, 800
     room = screen.availableGeometry()
     return min(1280, int(room.width() * 0.9)), min(800, int(room.height() * 0.9))
+
+
+def _epoch_status(report) -> str:
+    """The last epoch's held-out accuracy and cost for the status bar; numbers that were not
+    measured (no held-out data, a file's odd record) are not shown as "nan"."""
+    acc, cost = report.test_accuracy, report.test_cost
+    if not (isinstance(acc, (int, float)) and 0 <= acc <= 1):
+        return f"epoch {report.epoch}: no held-out accuracy  "
+    text = f"held-out accuracy {100 * acc:.1f} %"
+    if isinstance(cost, (int, float)) and 0 <= cost < math.inf:
+        text += f"  cost {cost:.4f}"
+    return text + "  "
 
 
 class MainWindow(QMainWindow):
@@ -70,6 +73,8 @@ class MainWindow(QMainWindow):
     def __init__(self, session: Session | None = None, restore: bool = True):
         super().__init__()
         self.setWindowTitle("mlpviz — a neural network learning to read digits")
+        self.setWindowIcon(app_icon())
+        self.about_box: QMessageBox | None = None
         stored = settings.read() if restore else dict(settings.DEFAULTS)
         problem = None
         if session is None:
@@ -77,12 +82,14 @@ class MainWindow(QMainWindow):
         self.session = session
         self._snapshot: Snapshot | None = None
         self._shown: Shown | None = None
+        self._batch: MiniBatch | None = None  # the stepper's mini-batch around the input on show
+        self._lines_by_batch = False  # "lines by ∂C/∂w" shows the batch's average (stage 9)
         self._source = "sample"  # "sample" or "drawing"
-        self._drawn_label_chosen = False  # the user picked "I drew a …" for this drawing
         self._drawing: np.ndarray | None = None
         self._theme_name = "dark"
         self._presentation = False
         self._closing = False
+        self._status_note: str | None = None  # the status's accuracy after a restore
         self._hint = ""  # the not-learning hint the banner shows, if it shows one
         self._stepping = False  # the backprop stepper's tab is on screen
         self._cost_hidden_by_stepper = False
@@ -93,6 +100,8 @@ class MainWindow(QMainWindow):
         self._build_actions()
         self._build_status_bar()
         self._wire()
+        self.keys = WindowKeys(self, self.actions)  # the single-key actions, whatever has focus
+        self.presentation = PresentationLayout(self, self.view_menu)  # F5's layout and its keys
         try:
             self._apply_settings(stored)
         except Exception as e:  # noqa: BLE001 (last resort: a window that opens beats a traceback)
@@ -101,6 +110,7 @@ class MainWindow(QMainWindow):
                 f"The saved window settings could not be applied ({e}). The window starts from "
                 "its defaults instead."))))
         self._apply_theme()
+        self.presentation.apply(self._presentation, self._stepping)
         self._on_network_rebuilt(self.session.snapshot)
         self._on_dataset_changed(self.session.dataset)
         if problem:
@@ -128,6 +138,7 @@ class MainWindow(QMainWindow):
         self.drawing_pad = DrawingPad()
         self.drawn_label = QComboBox()
         self.drawn_label.setToolTip("Which digit you meant: the stepper's target for the drawing")
+        self.drawn_label.setPlaceholderText("which digit?")
         self.neuron_panel = NeuronPanel()
         self.weights_grid = WeightsGrid()
         self.stepper = StepperPanel()
@@ -164,8 +175,10 @@ class MainWindow(QMainWindow):
         self.sample_dock.raise_()
         self.cost_dock = self._dock("Cost and accuracy", "cost_dock", self.cost_view,
                                     Qt.BottomDockWidgetArea)
-        self.resizeDocks([self.sample_dock], [430], Qt.Horizontal)
         self.resizeDocks([self.cost_dock], [210], Qt.Vertical)
+        self.side_panels = SidePanelWidth(  # one width on every tab: switching moves nothing
+            self, (self.sample_dock, self.draw_dock, self.stepper_dock, self.neuron_dock,
+                   self.weights_dock), frozen=lambda: self._presentation)
 
     def _action(self, menu, text: str, slot=None, shortcut=None, checkable=False,
                 tip="") -> QAction:
@@ -201,8 +214,16 @@ class MainWindow(QMainWindow):
         self._action(t, "Step one mini-batch", self.session.step_batch, "S")
         self._action(t, "Step one epoch", self.session.step_epoch, "E")
         self._action(t, "Reset weights", self.session.reset, "R")
+        t.addSeparator()
+        self._action(t, "Restore last good weights", self.session.restore_last_good,
+                     tip="Put back the best weights seen on this network (highest held-out "
+                         "accuracy): kept when training starts and at every epoch's end")
+        self.undo_restore_action = self._action(
+            t, "Undo restore", self.session.undo_restore,
+            tip="Put back the weights the last restore replaced")
+        self.undo_restore_action.setEnabled(False)
 
-        v = bar.addMenu("&View")
+        v = self.view_menu = bar.addMenu("&View")
         self.presentation_action = self._action(
             v, "&Presentation mode", self._on_presentation_toggled, "F5", checkable=True,
             tip="Large type and thick lines for a projector")
@@ -232,6 +253,12 @@ class MainWindow(QMainWindow):
             tip="Green/red by the gradient instead of the weight")
         v.addSeparator()
         self._action(v, "&Backpropagation stepper", self._show_stepper, "B")
+        # The stage keys (a presenter's clicker sends Page Down / Page Up): on while it is open.
+        self.next_stage_action = self._action(v, "Next stage", self.stepper.next_stage, "Right")
+        self.next_stage_action.setShortcuts([QKeySequence("Right"), QKeySequence("PgDown")])
+        self.previous_stage_action = self._action(v, "Previous stage", self.stepper.back, "Left")
+        self.previous_stage_action.setShortcuts([QKeySequence("Left"), QKeySequence("PgUp")])
+        self._enable_stage_keys(False)
         v.addSeparator()
         for dock in (self.sample_dock, self.draw_dock, self.stepper_dock, self.neuron_dock,
                      self.weights_dock, self.cost_dock):
@@ -252,6 +279,13 @@ class MainWindow(QMainWindow):
         self.status_speed = QLabel()
         for w in (self.status_epoch, self.status_accuracy, self.status_speed):
             self.statusBar().addPermanentWidget(w)
+        self.busy_label = QLabel()
+        self.busy_bar = QProgressBar()  # range 0…0: Qt's "busy" animation
+        self.busy_bar.setRange(0, 0)
+        self.busy_bar.setMaximumWidth(120)
+        self.statusBar().addWidget(self.busy_label)
+        self.statusBar().addWidget(self.busy_bar)
+        self._on_busy_changed("")
 
     def _wire(self) -> None:
         s = self.session
@@ -263,12 +297,15 @@ class MainWindow(QMainWindow):
         s.state_changed.connect(self._on_state_changed)
         s.speed_measured.connect(self._on_speed_measured)
         s.failed.connect(self._on_failed)
+        s.busy_changed.connect(self._on_busy_changed)
+        s.restored.connect(self._on_restored)
         c = self.controls
         c.train_button.clicked.connect(s.toggle)
         c.step_button.clicked.connect(s.step_batch)
         c.epoch_button.clicked.connect(s.step_epoch)
         c.reset_button.clicked.connect(s.reset)
         c.speed.valueChanged.connect(s.set_speed)
+        c.stop_after.valueChanged.connect(s.set_stop_after)
         c.lr.valueChanged.connect(self._on_lr_changed)
         c.batch.valueChanged.connect(self._on_batch_size_changed)
         c.rebuild_requested.connect(self._on_rebuild_requested)
@@ -277,7 +314,6 @@ class MainWindow(QMainWindow):
         self.sample_view.sample_changed.connect(self._on_sample_changed)
         self.drawing_pad.drawing_changed.connect(self._on_drawing_changed)
         self.drawn_label.currentIndexChanged.connect(lambda _i: self._on_drawn_label_changed())
-        self.drawn_label.activated.connect(lambda _i: setattr(self, "_drawn_label_chosen", True))
         self.sample_dock.visibilityChanged.connect(lambda v: self._on_input_panel_shown("sample", v))
         self.draw_dock.visibilityChanged.connect(lambda v: self._on_input_panel_shown("drawing", v))
         self.network_view.neuron_clicked.connect(self._on_neuron_clicked)
@@ -287,6 +323,7 @@ class MainWindow(QMainWindow):
         self.stepper.gradient_toggled.connect(self.gradient_action.setChecked)
         self.gradient_action.toggled.connect(self._on_gradient_toggled)
         self.stepper.parameters_proposed.connect(self._on_parameters_proposed)
+        self.stepper.lines_by_batch_changed.connect(self._on_lines_by_batch_changed)
         self.stepper_dock.visibilityChanged.connect(self._on_stepper_visibility)
         for dock, view in self._snapshot_panels():
             dock.visibilityChanged.connect(lambda v, view=view: self._on_panel_shown(view, v))
@@ -309,6 +346,8 @@ class MainWindow(QMainWindow):
         self.status_epoch.setText(f"epoch {snap.epoch}, batch {snap.batch}  ")
         if self._stepping and not self.session.is_training:
             self.stepper.set_snapshot(snap)
+        elif self._stepping:  # the walk on show is the old network's: marked, rebuilt on a step
+            self.stepper.set_newer_snapshot(snap)
 
     def _snapshot_panels(self):
         return ((self.weights_dock, self.weights_grid), (self.sample_dock, self.sample_view),
@@ -320,6 +359,8 @@ class MainWindow(QMainWindow):
 
     def _on_network_rebuilt(self, snap: Snapshot) -> None:
         s = self.session
+        self._status_note = None
+        self.undo_restore_action.setEnabled(False)
         self.cost_view.clear(s.batches_seen)  # a reopened model's epochs where they ended
         for report, at in zip(s.history, s.epoch_ends):
             self.cost_view.add_epoch(report, at)
@@ -341,15 +382,22 @@ class MainWindow(QMainWindow):
         self.drawn_label.blockSignals(True)
         self.drawn_label.clear()
         self.drawn_label.addItems(names)
+        self.drawn_label.setCurrentIndex(-1)  # "which digit?" until the user says
         self.drawn_label.blockSignals(False)
-        self.stepper.set_batch_source(*example_batch(dataset.train_images, dataset.train_labels))
+        self.stepper.set_training_set(dataset.train_images, dataset.train_labels)
+        self._update_batch()
         if self._snapshot is not None:
             self.sample_view.set_snapshot(self._snapshot)
             self._show_structure(self._snapshot)
 
     def _on_epoch_done(self, report) -> None:
+        self._status_note = None
         self.cost_view.add_epoch(report)
         self._update_status()
+        if 0 < self.session.stop_after <= report.epoch:
+            self.statusBar().showMessage(f"Paused after epoch {report.epoch} (“stop after "
+                                         f"{self.session.stop_after} epochs” in the toolbar)",
+                                         10_000)
         self._show_learning_hint()
 
     def _show_learning_hint(self) -> None:
@@ -377,8 +425,40 @@ class MainWindow(QMainWindow):
     def _on_failed(self, message: str) -> None:
         """Show what went wrong above the network, without a modal box: training is paused and
         nothing was lost, so the user reads it and carries on."""
-        if not self._closing:
-            self.banner.show_message(message)
+        if self._closing:
+            return
+        actions = ([("Restore last good weights", self.session.restore_last_good)]
+                   if self.session.restore_offered else [])
+        self.banner.show_message(message, actions=actions)
+
+    def _on_restored(self, sentence: str) -> None:
+        """Weights put back: the banner says which, with the way back; the status bar shows
+        the accuracy measured for them (not the last epoch's, which was of other weights)."""
+        undo = self.session.can_undo_restore
+        self.undo_restore_action.setEnabled(undo)
+        good = self.session.last_good
+        self._status_note = (f"held-out accuracy {100 * good.accuracy:.1f} % (restored)  "
+                             if undo and good is not None else "restore undone  ")
+        self._update_status()
+        self.banner.show_message(sentence, actions=[("Undo", self.session.undo_restore)]
+                                 if undo else [])
+
+    def show_unexpected(self, summary: str, details: str) -> None:
+        """An exception no code caught (gui.last_resort): training pauses, the weights stay as
+        they are, and the banner says so, the traceback behind "Details"."""
+        if self._closing:
+            return
+        self.session.pause()
+        self.banner.show_message(
+            f"Something went wrong inside mlpviz ({summary}). Training is paused and the "
+            "network is kept as it was: you can carry on, or save it. \"Details\" has what a "
+            "bug report needs.", details=details)
+
+    def _on_busy_changed(self, what: str) -> None:
+        """A file being read in the background: its name and a busy bar in the status bar."""
+        self.busy_label.setText(what)
+        self.busy_label.setVisible(bool(what))
+        self.busy_bar.setVisible(bool(what))
 
     def _on_rebuild_requested(self, hidden, activation: str, cost: str, seed: int) -> None:
         """A new network: the data's inputs, the hidden layers asked for, one output per class."""
@@ -406,6 +486,7 @@ class MainWindow(QMainWindow):
     def _on_batch_size_changed(self, n: int) -> None:
         self.session.set_batch_size(n)
         self.stepper.set_batch_size(n)
+        self._update_batch()
 
     # -- input on show -----------------------------------------------------------------------
     def _on_sample_changed(self, choice) -> None:
@@ -413,19 +494,19 @@ class MainWindow(QMainWindow):
         self._show(Shown.of_sample(choice))
 
     def _on_drawing_changed(self, x: np.ndarray) -> None:
-        """A new drawing (or noise, or a cleared pad): it is the input on show. Until the user
-        says which digit they meant ("I drew a"), the stepper's target follows the network's
-        answer, the likeliest thing they meant; a cleared pad forgets the choice."""
+        """A new drawing (or noise, or a cleared pad): it is the input on show. It has no label
+        until the user says which digit they meant ("I drew a" — never the network's guess, which
+        would teach the network its own mistake); a cleared pad forgets the choice."""
         self._drawing = x
         self._source = "drawing"
         if not x.any():
-            self._drawn_label_chosen = False
-        if not self._drawn_label_chosen and self._snapshot is not None and x.any():
             self.drawn_label.blockSignals(True)
-            self.drawn_label.setCurrentIndex(answer(self._snapshot, x)[0])
+            self.drawn_label.setCurrentIndex(-1)
             self.drawn_label.blockSignals(False)
+        label = self.drawn_label.currentIndex()  # −1: "which digit?", not said yet
+        label = None if label < 0 else label
         what = "random noise" if self.drawing_pad.is_noise() else "your drawing"
-        self._show(Shown(x, self.drawn_label.currentIndex(), what))
+        self._show(Shown(x, label, what))
 
     def _on_drawn_label_changed(self) -> None:
         if self._source == "drawing" and self._drawing is not None:
@@ -445,10 +526,18 @@ class MainWindow(QMainWindow):
         self._shown = shown
         self.network_view.set_input(shown.x)
         self.neuron_panel.set_input(shown.x)
-        if shown.label is not None:
-            self.stepper.set_sample(shown.x, shown.label, shown.description)
+        self.stepper.set_sample(shown.x, shown.label, shown.description)
+        self._update_batch()
         self._update_prediction()
         self._update_gradient()
+
+    def _update_batch(self) -> None:
+        """The stepper's mini-batch (`core.minibatch`): the input on show and training samples,
+        as many as the batch box says; recomputed when any of the three changes."""
+        self._batch = minibatch_for(self.session.dataset, self._shown, self.session.batch_size)
+        self.stepper.set_batch(self._batch)
+        if self._lines_by_batch:
+            self._update_gradient()
 
     def _update_prediction(self) -> None:
         """The drawing pad shows the network's answer for the drawing, with the same number the
@@ -456,18 +545,32 @@ class MainWindow(QMainWindow):
         if self._snapshot is None or self._drawing is None:
             return
         j, activation = answer(self._snapshot, self._drawing)
-        self.drawing_pad.set_prediction(self.session.dataset.class_names[j], activation)
+        self.drawing_pad.set_prediction(self.session.dataset.class_names[j], activation,
+                                        self._snapshot.cost_fn.softmax_output)
 
     def _update_gradient(self) -> None:
         """While the lines are coloured by ∂C/∂w: the gradient of the input on show on the
-        weights on show, recomputed whenever either changes."""
+        weights on show — or, on the stepper's stage 9 with its toggle ticked, the average over
+        its mini-batch — recomputed whenever any of them changes."""
         if self.gradient_action.isChecked() and self._snapshot is not None:
-            self.network_view.set_gradient(sample_gradient(self._snapshot, self._shown))
+            grad = (batch_gradient(self._snapshot, self._batch) if self._lines_by_batch
+                    else sample_gradient(self._snapshot, self._shown))
+            self.network_view.set_gradient(grad)
+
+    def _on_lines_by_batch_changed(self, on: bool) -> None:
+        """Stage 9 asks for the lines by its mini-batch's average ∂C/∂w (or no longer): the G
+        action stays the one owner of "lines by ∂C/∂w", ticked here when the stage asks."""
+        self._lines_by_batch = on
+        if on and not self.gradient_action.isChecked():
+            self.gradient_action.setChecked(True)  # its handler updates the lines
+        else:
+            self._update_gradient()
 
     # -- clicks on the network ---------------------------------------------------------------
     def _on_neuron_clicked(self, layer: int, index: int) -> None:
         if self._snapshot is None:
             return
+        self.network_view.set_selected(layer, index)  # stays highlighted while the tab shows it
         x = self._shown.x if self._shown else None
         if self._stepping and layer == len(self._snapshot.sizes) - 1:
             self.stepper.focus_output(index)
@@ -486,12 +589,19 @@ class MainWindow(QMainWindow):
         self.stepper_dock.show()
         self.stepper_dock.raise_()
 
+    def _enable_stage_keys(self, on: bool) -> None:
+        """← / → and Page Up / Page Down step the stages while the stepper is on screen; else
+        they are the focused widget's (a slider, a text cursor)."""
+        for act in (self.next_stage_action, self.previous_stage_action):
+            act.setEnabled(on)
+
     def _on_stepper_visibility(self, visible: bool) -> None:
         """Entering the stepper pauses training and gives the walk room: the (static) cost plot
         steps aside and the panel widens; leaving brings the plot back and clears the overlay."""
         if self._closing:
             return
         self._stepping = visible
+        self._enable_stage_keys(visible)
         if visible:
             if self.session.is_training:
                 self.session.pause()
@@ -500,18 +610,18 @@ class MainWindow(QMainWindow):
             self.stepper.activate()
             self._cost_hidden_by_stepper = self.cost_dock.isVisible()
             self.cost_dock.hide()
-            self.resizeDocks([self.stepper_dock], [max(580, self.width() // 2 - 60)], Qt.Horizontal)
+            self.presentation.apply(self._presentation, True)
         else:
             self.stepper.deactivate()
             self.network_view.set_overlay(None)
             self._restore_layout_after_stepper()
+            self.presentation.apply(self._presentation, False)
 
     def _restore_layout_after_stepper(self) -> None:
-        """The cost plot back where the stepper put it aside, and the side panels' width."""
+        """The cost plot back where the stepper put it aside."""
         if self._cost_hidden_by_stepper:
             self._cost_hidden_by_stepper = False
             self.cost_dock.show()
-            self.resizeDocks([self.sample_dock], [430], Qt.Horizontal)
 
     def _on_gradient_toggled(self, checked: bool) -> None:
         """Lines by this sample's ∂C/∂w or by the weights, inside the stepper and out: the G
@@ -533,6 +643,7 @@ class MainWindow(QMainWindow):
     def _on_presentation_toggled(self, checked: bool) -> None:
         self._presentation = checked
         self._apply_theme()
+        self.presentation.apply(checked, self._stepping)
 
     def _set_theme(self, name: str) -> None:
         self._theme_name = name
@@ -544,10 +655,15 @@ class MainWindow(QMainWindow):
         self.light_action.setChecked(self._theme_name == "light")
         self.presentation_action.setChecked(self._presentation)
         themes.apply_palette(t)
-        for view in (self.network_view, self.sample_view, self.weights_grid, self.neuron_panel):
+        self.banner.set_base_font(QApplication.font())
+        for view in (self.network_view, self.sample_view, self.weights_grid, self.neuron_panel,
+                     self.drawing_pad):
             view.set_theme(t)
         self.cost_view.set_colors(t.background, t.foreground)
         self.cost_view.set_font_scale(t.font_scale)
+        QTimer.singleShot(0, self.side_panels.keep)  # back to their width once laid out
+        if self.help_dialog is not None:  # its words for light and dark follow the theme
+            self._show_structure(self.session.snapshot)
 
     # -- files -------------------------------------------------------------------------------
     def _on_open_model(self) -> None:
@@ -602,14 +718,20 @@ class MainWindow(QMainWindow):
 
     # -- help --------------------------------------------------------------------------------
     def _on_show_shortcuts(self) -> None:
-        rows = "".join(f"<tr><td><b>{k}</b></td><td>&nbsp;&nbsp;{v}</td></tr>" for k, v in SHORTCUTS)
+        rows = "".join(f"<tr><td><b>{k}</b></td><td>&nbsp;&nbsp;{v}</td></tr>"
+                       for k, v in self.shortcut_list())
         QMessageBox.information(self, "Keyboard shortcuts", f"<table>{rows}</table>")
+
+    def shortcut_list(self) -> list[tuple[str, str]]:
+        """F1's list: (keys, what they do), from the window's actions themselves."""
+        return [*shortcut_rows(self.actions()), FIELD_RULE]
 
     def show_structure_help(self) -> None:
         """Open (or bring forward) "What am I looking at?" for the network on show."""
         if self.help_dialog is None:
             self.help_dialog = HelpDialog(self)
         self._show_structure(self.session.snapshot)
+        self.presentation.place_dialog(self.help_dialog)  # presenting: over the side panels
         self.help_dialog.show()
         self.help_dialog.raise_()
         self.help_dialog.activateWindow()
@@ -624,25 +746,28 @@ class MainWindow(QMainWindow):
                                          f"learned\nHelp ▸ What am I looking at? (H)")
         if self.help_dialog is not None:
             names = self.session.dataset.class_names if self.session.dataset else None
-            self.help_dialog.set_text(structure_summary(snap.sizes, snap.activation, snap.cost,
-                                                        names))
+            self.help_dialog.set_text(structure_summary(
+                snap.sizes, snap.activation, snap.cost, names,
+                shades=themes.theme(self._theme_name).shades))
 
     def _on_about(self) -> None:
-        QMessageBox.about(
-            self, "About mlpviz",
-            f"<h3>mlpviz {__version__}</h3><p>A multilayer perceptron learning to read "
-            "handwritten digits, opened up: every neuron, every weight, every number of "
-            "backpropagation.</p><p>Data: MNIST by Y. LeCun and C. Cortes (CC BY-SA 3.0).</p>")
+        """Version, the data's source and licence, the app's licence; the app's icon."""
+        box = QMessageBox(QMessageBox.Icon.NoIcon, "About mlpviz",
+                          about_html(self.session.dataset_spec), QMessageBox.StandardButton.Ok,
+                          self)
+        box.setIconPixmap(app_icon().pixmap(96, 96))
+        self.about_box = box
+        box.open()
 
     # -- status, settings, closing -----------------------------------------------------------
     def _update_status(self) -> None:
         history = self.session.history
         snap = self.session.snapshot
         self.status_epoch.setText(f"epoch {snap.epoch}, batch {snap.batch}  ")
-        if history:
-            h = history[-1]
-            self.status_accuracy.setText(
-                f"held-out accuracy {100 * h.test_accuracy:.1f} %  cost {h.test_cost:.4f}  ")
+        if self._status_note:
+            self.status_accuracy.setText(self._status_note)
+        elif history:
+            self.status_accuracy.setText(_epoch_status(history[-1]))
         else:
             self.status_accuracy.setText("no epoch finished yet  ")
         if not self.session.is_training:
@@ -661,10 +786,11 @@ class MainWindow(QMainWindow):
         if geometry is None or not self.restoreGeometry(geometry):
             self.resize(*default_size())
         if state is not None:
-            self.restoreState(state)
+            self.side_panels.restored = bool(self.restoreState(state))
         self._theme_name = values["theme"]
         self._presentation = values["presentation"]
         self.controls.speed.setValue(values["speed"])
+        self.controls.stop_after.setValue(values["stop_after"])
         self.circles_action.setChecked(values["input_circles"])
         self._on_input_style_toggled(values["input_circles"])
 
@@ -677,6 +803,7 @@ class MainWindow(QMainWindow):
         return {"geometry": self.saveGeometry(), "window_state": self.saveState(),
                 "theme": self._theme_name, "presentation": self._presentation,
                 "speed": self.controls.speed.value(),
+                "stop_after": self.controls.stop_after.value(),
                 "input_circles": self.circles_action.isChecked(),
                 **settings.session_values(self.session)}
 

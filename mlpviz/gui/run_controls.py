@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import os
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QValidator
+from PySide6.QtCore import QEvent, QSize, Qt, Signal
+from PySide6.QtGui import QFont, QFontMetrics, QPalette, QValidator
 from PySide6.QtWidgets import (
     QAbstractSpinBox, QComboBox, QDoubleSpinBox, QLabel, QLineEdit, QPushButton, QSlider, QSpinBox,
     QToolBar,
@@ -14,9 +14,72 @@ from PySide6.QtWidgets import (
 
 from mlpviz.core.datasets import available_datasets
 from mlpviz.core.limits import DRAWN, hidden_problem, parse_hidden
+from mlpviz.gui.worker import MAX_SPEED, batch_delay
+from mlpviz.gui.icons import pause_icon, play_icon
+
+MAX_STOP_AFTER = 100_000  # epochs the "stop after" box takes (0: never)
+REBUILD, REBUILD_PENDING = "Rebuild", "● Rebuild"  # the button, without / with changes waiting
 
 # What the layers box accepts, in words (the app draws 1 to 4 hidden layers of 1 to 128 neurons).
 _HIDDEN_TEXT = f"{DRAWN.layers_text()} layers of 1 to {DRAWN.max_size} neurons"
+
+
+def speed_text(speed: int) -> str:
+    """What a speed slider position means: the batches a second its wait between batches allows
+    (`worker.batch_delay`): "1 batch/s" … "up to 1,000 batches/s" (above about 20 a second the
+    computer's own speed may be the limit), "full speed" at the right end."""
+    delay = batch_delay(speed)
+    if delay <= 0:
+        return "full speed"
+    rate = 1.0 / delay
+    if rate < 1.5:
+        return "1 batch/s"
+    return f"{rate:.0f} batches/s" if rate < 20 else f"up to {rate:,.0f} batches/s"
+
+
+class _SteadyLabel(QLabel):
+    """A label as wide as the widest text it will show, so that changing it never moves the
+    widgets beside it (in any font size)."""
+
+    def __init__(self, widest: str):
+        super().__init__()
+        self._widest = widest
+        self.setAlignment(Qt.AlignmentFlag.AlignCenter)
+
+    def sizeHint(self) -> QSize:  # noqa: N802 (Qt override)
+        hint = super().sizeHint()
+        return QSize(self.fontMetrics().horizontalAdvance(self._widest) + 12, hint.height())
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt override)
+        return self.sizeHint()
+
+
+class DatasetBox(QComboBox):
+    """The dataset choice (item data: the spec). The datasets are listed again each time the
+    list opens, so one downloaded or installed (Debian's Fashion-MNIST) while the app runs
+    appears without a restart; folders opened by hand stay listed."""
+
+    def showPopup(self) -> None:  # noqa: N802 (Qt override)
+        self.refresh()
+        super().showPopup()
+
+    def refresh(self) -> None:
+        """The datasets found now (`core.datasets.available_datasets`), then the folders listed
+        before; the current choice stays chosen (and listed, even if its files went away)."""
+        current = self.currentData()
+        found = available_datasets()
+        listed = {spec for spec, _ in found}
+        before = [(self.itemData(i), self.itemText(i)) for i in range(self.count())]
+        items = found + [(spec, label) for spec, label in before if spec not in listed
+                         and (spec == current or os.sep in str(spec))]  # folders: a path
+        if items == before:
+            return
+        self.blockSignals(True)
+        self.clear()
+        for spec, label in items:
+            self.addItem(label, spec)
+        self.setCurrentIndex(max(0, self.findData(current)))
+        self.blockSignals(False)
 
 
 LR_RANGE = (1e-6, 1e4)  # the η box: what it shows and accepts (settings check stored values)
@@ -64,7 +127,8 @@ class RunControls(QToolBar):
         super().__init__("Training", parent)
         self.setObjectName("training_toolbar")
         self.setMovable(False)
-        self.train_button = QPushButton("▶ Train")
+        self._training = False
+        self.train_button = QPushButton("Train")
         self.train_button.setToolTip("Train: shuffle the data, cut it into mini-batches, and take "
                                      "one gradient step per mini-batch (Space)")
         self.step_button = QPushButton("Step")
@@ -82,10 +146,27 @@ class RunControls(QToolBar):
         self.speed.setRange(1, 100)
         self.speed.setValue(100)
         self.speed.setFixedWidth(110)
-        self.speed.setToolTip("Speed: full to the right, slow motion (about a mini-batch a second) "
-                              "to the left")
+        self.speed.setToolTip(f"Speed: {speed_text(1)} at the left end (slow motion, to follow "
+                              f"in class), {speed_text(MAX_SPEED // 2)} in the middle, "
+                              f"{speed_text(MAX_SPEED)} at the right end")
+        self.speed_label = _SteadyLabel(max((speed_text(v) for v in range(1, MAX_SPEED + 1)),
+                                            key=len))
+        self.speed_label.setToolTip("How fast training goes at this speed: mini-batches, each "
+                                    "one gradient step, per second")
+        self.speed.valueChanged.connect(lambda v: self.speed_label.setText(speed_text(v)))
+        self.speed_label.setText(speed_text(self.speed.value()))
         self.addWidget(QLabel(" speed "))
         self.addWidget(self.speed)
+        self.addWidget(self.speed_label)
+        self.stop_after = QSpinBox()
+        self.stop_after.setRange(0, MAX_STOP_AFTER)
+        self.stop_after.setSpecialValueText("never")
+        self.stop_after.setSuffix(" epochs")
+        self.stop_after.setToolTip("Training pauses by itself when this many epochs are done "
+                                   "(once past it, at the end of each further epoch), so full "
+                                   "speed does not train on forever; “never”: until you pause")
+        self.addWidget(QLabel(" stop after "))
+        self.addWidget(self.stop_after)
         self.lr = LearningRateBox()
         self.lr.setToolTip("Learning rate η: each step moves the parameters by −η · gradient "
                            "(how big the steps downhill are). Rebuild resets it to the default "
@@ -121,13 +202,12 @@ class RunControls(QToolBar):
         self.seed = QSpinBox()
         self.seed.setRange(0, 2**31 - 1)
         self.seed.setToolTip("Seed of the random initial weights and of the shuffling")
-        self.dataset = QComboBox()
+        self.dataset = DatasetBox()
         self.dataset.setToolTip("The data the network learns from")
-        for spec, label in available_datasets():
-            self.dataset.addItem(label, spec)
-        self.rebuild_button = QPushButton("Rebuild")
-        self.rebuild_button.setToolTip("Build a new network with these settings")
+        self.dataset.refresh()
+        self.rebuild_button = QPushButton(REBUILD)
         self.rebuild_button.setFocusPolicy(Qt.NoFocus)
+        self._applied: tuple | None = None  # (hidden, activation, cost, seed) of the network
         self.seed.setMinimumWidth(90)
         self.seed.setMaximumWidth(130)
         # follow the font (presentation mode enlarges it after the first show)
@@ -140,7 +220,13 @@ class RunControls(QToolBar):
                          ("    data ", self.dataset)):
             self.network_bar.addWidget(QLabel(label))
             self.network_bar.addWidget(w)
+        self.show_state(False)
         self.rebuild_button.clicked.connect(self._on_rebuild_clicked)
+        self.layers.textChanged.connect(self._show_pending)
+        self.activation.currentTextChanged.connect(self._show_pending)
+        self.cost.currentTextChanged.connect(self._show_pending)
+        self.seed.valueChanged.connect(self._show_pending)
+        self._show_pending()
         self.layers.returnPressed.connect(self._on_rebuild_clicked)
         self.dataset.activated.connect(
             lambda i: self.dataset_requested.emit(str(self.dataset.itemData(i))))
@@ -184,8 +270,52 @@ class RunControls(QToolBar):
         self.rebuild_requested.emit(hidden, self.activation.currentText(),
                                     self.cost.currentText(), self.seed.value())
 
+    def pending_changes(self) -> list[str]:
+        """What the boxes say that the network on show is not built with yet, in words
+        ("activation: sigmoid → tanh"); empty when nothing waits for Rebuild."""
+        if self._applied is None:
+            return []
+        hidden = self.parse_hidden()
+        now = (tuple(hidden) if hidden is not None else self.layers.text(),
+               self.activation.currentText(), self.cost.currentText(), self.seed.value())
+        names = ("hidden layers", "activation", "cost", "seed")
+        show = lambda v: ",".join(map(str, v)) if isinstance(v, tuple) else str(v)  # noqa: E731
+        return [f"{name}: {show(old)} → {show(new)}"
+                for name, old, new in zip(names, self._applied, now) if old != new]
+
+    def _show_pending(self) -> None:
+        """Rebuild stands out (● and the highlight colour) while a change waits for it, and its
+        tooltip lists the changes; its width stays the same either way."""
+        changes = self.pending_changes()
+        b = self.rebuild_button
+        b.setText(REBUILD_PENDING if changes else REBUILD)
+        weight = QFont()  # only the weight: size and family still follow the toolbar's font
+        weight.setBold(bool(changes))
+        b.setFont(weight)
+        pal = self.palette()
+        if changes:
+            pal.setColor(QPalette.ColorRole.ButtonText, pal.color(QPalette.ColorRole.Highlight))
+        b.setPalette(pal)
+        bold = QFont(self.font())
+        bold.setBold(True)
+        b.setMinimumWidth(QFontMetrics(bold).horizontalAdvance(REBUILD_PENDING) + 24)
+        b.setToolTip("Not built yet — press Rebuild to build a new network with: "
+                     + "; ".join(changes) if changes
+                     else "Build a new network with these settings (new random weights)")
+
+    def changeEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.PaletteChange):
+            self._show_pending()
+        if event.type() == QEvent.Type.PaletteChange:
+            self.show_state(self._training)  # the icon in the theme's text colour
+
     def show_state(self, training: bool) -> None:
-        self.train_button.setText("⏸ Pause" if training else "▶ Train")
+        """Train (a painted ▶) while paused, Pause (two painted bars) while training."""
+        self._training = bool(training)
+        self.train_button.setText("Pause" if training else "Train")
+        color = self.train_button.palette().color(QPalette.ColorRole.ButtonText)
+        self.train_button.setIcon(pause_icon(color) if training else play_icon(color))
         for b in (self.step_button, self.epoch_button):
             b.setEnabled(not training)
 
@@ -195,6 +325,9 @@ class RunControls(QToolBar):
         self.activation.setCurrentText(activation)
         self.cost.setCurrentText(cost)
         self.seed.setValue(int(seed) if seed is not None else 0)
+        self._applied = (tuple(int(s) for s in sizes[1:-1]), self.activation.currentText(),
+                         self.cost.currentText(), self.seed.value())
+        self._show_pending()
         i = self.dataset.findData(spec)
         if i < 0 and spec:
             self.dataset.addItem(os.path.basename(str(spec).rstrip("/")) or str(spec), spec)

@@ -13,20 +13,28 @@ flight from an older network is dropped, so after `network_rebuilt` views never 
 from __future__ import annotations
 
 import atexit
+import dataclasses
 import math
+import operator
+import os
 import weakref
 from typing import Sequence
 
 import numpy as np
-from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QThread, QTimer, Signal, Slot
 
 from mlpviz.core.datasets import Dataset, DatasetError, load_dataset
+from mlpviz.core.finite import parameters_problem
+from mlpviz.core.last_good import Checkpoint, LastGood, collapsed
 from mlpviz.core.limits import architecture_problem
 from mlpviz.core.model_file import ModelFileError, write_model
 from mlpviz.core.model_metadata import ModelMetadata, read_metadata
 from mlpviz.core.network import Network, check_parameters
 from mlpviz.core.snapshot import Snapshot
 from mlpviz.core.training import DEFAULT_BATCH, EpochReport, Trainer, default_lr
+from mlpviz.gui.background import Background
+from mlpviz.gui.last_resort import summary_of
+from mlpviz.gui.pacing import SnapshotPacer
 from mlpviz.gui.worker import MAX_SPEED, TrainingWorker
 
 DEFAULT_SIZES = (784, 16, 16, 10)
@@ -34,6 +42,10 @@ DEFAULT_ACTIVATION = "sigmoid"
 DEFAULT_COST = "mse"
 DEFAULT_SEED = 0
 DEFAULT_DATASET = "bundled"
+SEED_RANGE = (0, 2**31 - 1)  # the seed box is a QSpinBox: a C int
+OVERFLOW_PROBE = 500  # held-out samples whose forward pass must stay finite for new parameters
+SNAPSHOT_DRAWN = QEvent.Type(QEvent.registerEventType())  # posted to the Session (see below)
+LOW_PRIORITY = Qt.EventPriority.LowEventPriority.value
 
 
 def _shutdown_if_alive(ref) -> None:
@@ -43,6 +55,11 @@ def _shutdown_if_alive(ref) -> None:
             session.shutdown()
         except RuntimeError:  # its Qt objects were already deleted
             pass
+
+
+def _reader(attribute: str, doc: str) -> property:
+    """A read-only property returning self.<attribute>."""
+    return property(operator.attrgetter(attribute), doc=doc)
 
 
 class Session(QObject):
@@ -57,6 +74,9 @@ class Session(QObject):
       failed(str)                   a one-paragraph message; training is paused
       network_rebuilt(Snapshot)     new network (architecture, dataset, reset, model): views clear
       dataset_changed(Dataset)
+      busy_changed(str)             a file being read ("Opening m.npz …"), "" when done
+      restored(str)                 the parameters were put back (`restore_last_good`,
+                                    `undo_restore`): what was restored, in a sentence
 
     Properties: snapshot, dataset, dataset_spec, is_training, lr, batch_size, speed, history,
     epoch_ends, batches_seen, sizes, activation, cost, seed. Setters validate, then apply
@@ -73,28 +93,34 @@ class Session(QObject):
     failed = Signal(str)
     network_rebuilt = Signal(object)
     dataset_changed = Signal(object)
+    busy_changed = Signal(str)
+    restored = Signal(str)
 
     def __init__(self, dataset: Dataset | None = None, dataset_spec: str = DEFAULT_DATASET,
                  sizes: Sequence[int] = DEFAULT_SIZES, activation: str = DEFAULT_ACTIVATION,
                  cost: str = DEFAULT_COST, seed: int = DEFAULT_SEED, lr: float | None = None,
                  batch_size: int = DEFAULT_BATCH, parent: QObject | None = None):
         """Load `dataset_spec` (DatasetError propagates) unless a `dataset` is given, and build
-        the network; `lr` defaults to `default_lr(cost, activation, hidden layers)`. Raises ValueError on a bad architecture."""
+        the network; `lr` defaults to `default_lr(cost, activation, hidden layers)`. Raises
+        ValueError on a bad architecture."""
         super().__init__(parent)
         self._dataset = load_dataset(dataset_spec) if dataset is None else dataset
         self._dataset_spec = dataset_spec
-        problem = architecture_problem(sizes, activation, cost, seed, self._dataset)
+        problem = _seed_problem(seed) or architecture_problem(sizes, activation, cost, seed,
+                                                              self._dataset)
         if problem:
             raise ValueError(problem)
         self._sizes = tuple(int(s) for s in sizes)
         self._activation, self._cost, self._seed = activation, cost, int(seed)
-        self._lr = default_lr(cost, activation, len(sizes) - 2) if lr is None else _positive_float(lr)
+        self._lr = (default_lr(cost, activation, len(sizes) - 2) if lr is None
+                    else _positive_float(lr))
         if self._lr is None:
             raise ValueError(f"The learning rate must be a positive number, not {lr!r}.")
         if not _is_whole(batch_size) or batch_size < 1:
             raise ValueError(f"The batch size must be a whole number ≥ 1, not {batch_size!r}.")
         self._batch_size = min(int(batch_size), len(self._dataset.train_labels))
         self._speed = MAX_SPEED
+        self._stop_after = 0  # epochs after which training pauses by itself (0: never)
         self._history: list[EpochReport] = []
         self._epoch_ends: list[int] = []  # mini-batches seen when each epoch of _history ended
         self._batches_seen = 0  # mini-batches trained (counted on from a loaded model's)
@@ -102,11 +128,17 @@ class Session(QObject):
         self._intent = False  # what the user last asked for (for toggle)
         self._closed = False
         self._thread_started = False
+        self._files = Background(self)
+        self._last_good = LastGood()  # the best parameters seen on this network
+        self._undo: Checkpoint | None = None  # what the last restore replaced
+        self._offer = False  # the last failure was a collapse or divergence: offer a restore
+        self._files.busy_changed.connect(self.busy_changed)
 
         self._generation = 0
         trainer = self._make_trainer(Network(self._sizes, activation, cost, self._seed))
         self._snapshot = Snapshot.of(trainer.net, meta=self._meta())
         self._worker = TrainingWorker(trainer, self._generation, self._speed)
+        self._pacer = SnapshotPacer()
         self._thread = QThread()
         self._thread.setObjectName("mlpviz-training")
         self._worker.moveToThread(self._thread)
@@ -118,6 +150,8 @@ class Session(QObject):
         w.state_changed.connect(self._on_worker_state)
         w.speed_measured.connect(self._on_worker_speed)
         w.failed.connect(self._on_worker_failed)
+        w.diverged.connect(self._on_worker_diverged)
+        w.checkpoint_ready.connect(self._on_worker_checkpoint)
         app = QCoreApplication.instance()
         if app is not None:  # a safety net; the main window also calls shutdown() itself
             app.aboutToQuit.connect(self.shutdown)
@@ -125,38 +159,24 @@ class Session(QObject):
         # the interpreter tears Qt down ("QThread: Destroyed while thread is still running").
         atexit.register(_shutdown_if_alive, weakref.ref(self))
 
-    # -- properties ------------------------------------------------------------------------------
-    @property
-    def snapshot(self) -> Snapshot:
-        """The latest Snapshot (parameters + epoch, batch, samples_seen, meta lr/batch_size)."""
-        return self._snapshot
-
-    @property
-    def dataset(self) -> Dataset:
-        return self._dataset
-
-    @property
-    def dataset_spec(self) -> str:
-        """What `set_dataset` was last given: "bundled", "mnist", "fashion" or a folder."""
-        return self._dataset_spec
-
-    @property
-    def is_training(self) -> bool:
-        """True while the worker runs batches (continuous training or a step_epoch)."""
-        return self._training
-
-    @property
-    def lr(self) -> float:
-        return self._lr
-
-    @property
-    def batch_size(self) -> int:
-        return self._batch_size
-
-    @property
-    def speed(self) -> int:
-        """1..100, 100 = full speed."""
-        return self._speed
+    # -- properties (read-only: the run changes only through the methods below) ----------------
+    snapshot = _reader("_snapshot", "The latest Snapshot (parameters + epoch, batch, samples_seen, "
+                                    "meta lr/batch_size).")
+    dataset = _reader("_dataset", "The Dataset trained on (a core.datasets.Dataset).")
+    dataset_spec = _reader("_dataset_spec", "What `set_dataset` was last given: \"bundled\", "
+                                            "\"mnist\", \"fashion\" or a folder.")
+    is_training = _reader("_training", "True while the worker runs batches (continuous training "
+                                       "or a step_epoch).")
+    lr = _reader("_lr", "The learning rate η (float > 0).")
+    batch_size = _reader("_batch_size", "Samples per mini-batch (int).")
+    speed = _reader("_speed", "1..100, 100 = full speed.")
+    batches_seen = _reader("_batches_seen", "Mini-batches the current network has trained, a "
+                                            "loaded model's included.")
+    sizes = _reader("_sizes", "Neurons per layer, input first (tuple of int).")
+    activation = _reader("_activation", "The hidden layers' activation's name.")
+    cost = _reader("_cost", "The cost's name.")
+    seed = _reader("_seed", "The seed of the network's random initial weights (int).")
+    thread = _reader("_thread", "The training QThread (for tests and diagnostics).")
 
     @property
     def history(self) -> list[EpochReport]:
@@ -169,30 +189,24 @@ class Session(QObject):
         return tuple(self._epoch_ends)
 
     @property
-    def batches_seen(self) -> int:
-        """Mini-batches the current network has trained, a loaded model's included."""
-        return self._batches_seen
+    def last_good(self) -> Checkpoint | None:
+        """The best parameters seen on this network (highest held-out accuracy), or None."""
+        return self._last_good.best
 
     @property
-    def sizes(self) -> tuple[int, ...]:
-        return self._sizes
+    def restore_offered(self) -> bool:
+        """True after training collapsed or diverged while better weights are kept: the
+        window offers `restore_last_good` with the message."""
+        return self._offer and self._last_good.best is not None
 
     @property
-    def activation(self) -> str:
-        return self._activation
+    def can_undo_restore(self) -> bool:
+        return self._undo is not None
 
     @property
-    def cost(self) -> str:
-        return self._cost
-
-    @property
-    def seed(self) -> int:
-        return self._seed
-
-    @property
-    def thread(self) -> QThread:
-        """The training thread (for tests and diagnostics)."""
-        return self._thread
+    def busy(self) -> str:
+        """The file being read in the background ("Opening m.npz …"), "" if none."""
+        return self._files.busy
 
     # -- run control -----------------------------------------------------------------------------
     def start(self) -> None:
@@ -251,6 +265,20 @@ class Session(QObject):
         self._speed = speed
         self._send("set_speed", self._speed)
 
+    def set_stop_after(self, epochs: int) -> None:
+        """Training pauses by itself at the end of an epoch once `epochs` epochs are done (and,
+        past that, at the end of each further epoch); 0: it runs until paused."""
+        if not _is_whole(epochs) or epochs < 0:
+            self._fail(f"“Stop after” must be a whole number of epochs ≥ 0, not {epochs!r}.")
+            return
+        self._stop_after = int(epochs)
+        self._send("set_stop_after", self._stop_after)
+
+    @property
+    def stop_after(self) -> int:
+        """Epochs after which training pauses by itself (0: never); see `set_stop_after`."""
+        return self._stop_after
+
     # -- new networks ----------------------------------------------------------------------------
     def reset(self) -> None:
         """New random weights: same architecture, same seed; history cleared."""
@@ -264,7 +292,8 @@ class Session(QObject):
         (`default_lr`: its activation, cost and depth)."""
         if self._closed:
             return
-        problem = architecture_problem(sizes, activation, cost, seed, self._dataset)
+        problem = _seed_problem(seed) or architecture_problem(sizes, activation, cost, seed,
+                                                              self._dataset)
         if problem:
             self._fail(problem)
             return
@@ -278,14 +307,20 @@ class Session(QObject):
         self._install(Network(self._sizes, activation, cost, self._seed))
 
     def set_dataset(self, spec: str) -> None:
-        """Load a dataset ("bundled", "mnist", "fashion" or a folder) and start a new random
-        network on it. Errors → failed(msg); the old dataset and network are kept."""
+        """Load a dataset ("bundled", "mnist", "fashion" or a folder) in the background
+        (busy_changed says so) and start a new random network on it. Errors → failed(msg);
+        the old dataset and network are kept."""
         if self._closed:
             return
-        try:
-            dataset = load_dataset(spec)
-        except (DatasetError, OSError) as e:
-            self._fail(f"Could not load the dataset {spec!r}: {e}")
+        self._files.run(f"Loading the data {_short(spec)} …", lambda: load_dataset(spec),
+                        lambda dataset, error: self._on_dataset_loaded(spec, dataset, error))
+
+    def _on_dataset_loaded(self, spec: str, dataset: Dataset | None, error) -> None:
+        if self._closed:
+            return
+        if error is not None:
+            why = error if isinstance(error, (DatasetError, OSError)) else summary_of(error)
+            self._fail(f"Could not load the dataset {spec!r}: {why}")
             return
         problem = architecture_problem(self._sizes, self._activation, self._cost, self._seed,
                                        dataset)
@@ -299,21 +334,40 @@ class Session(QObject):
                       dataset_changed=True)
 
     def open_model(self, path) -> None:
-        """Load a model file (and its epochs, history, learning rate and batch size). A bad file
-        or one that does not fit the dataset → failed(msg); the current network is kept."""
+        """Load a model file (and its epochs, history, learning rate and batch size) in the
+        background (busy_changed says so). A bad file or one that does not fit the dataset →
+        failed(msg); the current network is kept."""
         if self._closed:
             return
-        try:
+        test_x = self._dataset.test_x()
+        train_size = len(self._dataset.train_labels)
+
+        def load():
             net, raw = Network.load_with_metadata(path)
-        except ModelFileError as e:
-            self._fail(f"Could not open the model: {e}")
+            fits = net.sizes[0] == test_x.shape[1]  # else _on_model_loaded says it does not fit
+            meta, note = _trusted_record(raw, train_size)
+            return net, meta, note, parameters_problem(net, test_x) if fits else None
+
+        self._files.run(f"Opening {_short(path)} …", load,
+                        lambda loaded, error: self._on_model_loaded(path, loaded, error))
+
+    def _on_model_loaded(self, path, loaded, error) -> None:
+        if self._closed:
             return
+        if error is not None:
+            why = error if isinstance(error, (ModelFileError, OSError)) else summary_of(error)
+            self._fail(f"Could not open the model: {why}")
+            return
+        net, meta, note, overflow = loaded
         problem = architecture_problem(net.sizes, net.activation, net.cost, self._seed,
                                        self._dataset)
         if problem:
             self._fail(f"The model in {path} does not fit {self._dataset.name}: {problem}")
             return
-        meta = read_metadata(raw, train_size=len(self._dataset.train_labels))
+        if overflow:
+            self._fail(f"The model in {path} was not opened: {overflow} on the held-out "
+                       f"images of {self._dataset.name}. The current network is kept.")
+            return
         if meta.lr is not None:
             self._lr = meta.lr
         elif net.cost != self._cost:
@@ -322,6 +376,8 @@ class Session(QObject):
             self._batch_size = meta.batch
         self._sizes, self._activation, self._cost = tuple(net.sizes), net.activation, net.cost
         self._install(net, record=meta)
+        if note:
+            self.failed.emit(f"Opened {path}, but {note}.")
 
     def save_model(self, path) -> bool:
         """Write the latest snapshot (never the live arrays) with the training record of
@@ -356,9 +412,42 @@ class Session(QObject):
         except (ValueError, TypeError) as e:
             self._fail(f"These parameters do not fit the network {list(self._sizes)}: {e}")
             return
+        trial = Network.from_parameters(self._sizes, self._activation, self._cost, weights,
+                                        biases)
+        overflow = parameters_problem(trial, self._dataset.test_x()[:OVERFLOW_PROBE])
+        if overflow:
+            self._fail(f"These parameters were not applied: {overflow}. The network is kept "
+                       "as it was.")
+            return
         self._intent = False
         self._ensure_thread()
         self._worker.apply_parameters(weights, biases, self._generation)
+
+    def restore_last_good(self) -> None:
+        """Put back the best parameters seen (`last_good`); training pauses. The parameters
+        they replace are kept for `undo_restore`; `restored(sentence)` says what happened."""
+        good = self._last_good.best
+        if self._closed or good is None:
+            if not self._closed:
+                self._fail("There are no earlier weights of this network to restore yet: they "
+                           "are kept when training starts and at every epoch's end.")
+            return
+        self._swap_in(good, f"Restored {good.describe()}.")
+
+    def undo_restore(self) -> None:
+        """Put back the parameters the last `restore_last_good` replaced."""
+        if self._closed or self._undo is None:
+            return
+        self._swap_in(self._undo, "Undid the restore: the weights are back as they were "
+                                  "before it.", undoable=False)
+
+    def _swap_in(self, checkpoint: Checkpoint, sentence: str, undoable: bool = True) -> None:
+        current = self._snapshot
+        self._offer = False
+        self.apply_parameters(checkpoint.snapshot.weights, checkpoint.snapshot.biases)
+        self._undo = Checkpoint(current, float("nan"), "replaced by the restore") if undoable \
+            else None
+        self.restored.emit(sentence)
 
     @Slot()
     def shutdown(self) -> None:
@@ -367,6 +456,7 @@ class Session(QObject):
         if self._closed:
             return
         self._closed = True
+        self._files.cancel()
         self._intent = self._training = False
         if self._thread_started:
             self._worker.stop()
@@ -396,6 +486,8 @@ class Session(QObject):
         epochs, samples_seen = record.epochs, record.samples_seen
         trainer.epoch, trainer.samples_seen = epochs, samples_seen
         self._generation += 1
+        self._last_good.clear()
+        self._undo, self._offer = None, False
         self._history = list(record.history)
         self._epoch_ends = list(record.epoch_ends)
         self._batches_seen = record.batches_seen
@@ -427,10 +519,27 @@ class Session(QObject):
     # -- from the worker (queued into the GUI thread) --------------------------------------------
     @Slot(int, object)
     def _on_worker_snapshot(self, generation: int, snapshot: Snapshot) -> None:
+        # Tell the worker once the GUI thread has caught up: a low-priority event is handled
+        # after everything queued before it, so a busy window never has a backlog of snapshots.
+        QCoreApplication.postEvent(self, QEvent(SNAPSHOT_DRAWN), LOW_PRIORITY)
         if self._closed or generation != self._generation:
             return
         self._snapshot = snapshot
         self.snapshot_ready.emit(snapshot)
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == SNAPSHOT_DRAWN:
+            wait = self._pacer.delay()  # keeps the window's CPU share while training bounded
+            if wait > 0:
+                QTimer.singleShot(round(1000 * wait), self, self._snapshot_taken)
+            else:
+                self._snapshot_taken()
+            return True
+        return super().event(event)
+
+    def _snapshot_taken(self) -> None:
+        if not self._closed:
+            self._worker.snapshot_taken()
 
     @Slot(int, object)
     def _on_worker_batches(self, generation: int, reports: tuple) -> None:
@@ -446,12 +555,41 @@ class Session(QObject):
         self._history.append(report)
         self._epoch_ends.append(self._batches_seen)  # its batches came first
         self.epoch_done.emit(report)
+        self._check_collapse(report)
+
+    def _check_collapse(self, report: EpochReport) -> None:
+        """Pause and say so when this epoch's held-out accuracy collapsed from the best seen
+        (core.last_good.collapsed); the window offers to restore the best weights."""
+        good = self._last_good.best
+        if good is None or not collapsed(good.accuracy, report.test_accuracy,
+                                         self._dataset.n_classes,
+                                         len(self._dataset.test_labels)):
+            return
+        self._offer = True
+        self._fail(f"Held-out accuracy collapsed to {100 * report.test_accuracy:.1f} % after "
+                   f"epoch {report.epoch} (learning rate η = {self._lr:g}). The best weights "
+                   f"so far, {good.when}, scored {100 * good.accuracy:.1f} %. Training is "
+                   "paused: restore them (Training ▸ Restore last good weights), perhaps with "
+                   "a smaller η.")
+
+    @Slot(int, object, float, str)
+    def _on_worker_checkpoint(self, generation: int, snapshot: Snapshot, accuracy: float,
+                              when: str) -> None:
+        if self._closed or generation != self._generation:
+            return
+        self._last_good.offer(Checkpoint(snapshot, accuracy, when))
+
+    @Slot(int)
+    def _on_worker_diverged(self, generation: int) -> None:
+        if not self._closed and generation == self._generation:
+            self._offer = True
 
     @Slot(str)
     def _on_worker_state(self, state: str) -> None:
         if self._closed:
             return
         self._training = state == "training"
+        self._pacer.restart()  # a pause is no snapshot cycle
         self._intent = self._training
         self.state_changed.emit(state)
 
@@ -477,6 +615,42 @@ def _positive_float(value) -> float | None:
     except (TypeError, ValueError):
         return None
     return value if math.isfinite(value) and value > 0 else None
+
+
+def _short(path) -> str:
+    """A file's or folder's name, for the busy line ("m.npz", not the whole path)."""
+    return os.path.basename(str(path).rstrip("/\\")) or str(path)
+
+
+def _trusted_record(raw: dict, train_size: int) -> tuple[ModelMetadata, str | None]:
+    """A model file's training record (read_metadata leaves out history rows no training
+    produces), and None; or, when it cannot be read or counts beyond 2⁵³ batches or samples,
+    the record without them and what was left out, in words. Nothing untrue reaches the
+    screen."""
+    try:
+        meta = read_metadata(raw, train_size=train_size)
+    except Exception as e:  # noqa: BLE001 - a damaged record never stops the weights opening
+        return ModelMetadata(), f"its training record could not be read ({summary_of(e)})"
+    if max(meta.epochs, meta.batches_seen, meta.samples_seen, *meta.epoch_ends) > 2**53:
+        return ModelMetadata(lr=meta.lr, batch=meta.batch), (
+            "its training record counts more batches than any training could have seen, so "
+            "the network starts its count and history afresh")
+    rows = raw.get("history")
+    if isinstance(rows, list) and len(meta.history) < len(rows):  # the reader left rows out
+        return dataclasses.replace(meta, history=(), epoch_ends=()), (
+            "its history holds numbers no training produces, so no history is shown")
+    return meta, None
+
+
+def _seed_problem(seed) -> str | None:
+    """Why `seed` cannot seed a network the app shows (the seed box holds SEED_RANGE), or None."""
+    lo, hi = SEED_RANGE
+    whole = isinstance(seed, (int, np.integer)) and not isinstance(seed, (bool, np.bool_))
+    if whole and lo <= seed <= hi:
+        return None
+    given = ("a larger one" if whole and seed > hi else "a negative one" if whole
+             else f"{type(seed).__name__} {str(seed)[:40]!r}")
+    return f"The seed must be a whole number from {lo} to {hi:,}, not {given}."
 
 
 def _is_whole(value) -> bool:

@@ -22,15 +22,15 @@ from mlpviz.core.limits import DRAWN, hidden_problem
 from mlpviz.core.training import DEFAULT_BATCH
 from mlpviz.gui.run_controls import LR_RANGE as RUN_LR_RANGE
 from mlpviz.gui.session import (
-    DEFAULT_ACTIVATION, DEFAULT_COST, DEFAULT_DATASET, DEFAULT_SEED, DEFAULT_SIZES,
+    DEFAULT_ACTIVATION, DEFAULT_COST, DEFAULT_DATASET, DEFAULT_SEED, DEFAULT_SIZES, SEED_RANGE,
     Session,
 )
 from mlpviz.gui.theme import THEMES
 from mlpviz.gui.worker import MAX_SPEED
 
 # What the toolbar's boxes hold (a test checks these against the widgets).
-SEED_RANGE = (0, 2**31 - 1)  # the seed box is a QSpinBox: a C int
 SPEED_RANGE = (1, MAX_SPEED)
+STOP_AFTER_RANGE = (0, 100_000)  # the "stop after" box (run_controls.MAX_STOP_AFTER)
 LR_RANGE = RUN_LR_RANGE  # the η box
 BATCH_RANGE = (1, 10_000)  # the batch box
 MAX_LAYER_SIZE = 2**31 - 1  # input and output layers: the data decides, the Session checks
@@ -45,6 +45,7 @@ DEFAULTS: Mapping[str, object] = MappingProxyType({
     "lr": None,  # None: the cost's own default rate
     "batch_size": DEFAULT_BATCH,
     "speed": MAX_SPEED,
+    "stop_after": 0,  # epochs after which training pauses by itself; 0: never
     "theme": "dark",
     "presentation": False,
     "input_circles": False,
@@ -144,6 +145,7 @@ _CHECKS: Mapping[str, Callable[[object], object]] = MappingProxyType({
     "lr": lambda raw: _real(raw, *LR_RANGE),
     "batch_size": lambda raw: _whole(raw, *BATCH_RANGE),
     "speed": lambda raw: _whole(raw, *SPEED_RANGE),
+    "stop_after": lambda raw: _whole(raw, *STOP_AFTER_RANGE),
     "theme": _one_of(tuple(THEMES)),
     "presentation": _flag,
     "input_circles": _flag,

@@ -21,7 +21,12 @@ from dataclasses import dataclass, replace
 import numpy as np
 from PySide6.QtGui import QColor, QFont
 
+from mlpviz.core.explain import BLACK_ON_WHITE, WHITE_ON_BLACK, Shades
+
 PRESENTATION_SCALE = 1.35  # fonts and strokes in presentation mode, for the back of the room
+# Parts the platform gives a font of their own, which the application font does not change.
+_OWN_FONT_CLASSES = ("QHeaderView", "QStatusBar", "QMenuBar", "QMenu",
+                     "QToolButton", "QTabBar")
 
 
 @dataclass(frozen=True)
@@ -64,34 +69,36 @@ class Theme:
         """True when a more active neuron looks brighter (dark theme), False when darker (light)."""
         return luminance(self.neuron_on) > luminance(self.neuron_off)
 
+    @property
+    def shades(self) -> Shades:
+        """The words for how activation looks in this theme ("0 (black) to 1 (white)", "the
+        brightest output" — or the light theme's black ink on white)."""
+        return WHITE_ON_BLACK if self.brighter_is_more else BLACK_ON_WHITE
 
-DARK = Theme(
-    name="dark",
-    background="#0e1116",
-    foreground="#e9ecef",
-    muted="#9aa3ad",
-    panel="#1a2029",
-    accent="#ffb020",
-    positive="#3ee07a",
-    negative="#ff4d4d",
-    neuron_off="#10141a",
-    neuron_on="#ffffff",
-    neuron_edge="#66707c",
-)
 
-LIGHT = Theme(
-    name="light",
-    background="#fbfbf8",
-    foreground="#1b2230",
-    muted="#5b6470",
-    panel="#eceef1",
-    accent="#d9480f",
-    positive="#138a3e",
-    negative="#d42020",
-    neuron_off="#ffffff",
-    neuron_on="#141a26",
-    neuron_edge="#8c939d",
-)
+# Each role's colour in the dark and in the light theme, side by side (roles: see `Theme`).
+COLOURS = {
+    #               dark        light
+    "background":  ("#0e1116", "#fbfbf8"),
+    "foreground":  ("#e9ecef", "#1b2230"),
+    "muted":       ("#9aa3ad", "#5b6470"),
+    "panel":       ("#1a2029", "#eceef1"),
+    "accent":      ("#ffb020", "#d9480f"),
+    "positive":    ("#3ee07a", "#138a3e"),
+    "negative":    ("#ff4d4d", "#d42020"),
+    "neuron_off":  ("#10141a", "#ffffff"),
+    "neuron_on":   ("#ffffff", "#141a26"),
+    "neuron_edge": ("#66707c", "#8c939d"),
+}
+
+
+def _from_colours(name: str, column: int) -> Theme:
+    """The Theme whose colours are column `column` (0 dark, 1 light) of COLOURS."""
+    return Theme(name=name, **{role: pair[column] for role, pair in COLOURS.items()})
+
+
+DARK = _from_colours("dark", 0)
+LIGHT = _from_colours("light", 1)
 
 THEMES = {"dark": DARK, "light": LIGHT}
 
@@ -135,6 +142,13 @@ def mix_array(c1: str | QColor, c2: str | QColor, t: np.ndarray) -> np.ndarray:
     return np.rint(a + (b - a) * t).astype(np.uint8)
 
 
+def activation_rgb(t: Theme, values: np.ndarray) -> np.ndarray:
+    """Activations 0..1 (any shape) as uint8 RGB, shape + (3,), in the theme's shades: the colour
+    of a neuron or input pixel at that activation (dark theme: white on black; light theme:
+    black on white). Every picture of an input is drawn with it."""
+    return mix_array(t.neuron_off, t.neuron_on, values)
+
+
 def scaled_font(base: QFont, factor: float, bold: bool = False) -> QFont:
     """A copy of `base` at `factor` times its point size (10 pt if it is sized in pixels), made
     bold when `bold`."""
@@ -168,3 +182,5 @@ def apply_palette(t: Theme) -> None:
         app.setProperty("mlpviz_base_point_size", base)
     font.setPointSizeF(float(base) * t.font_scale)
     app.setFont(font)
+    for widget_class in _OWN_FONT_CLASSES:  # else they keep the platform's small type
+        app.setFont(font, widget_class)

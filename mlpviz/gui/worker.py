@@ -8,9 +8,12 @@ batches, so every command applies within one batch (and at once while paused or 
 wait).
 
 Nothing mutable crosses threads: the loop emits `Snapshot`s (read-only copies) and frozen reports,
-throttled at the source (snapshots and batch reports at most ~25 times a second; the epochs a
-flush completes follow its batch reports; speed about twice a second). Every emission carries the `generation` of the trainer it came from, so the Session can
-drop what a replaced network still had in flight.
+throttled at the source: snapshots and batch reports at most ~25 times a second, and only once the
+receiver has called `snapshot_taken()` for the last snapshot (or ACK_TIMEOUT has passed), so a busy
+or starved GUI thread never has a queue of stale snapshots to work through while the training
+thread waits for the GIL; the epochs a flush completes follow its batch reports; speed about
+twice a second. Every emission carries the `generation` of the trainer it came from, so the
+Session can drop what a replaced network still had in flight.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from mlpviz.core.training import (BatchReport, EpochReport, Trainer, TrainingDiv
                                   single_blas_thread)
 
 EMIT_INTERVAL = 0.04  # s between snapshot / batch-report emissions: at most 25 a second
+ACK_TIMEOUT = 1.0  # s after which the next emission goes out even if the last was not taken
 SPEED_INTERVAL = 0.5  # s between speed measurements
 SPEED_WINDOW = 1.0  # s of batches a speed measurement averages over
 MAX_SPEED = 100
@@ -53,6 +57,11 @@ class TrainingWorker(QObject):
       state_changed(str)   "training" while batches run (also during step_epoch), else "paused"
       speed_measured(float)  samples per second over the last second of running
       failed(int generation, str)  divergence or any error; the worker is paused
+      diverged(int generation)  a step would have made the numbers non-finite (before `failed`)
+      checkpoint_ready(int generation, Snapshot, float accuracy, str when)  parameters worth
+                           returning to, with their held-out accuracy: when a run (training or
+                           an epoch step) starts, before the first of a series of single-batch
+                           steps on new parameters, and at every epoch's end
       finished()           the loop has ended (after `stop()`)
     """
 
@@ -62,6 +71,8 @@ class TrainingWorker(QObject):
     state_changed = Signal(str)
     speed_measured = Signal(float)
     failed = Signal(int, str)
+    diverged = Signal(int)
+    checkpoint_ready = Signal(int, object, float, str)
     finished = Signal()
 
     def __init__(self, trainer: Trainer, generation: int = 0, speed: int = MAX_SPEED, parent=None):
@@ -72,14 +83,18 @@ class TrainingWorker(QObject):
         self._trainer = trainer
         self._generation = int(generation)
         self._synced = True  # the Network holds the current parameters (no step since sync/apply)
+        self._checkpointed = False  # a checkpoint was offered since these parameters were set
         self._mode = PAUSED
         self._announced = "paused"
         self._stopping = False
         self._delay = batch_delay(speed)
+        self._stop_after = 0  # pause when an epoch ends with at least this many done (0: never)
         self._next_batch = 0.0  # monotonic time the next batch may start (slow motion)
         self._pending: list[BatchReport] = []
-        self._pending_epochs: list[EpochReport] = []
+        self._pending_epochs: list[tuple[EpochReport, Snapshot]] = []  # with its checkpoint
         self._last_emit = 0.0
+        self._taken = threading.Event()  # the receiver has taken the last snapshot
+        self._taken.set()
         self._segment_start = 0.0  # when the current run / step began (for the speed)
         self._recent: collections.deque = collections.deque()  # (end time, samples) of batches
         self._last_speed = 0.0
@@ -116,6 +131,11 @@ class TrainingWorker(QObject):
         """1..100: 100 is full speed, lower waits between batches (see `batch_delay`)."""
         self._post("speed", int(speed))
 
+    def set_stop_after(self, epochs: int) -> None:
+        """While training runs: pause by itself at the end of any epoch that leaves at least
+        `epochs` epochs done (0: never)."""
+        self._post("stop_after", max(0, int(epochs)))
+
     def install(self, trainer: Trainer, generation: int) -> None:
         """Pause and train `trainer` (with its Network) from now on; reports of the old one that
         are still pending are dropped. The caller must not touch `trainer` afterwards."""
@@ -126,6 +146,11 @@ class TrainingWorker(QObject):
         snapshot holding them bit for bit. Ignored if `generation` is no longer current."""
         self._post("apply", [np.array(W, dtype=np.float64) for W in weights],
                    [np.array(b, dtype=np.float64) for b in biases], int(generation))
+
+    def snapshot_taken(self) -> None:
+        """The receiver has handled the last snapshot: the next emission may go out (not before
+        EMIT_INTERVAL after the last). Thread-safe; the Session calls it."""
+        self._taken.set()
 
     def stop(self) -> None:
         """End the loop promptly (also from a slow-motion wait); `finished` follows."""
@@ -178,6 +203,7 @@ class TrainingWorker(QObject):
         try:
             fn(*args)
         except TrainingDiverged as e:
+            self.diverged.emit(self._generation)
             self._fail(f"Training diverged and was paused: {e}.")
         except Exception as e:  # noqa: BLE001 - reported to the user, the loop carries on
             self._fail(f"Training stopped with an error: {type(e).__name__}: {e}")
@@ -210,6 +236,8 @@ class TrainingWorker(QObject):
         elif name == "speed":
             self._delay = batch_delay(args[0])
             self._next_batch = min(self._next_batch, time.monotonic() + self._delay)
+        elif name == "stop_after":
+            self._stop_after = args[0]
         elif name == "install":
             self._pending.clear()
             self._pending_epochs.clear()
@@ -218,6 +246,8 @@ class TrainingWorker(QObject):
                 self._announce("paused")
             self._trainer, self._generation = args
             self._synced = True
+            self._checkpointed = False
+            self._taken.set()
         elif name == "apply":
             weights, biases, generation = args
             if generation != self._generation:
@@ -227,6 +257,7 @@ class TrainingWorker(QObject):
             t.net.set_parameters(weights, biases)
             t.load_network()
             self._synced = True
+            self._checkpointed = False
             self._emit_snapshot()
         elif name == "stop":
             if self._mode != PAUSED:
@@ -234,6 +265,8 @@ class TrainingWorker(QObject):
 
     def _begin(self, mode: str) -> None:
         if self._mode == PAUSED:
+            if mode != STEP_BATCH or not self._checkpointed:
+                self._checkpoint_run_start()  # steps: once, before the first of a series
             now = time.monotonic()
             self._segment_start = now
             self._recent.clear()
@@ -253,16 +286,24 @@ class TrainingWorker(QObject):
         self._recent.append((now, report.batch_size))
         self._next_batch = started + self._delay
         epoch_ended = t.epoch_done
-        if epoch_ended:
-            self._pending_epochs.append(t.finish_epoch())
-        if self._mode == STEP_BATCH or (self._mode == STEP_EPOCH and epoch_ended):
+        if epoch_ended:  # its report and checkpoint go out after the batches before them
+            report = t.finish_epoch()
+            self._pending_epochs.append((report, self._snapshot_now()))
+        if self._mode == STEP_BATCH or (self._mode == STEP_EPOCH and epoch_ended) or (
+                epoch_ended and self._mode == RUNNING and 0 < self._stop_after <= t.epoch):
             self._enter_pause()
             return
-        if now - self._last_emit >= EMIT_INTERVAL:
+        if self._emission_due(now):
             self._flush_batches()
             self._emit_snapshot()
         if now - self._last_speed >= SPEED_INTERVAL:
             self._emit_speed(now)
+
+    def _emission_due(self, now: float) -> bool:
+        """EMIT_INTERVAL has passed since the last emission and its snapshot was taken (or the
+        receiver has not said so for ACK_TIMEOUT)."""
+        since = now - self._last_emit
+        return since >= EMIT_INTERVAL and (self._taken.is_set() or since >= ACK_TIMEOUT)
 
     def _enter_pause(self) -> None:
         """Flush everything pending (reports, a snapshot, the speed), then announce "paused"."""
@@ -280,24 +321,47 @@ class TrainingWorker(QObject):
             self.state_changed.emit(state)
 
     def _flush_batches(self) -> None:
-        """Emit the pending batch reports, then the epochs they completed (in that order)."""
+        """Emit the pending batch reports, then the epochs they completed, each followed by
+        its checkpoint (in that order: a checkpoint never arrives before the reports that
+        preceded it)."""
         if self._pending:
             reports, self._pending = tuple(self._pending), []
             self.batches_done.emit(self._generation, reports)
         if self._pending_epochs:
             epochs, self._pending_epochs = self._pending_epochs, []
-            for report in epochs:
+            for report, snapshot in epochs:
                 self.epoch_done.emit(self._generation, report)
+                self._checkpoint(report.test_accuracy, f"at the end of epoch {report.epoch}",
+                                 snapshot)
 
-    def _emit_snapshot(self) -> None:
+    def _checkpoint_run_start(self) -> None:
+        """The parameters as a run starts, with their held-out accuracy (evaluated now)."""
+        t = self._trainer
+        accuracy = (t.evaluate(t.test_images, t.test_labels)[1]
+                    if t.test_images is not None and len(t.test_labels) else float("nan"))
+        self._checkpoint(accuracy, f"from before the run that started at epoch {t.epoch}, "
+                                   f"batch {t.batch_in_epoch}")
+
+    def _checkpoint(self, accuracy: float, when: str, snapshot: Snapshot | None = None) -> None:
+        """Offer `snapshot` (by default the parameters now) with its held-out accuracy."""
+        self._checkpointed = True
+        self.checkpoint_ready.emit(self._generation, snapshot or self._snapshot_now(),
+                                   float(accuracy), when)
+
+    def _snapshot_now(self) -> Snapshot:
+        """A read-only copy of the parameters as they are now."""
         t = self._trainer
         if not self._synced:
             t.sync()
             self._synced = True
-        snapshot = Snapshot.of(t.net, epoch=t.epoch, batch=t.batch_in_epoch,
-                               samples_seen=t.samples_seen,
-                               meta={"lr": t.lr, "batch_size": t.batch_size})
+        return Snapshot.of(t.net, epoch=t.epoch, batch=t.batch_in_epoch,
+                           samples_seen=t.samples_seen,
+                           meta={"lr": t.lr, "batch_size": t.batch_size})
+
+    def _emit_snapshot(self) -> None:
+        snapshot = self._snapshot_now()
         self._last_emit = time.monotonic()
+        self._taken.clear()
         self.snapshot_ready.emit(self._generation, snapshot)
 
     def _emit_speed(self, now: float) -> None:

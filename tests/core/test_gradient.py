@@ -4,6 +4,8 @@ by |∂C/∂θ|, and a batch's average wish is the batch gradient."""
 import numpy as np
 import pytest
 
+from mlpviz.core.activations import ACTIVATIONS
+from mlpviz.core.costs import COSTS
 from mlpviz.core.gradient import (
     all_gradients, batch_wishes, param_at, param_value, top_parameters,
 )
@@ -60,8 +62,8 @@ def test_batch_average_is_the_batch_gradient(net, batch):
     assert bw.grads.shape == (8, 4) and bw.params[3] == (0, 3, -1)
     for i in range(8):
         t = net.backprop(X[i], labels[i])
-        assert bw.grads[i, 0] == t.grad_b[2][2] and bw.grads[i, 1] == t.grad_w[2][2, 4]
-        assert bw.grads[i, 3] == t.grad_b[0][3]
+        own = [t.grad_b[2][2], t.grad_w[2][2, 4], t.grad_w[1][5, 0], t.grad_b[0][3]]
+        np.testing.assert_allclose(bw.grads[i], own, rtol=1e-9, atol=1e-15)
     np.testing.assert_array_equal(bw.mean, bw.grads.mean(axis=0))
     np.testing.assert_allclose(bw.mean, bw.batch_gradient, rtol=1e-10, atol=1e-16)
 
@@ -76,3 +78,20 @@ def test_batch_wishes_refuses_what_the_network_does_not_have(net, batch, params,
     X, labels = batch
     with pytest.raises(ValueError):
         batch_wishes(net, X, labels[:n_labels], params)
+
+
+@pytest.mark.parametrize("activation", sorted(ACTIVATIONS))
+@pytest.mark.parametrize("cost", sorted(COSTS))
+@pytest.mark.parametrize("sizes", [[784, 12, 10], [784, 9, 8, 7, 10]])
+def test_each_samples_wish_is_its_own_backprop(batch, activation, cost, sizes):
+    """All samples at once give what one backprop per sample gives, for every activation × cost
+    and depth, for a weight and a bias of every layer."""
+    net = Network(sizes, activation=activation, cost=cost, seed=3)
+    X, labels = batch
+    params = [p for l in range(net.L) for p in ((l, 1, -1), (l, 2, 300 % sizes[l]))]
+    bw = batch_wishes(net, X, labels, params)
+    for i in range(len(X)):
+        t = net.backprop(X[i], labels[i])
+        own = [param_value(t.grad_w, t.grad_b, *p) for p in params]
+        np.testing.assert_allclose(bw.grads[i], own, rtol=1e-9, atol=1e-14)
+    np.testing.assert_allclose(bw.mean, bw.batch_gradient, rtol=1e-9, atol=1e-15)

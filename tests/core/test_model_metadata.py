@@ -88,3 +88,12 @@ def test_counts_fall_back_to_safe_values():
     meta = read_metadata({"epochs": -2, "samples_seen": "many", "interrupted": "yes"})
     assert (meta.epochs, meta.samples_seen, meta.batches_seen, meta.interrupted) == (0, 0, 0, False)
     assert read_metadata({}) == ModelMetadata()
+
+
+def test_an_int_beyond_any_float_reads_as_not_known():
+    row = {"epoch": 1, "train_cost": 0.5, "train_accuracy": 0.8, "test_cost": 0.4,
+           "test_accuracy": 0.75, "seconds": 1.0, "samples_per_second": 8000.0,
+           "batches_seen": 10**400}
+    meta = read_metadata({"epochs": 1, "batches_seen": 10**400, "samples_seen": 8000,
+                          "history": [row]}, train_size=8000)
+    assert meta.batches_seen == 80 and meta.epoch_ends == (80,)  # estimated, not 10**400

@@ -1,12 +1,12 @@
-"""core/shown: what the window says about the input on show — the answer, this sample's gradient,
-the stepper's example batch — computed without Qt."""
+"""core/shown: what the window says about the input on show — the answer and this sample's
+gradient — computed without Qt."""
 
 import numpy as np
 import pytest
 
 from mlpviz.core.network import Network
 from mlpviz.core.sample import SampleChoice
-from mlpviz.core.shown import Shown, answer, example_batch, sample_gradient
+from mlpviz.core.shown import Shown, answer, sample_gradient
 from mlpviz.core.snapshot import Snapshot
 
 
@@ -53,25 +53,3 @@ def test_a_sample_is_described_by_its_split_and_row(bundled):
     assert Shown.of_sample(SampleChoice.of(bundled, "train", 3)).description == \
         "training sample #3"
     assert not shown.x.flags.writeable and shown.x.dtype == np.float64
-
-
-def test_the_example_batch_is_the_same_every_time(bundled):
-    X, labels = example_batch(bundled.train_images, bundled.train_labels)
-    X2, labels2 = example_batch(bundled.train_images, bundled.train_labels)
-    assert X.shape == (8, 784) and labels.shape == (8,)
-    np.testing.assert_array_equal(X, X2)
-    np.testing.assert_array_equal(labels, labels2)
-    assert 0 <= X.min() and X.max() <= 1 and X.max() > 0.9
-    # each row is one training sample with its own label
-    rows = [int(np.nonzero((bundled.train_images / 255.0 == x).all(axis=1))[0][0]) for x in X]
-    assert len(set(rows)) == 8
-    np.testing.assert_array_equal(labels, bundled.train_labels[rows])
-    other = example_batch(bundled.train_images, bundled.train_labels, seed=1)[1]
-    assert not np.array_equal(other, labels)
-
-
-def test_a_tiny_dataset_gives_what_it_has(bundled):
-    X, labels = example_batch(bundled.train_images[:3], bundled.train_labels[:3])
-    assert X.shape == (3, 784) and sorted(labels) == sorted(bundled.train_labels[:3])
-    X, labels = example_batch(bundled.train_images[:0], bundled.train_labels[:0])
-    assert X.shape == (0, 784) and labels.shape == (0,)

@@ -11,6 +11,7 @@ from mlpviz.core.activations import ACTIVATIONS
 from mlpviz.core.costs import COSTS
 from mlpviz.core.gradcheck import check_parameter, per_layer_gradcheck
 from mlpviz.core.gradient import top_parameters
+from mlpviz.core.minibatch import minibatch_with
 from mlpviz.core.network import Network
 from mlpviz.core.notation import fmt_fixed, fmt_sig, param_name, parse_number
 from mlpviz.core.walk import DIGITS, build_walk, chain_rule, gradcheck_stage, gradient_step
@@ -37,8 +38,7 @@ def data(bundled, net):
     X, y = _test_set(bundled)
     twos = np.nonzero(y == 2)[0]
     i = next(int(i) for i in twos if net.predict(X[i]) != 2)
-    batch = (bundled.train_images[:8].astype(np.float64) / 255,
-             bundled.train_labels[:8].astype(np.intp))
+    batch = minibatch_with(bundled.train_images, bundled.train_labels, 8, X[i], 2, "test", i)
     return X[i], 2, batch
 
 
@@ -249,14 +249,15 @@ def test_gradient_step_and_exact_undo(net, walk):
 
 
 def test_batch_stage_shows_each_samples_wishes_and_their_average(net, walk, data):
-    _, _, (X, labels) = data
+    _, _, mb = data
     s = walk.stage("batch")
-    (l, j, k), n = s.values["params"][1], len(labels)
-    own = [net.backprop(X[i], labels[i]).grad_w[l][j, k] for i in range(n)]
-    assert [r[3] for r in s.row_values[:n]] == [-g for g in own]  # each sample's own −∂C/∂θ
+    (l, j, k), n = s.values["params"][1], len(mb)
+    own = [net.backprop(mb.X[i], mb.labels[i]).grad_w[l][j, k] for i in range(n)]
+    np.testing.assert_allclose([r[3] for r in s.row_values[:n]], [-g for g in own], rtol=1e-9,
+                               atol=1e-15)  # each sample's own −∂C/∂θ
     np.testing.assert_allclose(s.values["mean"], s.values["batch_gradient"], rtol=1e-10,
                                atol=1e-16)
-    assert s.rows[-1][0] == "average" and s.row_values[-1][2:] == tuple(-s.values["mean"])
+    assert s.rows[-1][0] == "average of 8" and s.row_values[-1][2:] == tuple(-s.values["mean"])
 
 
 def test_without_a_batch_stage_9_explains(net, data):
@@ -372,3 +373,19 @@ def test_batch_stage_names_the_mini_batch_size_training_uses(net, data):
         assert f"mini-batches of {size} (the batch box)" in text
         assert "negative gradient of the cost" in text and "stochastic gradient descent" in text
     assert "mini-batches of 37" in build_walk(net, x, label, batch_size=37).stage("batch").text
+
+
+def test_readme_numbers_the_stages_as_the_walk_does(walk):
+    """The README's stage list and pictures use the stages' own numbers ("4b · …")."""
+    from pathlib import Path
+
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    for key in ("wants", "lever-weights", "sum-2"):
+        assert f"| {walk.stage(key).title} |" in readme
+    for label, words in (("3", "what the outputs want"), ("4a", "its bias"),
+                         ("4b", "its weights"), ("5", "every output's"),
+                         ("7", "the whole gradient"), ("8", "one gradient step"),
+                         ("9", "from one sample")):
+        assert any(s.label == label for s in walk.stages)
+        assert f"{label} {words}" in " ".join(readme.split()), label
+    assert walk.position(walk.index("lever-weights")) == "Stage 4b of 9"

@@ -20,6 +20,16 @@ def window(qtbot, bundled):
     assert not w.session.thread.isRunning()
 
 
+@pytest.fixture
+def gradients(window, monkeypatch):
+    """Every gradient the window hands the network view, in order (None: none)."""
+    sent = []
+    real = window.network_view.set_gradient
+    monkeypatch.setattr(window.network_view, "set_gradient",
+                        lambda grad_w: (sent.append(grad_w), real(grad_w)))
+    return sent
+
+
 @pytest.fixture(scope="module")
 def dataset(bundled):
     """The bundled data (a module may define its own `dataset` instead)."""
@@ -30,3 +40,26 @@ def dataset(bundled):
 def snap(trained_default):
     """The default network after 300 mini-batches of the bundled data."""
     return trained_default(300)
+
+
+@pytest.fixture
+def network_view(qtbot):
+    """`network_view(snap, size=(900, 560), theme=None, x=None)`: a shown NetworkView of that
+    size with the digits as class names, showing `snap` (in `theme`, with input `x`)."""
+    from mlpviz.gui.views.network_view import NetworkView
+
+    def make(snap, size=(900, 560), theme=None, x=None):
+        view = NetworkView()
+        qtbot.addWidget(view)
+        view.resize(*size)
+        view.show()
+        qtbot.waitExposed(view)
+        view.set_class_names([str(i) for i in range(snap.sizes[-1])])
+        view.set_snapshot(snap)
+        if theme is not None:
+            view.set_theme(theme)
+        if x is not None:
+            view.set_input(x)
+        return view
+
+    return make

@@ -63,7 +63,8 @@ def test_a_dataset_with_fewer_than_eight_training_images(
     folder = write_dataset(tmp_path / "tiny", dataset, 3, 2)
     s = window.session
     with qtbot.captureExceptions() as exceptions:
-        s.set_dataset(str(folder))
+        with qtbot.waitSignal(s.dataset_changed, timeout=5000):  # read in the background
+            s.set_dataset(str(folder))
         window._show_stepper()
         with qtbot.waitSignal(s.epoch_done, timeout=5000):
             s.step_epoch()

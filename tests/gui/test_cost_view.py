@@ -1,5 +1,9 @@
 """CostView: batch costs (decimated, bounded), epoch markers, history rows, throttled redraws."""
 
+import os
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 
@@ -12,7 +16,31 @@ from mlpviz.gui.views.cost_view import MAX_POINTS, CostView
 def view(qtbot):
     v = CostView()
     qtbot.addWidget(v)
+    v.flush()  # the plots are built now (the app builds them after the view's first paint)
     return v
+
+
+def test_plots_are_built_after_the_first_paint_with_the_data_so_far(qtbot):
+    v = CostView()
+    qtbot.addWidget(v)
+    v.add_batches(batches([1.0, 0.5, 0.25]))
+    v.add_epoch(epoch(1))
+    qtbot.wait(2 * cost_view.REDRAW_MS)
+    assert v._canvas is None  # nothing painted yet: no plot, no pyqtgraph work
+    v.show()
+    qtbot.waitUntil(lambda: v._canvas is not None, timeout=2000)
+    x, y = v._batch_curve.getData()
+    assert np.array_equal(x, [1, 2, 3]) and np.array_equal(y, [1.0, 0.5, 0.25])
+    assert len(v._train_cost.getData()[0]) == 1
+
+
+def test_the_main_window_module_does_not_import_pyqtgraph():
+    """pyqtgraph (~0.4 s of start-up) is imported when the cost plot is first built."""
+    code = ("import sys, mlpviz.gui.main_window, mlpviz.gui.app; "
+            "sys.exit('pyqtgraph' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            env={**os.environ, "QT_QPA_PLATFORM": "offscreen"}, timeout=60)
+    assert result.returncode == 0, result.stderr
 
 
 def batches(costs, start=0):
@@ -36,24 +64,57 @@ def test_few_batches_are_kept_exactly(view):
     assert view.batches_seen() == 4
 
 
-def test_decimation_keeps_memory_bounded(view):
+def test_decimation_keeps_memory_bounded_and_the_extremes_drawn(view):
     rng = np.random.default_rng(0)
     n = 100_000
     raw = 1.0 / (1.0 + np.arange(n) / 1000) + 0.01 * rng.random(n)
+    raw[77_777] = 1.5  # one bad batch late in the run
     for s in range(0, n, 1000):
         view.add_batches(batches(raw[s:s + 1000], start=s))
     x, y, ema = view.batch_series()
     assert MAX_POINTS // 2 <= len(x) <= MAX_POINTS + 1
-    assert view._x.size == MAX_POINTS  # no buffer grew
+    assert view._batches._store.shape[1] == MAX_POINTS  # no buffer grew
     assert np.all(np.diff(x) > 0) and x[0] < 100 and x[-1] > n - 100
     # Each point is the mean of the batches it stands for: the overall mean is preserved.
     full = len(x) - 1  # the last point may be partly filled
     per_point = round(n / len(x))
     assert y[:full].mean() == pytest.approx(raw[: full * per_point].mean(), rel=1e-3)
     assert abs(ema[-1] - raw[-200:].mean()) < 0.01
+    view.resize(800, 300)
     view.flush()
-    plotted_x, _ = view._batch_curve.getData()
-    assert len(plotted_x) == len(x)
+    plotted_x, plotted_y = view._batch_curve.getData()
+    columns = view._columns()
+    assert columns <= 800 and len(plotted_x) <= 2 * columns  # bounded by the width, not by n
+    # The band drawn reaches the lowest and the highest batch cost: the spike is not averaged away.
+    assert plotted_y.max() == 1.5 and plotted_y.min() == raw.min()
+    smooth_x, _ = view._smooth_curve.getData()
+    assert len(smooth_x) <= columns
+
+
+def test_many_epochs_are_drawn_as_a_bounded_line(view):
+    view.resize(800, 300)
+    for e in range(1, cost_view.MAX_MARKERS + 1):
+        view.add_epoch(epoch(e, train_cost=1.0 / e), at=80 * e)
+    view.flush()
+    x, _ = view._train_cost.getData()
+    assert len(x) == cost_view.MAX_MARKERS and view._train_cost.opts["symbol"] == "o"
+    for e in range(cost_view.MAX_MARKERS + 1, 5001):
+        view.add_epoch(epoch(e, train_cost=1.0 / e, test_acc=0.5 + (e == 4000) * 0.4), at=80 * e)
+    view.flush()
+    x, y = view._test_acc.getData()
+    assert len(x) <= 2 * view._columns() and view._test_acc.opts["symbol"] is None
+    assert y.max() == pytest.approx(90) and y.min() == pytest.approx(50)  # the one odd epoch shows
+    assert len(view.history_rows()) == 5000  # the CSV keeps every epoch
+
+
+def test_a_damaged_epoch_report_is_left_out_not_raised(view):
+    view.add_epoch(epoch(1, train_cost="garbage", test_acc=None))
+    view.add_epoch(epoch(2, train_cost=0.25))
+    view.flush()
+    x, y = view._train_cost.getData()
+    assert np.array_equal(y, [0.25])
+    x, _ = view._test_acc.getData()
+    assert len(x) == 1
 
 
 def test_epoch_points_and_history_rows(view):

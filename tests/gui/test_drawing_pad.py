@@ -106,10 +106,13 @@ def test_clear_wipes_and_sends_an_empty_input(qtbot, pad):
 
 def test_prediction_text(qtbot, pad):
     stroke(pad.canvas, one_points())
-    pad.set_prediction("3", 0.94)
+    pad.set_prediction("3", 0.94, softmax=True)
     assert pad.prediction_label.text() == "It's a 3 (94 %)"
-    pad.set_prediction("8", 0.5)
+    pad.set_prediction("8", 0.5, softmax=True)
     assert pad.prediction_label.text() == "It's an 8 (50 %)"
+    pad.set_prediction("8", 0.5)  # sigmoid outputs are activations, not shares of 1
+    assert pad.prediction_label.text() == "It's an 8 (activation 0.50)"
+    assert "%" not in pad.prediction_label.text()
 
 
 def test_answer_and_buttons_sit_by_the_canvas_in_a_tall_panel(qtbot, pad):
@@ -173,7 +176,7 @@ def test_noise_gets_a_note_that_it_is_no_digit_until_drawn_over(qtbot, pad):
     assert pad.noise_note.isHidden()
     pad.fill_noise()
     pad.set_prediction("5", 0.8)
-    assert pad.prediction_label.text() == "It's a 5 (80 %)"
+    assert pad.prediction_label.text() == "It's a 5 (activation 0.80)"
     assert not pad.noise_note.isHidden()
     assert "random noise, not a digit" in pad.noise_note.text()
     pad.set_class_names(["T-shirt/top"] * 10)

@@ -10,6 +10,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 import mlpviz
+from mlpviz.core.explain import activation_text
 from mlpviz.gui.main_window import MainWindow
 from mlpviz.gui.session import Session
 
@@ -182,27 +183,26 @@ def test_noise_from_the_pad_goes_into_the_network(qtbot, window):
     assert not window.drawing_pad.noise_note.isHidden()
 
 
-def test_the_drawings_answer_gives_the_same_number_as_the_output_neuron(qtbot, window):
-    # "It's a 2 (30 %)" beside an output circle reading 0.30, not a share of all ten outputs
+@pytest.mark.parametrize("cost", ["mse", "cross_entropy"])
+def test_the_drawings_answer_gives_the_same_number_as_the_output_neuron(qtbot, window, cost):
+    # "It's a 2 (activation 0.30)" beside an output circle reading 0.30, not a share of all ten
+    # outputs; "%" only where the outputs are shares of 1 (softmax)
+    with qtbot.waitSignal(window.session.network_rebuilt, timeout=5000):
+        window.session.rebuild([784, 16, 10], "sigmoid", cost, 0)
     window.draw_dock.show()
     window.draw_dock.raise_()
     qtbot.mouseClick(window.drawing_pad.noise_button, Qt.LeftButton)
     out = window.session.snapshot.network().forward(window.drawing_pad.current_input())
-    want = f"({out.max() * 100:.0f} %)"
-    assert window.drawing_pad.prediction_label.text().endswith(want)
+    text = window.drawing_pad.prediction_label.text()
+    softmax = window.session.snapshot.cost_fn.softmax_output
+    assert softmax == (cost == "cross_entropy")
+    if softmax:
+        assert text.endswith(f"({out.max() * 100:.0f} %)")
+    else:
+        assert text.endswith(f"(activation {activation_text(out.max())})") and "%" not in text
 
 
 # -- lines coloured by ∂C/∂w: one state (the G action), the stepper's checkbox shows it -------
-@pytest.fixture
-def gradients(window, monkeypatch):
-    """Every gradient the window hands the network view, in order (None: none)."""
-    sent = []
-    real = window.network_view.set_gradient
-    monkeypatch.setattr(window.network_view, "set_gradient",
-                        lambda grad_w: (sent.append(grad_w), real(grad_w)))
-    return sent
-
-
 def is_backprop_of(grad_w, snap, x, label) -> bool:
     """Whether grad_w is ∂C/∂W of sample (x, label) on these weights, exactly."""
     want = snap.network().backprop(x, label).grad_w
@@ -241,7 +241,9 @@ def test_the_gradient_follows_the_sample_and_the_weights(qtbot, window, gradient
     window.draw_dock.raise_()
     qtbot.mouseClick(window.drawing_pad.noise_button, Qt.LeftButton)  # a drawing
     x = window.drawing_pad.current_input()
-    assert is_backprop_of(gradients[-1], s.snapshot, x, window.drawn_label.currentIndex())
+    assert gradients[-1] is None  # no label yet: no cost, no gradient
+    window.drawn_label.setCurrentIndex(3)  # "I drew a 3"
+    assert is_backprop_of(gradients[-1], s.snapshot, x, 3)
     qtbot.keyClick(window, Qt.Key_G)
     assert gradients[-1] is None
 
@@ -300,11 +302,63 @@ def test_the_network_shows_what_the_visible_input_panel_shows(qtbot, window):
     x[14 * 28 + 10:14 * 28 + 18] = 1.0  # a short bar
     window.drawing_pad.drawing_changed.emit(x)
     assert np.array_equal(window.network_view.activations()[0], x)
-    # nobody said which digit it is: the stepper's target follows the network's answer
-    predicted = int(np.argmax(window.session.snapshot.network().forward(x)))
-    assert window.drawn_label.currentIndex() == predicted
+    # nobody said which digit it is: "I drew a" asks, it never takes the network's guess
+    assert window.drawn_label.currentIndex() == -1
+    assert window.drawn_label.placeholderText() == "which digit?"
     window.sample_dock.show()
     window.sample_dock.raise_()
     qtbot.waitUntil(lambda: np.array_equal(window.network_view.activations()[0], sample.x))
     window.draw_dock.raise_()
     qtbot.waitUntil(lambda: np.array_equal(window.network_view.activations()[0], x))
+
+
+@pytest.mark.qt_log_ignore("This plugin does not support raise")  # offscreen only
+def test_the_walk_of_a_drawing_starts_when_the_user_says_which_digit(qtbot, window):
+    """Drawing a 7 on an untrained network must not start a walk of the network's guess."""
+    window._show_stepper()
+    qtbot.waitUntil(lambda: window.stepper.walk is not None, timeout=5000)
+    window.draw_dock.show()
+    window.draw_dock.raise_()
+    x = np.zeros(784)
+    x[5 * 28 + 8:5 * 28 + 20] = 1.0  # the bar of a 7 …
+    x[[6 * 28 + 19, 8 * 28 + 17, 10 * 28 + 15, 12 * 28 + 14, 15 * 28 + 13, 18 * 28 + 12]] = 1.0
+    window.drawing_pad.drawing_changed.emit(x)
+    window._show_stepper()
+    qtbot.waitUntil(lambda: "Which digit did you draw?" in window.stepper.text.text(),
+                    timeout=5000)
+    assert window.stepper.walk is None and "no label yet" in window.stepper.hint.text()
+    window.drawn_label.setCurrentIndex(7)
+    qtbot.waitUntil(lambda: window.stepper.walk is not None, timeout=5000)
+    assert window.stepper.walk.trace.label == 7
+    assert np.array_equal(window.stepper.walk.trace.x, x)
+    window.drawing_pad.clear()  # a cleared pad forgets the choice
+    assert window.drawn_label.currentIndex() == -1
+
+
+@pytest.mark.qt_log_ignore("This plugin does not support raise")  # offscreen only
+def test_a_stage_built_on_old_weights_is_marked_and_rebuilt(qtbot, window):
+    """Training with the stepper open: the stage on show says it is out of date, and is rebuilt
+    on the newest weights when the user steps, or when training pauses."""
+    s, stepper = window.session, window.stepper
+    window._show_stepper()
+    qtbot.waitUntil(lambda: stepper.walk is not None, timeout=5000)
+    stepper.go_to(stepper.walk.index("wants"))
+    built_on = stepper.walk.trace.W[0].copy()
+    overlays = []
+    stepper.overlay_changed.connect(overlays.append)
+    s.start()
+    qtbot.waitUntil(lambda: stepper.stale_note.isVisible(), timeout=20_000)
+    assert "Out of date" in stepper.stale_note.text()
+    assert overlays[-1].caption.startswith("Out of date")  # the network view says so too
+    assert np.array_equal(stepper.walk.trace.W[0], built_on)  # nothing rebuilt behind the user
+    stepper.next_stage()  # a step rebuilds on the newest weights
+    assert not stepper.stale_note.isVisible()
+    assert not np.array_equal(stepper.walk.trace.W[0], built_on)
+    assert stepper.current_stage().key == "lever-bias"
+    rebuilt_on = stepper.walk.trace.W[0].copy()
+    qtbot.waitUntil(lambda: not np.array_equal(s.snapshot.weights[0], rebuilt_on),
+                    timeout=20_000)  # training moves on again …
+    s.pause()  # … and pausing rebuilds the stage on the newest weights
+    qtbot.waitUntil(lambda: not s.is_training, timeout=5000)
+    qtbot.waitUntil(lambda: not stepper.stale_note.isVisible(), timeout=5000)
+    assert np.array_equal(stepper.walk.trace.W[0], s.snapshot.weights[0])

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 
-from mlpviz.core.sample import SampleChoice
+from mlpviz.core.sample import SampleChoice, typical_index
 from mlpviz.gui.views.sample_view import SampleView
 
 LEFT = Qt.MouseButton.LeftButton
@@ -18,14 +18,14 @@ def view(qtbot, dataset):
     return view
 
 
-def test_default_is_the_first_held_out_two(qtbot, dataset):
+def test_default_is_the_typical_held_out_two(qtbot, dataset):
     view = SampleView()
     qtbot.addWidget(view)
     assert view.current() is None
     with qtbot.waitSignal(view.sample_changed, timeout=1000) as blocker:
         view.set_dataset(dataset)
     choice = blocker.args[0]
-    first_two = int(np.flatnonzero(dataset.test_labels == 2)[0])
+    first_two = typical_index(dataset, 2)
     assert isinstance(choice, SampleChoice)
     assert (choice.split, choice.index, choice.label) == ("test", first_two, 2)
     assert view.current() is choice

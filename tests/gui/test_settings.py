@@ -28,7 +28,7 @@ from mlpviz.gui.theme import THEMES
 # would have.
 GARBAGE = {"seed": "2147483648", "speed": "1e20", "lr": "nan", "batch_size": "-5",
            "sizes": "abc", "activation": "softplus", "cost": "hinge", "theme": "purple",
-           "presentation": "maybe", "input_circles": "2", "dataset": "",
+           "presentation": "maybe", "input_circles": "2", "dataset": "", "stop_after": "-3",
            "geometry": "abc", "window_state": "@ByteArray(not a window state)"}
 
 
@@ -76,7 +76,7 @@ def assert_valid(values, controls):
     assert values["activation"] in ACTIVATIONS and values["cost"] in COSTS
     assert values["theme"] in THEMES
     for key, box in (("seed", controls.seed), ("speed", controls.speed),
-                     ("batch_size", controls.batch)):
+                     ("batch_size", controls.batch), ("stop_after", controls.stop_after)):
         assert type(values[key]) is int
         box.setValue(values[key])
         assert box.value() == values[key], key
@@ -130,6 +130,7 @@ def test_missing_and_garbage_values_are_the_defaults():
 def test_the_ranges_are_the_boxes_ranges(controls):
     for (lo, hi), box in ((settings.SEED_RANGE, controls.seed),
                           (settings.SPEED_RANGE, controls.speed),
+                          (settings.STOP_AFTER_RANGE, controls.stop_after),
                           (settings.BATCH_RANGE, controls.batch),
                           (settings.LR_RANGE, controls.lr)):
         assert (box.minimum(), box.maximum()) == (lo, hi)
@@ -138,7 +139,8 @@ def test_the_ranges_are_the_boxes_ranges(controls):
 def test_write_then_read_gives_the_same_settings(stored):
     values = dict(settings.DEFAULTS, sizes=(784, 32, 8, 10), activation="tanh",
                   cost="cross_entropy", seed=2**31 - 1, dataset="/some/folder, with a comma",
-                  lr=0.0125, batch_size=10_000, speed=1, theme="light", presentation=True,
+                  lr=0.0125, batch_size=10_000, speed=1, stop_after=12, theme="light",
+                  presentation=True,
                   input_circles=True, geometry=QByteArray(b"\x01\x02"))
     settings.write(values, stored)
     assert settings.read(stored) == values

@@ -11,7 +11,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QWidget
 
+from mlpviz.core.minibatch import minibatch_with
 from mlpviz.core.network import Network
+from mlpviz.core.presenting import find_stage
 from mlpviz.core.snapshot import Snapshot
 from mlpviz.core.trace_export import load_trace
 from mlpviz.core.notation import parse_number
@@ -25,7 +27,7 @@ def data(bundled):
     y = bundled.test_labels.astype(int)
     i = int(np.nonzero(y == 2)[0][0])
     x = bundled.test_images[i] / 255.0
-    return x, i, bundled.train_images[:8] / 255.0, bundled.train_labels[:8].astype(int)
+    return x, i, minibatch_with(bundled.train_images, bundled.train_labels, 8, x, 2, "test", i)
 
 
 @pytest.fixture
@@ -35,13 +37,13 @@ def net():
 
 @pytest.fixture
 def panel(qtbot, data, net):
-    x, i, X, labels = data
+    x, i, batch = data
     p = StepperPanel()
     qtbot.addWidget(p)
     p.resize(700, 800)
     p.set_snapshot(Snapshot.of(net))
     p.set_sample(x, 2, f"held-out sample #{i}")
-    p.set_batch_source(X, labels)
+    p.set_batch(batch)
     p.show()
     qtbot.waitExposed(p)
     return p
@@ -90,25 +92,22 @@ def test_buttons_list_and_keys_walk_the_stages(qtbot, panel):
     assert panel.current_index() == n - 1
 
 
-def test_arrow_keys_work_anywhere_in_the_window(qtbot, data, net):
-    window = QWidget()
-    qtbot.addWidget(window)
-    other = QPushButton("another view", window)
-    p = StepperPanel(window)
-    layout = QHBoxLayout(window)
-    layout.addWidget(other)
-    layout.addWidget(p)
-    p.set_snapshot(Snapshot.of(net))
-    p.set_sample(data[0], 2, "held-out sample")
-    window.show()
-    qtbot.waitExposed(window)
-    window.activateWindow()
-    qtbot.waitUntil(window.isActiveWindow)
-    other.setFocus()
-    qtbot.keyClick(other, Qt.Key.Key_Right)
-    assert p.current_index() == 1
-    qtbot.keyClick(other, Qt.Key.Key_Left)
-    assert p.current_index() == 0
+def test_one_numbering_in_the_list_the_title_and_the_footer(panel):
+    """The list says "3 · What they want", the title "3 · …" and the footer "Stage 3 of 9": the
+    stage's own number everywhere, never its position among the 16 pages."""
+    labels = []
+    for i in range(panel.stage_count()):
+        panel.go_to(i)
+        label = panel.stage_list.item(i).text().split(" · ")[0]
+        assert panel.title.text().startswith(label + " · ")
+        assert panel.position.text() == f"Stage {label} of 9"
+        labels.append(label)
+    assert labels[:6] == ["1a", "1b", "1c", "1d", "2", "3"] and labels[-1] == "9"
+    panel.explain_weight(2, 1, 3)
+    assert panel.position.text() == "← back to stage 9"
+
+
+# ← / → (and Page Up / Page Down) are the main window's actions now: tests/gui/test_keys.py.
 
 
 def test_table_cells_are_the_traces_numbers(panel):
@@ -282,8 +281,8 @@ def test_new_snapshot_keeps_the_stage(panel):
     panel.go_to(9)
     panel.set_snapshot(Snapshot.of(Network([784, 16, 16, 10], seed=3)))
     assert panel.current_index() == 9 and panel.current_stage().key == "sum-2"
-    panel.set_snapshot(Snapshot.of(Network([784, 10], seed=3)))  # fewer stages: clamped
-    assert panel.current_index() == panel.stage_count() - 1
+    panel.set_snapshot(Snapshot.of(Network([784, 10], seed=3)))  # no "sum-2": the first stage
+    assert panel.current_index() == 0
 
 
 def test_export_trace(panel, tmp_path):
@@ -309,18 +308,18 @@ def test_hint_says_where_to_change_the_sample_or_the_drawings_label(panel, data)
 
 
 def test_screenshots_of_stages_3_4_5(panel, tmp_path):
-    """The README's pictures (scripts/make_screenshots.py, stage by key): each key is a stage of
+    """The README's pictures (scripts/make_screenshots.py, stage by number): each is a stage of
     the walk, numbered as its file is named; the panel shows that stage; the three pictures
     differ; the saved file holds the picture."""
     script = Path(__file__).resolve().parents[2] / "scripts" / "make_screenshots.py"
     stages = runpy.run_path(str(script), run_name="make_screenshots")["STAGES"]
     panel.set_class_names([str(d) for d in range(10)])
     pictures = []
-    for name, key in stages.items():
-        panel.go_to(panel.walk.index(key))
+    for name, label in stages.items():
+        panel.go_to(find_stage([s.title for s in panel.walk.stages], label))
         stage = panel.current_stage()
         number = name.removesuffix(".png").rsplit("stage", 1)[1]
-        assert stage.key == key and stage.title.startswith(number)
+        assert stage.title.startswith(label + " · ") and label.startswith(number)
         assert panel.title.text() == stage.title and panel.title.isVisible()
         img = panel.grab().toImage().convertToFormat(QImage.Format.Format_RGB32)
         assert img.save(str(tmp_path / name))

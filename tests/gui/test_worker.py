@@ -14,6 +14,7 @@ from PySide6.QtCore import QObject, QThread, Slot
 
 from mlpviz.core.network import Network
 from mlpviz.core.training import Trainer
+from mlpviz.gui import worker as worker_module
 from mlpviz.gui.worker import EMIT_INTERVAL, MAX_SPEED, TrainingWorker, batch_delay
 
 
@@ -121,6 +122,23 @@ def test_stream_is_throttled_and_loses_no_batch(qtbot, running):
     assert len(times) <= span / EMIT_INTERVAL + 3
     assert [e.epoch for e in rec.epochs] == list(range(1, len(rec.epochs) + 1))
     assert rec.speeds and all(s > 0 for s in rec.speeds)
+
+
+def test_the_next_snapshot_waits_for_the_last_to_be_taken(qtbot, running, monkeypatch):
+    monkeypatch.setattr(worker_module, "ACK_TIMEOUT", 0.5)
+    worker, _, _, rec = running
+    worker.start()
+    qtbot.waitUntil(lambda: len(rec.snapshots) == 1, timeout=2000)
+    qtbot.wait(300)
+    assert len(rec.snapshots) == 1  # not taken: nothing more (the interval alone is 40 ms)
+    worker.snapshot_taken()
+    qtbot.waitUntil(lambda: len(rec.snapshots) == 2, timeout=1000)
+    times = [t for t, _ in rec.snapshots]
+    assert times[1] - times[0] < 0.45
+    qtbot.waitUntil(lambda: len(rec.snapshots) == 3, timeout=2000)  # never taken: ACK_TIMEOUT
+    times = [t for t, _ in rec.snapshots]
+    assert times[2] - times[1] >= 0.45
+    worker.pause()
 
 
 def test_batches_run_in_the_worker_thread(qtbot, running):

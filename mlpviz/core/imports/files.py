@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import importlib
 import json
-import math
 import struct
-import zipfile
-import zlib
 from pathlib import Path
 
 import numpy as np
+
+from mlpviz.core import npz
+from mlpviz.core.npz import elements
 
 MAX_NEURONS = 10_000  # per layer, as the command line allows for hidden layers
 MAX_PARAMETERS = 20_000_000  # numbers per model file (160 MB as float64)
@@ -39,11 +39,6 @@ def optional_module(name: str, what: str):
     except ImportError:
         raise ModelImportError(f"reading {what} needs the '{name}' package: "
                                "pip install 'mlpviz[import]'") from None
-
-
-def elements(shape) -> int:
-    """Number of entries of an array of `shape` (1 for a scalar)."""
-    return math.prod(int(s) for s in shape)
 
 
 def check_budget(shapes: dict[str, tuple], limit: int, path) -> None:
@@ -71,64 +66,14 @@ def check_file_size(path: Path, limit: int) -> int:
 # --- .npz -----------------------------------------------------------------------------------------
 
 
-def _npy_header(f, key: str, path) -> tuple[tuple[int, ...], bool, np.dtype]:
-    """(shape, fortran order, dtype) from the header of one .npy member, read without its data."""
-    version = np.lib.format.read_magic(f)
-    if version == (1, 0):
-        shape, fortran, dtype = np.lib.format.read_array_header_1_0(f)
-    elif version == (2, 0):
-        shape, fortran, dtype = np.lib.format.read_array_header_2_0(f)
-    else:
-        raise ModelImportError(f"{path}: '{key}' is a .npy array of version {version}, which "
-                               "mlpviz does not read")
-    if dtype.hasobject:
-        raise ModelImportError(f"{path}: '{key}' holds Python objects (pickled data is never "
-                               "loaded)")
-    return tuple(int(s) for s in shape), bool(fortran), dtype
-
-
 def read_npz(path, limit: int, what: str = "model file") -> dict[str, np.ndarray]:
     """Every array of a NumPy .npz archive, after checking each member's declared shape against
-    its stored size and all shapes together against `limit` numbers. `what` names the kind of
-    file in the error message."""
-    path = Path(path)
+    its stored size and all shapes together against `limit` numbers (core.npz). `what` names the
+    kind of file in the error message."""
     try:
-        with zipfile.ZipFile(path) as zf:
-            members = {}
-            for info in zf.infolist():
-                key = info.filename[:-4] if info.filename.endswith(".npy") else info.filename
-                with zf.open(info) as f:
-                    shape, fortran, dtype = _npy_header(f, key, path)
-                    start = f.tell()
-                if info.file_size != start + elements(shape) * dtype.itemsize:
-                    raise ModelImportError(
-                        f"{path}: '{key}' declares shape {shape} of {dtype}, which does not match "
-                        "the bytes stored (damaged or hand-edited)")
-                members[key] = (info, shape, fortran, dtype, start)
-            check_budget({k: m[1] for k, m in members.items()}, limit, path)
-            return {key: _npy_data(zf, *m) for key, m in members.items()}
-    except ModelImportError:
-        raise
-    except FileNotFoundError:
-        raise ModelImportError(f"{path}: no such file") from None
-    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, KeyError,
-            NotImplementedError, struct.error, SyntaxError) as e:
-        raise ModelImportError(f"{path}: not a {what} (a NumPy .npz archive), or damaged "
-                               f"({type(e).__name__}: {e})") from None
-
-
-def _npy_data(zf: zipfile.ZipFile, info, shape, fortran: bool, dtype: np.dtype,
-              start: int) -> np.ndarray:
-    """The data of one member whose header was checked (the CRC is verified by zipfile)."""
-    n_bytes = elements(shape) * dtype.itemsize
-    with zf.open(info) as f:
-        f.read(start)
-        data = f.read(n_bytes)
-        f.read()  # the end of the member: zipfile checks its CRC here
-    if len(data) != n_bytes:
-        raise EOFError(f"{info.filename} is truncated")
-    array = np.frombuffer(data, dtype=dtype).copy()
-    return array.reshape(shape[::-1]).T if fortran else array.reshape(shape)
+        return npz.read_npz(path, limit, what)
+    except npz.NpzError as e:
+        raise ModelImportError(str(e)) from None
 
 
 # --- .safetensors ---------------------------------------------------------------------------------

@@ -13,7 +13,11 @@ one module each:
   batch     9  from one sample to a mini-batch
 
 Off the walk: the chain rule for one weight (`chain`) and the gradient check (`check`). Shared:
-`Stage`/`Walk` (stage), the table builder (table), the context and its words (context);
+`Stage`/`Walk` (stage; `Walk.position` is the "Stage 4b of 9" the stepper shows), the table
+builder (table), the context and its words (context), and the claims (claims): every comparison
+a stage states ("X matters more than Y", "most", "near its target", "none of its levers work") is
+a `Claim` — relation, names, numbers — written only when the numbers support it and kept in
+`Stage.claims` so tests check it again;
 `build_walk` (build) puts the stages in order. The math the walk shows lives where it is owned:
 `core.gradient` (ranking, batch wishes), `core.gradcheck` (numerical derivatives, the check).
 

@@ -1,17 +1,72 @@
-"""Stage 9 of the walk, from one sample to a mini-batch: each sample wants its own changes; their
-average over all training samples is the negative gradient, and SGD follows the average over a
-mini-batch instead: −∂C/∂θ ≈ (1/n) Σᵢ −∂Cᵢ/∂θ."""
+"""Stage 9 of the walk, from one sample to a mini-batch (lesson point 16): a real mini-batch of the
+size training uses, with the sample on show in it; each sample wants its own changes, and one SGD
+step follows their average: −∂C/∂θ ≈ (1/n) Σᵢ −∂Cᵢ/∂θ over the batch.
+
+The comparisons the text makes ("k of n samples pull the other way") are kept as data (`Pull`)
+beside the numbers they count, and the words are written from them.
+"""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 
 from mlpviz.core.gradient import batch_wishes
+from mlpviz.core.minibatch import MiniBatch
 from mlpviz.core.notation import fmt_sig, param_name
 from mlpviz.core.overlay import Overlay
 from mlpviz.core.walk.context import Context, count, spar
 from mlpviz.core.walk.stage import Stage
 from mlpviz.core.walk.table import Table
+
+TABLE_ROWS = 32  # samples listed in the table (100 rows took 5× as long to show); the counts and
+# the average cover the whole batch
+FORMULA_TERMS = 5  # a sum with more terms shows its first few and its last
+
+
+@dataclass(frozen=True)
+class Pull:
+    """How a batch's samples pull on one parameter θ: the claim behind "k of n pull the other way".
+
+    param     (l, j, k), k = −1 for a bias
+    mean      (1/n) Σᵢ ∂Cᵢ/∂θ
+    against   samples whose ∂Cᵢ/∂θ ≠ 0 has the opposite sign of a non-zero mean
+    zero      samples with ∂Cᵢ/∂θ exactly 0 (they want no change)
+    n         samples in the batch
+    shown_against  the sample on show is one of `against`
+    """
+
+    param: tuple[int, int, int]
+    mean: float
+    against: int
+    zero: int
+    n: int
+    shown_against: bool
+
+    @classmethod
+    def of(cls, param, grads: np.ndarray, shown: int) -> "Pull":
+        """From each sample's ∂Cᵢ/∂θ (n,) and the row of the sample on show."""
+        mean = float(grads.mean())
+        opposite = (np.sign(grads) == -np.sign(mean)) & (grads != 0) & (mean != 0)
+        return cls(tuple(param), mean, int(np.count_nonzero(opposite)),
+                   int(np.count_nonzero(grads == 0)), len(grads), bool(opposite[shown]))
+
+    def sentence(self) -> str:
+        """The claim in words: "on b₂⁽³⁾, 9 of the 100 samples pull the other way from their
+        average (the sample on show among them)"."""
+        name = param_name(*self.param)
+        if self.mean == 0:
+            return f"on {name} their average is exactly 0: this batch does not move it"
+        none = (f"; {count(self.zero)} of them {'wants' if self.zero == 1 else 'want'} no change"
+                if self.zero else "")
+        if self.against == 0:
+            return (f"on {name} every sample that wants a change agrees with their average "
+                    f"({count(self.n - self.zero)} of {count(self.n)}){none}")
+        among = " (the sample on show among them)" if self.shown_against else ""
+        pull = "pulls" if self.against == 1 else "pull"
+        return (f"on {name}, {count(self.against)} of the {count(self.n)} samples {pull} the other "
+                f"way from their average{among}{none}")
 
 
 def _batch_params(c: Context) -> list[tuple[int, int, int]]:
@@ -27,47 +82,83 @@ def _batch_params(c: Context) -> list[tuple[int, int, int]]:
     return params
 
 
-def batch_stage(c: Context, batch, batch_size: int) -> Stage:
+def _which_batch(batch: MiniBatch, batch_size: int) -> str:
+    """Where the batch's samples come from, in words, read from the batch itself."""
+    n, on_show = len(batch), batch.row_name(batch.shown)
+    if batch.added:
+        text = (f"A mini-batch of {count(n)}: the sample on show ({on_show}), not a training "
+                f"sample, and {count(n - 1)} training samples drawn at random (fixed seed)")
+    else:
+        text = (f"A mini-batch of {count(n)} training samples: the sample on show ({on_show}) "
+                f"and {count(n - 1)} more drawn at random (fixed seed)")
+    if n < batch_size:
+        text += f" — the batch box says {count(batch_size)}, but there are no more samples"
+    listed = f" (the table lists the first {TABLE_ROWS})" if n > TABLE_ROWS else ""
+    return text + listed + "."
+
+
+def _sum_terms(values: np.ndarray) -> str:
+    """(+0.12) + (−0.03) + … the terms of a sum, the middle ones left out when there are many."""
+    if len(values) <= FORMULA_TERMS:
+        return " + ".join(spar(v, 2) for v in values)
+    head = " + ".join(spar(v, 2) for v in values[:FORMULA_TERMS - 2])
+    return f"{head} + … + {spar(values[-1], 2)}"
+
+
+def _empty_stage(batch_size: int) -> Stage:
+    return Stage(
+        key="batch", number=9, title="9 · From one sample to a batch", short="9 · A mini-batch",
+        text=("Each training sample wants its own changes; training averages them over "
+              f"mini-batches of {count(batch_size)}. No training samples are loaded yet: "
+              "choose a dataset to see several of them side by side."),
+        formula="∇C = (1/n) Σᵢ ∇Cᵢ", rows=(), values={}, overlay=Overlay(),
+    )
+
+
+def batch_stage(c: Context, batch: MiniBatch | None, batch_size: int) -> Stage:
     """9: from one sample to a mini-batch: each sample's −∂Cᵢ/∂θ for a few parameters, and their
     average (1/n) Σᵢ −∂Cᵢ/∂θ, which one SGD step follows (`core.gradient.batch_wishes`).
-    batch is (X (n, sizes[0]), labels (n,)) or None (the stage then only explains)."""
-    if batch is None or len(batch[0]) == 0:
-        return Stage(
-            key="batch", number=9, title="9 · From one sample to a batch", short="9 · A mini-batch",
-            text=("Each training sample wants its own changes; training averages them over "
-                  f"mini-batches of {count(batch_size)}. No training samples are loaded yet: "
-                  "choose a dataset to see several of them side by side."),
-            formula="∇C = (1/n) Σᵢ ∇Cᵢ", rows=(), values={}, overlay=Overlay(),
-        )
-    X, labels = batch
+    batch is the mini-batch around the sample on show (`core.minibatch`), or None (the stage then
+    only explains)."""
+    if batch is None or len(batch) == 0:
+        return _empty_stage(batch_size)
     params = _batch_params(c)
-    bw = batch_wishes(c.net, X, labels, params)
+    bw = batch_wishes(c.net, batch.X, batch.labels, params)
     n = len(bw.labels)
     names = [param_name(*p) for p in params]
+    pulls = [Pull.of(p, bw.grads[:, i], batch.shown) for i, p in enumerate(params)]
     tab = Table("sample", c.what, *[f"−∂C/∂{nm}" for nm in names],
                 signed=tuple(range(2, 2 + len(names))))
-    for i in range(n):
-        tab.add(f"#{i + 1}", c.name(int(bw.labels[i])), *(-bw.grads[i]), digits=3)
-    tab.add("average", "", *(-bw.mean), digits=3)
-    p0 = names[0]
-    terms = " + ".join(spar(v, 2) for v in -bw.grads[:, 0])
-    formula = (f"−∂C/∂θ over the batch = (1/n) Σᵢ −∂Cᵢ/∂θ,  n = {n}\n"
-               f"−∂C/∂{p0} = ({terms}) / {n}\n     = {fmt_sig(-bw.mean[0], signed=True)}")
-    opposite = int(np.count_nonzero(np.sign(bw.grads[:, 0]) != np.sign(bw.mean[0])))
-    text = (f"Each sample wants its own changes, often pulling the same parameter opposite ways "
-            f"({opposite} of these {n} {'disagrees' if opposite == 1 else 'disagree'} with the "
-            f"average on {p0}). Averaged over every training sample, their wishes are the "
-            f"negative gradient of the cost — but using every sample for every step is slow. "
-            f"So training shuffles the data, cuts it into mini-batches of {count(batch_size)} "
-            f"(the batch box) and takes one step per mini-batch: stochastic gradient descent, "
-            f"a drunkard's quick stagger downhill rather than a careful, slow walk.")
+    for i in range(min(n, TABLE_ROWS)):
+        name = batch.row_name(i) + (" (on show)" if i == batch.shown else "")
+        tab.add(name, c.name(int(bw.labels[i])), *(-bw.grads[i]), digits=3)
+    tab.add(f"average of {count(n)}", "", *(-bw.mean), digits=3)
+    formula = (f"−∂C/∂{names[0]} = (1/n) Σᵢ −∂Cᵢ/∂{names[0]} over the batch, n = {count(n)}\n"
+               f"     = ({_sum_terms(-bw.grads[:, 0])}) / {count(n)} "
+               f"= {fmt_sig(-bw.mean[0], signed=True)}")
+    contested = max(pulls[1:], key=lambda p: p.against, default=None)
+    said = [pulls[0].sentence()]
+    if contested is not None and contested.against > 0:
+        said.append(contested.sentence())
+    text = (f"{_which_batch(batch, batch_size)} Each sample wants its own changes: "
+            f"{'; and '.join(said)}. Averaged over every training sample, the wishes are the "
+            "negative gradient of the cost; one step of training follows the average over one "
+            "mini-batch instead, because using every sample for every step is slow. So training "
+            f"shuffles the data, cuts it into mini-batches of {count(batch_size)} (the batch "
+            "box) and takes one step per mini-batch: stochastic gradient descent, a drunkard's "
+            "quick stagger downhill rather than a careful, slow walk.")
+    captions = {"sample": f"a mini-batch of {count(n)}: lines by the sample on show's −∂C/∂w",
+                "batch": f"lines by −∂C/∂w averaged over the mini-batch of {count(n)}"}
     return Stage(
         key="batch", number=9, title="9 · From one sample to a batch", short="9 · A mini-batch",
         text=text, formula=formula,
         values={"params": params, "labels": bw.labels, "grads": bw.grads, "mean": bw.mean,
-                "batch_gradient": bw.batch_gradient},
-        overlay=Overlay(caption=f"{n} samples, each with its own wishes; SGD follows their "
-                                "average"),
+                "batch_gradient": bw.batch_gradient, "pulls": pulls, "n": n,
+                "indices": batch.indices, "splits": batch.splits, "shown": batch.shown,
+                "added": batch.added, "batch_size": int(batch_size), "captions": captions,
+                "batch": batch},
+        overlay=Overlay(caption=f"a mini-batch of {count(n)}: each sample wants its own changes; "
+                                "SGD follows their average"),
+        highlight=batch.shown,
         **tab.fields(),
     )
-

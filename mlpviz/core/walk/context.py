@@ -14,7 +14,7 @@ import numpy as np
 from mlpviz.core.activations import get_activation
 from mlpviz.core.costs import get_cost
 from mlpviz.core.network import Network, Trace
-from mlpviz.core.notation import MINUS, fmt_sig
+from mlpviz.core.notation import MINUS, fmt_fixed, fmt_sig
 
 DIGITS: tuple[str, ...] = tuple("0123456789")
 
@@ -41,6 +41,12 @@ class Context:
         self.f = self.act.symbol
         self.digits = self.names == DIGITS
         self.squash = self.act.squashes("the sum")
+        self.bright = self.act.speaks_brightness
+
+    @property
+    def brightest(self) -> str:
+        """The largest activation, in the activation's words: "brightest" or "highest"."""
+        return "brightest" if self.bright else "highest"
 
     def name(self, j: int) -> str:
         return self.names[j]
@@ -86,6 +92,11 @@ def par(v: float, digits: int = 4) -> str:
     """A number inside a formula: negative ones in parentheses, so "3 × (−2)" reads right."""
     s = fmt_sig(v, digits)
     return f"({s})" if s.startswith(MINUS) else s
+
+
+def num(v: float) -> str:
+    """A number inside a sentence: two decimals with a real minus sign, "−0.91"."""
+    return fmt_fixed(v, 2)
 
 
 def spar(v: float, digits: int = 3) -> str:

@@ -8,7 +8,8 @@ import numpy as np
 
 from mlpviz.core.notation import fmt_sig, sub, sup
 from mlpviz.core.overlay import Overlay
-from mlpviz.core.walk.context import Context, count, par
+from mlpviz.core.walk.claims import Said
+from mlpviz.core.walk.context import Context, count, num, par
 from mlpviz.core.walk.stage import Stage
 from mlpviz.core.walk.table import Table
 
@@ -26,15 +27,19 @@ def input_stage(c: Context) -> Stage:
     tab.add("brightest", float(x.max()))
     tab.add("mean activation", float(x.mean()))
     shape = "" if n != 784 else " (28×28 pixels, row by row)"
+    said = Said()
+    lights = said.first(
+        ("zero", ["pixels"], x, "No pixel is lit: the image is empty, every input is 0."),
+        ("count", ["lit"], [lit, *(x > 0.5)],
+         f"This {c.name(c.t.label)} lights up {lit} of them (brighter than 0.5)."))
     return Stage(
         key="forward-0", number=1, title="1a · Forward: the input layer", short="1a · Input layer",
         text=(f"The image is the first layer: {count(n)} neurons{shape}, each holding its pixel's "
-              f"brightness from 0 (black) to 1 (white). This {c.name(c.t.label)} lights up "
-              f"{lit} of them."),
+              f"brightness from 0 (blank) to 1 (full ink). {lights}"),
         formula=f"a{sup(0)} = x   ({count(n)} numbers in 0 … 1)",
         values={"a": x, "lit": lit, "dark": dark},
         overlay=Overlay(lit_layers=1, caption="Forward pass: the input layer"),
-        **tab.fields(),
+        **tab.fields(), **said.fields(),
     )
 
 
@@ -62,11 +67,17 @@ def layer_stage(c: Context, l: int) -> Stage:
                     f"(the {len(a)} outputs add up to 1)")
     else:
         formula += f",   a{sub(j)}{sup(l)} = {c.f}({par(z[j])}) = {fmt_sig(a[j])}"
+    said = Said()
     if out:
         p, y = t.prediction, t.label
-        verdict = (f"The network's answer is the brightest output: {c.name(p)} ({a[p]:.2f})."
-                   + (" That is right." if p == y else
-                      f" The right answer, {c.name(y)}, gets only {a[y]:.2f}."))
+        verdict = said.first(
+            ("equal", ["outputs"], a, f"Every output is {num(a[p])}: the network has no answer, "
+                                      "since no output is higher than the rest."),
+            ("says", [p], [p, a[p], *a], f"The network's answer is the {c.brightest} output: "
+                                         f"{c.name(p)} ({num(a[p])})."))
+        if said.claims[-1].relation == "says":
+            verdict += (" That is right." if p == y else
+                        f" The right answer, {c.name(y)}, gets only {num(a[y])}.")
         how = ("The output layer works the same way"
                + (", then a softmax turns the ten sums into shares that add up to 1. " if softmax
                   else ". "))
@@ -74,12 +85,16 @@ def layer_stage(c: Context, l: int) -> Stage:
         title = f"1{chr(ord('a') + l)} · Forward: the output layer"
         short = f"1{chr(ord('a') + l)} · Output layer"
     else:
+        top = said.first(
+            ("zero", [c.layer(l)], a, f"Here every neuron of layer {l} gives 0: none of them "
+                                      "is active for this input."),
+            ("highest", [j], [a[j], *a],
+             f"The {c.brightest} is neuron {j}: {fmt_sig(s[j], 3)} plus bias "
+             f"{fmt_sig(b[j], 3)} gives z = {fmt_sig(z[j], 3)}, and "
+             f"{c.f}(z) = {fmt_sig(a[j], 3)}."))
         text = (f"Each neuron of layer {l} takes all {count(n_prev)} activations of "
                 f"{c.layer(l - 1)}, each times its weight, adds its bias (a threshold: how high "
-                f"the sum must be before the neuron becomes active) and {c.squash}. "
-                f"The brightest is neuron {j}: {fmt_sig(s[j], 3)} plus bias "
-                f"{fmt_sig(b[j], 3)} gives z = {fmt_sig(z[j], 3)}, and "
-                f"{c.f}(z) = {fmt_sig(a[j], 3)}.")
+                f"the sum must be before the neuron becomes active) and {c.squash}. {top}")
         title = f"1{chr(ord('a') + l)} · Forward: layer {l}"
         short = f"1{chr(ord('a') + l)} · Layer {l}"
     return Stage(
@@ -88,6 +103,6 @@ def layer_stage(c: Context, l: int) -> Stage:
         values={"weighted_sum": s, "b": b, "z": z, "a": a, "focus": j},
         overlay=Overlay(lit_layers=l + 1, focus=(l, j), neuron_text={(l, j): fmt_sig(a[j], 2)},
                         caption=f"Forward pass: {c.layer(l)}"),
-        **tab.fields(),
+        **tab.fields(), **said.fields(),
     )
 

@@ -2,8 +2,11 @@
 from bright neurons) and the activations coming in (its wishes for the layer before), first for an
 output neuron (4a–c), then for the most-wanted neuron of each hidden layer (6).
 
-∂C/∂bⱼ⁽ˡ⁾ = ∂C/∂zⱼ⁽ˡ⁾,  ∂C/∂wⱼₖ⁽ˡ⁾ = aₖ⁽ˡ⁻¹⁾ · ∂C/∂zⱼ⁽ˡ⁾,  wish of j for k: wⱼₖ⁽ˡ⁾ · ∂C/∂zⱼ⁽ˡ⁾,
+∂C/∂bⱼ⁽ˡ⁾ = ∂C/∂zⱼ⁽ˡ⁾,  ∂C/∂wⱼₖ⁽ˡ⁾ = aₖ⁽ˡ⁻¹⁾ · ∂C/∂zⱼ⁽ˡ⁾,  wish of j for k: −wⱼₖ⁽ˡ⁾ · ∂C/∂zⱼ⁽ˡ⁾
+(a wish is always −∂C/∂a, the way that lowers the cost; `Trace.wishes` holds wⱼₖ · ∂C/∂zⱼ),
 with ∂C/∂zⱼ⁽ˡ⁾ = σ'(zⱼ⁽ˡ⁾) · ∂C/∂aⱼ⁽ˡ⁾ (aⱼ − yⱼ at a softmax output), all read from the trace.
+A lever that is exactly 0 (a relu that is off, a layer of zeros, a black pixel) is said to do
+nothing; the comparisons ("matter most", "hardly at all") are `Claim`s, written only when true.
 """
 
 from __future__ import annotations
@@ -14,8 +17,9 @@ import numpy as np
 
 from mlpviz.core.notation import fmt_sig, sub, sup
 from mlpviz.core.overlay import Overlay
+from mlpviz.core.walk.claims import Said
 from mlpviz.core.walk.context import (
-    Context, count, lr_text, only, only_row, par, pixel, updown,
+    Context, count, lr_text, num, only, only_row, par, pixel, updown,
 )
 from mlpviz.core.walk.stage import Stage
 from mlpviz.core.walk.table import Table
@@ -35,7 +39,7 @@ def _dz_formula(c: Context, l: int, j: int) -> str:
             f"{par(t.grad_a[l][j])} = {fmt_sig(gz)}")
 
 
-def _responsiveness(c: Context, l: int, j: int) -> str:
+def _responsiveness(c: Context, l: int, j: int, said: Said) -> str:
     """A sentence on σ'(zⱼ⁽ˡ⁾): how strongly the neuron responds to a change of z right now. A
     kinked σ (relu) is either on or off; a smooth one responds at most `prime_max`, at z = 0, and a
     bounded one (sigmoid, tanh) hardly at all when saturated."""
@@ -43,15 +47,19 @@ def _responsiveness(c: Context, l: int, j: int) -> str:
         return "With softmax and cross-entropy, ∂C/∂z is simply a − y: no σ' factor."
     sp = c.prime(l)[j]
     if c.act.has_kink:
-        if sp > 0:
-            return (f"The neuron is on (z > 0), so {c.f}'(z) = {fmt_sig(sp)}: it passes every "
-                    "change on.")
-        return (f"The neuron is off (z ≤ 0), so {c.f}'(z) = {fmt_sig(sp)}: none of its levers do "
-                "anything right now.")
+        return said.first(
+            ("acts", [f"{c.f}'"], [sp], f"The neuron is on (z > 0), so {c.f}'(z) = "
+                                        f"{fmt_sig(sp)}: it passes every change on."),
+            ("zero", [f"{c.f}'"], [sp], f"The neuron is off (z ≤ 0), so {c.f}'(z) = 0: none of "
+                                        "its levers do anything right now."))
     who = "the output" if l == c.L else "the neuron"
     saturates = "; near 0 when the neuron is saturated" if math.isfinite(c.act.hi) else ""
     return (f"How much {who} responds is {c.f}'(z) = {fmt_sig(sp, 3)} right now (at most "
-            f"{c.act.prime_max:g}, at z = 0{saturates}).")
+            f"{fmt_sig(c.act.prime_max, 2)}, at z = 0{saturates}).")
+
+
+def _direction(nudge: float) -> str:
+    return "up" if nudge > 0 else "down"
 
 
 def bias_stage(c: Context, j: int) -> Stage:
@@ -60,7 +68,8 @@ def bias_stage(c: Context, j: int) -> Stage:
     z, a, gb = t.z[L][j], t.a[L][j], t.grad_b[L - 1][j]
     ga, gz = t.grad_a[L][j], t.grad_z[L][j]
     sp = c.prime(L)[j]
-    up = c.out_nudges()[j] > 0
+    nudge = c.out_nudges()[j]
+    up = nudge > 0
     dz = _dz_formula(c, L, j)
     step = -c.lr * gb
     tab = Table("", "value", signed=())
@@ -71,10 +80,25 @@ def bias_stage(c: Context, j: int) -> Stage:
         tab.add(f"∂C/∂a{sub(j)}", ga)
     tab.add(f"∂C/∂b{sub(j)} = ∂C/∂z{sub(j)}", gb)
     tab.add(f"one step: −η ∂C/∂b{sub(j)} (η = {lr_text(c.lr)})", step)
-    text = (f"To make {c.neuron(L, j)} go {'up' if up else 'down'}, the first lever is its bias: "
-            f"{'raise' if up else 'lower'} it and z, and the output with it, "
-            f"{'rise' if up else 'fall'}. {_responsiveness(c, L, j)} So ∂C/∂b = {fmt_sig(gb, 3)}, "
-            f"and one step moves this bias by {fmt_sig(step, 3, signed=True)}.")
+    said = Said()
+    if nudge == 0:
+        text = said.claim("zero", [c.neuron(L, j)], [nudge, gb],
+                          f"{c.neuron(L, j)[:1].upper()}{c.neuron(L, j)[1:]} is exactly at its "
+                          "target: none of its levers needs to move, and ∂C/∂b = 0.")
+    else:
+        want = said.claim(_direction(nudge), [c.neuron(L, j)], [nudge],
+                          f"To make {c.neuron(L, j)} go {_direction(nudge)}, the first lever is "
+                          "its bias")
+        how = said.first(
+            ("acts", ["∂C/∂b"], [gb], f"{'raise' if up else 'lower'} it and z, and the output "
+                                      f"with it, {'rise' if up else 'fall'}"),
+            ("zero", ["∂C/∂b"], [gb], "but right now it does nothing"))
+        resp = _responsiveness(c, L, j, said)
+        moves = said.first(
+            ("acts", ["step"], [step], f"So ∂C/∂b = {fmt_sig(gb, 3)}, and one step moves this "
+                                       f"bias by {fmt_sig(step, 3, signed=True)}."),
+            ("zero", ["step"], [gb, step], "So ∂C/∂b = 0, and a step leaves this bias as it is."))
+        text = f"{want}: {how}. {resp} {moves}"
     formula = f"∂C/∂b{sub(j)}{sup(L)} = ∂C/∂z{sub(j)}{sup(L)}\n{dz}"
     return Stage(
         key="lever-bias", number=4, title="4a · Lever 1: the bias", short="4a · The bias",
@@ -82,22 +106,48 @@ def bias_stage(c: Context, j: int) -> Stage:
         values={"z": z, "a": a, "prime": sp, "grad_a": ga, "grad_z": gz, "grad_b": gb,
                 "step": step, "focus": j},
         overlay=Overlay(focus=(L, j), dim_others=True,
-                        nudges={L: only(c.sizes[L], j, c.out_nudges()[j])},
+                        nudges={L: only(c.sizes[L], j, nudge)},
                         neuron_text={(L, j): f"∂C/∂b = {fmt_sig(gb, 2)}"},
                         caption=f"Lever 1: the bias of {c.neuron(L, j)}"),
-        **tab.fields(),
+        **tab.fields(), **said.fields(),
     )
 
 
+def _off_reason(c: Context, l: int, j: int) -> str:
+    """Why neuron j of layer l passes nothing back (∂C/∂zⱼ = 0): it is off, or saturated, or the
+    cost does not care about it."""
+    if c.t.grad_a[l][j] == 0:
+        return "the cost does not depend on it right now, with ∂C/∂a = 0"
+    if c.act.has_kink:
+        return f"it is off, with z ≤ 0 and {c.f}'(z) = 0"
+    return f"{c.f}'(z) is 0 at z = {fmt_sig(c.t.z[l][j], 3)}"
+
+
+def _dead_weights(c: Context, l: int, j: int, said: Said, which: str = "them") -> str:
+    """The sentence for weights into neuron j of layer l that are all exactly 0 (a neuron that
+    passes nothing back, or a layer before it that is all 0): they do nothing."""
+    t = c.t
+    gw, gz = t.grad_w[l - 1][j], t.grad_z[l][j]
+    if gz == 0:
+        why = f"{c.neuron(l, j)} passes nothing back ({_off_reason(c, l, j)})"
+    elif l == 1:
+        why = "no pixel is lit (every input is 0)"
+    else:
+        why = f"every activation of {c.layer(l - 1)} is 0"
+    return said.claim("zero", ["∂C/∂w"], gw,
+                      f"Right now none of {which} does anything, because {why}: every "
+                      f"∂C/∂w = aₖ · ∂C/∂z is 0.")
+
+
 def _weight_rows(c: Context, l: int, j: int, tab: Table, wishes: bool) -> list[int]:
-    """Rows k of the weights into neuron j of layer l: every one for a hidden layer (brightest
-    first), the largest |∂C/∂w| ones for the pixels."""
+    """Rows k of the weights into neuron j of layer l: every one for a hidden layer (largest |aₖ|,
+    the brightest, first), the largest |∂C/∂w| ones for the pixels."""
     t = c.t
     a_prev, w, gw = t.a[l - 1], t.W[l - 1][j], t.grad_w[l - 1][j]
     if l == 1:
         order = np.argsort(-np.abs(gw), kind="stable")[:MAX_WEIGHT_ROWS]
     else:
-        order = np.argsort(-a_prev, kind="stable")
+        order = np.argsort(-np.abs(a_prev), kind="stable")
     for k in order:
         cells = [pixel(int(k), c.sizes[0]).replace("pixel ", "") if l == 1 else str(int(k)),
                  a_prev[k], w[k], -gw[k]]
@@ -107,23 +157,45 @@ def _weight_rows(c: Context, l: int, j: int, tab: Table, wishes: bool) -> list[i
     return [int(k) for k in order]
 
 
+def _matter_most(c: Context, l: int, j: int, said: Said) -> str:
+    """Which weights into neuron j of layer l matter most: those from the largest |aₖ⁽ˡ⁻¹⁾|
+    (∂C/∂wⱼₖ = aₖ · ∂C/∂zⱼ), and those from activations near 0 hardly or not at all."""
+    a_prev, gw = c.t.a[l - 1], c.t.grad_w[l - 1][j]
+    kb, kd = int(np.argmax(np.abs(a_prev))), int(np.argmin(np.abs(a_prev)))
+    big = (f"brightest neurons of layer {l - 1}" if c.bright else
+           f"neurons of layer {l - 1} furthest from 0")
+    most = said.claim("most", [kb], [gw[kb], *gw],
+                      f"the weights from the {big} matter most — neuron {kb} "
+                      f"({num(a_prev[kb])})")
+    small = "dark ones" if c.bright else "neurons near 0"
+    least = said.first(
+        ("zero", [kd], [gw[kd]], f"those from {small} not at all (neuron {kd}: "
+                                 f"{num(a_prev[kd])})"),
+        ("least", [kd], [gw[kd], *gw], f"those from {small} hardly at all (neuron {kd}: "
+                                       f"{num(a_prev[kd])})"))
+    return f"{most} — and {least}"
+
+
 def weights_stage(c: Context, j: int) -> Stage:
     """4b: lever 2 of output j, its weights: ∂C/∂wⱼₖ⁽ᴸ⁾ = aₖ⁽ᴸ⁻¹⁾ · ∂C/∂zⱼ⁽ᴸ⁾, so the weights from
-    the brightest neurons matter most."""
+    the neurons with the largest |aₖ| matter most."""
     t, L = c.t, c.L
     a_prev, w, gw, gz = t.a[L - 1], t.W[L - 1][j], t.grad_w[L - 1][j], t.grad_z[L][j]
     tab = Table("k", f"aₖ{sup(L - 1)}", f"w{sub(j)}ₖ", f"−∂C/∂w{sub(j)}ₖ", signed=(3,))
     order = _weight_rows(c, L, j, tab, wishes=False)
-    kb, kd = order[0], int(np.argmin(a_prev))
-    up = c.out_nudges()[j] > 0
+    kb = order[0]
+    nudge = c.out_nudges()[j]
     formula = (f"∂C/∂w{sub(j)}ₖ{sup(L)} = aₖ{sup(L - 1)} · ∂C/∂z{sub(j)}{sup(L)}"
                f" = aₖ{sup(L - 1)} × {par(gz)}\n"
                f"k = {kb}: {fmt_sig(a_prev[kb])} × {par(gz)} = {fmt_sig(gw[kb])}")
-    text = (f"The second lever: the {c.sizes[L - 1]} weights into {c.neuron(L, j)}. Each weight's "
-            f"effect is in proportion to the activation it multiplies, so the weights from the "
-            f"brightest neurons of layer {L - 1} matter most — neuron {kb} ({a_prev[kb]:.2f}) — "
-            f"and those from dark ones hardly at all (neuron {kd}: {a_prev[kd]:.2f}). To push the "
-            f"output {'up' if up else 'down'}, green lines should grow, red ones shrink.")
+    said = Said()
+    head = f"The second lever: the {c.sizes[L - 1]} weights into {c.neuron(L, j)}."
+    if not np.any(gw):
+        text = f"{head} {_dead_weights(c, L, j, said)}"
+    else:
+        text = (f"{head} Each weight's effect is in proportion to the activation it multiplies, "
+                f"so {_matter_most(c, L, j, said)}. To push the output {_direction(nudge)}, "
+                "green lines should grow, red ones shrink.")
     return Stage(
         key="lever-weights", number=4, title="4b · Lever 2: the weights", short="4b · The weights",
         highlight=0, text=text,
@@ -135,13 +207,23 @@ def weights_stage(c: Context, j: int) -> Stage:
                         neuron_text={(L - 1, k): fmt_sig(a_prev[k], 2) for k in order[:3]},
                         caption=f"Lever 2: the weights into {c.neuron(L, j)} "
                                 "(green: should grow, red: shrink)"),
-        **tab.fields(),
+        **tab.fields(), **said.fields(),
     )
+
+
+def _wish_formula(c: Context, l: int, j: int, k: int) -> str:
+    """The wish of neuron j of layer l for neuron k of the layer before, in the one convention
+    (the wish is −∂C/∂a): −∂C/∂aₖ⁽ˡ⁻¹⁾ = −wⱼₖ⁽ˡ⁾ · ∂C/∂zⱼ⁽ˡ⁾, with k's numbers."""
+    t = c.t
+    w, gz = t.W[l - 1][j], t.grad_z[l][j]
+    return (f"wish −∂C/∂aₖ{sup(l - 1)} = −w{sub(j)}ₖ{sup(l)} · ∂C/∂z{sub(j)}{sup(l)} = "
+            f"−w{sub(j)}ₖ × {par(gz)}\n"
+            f"k = {k}: −{par(w[k])} × {par(gz)} = {fmt_sig(-t.wishes[l - 1][j, k], signed=True)}")
 
 
 def activations_stage(c: Context, j: int) -> Stage:
     """4c: lever 3 of output j, the activations coming in: its wish for layer L − 1,
-    −∂C/∂aₖ⁽ᴸ⁻¹⁾ = −wⱼₖ⁽ᴸ⁾ · ∂C/∂zⱼ⁽ᴸ⁾ (`Trace.wishes`), in proportion to each weight."""
+    −∂C/∂aₖ⁽ᴸ⁻¹⁾ = −wⱼₖ⁽ᴸ⁾ · ∂C/∂zⱼ⁽ᴸ⁾ (`Trace.wishes` holds wⱼₖ · ∂C/∂zⱼ), ∝ each weight."""
     t, L = c.t, c.L
     w, gz = t.W[L - 1][j], t.grad_z[L][j]
     wish = t.wishes[L - 1][j]
@@ -150,39 +232,109 @@ def activations_stage(c: Context, j: int) -> Stage:
     tab = Table("k", f"w{sub(j)}ₖ", f"wish −∂C/∂aₖ{sup(L - 1)}", "direction", signed=(2,))
     for k in order:
         tab.add(str(k), w[k], nudges[k], updown(nudges[k]))
-    up = c.out_nudges()[j] > 0
+    nudge = c.out_nudges()[j]
     k1 = int(np.argmax(np.abs(nudges)))
-    formula = (f"∂C/∂aₖ{sup(L - 1)} (the wish of {c.q(j)}) = w{sub(j)}ₖ{sup(L)} · "
-               f"∂C/∂z{sub(j)}{sup(L)} = w{sub(j)}ₖ × {par(gz)}\n"
-               f"k = {k1}: −({par(w[k1])} × {par(gz)}) = {fmt_sig(nudges[k1], signed=True)}")
-    pos, neg = ("brighter", "dimmer") if up else ("dimmer", "brighter")
-    text = (f"The third lever: change what comes in. For {c.neuron(L, j)} to go "
-            f"{'up' if up else 'down'}, the neurons of layer {L - 1} with a positive weight into "
-            f"it should get {pos} and those with a negative weight {neg}, each in proportion to "
-            f"its weight — neuron {k1} (w = {fmt_sig(w[k1], 2)}) most. We cannot set activations "
-            f"directly, so these are the {c.q(j)} neuron's wishes for layer {L - 1}.")
+    said = Said()
+    head = "The third lever: change what comes in."
+    if not np.any(nudges):
+        text = head + " " + said.claim(
+            "zero", ["wishes"], nudges,
+            f"But {c.neuron(L, j)} passes nothing back ({_off_reason(c, L, j)}), so it has no "
+            f"wishes for layer {L - 1}: every wish −wⱼₖ · ∂C/∂zⱼ is 0.")
+    else:
+        pos, neg = ("brighter", "dimmer") if c.bright else ("higher", "lower")
+        if nudge < 0:
+            pos, neg = neg, pos
+        most = said.claim("most", [k1], [nudges[k1], *nudges],
+                          f"neuron {k1} (w = {fmt_sig(w[k1], 2)}) most")
+        text = (f"{head} For {c.neuron(L, j)} to go {_direction(nudge)}, the neurons of layer "
+                f"{L - 1} with a positive weight into it should get {pos} and those with a "
+                f"negative weight {neg}, each in proportion to its weight — {most}. We cannot "
+                f"set activations directly, so these are the {c.q(j)} neuron's wishes for layer "
+                f"{L - 1}.")
     return Stage(
         key="lever-activations", number=4, title=f"4c · Lever 3: layer {L - 1}'s activations",
         short="4c · What comes in", highlight=order.index(k1),
-        text=text, formula=formula,
+        text=text, formula=_wish_formula(c, L, j, k1),
         values={"w": w, "grad_z": gz, "wishes": wish, "nudges": nudges, "focus": j},
         overlay=Overlay(focus=(L, j), dim_others=True,
-                        nudges={L - 1: nudges, L: only(c.sizes[L], j, c.out_nudges()[j])},
+                        nudges={L - 1: nudges, L: only(c.sizes[L], j, nudge)},
                         caption=f"Lever 3: what {c.neuron(L, j)} wishes from layer {L - 1}"),
-        **tab.fields(),
+        **tab.fields(), **said.fields(),
     )
+
+
+def _hidden_focus(c: Context, l: int, said: Said) -> tuple[int, str]:
+    """The neuron of hidden layer l whose levers stage 6 shows, and the words that say why: the
+    most wanted (max |∂C/∂aⱼ⁽ˡ⁾|), or, when that one passes nothing back (relu off), the one whose
+    levers matter most (max |∂C/∂zⱼ⁽ˡ⁾|)."""
+    t = c.t
+    nudges, gz = -t.grad_a[l], t.grad_z[l]
+    j = int(np.argmax(np.abs(nudges)))
+    if gz[j] != 0 or not np.any(gz):
+        return j, said.claim("most", [j], [nudges[j], *nudges],
+                             f"Its most-wanted neuron is {j} "
+                             f"({fmt_sig(nudges[j], 2, signed=True)}: {_direction(nudges[j])})")
+    k = int(np.argmax(np.abs(gz)))
+    off = said.claim("zero", [j], [gz[j]], f"Its most-wanted neuron, {j}, passes nothing back "
+                                           f"({_off_reason(c, l, j)})")
+    other = said.claim("most", [k], [gz[k], *gz],
+                       f"so take neuron {k}, which passes the most back "
+                       f"({fmt_sig(nudges[k], 2, signed=True)}: {_direction(nudges[k])})")
+    return k, f"{off}, {other}"
+
+
+def _hidden_words(c: Context, l: int, j: int, said: Said) -> str:
+    """Stage 6's sentences on neuron j of hidden layer l: its levers, its weights, its wishes."""
+    t = c.t
+    gz, gw = t.grad_z[l][j], t.grad_w[l - 1][j]
+    first = l == 1
+    if not np.any(t.grad_a[l]):
+        return said.claim("zero", [f"layer {l}"], t.grad_z[l],
+                          "So none of its neurons' levers has anything to do: every ∂C/∂z, ∂C/∂b "
+                          "and ∂C/∂w of this layer is 0, and backpropagation has nothing to carry "
+                          "further back.")
+    if gz == 0:
+        return said.claim("zero", [f"layer {l}"], t.grad_z[l],
+                          f"No neuron of layer {l} passes anything back: ∂C/∂z = 0 for every one "
+                          f"(neuron {j}: {_off_reason(c, l, j)}), so none of their levers "
+                          "do anything and backpropagation has nothing to carry further back.")
+    text = said.claim("acts", [j], [gz], "its levers work exactly as before.")
+    text += f" {_responsiveness(c, l, j, said)} "
+    if not np.any(gw):
+        return text + _dead_weights(c, l, j, said, "its weights")
+    if first:
+        x = t.a[0]
+        kb = int(np.argmax(np.abs(gw)))
+        most = said.claim("most", [kb], [gw[kb], *gw],
+                          f"those from lit pixels matter ({pixel(kb, c.sizes[0])} most)")
+        black = x == 0
+        none = ""
+        if black.any():
+            none = said.claim("zero", ["blank pixels"], gw[black],
+                              f", the {count(int(black.sum()))} from blank ones not at all")
+        return (text + f"Its {count(c.sizes[0])} weights come from the pixels: {most}{none}. "
+                "The pixels are the image itself — we cannot change them, so backpropagation "
+                "stops here.")
+    return (text + f"Its weights follow the same rule: {_matter_most(c, l, j, said)}; and it has "
+            f"its own wishes for layer {l - 1}.")
 
 
 def hidden_levers_stage(c: Context, l: int, letter: str) -> Stage:
     """6: the same three levers for neuron j of hidden layer l (the most wanted, max |∂C/∂aⱼ⁽ˡ⁾|,
-    unless it is off): ∂C/∂bⱼ = ∂C/∂zⱼ, ∂C/∂wⱼₖ = aₖ⁽ˡ⁻¹⁾ · ∂C/∂zⱼ, its wishes wⱼₖ · ∂C/∂zⱼ."""
+    unless it passes nothing back): ∂C/∂bⱼ = ∂C/∂zⱼ, ∂C/∂wⱼₖ = aₖ⁽ˡ⁻¹⁾ · ∂C/∂zⱼ, and its wishes
+    −wⱼₖ · ∂C/∂zⱼ."""
     t = c.t
     nudges_l = -t.grad_a[l]
-    j = int(np.argmax(np.abs(nudges_l)))
-    skipped = None
-    if t.grad_z[l][j] == 0 and np.any(t.grad_z[l] != 0):
-        # The most-wanted neuron is off (relu): its levers do nothing; take the one that can move.
-        skipped, j = j, int(np.argmax(np.abs(t.grad_z[l])))
+    said = Said()
+    if np.any(nudges_l):
+        j, who = _hidden_focus(c, l, said)
+        who = f"{who}; " if t.grad_z[l][j] != 0 else f"{who}. "
+    else:
+        j = 0
+        who = said.claim("zero", [f"layer {l}"], nudges_l,
+                         f"But its nudges are all 0: the wishes from layer {l + 1} are 0 or "
+                         "cancel out. ")
     z, gz, gb = t.z[l][j], t.grad_z[l][j], t.grad_b[l - 1][j]
     sp = c.prime(l)[j]
     gw = t.grad_w[l - 1][j]
@@ -194,38 +346,20 @@ def hidden_levers_stage(c: Context, l: int, letter: str) -> Stage:
         tab = Table("k", f"aₖ{sup(l - 1)}", f"w{sub(j)}ₖ", f"−∂C/∂w{sub(j)}ₖ",
                     f"wish −∂C/∂aₖ{sup(l - 1)}", signed=(3, 4))
     order = _weight_rows(c, l, j, tab, wishes=not first)
-    up = nudges_l[j] > 0
-    dz = _dz_formula(c, l, j)
-    formula = (f"{dz}\n"
+    formula = (f"{_dz_formula(c, l, j)}\n"
                f"∂C/∂b{sub(j)}{sup(l)} = ∂C/∂z{sub(j)} = {fmt_sig(gb)}\n"
                f"∂C/∂w{sub(j)}ₖ{sup(l)} = aₖ{sup(l - 1)} × {par(gz)}")
     if not first:
-        formula += f",   ∂C/∂aₖ{sup(l - 1)} (wish) = w{sub(j)}ₖ × {par(gz)}"
-    kb = order[0]
-    if skipped is None:
-        who = f"Its most-wanted neuron is {j}"
-    else:
-        who = (f"Its most-wanted neuron, {skipped}, is off ({c.f}'(z) = 0), so take neuron {j}, "
-               f"whose levers matter most")
-    text = (f"Layer {l} now has its nudges, just as the outputs had theirs. {who} "
-            f"({fmt_sig(nudges_l[j], 2, signed=True)}: {'up' if up else 'down'}); its levers work "
-            f"exactly as before. {_responsiveness(c, l, j)} ")
-    if first:
-        n_zero = int(np.count_nonzero(gw == 0))
-        text += (f"Its {count(c.sizes[0])} weights come from the pixels: those from lit pixels "
-                 f"matter ({pixel(kb, c.sizes[0])} most), the {n_zero} from black ones not at "
-                 f"all. The pixels are the image itself — we cannot change them, so "
-                 f"backpropagation stops here.")
-    else:
-        text += (f"Its weights from bright neurons of layer {l - 1} matter most (neuron {kb}: "
-                 f"{t.a[l - 1][kb]:.2f}), and it has its own wishes for layer {l - 1}.")
+        formula += f",   wish −∂C/∂aₖ{sup(l - 1)} = −w{sub(j)}ₖ × {par(gz)}"
+    text = (f"Layer {l} now has its nudges, just as the outputs had theirs. {who}"
+            f"{_hidden_words(c, l, j, said)}")
     overlay_nudges = {l: nudges_l}
     if not first:
         overlay_nudges[l - 1] = -wish
     return Stage(
         key=f"levers-{l}", number=6, title=f"6{letter} · Layer {l}: the same three levers",
         short=f"6{letter} · Layer {l} levers",
-        text=text, formula=formula,
+        text=text.strip(), formula=formula,
         values={"nudges": nudges_l, "focus": j, "z": z, "prime": sp, "grad_a": t.grad_a[l][j],
                 "grad_z": gz, "grad_b": gb, "grad_w": gw, "a_prev": t.a[l - 1],
                 "w": t.W[l - 1][j], "wishes": wish, "order": np.array(order)},
@@ -233,6 +367,5 @@ def hidden_levers_stage(c: Context, l: int, letter: str) -> Stage:
                         line_values={l - 1: only_row(t.W[l - 1].shape, j, -gw)},
                         neuron_text={(l, j): fmt_sig(nudges_l[j], 2, signed=True)},
                         caption=f"The same three levers, for neuron {j} of layer {l}"),
-        **tab.fields(),
+        **tab.fields(), **said.fields(),
     )
-

@@ -26,6 +26,10 @@ class Stage:
     signed      columns holding nudges (−∂C/∂·): shown green when positive, red when negative
     short       a shorter title for the list of stages
     highlight   the row the text and formula talk about (the right answer, the most-wanted neuron)
+    claims      the comparative statements in `text`, as data (`core.walk.claims.Claim`): each
+                one's relation and numbers, checked when it was written
+    refused     claims the stage meant to make that its numbers deny: left out of `text` (a bug
+                the tests catch, never a crash on screen)
     """
 
     key: str
@@ -41,6 +45,14 @@ class Stage:
     signed: tuple[int, ...] = ()
     short: str = ""
     highlight: int | None = None
+    claims: tuple = ()
+    refused: tuple = ()
+
+    @property
+    def label(self) -> str:
+        """The stage's own number as the lesson writes it: "3", "4b" (the title's prefix)."""
+        head = self.title.split(" · ")[0]
+        return head if head[:1].isdigit() else str(self.number)
 
 
 @dataclass(frozen=True, eq=False)
@@ -55,6 +67,16 @@ class Walk:
 
     def __len__(self) -> int:
         return len(self.stages)
+
+    @property
+    def parts(self) -> int:
+        """How many numbered parts the lesson has (the last stage's number: 9)."""
+        return max(s.number for s in self.stages)
+
+    def position(self, i: int) -> str:
+        """Where stage i sits, in the numbering the list of stages and the README use:
+        "Stage 4b of 9"."""
+        return f"Stage {self.stages[i].label} of {self.parts}"
 
     def index(self, key: str) -> int:
         """Position of the stage with this key; ValueError if there is none."""

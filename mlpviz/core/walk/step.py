@@ -4,10 +4,12 @@ new network; the old one's parameters are the exact undo."""
 
 from __future__ import annotations
 
+from mlpviz.core.gradient import all_gradients
 from mlpviz.core.network import Network, Trace
 from mlpviz.core.notation import fmt_sig, sub
 from mlpviz.core.overlay import Overlay
-from mlpviz.core.walk.context import Context, count, lr_text
+from mlpviz.core.walk.claims import Said
+from mlpviz.core.walk.context import Context, count, lr_text, num
 from mlpviz.core.walk.stage import Stage
 from mlpviz.core.walk.table import Table
 
@@ -36,12 +38,18 @@ def step_stage(c: Context, after: Network) -> Stage:
     formula = (f"θ ← θ − η ∂C/∂θ  for all {count(P)} parameters,  η = {lr_text(c.lr)}\n"
                f"C: {fmt_sig(c0)} → {fmt_sig(c1)},   "
                f"a{sub(lab)}: {fmt_sig(a0[lab])} → {fmt_sig(a1[lab])}")
+    said = Said()
     text = (f"One step with learning rate η = {lr_text(c.lr)} moves every weight and bias a little "
             f"against its derivative. For this {c.q(lab)} the cost goes from {fmt_sig(c0, 3)} to "
-            f"{fmt_sig(c1, 3)}, and the {c.q(lab)} output from {a0[lab]:.2f} to {a1[lab]:.2f}.")
-    if c1 > c0:
-        text += (f" The cost went UP: η = {lr_text(c.lr)} is too big a step here — the slope "
-                 f"changes before we get there.")
+            f"{fmt_sig(c1, 3)}, and the {c.q(lab)} output from {num(a0[lab])} to "
+            f"{num(a1[lab])}.")
+    up = said.first(("rises", ["C"], [c0, c1],
+                     f" The cost went UP: η = {lr_text(c.lr)} is too big a step here — the slope "
+                     "changes before we get there."))
+    if not up and c1 == c0:
+        up = said.first(("zero", ["∇C"], [c0 - c1, *all_gradients(t)],
+                         " Nothing changed: every derivative is 0, so the step is 0."))
+    text += up
     text += " Take the step to see it in the network; Undo puts every weight back exactly."
     return Stage(
         key="step", number=8, title="8 · Take one step", short="8 · One step", highlight=lab,
@@ -50,9 +58,9 @@ def step_stage(c: Context, after: Network) -> Stage:
                 "cost_after": c1, "lr": c.lr},
         overlay=Overlay(line_values={l: -c.lr * g for l, g in enumerate(t.grad_w)},
                         nudges={L: change},
-                        neuron_text={(L, j): f"{a0[j]:.2f}→{a1[j]:.2f}" for j in range(len(a0))},
+                        neuron_text={(L, j): f"{num(a0[j])}→{num(a1[j])}" for j in range(len(a0))},
                         caption=(f"One step, η = {lr_text(c.lr)}: "
                                  f"C {fmt_sig(c0, 3)} → {fmt_sig(c1, 3)}")),
-        **tab.fields(),
+        **tab.fields(), **said.fields(),
     )
 

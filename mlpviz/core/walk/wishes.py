@@ -1,7 +1,8 @@
 """Stages 5 and 6 of the walk, adding up the wishes: every neuron of layer l wishes its layer l − 1
-to move (wⱼₖ⁽ˡ⁾ · ∂C/∂zⱼ⁽ˡ⁾ as ∂C/∂aₖ), and the sum of those wishes over j is the nudge layer
-l − 1 gets, ∂C/∂aₖ⁽ˡ⁻¹⁾ = Σⱼ wⱼₖ⁽ˡ⁾ · ∂C/∂zⱼ⁽ˡ⁾ — first for the outputs (5), then one layer further
-back each time (6). The wishes are `Trace.wishes`."""
+to move, its wish −wⱼₖ⁽ˡ⁾ · ∂C/∂zⱼ⁽ˡ⁾ (a wish is always −∂C/∂a: the way that lowers the cost), and
+the sum of those wishes over j is the nudge layer l − 1 gets, −∂C/∂aₖ⁽ˡ⁻¹⁾ = Σⱼ −wⱼₖ⁽ˡ⁾ · ∂C/∂zⱼ⁽ˡ⁾
+— first for the outputs (5), then one layer further back each time (6). `Trace.wishes` holds
+wⱼₖ · ∂C/∂zⱼ, so a wish is −Trace.wishes."""
 
 from __future__ import annotations
 
@@ -9,13 +10,14 @@ import numpy as np
 
 from mlpviz.core.notation import fmt_sig, sub, sup
 from mlpviz.core.overlay import Overlay
+from mlpviz.core.walk.claims import Said, first_true
 from mlpviz.core.walk.context import Context, spar
 from mlpviz.core.walk.stage import Stage
 from mlpviz.core.walk.table import Table
 
 
 def outputs_sum_stage(c: Context) -> Stage:
-    """5: every output's wishes for layer L − 1, added up: ∂C/∂aₖ⁽ᴸ⁻¹⁾ = Σⱼ wⱼₖ⁽ᴸ⁾ · ∂C/∂zⱼ⁽ᴸ⁾,
+    """5: every output's wishes for layer L − 1, added up: −∂C/∂aₖ⁽ᴸ⁻¹⁾ = Σⱼ −wⱼₖ⁽ᴸ⁾ · ∂C/∂zⱼ⁽ᴸ⁾,
     one column per output in the table."""
     t, L = c.t, c.L
     wishes = t.wishes[L - 1]  # (n_out, n_prev): ∂C/∂a_k wished by output j
@@ -27,32 +29,43 @@ def outputs_sum_stage(c: Context) -> Stage:
     for k in range(n_prev):
         tab.add(str(k), (nudges[k], 3), *(-wishes[:, k]), digits="f2")
     k_star = int(np.argmax(np.abs(nudges)))
-    formula = (f"∂C/∂aₖ{sup(L - 1)} = Σⱼ wⱼₖ{sup(L)} · ∂C/∂zⱼ{sup(L)}   "
+    formula = (f"−∂C/∂aₖ{sup(L - 1)} = Σⱼ −wⱼₖ{sup(L)} · ∂C/∂zⱼ{sup(L)}   "
                f"(the sum of the {n_out} wishes)\n" + _sum_example(k_star, -wishes, nudges))
-    jp = int(np.argmax(-wishes[:, k_star]))
-    jn = int(np.argmin(-wishes[:, k_star]))
-    pull = ""
-    if -wishes[jp, k_star] > 0 > -wishes[jn, k_star]:
-        pull = (f" For neuron {k_star} the {c.q(jp)} wishes up "
-                f"({fmt_sig(-wishes[jp, k_star], 2, True)}), the {c.q(jn)} down "
-                f"({fmt_sig(-wishes[jn, k_star], 2, True)}).")
-    text = (f"Every output has its own wishes for layer {L - 1}, and they pull different ways."
-            f"{pull} Adding up the {n_out} wishes (each column below is one output's) gives the "
-            f"nudges layer {L - 1} should get, Σ. Neuron {k_star} is wanted most: "
-            f"{fmt_sig(nudges[k_star], 2, signed=True)} "
-            f"({'up' if nudges[k_star] > 0 else 'down'}).")
+    said = Said()
+    if not np.any(wishes):
+        text = said.claim("zero", ["wishes"], wishes,
+                          f"No output wishes anything of layer {L - 1} here: every wish is 0, "
+                          f"so layer {L - 1} gets no nudges at all.")
+    else:
+        jp = int(np.argmax(-wishes[:, k_star]))
+        jn = int(np.argmin(-wishes[:, k_star]))
+        up = first_true(("up", [jp], [-wishes[jp, k_star]],
+                         f"the {c.q(jp)} wishes up ({fmt_sig(-wishes[jp, k_star], 2, True)})"))
+        down = first_true(("down", [jn], [-wishes[jn, k_star]],
+                           f"the {c.q(jn)} down ({fmt_sig(-wishes[jn, k_star], 2, True)})"))
+        pull = ""
+        if up and down:
+            pull = (f", and they pull different ways. For neuron {k_star} {said(up)}, "
+                    f"{said(down)}")
+        most = said.claim("most", [k_star], [nudges[k_star], *nudges],
+                          f"Neuron {k_star} is wanted most: "
+                          f"{fmt_sig(nudges[k_star], 2, signed=True)} "
+                          f"({'up' if nudges[k_star] > 0 else 'down'}).")
+        text = (f"Every output has its own wishes for layer {L - 1}{pull}. Adding up the "
+                f"{n_out} wishes (each column below is one output's) gives the nudges layer "
+                f"{L - 1} should get, Σ. {most}")
     return Stage(
         key=f"sum-{L - 1}", number=5, title="5 · Adding up the wishes", short="5 · All the wishes",
         highlight=k_star, text=text, formula=formula,
         values={"wishes": wishes, "grad_a": grad, "nudges": nudges, "most_wanted": k_star},
         overlay=Overlay(nudges={L - 1: nudges, L: c.out_nudges()}, focus=(L - 1, k_star),
                         caption=f"All outputs' wishes added up: the nudges for layer {L - 1}"),
-        **tab.fields(),
+        **tab.fields(), **said.fields(),
     )
 
 
 def hidden_sum_stage(c: Context, l: int, letter: str) -> Stage:
-    """6: layer l's wishes for layer l − 1, added up, ∂C/∂aₖ⁽ˡ⁻¹⁾ = Σⱼ wⱼₖ⁽ˡ⁾ · ∂C/∂zⱼ⁽ˡ⁾: the
+    """6: layer l's wishes for layer l − 1, added up, −∂C/∂aₖ⁽ˡ⁻¹⁾ = Σⱼ −wⱼₖ⁽ˡ⁾ · ∂C/∂zⱼ⁽ˡ⁾: the
     nudges layer l − 1 gets, with what pulls each neuron up and down."""
     t = c.t
     wishes = t.wishes[l - 1]  # (n_l, n_{l−1})
@@ -68,13 +81,22 @@ def hidden_sum_stage(c: Context, l: int, letter: str) -> Stage:
         tab.add(str(k), ups[k], downs[k],
                 f"{fmt_sig(w_nudges[js, k], 2, signed=True)} (neuron {js})", nudges[k], digits=3)
     k_star = int(np.argmax(np.abs(nudges)))
-    formula = (f"∂C/∂aₖ{sup(l - 1)} = Σⱼ wⱼₖ{sup(l)} · ∂C/∂zⱼ{sup(l)}\n"
+    formula = (f"−∂C/∂aₖ{sup(l - 1)} = Σⱼ −wⱼₖ{sup(l)} · ∂C/∂zⱼ{sup(l)}\n"
                + _sum_example(k_star, w_nudges, nudges))
-    text = (f"Every neuron of layer {l} has its wishes for layer {l - 1}, each weighted by how "
-            f"much it should change itself. Added up, they are the nudges for layer {l - 1}: "
-            f"neuron {k_star} is wanted most ({fmt_sig(nudges[k_star], 2, signed=True)}), "
-            f"{fmt_sig(ups[k_star], 2)} pulling up against {fmt_sig(downs[k_star], 2)} pulling "
-            f"down.")
+    said = Said()
+    head = (f"Every neuron of layer {l} has its wishes for layer {l - 1}, each weighted by how "
+            f"much it should change itself.")
+    if not np.any(wishes):
+        text = head + " " + said.claim(
+            "zero", ["wishes"], wishes, f"Here every one of them is 0, so layer {l - 1} gets no "
+                                        "nudges at all.")
+    else:
+        most = said.claim("most", [k_star], [nudges[k_star], *nudges],
+                          f"neuron {k_star} is wanted most "
+                          f"({fmt_sig(nudges[k_star], 2, signed=True)})")
+        text = (f"{head} Added up, they are the nudges for layer {l - 1}: {most}, "
+                f"{fmt_sig(ups[k_star], 2, signed=True)} pulling up against "
+                f"{fmt_sig(downs[k_star], 2)} pulling down.")
     return Stage(
         key=f"sum-{l - 1}", number=6, title=f"6{letter} · Layer {l}'s wishes, added up",
         short=f"6{letter} · Layer {l} wishes", highlight=k_star,
@@ -83,7 +105,7 @@ def hidden_sum_stage(c: Context, l: int, letter: str) -> Stage:
                 "most_wanted": k_star},
         overlay=Overlay(nudges={l - 1: nudges, l: -t.grad_a[l]}, focus=(l - 1, k_star),
                         caption=f"Layer {l}'s wishes added up: the nudges for layer {l - 1}"),
-        **tab.fields(),
+        **tab.fields(), **said.fields(),
     )
 
 

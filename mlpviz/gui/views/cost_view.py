@@ -5,9 +5,13 @@ cost over the whole training and held-out sets after each epoch (markers). Right
 in % per epoch on both sets. Both share the x axis, the mini-batches the network has seen (from 0
 for a new network; a reopened model's epochs sit where they ended and new batches follow them).
 
-Long runs stay cheap: at most MAX_POINTS batch points are kept; when the buffer fills, pairs of
-neighbours are averaged (halving the resolution), so memory is bounded however long the class
-trains. Plot items are created once and updated with setData, at most 8 times a second.
+Long runs stay cheap and true (`core.series`): at most MAX_POINTS batch points are kept, each
+with the lowest, highest and mean cost of the batches it stands for; when the store fills,
+neighbours are merged pairwise. Each redraw draws the band from lowest to highest cost in about
+one chunk per pixel column, so a one-batch spike stays visible and the work per redraw depends on
+the plot's width, not on the run's length (bench_cost_view.py: 10,000 epochs within 2× of 100).
+Epochs get markers while there are at most MAX_MARKERS, then a line through the same kind of
+band. Plot items are created once and updated with setData, at most 8 times a second.
 """
 
 from __future__ import annotations
@@ -15,17 +19,23 @@ from __future__ import annotations
 import math
 
 import numpy as np
-import pyqtgraph as pg
-from PySide6.QtCore import QTimer
-from PySide6.QtGui import QColor, QFont
-from PySide6.QtWidgets import QGraphicsItem, QVBoxLayout, QWidget
+from PySide6.QtCore import QSize, QTimer
+from PySide6.QtGui import QColor, QFont, QPainter
+from PySide6.QtWidgets import QGraphicsItem, QSizePolicy, QVBoxLayout, QWidget
 
+from mlpviz.core.series import BinnedSeries, Points, chunk_means, envelope
 from mlpviz.core.training import BatchReport, EpochReport
 
-MAX_POINTS = 5000  # batch points kept (even); beyond it pairs are averaged
+MAX_POINTS = 5000  # batch points kept (even); beyond it neighbours are merged pairwise
+MIN_COLUMNS = 100  # chunks a curve is drawn with, at least (about one per pixel column)
+MAX_MARKERS = 200  # epochs drawn with a marker each; more are drawn as a line
+TRAIN_SYMBOL, TEST_SYMBOL = "o", "s"
+EPOCH_COLUMNS = ("batches_seen", "train_cost", "test_cost", "train_accuracy", "test_accuracy")
 EMA_ALPHA = 0.05  # weight of the newest batch in the smoothed cost (~20 batches of memory)
 REDRAW_MS = 125  # at most 8 redraws a second: smooth enough, and axis text is costly to paint
 BASE_POINT_SIZE = 10.0
+# What the pyqtgraph canvas asks for, so the window's layout is the same before it is built.
+PLOT_SIZE_HINT, PLOT_MINIMUM_SIZE = QSize(600, 480), QSize(68, 68)
 
 SMOOTH_COLOR = "#3a86d4"
 TRAIN_COLOR = "#e8831c"
@@ -39,7 +49,7 @@ class CostView(QWidget):
     """Cost per mini-batch (raw and smoothed), per-epoch cost and accuracy.
 
     Setters: add_batches(reports), add_epoch(report), clear(), set_font_scale(f),
-    set_colors(background, foreground). Readers: batch_series(), history_rows().
+    set_colors(background, foreground). Readers: batch_series(), batch_points(), history_rows().
     """
 
     def __init__(self, parent: QWidget | None = None):
@@ -47,12 +57,38 @@ class CostView(QWidget):
         self._font_scale = 1.0
         self._background, self._foreground = "#ffffff", "#202020"
         self._reset_data()
+        self._canvas = None  # the pyqtgraph plots, built after the view's first paint
+        self._x_max, self._cost_max = 0.0, 0.0
+        self._layout = QVBoxLayout(self)
+        self._layout.setContentsMargins(0, 0, 0, 0)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self._redraw_timer = QTimer(self)
+        self._redraw_timer.setSingleShot(True)
+        self._redraw_timer.setInterval(REDRAW_MS)
+        self._redraw_timer.timeout.connect(self._redraw)
+
+    def sizeHint(self) -> QSize:  # noqa: N802 (Qt override)
+        return PLOT_SIZE_HINT if self._canvas is None else self._canvas.sizeHint()
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt override)
+        return PLOT_MINIMUM_SIZE if self._canvas is None else self._canvas.minimumSizeHint()
+
+    def paintEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        """Until the plots exist: the background, and the plots are built just after this paint.
+        Importing pyqtgraph takes ~0.4 s (a third of the app's start-up), so the main window
+        shows first (benchmarks/bench_startup.py)."""
+        if self._canvas is None:
+            QPainter(self).fillRect(self.rect(), QColor(self._background))
+            QTimer.singleShot(0, self._build_plots)
+
+    def _build_plots(self) -> None:
+        """Create the canvas, both plots and their items once, styled, showing the data so far."""
+        if self._canvas is not None:
+            return
+        import pyqtgraph as pg
 
         self._canvas = pg.GraphicsLayoutWidget()
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self._canvas)
-
+        self._layout.addWidget(self._canvas)
         self._cost_plot = self._canvas.addPlot(row=0, col=0)
         self._acc_plot = self._canvas.addPlot(row=0, col=1)  # side by side: each gets the height
         self._acc_plot.setXLink(self._cost_plot)
@@ -67,7 +103,6 @@ class CostView(QWidget):
             plot.enableAutoRange(enable=False)
             for name in ("left", "bottom"):
                 plot.getAxis(name).setCacheMode(QGraphicsItem.DeviceCoordinateCache)
-        self._x_max, self._cost_max = 0.0, 0.0
         self._cost_plot.setYRange(0, 1, padding=0)
         for plot in self._plots:
             plot.showGrid(x=True, y=True, alpha=0.25)
@@ -77,16 +112,12 @@ class CostView(QWidget):
 
         self._batch_curve = self._cost_plot.plot(name="mini-batch cost", skipFiniteCheck=True)
         self._smooth_curve = self._cost_plot.plot(name="smoothed", skipFiniteCheck=True)
-        self._train_cost = self._cost_plot.plot(name="training set (epoch)", symbol="o")
-        self._test_cost = self._cost_plot.plot(name="held-out set (epoch)", symbol="s")
-        self._train_acc = self._acc_plot.plot(name="training set", symbol="o")
-        self._test_acc = self._acc_plot.plot(name="held-out set", symbol="s")
-
-        self._redraw_timer = QTimer(self)
-        self._redraw_timer.setSingleShot(True)
-        self._redraw_timer.setInterval(REDRAW_MS)
-        self._redraw_timer.timeout.connect(self._redraw)
+        self._train_cost = self._cost_plot.plot(name="training set (epoch)", symbol=TRAIN_SYMBOL)
+        self._test_cost = self._cost_plot.plot(name="held-out set (epoch)", symbol=TEST_SYMBOL)
+        self._train_acc = self._acc_plot.plot(name="training set", symbol=TRAIN_SYMBOL)
+        self._test_acc = self._acc_plot.plot(name="held-out set", symbol=TEST_SYMBOL)
         self._apply_style()
+        self._redraw()
 
     @property
     def _plots(self):
@@ -94,55 +125,43 @@ class CostView(QWidget):
 
     # -- data ------------------------------------------------------------------------------------
     def _reset_data(self) -> None:
-        self._x = np.empty(MAX_POINTS)
-        self._y = np.empty(MAX_POINTS)
-        self._ema = np.empty(MAX_POINTS)
-        self._n = 0  # points stored
-        self._bin = 1  # batches averaged into each stored point
-        self._acc = [0.0, 0.0, 0.0, 0]  # the bin being filled: Σx, Σcost, Σema, count
+        self._batches = BinnedSeries(MAX_POINTS)  # x, cost (min/max/mean), smoothed cost
         self._seen = 0  # batches the network has seen (see clear())
         self._ema_sum = 0.0  # the moving average before bias correction (it starts from 0)
         self._ema_decay = 1.0  # (1 − EMA_ALPHA)^k after k batches
         self._epochs: list[tuple[int, EpochReport]] = []  # (batches seen, report)
+        self._epoch_table = np.empty((64, len(EPOCH_COLUMNS)))  # rows 0 … len(_epochs) − 1 used
+        self._epochs_drawn: tuple[int, int] | None = None  # (epochs, columns) last drawn
 
     def add_batches(self, reports: tuple[BatchReport, ...]) -> None:
         """Append mini-batch reports (in order); the plot catches up within REDRAW_MS."""
         if not reports:
             return
-        x, y, ema, acc = self._x, self._y, self._ema, self._acc
+        xs, costs, smooth = [], [], []
         for report in reports:
             self._seen += 1
-            cost = float(report.cost)
+            cost = _number(report.cost)
             if not math.isfinite(cost):
                 continue
             # Bias-corrected EMA: early on it is the plain mean of the batches so far, so the
             # first (untrained, high) batch does not drag the smoothed line for long.
             self._ema_sum += EMA_ALPHA * (cost - self._ema_sum)
             self._ema_decay *= 1.0 - EMA_ALPHA
-            acc[0] += self._seen
-            acc[1] += cost
-            acc[2] += self._ema_sum / (1.0 - self._ema_decay)
-            acc[3] += 1
-            if acc[3] == self._bin:
-                if self._n == MAX_POINTS:
-                    self._halve()
-                n = self._n
-                x[n], y[n], ema[n] = acc[0] / acc[3], acc[1] / acc[3], acc[2] / acc[3]
-                self._n = n + 1
-                acc[:] = [0.0, 0.0, 0.0, 0]
+            xs.append(self._seen)
+            costs.append(cost)
+            smooth.append(self._ema_sum / (1.0 - self._ema_decay))
+        self._batches.extend(xs, costs, smooth)
         self._schedule_redraw()
-
-    def _halve(self) -> None:
-        """Average neighbouring pairs: half the points, each standing for twice the batches."""
-        for a in (self._x, self._y, self._ema):
-            a[: MAX_POINTS // 2] = 0.5 * (a[0:MAX_POINTS:2] + a[1:MAX_POINTS:2])
-        self._n = MAX_POINTS // 2
-        self._bin *= 2
 
     def add_epoch(self, report: EpochReport, at: int | None = None) -> None:
         """Mark an epoch's training / held-out cost and accuracy at `at` mini-batches seen
-        (default: the batches seen so far)."""
-        self._epochs.append((self._seen if at is None else int(at), report))
+        (default: the batches seen so far). A value that is not a finite number is not drawn."""
+        seen = self._seen if at is None else int(at)
+        n = len(self._epochs)
+        if n == len(self._epoch_table):
+            self._epoch_table = np.concatenate([self._epoch_table, np.empty_like(self._epoch_table)])
+        self._epoch_table[n] = [seen] + [_number(getattr(report, f)) for f in EPOCH_COLUMNS[1:]]
+        self._epochs.append((seen, report))
         self._schedule_redraw()
 
     def clear(self, batches_seen: int = 0) -> None:
@@ -150,18 +169,21 @@ class CostView(QWidget):
         mini-batches: the next batch is plotted after them) and redraw at once."""
         self._x_max = self._cost_max = 0.0
         self._reset_data()
+        if self._canvas is not None:
+            self._cost_plot.setYRange(0, 1, padding=0)
         self._seen = int(batches_seen)
         self._redraw()
 
     def batch_series(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Copies of (x = mini-batches seen, cost, smoothed cost) as plotted: stored points plus
-        the partly filled last one."""
-        n, acc = self._n, self._acc
-        x, y, e = self._x[:n], self._y[:n], self._ema[:n]
-        if acc[3]:
-            k = acc[3]
-            return (np.append(x, acc[0] / k), np.append(y, acc[1] / k), np.append(e, acc[2] / k))
-        return x.copy(), y.copy(), e.copy()
+        """Copies of (x = mini-batches seen, mean cost, smoothed cost) of the stored points (each
+        the mean of the batches it stands for) plus the partly filled last one. What is drawn is
+        the band from each point's lowest to highest batch cost (`batch_points`)."""
+        p = self._batches.points()
+        return p.x, p.mean, p.extra
+
+    def batch_points(self) -> Points:
+        """The stored points with their lowest and highest batch cost (see core.series)."""
+        return self._batches.points()
 
     def batches_seen(self) -> int:
         return self._seen
@@ -179,8 +201,9 @@ class CostView(QWidget):
             self._redraw_timer.start()
 
     def flush(self) -> None:
-        """Redraw now (e.g. before a screenshot)."""
+        """Build the plots if they are not yet, and redraw now (e.g. before a screenshot)."""
         self._redraw_timer.stop()
+        self._build_plots()
         self._redraw()
 
     def _grow_ranges(self, x_last: float, cost_peak: float) -> None:
@@ -193,23 +216,43 @@ class CostView(QWidget):
             self._cost_max = cost_peak * 1.1
             self._cost_plot.setYRange(0, self._cost_max, padding=0)
 
+    def _columns(self) -> int:
+        """How many chunks a curve is drawn with: about one per pixel column of the plot."""
+        return max(MIN_COLUMNS, int(self._cost_plot.vb.width()))
+
     def _redraw(self) -> None:
-        x, y, ema = self.batch_series()
-        peaks = [float(np.nanmax(y))] if len(y) else []
-        peaks += [getattr(r, f) for _, r in self._epochs for f in ("train_cost", "test_cost")
-                  if math.isfinite(getattr(r, f))]
-        ex = np.array([seen for seen, _ in self._epochs], dtype=float)
-        x_last = max(float(x[-1]) if len(x) else 0.0, float(ex.max()) if len(ex) else 0.0)
+        """Data → plot items, with work bounded by the plot's width, not the run's length."""
+        if self._canvas is None:
+            return  # _build_plots draws what has come so far
+        p = self._batches.points()
+        table = self._epoch_table[:len(self._epochs)]
+        epoch_costs = table[:, 1:3][np.isfinite(table[:, 1:3])]
+        peaks = [float(p.hi.max())] if len(p.x) else []
+        peaks += [float(epoch_costs.max())] if epoch_costs.size else []
+        x_last = max(float(p.x[-1]) if len(p.x) else 0.0, float(table[-1, 0]) if len(table) else 0.0)
         self._grow_ranges(x_last, max(peaks, default=0.0))
-        self._batch_curve.setData(x, y)
-        self._smooth_curve.setData(x, ema)
-        for item, field, scale in ((self._train_cost, "train_cost", 1.0),
-                                   (self._test_cost, "test_cost", 1.0),
-                                   (self._train_acc, "train_accuracy", 100.0),
-                                   (self._test_acc, "test_accuracy", 100.0)):
-            values = np.array([getattr(r, field) for _, r in self._epochs], dtype=float) * scale
+        columns = self._columns()
+        self._batch_curve.setData(*envelope(p.x, p.lo, p.hi, columns))
+        self._smooth_curve.setData(*chunk_means(p.x, p.extra, columns))
+        if self._epochs_drawn != (len(table), columns):
+            self._draw_epochs(table, columns)
+
+    def _draw_epochs(self, table: np.ndarray, columns: int) -> None:
+        """Markers at each epoch while there are few; beyond MAX_MARKERS epochs a line through
+        the band of each chunk's values (one marker per epoch would cover the plot anyway)."""
+        markers = len(table) <= MAX_MARKERS
+        for item, column, scale, symbol in self._epoch_items():
+            values = table[:, column] * scale
             keep = np.isfinite(values)
-            item.setData(ex[keep], values[keep])
+            x, v = table[keep, 0], values[keep]
+            item.setData(*((x, v) if markers else envelope(x, v, v, columns)))
+            item.setSymbol(symbol if markers else None)
+        self._epochs_drawn = (len(table), columns)
+
+    def _epoch_items(self):
+        """(plot item, column of the epoch table, scale, marker) for each per-epoch series."""
+        return ((self._train_cost, 1, 1.0, TRAIN_SYMBOL), (self._test_cost, 2, 1.0, TEST_SYMBOL),
+                (self._train_acc, 3, 100.0, TRAIN_SYMBOL), (self._test_acc, 4, 100.0, TEST_SYMBOL))
 
     # -- looks -----------------------------------------------------------------------------------
     def set_font_scale(self, scale: float) -> None:
@@ -226,6 +269,11 @@ class CostView(QWidget):
         self._apply_style()
 
     def _apply_style(self) -> None:
+        if self._canvas is None:
+            self.update()  # the background until the plots are built
+            return
+        import pyqtgraph as pg  # imported once by _build_plots
+
         f, fg, bg = self._font_scale, self._foreground, self._background
         points = BASE_POINT_SIZE * f
         tick_font = QFont()
@@ -267,3 +315,11 @@ class CostView(QWidget):
             item.setSymbolBrush(color)
             item.setSymbolPen(pg.mkPen(bg, width=1))
             item.setSymbolSize(symbol_size)
+
+
+def _number(value) -> float:
+    """`value` as a float; NaN (not drawn) for what is not a number (a damaged model's history)."""
+    try:
+        return float(value)
+    except (TypeError, ValueError, OverflowError):
+        return math.nan

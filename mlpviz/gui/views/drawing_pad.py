@@ -12,8 +12,10 @@ from PySide6.QtWidgets import (
 )
 
 from mlpviz.core.arrays import frozen
+from mlpviz.core.explain import prediction_text
 from mlpviz.core.preprocess import mnist_style, soft_brush_segment
-from mlpviz.gui.qimage import ImageWidget, gray_to_qimage
+from mlpviz.gui.qimage import ImageWidget, rgb_to_qimage
+from mlpviz.gui.theme import DARK, activation_rgb
 from mlpviz.gui.theme import scaled_font
 
 CANVAS_SIDE = 280  # drawing resolution, in canvas pixels (10 per MNIST pixel)
@@ -25,8 +27,10 @@ NOISE_SEED = 0  # the first "Noise" picture is the same in every session: a less
 
 
 class DrawingCanvas(QWidget):
-    """The black square drawn on. Keeps the ink as a (280, 280) float array 0..1 (white on
-    black, like MNIST) and reports `inked` after every bit of stroke, `stroke_ended` on release."""
+    """The square drawn on. Keeps the ink as a (280, 280) float array 0..1 (the input's
+    activations, like MNIST), shown in the theme's shades (white on black in the dark theme,
+    black on white in the light one), and reports `inked` after every bit of stroke,
+    `stroke_ended` on release."""
 
     inked = Signal()
     stroke_ended = Signal()
@@ -35,7 +39,8 @@ class DrawingCanvas(QWidget):
         super().__init__(parent)
         self.ink = np.zeros((CANVAS_SIDE, CANVAS_SIDE))
         self._last: tuple[float, float] | None = None
-        self._image = gray_to_qimage(self.ink)
+        self.theme = DARK  # the shades of the ink: set_theme
+        self._image = rgb_to_qimage(activation_rgb(self.theme, self.ink))
         policy = QSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         policy.setHeightForWidth(True)  # a square: as tall as the panel makes it wide
         self.setSizePolicy(policy)
@@ -82,8 +87,12 @@ class DrawingCanvas(QWidget):
         self._last = point
         self.inked.emit()
 
+    def set_theme(self, theme) -> None:
+        self.theme = theme
+        self._refresh()
+
     def _refresh(self) -> None:
-        self._image = gray_to_qimage(self.ink)
+        self._image = rgb_to_qimage(activation_rgb(self.theme, self.ink))
         self.update()
 
     # -- Qt events -------------------------------------------------------------------------------
@@ -147,7 +156,8 @@ class DrawingPad(QWidget):
         self.canvas = DrawingCanvas()
         self.canvas.inked.connect(self._on_inked)
         self.canvas.stroke_ended.connect(self._on_stroke_ended)
-        self.preview = ImageWidget(gray_to_qimage(np.zeros((28, 28))), hint=PREVIEW_SIDE,
+        self.preview = ImageWidget(rgb_to_qimage(activation_rgb(DARK, np.zeros((28, 28)))),
+                                   hint=PREVIEW_SIDE,
                                    frame=QColor(128, 128, 128))
         self.preview.setFixedSize(PREVIEW_SIDE + 2, PREVIEW_SIDE + 2)  # 4 screen pixels per pixel
         self.preview.setToolTip("Your drawing as the network gets it: cropped, scaled to fit "
@@ -219,9 +229,17 @@ class DrawingPad(QWidget):
         """Whether the canvas holds the Noise button's random pixels (not a drawing)."""
         return self._noise
 
-    def set_prediction(self, label: str, confidence: float) -> None:
-        """Show the network's answer for the drawing, e.g. ("3", 0.94) → "It's a 3 (94 %)"."""
-        self._prediction = (str(label), float(confidence))
+    def set_prediction(self, label: str, value: float, softmax: bool = False) -> None:
+        """Show the network's answer for the drawing and its output's value: ("3", 0.94) →
+        "It's a 3 (activation 0.94)"; with `softmax` (the cost's softmax_output: the outputs
+        are shares of 1) "It's a 3 (94 %)"."""
+        self._prediction = (str(label), float(value), bool(softmax))
+        self._show_prediction()
+
+    def set_theme(self, theme) -> None:
+        """Draw the ink and the 28×28 input in the theme's shades, as the network view does."""
+        self.canvas.set_theme(theme)
+        self.preview.set_image(rgb_to_qimage(activation_rgb(theme, self._x.reshape(28, 28))))
         self._show_prediction()
 
     def set_class_names(self, names) -> None:
@@ -256,21 +274,21 @@ class DrawingPad(QWidget):
         x = frozen(mnist_style(self.canvas.ink) if x is None else x, np.float64)
         self._x = x
         self._last_emit = time.monotonic()
-        self.preview.set_image(gray_to_qimage(x.reshape(28, 28)))
+        self.preview.set_image(rgb_to_qimage(activation_rgb(self.canvas.theme,
+                                                            x.reshape(28, 28))))
         self._show_prediction()
         self.drawing_changed.emit(x)
 
     def _show_prediction(self) -> None:
         if self.is_empty():
-            self.prediction_label.setText("Draw a digit in the black square")
+            self.prediction_label.setText(
+                f"Draw a digit in the {self.canvas.theme.shades.zero} square")
             self.prediction_label.setEnabled(False)
         elif self._prediction is None:
             self.prediction_label.setText("…")
             self.prediction_label.setEnabled(False)
         else:
-            label, confidence = self._prediction
-            article = "an" if label[:1].lower() in "aeiou8" and label[:1] else "a"
-            self.prediction_label.setText(f"It's {article} {label} ({confidence * 100:.0f} %)")
+            self.prediction_label.setText(prediction_text(*self._prediction))
             self.prediction_label.setEnabled(True)
         self.noise_note.setVisible(self._noise)
         if self._noise and self._digits:

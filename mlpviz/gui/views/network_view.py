@@ -62,6 +62,13 @@ RASTER_PAIR_BUDGET = 12_000_000  # (pixel, line) pairs; bigger networks are draw
 AUTO_THIN_LINES = 20_000  # ... and only their strongest lines, about this many (see _top_k_for)
 RESIZE_SETTLE_MS = 150
 DENSE_LAYER = 3000  # weight layers with more lines than this get 1-px lines, the others thicker
+ARROW_HEAD = 2.0  # a nudge arrow's head: at least this many shaft widths long
+
+
+def arrow_min_length(width: float) -> float:
+    """The shortest nudge arrow drawn (shaft `width` px): room for its whole head (ARROW_HEAD
+    widths) and a shaft about as long, so that a small nudge still reads as an arrow, not a dot."""
+    return 1.75 * ARROW_HEAD * width
 
 
 @dataclass(eq=False)
@@ -111,6 +118,7 @@ class NetworkView(QWidget):
         self._top_k: int | None = None
         self._input_style = "image"
         self._hover: tuple | None = None  # ("neuron", l, j) or ("line", l, j, k)
+        self._selected: tuple[int, int] | None = None  # (l, j): the neuron last clicked
         # how lines are drawn: "auto"; "numpy" = the raster without waiting for a resize to settle
         # (still not for networks over RASTER_PAIR_BUDGET); "qt" = QPainter (tests, benchmarks)
         self._raster_mode = "auto"
@@ -138,6 +146,7 @@ class NetworkView(QWidget):
         if old is None or tuple(old.sizes) != tuple(snap.sizes):
             self._geom = None
             self._hover = None
+            self._selected = None
             if self._x is not None and len(self._x) != snap.sizes[0]:
                 self._x = None
             self._input_image = None
@@ -225,6 +234,23 @@ class NetworkView(QWidget):
         self._input_image = None
         self._rendered_keys = None
         self.update()
+
+    def set_selected(self, layer: int | None, index: int | None = None) -> None:
+        """Keep neuron `index` of layer `layer` highlighted (the one the Neuron tab shows: a ring,
+        and its incoming and outgoing lines drawn on top); None: no neuron."""
+        sel = None if layer is None or index is None else (int(layer), int(index))
+        if sel is not None and (self._snap is None or not 0 <= sel[0] < len(self._snap.sizes)
+                                or not 0 <= sel[1] < self._snap.sizes[sel[0]]):
+            raise IndexError(f"no neuron {index} in layer {layer}")
+        if sel != self._selected:
+            self._selected = sel
+            self._invalidate_keys()
+            self._input_image = None
+            self.update()
+
+    def selected(self) -> tuple[int, int] | None:
+        """(layer, index) of the neuron kept highlighted, or None."""
+        return self._selected
 
     def activations(self) -> list[np.ndarray] | None:
         """The activations shown, [a⁰ = x, a¹, …, aᴸ], or None when no sample is shown."""
@@ -314,18 +340,22 @@ class NetworkView(QWidget):
         if self._snap is None:
             return None
         w, h, dpr = self.width(), self.height(), self.devicePixelRatioF()
-        key = (w, h, dpr, tuple(self._snap.sizes), self._input_style, self._theme.font_scale,
-               self._class_names)
-        if self._geom is not None and self._geom.key == key:
-            return self._geom
         fonts = self._fonts(w, h)
         fm = QFontMetricsF(fonts["text"])
         lh = fm.height()
+        caption_font, caption = self._caption_layout(fonts["caption"], w - 2 * lh)
+        top = max(2.1 * lh, 0.6 * lh + len(caption) * QFontMetricsF(caption_font).height())
+        key = (w, h, dpr, tuple(self._snap.sizes), self._input_style, self._theme.font_scale,
+               self._class_names, self._snap.activation, self._snap.cost, top)
+        if self._geom is not None and self._geom.key == key:
+            return self._geom
         fl = QFontMetricsF(fonts["label_bold"])
         names = self._output_names()
         label_w = max((fl.horizontalAdvance(n) for n in names), default=0.0)
-        value_w = QFontMetricsF(fonts["small"]).horizontalAdvance("0.00")
-        margins = (0.8 * lh, 2.1 * lh, label_w + value_w + 1.6 * lh, 3.6 * lh)
+        # room for the longest value an output can show (relu's 1.6e+27 too): never cut off
+        value_w = QFontMetricsF(fonts["small"]).horizontalAdvance(
+            explain.widest_activation_text(self._act, self._cost.softmax_output))
+        margins = (0.8 * lh, top, label_w + value_w + 1.6 * lh, 3.6 * lh)  # room for the caption
         layout = lay.compute_layout(self._snap.sizes, w, h, self._input_style, margins)
         sizes = self._snap.sizes
         offsets = layout.offsets
@@ -386,6 +416,8 @@ class NetworkView(QWidget):
             return self._keys
         hover, ov = self._hover, self._overlay
         neurons = [hover[1:]] if hover and hover[0] == "neuron" else []
+        if self._selected is not None:
+            neurons.append(self._selected)
         if ov is not None and ov.focus is not None:
             neurons.append(ov.focus)
         self._keys = lk.line_keys(
@@ -488,13 +520,14 @@ class NetworkView(QWidget):
         p.setBrush(Qt.BrushStyle.NoBrush)
         p.setPen(QPen(QColor(t.neuron_edge), 1.2))
         p.drawRect(QRectF(x - 0.5, y - 0.5, block + 1, block + 1))
-        hl = self._emphasised_neuron()
-        if hl is not None and hl[0] == 0:
-            side = layout.image_side
-            r, c = divmod(hl[1], side)
-            px = block / side
-            p.setPen(QPen(QColor(t.accent), max(2.0, px / 4)))
-            p.drawRect(QRectF(x + c * px, y + r * px, px, px))
+        px = block / layout.image_side
+        for hl in (self._selected, self._emphasised_neuron()):  # the clicked pixel, the hovered
+            if hl is not None and hl[0] == 0:
+                r, c = divmod(hl[1], layout.image_side)
+                w = max(2.0, px / 4)
+                for color, width in ((t.background, w + 2.5), (t.accent, w)):  # shows on ink too
+                    p.setPen(QPen(QColor(color), width))
+                    p.drawRect(QRectF(x + c * px, y + r * px, px, px))
 
     def _make_input_image(self, g: _Geometry) -> QImage:
         """The 28×28 input as crisp squares with thin gaps, at device resolution."""
@@ -560,6 +593,15 @@ class NetworkView(QWidget):
             c, r = layout.centers[L][win], layout.radius[L]
             p.setPen(QPen(QColor(t.accent), max(2.5, 3.2 * scale)))
             p.drawEllipse(QPointF(*c), r + 3 * max(1.0, scale), r + 3 * max(1.0, scale))
+        sel = self._selected
+        if sel is not None and (sel[0] > 0 or layout.image_rect is None):
+            c, r = layout.centers[sel[0]][sel[1]], layout.radius[sel[0]]
+            if np.isfinite(c).all():  # the clicked neuron: a double ring that stays
+                grow = 4 * max(1.0, scale)
+                for pen_color, w in ((t.background, max(4.0, 5 * scale)),
+                                     (t.foreground, max(2.0, 2.5 * scale))):
+                    p.setPen(QPen(QColor(pen_color), w))
+                    p.drawEllipse(QPointF(*c), r + grow, r + grow)
         hl = self._emphasised_neuron()
         if hl is not None and (hl[0] > 0 or layout.image_rect is None):
             c, r = layout.centers[hl[0]][hl[1]], layout.radius[hl[0]]
@@ -635,10 +677,11 @@ class NetworkView(QWidget):
         row = max(e[1] for e in layout.extents[1:]) + 0.35 * g.line_h
         fm = QFontMetricsF(g.fonts["layer"])
         gap = fm.averageCharWidth()
-        for short in (False, True):
+        for short in (False, True, "bare"):  # "bare": the input's size alone (a small picture)
             out = []
             for l, x in enumerate(layout.columns):
-                text = self._layer_caption(l, short)
+                text = (str(layout.sizes[0]) if short == "bare" and l == 0
+                        else self._layer_caption(l, bool(short)))
                 # the input's caption sits right under the picture; the others share one row
                 y = layout.extents[0][1] + 0.35 * g.line_h if l == 0 else row
                 w = fm.horizontalAdvance(text)
@@ -648,6 +691,9 @@ class NetworkView(QWidget):
             clash = any(a.right() + gap > b.left() for a, b in zip(rects[1:], rects[2:]))
             if len(rects) > 1:
                 clash = clash or rects[0].right() + gap > layout.columns[1] - layout.radius[1]
+            if layout.image_rect is not None:  # the weight lines leave the picture's right edge
+                ix, _, side, _ = layout.image_rect
+                clash = clash or rects[0].right() > ix + side + gap
             if not clash:
                 break
         return out
@@ -679,18 +725,44 @@ class NetworkView(QWidget):
             pitch = float(c[1, 1] - c[0, 1]) if len(c) > 1 else 4 * r
             max_len = max(2.6 * r, 0.9 * pitch, 14.0)
             width = max(2.0, min(r / 3, 5.0) * max(1.0, scale))
+            shortest = arrow_min_length(width)
             for j in range(len(v)):
                 if not np.isfinite(c[j]).all() or v[j] == 0:
                     continue
-                length = abs(v[j]) / m * max_len
-                if length < 1.5:
-                    continue
+                # in proportion to the nudge, but never so short that the head is lost (a dot)
+                length = max(abs(v[j]) / m * max_len, shortest)
                 dy = -np.sign(v[j]) * length  # up for +, down for −, centred on the circle
                 self._arrow(p, c[j, 0], c[j, 1] - dy / 2, dy, width,
                             QColor(t.positive if v[j] > 0 else t.negative))
         # neuron_text beside neurons, on a small panel so that lines do not get in the way
-        p.setFont(g.fonts["small"])
-        fm = QFontMetricsF(g.fonts["small"])
+        for text, box, font in self.neuron_text_boxes(g):
+            p.setFont(font)
+            p.setPen(Qt.PenStyle.NoPen)
+            p.setBrush(QColor(t.panel))
+            p.drawRoundedRect(box, 3, 3)
+            p.setPen(QColor(t.foreground))
+            p.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
+        # the stage's caption at the top: whole words, on one line or two
+        if ov.caption:
+            font, lines = self.caption_lines(g)
+            p.setFont(font)
+            p.setPen(QColor(t.foreground))
+            h = QFontMetricsF(font).height()
+            for i, line in enumerate(lines):
+                p.drawText(QRectF(0, 0.3 * g.line_h + i * h, self.width(), h),
+                           Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop, line)
+
+    def neuron_text_boxes(self, g: _Geometry | None = None) -> list[tuple[str, QRectF, QFont]]:
+        """The stage's notes beside neurons, where they go and in what type: right of the neuron,
+        or left of it where the next column is too near (an output's always on the left), in
+        type made smaller (to 70 % at most) where the gap between the columns is narrow, and
+        above it where even that does not fit: a note does not cover a neuron of another layer."""
+        g = g or self._geometry()
+        ov = self._overlay
+        if g is None or ov is None:
+            return []
+        layout, L, pad = g.layout, len(g.layout.sizes) - 1, 0.25 * g.line_h
+        out = []
         for (l, j), text in ov.neuron_text.items():
             if not (0 <= l <= L and 0 <= j < layout.sizes[l]):
                 continue
@@ -698,36 +770,54 @@ class NetworkView(QWidget):
             if not (np.isfinite(cx) and np.isfinite(cy)):
                 continue
             r = layout.radius[l]
-            w = fm.horizontalAdvance(text) + 0.6 * fm.averageCharWidth()
-            h = fm.height()
-            if l == L:
-                x = cx - r - 0.3 * g.line_h - w
-            else:
-                x = cx + r + 0.25 * g.line_h
-            box = QRectF(x, cy - h / 2, w, h)
-            p.setPen(Qt.PenStyle.NoPen)
-            p.setBrush(QColor(t.panel))
-            p.drawRoundedRect(box, 3, 3)
-            p.setPen(QColor(t.foreground))
-            p.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
-        # the stage's caption at the top
-        if ov.caption:
-            # shrink the type (to 70 % at most) before cutting the caption short
-            font, room = QFont(g.fonts["caption"]), self.width() - 2 * g.line_h
-            smallest = font.pointSizeF() * 0.7
-            while (QFontMetricsF(font).horizontalAdvance(ov.caption) > room
-                   and font.pointSizeF() * 0.92 >= smallest):
+            font = QFont(g.fonts["small"])
+            for _ in range(5):  # 100 % … 70 %
+                fm = QFontMetricsF(font)
+                w, h = fm.horizontalAdvance(text) + 0.6 * fm.averageCharWidth(), fm.height()
+                right = l < L and cx + r + pad + w <= layout.columns[l + 1] - layout.radius[l + 1]
+                x = cx + r + pad if right or l == 0 else cx - r - pad - w
+                left_edge = layout.columns[l - 1] + layout.radius[l - 1] if l > 0 else -1e9
+                if right or l == 0 or x >= left_edge:
+                    box = QRectF(x, cy - h / 2, w, h)
+                    break
                 font.setPointSizeF(font.pointSizeF() * 0.92)
-            p.setFont(font)
-            p.setPen(QColor(t.foreground))
-            fmc = QFontMetricsF(font)
-            text = fmc.elidedText(ov.caption, Qt.TextElideMode.ElideRight, room)
-            p.drawText(QRectF(0, 0.3 * g.line_h, self.width(), fmc.height()),
-                       Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop, text)
+            else:  # no room beside it even in small type: above the neuron, between its neighbours
+                font = QFont(g.fonts["small"])
+                fm = QFontMetricsF(font)
+                w, h = fm.horizontalAdvance(text) + 0.6 * fm.averageCharWidth(), fm.height()
+                box = QRectF(cx - w / 2, cy - r - 0.15 * h - h, w, h)
+            out.append((text, box, font))
+        return out
+
+    def caption_lines(self, g: _Geometry | None = None) -> tuple[QFont, list[str]]:
+        """The stage caption's font and lines (`_caption_layout`); the network's top margin
+        leaves room for them."""
+        g = g or self._geometry()
+        if g is None:
+            return QFont(), []
+        return self._caption_layout(g.fonts["caption"], self.width() - 2 * g.line_h)
+
+    def _caption_layout(self, base: QFont, room: float) -> tuple[QFont, list[str]]:
+        """One line if the caption fits at down to 80 % of the caption type, else two lines (cut
+        between words) at down to 70 %, else as many as it takes at 70 %. Never cut short."""
+        caption = self._overlay.caption if self._overlay is not None else ""
+        if not caption:
+            return QFont(base), []
+        fallback = None
+        for max_lines, smallest in ((1, 0.8), (2, 0.7)):
+            font = QFont(base)
+            while font.pointSizeF() >= base.pointSizeF() * smallest - 1e-9:
+                lines = _wrap(caption, QFontMetricsF(font), room)
+                if len(lines) <= max_lines:
+                    return font, lines
+                fallback = (QFont(font), lines)
+                font.setPointSizeF(font.pointSizeF() * 0.92)
+        return fallback
 
     def _arrow(self, p: QPainter, x: float, y: float, dy: float, width: float, color: QColor) -> None:
-        """A vertical arrow from (x, y) to (x, y + dy), outlined in the background colour."""
-        head = min(abs(dy) * 0.45, 3.2 * width)
+        """A vertical arrow from (x, y) to (x, y + dy), outlined in the background colour; its
+        head is at least ARROW_HEAD shaft widths long (as long as the arrow allows)."""
+        head = min(abs(dy) * 0.6, max(abs(dy) * 0.45, ARROW_HEAD * width), 3.2 * width)
         tip = y + dy
         s = np.sign(dy)
         shaft_end = tip - s * head * 0.8
@@ -844,6 +934,7 @@ class NetworkView(QWidget):
         if event.button() == Qt.MouseButton.LeftButton:
             hit = self._hit(event.position())
             if hit is not None and hit[0] == "neuron":
+                self.set_selected(hit[1], hit[2])
                 self.neuron_clicked.emit(hit[1], hit[2])
             elif hit is not None and hit[0] == "line":
                 self.weight_clicked.emit(hit[1], hit[2], hit[3])
@@ -878,19 +969,21 @@ class NetworkView(QWidget):
         sizes, L = snap.sizes, len(snap.sizes) - 1
         zs, acts = self._pass()
         if hit[0] == "layer":
-            return explain.layer_tooltip(hit[1], sizes, self._act, self._cost, names)
+            return explain.layer_tooltip(hit[1], sizes, self._act, self._cost, names,
+                                         shades=self._theme.shades)
         if hit[0] == "neuron":
             l, j = hit[1], hit[2]
             if l == 0:
                 a = None if acts is None else float(acts[0][j])
-                return explain.neuron_tooltip(0, j, sizes, self._act, self._cost, names, a=a)
+                return explain.neuron_tooltip(0, j, sizes, self._act, self._cost, names, a=a,
+                                              shades=self._theme.shades)
             b = float(snap.biases[l - 1][j])
             if acts is None:
                 return explain.neuron_tooltip(l, j, sizes, self._act, self._cost, names, b=b)
             return explain.neuron_tooltip(
                 l, j, sizes, self._act, self._cost, names, b=b, z=float(zs[l][j]),
                 a=float(acts[l][j]), answer=l == L and j == self._winner(),
-                nudge=self._nudge(l, j))
+                nudge=self._nudge(l, j), shades=self._theme.shades)
         l, j, k = hit[1], hit[2], hit[3]
         kind, values = self._line_source(l)
         return explain.line_tooltip(
@@ -906,3 +999,14 @@ class NetworkView(QWidget):
             return None
         v = np.asarray(ov.nudges[l]).ravel()
         return float(v[j]) if j < len(v) else None
+
+
+def _wrap(text: str, fm: QFontMetricsF, room: float) -> list[str]:
+    """`text` in lines no wider than `room` (a word wider than that gets a line of its own)."""
+    lines: list[str] = []
+    for word in text.split():
+        if lines and fm.horizontalAdvance(f"{lines[-1]} {word}") <= room:
+            lines[-1] = f"{lines[-1]} {word}"
+        else:
+            lines.append(word)
+    return lines

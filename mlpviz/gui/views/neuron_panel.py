@@ -20,7 +20,9 @@ from mlpviz.core.colormap import (
     symmetric_scale, updated_colors,
 )
 from mlpviz.core.costs import get_cost
-from mlpviz.core.explain import PIXEL_BRIGHTNESS, fixed, neuron_name, pixel_name, threshold_text
+from mlpviz.core.explain import (
+    WHITE_ON_BLACK, fixed, neuron_name, pixel_name, threshold_text,
+)
 from mlpviz.core.layout import image_side_of
 from mlpviz.core.network import forward_pass
 from mlpviz.core.notation import sup
@@ -95,6 +97,7 @@ class NeuronPanel(QWidget):
         self._background = DEFAULT_BACKGROUND
         self._positive = DEFAULT_POSITIVE
         self._negative = DEFAULT_NEGATIVE
+        self._shades = WHITE_ON_BLACK  # how the theme draws activations, in words
         self._args: tuple | None = None
 
         def label(name: str, wrap: bool = True) -> QLabel:
@@ -270,7 +273,9 @@ class NeuronPanel(QWidget):
             self.show_neuron(*self._args)
 
     def set_theme(self, theme) -> None:
-        """Take background/positive/negative from a theme object (any it has)."""
+        """Take background/positive/negative from a theme object (any it has), and its words
+        for how activations look."""
+        self._shades = getattr(theme, "shades", WHITE_ON_BLACK)
         self.set_colors(**{k: color_hex(getattr(theme, k, None))
                            for k in ("background", "foreground", "positive", "negative")})
 
@@ -289,7 +294,7 @@ class NeuronPanel(QWidget):
 
     def _show_input(self, acts: list[np.ndarray] | None, index: int) -> None:
         self.subtitle.setText(f"The input layer has no weights or bias: each neuron holds "
-                              f"{PIXEL_BRIGHTNESS}, its activation.")
+                              f"{self._shades.pixel_value()}, its activation.")
         self.value_a.setText(fixed(acts[0][index]) if acts else "—")
         self._show_rows(1)
         for w in (self.formula, self.threshold, self.weight_range, self.strongest_positive,
@@ -348,13 +353,12 @@ class NeuronPanel(QWidget):
             self.pictures.hide()
             self.bars.show()
 
-    @staticmethod
-    def _strongest(what: str, w: np.ndarray, k: int, a_prev: np.ndarray | None, prev: int,
+    def _strongest(self, what: str, w: np.ndarray, k: int, a_prev: np.ndarray | None, prev: int,
                    side: int) -> str:
         src = pixel_name(k, side) if prev == 0 else f"layer {prev} neuron {k}"
         text = f"{what}: w = {fixed(w[k], signed=True)} from {src}"
         if a_prev is not None:
-            what_a = "brightness" if prev == 0 else "a"
+            what_a = self._shades.quality if prev == 0 else "a"
             text += f" ({what_a} {fixed(a_prev[k])})"
         return text
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QEvent, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPalette, QPen
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QImage, QPainter, QPalette, QPen
 from PySide6.QtWidgets import (
     QComboBox,
     QGridLayout,
@@ -17,11 +17,11 @@ from PySide6.QtWidgets import (
 )
 
 from mlpviz.core.explain import activation_text
-from mlpviz.core.sample import SPLITS, SampleChoice
-from mlpviz.gui.qimage import ImageWidget, color_hex, gray_to_qimage
-from mlpviz.gui.theme import scaled_font
+from mlpviz.core.sample import SPLITS, SampleChoice, typical_index
+from mlpviz.gui.qimage import ImageWidget, color_hex, rgb_to_qimage
+from mlpviz.gui.theme import DARK, activation_rgb, scaled_font
 
-DEFAULT_LABEL = 2  # the lesson's example: the first "2" of the held-out set
+DEFAULT_LABEL = 2  # the lesson's example: the held-out "2" most like the average "2"
 _CHUNK = 5_000  # samples per forward pass when looking for mistakes (bounded memory)
 
 
@@ -66,6 +66,13 @@ class OutputBars(QWidget):
     def sizeHint(self) -> QSize:
         return QSize(360, 300)
 
+    def value_room(self, fm: QFontMetricsF) -> float:
+        """The width kept right of the bars for the values: the longest value's text (relu's
+        1.6e+27 too, never cut off), at least that of "−0.00"."""
+        texts = ["−0.00"] + ([] if self._values is None else
+                             [activation_text(v) for v in self._values])
+        return max(fm.horizontalAdvance(t) for t in texts) + 8
+
     def paintEvent(self, event) -> None:
         p = QPainter(self)
         p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
@@ -87,7 +94,7 @@ class OutputBars(QWidget):
         fm = QFontMetricsF(bold)
         names = [self._names[j] if j < len(self._names) else str(j) for j in range(n)]
         name_w = max(fm.horizontalAdvance("▶ " + s) for s in names) + 8
-        value_w = fm.horizontalAdvance("−0.00") + 8
+        value_w = self.value_room(fm)
         bar_x0 = name_w
         bar_w = max(10.0, self.width() - name_w - value_w - 4)
         v = self._values
@@ -143,6 +150,7 @@ class SampleView(QWidget):
         self._choice: SampleChoice | None = None
         self._predictions: dict[str, np.ndarray] = {}  # split → argmax per sample, this snapshot
         self._rng = np.random.default_rng(seed)
+        self._theme = DARK  # the sample is drawn as the network view draws its input
 
         self.split_combo = QComboBox()
         self.split_combo.setToolTip("Held-out samples were never used for training")
@@ -150,10 +158,9 @@ class SampleView(QWidget):
         self.filter_combo = QComboBox()
         self.filter_combo.setToolTip("Show only samples with this label")
         self.filter_combo.currentIndexChanged.connect(self._on_filter_chosen)
-        self.image = ImageWidget(gray_to_qimage(np.zeros((28, 28))), hint=168,
+        self.image = ImageWidget(self._picture(np.zeros((28, 28))), hint=168,
                                  frame=QColor(128, 128, 128))
-        self.image.setToolTip("The sample's 28×28 pixels: the 784 input activations, 0 (black) "
-                              "to 1 (white)")
+        self._say_shades()
         self.label_text = QLabel()
         self.label_text.setObjectName("label")
         self.where_text = QLabel()
@@ -210,7 +217,8 @@ class SampleView(QWidget):
 
     # -- API ---------------------------------------------------------------------------------
     def set_dataset(self, dataset) -> None:
-        """Show `dataset` (a core Dataset): held-out split, all labels, its first "2"."""
+        """Show `dataset` (a core Dataset): held-out split, all labels, and a clear, typical
+        sample of class 2 (`core.sample.typical_index`; the first sample if there is no 2)."""
         self._dataset = dataset
         self._predictions.clear()
         self._split = "test"
@@ -219,16 +227,15 @@ class SampleView(QWidget):
         self.bars.set_class_names(names)
         self._fill_combos()
         self._set_enabled(True)
-        labels = dataset.test_labels
-        twos = np.flatnonzero(labels == DEFAULT_LABEL)
+        typical = typical_index(dataset, DEFAULT_LABEL)
         self._choice = None
-        self.select(int(twos[0]) if twos.size else 0)
+        self.select(0 if typical is None else typical)
 
     def set_snapshot(self, snap) -> None:
         """Use these parameters (a core Snapshot) for the outputs and for finding mistakes."""
         self._snapshot = snap
         self._predictions.clear()
-        self._refresh()
+        self._refresh_answer()  # the sample is the same: only the outputs change
 
     def select(self, index: int, split: str | None = None) -> None:
         """Show sample `index` of `split` ("test" or "train"; None: the split on show)."""
@@ -252,8 +259,17 @@ class SampleView(QWidget):
         self.bars.set_accent(QColor(accent) if accent else None)
 
     def set_theme(self, theme) -> None:
-        """Take the accent colour from a theme object (text and the rest follow the palette)."""
+        """Take the accent colour and the shades of activation 0 and 1 from a theme (text and
+        the rest follow the palette): the sample looks as the network view's input does."""
+        self._theme = theme
         self.set_colors(accent=color_hex(getattr(theme, "accent", None)))
+        self._say_shades()
+        self._refresh()
+
+    def _say_shades(self) -> None:
+        shades = self._theme.shades
+        self.image.setToolTip(f"The sample's 28×28 pixels: the 784 input activations, 0 "
+                              f"({shades.zero}) to 1 ({shades.one})")
 
     def current(self) -> SampleChoice | None:
         return self._choice
@@ -408,6 +424,11 @@ class SampleView(QWidget):
                   self.random_button, self.mistake_button):
             w.setEnabled(on)
 
+    def _picture(self, pixels: np.ndarray) -> QImage:
+        """A (h, w) image of activations 0..1 in the theme's shades, as the network view draws
+        its input (dark theme: white on black; light theme: black on white)."""
+        return rgb_to_qimage(activation_rgb(self._theme, pixels))
+
     def _refresh(self) -> None:
         """Redraw image, texts and bars from the current sample and snapshot."""
         c = self._choice
@@ -418,15 +439,24 @@ class SampleView(QWidget):
             self.bars.set_outputs(None, None)
             return
         names = self._dataset.class_names
-        self.image.set_image(gray_to_qimage(self._images()[c.index].reshape(28, 28)))
+        self.image.set_image(self._picture(self._images()[c.index].reshape(28, 28) / 255.0))
         self.label_text.setText(f"Label: {names[c.label]}")
         self.where_text.setText(f"{SPLITS[c.split]} sample #{c.index:,} of "
                                 f"{len(self._labels()):,}")
+        self._refresh_answer()
+
+    def _refresh_answer(self) -> None:
+        """The network's outputs and answer for the sample on show (one forward pass on the
+        snapshot's own arrays: no Network is built for each of the ~25 snapshots a second)."""
+        c = self._choice
+        if self._dataset is None or c is None:
+            return
+        names = self._dataset.class_names
         if self._snapshot is None:
             self.answer_text.setText("No network yet")
             self.bars.set_outputs(None, c.label)
             return
-        out = self._snapshot.network().forward(c.x)
+        out = self._snapshot.forward(c.x)
         j = int(np.argmax(out))
         self.bars.set_outputs(out, c.label)
         verdict = "right ✓" if j == c.label else "wrong ✗"

@@ -9,15 +9,17 @@ gradient step's undo is a `core.history.StepHistory`.
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import QEvent, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QKeySequence, QPalette, QShortcut
+from PySide6.QtGui import QColor, QFont, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
     QCheckBox,
+    QBoxLayout,
     QFileDialog,
     QFrame,
     QHBoxLayout,
@@ -37,6 +39,7 @@ from PySide6.QtWidgets import (
 from mlpviz.core.arrays import frozen
 from mlpviz.core.gradcheck import GradCheckReport, check_parameter, per_layer_gradcheck
 from mlpviz.core.history import StepHistory
+from mlpviz.core.minibatch import MiniBatch
 from mlpviz.core.network import Network
 from mlpviz.core.notation import fmt_sig
 from mlpviz.core.snapshot import Snapshot
@@ -44,8 +47,8 @@ from mlpviz.core.trace_export import save_trace
 from mlpviz.core.walk import DIGITS, Stage, Walk, build_walk, chain_rule, gradcheck_stage
 from mlpviz.gui import theme as themes
 from mlpviz.gui.theme import scaled_font
-
-_BATCH_SIZE = 10  # samples shown in stage 9
+from mlpviz.gui.views.batch_stage import BatchStageView
+from mlpviz.gui.views.stage_presenting import StagePresenting
 
 
 class _TextArea(QScrollArea):
@@ -72,6 +75,12 @@ class _TextArea(QScrollArea):
         if event.oldSize().width() != event.size().width():
             self.updateGeometry()  # a new width wraps the text to a new height
 
+    def refit(self) -> None:
+        """New text: a new height for the layout, and the label resized to it (the scroll area
+        does not hear of its label's new text by itself)."""
+        self.updateGeometry()
+        QApplication.postEvent(self, QEvent(QEvent.Type.LayoutRequest))
+
 
 class StepperPanel(QWidget):
     """Walks through backpropagation for one sample, stage by stage.
@@ -81,6 +90,8 @@ class StepperPanel(QWidget):
       gradient_toggled(bool)                the user ticked / unticked "Colour lines by ∂C/∂w"
                                             (the window owns that state: `set_gradient_shown`)
       parameters_proposed(weights, biases)  a gradient step, or its exact undo
+      lines_by_batch_changed(bool)          the lines should show the mini-batch's average ∂C/∂w
+                                            (stage 9 on show with its toggle ticked) or not
 
     Getters (`walk`, `current_stage`, `stage_count`) only read: they return None / 0 while the
     walk is out of date, i.e. while the panel is hidden after its inputs changed.
@@ -93,10 +104,12 @@ class StepperPanel(QWidget):
     overlay_changed = Signal(object)
     gradient_toggled = Signal(bool)
     parameters_proposed = Signal(object, object)
+    lines_by_batch_changed = Signal(bool)
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self._snapshot: Snapshot | None = None
+        self._newer: Snapshot | None = None  # weights training moved on to since the walk was built
         self._net: Network | None = None
         self._x: np.ndarray | None = None
         self._label: int | None = None
@@ -104,11 +117,12 @@ class StepperPanel(QWidget):
         self._lr = 3.0
         self._batch_size = 100  # the mini-batch size training uses (stage 9 names it)
         self._names: tuple[str, ...] = DIGITS
-        self._batch: tuple[np.ndarray, np.ndarray] | None = None
+        self._batch: MiniBatch | None = None
         self._focus: int | None = None
         self._walk: Walk | None = None
         self._dirty = False
         self._index = 0
+        self._stage_key: str | None = None  # the key of the stage last on show
         self._extra: Stage | None = None  # a page off the walk: a weight's chain rule, the check
         self._extra_weight: tuple[int, int, int] | None = None
         self._active = False
@@ -116,6 +130,8 @@ class StepperPanel(QWidget):
         self._step_note = ""
         self.last_check: GradCheckReport | None = None
         self._table_size = 10.0  # the table's font size before any shrinking to fit (points)
+        self._lines_by_batch = False  # what lines_by_batch_changed last said
+        self.presenting = StagePresenting()  # presentation mode: a page of text, the key rows
         self._build()
         self._apply_fonts()
         self._show()
@@ -123,9 +139,20 @@ class StepperPanel(QWidget):
     # -- layout ------------------------------------------------------------------------------
     def _build(self) -> None:
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.batch_view = BatchStageView(self)  # stage 9: the batch's thumbnails, the SGD plot
+        self.batch_view.lines_by_batch_toggled.connect(self._on_lines_by_batch_toggled)
+        self.batch_view.words_changed.connect(self._on_batch_words_changed)
+        self.batch_view.sample_clicked.connect(self._on_batch_sample_clicked)
         self.hint = QLabel()
         self.hint.setWordWrap(True)
         self.hint.setTextFormat(Qt.TextFormat.PlainText)
+        self.stale_note = QLabel()
+        self.stale_note.setObjectName("stale_note")
+        self.stale_note.setWordWrap(True)
+        self.stale_note.setTextFormat(Qt.TextFormat.PlainText)
+        self.stale_note.setFrameShape(QFrame.Shape.StyledPanel)
+        self.stale_note.setMargin(6)
+        self.stale_note.hide()
 
         self.stage_list = QListWidget()
         self.stage_list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -141,7 +168,9 @@ class StepperPanel(QWidget):
         self.text.setWordWrap(True)
         self.text.setTextFormat(Qt.TextFormat.PlainText)
         self.text.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
-        self.text.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
+        policy = QSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
+        policy.setHeightForWidth(True)  # the scroll area sizes it by its width, never taller
+        self.text.setSizePolicy(policy)
         self.formula = QLabel()
         self.formula.setWordWrap(True)
         self.formula.setTextFormat(Qt.TextFormat.PlainText)
@@ -170,11 +199,16 @@ class StepperPanel(QWidget):
         self.step_status = QLabel()
         self.step_status.setWordWrap(True)
         self.step_row = QWidget()
-        row = QHBoxLayout(self.step_row)
-        row.setContentsMargins(0, 0, 0, 0)
+        # the status above the buttons, full width: when it grows a line, the table gives the
+        # room and the buttons (kept just above Back / Next) stay where they are
+        step_layout = QVBoxLayout(self.step_row)
+        step_layout.setContentsMargins(0, 0, 0, 0)
+        step_layout.addWidget(self.step_status)
+        row = QHBoxLayout()
         row.addWidget(self.take_step_button)
         row.addWidget(self.undo_button)
-        row.addWidget(self.step_status, 1)
+        row.addStretch(1)
+        step_layout.addLayout(row)
 
         self.back_button = QPushButton("← Back")
         self.back_button.setToolTip("Previous stage (←)")
@@ -203,14 +237,29 @@ class StepperPanel(QWidget):
         tools = QHBoxLayout()
         tools.addWidget(self.check_button)
         tools.addWidget(self.gradient_toggle)
+        tools.addWidget(self.batch_view.lines_toggle)  # stage 9: the batch's average instead
         tools.addStretch(1)
         tools.addWidget(self.export_button)
 
         self.text_area = _TextArea(self.text)
+        self.page_note = QLabel()  # presentation mode: where the stage's other sentences are
+        self.page_note.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        self.page_note.hide()
+        self.road_map = QLabel()  # presentation mode: the stage numbers, instead of the list
+        self.road_map.setWordWrap(True)
+        self.road_map.setTextFormat(Qt.TextFormat.RichText)
+        self.road_map.hide()
+        text_row = self._text_row = QHBoxLayout()  # presenting: the plot goes under the text
+        text_row.addWidget(self.text_area, 1)
+        text_row.addWidget(self.batch_view.sgd, 1)
         content = QVBoxLayout()
+        content.addWidget(self.road_map)
+        content.addWidget(self.stale_note)
         content.addWidget(self.title)
-        content.addWidget(self.text_area)
+        content.addLayout(text_row)
+        content.addWidget(self.page_note)
         content.addWidget(self.formula)
+        content.addWidget(self.batch_view.samples)
         content.addWidget(self.table, 1)
         content.addWidget(self.step_row)
         content.addLayout(nav)
@@ -223,11 +272,6 @@ class StepperPanel(QWidget):
         root.addWidget(self.hint)
         root.addLayout(body, 1)
         root.addLayout(tools)
-
-        for key, slot in ((Qt.Key.Key_Right, self.next_stage), (Qt.Key.Key_Left, self.back)):
-            sc = QShortcut(QKeySequence(key), self)
-            sc.setContext(Qt.ShortcutContext.WindowShortcut)
-            sc.activated.connect(slot)
 
     def _apply_fonts(self) -> None:
         """Sizes relative to the panel's font: presentation mode (a bigger app font) scales it."""
@@ -242,9 +286,14 @@ class StepperPanel(QWidget):
         self.hint.setFont(scaled_font(base, 1.0))
         em = self.stage_list.fontMetrics().horizontalAdvance("M")
         self.stage_list.setFixedWidth(int(em * 13))
+        self.page_note.setFont(scaled_font(base, 0.95))
+        self.road_map.setFont(scaled_font(base, 1.0))
         row = int(self.table.fontMetrics().height() * 1.45)
         self.table.verticalHeader().setDefaultSectionSize(row)
-        self.table.setMinimumHeight(row * 6)  # the header and five rows, at least
+        # the header and five rows at least (two while presenting: the sentences need the room)
+        self.table.setMinimumHeight(row * (3 if self.presenting.on else 6))
+        # room for the step's status from the start: taking the step moves nothing
+        self.step_status.setMinimumHeight(2 * self.step_status.fontMetrics().lineSpacing())
         self._colors()
 
     def _colors(self) -> None:
@@ -252,6 +301,7 @@ class StepperPanel(QWidget):
         dark = self.palette().color(self.backgroundRole()).lightness() < 128
         t = themes.DARK if dark else themes.LIGHT
         self._green, self._red = QColor(t.positive), QColor(t.negative)
+        self.stale_note.setStyleSheet(f"QLabel#stale_note {{ border: 2px solid {t.negative}; }}")
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() in (QEvent.Type.FontChange, QEvent.Type.PaletteChange):
@@ -281,15 +331,31 @@ class StepperPanel(QWidget):
         nothing to undo."""
         if not self._history.show(snap.weights, snap.biases):
             self._step_note = ""
-        self._snapshot = snap
+        self._snapshot, self._newer = snap, None
         self._net = snap.network()
         self._drop_check()
         self._invalidate()
 
-    def set_sample(self, x: np.ndarray, label: int, description: str) -> None:
-        """The sample to backpropagate: pixels (sizes[0],) in 0..1 and its right class."""
+    def set_newer_snapshot(self, snap: Snapshot) -> None:
+        """Training moved the weights on while the walk is on show: the stage on show is marked
+        out of date (its numbers are the old network's) and is rebuilt on these weights when the
+        user steps to another stage, or by `set_snapshot` when training pauses."""
+        if self._snapshot is None or snap is self._snapshot:
+            return
+        self._newer = snap
+        self._show_stale()
+        stage = self.current_stage()
+        if self._active and stage is not None:  # the network view says so too
+            self.overlay_changed.emit(dataclasses.replace(
+                stage.overlay, caption=f"Out of date (training moved on): {stage.overlay.caption}"))
+
+    def set_sample(self, x: np.ndarray, label: int | None, description: str) -> None:
+        """The sample to backpropagate: pixels (sizes[0],) in 0..1 and its right class. None for
+        a drawing nobody has labelled yet: the walk waits until the user says which digit it is
+        (the network's guess is never taken for the answer)."""
         x = frozen(np.reshape(x, -1), np.float64)
-        self._x, self._label, self._description = x, int(label), str(description)
+        label = None if label is None or int(label) < 0 else int(label)
+        self._x, self._label, self._description = x, label, str(description)
         self._focus = None
         self._drop_check()
         self._invalidate()
@@ -308,11 +374,14 @@ class StepperPanel(QWidget):
         self._names = tuple(str(n) for n in names)
         self._invalidate()
 
-    def set_batch_source(self, X: np.ndarray, labels: np.ndarray) -> None:
-        """Samples for stage 9 (float pixels 0..1); the first ten are used."""
-        X = np.array(X[:_BATCH_SIZE], dtype=np.float64, copy=True)
-        labels = np.array(labels[:_BATCH_SIZE], dtype=np.intp, copy=True)
-        self._batch = (X.reshape(len(X), -1), labels) if len(X) else None
+    def set_batch(self, batch: MiniBatch | None) -> None:
+        """Stage 9's mini-batch around the sample on show (`core.minibatch`), or None."""
+        self._batch = batch
+        self._invalidate()
+
+    def set_training_set(self, images: np.ndarray | None, labels: np.ndarray | None) -> None:
+        """The training split (uint8 images, labels) stage 9's SGD plot walks on."""
+        self.batch_view.set_training_set(images, labels)
         self._invalidate()
 
     def focus_output(self, j: int) -> None:
@@ -349,12 +418,57 @@ class StepperPanel(QWidget):
         """Leaving stepper mode: the network view drops the stages' emphasis."""
         self._active = False
         self.overlay_changed.emit(None)
+        self._say_lines_by_batch(False)
 
     def set_gradient_shown(self, shown: bool) -> None:
         """Tick or untick "Colour lines by ∂C/∂w" to match the window's state (no signal)."""
         self.gradient_toggle.blockSignals(True)
         self.gradient_toggle.setChecked(bool(shown))
         self.gradient_toggle.blockSignals(False)
+        stage = self.current_stage()
+        if self._active and stage is not None and stage.key == "batch":
+            self.overlay_changed.emit(self._overlay(stage))  # its caption names the lines
+
+    def set_presenting(self, on: bool) -> None:
+        """Presentation mode: a page of one or two sentences (`turn_page`), the table's rows that
+        matter (`toggle_all_rows`), the stage numbers on one line; no list, hint or tools."""
+        self.presenting.on = bool(on)
+        self.presenting.all_rows = False
+        for w in (self.hint, self.check_button, self.gradient_toggle, self.export_button):
+            w.setVisible(not on)
+        self.road_map.setVisible(bool(on))
+        self._text_row.setDirection(QBoxLayout.Direction.TopToBottom if on
+                                    else QBoxLayout.Direction.LeftToRight)
+        line = self.fontMetrics().lineSpacing()  # presenting: a small plot, the sentences first
+        self.batch_view.sgd.setMaximumHeight(8 * line if on else 16_777_215)
+        self._show_list_if_room()
+        self._apply_fonts()
+        if not self._dirty:
+            self._show()
+
+    def turn_page(self, step: int) -> bool:
+        """Presenting: the stage's next (+1) or previous (−1) sentences; False if there are none."""
+        stage = self.current_stage()
+        if not self.presenting.turn(stage, step):
+            return False
+        self._show_text(stage)
+        return True
+
+    def toggle_all_rows(self) -> None:
+        """Presenting: every row of the table, or back to the rows that matter."""
+        self.presenting.all_rows = not self.presenting.all_rows
+        if not self._dirty:
+            self._fill_table(self.current_stage())
+
+    def _show_text(self, stage: Stage) -> None:
+        self.text.setText(self.presenting.text(stage))
+        note = self.presenting.more(stage)
+        self.page_note.setText(note)
+        self.page_note.setVisible(bool(note))
+        if self.presenting.on and stage.key == "batch":  # the plot comes with its sentences,
+            sgd = self.batch_view.sgd                    # after the first page
+            sgd.setVisible(self.presenting.page > 0 and sgd.demo is not None)
+        self.text_area.refit()
 
     # -- navigation ----------------------------------------------------------------------------
     def current_stage(self) -> Stage | None:
@@ -391,6 +505,8 @@ class StepperPanel(QWidget):
         self.go_to(self._index - 1)
 
     def go_to(self, i: int) -> None:
+        if self._newer is not None:  # stepping rebuilds an out-of-date walk on the newer weights
+            self.set_snapshot(self._newer)
         walk = self._walk_now()
         if walk is None:
             return
@@ -491,6 +607,8 @@ class StepperPanel(QWidget):
 
     def _rebuild_walk(self) -> None:
         self._dirty = False
+        if self._walk is not None:  # the stage on show, found again by its key below
+            self._stage_key = self._walk.stages[self._index].key
         self._walk = None
         if self._ready() and self._x.size == self._net.sizes[0] \
                 and 0 <= self._label < self._net.sizes[-1]:
@@ -498,11 +616,11 @@ class StepperPanel(QWidget):
             names = self._names if len(self._names) == n_out else tuple(map(str, range(n_out)))
             focus = self._focus if self._focus is not None and self._focus < n_out else None
             batch = self._batch
-            if batch is not None and batch[0].shape[1] != self._net.sizes[0]:
+            if batch is not None and not self._batch_fits(batch):
                 batch = None
             self._walk = build_walk(self._net, self._x, self._label, names, focus, self._lr,
                                     batch, self._batch_size)
-            self._index = min(self._index, len(self._walk) - 1)
+            self._index = self._same_stage(self._walk)
             self._fill_list()
             if self._extra is not None and self._extra.key == "weight" and self._extra_weight:
                 try:
@@ -512,6 +630,22 @@ class StepperPanel(QWidget):
         else:
             self._extra = None
             self.stage_list.clear()
+
+    def _batch_fits(self, batch: MiniBatch) -> bool:
+        """The batch fits the network and holds the sample on show, with its label."""
+        return (batch.X.shape[1] == self._net.sizes[0]
+                and int(batch.labels.max()) < self._net.sizes[-1]
+                and int(batch.labels[batch.shown]) == self._label
+                and np.array_equal(batch.X[batch.shown], self._x))
+
+    def _same_stage(self, walk: Walk) -> int:
+        """Where a new walk opens: on the stage with the key of the one on show before (the
+        same stage of a network of the same shape, or the same-named one of another, e.g.
+        "step"), else on its first stage — never on an unrelated stage by position."""
+        try:
+            return walk.index(self._stage_key) if self._stage_key is not None else 0
+        except ValueError:
+            return 0
 
     def _weight_stage(self, walk: Walk, l: int, j: int, k: int) -> Stage:
         numeric = None
@@ -538,22 +672,35 @@ class StepperPanel(QWidget):
         self._update_hint()
         stage = self._extra if self._extra is not None else (
             None if walk is None else walk.stages[self._index])
+        self._show_stale()
         if stage is None:
             self.title.setText("Backpropagation, one idea at a time")
-            self.text.setText("Choose a sample under Sample — or draw a digit under Draw and say "
-                              "which one it is — to follow how the network learns from it.")
+            if self._x is not None and self._label is None:
+                self.text.setText("Which digit did you draw? Choose it under Draw, in “I drew "
+                                  "a”: the walk starts from what you meant, never from the "
+                                  "network's guess.")
+            else:
+                self.text.setText("Choose a sample under Sample — or draw a digit under Draw and "
+                                  "say which one it is — to follow how the network learns from "
+                                  "it.")
             self.formula.setText("∂C/∂w = aₖ · σ'(zⱼ) · ∂C/∂aⱼ")
+            self.page_note.hide()
             self._fill_table(None)
             for w in (self.back_button, self.next_button, self.check_button, self.export_button):
                 w.setEnabled(False)
             self.position.setText("")
             self.step_row.setVisible(False)
+            self.batch_view.show_stage(None)
+            self._say_lines_by_batch(False)
             if self._active:
                 self.overlay_changed.emit(None)
             return
         self.title.setText(stage.title)
-        self.text.setText(stage.text)
-        self.text_area.updateGeometry()
+        self.presenting.follow(stage)
+        self._show_text(stage)
+        if self.presenting.on and walk is not None:
+            self.road_map.setText(self.presenting.road_map(
+                walk.stages, self._index if self._extra is None else None))
         self.formula.setText(stage.formula)
         self._fill_table(stage)
         n = len(walk)
@@ -562,18 +709,83 @@ class StepperPanel(QWidget):
         self.next_button.setEnabled(self._index < n - 1)
         self.check_button.setEnabled(True)
         self.export_button.setEnabled(True)
-        self.position.setText(f"Stage {self._index + 1} of {n}" if on_walk
-                              else f"← back to stage {self._index + 1}")
+        self.position.setText(walk.position(self._index) if on_walk
+                              else f"← back to stage {walk.stages[self._index].label}")
         self.stage_list.blockSignals(True)
         self.stage_list.setCurrentRow(self._index if on_walk else -1)
         self.stage_list.blockSignals(False)
         self._update_step_row()
+        self._show_batch_parts(stage if on_walk and stage.key == "batch" else None)
         if self._active:
-            self.overlay_changed.emit(stage.overlay)
+            self.overlay_changed.emit(self._overlay(stage))
+
+    # -- stage 9's extras ----------------------------------------------------------------------
+    def _show_batch_parts(self, stage: Stage | None) -> None:
+        """Stage 9's thumbnails, lines toggle and SGD plot (`BatchStageView`), or none of them."""
+        batch = stage.values.get("batch") if stage is not None else None
+        self.batch_view.show_stage(stage, self._net, batch, self._lr, self._batch_size,
+                                   self._names)
+        if self.presenting.on:  # the table names the samples: the room goes to the sentences
+            self.batch_view.samples.hide()
+        self._say_lines_by_batch(stage is not None and batch is not None
+                                 and self.batch_view.lines_by_batch)
+
+    def _overlay(self, stage: Stage):
+        """The stage's overlay; on stage 9 its caption says which gradient the lines show."""
+        captions = stage.values.get("captions") if stage.key == "batch" else None
+        if not captions:
+            return stage.overlay
+        if not self.gradient_toggle.isChecked():  # the lines show the weights
+            return stage.overlay
+        return dataclasses.replace(stage.overlay,
+                                   caption=captions["batch" if self._lines_by_batch else "sample"])
+
+    def _say_lines_by_batch(self, on: bool) -> None:
+        """Tell the window (which owns the line colouring) when stage 9's choice takes effect or
+        stops: only in stepper mode, on stage 9, with its toggle ticked."""
+        on = bool(on) and self._active
+        if on != self._lines_by_batch:
+            self._lines_by_batch = on
+            self.lines_by_batch_changed.emit(on)
+
+    def _on_lines_by_batch_toggled(self, _checked: bool) -> None:
+        self._show()
+
+    def _on_batch_sample_clicked(self, i: int) -> None:
+        """A thumbnail clicked: its row of the table, when the table lists it."""
+        if 0 <= i < self.table.rowCount() - 1:  # the last row is the average
+            self.table.selectRow(i)
+            self.table.scrollToItem(self.table.item(i, 0))
+
+    def _on_batch_words_changed(self, words: str) -> None:
+        """Stage 9's text, then what its SGD plot beside it shows."""
+        stage = self.current_stage()
+        if stage is None or stage.key != "batch" or self._extra is not None:
+            return
+        if self.presenting.on:  # a page of the stage's sentences; the plot beside says the rest
+            self._show_text(stage)
+            return
+        self.text.setText(stage.text + (f"\n\n{words}" if words else ""))
+        self.text_area.updateGeometry()
+
+    def _show_stale(self) -> None:
+        """The out-of-date mark: shown while training has moved the weights on since the walk
+        on show was built."""
+        newer = self._newer
+        self.stale_note.setVisible(newer is not None)
+        if newer is not None:
+            self.stale_note.setText(
+                f"Out of date: training has moved the weights on (now epoch {newer.epoch}, batch "
+                f"{newer.batch}); this stage still shows the network as it was. Step (→ / ←) or "
+                "pause training to rebuild it on the new weights.")
 
     def _update_hint(self) -> None:
-        if self._x is None or self._label is None:
+        if self._x is None:
             self.hint.setText("No sample yet — choose one under Sample, or draw one under Draw.")
+            return
+        if self._label is None:
+            self.hint.setText("Your drawing has no label yet — say which digit it is with "
+                              "“I drew a” under Draw.")
             return
         name = self._names[self._label] if self._label < len(self._names) else str(self._label)
         what = self._description or "this sample"
@@ -633,33 +845,41 @@ class StepperPanel(QWidget):
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
         # In a narrow dock the stage's words and numbers need the room more than the list does;
-        # the title ("4b · …") and "Stage 8 of 16" still say where you are.
-        em = self.stage_list.fontMetrics().horizontalAdvance("M")
-        self.stage_list.setVisible(self.width() >= self._LIST_MIN_PANEL_EMS * em)
+        # the title ("4b · …") and "Stage 4b of 9" still say where you are.
+        self._show_list_if_room()
         self._fit_columns()
+
+    def _show_list_if_room(self) -> None:
+        em = self.stage_list.fontMetrics().horizontalAdvance("M")
+        self.stage_list.setVisible(not self.presenting.on
+                                   and self.width() >= self._LIST_MIN_PANEL_EMS * em)
 
     def _fill_table(self, stage: Stage | None) -> None:
         t = self.table
         t.setUpdatesEnabled(False)
         try:
             t.clearContents()
+            t.clearSpans()
             if stage is None or not stage.rows:
                 t.setRowCount(0)
                 t.setColumnCount(0)
                 t.setVisible(stage is None)
                 return
             t.setVisible(True)
-            cols = stage.columns or tuple("" for _ in stage.rows[0])
+            shown = self.presenting.rows(stage)  # all, or (presenting) the rows that matter
+            columns = self.presenting.columns(stage, shown)  # and the columns
+            cols = [(stage.columns or ("",) * len(stage.rows[0]))[c] for c in columns]
+            hidden = (len(stage.rows) - len(shown), len(stage.rows[0]) - len(columns))
             t.setColumnCount(len(cols))
-            t.setRowCount(len(stage.rows))
-            t.setHorizontalHeaderLabels(list(cols))
+            t.setRowCount(len(shown) + any(hidden))
+            t.setHorizontalHeaderLabels(cols)
             t.horizontalHeader().setVisible(any(cols))
             right = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
             bold = QFont(t.font())
             bold.setBold(True)
             values = stage.row_values or tuple((None,) * len(r) for r in stage.rows)
-            for r, (texts, nums) in enumerate(zip(stage.rows, values)):
-                for c, (text, v) in enumerate(zip(texts, nums)):
+            for i, r in enumerate(shown):
+                for c, (text, v) in enumerate((stage.rows[r][c], values[r][c]) for c in columns):
                     item = QTableWidgetItem(text)
                     item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
                     if r == stage.highlight:
@@ -668,11 +888,19 @@ class StepperPanel(QWidget):
                         item.setTextAlignment(right)
                         item.setData(Qt.ItemDataRole.UserRole, float(v))
                         item.setToolTip(repr(float(v)))
-                        if c in stage.signed and v != 0:
+                        if columns[c] in stage.signed and v != 0:
                             item.setForeground(self._green if v > 0 else self._red)
-                    t.setItem(r, c, item)
+                    t.setItem(i, c, item)
+            if any(hidden):
+                more = QTableWidgetItem("… " + ", ".join(
+                    f"{n} more {what}{'s' if n > 1 else ''}"
+                    for n, what in zip(hidden, ("row", "column")) if n)
+                    + ": A shows all")
+                more.setFlags(Qt.ItemFlag.ItemIsEnabled)
+                t.setItem(len(shown), 0, more)
+                t.setSpan(len(shown), 0, 1, len(cols))
             self._fit_columns()
-            if stage.highlight is not None and 0 <= stage.highlight < len(stage.rows):
-                t.scrollToItem(t.item(stage.highlight, 0))
+            if stage.highlight in shown:
+                t.scrollToItem(t.item(shown.index(stage.highlight), 0))
         finally:
             t.setUpdatesEnabled(True)
