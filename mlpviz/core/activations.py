@@ -36,7 +36,7 @@ class Activation:
     range_text: str  # "0 … 1", "−1 … 1", "≥ 0"
     prime_max: float  # the largest σ'(z): 0.25 for sigmoid (at z = 0), 1 for tanh and relu
     init_gain: float  # weights start as N(0, gain / n_in): 1, or 2 for relu (He)
-    zero_bias_init: bool  # biases start at 0 (relu) rather than N(0, 1)
+    bias_init: float | None  # biases start at this constant (relu: 0.1), None: N(0, 1)
     has_kink: bool  # σ is not differentiable at z = 0 (relu); backprop uses σ'(0) = 0 there
     speaks_brightness: bool  # 0…1 outputs that read as dark … bright (sigmoid); else "near its target"
     squash_template: str  # "squashes {} into 0 … 1 with σ": {} is what is squashed
@@ -45,6 +45,7 @@ class Activation:
     # multiplied by for each hidden layer beyond two (measured: README "Defaults").
     lr_by_cost: tuple[tuple[str, float], ...] = ()
     lr_depth_factor: float = 1.0
+    output_init_scale: float = 1.0  # the output layer's initial weights × this (relu: 0.1)
 
     def default_lr(self, cost_name: str, hidden_layers: int = 2) -> float:
         """The η that learns with this activation, the cost named `cost_name` and that many
@@ -108,7 +109,7 @@ SIGMOID = Activation(
     name="sigmoid", symbol="σ", formula="σ(z) = 1 / (1 + e^−z)",
     f=_sigmoid, prime=_sigmoid_prime, prime_from_a=lambda a: a * (1 - a),
     f_inplace=_sigmoid_inplace,
-    lo=0.0, hi=1.0, range_text="0 … 1", prime_max=0.25, init_gain=1.0, zero_bias_init=False,
+    lo=0.0, hi=1.0, range_text="0 … 1", prime_max=0.25, init_gain=1.0, bias_init=None,
     has_kink=False, speaks_brightness=True,
     squash_template="squashes {} into 0 … 1 with σ", active_when="z > 0, so a > 0.5",
     lr_by_cost=(("mse", 3.0), ("cross_entropy", 2.0)), lr_depth_factor=1.0,
@@ -117,7 +118,7 @@ TANH = Activation(
     name="tanh", symbol="tanh", formula="tanh(z) = (e^z − e^−z) / (e^z + e^−z)",
     f=np.tanh, prime=_tanh_prime, prime_from_a=lambda a: 1 - a * a,
     f_inplace=lambda Z: np.tanh(Z, out=Z),
-    lo=-1.0, hi=1.0, range_text="−1 … 1", prime_max=1.0, init_gain=1.0, zero_bias_init=False,
+    lo=-1.0, hi=1.0, range_text="−1 … 1", prime_max=1.0, init_gain=1.0, bias_init=None,
     has_kink=False, speaks_brightness=False,
     squash_template="squashes {} into −1 … 1 with tanh", active_when="z > 0, so a > 0",
     lr_by_cost=(("mse", 0.15), ("cross_entropy", 0.3)), lr_depth_factor=1.0,
@@ -126,11 +127,12 @@ RELU = Activation(
     name="relu", symbol="relu", formula="relu(z) = max(0, z)",
     f=_relu, prime=_relu_prime, prime_from_a=lambda a: (a > 0).astype(a.dtype),
     f_inplace=lambda Z: np.maximum(Z, 0, out=Z),
-    lo=0.0, hi=float("inf"), range_text="≥ 0", prime_max=1.0, init_gain=2.0, zero_bias_init=True,
+    lo=0.0, hi=float("inf"), range_text="≥ 0", prime_max=1.0, init_gain=2.0, bias_init=0.1,
     has_kink=True, speaks_brightness=False,
     squash_template="keeps {} if it is positive and gives 0 otherwise (relu)",
     active_when="z > 0, so a > 0",
-    lr_by_cost=(("mse", 0.03), ("cross_entropy", 0.1)), lr_depth_factor=1.0,
+    lr_by_cost=(("mse", 0.1), ("cross_entropy", 0.1)), lr_depth_factor=1.0,
+    output_init_scale=0.1,  # with biases of 0.1: no unit starts (or soon ends) off for every input
 )
 
 ACTIVATIONS: dict[str, Activation] = {a.name: a for a in (SIGMOID, TANH, RELU)}

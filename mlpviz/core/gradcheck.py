@@ -133,7 +133,8 @@ def relative_error(analytic, numeric) -> np.ndarray:
     analytic, numeric = np.asarray(analytic, float), np.asarray(numeric, float)
     diff, size = np.abs(analytic - numeric), np.abs(analytic) + np.abs(numeric)
     with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(size > 0, diff / np.where(size > 0, size, 1.0), np.where(diff > 0, 1.0, 0.0))
+        quotient = diff / np.where(size > 0, size, 1.0)
+        return np.where(size > 0, quotient, np.where(diff > 0, 1.0, 0.0))
 
 
 def sample_cost(net: Network, x: np.ndarray, label: int) -> float:
@@ -173,7 +174,8 @@ def _rounding_scales(net: Network, zs, acts, trace: Trace, u: float):
     act_terms = [float(np.sum(np.abs(trace.grad_a[m] * acts[m]))) for m in range(L + 1)]
     sum_terms = [0.0] * (L + 1)
     for m in range(1, L + 1):
-        mag = np.abs(np.asarray(net.weights[m - 1])) @ np.abs(acts[m - 1]) + np.abs(net.biases[m - 1])
+        W, b = np.asarray(net.weights[m - 1]), np.asarray(net.biases[m - 1])
+        mag = np.abs(W) @ np.abs(acts[m - 1]) + np.abs(b)
         sum_terms[m] = float(np.sum(np.abs(trace.grad_z[m]) * mag))
     R = [0.0] * (L + 1)
     for m in range(1, L + 1):
@@ -271,7 +273,8 @@ def _default_step(u: float) -> float:
 
 
 def numerical_layer_derivatives(net: Network, x, label: int, trace: Trace | None = None,
-                                rows=None, dtype=None) -> tuple[list[_LayerDerivative], float, float]:
+                                rows=None, dtype=None
+                                ) -> tuple[list[_LayerDerivative], float, float]:
     """Numerical ∂C/∂z^{l+1} for every weight layer l (the neurons of `rows[l]`, or all), with
     their allowances; also (step, u). `trace` (default: net.backprop) gives the magnitudes the
     rounding allowance is measured from."""
@@ -314,45 +317,48 @@ def check_gradient(
     derivs, step, u = numerical_layer_derivatives(net, x, label, reference, rows_to_check, dtype)
     layers, every, checked = [], [], 0
     for l, d in enumerate(derivs):
-        a_prev = np.asarray(reference.a[l], float)
-        done = d.computed
-        mult_w = np.broadcast_to(a_prev[None, :], trace.grad_w[l].shape)
-        col = (lambda v: v[:, None])
-        g_nw = np.outer(d.value, a_prev)
-        g_nw[:, a_prev == 0] = np.where(done[:, None], 0.0, np.nan)  # θ does not reach C
-        parts = [
-            ("W", np.asarray(trace.grad_w[l], float), g_nw, col(d.allowance) * np.abs(a_prev),
-             col(d.kink), col(d.at_kink), mult_w),
-            ("b", np.asarray(trace.grad_b[l], float), d.value, d.allowance, d.kink, d.at_kink,
-             np.ones_like(d.value)),
-        ]
-        layer_rows, counts = [], dict.fromkeys(VERDICTS, 0)
-        for kind, g_b, g_n, allow, kink, at_kink, mult in parts:
-            shape = g_b.shape
-            sel = np.broadcast_to(col(done) if kind == "W" else done, shape)
-            verdict = _verdicts(g_b, g_n, np.broadcast_to(allow, shape),
-                                np.broadcast_to(kink, shape), np.broadcast_to(at_kink, shape),
-                                mult, tolerance)
-            rel = relative_error(g_b, g_n)
-            allow = np.broadcast_to(allow, shape)
-            for v in VERDICTS:
-                counts[v] += int(np.sum(sel & (verdict == v)))
-            checked += int(sel.sum())
-            idx = np.argwhere(sel)
-            params = [CheckedParameter(l, int(i[0]), int(i[1]) if kind == "W" else -1,
-                                       float(g_b[tuple(i)]), float(g_n[tuple(i)]),
-                                       float(rel[tuple(i)]), float(allow[tuple(i)]),
-                                       str(verdict[tuple(i)]))
-                      for i in _worst_indices(g_b, g_n, allow, verdict, sel, n_offenders + 1)]
-            layer_rows += params
-        layer_rows.sort(key=_rank, reverse=True)
-        worst = layer_rows[0] if layer_rows else CheckedParameter(l, 0, -1, 0.0, 0.0, 0.0, 0.0,
-                                                                  AGREES)
-        layers.append(LayerCheck(l, worst, tuple(counts.items())))
-        every += layer_rows
+        layer, rows, n = _judge_layer(l, d, np.asarray(reference.a[l], float),
+                                      np.asarray(trace.grad_w[l], float),
+                                      np.asarray(trace.grad_b[l], float), tolerance, n_offenders)
+        layers.append(layer)
+        every += rows
+        checked += n
     every.sort(key=_rank, reverse=True)
     return GradCheck(tuple(layers), tuple(every[:n_offenders]), checked, net.parameter_count,
                      step, u)
+
+
+def _judge_layer(l: int, d: _LayerDerivative, a_prev: np.ndarray, grad_w: np.ndarray,
+                 grad_b: np.ndarray, tolerance: float, n_offenders: int):
+    """Weight layer l judged parameter by parameter: (its LayerCheck, its worst parameters, how
+    many were checked). W_jk's numerical derivative is a_k · D_j with allowance |a_k| · that of
+    D_j; where a_k = 0 the weight does not reach C and both sides are exactly 0."""
+    g_nw = np.outer(d.value, a_prev)
+    g_nw[:, a_prev == 0] = np.where(d.computed[:, None], 0.0, np.nan)
+    ones = np.ones_like(d.value)
+    parts = (  # kind, backprop, numerical, allowance, kink, at kink, multiplier, rows checked
+        ("W", grad_w, g_nw, d.allowance[:, None] * np.abs(a_prev), d.kink[:, None],
+         d.at_kink[:, None], np.broadcast_to(a_prev, grad_w.shape), d.computed[:, None]),
+        ("b", grad_b, d.value, d.allowance, d.kink, d.at_kink, ones, d.computed),
+    )
+    rows, counts, checked = [], dict.fromkeys(VERDICTS, 0), 0
+    for kind, g_b, g_n, allow, kink, at_kink, mult, computed in parts:
+        shape = g_b.shape
+        allow, sel = np.broadcast_to(allow, shape), np.broadcast_to(computed, shape)
+        verdict = _verdicts(g_b, g_n, allow, np.broadcast_to(kink, shape),
+                            np.broadcast_to(at_kink, shape), mult, tolerance)
+        rel = relative_error(g_b, g_n)
+        for v in VERDICTS:
+            counts[v] += int(np.sum(sel & (verdict == v)))
+        checked += int(sel.sum())
+        for i in _worst_indices(g_b, g_n, allow, verdict, sel, n_offenders + 1):
+            i = tuple(i)
+            rows.append(CheckedParameter(l, int(i[0]), int(i[1]) if kind == "W" else -1,
+                                         float(g_b[i]), float(g_n[i]), float(rel[i]),
+                                         float(allow[i]), str(verdict[i])))
+    rows.sort(key=_rank, reverse=True)
+    worst = rows[0] if rows else CheckedParameter(l, 0, -1, 0.0, 0.0, 0.0, 0.0, AGREES)
+    return LayerCheck(l, worst, tuple(counts.items())), rows, checked
 
 
 def _rank(p: CheckedParameter) -> tuple:
@@ -367,7 +373,8 @@ def _worst_indices(g_b, g_n, allow, verdict, sel, n: int) -> list[np.ndarray]:
     (NOT_FINITE, kinks) so that none of them goes unreported."""
     with np.errstate(invalid="ignore", divide="ignore"):
         diff = np.abs(g_b - g_n)
-        score = np.where(allow > 0, diff / np.where(allow > 0, allow, 1), np.where(diff > 0, 1e308, 0))
+        score = np.where(allow > 0, diff / np.where(allow > 0, allow, 1),
+                         np.where(diff > 0, 1e308, 0))
     score = np.where(np.isfinite(score), score, 1e308)
     loud = np.isin(verdict, (NOT_FINITE, NOT_DIFFERENTIABLE, KINK))
     score = np.where(loud, 1e308, score)

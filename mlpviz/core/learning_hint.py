@@ -147,6 +147,9 @@ def _progress_hint(net: Feedforward, history: Sequence, lr: float,
 def learning_hint(net: Feedforward, train_x: np.ndarray, history: Sequence,
                   lr: float, judged: int | None = None) -> LearningHint | None:
     """`diagnose` as the window asks it: on the first PROBE training samples (train_x scaled to
-    0 … 1), with the default η for this network's activation, cost and depth."""
+    0 … 1), with the default η for this network's activation, cost and depth; no hint at all for
+    a dataset of fewer than MIN_SAMPLES training samples."""
+    if len(train_x) < MIN_SAMPLES:
+        return None
     default = default_lr(net.cost_fn, net.act, net.L - 1)
     return diagnose(net, np.asarray(train_x[:PROBE]), history, lr, default, judged)

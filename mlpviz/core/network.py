@@ -390,15 +390,18 @@ def _own_copies(arrays) -> list[np.ndarray]:
 
 
 def init_parameters(sizes, act: Activation | str, rng: np.random.Generator):
-    """Random weights W^l ~ N(0, gain/n_in) (gain 1, or 2 for relu) and biases b^l ~ N(0, 1)
-    (0 for relu: `act.zero_bias_init`). Seeded through `rng`, so the same seed gives the same
-    network."""
+    """Random weights W^l ~ N(0, gain/n_in) (gain 1, or 2 for relu: `act.init_gain`), the output
+    layer's × `act.output_init_scale` (0.1 for relu), and biases b^l ~ N(0, 1), or the constant
+    `act.bias_init` (0.1 for relu, so that no unit starts off for every input). Seeded through
+    `rng`, so the same seed gives the same network."""
     act = get_activation(act)
     weights, biases = [], []
-    for n_in, n_out in zip(sizes[:-1], sizes[1:]):
-        weights.append(rng.standard_normal((n_out, n_in)) * np.sqrt(act.init_gain / n_in))
+    L = len(sizes) - 1
+    for l, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
+        W = rng.standard_normal((n_out, n_in)) * np.sqrt(act.init_gain / n_in)
+        weights.append(W * act.output_init_scale if l == L - 1 else W)
         b = rng.standard_normal(n_out)
-        biases.append(np.zeros(n_out) if act.zero_bias_init else b)
+        biases.append(b if act.bias_init is None else np.full(n_out, act.bias_init))
     return weights, biases
 
 

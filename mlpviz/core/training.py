@@ -260,7 +260,8 @@ class Trainer:
                 zs, acts = forward_pass(self.W, self.b, X, net.act, net.cost_fn)
                 A, y = acts[-1], labels[s:s + chunk]
                 Y = one_hot(y, A.shape[1], dtype=A.dtype)
-                total += float(net.cost_fn.value_from_z(zs[-1], Y, net.act).astype(np.float64).sum())
+                C = net.cost_fn.value_from_z(zs[-1], Y, net.act)
+                total += float(C.astype(np.float64).sum())
                 correct += int((A.argmax(axis=1) == y).sum())
         return total / len(labels), correct / len(labels)
 

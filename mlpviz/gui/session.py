@@ -101,7 +101,8 @@ class Session(QObject):
                  cost: str = DEFAULT_COST, seed: int = DEFAULT_SEED, lr: float | None = None,
                  batch_size: int = DEFAULT_BATCH, parent: QObject | None = None):
         """Load `dataset_spec` (DatasetError propagates) unless a `dataset` is given, and build
-        the network; `lr` defaults to `default_lr(cost, activation, hidden layers)`. Raises ValueError on a bad architecture."""
+        the network; `lr` defaults to `default_lr(cost, activation, hidden layers)`. Raises
+        ValueError on a bad architecture."""
         super().__init__(parent)
         self._dataset = load_dataset(dataset_spec) if dataset is None else dataset
         self._dataset_spec = dataset_spec
@@ -111,7 +112,8 @@ class Session(QObject):
             raise ValueError(problem)
         self._sizes = tuple(int(s) for s in sizes)
         self._activation, self._cost, self._seed = activation, cost, int(seed)
-        self._lr = default_lr(cost, activation, len(sizes) - 2) if lr is None else _positive_float(lr)
+        self._lr = (default_lr(cost, activation, len(sizes) - 2) if lr is None
+                    else _positive_float(lr))
         if self._lr is None:
             raise ValueError(f"The learning rate must be a positive number, not {lr!r}.")
         if not _is_whole(batch_size) or batch_size < 1:

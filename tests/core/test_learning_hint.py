@@ -87,3 +87,10 @@ def test_no_hint_on_too_few_samples_to_judge():
     assert diagnose(net, X, [report], 3.0, 3.0, judged=2) is None
     assert diagnose(net, np.zeros((MIN_SAMPLES, 784)), [report], 3.0, 3.0,
                     judged=MIN_SAMPLES).condition == "chance"
+
+
+def test_a_handful_of_samples_gives_no_hint(bundled):
+    net = Network([784, 16, 16, 10], seed=0)
+    chance = [EpochReport(1, 0.9, 0.0, 0.9, 0.0, 1.0, 1.0)]
+    assert _hint(bundled, net, chance, 3.0) is not None
+    assert learning_hint(net, bundled.train_x()[:3], chance, 3.0) is None

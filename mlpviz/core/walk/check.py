@@ -85,7 +85,7 @@ def gradcheck_stage(report: GradCheckReport, n_parameters: int) -> Stage:
     formula = (f"numerical: ∂C/∂θ ≈ aₖ · (C(z + h) − C(z − h)) / 2h,  h = {fmt_sig(h, 2)} · "
                "max(1, |z|)\n"
                "agrees when |backprop − numerical| ≤ allowance (rounding ≈ u·C/h and truncation "
-               f"from h vs 2h) + {fmt_sig(report.tolerance)} · (|backprop| + |numerical|)")
+               f"from h vs 2h) + {fmt_sig(report.tolerance, 1)} · (|backprop| + |numerical|)")
     return Stage(key="gradcheck", number=0, title="Gradient check",
                  text=check_summary(report, n_parameters), formula=formula,
                  values={"max_rel_error": report.max_rel_error, "ok": report.ok,
