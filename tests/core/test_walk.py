@@ -3,6 +3,7 @@ one step and its undo are exact, the batch stage shows the batch's own gradients
 fits the network's activation and cost."""
 
 import dataclasses
+import math
 
 import numpy as np
 import pytest
@@ -389,3 +390,19 @@ def test_readme_numbers_the_stages_as_the_walk_does(walk):
         assert any(s.label == label for s in walk.stages)
         assert f"{label} {words}" in " ".join(readme.split()), label
     assert walk.position(walk.index("lever-weights")) == "Stage 4b of 9"
+
+
+@pytest.mark.parametrize("gap", [1.0, 700.0, 800.0, 1e4])
+def test_the_cross_entropy_stage_states_the_true_cost_at_any_logit_gap(gap):
+    """−ln of a share that underflows is written from the logits, never "−ln 0 = 690.8"."""
+    net = Network([4, 3, 2], "sigmoid", "cross_entropy", seed=0)
+    W = [w.copy() for w in net.weights]
+    b = [x.copy() for x in net.biases]
+    W[-1][:] = 0
+    b[-1] = np.array([gap / 2, -gap / 2])
+    net.set_parameters(W, b)
+    stage = build_walk(net, np.array([0.1, 0.2, 0.3, 0.4]), 1, class_names=("0", "1")).stage("cost")
+    true_cost = gap + math.log1p(math.exp(-gap))
+    first = stage.formula.splitlines()[0]
+    assert parse_number(first.rsplit("= ", 1)[1]) == pytest.approx(true_cost, rel=1e-3)
+    assert "−ln 0 " not in first and "inf" not in stage.text

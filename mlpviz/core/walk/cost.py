@@ -4,6 +4,8 @@ right answer, down for the rest, each by how far it is from its target."""
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from mlpviz.core.notation import fmt_sig, sub, sup
@@ -43,12 +45,19 @@ def _cross_entropy_words(c: Context, said: Said) -> tuple[str, str]:
     """The formula and text of C = −ln a_label."""
     t, L, lab = c.t, c.L, c.t.label
     a, C = t.a[L], t.cost
-    formula = (f"C = −ln a{sub(lab)}{sup(L)} = −ln {fmt_sig(a[lab])} = {fmt_sig(C)}\n"
+    share, tail = fmt_sig(a[lab]), f" = {fmt_sig(C)}"
+    if not math.isclose(-math.log(a[lab]) if a[lab] > 0 else math.inf, C, rel_tol=1e-9):
+        # the share underflows (or rounds): C comes from the logits, −ln a = ln Σᵢ e^zᵢ − z_label
+        share = f"(e^z{sub(lab)} / Σᵢ e^zᵢ)"
+        tail = f" = ln Σᵢ e^zᵢ − z{sub(lab)}{sup(L)} = {fmt_sig(C)}"
+    formula = (f"C = −ln a{sub(lab)}{sup(L)} = −ln {share}{tail}\n"
                "(cross-entropy: only the right answer's share counts, and it counts more the "
                "nearer it is to 0)")
+    gets = num(a[lab]) if a[lab] > 0 and C < 700 else \
+        f"e^−{fmt_sig(C, 4)} ≈ 10^−{fmt_sig(C / math.log(10), 4)}"
     text = (f"How wrong is the network on this {c.name(lab)}? With softmax outputs the cost "
             f"is −ln of the share given to the right answer: the {c.q(lab)} gets "
-            f"{num(a[lab])}, so C = {fmt_sig(C, 3)}. A sure, right answer (1) would cost 0.")
+            f"{gets}, so C = {fmt_sig(C, 3)}. A sure, right answer (1) would cost 0.")
     return formula, text
 
 
