@@ -89,10 +89,13 @@ class TrainingWorker(QObject):
         self._stop_after = 0  # pause when an epoch ends with at least this many done (0: never)
         self._next_batch = 0.0  # monotonic time the next batch may start (slow motion)
         self._pending: list[BatchReport] = []
-        self._pending_epochs: list[EpochReport] = []
+        # (epoch report, its end-of-epoch checkpoint): emitted together and in order, so that
+        # the Session never compares an epoch with the checkpoint of a later one
+        self._pending_epochs: list[tuple[EpochReport, tuple]] = []
         self._last_emit = 0.0
         self._taken = threading.Event()  # the receiver has taken the last snapshot
         self._taken.set()
+        self._cpu = 0.0  # this thread's CPU seconds when it last emitted a snapshot
         self._segment_start = 0.0  # when the current run / step began (for the speed)
         self._recent: collections.deque = collections.deque()  # (end time, samples) of batches
         self._last_speed = 0.0
@@ -144,6 +147,11 @@ class TrainingWorker(QObject):
         snapshot holding them bit for bit. Ignored if `generation` is no longer current."""
         self._post("apply", [np.array(W, dtype=np.float64) for W in weights],
                    [np.array(b, dtype=np.float64) for b in biases], int(generation))
+
+    def cpu_seconds(self) -> float:
+        """The training thread's CPU time (time.thread_time) when it emitted its last snapshot:
+        what the window's CPU budget is measured against (gui/pacing.py). Any thread."""
+        return self._cpu
 
     def snapshot_taken(self) -> None:
         """The receiver has handled the last snapshot: the next emission may go out (not before
@@ -284,8 +292,9 @@ class TrainingWorker(QObject):
         epoch_ended = t.epoch_done
         if epoch_ended:
             report = t.finish_epoch()
-            self._pending_epochs.append(report)
-            self._checkpoint(report.test_accuracy, f"at the end of epoch {report.epoch}")
+            checkpoint = (self._snapshot_now(), float(report.test_accuracy),
+                          f"at the end of epoch {report.epoch}")
+            self._pending_epochs.append((report, checkpoint))
         if self._mode == STEP_BATCH or (self._mode == STEP_EPOCH and epoch_ended) or (
                 epoch_ended and self._mode == RUNNING and 0 < self._stop_after <= t.epoch):
             self._enter_pause()
@@ -318,13 +327,15 @@ class TrainingWorker(QObject):
             self.state_changed.emit(state)
 
     def _flush_batches(self) -> None:
-        """Emit the pending batch reports, then the epochs they completed (in that order)."""
+        """Emit the pending batch reports, then for each epoch they completed its checkpoint and
+        its report (in that order)."""
         if self._pending:
             reports, self._pending = tuple(self._pending), []
             self.batches_done.emit(self._generation, reports)
         if self._pending_epochs:
             epochs, self._pending_epochs = self._pending_epochs, []
-            for report in epochs:
+            for report, checkpoint in epochs:
+                self.checkpoint_ready.emit(self._generation, *checkpoint)
                 self.epoch_done.emit(self._generation, report)
 
     def _checkpoint_run_start(self) -> None:
@@ -351,6 +362,7 @@ class TrainingWorker(QObject):
     def _emit_snapshot(self) -> None:
         snapshot = self._snapshot_now()
         self._last_emit = time.monotonic()
+        self._cpu = time.thread_time()
         self._taken.clear()
         self.snapshot_ready.emit(self._generation, snapshot)
 
