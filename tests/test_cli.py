@@ -219,7 +219,7 @@ def test_data_list(capsys):
 def test_data_download_reports_the_folder(tmp_path, capsys, monkeypatch):
     from mlpviz.core import download
 
-    def fake_download(which, root=None, mirrors=None, progress=None):
+    def fake_download(which, root=None, mirrors=None, progress=None, log=None):
         for done in (0, 500, 1000):
             progress(done, 1000)
         return root / which
@@ -232,7 +232,7 @@ def test_data_download_reports_the_folder(tmp_path, capsys, monkeypatch):
 def test_failed_download_is_one_line(tmp_path, capsys, monkeypatch):
     from mlpviz.core import download
 
-    def failing(which, root=None, mirrors=None, progress=None):
+    def failing(which, root=None, mirrors=None, progress=None, log=None):
         raise download.DownloadError("could not download x.gz from any mirror:\n  a: 404\n  b: 503")
 
     monkeypatch.setattr(download, "download_dataset", failing)

@@ -16,13 +16,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from mlpviz.core.arrays import frozen
-from mlpviz.core.network import Network
+from mlpviz.core.network import Network, NonFiniteError
 from mlpviz.core.notation import fmt_sig
 from mlpviz.core.walk.context import lr_text
 
 DEMO_STEPS = 20  # steps each walk takes
 DEMO_SAMPLES = 2_000  # the demo's "whole training set": a seeded random part of it, so it is quick
 DEMO_SEED = 0
+MAX_FAR_STEPS = 2_000  # the stagger given the careful walk's work: at most this many steps
 
 
 @dataclass(frozen=True, eq=False)
@@ -36,6 +37,9 @@ class SgdDemo:
     batch_size  n, samples per mini-batch step (at most N)
     lr          η
     asked       the batch size asked for (the batch box; larger than N means n = N)
+    far_steps   the stagger again, given the careful walk's work: steps · N / n mini-batch steps
+                (at most MAX_FAR_STEPS), the first `steps` of them those of `sgd_costs` …
+    far_cost    … and C after them (NaN if it stopped being finite)
     """
 
     full_costs: np.ndarray
@@ -44,6 +48,8 @@ class SgdDemo:
     batch_size: int
     lr: float
     asked: int = 0
+    far_steps: int = 0
+    far_cost: float = float("nan")
 
     @property
     def steps(self) -> int:
@@ -79,34 +85,55 @@ def _finite(c: float) -> float:
 
 
 def _mean_cost(net: Network, X: np.ndarray, labels: np.ndarray) -> float:
-    """C over the set, NaN when it is not finite (a walk that blew up)."""
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        return _finite(net.evaluate(X, labels)[0])
+    """C over the set, NaN when it cannot be computed (a walk that blew up)."""
+    try:
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            return _finite(net.evaluate(X, labels)[0])
+    except NonFiniteError:  # the forward pass overflowed: weights too large to compute with
+        return float("nan")
 
 
-def _walk(net: Network, X, labels, batches, lr: float) -> np.ndarray:
+def _step(walker: Network, X, labels, rows, lr: float) -> float:
+    """θ ← θ − η ∂C_B/∂θ for the rows B (None: all); returns C before the step for all rows
+    (NaN when the forward pass overflows: the walk has blown up)."""
+    try:
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            gw, gb, c = walker.gradient(X, labels) if rows is None else \
+                walker.gradient(X[rows], labels[rows])
+            walker.apply_step(gw, gb, lr)
+    except NonFiniteError:
+        return float("nan")
+    return c
+
+
+def _walk(net: Network, X, labels, batches, lr: float) -> tuple[np.ndarray, Network]:
     """Costs of a copy of `net` stepping θ ← θ − η ∂C_B/∂θ for each row set B in `batches` (None:
-    the whole set, whose gradient comes with C before the step, so no separate evaluation)."""
+    the whole set, whose gradient comes with C before the step, so no separate evaluation), and
+    the copy after its walk."""
     walker = net.copy()
     costs: list[float] = []
     for rows in batches:
         if costs and not np.isfinite(costs[-1]):
             break
-        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            if rows is None:
-                gw, gb, c = walker.gradient(X, labels)
-                costs.append(_finite(c))
-            else:
-                if not costs:
-                    costs.append(_mean_cost(walker, X, labels))
-                gw, gb, _ = walker.gradient(X[rows], labels[rows])
-            walker.apply_step(gw, gb, lr)
-        if rows is not None:
+        if rows is not None and not costs:
+            costs.append(_mean_cost(walker, X, labels))
+        c = _step(walker, X, labels, rows, lr)
+        if rows is None:
+            costs.append(_finite(c))
+        else:
             costs.append(_mean_cost(walker, X, labels))
     if len(costs) == len(batches):  # the whole-set walk: C after its last step
         costs.append(_mean_cost(walker, X, labels))
     costs += [float("nan")] * (len(batches) + 1 - len(costs))
-    return frozen(np.array(costs, dtype=np.float64))
+    return frozen(np.array(costs, dtype=np.float64)), walker
+
+
+def _far(walker: Network, X, labels, batches, lr: float) -> float:
+    """C after the stagger's walker takes the further `batches` (NaN if it blew up)."""
+    for rows in batches:
+        if not np.isfinite(_step(walker, X, labels, rows, lr)):
+            return float("nan")
+    return _mean_cost(walker, X, labels)
 
 
 def sgd_demo(net: Network, images: np.ndarray, labels: np.ndarray, batch_size: int, lr: float,
@@ -123,16 +150,26 @@ def sgd_demo(net: Network, images: np.ndarray, labels: np.ndarray, batch_size: i
     y = np.asarray(labels)[pick].astype(np.intp)
     n = max(1, min(int(batch_size), len(pick)))
     per_pass = len(pick) // n
+    far = max(steps, min(steps * per_pass, MAX_FAR_STEPS))
     order: list[np.ndarray] = []
-    while len(order) < steps:
+    while len(order) < far:
         shuffled = rng.permutation(len(pick))
         order += [shuffled[i * n:(i + 1) * n] for i in range(per_pass)]
-    return SgdDemo(_walk(net, X, y, [None] * steps, lr), _walk(net, X, y, order[:steps], lr),
-                   frozen(pick, np.intp), n, float(lr), int(batch_size))
+    full, _ = _walk(net, X, y, [None] * steps, lr)
+    stagger, walker = _walk(net, X, y, order[:steps], lr)
+    far_cost = _far(walker, X, y, order[steps:far], lr) if np.isfinite(stagger[-1]) \
+        else float("nan")
+    return SgdDemo(full, stagger, frozen(pick, np.intp), n, float(lr), int(batch_size), far,
+                   far_cost)
 
 
 def _c(v: float) -> str:
     return fmt_sig(v, 3)
+
+
+def _times(N: int, n: int) -> str:
+    """N / n as a count (20, 2,000) or to 3 digits (54.1)."""
+    return f"{N // n:,}" if N % n == 0 else fmt_sig(N / n, 3)
 
 
 def _went(d: SgdDemo, costs: np.ndarray) -> str:
@@ -157,5 +194,19 @@ def demo_text(d: SgdDemo) -> str:
     uphill = (f", uphill on {r} of its {done} steps" if r
               else f", never uphill on these {done} steps")
     return (head + f" Stagger (SGD): one mini-batch of {n:,} per step ({d.backprops_sgd:,} "
-            f"backprops in all, {fmt_sig(N / n, 3)} times less work); {_went(d, d.sgd_costs)}"
-            + (uphill if done else "") + ".")
+            f"backprops in all, {_times(N, n)} times less work); {_went(d, d.sgd_costs)}"
+            + (uphill if done else "") + "." + _far_text(d))
+
+
+def _far_text(d: SgdDemo) -> str:
+    """What the stagger does with (up to) the careful walk's work."""
+    if d.far_steps <= d.steps or d.finite_steps(d.sgd_costs) < d.steps:
+        return ""
+    work = d.far_steps * d.batch_size
+    given = ("Given the careful walk's" if work == d.backprops_full
+             else f"Given {fmt_sig(100 * work / d.backprops_full, 2)} % of the careful walk's")
+    if not np.isfinite(d.far_cost):
+        return (f" {given} work, {d.far_steps:,} steps, the stagger's C stopped being a finite "
+                "number.")
+    return (f" {given} work ({work:,} backprops), the stagger takes {d.far_steps:,} steps and "
+            f"reaches C = {_c(d.far_cost)} (the careful walk: {_c(d.full_costs[-1])}).")

@@ -75,7 +75,8 @@ def test_the_batch_has_the_sample_on_show_with_real_indices_and_labels(bundled):
     np.testing.assert_allclose(s.row_values[0][2:], own, rtol=1e-9, atol=1e-15)
     for row, i in zip(s.rows[1:-1], mb.indices[1:]):
         assert row[0] == f"training #{i}" and row[1] == DIGITS[bundled.train_labels[i]]
-    assert "added to 99 training samples" in s.text and "mini-batch of 100" in s.text
+    assert "not a training sample, and 99 training samples" in s.text
+    assert "mini-batch of 100" in s.text
     assert s.rows[-1][0] == "average of 100"
     np.testing.assert_allclose(s.values["mean"], s.values["batch_gradient"], rtol=1e-9,
                                atol=1e-16)
@@ -87,7 +88,7 @@ def test_a_training_sample_on_show_is_one_of_the_batch(bundled):
     mb, s = _stage(net, bundled, x, int(bundled.train_labels[12]), "train", 12, size=30)
     assert s.rows[0][0] == "training #12 (on show)" and not s.values["added"]
     assert list(s.values["indices"]).count(12) == 1 and len(s.rows) == 31
-    assert "real mini-batch of 30 training samples" in s.text and "added" not in s.text
+    assert "mini-batch of 30 training samples" in s.text and "added" not in s.text
 
 
 def test_a_big_batch_lists_a_hundred_and_counts_them_all(bundled):

@@ -30,7 +30,8 @@ def _independent(net, images, labels, batch_size, lr, steps, n_samples, seed):
     full, sgd = net.copy(), net.copy()
     full_costs, sgd_costs = [cost(full)], [cost(sgd)]
     batches = []
-    while len(batches) < steps:
+    far = steps * (n_samples // batch_size)  # the careful walk's work, in mini-batch steps
+    while len(batches) < far:
         order = rng.permutation(n_samples)
         batches += [order[i:i + batch_size] for i in range(0, n_samples - batch_size + 1,
                                                             batch_size)]
@@ -39,7 +40,9 @@ def _independent(net, images, labels, batch_size, lr, steps, n_samples, seed):
         full_costs.append(cost(full))
         step(sgd, batches[s])
         sgd_costs.append(cost(sgd))
-    return np.array(full_costs), np.array(sgd_costs), pick
+    for s in range(steps, far):
+        step(sgd, batches[s])
+    return np.array(full_costs), np.array(sgd_costs), pick, far, cost(sgd)
 
 
 @pytest.mark.parametrize("activation", sorted(ACTIVATIONS))
@@ -49,11 +52,15 @@ def test_both_walks_equal_an_independent_computation(bundled, activation, cost):
     before = [w.copy() for w in net.weights]
     d = sgd_demo(net, bundled.train_images, bundled.train_labels, batch_size=16, lr=0.5,
                  steps=5, n_samples=64, seed=7)
-    full, stagger, pick = _independent(net, bundled.train_images, bundled.train_labels, 16, 0.5,
-                                       5, 64, 7)
+    full, stagger, pick, far, far_cost = _independent(net, bundled.train_images,
+                                                      bundled.train_labels, 16, 0.5, 5, 64, 7)
     np.testing.assert_array_equal(d.indices, pick)
     np.testing.assert_allclose(d.full_costs, full, rtol=1e-10)
     np.testing.assert_allclose(d.sgd_costs, stagger, rtol=1e-10)
+    assert d.far_steps == far == 20  # 5 careful steps of 64 = 20 mini-batch steps of 16
+    # 20 steps of rounding differences (batched against per-sample sums) grow on a walk that
+    # climbs (tanh/mse at η = 0.5 goes to C ≈ 6): 1e-8 relative there
+    np.testing.assert_allclose(d.far_cost, far_cost, rtol=1e-7)
     assert d.steps == 5 and d.n_samples == 64 and d.batch_size == 16
     assert all(np.array_equal(a, b) for a, b in zip(net.weights, before))  # copies only
     assert not np.array_equal(d.full_costs, d.sgd_costs)
@@ -75,7 +82,19 @@ def test_the_sentence_states_the_walks_numbers(bundled, activation, cost, sizes)
     assert (f"uphill on {rises} of its 8 steps" if rises else "never uphill on these 8 steps") \
         in text
     assert "1,600 backprops" in text and "200 backprops" in text and "8 times less work" in text
+    assert d.far_steps == 64 and (
+        f"Given the careful walk's work (1,600 backprops), the stagger takes 64 steps and "
+        f"reaches C = {fmt_sig(d.far_cost, 3)} (the careful walk: {fmt_sig(d.full_costs[-1], 3)})"
+        in text)
     assert "NaN" not in text and "∞" not in text
+
+
+def test_the_far_walk_is_capped_and_says_how_much_work_it_had(bundled):
+    d = sgd_demo(Network([784, 8, 10], seed=0), bundled.train_images, bundled.train_labels,
+                 batch_size=1, lr=1.0, steps=4, n_samples=2000)
+    assert d.far_steps == 2000 and "2,000 times less work" in demo_text(d)
+    assert "Given 25 % of the careful walk's work (2,000 backprops), the stagger takes 2,000 " \
+        "steps" in demo_text(d)
 
 
 def test_a_walk_that_blows_up_says_so_without_nan(bundled):
@@ -95,3 +114,16 @@ def test_a_batch_as_big_as_the_set_is_the_careful_walk(bundled):
     assert d.batch_size == 100 and d.asked == 500
     assert "A mini-batch of 500 would take in all 100 here, so the stagger is the same walk" \
         in demo_text(d)
+
+
+@pytest.mark.parametrize("activation", sorted(ACTIVATIONS))
+def test_a_learning_rate_that_blows_the_walks_up_gives_words_not_errors(bundled, activation):
+    d = sgd_demo(Network([784, 16, 10], activation=activation, seed=0), bundled.train_images,
+                 bundled.train_labels, batch_size=10, lr=1e150, steps=6, n_samples=100)
+    text = demo_text(d)
+    assert "NaN" not in text and "∞" not in text and "inf" not in text
+    for costs in (d.full_costs, d.sgd_costs):
+        done = d.finite_steps(costs)
+        assert np.all(np.isfinite(costs[:done + 1])) and np.all(np.isnan(costs[done + 1:]))
+        if done < 6:
+            assert f"stopped being a finite number at step {done + 1}" in text

@@ -161,9 +161,9 @@ class EpochOrder(QObject):
 
 def test_each_epoch_report_comes_with_its_own_checkpoint(qtbot, running, monkeypatch):
     """Several epochs end between two emissions (nobody says "taken"): each epoch's checkpoint
-    arrives with its report, never before the reports of earlier epochs — the Session compares
-    each epoch with the best weights seen until then, and a later epoch's checkpoint would make
-    an earlier epoch look like a collapse."""
+    arrives right after its report, never before the reports of earlier epochs — the Session
+    compares each epoch with the best weights seen until then, and a later epoch's checkpoint
+    would make an earlier epoch look like a collapse."""
     monkeypatch.setattr(worker_module, "ACK_TIMEOUT", 0.5)
     worker, _, _, rec = running
     order = EpochOrder(worker)
@@ -174,7 +174,7 @@ def test_each_epoch_report_comes_with_its_own_checkpoint(qtbot, running, monkeyp
     ends = [(kind, what) for kind, what in order.events
             if kind == "epoch" or what.startswith("at the end of epoch")]
     expected = [e for n in range(1, len(rec.epochs) + 1)
-                for e in (("checkpoint", f"at the end of epoch {n}"), ("epoch", n))]
+                for e in (("epoch", n), ("checkpoint", f"at the end of epoch {n}"))]
     assert ends == expected
 
 

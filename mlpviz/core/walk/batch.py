@@ -86,15 +86,14 @@ def _which_batch(batch: MiniBatch, batch_size: int) -> str:
     """Where the batch's samples come from, in words, read from the batch itself."""
     n, on_show = len(batch), batch.row_name(batch.shown)
     if batch.added:
-        text = (f"The sample on show ({on_show}) is not a training sample, so it is added to "
-                f"{count(n - 1)} training samples drawn at random (with a fixed seed): a "
-                f"mini-batch of {count(n)}")
+        text = (f"A mini-batch of {count(n)}: the sample on show ({on_show}), not a training "
+                f"sample, and {count(n - 1)} training samples drawn at random (fixed seed)")
     else:
-        text = (f"This is a real mini-batch of {count(n)} training samples: the sample on show "
-                f"({on_show}) and {count(n - 1)} more drawn at random (with a fixed seed)")
+        text = (f"A mini-batch of {count(n)} training samples: the sample on show ({on_show}) "
+                f"and {count(n - 1)} more drawn at random (fixed seed)")
     if n < batch_size:
         text += f" — the batch box says {count(batch_size)}, but there are no more samples"
-    listed = f"; the table lists the first {TABLE_ROWS}" if n > TABLE_ROWS else ""
+    listed = f" (the table lists the first {TABLE_ROWS})" if n > TABLE_ROWS else ""
     return text + listed + "."
 
 

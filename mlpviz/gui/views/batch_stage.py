@@ -4,14 +4,15 @@ walk (full-batch gradient) against the stagger (SGD) from this network.
 
 Everything shown is computed in core (`core.minibatch`, `core.walk.batch`, `core.sgd_demo`); the
 two walks run on copies of the network, worked out when the stage is first shown for a network
-(about half a second) and kept until the network, η, the batch size or the data change.
+(about half a second) and kept until the network, η, the batch size or the data change. The plot
+(pyqtgraph) is built the first time stage 9 shows, so it costs the app's start-up nothing.
 """
 
 from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QFont, QIcon, QImage, QPixmap
+from PySide6.QtGui import QFont, QIcon, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView, QApplication, QCheckBox, QLabel, QListView, QListWidget, QListWidgetItem,
     QSizePolicy, QVBoxLayout, QWidget,
@@ -20,6 +21,9 @@ from PySide6.QtWidgets import (
 from mlpviz.core.minibatch import MiniBatch
 from mlpviz.core.network import Network
 from mlpviz.core.sgd_demo import SgdDemo, demo_text, sgd_demo
+from mlpviz.gui import theme as themes
+from mlpviz.gui.qimage import rgb_to_qimage
+from mlpviz.gui.theme import activation_rgb
 
 CAREFUL_COLOR = "#3a86d4"  # the careful walk: the gradient of the whole set
 STAGGER_COLOR = "#e8831c"  # the stagger: one mini-batch per step
@@ -27,13 +31,12 @@ THUMB = 40  # thumbnail side in pixels at the panel's normal font
 THUMBNAILS = 100  # pictures in the strip: the default mini-batch whole (the table lists fewer)
 
 
-def _pixmap(x: np.ndarray) -> QPixmap:
-    """A square grayscale image of pixels 0..1 (white strokes on black, as the dataset has them)."""
+def _pixmap(x: np.ndarray, theme) -> QPixmap:
+    """A square image of pixels 0..1 in the theme's shades, as the network view draws its input
+    (white strokes on black in the dark theme, black ink on white in the light one)."""
     side = int(round(np.sqrt(x.size)))
-    g = np.ascontiguousarray(np.clip(np.reshape(x[:side * side], (side, side)) * 255, 0, 255)
-                             .astype(np.uint8))
-    image = QImage(g.data, side, side, side, QImage.Format.Format_Grayscale8).copy()
-    return QPixmap.fromImage(image)
+    pixels = np.clip(np.reshape(x[:side * side], (side, side)), 0.0, 1.0)
+    return QPixmap.fromImage(rgb_to_qimage(activation_rgb(theme, pixels)))
 
 
 class BatchThumbnails(QListWidget):
@@ -65,6 +68,8 @@ class BatchThumbnails(QListWidget):
         if batch is None:
             return
         shown = min(len(batch), THUMBNAILS)
+        dark = self.palette().color(self.backgroundRole()).lightness() < 128  # the app's theme
+        theme = themes.DARK if dark else themes.LIGHT
         self.setToolTip(f"The mini-batch: all {len(batch):,} samples" if shown == len(batch)
                         else f"The first {shown:,} of the mini-batch's {len(batch):,} samples")
         for i in range(shown):
@@ -72,7 +77,7 @@ class BatchThumbnails(QListWidget):
             name = names[label] if label < len(names) else str(label)
             where = batch.row_name(i)
             short = f"#{int(batch.indices[i])}" if batch.indices[i] >= 0 else "drawn"
-            item = QListWidgetItem(QIcon(_pixmap(batch.X[i])), f"{name} {short}")
+            item = QListWidgetItem(QIcon(_pixmap(batch.X[i], theme)), f"{name} {short}")
             item.setToolTip(f"{where}, label {name}" + (" — the sample on show" if i == batch.shown
                                                           else ""))
             item.setTextAlignment(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
@@ -97,23 +102,34 @@ class BatchThumbnails(QListWidget):
         super().changeEvent(event)
         if event.type() == event.Type.FontChange:
             self._fit()
+        if event.type() == event.Type.PaletteChange and self._batch is not None:
+            batch, self._batch = self._batch, None  # drawn again in the new theme's shades
+            self.set_batch(batch, self._names)
 
 
 class SgdPlot(QWidget):
-    """The careful walk and the stagger: C over the demo set after each step. What they did, in
-    words (`words`, from `core.sgd_demo.demo_text`), goes under the stage's text beside it."""
+    """The careful walk and the stagger: C over the demo set after each step, and (dashed) where
+    the stagger gets given the careful walk's work. What they did, in words (`words`, from
+    `core.sgd_demo.demo_text`), goes under the stage's text beside it."""
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
-        self.plot = self.careful = self.stagger = None  # built when a demo is first shown
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.setMinimumHeight(120)
         self._layout = QVBoxLayout(self)
         self._layout.setContentsMargins(0, 0, 0, 0)
+        self._layout.setSpacing(2)
+        self.key = QLabel()  # what the lines are: a label that wraps, not the plot's title
+        self.key.setTextFormat(Qt.TextFormat.RichText)
+        self.key.setWordWrap(True)
+        self._layout.addWidget(self.key)
+        self.plot = self.careful = self.stagger = None  # built when first needed (pyqtgraph)
         self.words = ""
         self.demo: SgdDemo | None = None
 
-    def _build(self) -> None:
-        """The pyqtgraph plot, made on first use: importing pyqtgraph costs start-up ~0.4 s."""
+    def _build_plot(self) -> None:
+        """The plot widget and its two curves. pyqtgraph is imported here, not with the module:
+        it is a third of the app's start-up, and the plot shows only on stage 9."""
         if self.plot is not None:
             return
         import pyqtgraph as pg
@@ -123,38 +139,39 @@ class SgdPlot(QWidget):
         self.plot.setMouseEnabled(False, False)
         self.plot.hideButtons()
         self.plot.showGrid(x=True, y=True, alpha=0.25)
-        self.plot.setMinimumHeight(120)
+        self.plot.setMinimumWidth(0)
         for name in ("left", "bottom"):
             self.plot.getAxis(name).enableAutoSIPrefix(False)
         self.careful = self.plot.plot(skipFiniteCheck=True)
         self.stagger = self.plot.plot(skipFiniteCheck=True)
-        self.plot.setMinimumWidth(0)
+        self.far = self.plot.plot(skipFiniteCheck=True)  # SGD given the careful walk's work
         self._layout.addWidget(self.plot, 1)
         self._style()
 
     def show_demo(self, demo: SgdDemo | None, waiting: str = "") -> None:
         """Both curves of `demo` (None: empty plot and the `waiting` note)."""
-        self._build()
+        self._build_plot()
         self.demo = demo
         if demo is None:
-            self.careful.setData([], [])
-            self.stagger.setData([], [])
+            for curve in (self.careful, self.stagger, self.far):
+                curve.setData([], [])
             self.words = waiting
             return
         steps = np.arange(demo.steps + 1)
         for curve, costs in ((self.careful, demo.full_costs), (self.stagger, demo.sgd_costs)):
             keep = np.isfinite(costs)
             curve.setData(steps[keep], costs[keep])
-        finite = np.concatenate([c[np.isfinite(c)] for c in (demo.full_costs, demo.sgd_costs)])
+        far = demo.far_steps > demo.steps and np.isfinite(demo.far_cost)
+        self.far.setData([0, demo.steps] if far else [], [demo.far_cost] * 2 if far else [])
+        finite = np.concatenate([c[np.isfinite(c)] for c in (demo.full_costs, demo.sgd_costs)]
+                                + [[demo.far_cost] if far else []])
         log = finite.size > 0 and finite.min() > 0 and finite.max() / finite.min() > 100
         self.plot.setLogMode(y=bool(log))
         self.plot.enableAutoRange()
         self.words = demo_text(demo)
 
     def _style(self) -> None:
-        if self.plot is None:
-            return
-        import pyqtgraph as pg
+        import pyqtgraph as pg  # imported once by _build_plot
 
         pal = self.palette()
         fg, bg = pal.color(pal.ColorRole.WindowText).name(), pal.color(pal.ColorRole.Base).name()
@@ -172,14 +189,15 @@ class SgdPlot(QWidget):
         width = max(2.0, points / 5)
         self.careful.setPen(pg.mkPen(CAREFUL_COLOR, width=width))
         self.stagger.setPen(pg.mkPen(STAGGER_COLOR, width=width))
-        # the key is the title line, so nothing covers the curves
-        self.plot.setTitle(f'<span style="color:{CAREFUL_COLOR}">━ all samples</span>&nbsp; '
-                           f'<span style="color:{STAGGER_COLOR}">━ SGD</span>',
-                           size=f"{points:.1f}pt")
+        self.far.setPen(pg.mkPen(STAGGER_COLOR, width=width, style=Qt.PenStyle.DashLine))
+        self.key.setText(f'<span style="color:{CAREFUL_COLOR}">━ all samples</span> &nbsp;'
+                         f'<span style="color:{STAGGER_COLOR}">━ SGD</span> &nbsp;'
+                         f'<span style="color:{STAGGER_COLOR}">╌ SGD given the same work</span>')
 
     def changeEvent(self, event) -> None:
         super().changeEvent(event)
-        if event.type() in (event.Type.FontChange, event.Type.PaletteChange):
+        if self.plot is not None and event.type() in (event.Type.FontChange,
+                                                      event.Type.PaletteChange):
             self._style()
 
 

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
     QCheckBox,
+    QBoxLayout,
     QFileDialog,
     QFrame,
     QHBoxLayout,
@@ -248,7 +249,7 @@ class StepperPanel(QWidget):
         self.road_map.setWordWrap(True)
         self.road_map.setTextFormat(Qt.TextFormat.RichText)
         self.road_map.hide()
-        text_row = QHBoxLayout()
+        text_row = self._text_row = QHBoxLayout()  # presenting: the plot goes under the text
         text_row.addWidget(self.text_area, 1)
         text_row.addWidget(self.batch_view.sgd, 1)
         content = QVBoxLayout()
@@ -289,8 +290,8 @@ class StepperPanel(QWidget):
         self.road_map.setFont(scaled_font(base, 1.0))
         row = int(self.table.fontMetrics().height() * 1.45)
         self.table.verticalHeader().setDefaultSectionSize(row)
-        # the header and five rows at least (three while presenting: the text needs the room)
-        self.table.setMinimumHeight(row * (4 if self.presenting.on else 6))
+        # the header and five rows at least (two while presenting: the sentences need the room)
+        self.table.setMinimumHeight(row * (3 if self.presenting.on else 6))
         # room for the step's status from the start: taking the step moves nothing
         self.step_status.setMinimumHeight(2 * self.step_status.fontMetrics().lineSpacing())
         self._colors()
@@ -436,6 +437,10 @@ class StepperPanel(QWidget):
         for w in (self.hint, self.check_button, self.gradient_toggle, self.export_button):
             w.setVisible(not on)
         self.road_map.setVisible(bool(on))
+        self._text_row.setDirection(QBoxLayout.Direction.TopToBottom if on
+                                    else QBoxLayout.Direction.LeftToRight)
+        line = self.fontMetrics().lineSpacing()  # presenting: a small plot, the sentences first
+        self.batch_view.sgd.setMaximumHeight(8 * line if on else 16_777_215)
         self._show_list_if_room()
         self._apply_fonts()
         if not self._dirty:
@@ -460,6 +465,9 @@ class StepperPanel(QWidget):
         note = self.presenting.more(stage)
         self.page_note.setText(note)
         self.page_note.setVisible(bool(note))
+        if self.presenting.on and stage.key == "batch":  # the plot comes with its sentences,
+            sgd = self.batch_view.sgd                    # after the first page
+            sgd.setVisible(self.presenting.page > 0 and sgd.demo is not None)
         self.text_area.refit()
 
     # -- navigation ----------------------------------------------------------------------------
@@ -717,6 +725,8 @@ class StepperPanel(QWidget):
         batch = stage.values.get("batch") if stage is not None else None
         self.batch_view.show_stage(stage, self._net, batch, self._lr, self._batch_size,
                                    self._names)
+        if self.presenting.on:  # the table names the samples: the room goes to the sentences
+            self.batch_view.samples.hide()
         self._say_lines_by_batch(stage is not None and batch is not None
                                  and self.batch_view.lines_by_batch)
 
@@ -883,7 +893,8 @@ class StepperPanel(QWidget):
                     t.setItem(i, c, item)
             if any(hidden):
                 more = QTableWidgetItem("… " + ", ".join(
-                    f"{n} more {what}" for n, what in zip(hidden, ("rows", "columns")) if n)
+                    f"{n} more {what}{'s' if n > 1 else ''}"
+                    for n, what in zip(hidden, ("row", "column")) if n)
                     + ": A shows all")
                 more.setFlags(Qt.ItemFlag.ItemIsEnabled)
                 t.setItem(len(shown), 0, more)
