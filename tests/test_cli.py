@@ -15,6 +15,7 @@ import mlpviz
 from mlpviz.cli import main
 from mlpviz.core.activations import ACTIVATIONS
 from mlpviz.core.network import Network
+from mlpviz.core.training import default_lr
 from mlpviz.core.training import Trainer
 
 L = 3  # weight layers of the default network
@@ -60,8 +61,10 @@ def test_train_one_small_epoch_and_save(tmp_path, capsys):
 def test_train_default_learning_rate_follows_the_cost(tmp_path, capsys):
     path = tmp_path / "ce.npz"
     assert main(["train", "--cost", "cross_entropy", "--epochs", "1", "--save", str(path)]) == 0
-    assert "lr 0.5" in capsys.readouterr().out
-    assert Network.load_with_metadata(path)[1]["lr"] == 0.5
+    lr = default_lr("cross_entropy", "sigmoid", 2)  # the defaults table (README: "Defaults")
+    assert lr != default_lr("mse", "sigmoid", 2)
+    assert f"lr {lr:g}" in capsys.readouterr().out
+    assert Network.load_with_metadata(path)[1]["lr"] == lr
 
 
 def test_train_reaches_90_percent_in_10_epochs(tmp_path, capsys):

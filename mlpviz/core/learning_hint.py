@@ -11,7 +11,8 @@ Conditions, checked in this order (the first that holds is the hint):
 - "chance": after an epoch, held-out (else training) accuracy is within 5 points of guessing.
 - "flat": after three epochs, the training cost moved by less than 0.1 % over the last two while
   the accuracy is below 80 %.
-Nothing is said about a network that learns (tests hold healthy runs to no hint).
+Nothing is said about a network that learns (tests hold healthy runs to no hint), nor on fewer
+than MIN_SAMPLES samples (three images at 0 % say nothing about learning).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ CHANCE_MARGIN = 0.05  # accuracy within this of 1 / classes counts as guessing
 FLAT_CHANGE = 1e-3  # relative change of the training cost over the last two epochs
 FLAT_ACCURACY = 0.8
 PROBE = 500  # training samples the units are judged on
+MIN_SAMPLES = 100  # fewer samples than this: accuracy and unit states jump by luck; no hint
 
 
 @dataclass(frozen=True)
@@ -71,11 +73,12 @@ def _layer_name(net: Feedforward, m: int) -> str:
 
 
 def diagnose(net: Feedforward, X: np.ndarray, history: Sequence, lr: float,
-             default_lr: float) -> LearningHint | None:
+             default_lr: float, judged: int | None = None) -> LearningHint | None:
     """The hint for a network `net` (a Network or Snapshot) after the epochs in `history`
     (`EpochReport`s, oldest first), judged on probe samples X (n, sizes[0]) from the training
-    data; `lr` is the η in use, `default_lr` the one that learns for this network. None when
-    nothing is wrong."""
+    data; `lr` is the η in use, `default_lr` the one that learns for this network; `judged` the
+    number of samples the history's accuracy was measured on (None: not known). None when
+    nothing is wrong, or when too few samples (MIN_SAMPLES) back a judgement."""
     if history:
         last = history[-1]
         if not (math.isfinite(last.train_cost) and (math.isnan(last.test_cost)
@@ -83,11 +86,11 @@ def diagnose(net: Feedforward, X: np.ndarray, history: Sequence, lr: float,
             return LearningHint("not finite", {"cost": last.train_cost}, (
                 f"The cost is no longer a finite number ({fmt_sig(last.train_cost)}): the steps "
                 "overshoot further each time. " + _lr_advice(lr, default_lr, "")))
-    if len(X):
+    if len(X) >= MIN_SAMPLES:
         hint = _units_hint(net, np.asarray(X, dtype=np.float64), lr, default_lr)
         if hint is not None:
             return hint
-    if history:
+    if history and (judged is None or judged >= MIN_SAMPLES):
         hint = _progress_hint(net, history, lr, default_lr)
         if hint is not None:
             return hint
@@ -142,8 +145,8 @@ def _progress_hint(net: Feedforward, history: Sequence, lr: float,
 
 
 def learning_hint(net: Feedforward, train_x: np.ndarray, history: Sequence,
-                  lr: float) -> LearningHint | None:
+                  lr: float, judged: int | None = None) -> LearningHint | None:
     """`diagnose` as the window asks it: on the first PROBE training samples (train_x scaled to
     0 … 1), with the default η for this network's activation, cost and depth."""
     default = default_lr(net.cost_fn, net.act, net.L - 1)
-    return diagnose(net, np.asarray(train_x[:PROBE]), history, lr, default)
+    return diagnose(net, np.asarray(train_x[:PROBE]), history, lr, default, judged)

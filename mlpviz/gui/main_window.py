@@ -404,7 +404,8 @@ class MainWindow(QMainWindow):
         """After each epoch: if training is not making progress, the banner says why and what to
         change (core.learning_hint); a hint that no longer holds goes away. Never over an error."""
         s = self.session
-        hint = learning_hint(s.snapshot, s.dataset.train_x(), s.history, s.lr)
+        judged = len(s.dataset.test_labels) or len(s.dataset.train_labels)  # what accuracy is on
+        hint = learning_hint(s.snapshot, s.dataset.train_x(), s.history, s.lr, judged)
         mine = self.banner.isVisible() and self.banner.text() == self._hint
         if hint is not None and (mine or not self.banner.isVisible()):
             self._hint = hint.sentence

@@ -144,9 +144,11 @@ class PresentationLayout(QObject):
         keep the one width `gui.side_panels` holds on every tab."""
         w = self.w
         if self._presenting:
-            width = side_width(w.width(), self._stepping)
+            # one width on every tab (the stepper's: switching tabs moves nothing), and never a
+            # narrower network than the normal layout's
+            width = side_width(w.width(), True)
             normal = getattr(getattr(w, "side_panels", None), "width", None)
-            if normal:  # never narrower a network than the normal layout's
+            if normal:
                 width = min(width, normal)
             right = w.stepper_dock if self._stepping else w.sample_dock
             w.resizeDocks([right], [width], Qt.Orientation.Horizontal)

@@ -6,7 +6,7 @@ import pytest
 
 from mlpviz.core.activations import ACTIVATIONS
 from mlpviz.core.costs import COSTS
-from mlpviz.core.learning_hint import LearningHint, diagnose, learning_hint
+from mlpviz.core.learning_hint import MIN_SAMPLES, LearningHint, diagnose, learning_hint
 from mlpviz.core.network import Network
 from mlpviz.core.training import EpochReport, Trainer, TrainingDiverged, default_lr
 
@@ -76,3 +76,14 @@ def test_a_flat_cost_and_a_non_finite_one(bundled):
     broken = [EpochReport(1, float("nan"), 0.1, float("nan"), 0.1, 1.0, 1.0)]
     hint = diagnose(net, np.zeros((0, 784)), broken, 3.0, 3.0)
     assert hint.condition == "not finite" and "NaN" in hint.sentence
+
+
+def test_no_hint_on_too_few_samples_to_judge():
+    """Three training images at 0 % after an epoch say nothing about learning."""
+    net = Network([784, 16, 16, 10], seed=0)
+    report = EpochReport(epoch=1, train_cost=0.9, train_accuracy=0.0, test_cost=0.9,
+                         test_accuracy=0.0, seconds=1.0, samples_per_second=3.0)
+    X = np.zeros((3, 784))
+    assert diagnose(net, X, [report], 3.0, 3.0, judged=2) is None
+    assert diagnose(net, np.zeros((MIN_SAMPLES, 784)), [report], 3.0, 3.0,
+                    judged=MIN_SAMPLES).condition == "chance"
