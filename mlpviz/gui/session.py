@@ -529,7 +529,8 @@ class Session(QObject):
 
     def event(self, event: QEvent) -> bool:
         if event.type() == SNAPSHOT_DRAWN:
-            wait = self._pacer.delay()  # keeps the window's CPU share while training bounded
+            # The window's CPU time stays within a share of the training thread's.
+            wait = self._pacer.delay(self._worker.cpu_seconds())
             if wait > 0:
                 QTimer.singleShot(round(1000 * wait), self, self._snapshot_taken)
             else:

@@ -95,6 +95,7 @@ class TrainingWorker(QObject):
         self._last_emit = 0.0
         self._taken = threading.Event()  # the receiver has taken the last snapshot
         self._taken.set()
+        self._cpu = 0.0  # this thread's CPU seconds when it last emitted a snapshot
         self._segment_start = 0.0  # when the current run / step began (for the speed)
         self._recent: collections.deque = collections.deque()  # (end time, samples) of batches
         self._last_speed = 0.0
@@ -146,6 +147,11 @@ class TrainingWorker(QObject):
         snapshot holding them bit for bit. Ignored if `generation` is no longer current."""
         self._post("apply", [np.array(W, dtype=np.float64) for W in weights],
                    [np.array(b, dtype=np.float64) for b in biases], int(generation))
+
+    def cpu_seconds(self) -> float:
+        """The training thread's CPU time (time.thread_time) when it emitted its last snapshot:
+        what the window's CPU budget is measured against (gui/pacing.py). Any thread."""
+        return self._cpu
 
     def snapshot_taken(self) -> None:
         """The receiver has handled the last snapshot: the next emission may go out (not before
@@ -361,6 +367,7 @@ class TrainingWorker(QObject):
     def _emit_snapshot(self) -> None:
         snapshot = self._snapshot_now()
         self._last_emit = time.monotonic()
+        self._cpu = time.thread_time()
         self._taken.clear()
         self.snapshot_ready.emit(self._generation, snapshot)
 

@@ -141,6 +141,43 @@ def test_the_next_snapshot_waits_for_the_last_to_be_taken(qtbot, running, monkey
     worker.pause()
 
 
+class EpochOrder(QObject):
+    """The order in which end-of-epoch checkpoints and epoch reports arrive."""
+
+    def __init__(self, worker):
+        super().__init__()
+        self.events = []
+        worker.checkpoint_ready.connect(self.on_checkpoint)
+        worker.epoch_done.connect(self.on_epoch)
+
+    @Slot(int, object, float, str)
+    def on_checkpoint(self, generation, snapshot, accuracy, when):
+        self.events.append(("checkpoint", when))
+
+    @Slot(int, object)
+    def on_epoch(self, generation, report):
+        self.events.append(("epoch", report.epoch))
+
+
+def test_each_epoch_report_comes_with_its_own_checkpoint(qtbot, running, monkeypatch):
+    """Several epochs end between two emissions (nobody says "taken"): each epoch's checkpoint
+    arrives right after its report, never before the reports of earlier epochs — the Session
+    compares each epoch with the best weights seen until then, and a later epoch's checkpoint
+    would make an earlier epoch look like a collapse."""
+    monkeypatch.setattr(worker_module, "ACK_TIMEOUT", 0.5)
+    worker, _, _, rec = running
+    order = EpochOrder(worker)
+    worker.start()
+    qtbot.waitUntil(lambda: len(rec.epochs) >= 6, timeout=20_000)
+    worker.pause()
+    qtbot.waitUntil(lambda: rec.states[-1:] == ["paused"], timeout=2000)
+    ends = [(kind, what) for kind, what in order.events
+            if kind == "epoch" or what.startswith("at the end of epoch")]
+    expected = [e for n in range(1, len(rec.epochs) + 1)
+                for e in (("epoch", n), ("checkpoint", f"at the end of epoch {n}"))]
+    assert ends == expected
+
+
 def test_batches_run_in_the_worker_thread(qtbot, running):
     worker, _, trainer, rec = running
     threads = set()
