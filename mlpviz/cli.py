@@ -680,18 +680,37 @@ GRADCHECK_BYTES_PER_PARAMETER = 140
 
 
 def available_memory() -> int | None:
-    """Bytes of memory available to a new allocation without swapping (Linux: MemAvailable of
-    /proc/meminfo; elsewhere the free physical pages), or None if unknown."""
+    """Bytes of memory a new allocation can get without swapping: Linux's MemAvailable (elsewhere
+    the free physical pages), capped by the process's address-space limit (`ulimit -v`) when
+    one is set; None if unknown."""
+    have = None
     try:
         with open("/proc/meminfo") as f:
             for line in f:
                 if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) * 1024
+                    have = int(line.split()[1]) * 1024
     except (OSError, ValueError, IndexError):
         pass
+    if have is None:
+        try:
+            have = os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+        except (ValueError, OSError, AttributeError):
+            pass
+    limit = _address_space_limit()
+    if limit is not None:
+        have = limit if have is None else min(have, limit)
+    return have
+
+
+def _address_space_limit() -> int | None:
+    """The soft RLIMIT_AS in bytes (`ulimit -v`), or None when there is none (or no such
+    thing on this system)."""
     try:
-        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
-    except (ValueError, OSError, AttributeError):
+        import resource
+
+        limit = resource.getrlimit(resource.RLIMIT_AS)[0]
+        return None if limit == resource.RLIM_INFINITY or limit < 0 else limit
+    except (ImportError, OSError, ValueError, AttributeError):
         return None
 
 

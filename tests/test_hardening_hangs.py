@@ -36,6 +36,12 @@ from mlpviz.core.network import Network
 
 MB = 2**20
 ROOT = Path(mlpviz.__file__).resolve().parents[1]
+
+
+def _env() -> dict:
+    """The environment of a subprocess running this checkout's mlpviz."""
+    return {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT),
+                                                         os.environ.get("PYTHONPATH", "")])}
 BOMB_LIMIT = 200 * MB  # extra memory a bomb may cost, as the issue asks
 
 
@@ -315,10 +321,8 @@ def test_available_memory_is_a_plausible_number():
 def test_ctrl_c_stops_a_long_gradient_check_promptly(tmp_path):
     """--max-params 0 on 784 → 1000 → 1000 → 10 checks 1.8 M parameters (over a minute);
     Ctrl-C ends it within seconds, with exit 130 and one line."""
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH",
-                                                                                  "")])}
     with subprocess.Popen([sys.executable, "-m", "mlpviz", "gradcheck", "--layers", "1000,1000",
-                           "--max-params", "0"], env=env, stdout=subprocess.PIPE,
+                           "--max-params", "0"], env=_env(), stdout=subprocess.PIPE,
                           stderr=subprocess.PIPE, text=True) as proc:
         time.sleep(4)
         assert proc.poll() is None, "the check ended before it could be interrupted"
@@ -337,3 +341,12 @@ def test_a_named_pipe_given_as_a_model_is_refused_without_waiting(tmp_path, caps
         read_model(fifo)
     assert cli.main(["evaluate", str(fifo)]) == 1
     assert "not a regular file (a pipe or a device)" in capsys.readouterr().err
+
+
+def test_an_address_space_limit_counts_as_the_memory_available(tmp_path):
+    """`ulimit -v 3000000` (3 GB): the estimate is compared with it, not with the machine's RAM."""
+    proc = subprocess.run(["bash", "-c", f"ulimit -v 3000000; exec {sys.executable} -m mlpviz "
+                           "gradcheck --layers 10000,10000"], env=_env(), capture_output=True,
+                          text=True, timeout=120)
+    assert proc.returncode == 1
+    assert "needs about 15.1 GB of memory and 3.1 GB are available" in proc.stderr
