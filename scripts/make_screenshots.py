@@ -1,31 +1,34 @@
-"""Render the README's pictures offscreen: the window after a short training run, and the
-backpropagation stepper at stages 3, 4 and 5 (with the network view beside it).
+"""Render the README's pictures offscreen with `mlpviz --screenshot` and its window options: the
+window after a short training run, the backpropagation stepper at stages 3, 4b and 5, and
+presentation mode (F5) at 1280×800 on the network and on stage 5.
 
     .venv/bin/python scripts/make_screenshots.py [--out resources] [--train-steps 300]
+
+Each picture is one run of the command line, so anyone can make any other picture the same way.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import subprocess
 import sys
 from pathlib import Path
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-os.environ.setdefault("MLPVIZ_SETTINGS_ORG", "mlpviz-screenshots")
-
-from PySide6.QtWidgets import QApplication  # noqa: E402
-
-from mlpviz.gui.app import _train_for_screenshot  # noqa: E402
-from mlpviz.gui.main_window import MainWindow  # noqa: E402
-
-STAGES = {"stepper-stage3.png": "wants", "stepper-stage4.png": "lever-weights",
-          "stepper-stage5.png": "sum-2"}
+SIZE = "1280x800"
+STAGES = {"stepper-stage3.png": "3", "stepper-stage4.png": "4b", "stepper-stage5.png": "5"}
+PICTURES = {  # file → the window options that make it
+    "screenshot.png": [],
+    **{name: ["--stage", stage] for name, stage in STAGES.items()},
+    "present-network.png": ["--present"],
+    "present-stage5.png": ["--present", "--stage", "5"],
+}
 
 
-def settle(app, n: int = 20) -> None:
-    for _ in range(n):
-        app.processEvents()
+def command(out: Path, options: list[str], train_steps: int) -> list[str]:
+    """The `mlpviz --screenshot` command line that renders one picture."""
+    return [sys.executable, "-m", "mlpviz", "--screenshot", str(out), "--size", SIZE,
+            "--train-steps", str(train_steps), *options]
 
 
 def main(argv=None) -> int:
@@ -33,27 +36,15 @@ def main(argv=None) -> int:
     parser.add_argument("--out", default=str(Path(__file__).resolve().parents[1] / "resources"))
     parser.add_argument("--train-steps", type=int, default=300)
     args = parser.parse_args(argv)
-    out = Path(args.out)
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    window = MainWindow(restore=False)
-    window.resize(1280, 800)
-    window.show()
-    _train_for_screenshot(window, args.train_steps)
-    settle(app)
-    window.grab().save(str(out / "screenshot.png"))
-    window.stepper_dock.show()
-    window.stepper_dock.raise_()
-    settle(app)
-    try:
-        keys = [s.key for s in window.stepper.walk.stages]
-        for name, key in STAGES.items():
-            window.stepper.go_to(keys.index(key))
-            settle(app)
-            window.grab().save(str(out / name))
-    finally:
-        window.close()
-    settle(app)
-    print("\n".join(str(out / n) for n in ["screenshot.png", *STAGES]))
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen",
+           "MLPVIZ_SETTINGS_ORG": "mlpviz-screenshots"}
+    for name, options in PICTURES.items():
+        out = Path(args.out) / name
+        cmd = command(out, options, args.train_steps)
+        done = subprocess.run(cmd, env=env)
+        if done.returncode != 0:
+            print(f"make_screenshots: failed: {' '.join(cmd)}", file=sys.stderr)
+            return done.returncode
     return 0
 
 

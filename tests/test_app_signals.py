@@ -35,18 +35,31 @@ sys.exit(main([]))
 """
 
 
-# The same, then a slot that raises; the banner's text is printed and the window closed.
+# The same, then — once training runs — a slot that raises; once training has paused (or after
+# 60 s), the banner's text and the training state are printed and the window closed.
 START_AND_FAIL = START_AND_TRAIN.replace('print("ready", flush=True)', """
     def boom():
         raise ZeroDivisionError("nobody guarded this slot")
 
-    def report():
+    def report(tries=[0]):
+        tries[0] += 1
+        if window.session.is_training and tries[0] < 200:  # the worker pauses between batches
+            QTimer.singleShot(50, report)
+            return
         print("banner:", window.banner.text(), flush=True)
         print("training:", window.session.is_training, flush=True)
         window.close()
 
-    QTimer.singleShot(0, boom)
-    QTimer.singleShot(1500, report)""")
+    def on_state(state):
+        if state == "training" and not started:
+            started.append(True)
+            QTimer.singleShot(0, boom)
+        elif state == "paused" and started:
+            QTimer.singleShot(0, report)
+
+    started = []
+    window.session.state_changed.connect(on_state)
+    QTimer.singleShot(60_000, report)""")
 
 
 def _start(tmp_path, script=START_AND_TRAIN):

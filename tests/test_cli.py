@@ -15,6 +15,7 @@ import mlpviz
 from mlpviz.cli import main
 from mlpviz.core.activations import ACTIVATIONS
 from mlpviz.core.network import Network
+from mlpviz.core.training import default_lr
 from mlpviz.core.training import Trainer
 
 L = 3  # weight layers of the default network
@@ -60,8 +61,10 @@ def test_train_one_small_epoch_and_save(tmp_path, capsys):
 def test_train_default_learning_rate_follows_the_cost(tmp_path, capsys):
     path = tmp_path / "ce.npz"
     assert main(["train", "--cost", "cross_entropy", "--epochs", "1", "--save", str(path)]) == 0
-    assert "lr 0.5" in capsys.readouterr().out
-    assert Network.load_with_metadata(path)[1]["lr"] == 0.5
+    lr = default_lr("cross_entropy", "sigmoid", 2)  # the defaults table (README: "Defaults")
+    assert lr != default_lr("mse", "sigmoid", 2)
+    assert f"lr {lr:g}" in capsys.readouterr().out
+    assert Network.load_with_metadata(path)[1]["lr"] == lr
 
 
 def test_train_reaches_90_percent_in_10_epochs(tmp_path, capsys):
@@ -219,7 +222,7 @@ def test_data_list(capsys):
 def test_data_download_reports_the_folder(tmp_path, capsys, monkeypatch):
     from mlpviz.core import download
 
-    def fake_download(which, root=None, mirrors=None, progress=None):
+    def fake_download(which, root=None, mirrors=None, progress=None, log=None):
         for done in (0, 500, 1000):
             progress(done, 1000)
         return root / which
@@ -232,7 +235,7 @@ def test_data_download_reports_the_folder(tmp_path, capsys, monkeypatch):
 def test_failed_download_is_one_line(tmp_path, capsys, monkeypatch):
     from mlpviz.core import download
 
-    def failing(which, root=None, mirrors=None, progress=None):
+    def failing(which, root=None, mirrors=None, progress=None, log=None):
         raise download.DownloadError("could not download x.gz from any mirror:\n  a: 404\n  b: 503")
 
     monkeypatch.setattr(download, "download_dataset", failing)

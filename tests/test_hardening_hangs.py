@@ -5,21 +5,37 @@ time out on a stalled connection and say what they are doing."""
 
 from __future__ import annotations
 
+import contextlib
 import gzip
+import http.server
 import io
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
 import tracemalloc
 import zipfile
+from pathlib import Path
 
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import mlpviz
+from mlpviz import cli
+from mlpviz.core.download import (
+    DownloadError, RemoteFile, Stall, download_dataset, download_file,
+)
 from mlpviz.core.idx import IDXError, read_idx, read_idx_bytes
 from mlpviz.core.model_file import ModelFileError, read_model
 from mlpviz.core.network import Network
 
 MB = 2**20
+ROOT = Path(mlpviz.__file__).resolve().parents[1]
 BOMB_LIMIT = 200 * MB  # extra memory a bomb may cost, as the issue asks
 
 
@@ -148,3 +164,176 @@ def test_an_npz_whose_sizes_ask_for_the_huge_member_is_refused_from_the_header(t
         assert "W1.npy" in z.namelist()
     with pytest.raises(ModelFileError, match=r"W1 has shape \(10, 16\), expected \(16, 16\)"):
         read_model(path)
+
+
+# --- header-declared sizes: fuzzed ------------------------------------------------------------
+
+
+def _model_bytes_with_header(key: str, shape: tuple[int, ...], dtype: str) -> bytes:
+    """A model file whose member `key` has a .npy header declaring `shape` and `dtype`, with only
+    a few bytes of data behind it, and the zip's sizes made to agree with the header."""
+    buf = io.BytesIO()
+    with tempfile.TemporaryDirectory() as folder:
+        Network([784, 16, 10], seed=0).save(Path(folder) / "m.npz")
+        with np.load(Path(folder) / "m.npz") as z:
+            np.savez(buf, **{k: z[k] for k in z.files if k != key})
+    header = io.BytesIO()
+    np.lib.format.write_array_header_1_0(header, {"descr": dtype, "fortran_order": False,
+                                                  "shape": shape})
+    with zipfile.ZipFile(buf, "a") as z:
+        z.writestr(f"{key}.npy", header.getvalue() + b"\0" * 64)
+    return buf.getvalue()
+
+
+@settings(max_examples=60, deadline=None, derandomize=True, database=None)
+@given(key=st.sampled_from(["W0", "b1", "sizes", "metadata", "extra"]),
+       shape=st.lists(st.integers(0, 2**40), min_size=0, max_size=3).map(tuple),
+       dtype=st.sampled_from(["<f8", "<i8", "<U10", "|u1"]))
+def test_fuzzed_header_declared_sizes_are_refused_or_read(tmp_path_factory, key, shape, dtype):
+    path = tmp_path_factory.mktemp("fuzz") / "m.npz"
+    path.write_bytes(_model_bytes_with_header(key, shape, dtype))
+    result = []
+    assert _peak_bytes(lambda: result.append(read_model(path))) < 8 * MB  # what the file holds
+    if result:
+        assert key == "extra"  # an unknown member is never read
+        assert result[0].sizes == (784, 16, 10)
+    else:
+        with pytest.raises(ModelFileError, match="m.npz"):
+            read_model(path)
+
+
+# --- downloads: a stalled connection ends, and says what it does ----------------------------
+
+
+class _Trickle(http.server.BaseHTTPRequestHandler):
+    """Announces `size` bytes, then sends one byte every `interval` seconds (or, with
+    silent=True, accepts the request and sends nothing at all)."""
+
+    size, interval, silent = 100_000, 0.1, False
+
+    def do_GET(self):  # noqa: N802 (http.server's naming)
+        if not self.headers_first():
+            return
+        try:
+            for _ in range(self.size):
+                self.wfile.write(b"x")
+                self.wfile.flush()
+                time.sleep(self.interval)
+        except OSError:  # the client gave up: what the test wants
+            pass
+
+    def headers_first(self) -> bool:
+        if self.silent:
+            time.sleep(5)
+            return False
+        self.send_response(200)
+        self.send_header("Content-Length", str(self.size))
+        self.end_headers()
+        return True
+
+    def log_message(self, *args):
+        pass
+
+
+@contextlib.contextmanager
+def _serving(**behaviour):
+    """The base URL of a trickling server on 127.0.0.1, in a thread, for the block's duration."""
+    handler = type("Handler", (_Trickle,), behaviour)
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    httpd.daemon_threads = True
+    thread = threading.Thread(target=httpd.serve_forever, args=(0.01,), daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}/"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+        thread.join(timeout=5)
+
+
+def test_a_trickling_transfer_stalls_out_and_keeps_the_part(tmp_path):
+    calls = []
+    with _serving() as base:
+        t0 = time.monotonic()
+        with pytest.raises(DownloadError, match=r"stalled: \d+ bytes in the last 1 s .*partial "
+                                                r"data kept in x.gz.part"):
+            download_file(base + "x.gz", tmp_path / "x.gz", "0" * 64,
+                          progress=lambda d, t: calls.append(d), stall=Stall(1.0, 1000))
+        assert time.monotonic() - t0 < 5
+    assert calls and calls == sorted(calls)  # progress was reported while it trickled
+    assert [p.name for p in tmp_path.iterdir()] == ["x.gz.part"]
+
+
+def test_a_server_that_sends_nothing_times_out_without_claiming_partial_data(tmp_path):
+    with _serving(silent=True) as base:
+        with pytest.raises(DownloadError) as info:
+            download_file(base + "x.gz", tmp_path / "x.gz", "0" * 64, stall=Stall(0.5, 1))
+    assert "timed out" in str(info.value) or "stalled" in str(info.value)
+    assert "partial data" not in str(info.value)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_no_network_does_not_claim_partial_data(tmp_path):
+    with pytest.raises(DownloadError, match="cannot connect") as info:
+        download_file("http://127.0.0.1:9/x.gz", tmp_path / "x.gz", "0" * 64)
+    assert "partial data" not in str(info.value)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_dataset_download_says_what_it_does_and_moves_past_a_stalled_mirror(tmp_path):
+    lines = []
+    remote = RemoteFile("x.gz", "0" * 64, 100_000)
+    with _serving() as stalled:
+        with pytest.raises(DownloadError, match="from any mirror"):
+            download_dataset("mnist", root=tmp_path, mirrors=[stalled, "http://127.0.0.1:9/"],
+                             files=[remote], log=lines.append, stall=Stall(0.5, 1000))
+    assert lines[0].startswith(f"downloading mnist (1 files, 0.1 MB) into {tmp_path / 'mnist'}")
+    assert lines[1] == f"x.gz: from {stalled}x.gz"
+    assert lines[2].startswith("x.gz: failed: ") and "stalled" in lines[2]
+    assert lines[3] == "x.gz: from http://127.0.0.1:9/x.gz"
+    assert "cannot connect" in lines[4]
+
+
+# --- the gradient check: refused when it will not fit, and stopped by Ctrl-C -------------------
+
+
+def test_gradcheck_refuses_a_network_that_will_not_fit_with_the_estimate(capsys, monkeypatch):
+    monkeypatch.setattr(cli, "available_memory", lambda: 2 * 10**9)
+    assert cli.main(["gradcheck", "--layers", "10000,10000"]) == 1
+    err = capsys.readouterr().err
+    params = 784 * 10_000 + 10_000 + 10_000 * 10_000 + 10_000 + 10_000 * 10 + 10
+    need = params * cli.GRADCHECK_BYTES_PER_PARAMETER / 1e9
+    assert (f"checking a 784 → 10000 → 10000 → 10 network ({params:,} parameters) needs about "
+            f"{need:.1f} GB of memory and 2.0 GB are available") in err
+
+
+def test_available_memory_is_a_plausible_number():
+    have = cli.available_memory()
+    assert have is None or 10**7 < have < 2**50
+
+
+def test_ctrl_c_stops_a_long_gradient_check_promptly(tmp_path):
+    """--max-params 0 on 784 → 1000 → 1000 → 10 checks 1.8 M parameters (over a minute);
+    Ctrl-C ends it within seconds, with exit 130 and one line."""
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH",
+                                                                                  "")])}
+    with subprocess.Popen([sys.executable, "-m", "mlpviz", "gradcheck", "--layers", "1000,1000",
+                           "--max-params", "0"], env=env, stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, text=True) as proc:
+        time.sleep(4)
+        assert proc.poll() is None, "the check ended before it could be interrupted"
+        t0 = time.monotonic()
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=60)
+        waited = time.monotonic() - t0
+    assert proc.returncode == 130 and err.strip() == "mlpviz: error: interrupted"
+    assert waited < 15
+
+
+def test_a_named_pipe_given_as_a_model_is_refused_without_waiting(tmp_path, capsys):
+    fifo = tmp_path / "m.npz"
+    os.mkfifo(fifo)  # opening it for reading would wait for a writer forever
+    with pytest.raises(ModelFileError, match="not a regular file"):
+        read_model(fifo)
+    assert cli.main(["evaluate", str(fifo)]) == 1
+    assert "not a regular file (a pipe or a device)" in capsys.readouterr().err

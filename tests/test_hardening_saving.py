@@ -214,3 +214,17 @@ def test_evaluate_into_a_closed_pipe_ends_quietly(tmp_path):
         proc.wait(timeout=120)
     assert err == ""
     assert proc.returncode == 141
+
+
+def test_train_into_a_closed_pipe_still_trains_and_saves(tmp_path):
+    """`mlpviz train --save m.npz | head -1`: the reader going away costs the output, never the
+    model."""
+    path = tmp_path / "m.npz"
+    with subprocess.Popen([sys.executable, "-m", "mlpviz", "train", "--epochs", "2", "--layers",
+                           "4", "--save", str(path)], env=_env(), stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, text=True) as proc:
+        proc.stdout.close()
+        err = proc.stderr.read()
+        proc.wait(timeout=120)
+    assert (proc.returncode, err) == (0, "")
+    assert Network.load_with_metadata(path)[1]["epochs"] == 2

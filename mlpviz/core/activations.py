@@ -41,6 +41,16 @@ class Activation:
     speaks_brightness: bool  # 0…1 outputs that read as dark … bright (sigmoid); else "near its target"
     squash_template: str  # "squashes {} into 0 … 1 with σ": {} is what is squashed
     active_when: str  # when the neuron counts as active: "z > 0, so a > 0.5"
+    # The default learning rate η per cost name for 1–2 hidden layers, and the factor it is
+    # multiplied by for each hidden layer beyond two (measured: README "Defaults").
+    lr_by_cost: tuple[tuple[str, float], ...] = ()
+    lr_depth_factor: float = 1.0
+
+    def default_lr(self, cost_name: str, hidden_layers: int = 2) -> float:
+        """The η that learns with this activation, the cost named `cost_name` and that many
+        hidden layers: the table's rate × lr_depth_factor per hidden layer beyond two."""
+        rate = dict(self.lr_by_cost)[cost_name]
+        return rate * self.lr_depth_factor ** max(0, int(hidden_layers) - 2)
 
     def squashes(self, what: str = "the sum") -> str:
         """What σ does to `what`: "squashes the sum into 0 … 1 with σ"."""
@@ -101,6 +111,7 @@ SIGMOID = Activation(
     lo=0.0, hi=1.0, range_text="0 … 1", prime_max=0.25, init_gain=1.0, zero_bias_init=False,
     has_kink=False, speaks_brightness=True,
     squash_template="squashes {} into 0 … 1 with σ", active_when="z > 0, so a > 0.5",
+    lr_by_cost=(("mse", 3.0), ("cross_entropy", 2.0)), lr_depth_factor=1.0,
 )
 TANH = Activation(
     name="tanh", symbol="tanh", formula="tanh(z) = (e^z − e^−z) / (e^z + e^−z)",
@@ -109,6 +120,7 @@ TANH = Activation(
     lo=-1.0, hi=1.0, range_text="−1 … 1", prime_max=1.0, init_gain=1.0, zero_bias_init=False,
     has_kink=False, speaks_brightness=False,
     squash_template="squashes {} into −1 … 1 with tanh", active_when="z > 0, so a > 0",
+    lr_by_cost=(("mse", 0.15), ("cross_entropy", 0.3)), lr_depth_factor=1.0,
 )
 RELU = Activation(
     name="relu", symbol="relu", formula="relu(z) = max(0, z)",
@@ -118,6 +130,7 @@ RELU = Activation(
     has_kink=True, speaks_brightness=False,
     squash_template="keeps {} if it is positive and gives 0 otherwise (relu)",
     active_when="z > 0, so a > 0",
+    lr_by_cost=(("mse", 0.03), ("cross_entropy", 0.1)), lr_depth_factor=1.0,
 )
 
 ACTIVATIONS: dict[str, Activation] = {a.name: a for a in (SIGMOID, TANH, RELU)}

@@ -11,6 +11,8 @@ import hashlib
 import http.client
 import os
 import re
+import socket
+import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
@@ -81,14 +83,25 @@ def sha256_of(path: Path, chunk: int = 1 << 20) -> str:
     return h.hexdigest()
 
 
+@dataclass(frozen=True)
+class Stall:
+    """When a transfer counts as stalled: fewer than `min_bytes` arrived in `seconds` (a
+    connection trickling one byte every 5 s never ends otherwise), or no byte at all in
+    `seconds` (the socket timeout)."""
+
+    seconds: float = 30.0
+    min_bytes: int = 1024
+
+
 def download_file(url: str, dest: Path, sha256: str, progress: Progress | None = None,
-                  chunk: int = 1 << 16, timeout: float = 30) -> Path:
+                  chunk: int = 1 << 16, stall: Stall = Stall()) -> Path:
     """Fetch `url` into `dest`, resuming `dest`.part if present, and verify its SHA-256.
 
-    `progress(done_bytes, total_bytes_or_None)` is called after every chunk (done includes a
-    resumed prefix). Network failures and short transfers raise DownloadError and keep the .part
-    for the next attempt. A checksum mismatch deletes the .part; if the data was a resumed .part
-    (which may have been stale) the download restarts once from zero before giving up.
+    `progress(done_bytes, total_bytes_or_None)` is called as bytes arrive (done includes a
+    resumed prefix). Network failures, stalls (see `Stall`) and short transfers raise
+    DownloadError and keep the .part for the next attempt (the message says so only when there
+    is one). A checksum mismatch deletes the .part; if the data was a resumed .part (which may
+    have been stale) the download restarts once from zero before giving up.
     `dest` is only ever complete and verified.
     """
     dest = Path(dest)
@@ -97,9 +110,9 @@ def download_file(url: str, dest: Path, sha256: str, progress: Progress | None =
     while True:
         resumed = part.exists() and part.stat().st_size > 0
         try:
-            digest = _fetch_part(url, part, progress, chunk, timeout)
+            digest = _fetch_part(url, part, progress, chunk, stall)
         except (OSError, http.client.HTTPException) as e:
-            raise DownloadError(f"{url}: {_describe(e)} (partial data kept in {part.name})") from e
+            raise DownloadError(f"{url}: {_describe(e)}{_kept(part)}") from e
         if digest == sha256.lower():
             os.replace(part, dest)
             return dest
@@ -109,17 +122,26 @@ def download_file(url: str, dest: Path, sha256: str, progress: Progress | None =
                                 f"{digest}; the downloaded data was deleted")
 
 
+def _kept(part: Path) -> str:
+    """" (partial data kept in NAME.part; …)" if there is partial data, else ""."""
+    if part.exists() and part.stat().st_size > 0:
+        return f" (partial data kept in {part.name}; run again to resume)"
+    return ""
+
+
 def _describe(e: BaseException) -> str:
     """A short human description of a network error."""
     if isinstance(e, urllib.error.HTTPError):
         return f"HTTP {e.code} {e.reason}"
     if isinstance(e, urllib.error.URLError):
         return f"cannot connect ({e.reason})"
+    if isinstance(e, (TimeoutError, socket.timeout)):
+        return "no data arrived for too long (the connection stalled)"
     return f"{type(e).__name__}: {e}"
 
 
 def _fetch_part(url: str, part: Path, progress: Progress | None, chunk: int,
-                timeout: float) -> str:
+                stall: Stall) -> str:
     """Complete `part` from `url` (resuming if possible); return the hex SHA-256 of all of it."""
     offset = part.stat().st_size if part.exists() else 0
     headers = {"User-Agent": _USER_AGENT}
@@ -127,7 +149,7 @@ def _fetch_part(url: str, part: Path, progress: Progress | None, chunk: int,
         headers["Range"] = f"bytes={offset}-"
     try:
         response = urllib.request.urlopen(urllib.request.Request(url, headers=headers),
-                                          timeout=timeout)
+                                          timeout=stall.seconds)
     except urllib.error.HTTPError as e:
         e.close()
         if e.code != 416 or not offset:  # 416: nothing past `offset`; maybe .part is complete
@@ -135,7 +157,7 @@ def _fetch_part(url: str, part: Path, progress: Progress | None, chunk: int,
         return sha256_of(part)
     with response:
         start, total = _resume_point(response, offset)
-        return _stream(response, part, start, total, progress, chunk)
+        return _stream(response, part, start, total, progress, chunk, stall)
 
 
 def _resume_point(response: http.client.HTTPResponse, offset: int) -> tuple[int, int | None]:
@@ -156,35 +178,50 @@ def _resume_point(response: http.client.HTTPResponse, offset: int) -> tuple[int,
 
 
 def _stream(response, part: Path, start: int, total: int | None, progress: Progress | None,
-            chunk: int) -> str:
-    """Write the body to `part` from byte `start` on, hashing the whole file; return the digest."""
+            chunk: int, stall: Stall) -> str:
+    """Write the body to `part` from byte `start` on, hashing the whole file; return the digest.
+    Reads what has arrived (read1), so a trickle is measured, not waited for: fewer than
+    stall.min_bytes in any stall.seconds raise DownloadError."""
     h = hashlib.sha256()
     if start:
         with open(part, "rb") as f:
             while block := f.read(1 << 20):
                 h.update(block)
     done = start
+    window_start, window_bytes = time.monotonic(), 0
     with open(part, "ab" if start else "wb") as f:
-        while block := response.read(chunk):
+        while block := response.read1(chunk):
             f.write(block)
             h.update(block)
             done += len(block)
+            window_bytes += len(block)
             if progress is not None:
                 progress(done, total)
+            now = time.monotonic()
+            if now - window_start >= stall.seconds:
+                if window_bytes < stall.min_bytes:
+                    f.flush()
+                    raise DownloadError(
+                        f"{response.url}: stalled: {window_bytes} bytes in the last "
+                        f"{now - window_start:.0f} s ({done:,} of "
+                        f"{'?' if total is None else f'{total:,}'} bytes so far){_kept(part)}")
+                window_start, window_bytes = now, 0
     if total is not None and done != total:
-        raise DownloadError(f"{response.url}: connection closed after {done} of {total} bytes "
-                            f"(partial data kept in {part.name}; run again to resume)")
+        raise DownloadError(f"{response.url}: connection closed after {done} of {total} bytes"
+                            f"{_kept(part)}")
     return h.hexdigest()
 
 
 def download_dataset(which: str, root: Path | None = None, mirrors: Sequence[str] | None = None,
                      progress: Progress | None = None, *,
-                     files: Sequence[RemoteFile] | None = None) -> Path:
+                     files: Sequence[RemoteFile] | None = None,
+                     log: Callable[[str], None] | None = None, stall: Stall = Stall()) -> Path:
     """Download dataset `which` ("mnist" or "fashion") into (root or cache_dir()) / which.
 
     Each file is tried on every mirror in order; files already present with the right checksum
-    are skipped. `progress(done_bytes, total_bytes_or_None)` counts across all files. `files`
-    overrides the catalogue's file list (tests use it). Returns the folder.
+    are skipped. `progress(done_bytes, total_bytes_or_None)` counts across all files. `log(text)`
+    hears what is being done: the whole download, each file and where from, each mirror that
+    failed. `files` overrides the catalogue's file list (tests use it). Returns the folder.
     """
     if which not in CATALOG:
         raise ValueError(f"unknown dataset {which!r}: expected one of {', '.join(CATALOG)}")
@@ -193,13 +230,20 @@ def download_dataset(which: str, root: Path | None = None, mirrors: Sequence[str
     mirrors = tuple(default_mirrors if mirrors is None else mirrors)
     folder = Path(root if root is not None else cache_dir()) / which
     folder.mkdir(parents=True, exist_ok=True)
+    log = log or (lambda text: None)
     sizes = [f.size for f in files]
     grand_total = sum(sizes) if None not in sizes else None
+    size_text = "" if grand_total is None else f", {grand_total / 1e6:.1f} MB"
+    log(f"downloading {which} ({len(files)} files{size_text}) into {folder}; a transfer that "
+        f"stalls ({stall.min_bytes:,} bytes in {stall.seconds:g} s) moves to the next mirror")
     base = 0
     for remote in files:
         dest = folder / remote.name
-        if not (dest.is_file() and sha256_of(dest) == remote.sha256.lower()):
-            _from_mirrors(remote, dest, mirrors, _offset_progress(progress, base, grand_total))
+        if dest.is_file() and sha256_of(dest) == remote.sha256.lower():
+            log(f"{remote.name}: already here (checksum verified)")
+        else:
+            _from_mirrors(remote, dest, mirrors, _offset_progress(progress, base, grand_total),
+                          log, stall)
         base += dest.stat().st_size
         if progress is not None:
             progress(base, grand_total)
@@ -214,15 +258,17 @@ def _offset_progress(progress: Progress | None, base: int, total: int | None) ->
 
 
 def _from_mirrors(remote: RemoteFile, dest: Path, mirrors: Sequence[str],
-                  progress: Progress | None) -> None:
+                  progress: Progress | None, log: Callable[[str], None], stall: Stall) -> None:
     """Download `remote` into `dest` from the first mirror that delivers it intact."""
     errors = []
     for mirror in mirrors:
         url = mirror.rstrip("/") + "/" + remote.name
+        log(f"{remote.name}: from {url}")
         try:
-            download_file(url, dest, remote.sha256, progress=progress)
+            download_file(url, dest, remote.sha256, progress=progress, stall=stall)
             return
         except DownloadError as e:
             errors.append(str(e))
+            log(f"{remote.name}: failed: {e}")
     raise DownloadError(f"could not download {remote.name} from any mirror:\n  "
                         + "\n  ".join(errors or ["no mirrors given"]))

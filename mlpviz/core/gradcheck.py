@@ -138,8 +138,8 @@ def relative_error(analytic, numeric) -> np.ndarray:
 
 def sample_cost(net: Network, x: np.ndarray, label: int) -> float:
     """C of one sample under the network's current parameters, in float64."""
-    a = net.forward(np.asarray(x, dtype=np.float64)[None, :])
-    return float(net.cost_fn.value(a, one_hot([label], net.sizes[-1]))[0])
+    z = net.forward_layers(np.asarray(x, dtype=np.float64)[None, :])[0][-1]
+    return float(net.cost_fn.value_from_z(z, one_hot([label], net.sizes[-1]), net.act)[0])
 
 
 # --- ∂C/∂z of one layer's neurons, numerically -----------------------------------------------
@@ -206,7 +206,7 @@ def _layer_derivative(net: Network, m: int, rows, zs, Ws, bs, y, R: float, bp: n
         h1, h2 = (Z[0, j] - Z[1, j]) / 2, (Z[2, j] - Z[3, j]) / 2  # the steps actually taken
         pz, pa = forward_from(m, Z, Ws, bs, net.act, net.cost_fn)
         with np.errstate(all="ignore"):
-            C = net.cost_fn.value(pa[-1], y)
+            C = net.cost_fn.value_from_z(pz[-1], y, net.act)
             d1 = (C[0] - C[1]) / (2 * h1)
             d2 = (C[2] - C[3]) / (2 * h2)
         value[j], computed[j] = float(d1), True

@@ -3,10 +3,11 @@ trained network (η far too large, a step that overflows) can be undone.
 
 A `Checkpoint` is a Snapshot with the held-out accuracy its weights scored and when it was taken.
 `LastGood` keeps the best one offered (highest held-out accuracy; the later of two equal ones).
-`collapsed(best, now, n_classes)` is the rule that says a run ruined the network: held-out
-accuracy fell at least half of the way from the best seen down to chance (1 / n_classes), from a
-best clearly above chance. 93 % → 10 % on ten classes collapses (the line is at 51.5 %); 93 % →
-88 % does not, nor 25 % → 12 % (never learned much).
+`collapsed(best, now, n_classes, n_held_out)` is the rule that says a run ruined the network:
+held-out accuracy fell at least half of the way from the best seen down to chance
+(1 / n_classes), from a best clearly above chance, measured on enough held-out samples for a
+fall that size not to be luck. 93 % → 10 % on ten classes collapses (the line is at 51.5 %);
+93 % → 88 % does not, nor 25 % → 12 % (never learned much), nor anything on 20 samples.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from mlpviz.core.snapshot import Snapshot
 
 ABOVE_CHANCE = 0.2  # a best accuracy this far above chance counts as "trained"
 FALL = 0.5  # the share of the way from the best down to chance that counts as a collapse
+MIN_HELD_OUT = 100  # fewer held-out samples: an accuracy's ups and downs are mostly luck
 
 
 @dataclass(frozen=True)
@@ -40,10 +42,12 @@ class Checkpoint:
         return f"the weights {self.when}"
 
 
-def collapsed(best: float, now: float, n_classes: int) -> bool:
+def collapsed(best: float, now: float, n_classes: int, n_held_out: int) -> bool:
     """True if held-out accuracy `now` fell at least FALL of the way from `best` to chance
-    (1 / n_classes), `best` being at least ABOVE_CHANCE above chance. False if either is NaN."""
-    if not (math.isfinite(best) and math.isfinite(now)) or n_classes < 1:
+    (1 / n_classes), `best` being at least ABOVE_CHANCE above chance, both measured on
+    `n_held_out` ≥ MIN_HELD_OUT samples. False if either is NaN."""
+    if (not (math.isfinite(best) and math.isfinite(now)) or n_classes < 1
+            or n_held_out < MIN_HELD_OUT):
         return False
     chance = 1.0 / n_classes
     return best >= chance + ABOVE_CHANCE and best - now >= FALL * (best - chance)

@@ -77,7 +77,7 @@ class NonFiniteError(ValueError):
         self.layer = layer
 
 
-def overflow_problem(weights, zs, acts) -> NonFiniteError | None:
+def first_overflow(weights, zs, acts) -> NonFiniteError | None:
     """The NonFiniteError for the first layer l ≥ 1 whose z^l or a^l is not all finite, or None.
     `zs`, `acts` are a forward pass's [z^0 …], [a^0 …] through `weights`."""
     for l in range(1, len(zs)):
@@ -96,7 +96,7 @@ def checked_forward_pass(weights, biases, X: np.ndarray, act: Activation, cost: 
     NaN or ∞ is ever shown or written. Overflow warnings are silenced: the error says it."""
     with np.errstate(over="ignore", invalid="ignore"):
         zs, acts = forward_pass(weights, biases, X, act, cost)
-    problem = overflow_problem(weights, zs, acts)
+    problem = first_overflow(weights, zs, acts)
     if problem is not None:
         raise problem
     return zs, acts
@@ -150,8 +150,10 @@ class Feedforward:
         labels = np.asarray(labels).astype(np.intp)
         costs, preds = [], []
         for s in range(0, len(labels), chunk):
-            A = self.forward(X[s : s + chunk])
-            costs.append(self.cost_fn.value(A, one_hot(labels[s : s + chunk], self.sizes[-1])))
+            zs, acts = self.forward_layers(X[s : s + chunk])
+            A = acts[-1]
+            costs.append(self.cost_fn.value_from_z(
+                zs[-1], one_hot(labels[s : s + chunk], self.sizes[-1]), self.act))
             preds.append(np.argmax(A, axis=-1))
         cost = np.concatenate(costs) if costs else np.zeros(0)
         pred = np.concatenate(preds) if preds else np.zeros(0, dtype=np.intp)
@@ -285,7 +287,7 @@ class Network(Feedforward):
         L = self.L
         grad_a = [None] * (L + 1)
         grad_z = [None] * (L + 1)
-        grad_a[L] = self.cost_fn.grad_a(a[L], y)
+        grad_a[L] = self.cost_fn.grad_a_from_z(z[L], y, self.act)
         grad_z[L] = self.cost_fn.grad_z(z[L], a[L], y, self.act)
         grad_w, grad_b, wishes = [None] * L, [None] * L, [None] * L
         for l in range(L - 1, -1, -1):
@@ -295,7 +297,7 @@ class Network(Feedforward):
             grad_a[l] = Ws[l].T @ grad_z[l + 1]
             grad_z[l] = grad_a[l] * self.act.prime(z[l]) if l > 0 else grad_a[l].copy()
 
-        terms = self.cost_fn.terms(a[L], y)
+        terms = self.cost_fn.terms_from_z(z[L], y, self.act)
         return Trace(
             x=frozen(x), label=label, y=frozen(y),
             activation=self.activation, cost_name=self.cost,
@@ -303,7 +305,7 @@ class Network(Feedforward):
             grad_a=_readonly(grad_a), grad_z=_readonly(grad_z),
             grad_w=_readonly(grad_w), grad_b=_readonly(grad_b), wishes=_readonly(wishes),
             cost_terms=frozen(terms),
-            cost=float(self.cost_fn.value(a[L], y)),
+            cost=float(self.cost_fn.value_from_z(z[L], y, self.act)),
         )
 
     def gradient(self, X: np.ndarray, labels: np.ndarray):
@@ -317,7 +319,7 @@ class Network(Feedforward):
         """
         X = np.asarray(X, dtype=np.float64)
         Y = one_hot(labels, self.sizes[-1])
-        acts = self.forward_all(X)
+        zs, acts = self.forward_layers(X)
         A = acts[-1]
         n = len(X)
         gw, gb = [None] * self.L, [None] * self.L
@@ -325,7 +327,7 @@ class Network(Feedforward):
         for l, delta in backward_deltas(self.weights, acts, delta_L, self.act):
             gw[l] = delta.T @ acts[l] / n
             gb[l] = delta.mean(axis=0)
-        return gw, gb, float(self.cost_fn.value(A, Y).mean())
+        return gw, gb, float(self.cost_fn.value_from_z(zs[-1], Y, self.act).mean())
 
     # -- parameters --------------------------------------------------------------------------
     def copy(self) -> "Network":

@@ -74,6 +74,8 @@ class NpzArchive:
     def __init__(self, path, what: str = "model file"):
         self.path, self.what = Path(path), what
         self._zip: zipfile.ZipFile | None = None
+        if self.path.exists() and not self.path.is_file() and not self.path.is_dir():
+            raise NpzError(f"{self.path}: not a regular file (a pipe or a device), not a {what}")
         try:
             self._zip = zipfile.ZipFile(self.path)
             self.members = self._headers()

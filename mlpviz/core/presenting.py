@@ -11,8 +11,8 @@ those with the largest numbers, in their order, with a key to show them all.
 ['C = 4.04.', 'A perfect answer costs 0.', "The '1', e.g. at 0.94, costs most."]
 >>> pages(["One.", "Two.", "Three."], 2)
 [['One.', 'Two.'], ['Three.']]
->>> key_rows([(None, 0.1), (None, -0.9), (None, 0.5), (None, 0.0)], highlight=3, signed=(1,),
-...          limit=3)
+>>> key_rows([(None, 0.1), (None, -0.9), (None, 0.5), (None, 0.0), (None, 0.2)], highlight=3,
+...          signed=(1,), limit=3)
 [1, 2, 3]
 >>> key_columns([(None, 0.5, 0.1, -0.9, 0.2)], rows=[0], signed=(1, 2, 3, 4), limit=3)
 [0, 1, 3]
@@ -67,7 +67,7 @@ def key_rows(row_values: Sequence[Sequence[float | None]], highlight: int | None
     Ties keep the table's order; non-finite numbers count as the largest (they must show)."""
     n = len(row_values)
     limit = max(1, int(limit))
-    if n <= limit:
+    if n <= limit + 1:  # hiding one row saves nothing: its "more" line takes its place
         return list(range(n))
     columns = list(signed) or _last_numeric_column(row_values)
 
@@ -87,7 +87,7 @@ def key_columns(row_values: Sequence[Sequence[float | None]], rows: Sequence[int
     that is not `signed` (names, indices), the first signed one (in a table of many, the sum),
     and the other signed columns with the largest |value| in `rows`, up to `limit` in all."""
     width = max((len(r) for r in row_values), default=0)
-    if width <= limit:
+    if width <= limit + 1:
         return list(range(width))
     keep = [c for c in range(width) if c not in signed] + [c for c in list(signed)[:1]]
     rest = [c for c in signed[1:] if c < width]

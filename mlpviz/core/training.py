@@ -16,6 +16,7 @@ from typing import Iterator
 
 import numpy as np
 
+from mlpviz.core.activations import Activation, get_activation
 from mlpviz.core.costs import Cost, get_cost, one_hot
 from mlpviz.core.network import Network, backward_deltas, forward_pass, layer_output
 
@@ -55,10 +56,11 @@ class EpochReport:
     samples_per_second: float
 
 
-def default_lr(cost: Cost | str) -> float:
-    """A learning rate that learns well for the default network with this cost (a name or a
-    record): the record's `default_lr`, 3 for mse and 0.5 for cross-entropy."""
-    return get_cost(cost).default_lr
+def default_lr(cost: Cost | str, activation: Activation | str = "sigmoid",
+               hidden_layers: int = 2) -> float:
+    """A learning rate η that learns with this cost, activation (names or records) and number of
+    hidden layers: the activation record's table (`Activation.default_lr`; README: "Defaults")."""
+    return get_activation(activation).default_lr(get_cost(cost).name, hidden_layers)
 
 
 @contextlib.contextmanager
@@ -95,7 +97,7 @@ class Trainer:
         self.test_images = None if test_images is None else np.asarray(test_images)
         self.test_labels = None if test_labels is None else np.asarray(test_labels).astype(np.intp)
         self._check_data()
-        self.lr = default_lr(net.cost_fn) if lr is None else float(lr)
+        self.lr = default_lr(net.cost_fn, net.act, net.L - 1) if lr is None else float(lr)
         self.batch_size = int(batch_size)
         if not (np.isfinite(self.lr) and self.lr > 0):
             raise ValueError(f"the learning rate must be a positive number, not {lr!r}")
@@ -190,8 +192,10 @@ class Trainer:
                 if l == 0 and scale != 1:
                     Z *= scale
                 Z += self.b[l]
-                acts.append(layer_output(Z, l + 1, L, act, cost_fn, inplace=True))
-            cost, delta_L = cost_fn.batch_cost_and_delta(acts[-1], labels, act)
+                if l == L - 1:  # the cost from the logits, then the outputs written into Z
+                    cost, delta_L = cost_fn.batch_cost_and_delta(Z, labels, act)
+                acts.append(Z if l == L - 1 else layer_output(Z, l + 1, L, act, cost_fn,
+                                                              inplace=True))
             grads = self._steps(acts, delta_L, scale, cost)
             for l, delta_step, grad_b in grads:
                 self.W[l] -= delta_step.T @ acts[l]
@@ -213,7 +217,8 @@ class Trainer:
             # inf and overflow in the big product without scanning it.
             bound = n * float(np.abs(delta_step).max()) * a_max
             if not (np.isfinite(cost) and bound < _OVERFLOW):
-                what = (f"the cost became {cost:g}" if not np.isfinite(cost) else
+                what = (("the cost became infinite" if np.isinf(cost) else
+                         "the cost stopped being a number") if not np.isfinite(cost) else
                         f"the step's weight changes overflowed (cost {cost:g})")
                 raise TrainingDiverged(
                     f"{what} at learning rate {self.lr:g}: that step was not taken and the "
@@ -245,16 +250,17 @@ class Trainer:
                            used / seconds if seconds > 0 else float("nan"))
 
     def evaluate(self, images, labels, chunk: int = 10_000) -> tuple[float, float]:
-        """(mean cost, accuracy) of the working parameters on `images` (n, n_in), in float32."""
+        """(mean cost, accuracy) of the working parameters on `images` (n, n_in), in float32; the
+        cost from the output pre-activations (`Cost.value_from_z`: finite and exact)."""
         net = self.net
         total, correct = 0.0, 0
         with np.errstate(all="ignore"):
             for s in range(0, len(labels), chunk):
                 X = as_float32(images[s:s + chunk])
-                A = forward_pass(self.W, self.b, X, net.act, net.cost_fn)[1][-1]
-                y = labels[s:s + chunk]
+                zs, acts = forward_pass(self.W, self.b, X, net.act, net.cost_fn)
+                A, y = acts[-1], labels[s:s + chunk]
                 Y = one_hot(y, A.shape[1], dtype=A.dtype)
-                total += float(net.cost_fn.value(A, Y).astype(np.float64).sum())
+                total += float(net.cost_fn.value_from_z(zs[-1], Y, net.act).astype(np.float64).sum())
                 correct += int((A.argmax(axis=1) == y).sum())
         return total / len(labels), correct / len(labels)
 

@@ -24,13 +24,14 @@ from mlpviz.about import about_html
 from mlpviz.core.explain import parameter_breakdown, structure_summary
 from mlpviz.core.minibatch import MiniBatch, batch_gradient, minibatch_for
 from mlpviz.core.shown import Shown, answer, sample_gradient
+from mlpviz.core.learning_hint import learning_hint
 from mlpviz.core.snapshot import Snapshot
 from mlpviz.gui import settings
 from mlpviz.gui import theme as themes
 from mlpviz.gui.icon import app_icon
 from mlpviz.gui.keys import FIELD_RULE, WindowKeys, shortcut_rows
 from mlpviz.gui.panels import HelpDialog, MessageBanner
-from mlpviz.gui.presentation import PresentationLayout, side_width
+from mlpviz.gui.presentation import PresentationLayout
 from mlpviz.gui.run_controls import RunControls
 from mlpviz.gui.session import Session
 from mlpviz.gui.side_panels import SidePanelWidth
@@ -89,6 +90,7 @@ class MainWindow(QMainWindow):
         self._presentation = False
         self._closing = False
         self._status_note: str | None = None  # the status's accuracy after a restore
+        self._hint = ""  # the not-learning hint the banner shows, if it shows one
         self._stepping = False  # the backprop stepper's tab is on screen
         self._cost_hidden_by_stepper = False
         self.help_dialog: HelpDialog | None = None  # "What am I looking at?", made when asked
@@ -129,7 +131,7 @@ class MainWindow(QMainWindow):
         self.addToolBar(Qt.TopToolBarArea, self.controls)
         self.addToolBarBreak(Qt.TopToolBarArea)
         self.addToolBar(Qt.TopToolBarArea, self.controls.network_bar)
-        self.controls.lr.setValue(self.session.lr)
+        self.controls.show_lr(self.session.lr, rebuilt=True)
         self.controls.batch.setValue(self.session.batch_size)
         self.cost_view = CostView()
         self.sample_view = SampleView()
@@ -363,7 +365,7 @@ class MainWindow(QMainWindow):
         for report, at in zip(s.history, s.epoch_ends):
             self.cost_view.add_epoch(report, at)
         self.controls.show_settings(snap.sizes, snap.activation, snap.cost, s.seed, s.dataset_spec)
-        self._block(self.controls.lr, s.lr)
+        self.controls.show_lr(s.lr, rebuilt=True)
         self._block(self.controls.batch, s.batch_size)
         self.stepper.set_batch_size(s.batch_size)
         self._show_structure(snap)
@@ -396,6 +398,20 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(f"Paused after epoch {report.epoch} (“stop after "
                                          f"{self.session.stop_after} epochs” in the toolbar)",
                                          10_000)
+        self._show_learning_hint()
+
+    def _show_learning_hint(self) -> None:
+        """After each epoch: if training is not making progress, the banner says why and what to
+        change (core.learning_hint); a hint that no longer holds goes away. Never over an error."""
+        s = self.session
+        judged = len(s.dataset.test_labels) or len(s.dataset.train_labels)  # what accuracy is on
+        hint = learning_hint(s.snapshot, s.dataset.train_x(), s.history, s.lr, judged)
+        mine = self.banner.isVisible() and self.banner.text() == self._hint
+        if hint is not None and (mine or not self.banner.isVisible()):
+            self._hint = hint.sentence
+            self.banner.show_message(hint.sentence)
+        elif hint is None and mine:
+            self.banner.hide()
 
     def _on_state_changed(self, state: str) -> None:
         training = state == "training"
@@ -449,7 +465,8 @@ class MainWindow(QMainWindow):
         """A new network: the data's inputs, the hidden layers asked for, one output per class."""
         d = self.session.dataset
         self.banner.hide()
-        self.session.rebuild([d.n_inputs, *hidden, d.n_classes], activation, cost, seed)
+        lr = self.session.lr if self.controls.lr_changed_by_user else None  # None: the default
+        self.session.rebuild([d.n_inputs, *hidden, d.n_classes], activation, cost, seed, lr)
 
     def _on_parameters_proposed(self, weights, biases) -> None:
         """The stepper's gradient step or undo. It was worked out on the network as it was when
@@ -639,6 +656,7 @@ class MainWindow(QMainWindow):
         self.light_action.setChecked(self._theme_name == "light")
         self.presentation_action.setChecked(self._presentation)
         themes.apply_palette(t)
+        self.banner.set_base_font(QApplication.font())
         for view in (self.network_view, self.sample_view, self.weights_grid, self.neuron_panel,
                      self.drawing_pad):
             view.set_theme(t)
@@ -714,6 +732,7 @@ class MainWindow(QMainWindow):
         if self.help_dialog is None:
             self.help_dialog = HelpDialog(self)
         self._show_structure(self.session.snapshot)
+        self.presentation.place_dialog(self.help_dialog)  # presenting: over the side panels
         self.help_dialog.show()
         self.help_dialog.raise_()
         self.help_dialog.activateWindow()

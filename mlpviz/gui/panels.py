@@ -4,6 +4,7 @@ non-modal "What am I looking at?" window."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QApplication, QDialog, QDialogButtonBox, QFrame, QHBoxLayout, QLabel, QPlainTextEdit,
     QPushButton, QScrollArea, QVBoxLayout, QWidget,
@@ -52,12 +53,24 @@ class MessageBanner(QWidget):
         lay.setContentsMargins(10, 6, 6, 6)
         lay.addLayout(row)
         lay.addWidget(self.details)
+        self._close = close
         self.setStyleSheet("#message_banner { background: #7a1f1f; } "
                            "#message_banner QLabel, #message_banner QPushButton "
-                           "{ color: white; font-weight: bold; }")
+                           "{ color: white; }")  # bold: set_base_font
         self.action_buttons: list[QPushButton] = []
+        self.set_base_font(QApplication.font())
         self._set_details("")
         self.hide()
+
+    def set_base_font(self, font: QFont) -> None:
+        """The font to write in (bold): the window passes the application's font when the theme
+        changes, since a styled widget does not follow it by itself (presentation mode)."""
+        self._font = QFont(font)
+        self._font.setBold(True)
+        for w in (self.label, self.details_button, self.copy_button, self._close,
+                  *self.action_buttons):
+            w.setFont(self._font)
+        self.details.setFont(font)
 
     def show_message(self, text: str, details: str = "", actions=()) -> None:
         """Show `text` (replacing any message on show), its `details` behind "Details", and a
@@ -71,6 +84,7 @@ class MessageBanner(QWidget):
         self.action_buttons = []
         for label, call in actions:
             b = QPushButton(label)
+            b.setFont(self._font)
             b.clicked.connect(lambda _checked=False, call=call: (self.hide(), call()))
             self._actions.addWidget(b)
             self.action_buttons.append(b)

@@ -14,9 +14,11 @@ window out for it and holds the presentation bar and its actions.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Qt, QTimer
-from PySide6.QtGui import QPalette
-from PySide6.QtWidgets import QLabel, QPushButton, QToolBar, QToolButton, QWidget
+from PySide6.QtCore import QObject, QPoint, QRect, Qt, QTimer
+from PySide6.QtGui import QFont, QPalette
+from PySide6.QtWidgets import (
+    QApplication, QDockWidget, QLabel, QPushButton, QToolBar, QToolButton, QWidget,
+)
 
 from mlpviz.gui.icons import pause_icon, play_icon
 
@@ -120,11 +122,21 @@ class PresentationLayout(QObject):
         self.all_controls_action.setEnabled(presenting)
         for act in (self.page_down_action, self.page_up_action, self.all_rows_action):
             act.setEnabled(presenting and stepping)
+        self._dock_title_fonts()
         if w.stepper.presenting.on != self._presenting:
             w.stepper.set_presenting(self._presenting)
         if changed:
             QTimer.singleShot(0, self.fit_docks)  # once the new fonts have laid the docks out
             self.fit_docks()
+
+    def _dock_title_fonts(self) -> None:
+        """Dock titles in the application's type. Qt paints a title in the platform's small
+        title font unless the dock has a font of its own that differs from its class's: so each
+        dock gets the application font, marked by a style strategy that changes nothing seen."""
+        font = QFont(QApplication.font())
+        font.setStyleStrategy(QFont.StyleStrategy.PreferQuality)
+        for dock in self.w.findChildren(QDockWidget):
+            dock.setFont(font)
 
     def fit_docks(self) -> None:
         """The side panels and the plot at their sizes for this layout (fonts grow panels'
@@ -142,6 +154,16 @@ class PresentationLayout(QObject):
             w.side_panels.keep()  # the normal layout: one width for every tab (gui.side_panels)
         if w.cost_dock.isVisible():
             w.resizeDocks([w.cost_dock], [PLOT_HEIGHT], Qt.Orientation.Vertical)
+
+    def place_dialog(self, dialog: QWidget) -> None:
+        """Presenting: a helper window goes over the side panels, never over the network."""
+        if not self._presenting:
+            return
+        docks = [d for d in (self.w.stepper_dock, self.w.sample_dock) if d.isVisible()
+                 and not d.visibleRegion().isEmpty()]
+        if docks:
+            dock = docks[0]
+            dialog.setGeometry(QRect(dock.mapToGlobal(QPoint(0, 0)), dock.size()))
 
     def _on_all_controls(self, checked: bool) -> None:
         self.apply(self._presenting, self._stepping)

@@ -6,9 +6,10 @@ from __future__ import annotations
 import os
 
 from PySide6.QtCore import QEvent, QSize, Qt, Signal
-from PySide6.QtGui import QFont, QFontMetrics, QPalette
+from PySide6.QtGui import QFont, QFontMetrics, QPalette, QValidator
 from PySide6.QtWidgets import (
-    QComboBox, QDoubleSpinBox, QLabel, QLineEdit, QPushButton, QSlider, QSpinBox, QToolBar,
+    QAbstractSpinBox, QComboBox, QDoubleSpinBox, QLabel, QLineEdit, QPushButton, QSlider, QSpinBox,
+    QToolBar,
 )
 
 from mlpviz.core.datasets import available_datasets
@@ -81,6 +82,40 @@ class DatasetBox(QComboBox):
         self.blockSignals(False)
 
 
+LR_RANGE = (1e-6, 1e4)  # the η box: what it shows and accepts (settings check stored values)
+
+
+class LearningRateBox(QDoubleSpinBox):
+    """The η box: the rate in use with up to six significant digits (0.0004, 3, 5000), anything
+    in LR_RANGE typed as a plain or e-number; the arrows step by a tenth of the leading digit's
+    decade (0.5 → 0.6, 0.05 → 0.06)."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setDecimals(12)  # the value is kept to 12 decimals; the text shows significant ones
+        self.setRange(*LR_RANGE)
+        self.setStepType(QAbstractSpinBox.StepType.AdaptiveDecimalStepType)
+        self.setMinimumWidth(self.fontMetrics().horizontalAdvance("0.000123456") + 30)
+
+    def textFromValue(self, value: float) -> str:
+        return f"{value:.6g}"
+
+    def valueFromText(self, text: str) -> float:
+        try:
+            return float(text.replace("−", "-"))
+        except ValueError:
+            return self.value()
+
+    def validate(self, text: str, pos: int):
+        try:
+            value = float(text.replace("−", "-"))
+        except ValueError:  # "1e", "0.", "": maybe on the way to a number
+            ok = all(c in "0123456789.eE+-−" for c in text)
+            return (QValidator.State.Intermediate if ok else QValidator.State.Invalid), text, pos
+        inside = LR_RANGE[0] <= value <= LR_RANGE[1]
+        return (QValidator.State.Acceptable if inside else QValidator.State.Intermediate), text, pos
+
+
 class RunControls(QToolBar):
     """Train / pause, steps, reset, speed, learning rate and batch size, and the architecture."""
 
@@ -132,12 +167,12 @@ class RunControls(QToolBar):
                                    "speed does not train on forever; “never”: until you pause")
         self.addWidget(QLabel(" stop after "))
         self.addWidget(self.stop_after)
-        self.lr = QDoubleSpinBox()
-        self.lr.setDecimals(3)
-        self.lr.setRange(0.001, 1000.0)
-        self.lr.setSingleStep(0.5)
+        self.lr = LearningRateBox()
         self.lr.setToolTip("Learning rate η: each step moves the parameters by −η · gradient "
-                           "(how big the steps downhill are)")
+                           "(how big the steps downhill are). Rebuild resets it to the default "
+                           "for the new network unless you changed it since the last rebuild")
+        self.lr_changed_by_user = False  # since the last rebuild: Rebuild then keeps it
+        self.lr.valueChanged.connect(self._on_lr_edited)
         self.addWidget(QLabel(" η "))
         self.addWidget(self.lr)
         self.batch = QSpinBox()
@@ -196,10 +231,25 @@ class RunControls(QToolBar):
         self.dataset.activated.connect(
             lambda i: self.dataset_requested.emit(str(self.dataset.itemData(i))))
 
-    def changeEvent(self, event) -> None:  # noqa: N802 (Qt override)
-        if event.type() == QEvent.Type.PaletteChange:
-            self.show_state(self._training)  # the icon in the theme's text colour
-        super().changeEvent(event)
+    def _on_lr_edited(self, _value: float) -> None:
+        """The user changed η (programmatic changes block the box's signals)."""
+        self.lr_changed_by_user = True
+
+    def show_lr(self, lr: float, rebuilt: bool = False) -> None:
+        """Show the rate in use without emitting; after a rebuild, η counts as untouched. A rate
+        outside LR_RANGE (an old model file's) is refused aloud: the box takes the nearest one it
+        holds and says so, and that is the rate training uses from then on."""
+        lo, hi = LR_RANGE
+        self.lr.blockSignals(True)
+        self.lr.setValue(lr)
+        self.lr.blockSignals(False)
+        if rebuilt:
+            self.lr_changed_by_user = False
+        if not lo <= lr <= hi:
+            self.problem_found.emit(
+                f"The learning rate {lr:g} is outside what the η box holds ({lo:g} … {hi:g}); "
+                f"training goes on with η = {self.lr.value():g}.")
+            self.lr.valueChanged.emit(self.lr.value())
 
     def parse_hidden(self) -> list[int] | None:
         """The hidden sizes typed in, or None unless they are whole numbers within what the app
@@ -257,6 +307,8 @@ class RunControls(QToolBar):
         super().changeEvent(event)
         if event.type() in (QEvent.Type.FontChange, QEvent.Type.PaletteChange):
             self._show_pending()
+        if event.type() == QEvent.Type.PaletteChange:
+            self.show_state(self._training)  # the icon in the theme's text colour
 
     def show_state(self, training: bool) -> None:
         """Train (a painted ▶) while paused, Pause (two painted bars) while training."""

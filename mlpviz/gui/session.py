@@ -21,10 +21,10 @@ import weakref
 from typing import Sequence
 
 import numpy as np
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QThread, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QThread, QTimer, Signal, Slot
 
 from mlpviz.core.datasets import Dataset, DatasetError, load_dataset
-from mlpviz.core.finite import overflow_problem
+from mlpviz.core.finite import parameters_problem
 from mlpviz.core.last_good import Checkpoint, LastGood, collapsed
 from mlpviz.core.limits import architecture_problem
 from mlpviz.core.model_file import ModelFileError, write_model
@@ -34,6 +34,7 @@ from mlpviz.core.snapshot import Snapshot
 from mlpviz.core.training import DEFAULT_BATCH, EpochReport, Trainer, default_lr
 from mlpviz.gui.background import Background
 from mlpviz.gui.last_resort import summary_of
+from mlpviz.gui.pacing import SnapshotPacer
 from mlpviz.gui.worker import MAX_SPEED, TrainingWorker
 
 DEFAULT_SIZES = (784, 16, 16, 10)
@@ -41,10 +42,10 @@ DEFAULT_ACTIVATION = "sigmoid"
 DEFAULT_COST = "mse"
 DEFAULT_SEED = 0
 DEFAULT_DATASET = "bundled"
-SNAPSHOT_DRAWN = QEvent.Type(QEvent.registerEventType())  # posted to the Session (see below)
-LOW_PRIORITY = Qt.EventPriority.LowEventPriority.value
 SEED_RANGE = (0, 2**31 - 1)  # the seed box is a QSpinBox: a C int
 OVERFLOW_PROBE = 500  # held-out samples whose forward pass must stay finite for new parameters
+SNAPSHOT_DRAWN = QEvent.Type(QEvent.registerEventType())  # posted to the Session (see below)
+LOW_PRIORITY = Qt.EventPriority.LowEventPriority.value
 
 
 def _shutdown_if_alive(ref) -> None:
@@ -100,7 +101,7 @@ class Session(QObject):
                  cost: str = DEFAULT_COST, seed: int = DEFAULT_SEED, lr: float | None = None,
                  batch_size: int = DEFAULT_BATCH, parent: QObject | None = None):
         """Load `dataset_spec` (DatasetError propagates) unless a `dataset` is given, and build
-        the network; `lr` defaults to `default_lr(cost)`. Raises ValueError on a bad architecture."""
+        the network; `lr` defaults to `default_lr(cost, activation, hidden layers)`. Raises ValueError on a bad architecture."""
         super().__init__(parent)
         self._dataset = load_dataset(dataset_spec) if dataset is None else dataset
         self._dataset_spec = dataset_spec
@@ -110,7 +111,7 @@ class Session(QObject):
             raise ValueError(problem)
         self._sizes = tuple(int(s) for s in sizes)
         self._activation, self._cost, self._seed = activation, cost, int(seed)
-        self._lr = default_lr(cost) if lr is None else _positive_float(lr)
+        self._lr = default_lr(cost, activation, len(sizes) - 2) if lr is None else _positive_float(lr)
         if self._lr is None:
             raise ValueError(f"The learning rate must be a positive number, not {lr!r}.")
         if not _is_whole(batch_size) or batch_size < 1:
@@ -135,6 +136,7 @@ class Session(QObject):
         trainer = self._make_trainer(Network(self._sizes, activation, cost, self._seed))
         self._snapshot = Snapshot.of(trainer.net, meta=self._meta())
         self._worker = TrainingWorker(trainer, self._generation, self._speed)
+        self._pacer = SnapshotPacer()
         self._thread = QThread()
         self._thread.setObjectName("mlpviz-training")
         self._worker.moveToThread(self._thread)
@@ -280,10 +282,12 @@ class Session(QObject):
         """New random weights: same architecture, same seed; history cleared."""
         self._install(Network(self._sizes, self._activation, self._cost, self._seed))
 
-    def rebuild(self, sizes: Sequence[int], activation: str, cost: str, seed: int) -> None:
+    def rebuild(self, sizes: Sequence[int], activation: str, cost: str, seed: int,
+                lr: float | None = None) -> None:
         """A new random network. Sizes must fit the dataset (784 inputs, one output per class)
-        with 1..4 hidden layers of 1..128 neurons; else failed(msg) and nothing changes. A change
-        of cost resets the learning rate to that cost's default."""
+        with 1..4 hidden layers of 1..128 neurons; else failed(msg) and nothing changes. The
+        learning rate becomes `lr`, or with None the default for the new network
+        (`default_lr`: its activation, cost and depth)."""
         if self._closed:
             return
         problem = _seed_problem(seed) or architecture_problem(sizes, activation, cost, seed,
@@ -291,8 +295,11 @@ class Session(QObject):
         if problem:
             self._fail(problem)
             return
-        if cost != self._cost:
-            self._lr = default_lr(cost)
+        rate = default_lr(cost, activation, len(sizes) - 2) if lr is None else _positive_float(lr)
+        if rate is None:
+            self._fail(f"The learning rate must be a positive number, not {lr!r}.")
+            return
+        self._lr = rate
         self._sizes = tuple(int(s) for s in sizes)
         self._activation, self._cost, self._seed = activation, cost, int(seed)
         self._install(Network(self._sizes, activation, cost, self._seed))
@@ -337,7 +344,7 @@ class Session(QObject):
             net, raw = Network.load_with_metadata(path)
             fits = net.sizes[0] == test_x.shape[1]  # else _on_model_loaded says it does not fit
             meta, note = _trusted_record(raw, train_size)
-            return net, meta, note, overflow_problem(net, test_x) if fits else None
+            return net, meta, note, parameters_problem(net, test_x) if fits else None
 
         self._files.run(f"Opening {_short(path)} …", load,
                         lambda loaded, error: self._on_model_loaded(path, loaded, error))
@@ -362,7 +369,7 @@ class Session(QObject):
         if meta.lr is not None:
             self._lr = meta.lr
         elif net.cost != self._cost:
-            self._lr = default_lr(net.cost)
+            self._lr = default_lr(net.cost, net.activation, net.L - 1)
         if meta.batch is not None and meta.batch <= len(self._dataset.train_labels):
             self._batch_size = meta.batch
         self._sizes, self._activation, self._cost = tuple(net.sizes), net.activation, net.cost
@@ -405,7 +412,7 @@ class Session(QObject):
             return
         trial = Network.from_parameters(self._sizes, self._activation, self._cost, weights,
                                         biases)
-        overflow = overflow_problem(trial, self._dataset.test_x()[:OVERFLOW_PROBE])
+        overflow = parameters_problem(trial, self._dataset.test_x()[:OVERFLOW_PROBE])
         if overflow:
             self._fail(f"These parameters were not applied: {overflow}. The network is kept "
                        "as it was.")
@@ -520,10 +527,17 @@ class Session(QObject):
 
     def event(self, event: QEvent) -> bool:
         if event.type() == SNAPSHOT_DRAWN:
-            if not self._closed:
-                self._worker.snapshot_taken()
+            wait = self._pacer.delay()  # keeps the window's CPU share while training bounded
+            if wait > 0:
+                QTimer.singleShot(round(1000 * wait), self, self._snapshot_taken)
+            else:
+                self._snapshot_taken()
             return True
         return super().event(event)
+
+    def _snapshot_taken(self) -> None:
+        if not self._closed:
+            self._worker.snapshot_taken()
 
     @Slot(int, object)
     def _on_worker_batches(self, generation: int, reports: tuple) -> None:
@@ -546,7 +560,8 @@ class Session(QObject):
         (core.last_good.collapsed); the window offers to restore the best weights."""
         good = self._last_good.best
         if good is None or not collapsed(good.accuracy, report.test_accuracy,
-                                         self._dataset.n_classes):
+                                         self._dataset.n_classes,
+                                         len(self._dataset.test_labels)):
             return
         self._offer = True
         self._fail(f"Held-out accuracy collapsed to {100 * report.test_accuracy:.1f} % after "
@@ -572,6 +587,7 @@ class Session(QObject):
         if self._closed:
             return
         self._training = state == "training"
+        self._pacer.restart()  # a pause is no snapshot cycle
         self._intent = self._training
         self.state_changed.emit(state)
 
@@ -605,9 +621,10 @@ def _short(path) -> str:
 
 
 def _trusted_record(raw: dict, train_size: int) -> tuple[ModelMetadata, str | None]:
-    """A model file's training record, and None; or, when it cannot be read or holds numbers no
-    training produces (an accuracy outside 0…1, a negative cost, counts beyond 2⁵³), the record
-    without them and what was left out, in words. Nothing untrue reaches the screen."""
+    """A model file's training record (read_metadata leaves out history rows no training
+    produces), and None; or, when it cannot be read or counts beyond 2⁵³ batches or samples,
+    the record without them and what was left out, in words. Nothing untrue reaches the
+    screen."""
     try:
         meta = read_metadata(raw, train_size=train_size)
     except Exception as e:  # noqa: BLE001 - a damaged record never stops the weights opening
@@ -620,22 +637,7 @@ def _trusted_record(raw: dict, train_size: int) -> tuple[ModelMetadata, str | No
     if isinstance(rows, list) and len(meta.history) < len(rows):  # the reader left rows out
         return dataclasses.replace(meta, history=(), epoch_ends=()), (
             "its history holds numbers no training produces, so no history is shown")
-    bad = next((r for r in meta.history if not _plausible(r)), None)
-    if bad is not None:
-        return dataclasses.replace(meta, history=(), epoch_ends=()), (
-            f"its history holds numbers no training produces (epoch {bad.epoch}: accuracy "
-            f"{bad.test_accuracy:.4g}, cost {bad.test_cost:.4g}), so no history is shown")
     return meta, None
-
-
-def _plausible(report: EpochReport) -> bool:
-    """Accuracies within 0…1 and finite costs ≥ 0 (NaN: not measured), as training reports
-    them."""
-    def within(value, lo, hi) -> bool:
-        return math.isnan(value) or lo <= value <= hi
-    return (all(within(a, 0.0, 1.0) for a in (report.train_accuracy, report.test_accuracy))
-            and all(within(c, 0.0, np.finfo(np.float64).max)
-                    for c in (report.train_cost, report.test_cost)))
 
 
 def _seed_problem(seed) -> str | None:

@@ -20,6 +20,7 @@ from mlpviz.core.activations import ACTIVATIONS
 from mlpviz.core.costs import COSTS
 from mlpviz.core.limits import DRAWN, hidden_problem
 from mlpviz.core.training import DEFAULT_BATCH
+from mlpviz.gui.run_controls import LR_RANGE as RUN_LR_RANGE
 from mlpviz.gui.session import (
     DEFAULT_ACTIVATION, DEFAULT_COST, DEFAULT_DATASET, DEFAULT_SEED, DEFAULT_SIZES, SEED_RANGE,
     Session,
@@ -30,7 +31,7 @@ from mlpviz.gui.worker import MAX_SPEED
 # What the toolbar's boxes hold (a test checks these against the widgets).
 SPEED_RANGE = (1, MAX_SPEED)
 STOP_AFTER_RANGE = (0, 100_000)  # the "stop after" box (run_controls.MAX_STOP_AFTER)
-LR_RANGE = (0.001, 1000.0)  # the η box
+LR_RANGE = RUN_LR_RANGE  # the η box
 BATCH_RANGE = (1, 10_000)  # the batch box
 MAX_LAYER_SIZE = 2**31 - 1  # input and output layers: the data decides, the Session checks
 MAX_SPEC_LENGTH = 4096  # a dataset name or folder path

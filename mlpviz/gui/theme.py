@@ -25,7 +25,7 @@ from mlpviz.core.explain import BLACK_ON_WHITE, WHITE_ON_BLACK, Shades
 
 PRESENTATION_SCALE = 1.35  # fonts and strokes in presentation mode, for the back of the room
 # Parts the platform gives a font of their own, which the application font does not change.
-_OWN_FONT_CLASSES = ("QDockWidgetTitle", "QHeaderView", "QStatusBar", "QMenuBar", "QMenu",
+_OWN_FONT_CLASSES = ("QHeaderView", "QStatusBar", "QMenuBar", "QMenu",
                      "QToolButton", "QTabBar")
 
 

@@ -60,7 +60,8 @@ class TrainingWorker(QObject):
       diverged(int generation)  a step would have made the numbers non-finite (before `failed`)
       checkpoint_ready(int generation, Snapshot, float accuracy, str when)  parameters worth
                            returning to, with their held-out accuracy: when a run (training or
-                           an epoch step) starts, and at every epoch's end
+                           an epoch step) starts, before the first of a series of single-batch
+                           steps on new parameters, and at every epoch's end
       finished()           the loop has ended (after `stop()`)
     """
 
@@ -82,6 +83,7 @@ class TrainingWorker(QObject):
         self._trainer = trainer
         self._generation = int(generation)
         self._synced = True  # the Network holds the current parameters (no step since sync/apply)
+        self._checkpointed = False  # a checkpoint was offered since these parameters were set
         self._mode = PAUSED
         self._announced = "paused"
         self._stopping = False
@@ -89,7 +91,7 @@ class TrainingWorker(QObject):
         self._stop_after = 0  # pause when an epoch ends with at least this many done (0: never)
         self._next_batch = 0.0  # monotonic time the next batch may start (slow motion)
         self._pending: list[BatchReport] = []
-        self._pending_epochs: list[EpochReport] = []
+        self._pending_epochs: list[tuple[EpochReport, Snapshot]] = []  # with its checkpoint
         self._last_emit = 0.0
         self._taken = threading.Event()  # the receiver has taken the last snapshot
         self._taken.set()
@@ -244,6 +246,7 @@ class TrainingWorker(QObject):
                 self._announce("paused")
             self._trainer, self._generation = args
             self._synced = True
+            self._checkpointed = False
             self._taken.set()
         elif name == "apply":
             weights, biases, generation = args
@@ -254,6 +257,7 @@ class TrainingWorker(QObject):
             t.net.set_parameters(weights, biases)
             t.load_network()
             self._synced = True
+            self._checkpointed = False
             self._emit_snapshot()
         elif name == "stop":
             if self._mode != PAUSED:
@@ -261,8 +265,8 @@ class TrainingWorker(QObject):
 
     def _begin(self, mode: str) -> None:
         if self._mode == PAUSED:
-            if mode != STEP_BATCH:
-                self._checkpoint_run_start()
+            if mode != STEP_BATCH or not self._checkpointed:
+                self._checkpoint_run_start()  # steps: once, before the first of a series
             now = time.monotonic()
             self._segment_start = now
             self._recent.clear()
@@ -282,10 +286,9 @@ class TrainingWorker(QObject):
         self._recent.append((now, report.batch_size))
         self._next_batch = started + self._delay
         epoch_ended = t.epoch_done
-        if epoch_ended:
+        if epoch_ended:  # its report and checkpoint go out after the batches before them
             report = t.finish_epoch()
-            self._pending_epochs.append(report)
-            self._checkpoint(report.test_accuracy, f"at the end of epoch {report.epoch}")
+            self._pending_epochs.append((report, self._snapshot_now()))
         if self._mode == STEP_BATCH or (self._mode == STEP_EPOCH and epoch_ended) or (
                 epoch_ended and self._mode == RUNNING and 0 < self._stop_after <= t.epoch):
             self._enter_pause()
@@ -318,14 +321,18 @@ class TrainingWorker(QObject):
             self.state_changed.emit(state)
 
     def _flush_batches(self) -> None:
-        """Emit the pending batch reports, then the epochs they completed (in that order)."""
+        """Emit the pending batch reports, then the epochs they completed, each followed by
+        its checkpoint (in that order: a checkpoint never arrives before the reports that
+        preceded it)."""
         if self._pending:
             reports, self._pending = tuple(self._pending), []
             self.batches_done.emit(self._generation, reports)
         if self._pending_epochs:
             epochs, self._pending_epochs = self._pending_epochs, []
-            for report in epochs:
+            for report, snapshot in epochs:
                 self.epoch_done.emit(self._generation, report)
+                self._checkpoint(report.test_accuracy, f"at the end of epoch {report.epoch}",
+                                 snapshot)
 
     def _checkpoint_run_start(self) -> None:
         """The parameters as a run starts, with their held-out accuracy (evaluated now)."""
@@ -335,8 +342,11 @@ class TrainingWorker(QObject):
         self._checkpoint(accuracy, f"from before the run that started at epoch {t.epoch}, "
                                    f"batch {t.batch_in_epoch}")
 
-    def _checkpoint(self, accuracy: float, when: str) -> None:
-        self.checkpoint_ready.emit(self._generation, self._snapshot_now(), float(accuracy), when)
+    def _checkpoint(self, accuracy: float, when: str, snapshot: Snapshot | None = None) -> None:
+        """Offer `snapshot` (by default the parameters now) with its held-out accuracy."""
+        self._checkpointed = True
+        self.checkpoint_ready.emit(self._generation, snapshot or self._snapshot_now(),
+                                   float(accuracy), when)
 
     def _snapshot_now(self) -> Snapshot:
         """A read-only copy of the parameters as they are now."""

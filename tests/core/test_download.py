@@ -18,6 +18,7 @@ from mlpviz.core.download import (
     MNIST_FILES,
     DownloadError,
     RemoteFile,
+    Stall,
     download_dataset,
     download_file,
 )
@@ -198,7 +199,7 @@ def test_http_error_and_unreachable_server(server, tmp_path):
     with pytest.raises(DownloadError, match="HTTP 404"):
         download_file(base + "missing", tmp_path / "x", "0" * 64)
     with pytest.raises(DownloadError, match="cannot connect"):
-        download_file("http://127.0.0.1:9/x", tmp_path / "x", "0" * 64, timeout=2)
+        download_file("http://127.0.0.1:9/x", tmp_path / "x", "0" * 64, stall=Stall(seconds=2))
     assert list(tmp_path.iterdir()) == []
 
 

@@ -58,3 +58,9 @@ def test_key_columns_keep_names_the_sum_and_the_largest():
     values = [(None, *v[1:]) for v in values]
     assert key_columns(values, [0], signed=(1, 2, 3, 4, 5, 6), limit=4) == [0, 1, 3, 4]
     assert key_columns(values, [0], signed=(1, 2), limit=10) == list(range(7))
+
+
+def test_hiding_a_single_row_or_column_is_not_worth_it():
+    values = [(None, float(i)) for i in range(6)]
+    assert key_rows(values, None, (1,), 5) == list(range(6))
+    assert key_columns([(None, 1.0, 2.0, 3.0)], [0], (1, 2, 3), 3) == [0, 1, 2, 3]

@@ -120,8 +120,11 @@ def test_float_images_are_used_as_they_are(bundled):
 
 def test_default_learning_rate(bundled):
     assert _trainer(bundled).lr == default_lr("mse") == default_lr(MSE) == 3.0
-    assert _trainer(bundled, net=Network(SIZES, cost="cross_entropy")).lr == 0.5
-    assert default_lr(CROSS_ENTROPY) == 0.5
+    for activation in ACTIVATIONS.values():
+        for cost in (MSE, CROSS_ENTROPY):
+            net = Network(SIZES, activation.name, cost.name)
+            want = activation.default_lr(cost.name, 2)
+            assert _trainer(bundled, net=net).lr == default_lr(cost, activation) == want > 0
 
 
 def test_learning_rate_change_applies_from_the_next_batch(bundled):

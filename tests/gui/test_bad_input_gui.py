@@ -72,7 +72,7 @@ def test_a_dataset_with_fewer_than_eight_training_images(
         window.grab()
     assert not exceptions
     assert len(s.dataset.train_labels) == 3 and s.batch_size == 3
-    assert not window.banner.isVisible()
+    assert not window.banner.isVisible(), window.banner.text()
 
 
 def test_a_dataset_with_an_empty_held_out_split_is_refused(

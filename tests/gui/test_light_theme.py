@@ -12,6 +12,8 @@ from mlpviz.core.costs import get_cost
 from mlpviz.core.network import Network
 from mlpviz.core.snapshot import Snapshot
 from mlpviz.gui.theme import DARK, LIGHT, luminance
+from mlpviz.core.minibatch import minibatch_with
+from mlpviz.gui.views.batch_stage import BatchThumbnails
 from mlpviz.gui.views.drawing_pad import DrawingPad
 from mlpviz.gui.views.sample_view import SampleView
 
@@ -136,3 +138,20 @@ def test_the_drawing_pad_inks_as_the_network_view_does(qtbot, network_view, them
     ink = lum_at(shot, r.center().x(), r.top() + r.height() / 4)
     blank = lum_at(shot, r.center().x(), r.top() + 3 * r.height() / 4)
     assert abs(ink - view_ink) < 0.1 and abs(blank - view_blank) < 0.1
+
+
+@pytest.mark.parametrize("theme", [DARK, LIGHT], ids=["dark", "light"])
+def test_stage_9s_thumbnails_ink_as_the_network_view_does(qtbot, bundled, theme):
+    thumbs = BatchThumbnails()
+    qtbot.addWidget(thumbs)
+    pal = thumbs.palette()
+    pal.setColor(thumbs.backgroundRole(), QColor(theme.background))
+    thumbs.setPalette(pal)
+    x = np.zeros(784)
+    x[:14 * 28] = 1.0
+    batch = minibatch_with(bundled.train_images, bundled.train_labels, 4, x, 2)
+    thumbs.set_batch(batch, [str(d) for d in range(10)])
+    img = thumbs.item(0).icon().pixmap(28, 28).toImage()
+    ink, blank = lum_at(img, 10, 6), lum_at(img, 10, 20)
+    assert abs(ink - luminance(theme.neuron_on)) < 0.1
+    assert abs(blank - luminance(theme.neuron_off)) < 0.1

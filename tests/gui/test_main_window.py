@@ -347,7 +347,7 @@ def test_a_stage_built_on_old_weights_is_marked_and_rebuilt(qtbot, window):
     overlays = []
     stepper.overlay_changed.connect(overlays.append)
     s.start()
-    qtbot.waitUntil(lambda: stepper.stale_note.isVisible(), timeout=10_000)
+    qtbot.waitUntil(lambda: stepper.stale_note.isVisible(), timeout=20_000)
     assert "Out of date" in stepper.stale_note.text()
     assert overlays[-1].caption.startswith("Out of date")  # the network view says so too
     assert np.array_equal(stepper.walk.trace.W[0], built_on)  # nothing rebuilt behind the user
@@ -355,8 +355,10 @@ def test_a_stage_built_on_old_weights_is_marked_and_rebuilt(qtbot, window):
     assert not stepper.stale_note.isVisible()
     assert not np.array_equal(stepper.walk.trace.W[0], built_on)
     assert stepper.current_stage().key == "lever-bias"
-    qtbot.waitUntil(lambda: stepper.stale_note.isVisible(), timeout=10_000)
-    s.pause()
+    rebuilt_on = stepper.walk.trace.W[0].copy()
+    qtbot.waitUntil(lambda: not np.array_equal(s.snapshot.weights[0], rebuilt_on),
+                    timeout=20_000)  # training moves on again …
+    s.pause()  # … and pausing rebuilds the stage on the newest weights
     qtbot.waitUntil(lambda: not s.is_training, timeout=5000)
     qtbot.waitUntil(lambda: not stepper.stale_note.isVisible(), timeout=5000)
     assert np.array_equal(stepper.walk.trace.W[0], s.snapshot.weights[0])

@@ -7,6 +7,7 @@ import pytest
 
 from mlpviz.core.datasets import Dataset
 from mlpviz.core.network import Network
+from mlpviz.core.training import default_lr
 from mlpviz.gui.session import Session
 
 
@@ -282,7 +283,7 @@ def test_save_and_open_round_trip(qtbot, make_session, tmp_path):
     saved = s.snapshot
     assert s.save_model(tmp_path / "m.npz")
     s.rebuild([784, 32, 10], "tanh", "cross_entropy", 7)
-    assert s.history == [] and s.lr == 0.5
+    assert s.history == [] and s.lr == default_lr("cross_entropy", "tanh", 1)
     with qtbot.waitSignal(s.network_rebuilt, timeout=1000) as blocker:
         s.open_model(tmp_path / "m.npz")
     loaded = blocker.args[0]

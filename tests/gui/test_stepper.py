@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QHBoxLayout, QPushButton, QWidget
 
 from mlpviz.core.minibatch import minibatch_with
 from mlpviz.core.network import Network
+from mlpviz.core.presenting import find_stage
 from mlpviz.core.snapshot import Snapshot
 from mlpviz.core.trace_export import load_trace
 from mlpviz.core.notation import parse_number
@@ -307,18 +308,18 @@ def test_hint_says_where_to_change_the_sample_or_the_drawings_label(panel, data)
 
 
 def test_screenshots_of_stages_3_4_5(panel, tmp_path):
-    """The README's pictures (scripts/make_screenshots.py, stage by key): each key is a stage of
+    """The README's pictures (scripts/make_screenshots.py, stage by number): each is a stage of
     the walk, numbered as its file is named; the panel shows that stage; the three pictures
     differ; the saved file holds the picture."""
     script = Path(__file__).resolve().parents[2] / "scripts" / "make_screenshots.py"
     stages = runpy.run_path(str(script), run_name="make_screenshots")["STAGES"]
     panel.set_class_names([str(d) for d in range(10)])
     pictures = []
-    for name, key in stages.items():
-        panel.go_to(panel.walk.index(key))
+    for name, label in stages.items():
+        panel.go_to(find_stage([s.title for s in panel.walk.stages], label))
         stage = panel.current_stage()
         number = name.removesuffix(".png").rsplit("stage", 1)[1]
-        assert stage.key == key and stage.title.startswith(number)
+        assert stage.title.startswith(label + " · ") and label.startswith(number)
         assert panel.title.text() == stage.title and panel.title.isVisible()
         img = panel.grab().toImage().convertToFormat(QImage.Format.Format_RGB32)
         assert img.save(str(tmp_path / name))

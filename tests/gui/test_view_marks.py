@@ -88,3 +88,20 @@ def test_a_small_nudge_is_an_arrow_with_a_head_not_a_dot(network_view, snap, bun
     assert rows.max() - rows.min() + 1 >= 2.5 * shaft
     big = green_mask(a[:, int(layout.centers[1][2][0] - 2 * r):int(layout.centers[1][2][0] + 2 * r)])
     assert big.any(axis=1).sum() > rows.size, "the bigger nudge is still the longer arrow"
+
+
+@pytest.mark.parametrize("theme", [DARK, LIGHT], ids=["dark", "light"])
+def test_a_clicked_pixel_stays_marked_even_on_full_ink(qtbot, network_view, snap, theme):
+    x = np.ones(784)  # every pixel fully inked: the mark must still show
+    view = network_view(snap, (1000, 640), theme, x)
+    plain = rgb_array(view)
+    x0, y0, block, _ = view._geometry().layout.image_rect
+    px = block / 28
+    view.set_selected(0, 10 * 28 + 20)
+    marked = rgb_array(view)
+    cell = (slice(int(y0 + 10 * px - 2), int(y0 + 11 * px + 3)),
+            slice(int(x0 + 20 * px - 2), int(x0 + 21 * px + 3)))
+    accent = np.array(rgb(theme.accent))
+    near = np.abs(marked[cell] - accent).sum(axis=2) < 60
+    assert near.sum() > 2 * px  # an accent frame around the pixel
+    assert (np.abs(plain[cell] - accent).sum(axis=2) < 60).sum() == 0

@@ -39,6 +39,8 @@ def detect_format(path) -> str:
         raise ModelImportError(f"{path}: no such file")
     if path.is_dir():
         raise ModelImportError(f"{path}: is a folder, not a model file")
+    if not path.is_file():  # reading a pipe or a device could wait forever
+        raise ModelImportError(f"{path}: not a regular file (a pipe or a device), not a model file")
     size = path.stat().st_size
     with open(path, "rb") as f:
         head = f.read(16)

@@ -2,9 +2,11 @@
 more than Y", "X most", "near its target", "none of its levers work", "k of n", "already says d"),
 the names it compares and the numbers it compares them by, and the words written from it.
 
-The stages write these sentences only through `claim` and `first_true`, which refuse a claim the
-numbers do not support (`FalseClaim`), so a stage either states the true thing or says nothing; the
-stage keeps its claims (`Stage.claims`) so a test can check every one against the numbers again.
+The stages write these sentences only through `Said` (`claim`, `first_true`), which refuses a claim
+the numbers do not support, so a stage either states the true thing or says nothing: the words of a
+refused claim are left out (never a crash in front of a class) and the claim is kept in
+`Stage.refused`, which the tests require to be empty. The stage keeps its claims (`Stage.claims`)
+so a test can check every one against the numbers again.
 
 Relations, over the numbers v = (v₀, v₁, …):
   more     |v₀| > |v₁|                      "raising X matters more than lowering Y"
@@ -13,6 +15,7 @@ Relations, over the numbers v = (v₀, v₁, …):
   highest  v₀ ≥ vᵢ for all i (signed)       "the most active is neuron 4"
   near     |v₀ − v₁| ≤ NEAR                  "already near its target" (v₀ the value, v₁ the target)
   zero     every vᵢ = 0                     "none of its levers do anything", "no pixel is lit"
+  equal    every vᵢ = v₀ (two or more)      "every output is 0.00: no answer"
   acts     v₀ ≠ 0                           "raise it and the output rises"
   up       every vᵢ > 0;  down  every vᵢ < 0
   count    v₀ = the number of nonzero v₁, v₂, …   "k of these n disagree"
@@ -28,8 +31,8 @@ import numpy as np
 
 NEAR = 0.1  # "near its target": within this distance of it
 
-RELATIONS = ("more", "most", "least", "highest", "near", "zero", "acts", "up", "down", "count",
-             "says", "rises")
+RELATIONS = ("more", "most", "least", "highest", "near", "zero", "equal", "acts", "up", "down",
+             "count", "says", "rises")
 
 
 class FalseClaim(ValueError):
@@ -71,6 +74,8 @@ class Claim:
             return bool(abs(v[0] - v[1]) <= NEAR)
         if r == "zero":
             return bool(np.all(v == 0))
+        if r == "equal":
+            return bool(len(v) > 1 and np.all(v == v[0]))
         if r == "acts":
             return bool(v[0] != 0)
         if r == "up":
@@ -111,8 +116,8 @@ class Said:
     """The sentences of one stage being written, with the claims in them."""
 
     def __init__(self) -> None:
-        self.parts: list[str] = []
         self.claims: list[Claim] = []
+        self.refused: list[Claim] = []  # claims a stage meant to make that the numbers deny
 
     def __call__(self, c: Claim | None) -> str:
         """The words of claim c, kept with the stage ("" for None: nothing true to say)."""
@@ -122,13 +127,18 @@ class Said:
         return c.text
 
     def claim(self, relation: str, names, values, text: str) -> str:
-        """`claim(…)`'s words, kept with the stage."""
-        return self(claim(relation, names, values, text))
+        """The words of a claim the stage is sure of, kept with the stage; if the numbers do not
+        support it after all, nothing is written and the claim is kept in `refused`."""
+        c = Claim(relation, tuple(str(n) for n in names), values, text)
+        if c.holds():
+            return self(c)
+        self.refused.append(c)
+        return ""
 
     def first(self, *options: tuple) -> str:
         """`first_true(…)`'s words, kept with the stage ("" if none is true)."""
         return self(first_true(*options))
 
     def fields(self) -> dict:
-        """The claims as a `Stage` field."""
-        return {"claims": tuple(self.claims)}
+        """The claims (and any refused ones) as `Stage` fields."""
+        return {"claims": tuple(self.claims), "refused": tuple(self.refused)}

@@ -119,6 +119,10 @@ def wants_stage(c: Context) -> Stage:
 def _verdict(c: Context, said: Said) -> str:
     """What the network says now: "already says 2 (0.81)" or "thinks this is a 7 (0.64)"."""
     a, lab, p = c.t.a[c.L], c.t.label, c.t.prediction
+    same = first_true(("equal", ["outputs"], a, f"Every output is {num(a[0])}: the network "
+                                               f"cannot tell the {c.what}s apart at all."))
+    if same:
+        return said(same)
     if p == lab:
         surer = ", but it could be surer" if c.out_nudges()[lab] > 0 else ""
         return said.claim("says", [lab], [lab, a[lab], *a],
@@ -138,15 +142,16 @@ def _wants(c: Context, said: Said, most: int) -> str:
         ("up", [lab], [n_lab], f"We want the {c.q(lab)} output to go up{by_a_lot} "
                                f"({fmt_sig(n_lab, 2, signed=True)})"),
         ("zero", [lab], [n_lab], f"The {c.q(lab)} output is exactly at its target"))
-    rest = said.first(("down", ["others"], others, "every other output down"),
-                      ("zero", ["others"], others, "every other output is exactly at its target"))
+    rest = said.first(("down", ["others"], others, "and every other output down"),
+                      ("zero", ["others"], others,
+                       "; every other output is already exactly at its target"))
     if not rest:
-        rest = "every other output toward its target, 0"
+        rest = "and every other output toward its target, 0"
     mostly = said.first(("most", [most], [n_most, *others],
                          f"the {c.q(most)} most of all ({fmt_sig(n_most, 2, signed=True)}), "
                          f"because at {num(c.t.a[c.L][most])} it is the furthest from its "
                          "target"))
-    return f"{first} and {rest}" + (f" — {mostly}." if mostly else ".")
+    return f"{first}{' ' if rest[0] != ';' else ''}{rest}" + (f" — {mostly}." if mostly else ".")
 
 
 def _in_proportion(c: Context, said: Said, most: int) -> str:
@@ -161,6 +166,7 @@ def _in_proportion(c: Context, said: Said, most: int) -> str:
     least = min(others, key=lambda j: abs(nudges[j]))
     n_lab, n_least, n_most = nudges[lab], nudges[least], nudges[most]
     near = first_true(
+        ("zero", [least], [n_least], "which is already exactly at its target"),
         ("near", [least], [a[least], t.y[least]], "which is already near its target"),
         ("least", [least], [n_least, *nudges[others]], "the other output nearest its target"))
     ahead = "Each nudge is in proportion to how far the output is from its target"

@@ -35,7 +35,7 @@ def input_stage(c: Context) -> Stage:
     return Stage(
         key="forward-0", number=1, title="1a · Forward: the input layer", short="1a · Input layer",
         text=(f"The image is the first layer: {count(n)} neurons{shape}, each holding its pixel's "
-              f"brightness from 0 (black) to 1 (white). {lights}"),
+              f"brightness from 0 (blank) to 1 (full ink). {lights}"),
         formula=f"a{sup(0)} = x   ({count(n)} numbers in 0 … 1)",
         values={"a": x, "lit": lit, "dark": dark},
         overlay=Overlay(lit_layers=1, caption="Forward pass: the input layer"),
@@ -70,11 +70,14 @@ def layer_stage(c: Context, l: int) -> Stage:
     said = Said()
     if out:
         p, y = t.prediction, t.label
-        verdict = said.claim("says", [p], [p, a[p], *a],
-                             f"The network's answer is the {c.brightest} output: {c.name(p)} "
-                             f"({num(a[p])}).")
-        verdict += (" That is right." if p == y else
-                    f" The right answer, {c.name(y)}, gets only {num(a[y])}.")
+        verdict = said.first(
+            ("equal", ["outputs"], a, f"Every output is {num(a[p])}: the network has no answer, "
+                                      "since no output is higher than the rest."),
+            ("says", [p], [p, a[p], *a], f"The network's answer is the {c.brightest} output: "
+                                         f"{c.name(p)} ({num(a[p])})."))
+        if said.claims[-1].relation == "says":
+            verdict += (" That is right." if p == y else
+                        f" The right answer, {c.name(y)}, gets only {num(a[y])}.")
         how = ("The output layer works the same way"
                + (", then a softmax turns the ten sums into shares that add up to 1. " if softmax
                   else ". "))

@@ -117,9 +117,9 @@ def _off_reason(c: Context, l: int, j: int) -> str:
     """Why neuron j of layer l passes nothing back (∂C/∂zⱼ = 0): it is off, or saturated, or the
     cost does not care about it."""
     if c.t.grad_a[l][j] == 0:
-        return "the cost does not depend on it right now (∂C/∂a = 0)"
+        return "the cost does not depend on it right now, with ∂C/∂a = 0"
     if c.act.has_kink:
-        return f"it is off (z ≤ 0, so {c.f}'(z) = 0)"
+        return f"it is off, with z ≤ 0 and {c.f}'(z) = 0"
     return f"{c.f}'(z) is 0 at z = {fmt_sig(c.t.z[l][j], 3)}"
 
 
@@ -129,14 +129,14 @@ def _dead_weights(c: Context, l: int, j: int, said: Said, which: str = "them") -
     t = c.t
     gw, gz = t.grad_w[l - 1][j], t.grad_z[l][j]
     if gz == 0:
-        why = f"{c.neuron(l, j)} passes nothing back: {_off_reason(c, l, j)}"
+        why = f"{c.neuron(l, j)} passes nothing back ({_off_reason(c, l, j)})"
     elif l == 1:
-        why = "no pixel is lit: every input is 0"
+        why = "no pixel is lit (every input is 0)"
     else:
         why = f"every activation of {c.layer(l - 1)} is 0"
     return said.claim("zero", ["∂C/∂w"], gw,
-                      f"Right now none of {which} does anything: {why}, so every "
-                      f"∂C/∂w = aₖ · ∂C/∂z = 0.")
+                      f"Right now none of {which} does anything, because {why}: every "
+                      f"∂C/∂w = aₖ · ∂C/∂z is 0.")
 
 
 def _weight_rows(c: Context, l: int, j: int, tab: Table, wishes: bool) -> list[int]:
@@ -289,10 +289,15 @@ def _hidden_words(c: Context, l: int, j: int, said: Said) -> str:
     t = c.t
     gz, gw = t.grad_z[l][j], t.grad_w[l - 1][j]
     first = l == 1
+    if not np.any(t.grad_a[l]):
+        return said.claim("zero", [f"layer {l}"], t.grad_z[l],
+                          "So none of its neurons' levers has anything to do: every ∂C/∂z, ∂C/∂b "
+                          "and ∂C/∂w of this layer is 0, and backpropagation has nothing to carry "
+                          "further back.")
     if gz == 0:
         return said.claim("zero", [f"layer {l}"], t.grad_z[l],
                           f"No neuron of layer {l} passes anything back: ∂C/∂z = 0 for every one "
-                          f"({_off_reason(c, l, j)} for neuron {j}), so none of their levers "
+                          f"(neuron {j}: {_off_reason(c, l, j)}), so none of their levers "
                           "do anything and backpropagation has nothing to carry further back.")
     text = said.claim("acts", [j], [gz], "its levers work exactly as before.")
     text += f" {_responsiveness(c, l, j, said)} "
@@ -306,8 +311,8 @@ def _hidden_words(c: Context, l: int, j: int, said: Said) -> str:
         black = x == 0
         none = ""
         if black.any():
-            none = said.claim("zero", ["black pixels"], gw[black],
-                              f", the {count(int(black.sum()))} from black ones not at all")
+            none = said.claim("zero", ["blank pixels"], gw[black],
+                              f", the {count(int(black.sum()))} from blank ones not at all")
         return (text + f"Its {count(c.sizes[0])} weights come from the pixels: {most}{none}. "
                 "The pixels are the image itself — we cannot change them, so backpropagation "
                 "stops here.")

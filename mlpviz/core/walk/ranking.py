@@ -38,11 +38,11 @@ def _zeros_note(c: Context, zeros: int, said: Said, values: dict) -> str:
                   zeros_from_off=dead, zeros_not_from_off=zeros - dead)
     head = f"{count(zeros)} of them are exactly 0"
     return said.first(
-        ("more", ["black pixels", "the rest"], [from_black, zeros - from_black],
-         f"{head} — mostly weights from black pixels, which cannot affect this sample."),
+        ("more", ["blank pixels", "the rest"], [from_black, zeros - from_black],
+         f"{head} — mostly weights from blank pixels, which cannot affect this sample."),
         ("more", ["off neurons", "the rest"], [dead, zeros - dead],
          f"{head} — mostly the levers of neurons that pass nothing back (∂C/∂z = 0)."),
-    ) or f"{head}."
+        ("count", ["zeros"], np.concatenate([[zeros], all_gradients(t) == 0]), f"{head}."))
 
 
 def gradient_stage(c: Context) -> Stage:
@@ -53,28 +53,34 @@ def gradient_stage(c: Context) -> Stage:
     P = flat.size
     top = top_parameters(t)
     g10 = abs(top[-1][3])
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+        ratios = np.abs([p[3] for p in top]) / g10 if g10 > 0 else None  # inf if it overflows
     norm = float(np.sqrt(np.sum(flat * flat)))
     zeros = int(np.count_nonzero(flat == 0))
     tab = Table("#", "parameter", "connects", "∂C/∂θ", f"× #{len(top)}")
     for r, (l, j, k, g) in enumerate(top, 1):
         tab.add(str(r), param_name(l, j, k), _connects(c, l, j, k), g,
-                (abs(g) / g10, 3) if g10 > 0 else "—", digits=3)
+                (ratios[r - 1], 3) if ratios is not None and np.isfinite(ratios[r - 1]) else "—",
+                digits=3)
     g1 = top[0][3]
     formula = (f"∇C = (∂C/∂w{sub(0, 0)}{sup(1)}, …, ∂C/∂b{sub(c.sizes[-1] - 1)}{sup(c.L)}): "
                f"{count(P)} numbers,  |∇C| = {fmt_sig(norm)}")
     said = Said()
-    ratio = abs(g1) / g10 if g10 > 0 else 0.0
+    ratio = ratios[0] if ratios is not None else 0.0
     ranks = said.first(
         ("zero", ["∇C"], [g1], "Here every one of them is 0: this sample teaches this network "
                                "nothing, and a step on it changes nothing."),
         ("zero", [f"#{len(top)}"], [g10],
          f"Only {count(P - zeros)} of them are not 0, so the ranking ends there: the top one, "
          f"∂C/∂{param_name(*top[0][:3])} = {fmt_sig(g1, 2)}, matters most."),
-        ("more", ["#1", f"#{len(top)}"], [g1, g10],
+        ("more", ["#1", f"#{len(top)}", "ratio"], [g1, g10, ratio],  # the ratio must be finite
          f"It also ranks the parameters: the top one is {fmt_sig(ratio, 2)} times the "
          f"{len(top)}th, so changing it matters {fmt_sig(ratio, 2)} times as much."),
+        ("more", ["#1", f"#{len(top)}"], [g1, g10],
+         f"It also ranks the parameters: the top one, {fmt_sig(g1, 2)}, is more than 10³⁰⁰ times "
+         f"the {len(top)}th, {fmt_sig(top[-1][3], 2)}, so changing it matters that much more."),
     ) or "It also ranks the parameters by size."
-    if g10 > 0:
+    if g10 > 0 and np.isfinite(ratio):
         formula += (f"\nlargest: ∂C/∂{param_name(*top[0][:3])} = {fmt_sig(g1)}   "
                     f"= {fmt_sig(ratio, 3)} × the {len(top)}th, {fmt_sig(top[-1][3])}")
     zero_note, counts = "", {}
@@ -88,7 +94,7 @@ def gradient_stage(c: Context) -> Stage:
         key="gradient", number=7, title="7 · The whole gradient", short="7 · The gradient",
         highlight=0, text=text, formula=formula,
         values={"params": [p[:3] for p in top], "grads": np.array([p[3] for p in top]),
-                "ratios": (np.array([abs(p[3]) / g10 for p in top]) if g10 > 0 else None),
+                "ratios": ratios,
                 "norm": norm, "zeros": zeros, "count": P, **counts},
         overlay=Overlay(line_values={l: -g for l, g in enumerate(t.grad_w)},
                         nudges={l + 1: -g for l, g in enumerate(t.grad_b)},

@@ -28,6 +28,8 @@ class Stage:
     highlight   the row the text and formula talk about (the right answer, the most-wanted neuron)
     claims      the comparative statements in `text`, as data (`core.walk.claims.Claim`): each
                 one's relation and numbers, checked when it was written
+    refused     claims the stage meant to make that its numbers deny: left out of `text` (a bug
+                the tests catch, never a crash on screen)
     """
 
     key: str
@@ -44,6 +46,7 @@ class Stage:
     short: str = ""
     highlight: int | None = None
     claims: tuple = ()
+    refused: tuple = ()
 
     @property
     def label(self) -> str:

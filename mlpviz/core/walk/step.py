@@ -27,8 +27,9 @@ def step_stage(c: Context, after: Network) -> Stage:
     a⁽ᴸ⁾ and the cost C before and after (one forward pass of the stepped network)."""
     t, L, lab = c.t, c.L, c.t.label
     a0 = t.a[L]
-    a1 = after.forward(t.x)
-    c0, c1 = t.cost, float(c.cost.value(a1, t.y))
+    zs, acts = after.forward_layers(t.x)
+    a1 = acts[-1]
+    c0, c1 = t.cost, float(c.cost.value_from_z(zs[-1], t.y, after.act))
     change = a1 - a0
     tab = Table(c.what, "a now", "a after one step", "change", signed=(3,))
     for j in range(len(a0)):

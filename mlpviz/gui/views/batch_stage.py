@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QFont, QIcon, QImage, QPixmap
+from PySide6.QtGui import QFont, QIcon, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView, QApplication, QCheckBox, QLabel, QListView, QListWidget, QListWidgetItem,
     QSizePolicy, QVBoxLayout, QWidget,
@@ -21,6 +21,9 @@ from PySide6.QtWidgets import (
 from mlpviz.core.minibatch import MiniBatch
 from mlpviz.core.network import Network
 from mlpviz.core.sgd_demo import SgdDemo, demo_text, sgd_demo
+from mlpviz.gui import theme as themes
+from mlpviz.gui.qimage import rgb_to_qimage
+from mlpviz.gui.theme import activation_rgb
 
 CAREFUL_COLOR = "#3a86d4"  # the careful walk: the gradient of the whole set
 STAGGER_COLOR = "#e8831c"  # the stagger: one mini-batch per step
@@ -28,13 +31,12 @@ THUMB = 40  # thumbnail side in pixels at the panel's normal font
 THUMBNAILS = 100  # pictures in the strip: the default mini-batch whole (the table lists fewer)
 
 
-def _pixmap(x: np.ndarray) -> QPixmap:
-    """A square grayscale image of pixels 0..1 (white strokes on black, as the dataset has them)."""
+def _pixmap(x: np.ndarray, theme) -> QPixmap:
+    """A square image of pixels 0..1 in the theme's shades, as the network view draws its input
+    (white strokes on black in the dark theme, black ink on white in the light one)."""
     side = int(round(np.sqrt(x.size)))
-    g = np.ascontiguousarray(np.clip(np.reshape(x[:side * side], (side, side)) * 255, 0, 255)
-                             .astype(np.uint8))
-    image = QImage(g.data, side, side, side, QImage.Format.Format_Grayscale8).copy()
-    return QPixmap.fromImage(image)
+    pixels = np.clip(np.reshape(x[:side * side], (side, side)), 0.0, 1.0)
+    return QPixmap.fromImage(rgb_to_qimage(activation_rgb(theme, pixels)))
 
 
 class BatchThumbnails(QListWidget):
@@ -66,6 +68,8 @@ class BatchThumbnails(QListWidget):
         if batch is None:
             return
         shown = min(len(batch), THUMBNAILS)
+        dark = self.palette().color(self.backgroundRole()).lightness() < 128  # the app's theme
+        theme = themes.DARK if dark else themes.LIGHT
         self.setToolTip(f"The mini-batch: all {len(batch):,} samples" if shown == len(batch)
                         else f"The first {shown:,} of the mini-batch's {len(batch):,} samples")
         for i in range(shown):
@@ -73,7 +77,7 @@ class BatchThumbnails(QListWidget):
             name = names[label] if label < len(names) else str(label)
             where = batch.row_name(i)
             short = f"#{int(batch.indices[i])}" if batch.indices[i] >= 0 else "drawn"
-            item = QListWidgetItem(QIcon(_pixmap(batch.X[i])), f"{name} {short}")
+            item = QListWidgetItem(QIcon(_pixmap(batch.X[i], theme)), f"{name} {short}")
             item.setToolTip(f"{where}, label {name}" + (" — the sample on show" if i == batch.shown
                                                           else ""))
             item.setTextAlignment(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
@@ -98,6 +102,9 @@ class BatchThumbnails(QListWidget):
         super().changeEvent(event)
         if event.type() == event.Type.FontChange:
             self._fit()
+        if event.type() == event.Type.PaletteChange and self._batch is not None:
+            batch, self._batch = self._batch, None  # drawn again in the new theme's shades
+            self.set_batch(batch, self._names)
 
 
 class SgdPlot(QWidget):

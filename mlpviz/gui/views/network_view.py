@@ -521,11 +521,13 @@ class NetworkView(QWidget):
         p.setPen(QPen(QColor(t.neuron_edge), 1.2))
         p.drawRect(QRectF(x - 0.5, y - 0.5, block + 1, block + 1))
         px = block / layout.image_side
-        for hl, color in ((self._selected, t.foreground), (self._emphasised_neuron(), t.accent)):
+        for hl in (self._selected, self._emphasised_neuron()):  # the clicked pixel, the hovered
             if hl is not None and hl[0] == 0:
                 r, c = divmod(hl[1], layout.image_side)
-                p.setPen(QPen(QColor(color), max(2.0, px / 4)))
-                p.drawRect(QRectF(x + c * px, y + r * px, px, px))
+                w = max(2.0, px / 4)
+                for color, width in ((t.background, w + 2.5), (t.accent, w)):  # shows on ink too
+                    p.setPen(QPen(QColor(color), width))
+                    p.drawRect(QRectF(x + c * px, y + r * px, px, px))
 
     def _make_input_image(self, g: _Geometry) -> QImage:
         """The 28×28 input as crisp squares with thin gaps, at device resolution."""
@@ -675,10 +677,11 @@ class NetworkView(QWidget):
         row = max(e[1] for e in layout.extents[1:]) + 0.35 * g.line_h
         fm = QFontMetricsF(g.fonts["layer"])
         gap = fm.averageCharWidth()
-        for short in (False, True):
+        for short in (False, True, "bare"):  # "bare": the input's size alone (a small picture)
             out = []
             for l, x in enumerate(layout.columns):
-                text = self._layer_caption(l, short)
+                text = (str(layout.sizes[0]) if short == "bare" and l == 0
+                        else self._layer_caption(l, bool(short)))
                 # the input's caption sits right under the picture; the others share one row
                 y = layout.extents[0][1] + 0.35 * g.line_h if l == 0 else row
                 w = fm.horizontalAdvance(text)
@@ -732,22 +735,8 @@ class NetworkView(QWidget):
                 self._arrow(p, c[j, 0], c[j, 1] - dy / 2, dy, width,
                             QColor(t.positive if v[j] > 0 else t.negative))
         # neuron_text beside neurons, on a small panel so that lines do not get in the way
-        p.setFont(g.fonts["small"])
-        fm = QFontMetricsF(g.fonts["small"])
-        for (l, j), text in ov.neuron_text.items():
-            if not (0 <= l <= L and 0 <= j < layout.sizes[l]):
-                continue
-            cx, cy = layout.centers[l][j]
-            if not (np.isfinite(cx) and np.isfinite(cy)):
-                continue
-            r = layout.radius[l]
-            w = fm.horizontalAdvance(text) + 0.6 * fm.averageCharWidth()
-            h = fm.height()
-            if l == L:
-                x = cx - r - 0.3 * g.line_h - w
-            else:
-                x = cx + r + 0.25 * g.line_h
-            box = QRectF(x, cy - h / 2, w, h)
+        for text, box, font in self.neuron_text_boxes(g):
+            p.setFont(font)
             p.setPen(Qt.PenStyle.NoPen)
             p.setBrush(QColor(t.panel))
             p.drawRoundedRect(box, 3, 3)
@@ -762,6 +751,43 @@ class NetworkView(QWidget):
             for i, line in enumerate(lines):
                 p.drawText(QRectF(0, 0.3 * g.line_h + i * h, self.width(), h),
                            Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop, line)
+
+    def neuron_text_boxes(self, g: _Geometry | None = None) -> list[tuple[str, QRectF, QFont]]:
+        """The stage's notes beside neurons, where they go and in what type: right of the neuron,
+        or left of it where the next column is too near (an output's always on the left), in
+        type made smaller (to 70 % at most) where the gap between the columns is narrow, and
+        above it where even that does not fit: a note does not cover a neuron of another layer."""
+        g = g or self._geometry()
+        ov = self._overlay
+        if g is None or ov is None:
+            return []
+        layout, L, pad = g.layout, len(g.layout.sizes) - 1, 0.25 * g.line_h
+        out = []
+        for (l, j), text in ov.neuron_text.items():
+            if not (0 <= l <= L and 0 <= j < layout.sizes[l]):
+                continue
+            cx, cy = layout.centers[l][j]
+            if not (np.isfinite(cx) and np.isfinite(cy)):
+                continue
+            r = layout.radius[l]
+            font = QFont(g.fonts["small"])
+            for _ in range(5):  # 100 % … 70 %
+                fm = QFontMetricsF(font)
+                w, h = fm.horizontalAdvance(text) + 0.6 * fm.averageCharWidth(), fm.height()
+                right = l < L and cx + r + pad + w <= layout.columns[l + 1] - layout.radius[l + 1]
+                x = cx + r + pad if right or l == 0 else cx - r - pad - w
+                left_edge = layout.columns[l - 1] + layout.radius[l - 1] if l > 0 else -1e9
+                if right or l == 0 or x >= left_edge:
+                    box = QRectF(x, cy - h / 2, w, h)
+                    break
+                font.setPointSizeF(font.pointSizeF() * 0.92)
+            else:  # no room beside it even in small type: above the neuron, between its neighbours
+                font = QFont(g.fonts["small"])
+                fm = QFontMetricsF(font)
+                w, h = fm.horizontalAdvance(text) + 0.6 * fm.averageCharWidth(), fm.height()
+                box = QRectF(cx - w / 2, cy - r - 0.15 * h - h, w, h)
+            out.append((text, box, font))
+        return out
 
     def caption_lines(self, g: _Geometry | None = None) -> tuple[QFont, list[str]]:
         """The stage caption's font and lines (`_caption_layout`); the network's top margin

@@ -893,7 +893,8 @@ class StepperPanel(QWidget):
                     t.setItem(i, c, item)
             if any(hidden):
                 more = QTableWidgetItem("… " + ", ".join(
-                    f"{n} more {what}" for n, what in zip(hidden, ("rows", "columns")) if n)
+                    f"{n} more {what}{'s' if n > 1 else ''}"
+                    for n, what in zip(hidden, ("row", "column")) if n)
                     + ": A shows all")
                 more.setFlags(Qt.ItemFlag.ItemIsEnabled)
                 t.setItem(len(shown), 0, more)
