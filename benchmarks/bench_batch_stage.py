@@ -6,8 +6,9 @@ For mini-batches of 100, 1,000 and 10,000 around a held-out sample (the toolbar'
 10,000; the bundled set gives 8,001): the median time of each sample's wishes computed one
 backprop per sample (`Network.backprop` in a loop: how `batch_wishes` worked before) and all at
 once (`batch_wishes` now, the batched backward recursion), their ratio, and the whole walk with
-that batch. Then `core.sgd_demo` (20 full-batch steps over 2,000 samples and 20 mini-batch steps
-of 100, from the default network), which the stage works out once per network, η and batch size.
+that batch. Then `core.sgd_demo` (20 full-batch steps over 2,000 samples, 20 mini-batch steps of
+100, and the stagger continued to the careful walk's work, 400 steps, from the default network),
+which the stage works out once per network, η and batch size.
 BLAS runs on one thread, as in the app.
 """
 
@@ -59,7 +60,8 @@ def main() -> None:
               f"all at once {batched:6.1f} ms ({loop / batched:5.1f}×); whole walk {walk:6.1f} ms")
     demo = median_ms(lambda: sgd_demo(net, data.train_images, data.train_labels, 100, 3.0),
                      args.repeats)
-    print(f"sgd_demo (20 + 20 steps, 2,000 samples, batch 100): {demo:.0f} ms")
+    print(f"sgd_demo (20 full-batch + 400 mini-batch steps, 2,000 samples, batch 100): "
+          f"{demo:.0f} ms")
 
 
 if __name__ == "__main__":

@@ -220,7 +220,7 @@ class BatchStageView(QWidget):
         self.thumbnails = BatchThumbnails()
         self.thumbnails.itemClicked.connect(
             lambda item: self.sample_clicked.emit(self.thumbnails.row(item)))
-        self.lines_toggle = QCheckBox("averaged over the mini-batch")
+        self.lines_toggle = QCheckBox("lines by the batch's mean ∂C/∂w")
         self.lines_toggle.setToolTip("What one SGD step on this mini-batch follows, against the "
                                      "sample on show's own wish")
         self.lines_toggle.toggled.connect(self.lines_by_batch_toggled)
