@@ -721,7 +721,11 @@ class MainWindow(QMainWindow):
     def _on_show_shortcuts(self) -> None:
         rows = "".join(f"<tr><td><b>{k}</b></td><td>&nbsp;&nbsp;{v}</td></tr>"
                        for k, v in self.shortcut_list())
-        QMessageBox.information(self, "Keyboard shortcuts", f"<table>{rows}</table>")
+        box = QMessageBox(QMessageBox.Icon.Information, "Keyboard shortcuts",
+                          f"<table>{rows}</table>", QMessageBox.StandardButton.Ok, self)
+        box.show()
+        self.presentation.place_dialog(box, keep_size=True)  # presenting: not over the network
+        box.exec()
 
     def shortcut_list(self) -> list[tuple[str, str]]:
         """F1's list: (keys, what they do), from the window's actions themselves."""

@@ -157,15 +157,19 @@ class PresentationLayout(QObject):
         if w.cost_dock.isVisible():
             w.resizeDocks([w.cost_dock], [PLOT_HEIGHT], Qt.Orientation.Vertical)
 
-    def place_dialog(self, dialog: QWidget) -> None:
-        """Presenting: a helper window goes over the side panels, never over the network."""
+    def place_dialog(self, dialog: QWidget, keep_size: bool = False) -> None:
+        """Presenting: a helper window goes over the side panels, never over the network (at
+        their size, or at its own in their top left corner)."""
         if not self._presenting:
             return
         docks = [d for d in (self.w.stepper_dock, self.w.sample_dock) if d.isVisible()
                  and not d.visibleRegion().isEmpty()]
         if docks:
             dock = docks[0]
-            dialog.setGeometry(QRect(dock.mapToGlobal(QPoint(0, 0)), dock.size()))
+            if keep_size:
+                dialog.move(dock.mapToGlobal(QPoint(0, 0)))
+            else:
+                dialog.setGeometry(QRect(dock.mapToGlobal(QPoint(0, 0)), dock.size()))
 
     def _on_all_controls(self, checked: bool) -> None:
         self.apply(self._presenting, self._stepping)
