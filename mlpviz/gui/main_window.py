@@ -28,6 +28,7 @@ from mlpviz.core.learning_hint import learning_hint
 from mlpviz.core.snapshot import Snapshot
 from mlpviz.gui import settings
 from mlpviz.gui import theme as themes
+from mlpviz.gui.compare_trace import TraceCompare
 from mlpviz.gui.icon import app_icon
 from mlpviz.gui.import_dialog import IMPORT_FILTER, ask_and_import
 from mlpviz.gui.keys import FIELD_RULE, WindowKeys, shortcut_rows
@@ -99,6 +100,7 @@ class MainWindow(QMainWindow):
         self._remember = restore
         self._build_views()
         self._build_docks()
+        self.compare = TraceCompare(self)  # File › Compare trace…: its panel and marks
         self._build_actions()
         self._build_status_bar()
         self._wire()
@@ -206,6 +208,9 @@ class MainWindow(QMainWindow):
                      tip="A network trained elsewhere: PyTorch (.safetensors, .npz), Keras "
                          "(.npz, .h5) or ONNX (.onnx)")
         self._action(f, "&Save model…", self._on_save_model, QKeySequence.Save)
+        self._action(f, "&Compare trace…", self._on_compare_trace,
+                     tip="Your own backprop's trace (.json, .npz) against mlpviz's numbers")
+        self._action(f, "C&lear comparison", lambda: self.compare.clear())
         self._action(f, "Open data &folder…", self._on_open_data_folder,
                      tip="Any folder of MNIST-format IDX files (Fashion-MNIST, KMNIST, …)")
         f.addSeparator()
@@ -684,6 +689,12 @@ class MainWindow(QMainWindow):
 
     def _on_import_choice_needed(self, path: str, need) -> None:
         self.import_dialog = ask_and_import(self, self.session, path, need)
+
+    def _on_compare_trace(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Compare trace", "",
+                                              "Traces (*.json *.npz);;All files (*)")
+        if path:
+            self.compare.open(path)
 
     def _on_save_model(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, "Save model", "model.npz",
