@@ -28,7 +28,9 @@ from mlpviz.core.learning_hint import learning_hint
 from mlpviz.core.snapshot import Snapshot
 from mlpviz.gui import settings
 from mlpviz.gui import theme as themes
+from mlpviz.gui.compare_trace import TraceCompare
 from mlpviz.gui.icon import app_icon
+from mlpviz.gui.import_dialog import IMPORT_FILTER, ask_and_import
 from mlpviz.gui.keys import FIELD_RULE, WindowKeys, shortcut_rows
 from mlpviz.gui.panels import HelpDialog, MessageBanner
 from mlpviz.gui.presentation import PresentationLayout
@@ -93,10 +95,12 @@ class MainWindow(QMainWindow):
         self._hint = ""  # the not-learning hint the banner shows, if it shows one
         self._stepping = False  # the backprop stepper's tab is on screen
         self._cost_hidden_by_stepper = False
+        self.import_dialog = None  # File › Import…'s question, while it is asked
         self.help_dialog: HelpDialog | None = None  # "What am I looking at?", made when asked
         self._remember = restore
         self._build_views()
         self._build_docks()
+        self.compare = TraceCompare(self)  # File › Compare trace…: its panel and marks
         self._build_actions()
         self._build_status_bar()
         self._wire()
@@ -200,7 +204,13 @@ class MainWindow(QMainWindow):
         bar = self.menuBar()
         f = bar.addMenu("&File")
         self._action(f, "&Open model…", self._on_open_model, QKeySequence.Open)
+        self._action(f, "&Import model…", self._on_import_model, "Ctrl+I",
+                     tip="A network trained elsewhere: PyTorch (.safetensors, .npz), Keras "
+                         "(.npz, .h5) or ONNX (.onnx)")
         self._action(f, "&Save model…", self._on_save_model, QKeySequence.Save)
+        self._action(f, "&Compare trace…", self._on_compare_trace,
+                     tip="Your own backprop's trace (.json, .npz) against mlpviz's numbers")
+        self._action(f, "C&lear comparison", lambda: self.compare.clear())
         self._action(f, "Open data &folder…", self._on_open_data_folder,
                      tip="Any folder of MNIST-format IDX files (Fashion-MNIST, KMNIST, …)")
         f.addSeparator()
@@ -297,6 +307,7 @@ class MainWindow(QMainWindow):
         s.state_changed.connect(self._on_state_changed)
         s.speed_measured.connect(self._on_speed_measured)
         s.failed.connect(self._on_failed)
+        s.choice_needed.connect(self._on_import_choice_needed)
         s.busy_changed.connect(self._on_busy_changed)
         s.restored.connect(self._on_restored)
         c = self.controls
@@ -671,6 +682,20 @@ class MainWindow(QMainWindow):
         path, _ = QFileDialog.getOpenFileName(self, "Open model", "", "mlpviz models (*.npz)")
         if path:
             self.session.open_model(path)
+
+    def _on_import_model(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Import model", "", IMPORT_FILTER)
+        if path:
+            self.session.import_model(path)
+
+    def _on_import_choice_needed(self, path: str, need) -> None:
+        self.import_dialog = ask_and_import(self, self.session, path, need)
+
+    def _on_compare_trace(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Compare trace", "",
+                                              "Traces (*.json *.npz);;All files (*)")
+        if path:
+            self.compare.open(path)
 
     def _on_save_model(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, "Save model", "model.npz",

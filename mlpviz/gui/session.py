@@ -25,6 +25,7 @@ from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QThread, QTime
 
 from mlpviz.core.datasets import Dataset, DatasetError, load_dataset
 from mlpviz.core.finite import parameters_problem
+from mlpviz.core.imports import ImportNeedsChoice, ModelImportError, load_any_model
 from mlpviz.core.last_good import Checkpoint, LastGood, collapsed
 from mlpviz.core.limits import architecture_problem
 from mlpviz.core.model_file import ModelFileError, write_model
@@ -95,6 +96,7 @@ class Session(QObject):
     dataset_changed = Signal(object)
     busy_changed = Signal(str)
     restored = Signal(str)
+    choice_needed = Signal(str, object)  # (path, ImportNeedsChoice): ask, then import_model again
 
     def __init__(self, dataset: Dataset | None = None, dataset_spec: str = DEFAULT_DATASET,
                  sizes: Sequence[int] = DEFAULT_SIZES, activation: str = DEFAULT_ACTIVATION,
@@ -337,25 +339,39 @@ class Session(QObject):
         """Load a model file (and its epochs, history, learning rate and batch size) in the
         background (busy_changed says so). A bad file or one that does not fit the dataset →
         failed(msg); the current network is kept."""
+        self._load_in_background(path, Network.load_with_metadata, "Opening")
+
+    def import_model(self, path, activation: str | None = None, cost: str | None = None) -> None:
+        """As open_model, for any file `core.imports` reads (safetensors, .npz, .h5, .onnx, ours).
+        Where the file does not say the activation or cost → choice_needed(path, the
+        ImportNeedsChoice): nothing is guessed; call again with the user's choice."""
+        self._load_in_background(path, lambda p: load_any_model(p, activation, cost), "Importing")
+
+    def _load_in_background(self, path, read, verb: str) -> None:
+        """read(path) → (Network, raw metadata), in the background; then _on_model_loaded."""
         if self._closed:
             return
         test_x = self._dataset.test_x()
         train_size = len(self._dataset.train_labels)
 
         def load():
-            net, raw = Network.load_with_metadata(path)
+            net, raw = read(path)
             fits = net.sizes[0] == test_x.shape[1]  # else _on_model_loaded says it does not fit
             meta, note = _trusted_record(raw, train_size)
             return net, meta, note, parameters_problem(net, test_x) if fits else None
 
-        self._files.run(f"Opening {_short(path)} …", load,
-                        lambda loaded, error: self._on_model_loaded(path, loaded, error))
+        self._files.run(f"{verb} {_short(path)} …", load,
+                        lambda loaded, error: self._on_model_loaded(str(path), loaded, error))
 
     def _on_model_loaded(self, path, loaded, error) -> None:
         if self._closed:
             return
+        if isinstance(error, ImportNeedsChoice):
+            self.choice_needed.emit(path, error)
+            return
         if error is not None:
-            why = error if isinstance(error, (ModelFileError, OSError)) else summary_of(error)
+            why = (error if isinstance(error, (ModelFileError, ModelImportError, OSError))
+                   else summary_of(error))
             self._fail(f"Could not open the model: {why}")
             return
         net, meta, note, overflow = loaded

@@ -54,6 +54,7 @@ from mlpviz.core.network import forward_pass
 from mlpviz.core.overlay import Overlay
 from mlpviz.core.snapshot import Snapshot
 from mlpviz.gui.theme import DARK, Theme, mix, mix_array, rgb
+from mlpviz.gui.views import compare_overlay
 
 LINE_MODES = ("weights", "gradient")
 INPUT_STYLES = ("image", "circles")
@@ -113,6 +114,7 @@ class NetworkView(QWidget):
         self._forward: tuple[list, list] | None = None  # (zs, activations) for _x; see _pass
         self._class_names: tuple[str, ...] = ()
         self._overlay: Overlay | None = None
+        self._disagreement: compare_overlay.Disagreement | None = None  # a compared trace's
         self._line_mode = "weights"
         self._grad: tuple[np.ndarray, ...] | None = None
         self._top_k: int | None = None
@@ -185,6 +187,18 @@ class NetworkView(QWidget):
         self._invalidate_keys()
         self._input_image = None
         self.update()
+
+    def set_disagreement(self, d: compare_overlay.Disagreement | None) -> None:
+        """Mark where a compared trace differs from ours (None: back to normal)."""
+        self._disagreement = d
+        self.update()
+
+    def disagreement_drawn(self):
+        """(lines (l, j, k), circles (l, j)) marked as differing now; ([], []) when none."""
+        g = self._geometry()
+        if g is None or self._disagreement is None:
+            return [], []
+        return compare_overlay.drawn(g.layout, self._disagreement)
 
     def set_line_mode(self, mode: str) -> None:
         """"weights" colours lines by the weights; "gradient" by −∂C/∂W from `set_gradient`
@@ -452,6 +466,9 @@ class NetworkView(QWidget):
             self._paint_output_labels(p, g)
             self._paint_captions(p, g)
             self._paint_overlay(p, g)
+            if self._disagreement is not None:
+                compare_overlay.paint(p, g.layout, self._disagreement, self._theme.accent,
+                                      min(self.width() / 1280, self.height() / 800))
             self._paint_legend(p, g)
         finally:
             p.end()

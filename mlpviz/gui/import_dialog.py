@@ -1,0 +1,58 @@
+"""File › Import…'s question: the activation and/or cost a file does not state.
+
+`core.imports` never guesses them: it raises `ImportNeedsChoice` naming what is missing and the
+names that fit the file. This dialog shows its message and one list per missing choice; OK gives
+{"activation": …, "cost": …} (only the missing ones) for `Session.import_model`, Cancel gives
+None and nothing changes.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QVBoxLayout, QWidget,
+)
+
+from mlpviz.core.imports import ImportNeedsChoice
+
+IMPORT_FILTER = ("Models (*.npz *.safetensors *.h5 *.hdf5 *.onnx);;"
+                 "PyTorch state dict (*.safetensors *.npz);;Keras weights (*.npz *.h5 *.hdf5);;"
+                 "ONNX graph (*.onnx);;All files (*)")
+
+
+class ImportChoiceDialog(QDialog):
+    """Asks for each choice in `need.missing`, offering `need.choices[what]`."""
+
+    def __init__(self, path: str, need: ImportNeedsChoice, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle("Import: what the file does not say")
+        layout = QVBoxLayout(self)
+        message = QLabel(str(need))
+        message.setWordWrap(True)
+        layout.addWidget(message)
+        form = QFormLayout()
+        self.boxes: dict[str, QComboBox] = {}
+        for what in need.missing:
+            box = QComboBox()
+            box.addItems(list(need.choices.get(what, ())))
+            box.setObjectName(f"import_{what}")
+            form.addRow(f"{what.capitalize()}:", box)
+            self.boxes[what] = box
+        layout.addLayout(form)
+        buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self.path = path
+
+    def choices(self) -> dict[str, str]:
+        """{what: the chosen name} for each missing choice."""
+        return {what: box.currentText() for what, box in self.boxes.items()}
+
+
+def ask_and_import(parent: QWidget, session, path: str, need: ImportNeedsChoice) -> ImportChoiceDialog:
+    """Open the dialog (window-modal, not blocking); OK imports `path` again with the choices."""
+    dialog = ImportChoiceDialog(path, need, parent)
+    dialog.accepted.connect(lambda: session.import_model(path, **dialog.choices()))
+    dialog.finished.connect(dialog.deleteLater)
+    dialog.open()
+    return dialog
