@@ -93,3 +93,18 @@ def test_recomputes_at_most_once_a_second(qtbot, view, trained_default, monkeypa
 
 def bundled_x(view):
     return view._images.astype(np.float64) / 255.0
+
+
+def test_in_the_window_m_opens_the_tab_and_one_click_opens_the_stepper(qtbot, window, bundled):
+    qtbot.keyClick(window, Qt.Key.Key_M)
+    view = window.mistakes_view
+    qtbot.waitUntil(lambda: view.result is not None and view.gallery.count() > 0, timeout=5000)
+    assert window.mistakes_dock.isVisible()
+    k = int(view.gallery.item(0).data(Qt.ItemDataRole.UserRole))
+    rect = view.gallery.visualItemRect(view.gallery.item(0))
+    qtbot.mouseClick(view.gallery.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    qtbot.waitUntil(lambda: window.stepper_dock.isVisible(), timeout=3000)
+    assert window._shown.split == "test" and window._shown.index == k
+    assert window.stepper._label == int(bundled.test_labels[k])
+    assert np.array_equal(window.stepper._x, bundled.test_images[k] / 255.0)
+    assert view.result.first[k] != bundled.test_labels[k]  # a mistake, as the gallery said

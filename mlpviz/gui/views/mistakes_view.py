@@ -166,6 +166,7 @@ class MistakesView(QWidget):
         self._labels: np.ndarray | None = None
         self._names: list[str] = []
         self._pending = None  # the newest snapshot not computed yet
+        self._latest = None  # the newest snapshot received
         self._last = -1e9  # time.monotonic() of the last computation
         self._scale = 1.0
         self.result: Confusion | None = None
@@ -212,11 +213,14 @@ class MistakesView(QWidget):
         self._names = list(dataset.class_names)
         self.matrix.selected = None
         self.result = None
+        if self._latest is not None:
+            self._last = -1e9
+            self.set_snapshot(self._latest)
 
     def set_snapshot(self, snap) -> None:
         """The newest parameters: computed now if a second has passed since the last time, else
         when it has (only the newest snapshot counts)."""
-        self._pending = snap
+        self._pending = self._latest = snap
         wait = MIN_INTERVAL_S - (time.monotonic() - self._last)
         if wait <= 0:
             self._timer.stop()
@@ -233,8 +237,17 @@ class MistakesView(QWidget):
     # -- work --------------------------------------------------------------------------------
     def _compute_pending(self) -> None:
         snap, self._pending = self._pending, None
-        if snap is None or self._images is None or snap.sizes[0] != self._images.shape[1] \
-                or snap.sizes[-1] < max(2, int(self._labels.max(initial=0)) + 1):
+        if snap is None or self._images is None:
+            return
+        n_classes = int(self._labels.max(initial=0)) + 1
+        if snap.sizes[0] != self._images.shape[1] or snap.sizes[-1] < max(2, n_classes):
+            self.result = None
+            self.matrix.set_counts(None, self._names)
+            self.summary.setText(
+                f"No confusion matrix: this network takes {snap.sizes[0]} inputs and has "
+                f"{snap.sizes[-1]} outputs; the held-out images have {self._images.shape[1]} "
+                f"pixels and {n_classes} classes.")
+            self._fill_gallery()
             return
         self._last = time.monotonic()
         self.result = confusion(snap, self._images.astype(np.float64) / 255.0, self._labels)
@@ -265,6 +278,7 @@ class MistakesView(QWidget):
         self.gallery.clear()
         if self.result is None:
             self.shown_indices = np.zeros(0, np.intp)
+            self.gallery_title.clear()
             return
         rows, what = self._cell_indices()
         self.shown_indices = rows
