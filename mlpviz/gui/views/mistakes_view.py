@@ -12,7 +12,7 @@ from __future__ import annotations
 import time
 
 import numpy as np
-from PySide6.QtCore import QPoint, QRect, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QPoint, QRect, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont, QIcon, QKeyEvent, QMouseEvent, QPainter, QPalette, QPixmap
 from PySide6.QtWidgets import (
     QLabel, QListView, QListWidget, QListWidgetItem, QSizePolicy, QSplitter, QVBoxLayout, QWidget,
@@ -29,7 +29,8 @@ THUMB = 56  # a thumbnail's side in pixels (28×28 doubled), times the theme's f
 class ConfusionMatrix(QWidget):
     """M[i, j] as a grid: row i the right class, column j the network's answer; each cell's
     shade grows with its count (right answers on the diagonal in the accent colour, mistakes
-    in red). A click, or the arrow keys, choose a cell: `cell_chosen(i, j)`."""
+    in red; the shade's strength is √(the cell's share of its row), so one mistake in 200
+    still shows). A click, or the arrow keys, choose a cell: `cell_chosen(i, j)`."""
 
     cell_chosen = Signal(int, int)
 
@@ -119,7 +120,7 @@ class ConfusionMatrix(QWidget):
             for j in range(n):
                 r = self.cell_rect(i, j)
                 base = QColor(good if i == j else bad)
-                base.setAlphaF(0.08 + 0.92 * float(share[i, j]) if counts[i, j] else 0.0)
+                base.setAlphaF(0.15 + 0.85 * float(np.sqrt(share[i, j])) if counts[i, j] else 0.0)
                 p.fillRect(r, base)
                 p.setPen(fg)
                 if counts[i, j]:
@@ -199,8 +200,8 @@ class MistakesView(QWidget):
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.matrix)
         split.addWidget(bottom)
-        split.setStretchFactor(0, 3)
-        split.setStretchFactor(1, 2)
+        split.setStretchFactor(0, 1)
+        split.setStretchFactor(1, 1)
         lay = QVBoxLayout(self)
         lay.addWidget(self.summary)
         lay.addWidget(split, 1)
@@ -254,7 +255,8 @@ class MistakesView(QWidget):
         self.matrix.set_counts(self.result.counts, self._names)
         r = self.result
         self.summary.setText(
-            f"Held-out set: {int(np.trace(r.counts)):,} of {r.n:,} answered right "
+            f"Held-out set, on the weights of epoch {snap.epoch}, batch {snap.batch}: "
+            f"{int(np.trace(r.counts)):,} of {r.n:,} answered right "
             f"({100 * r.accuracy:.1f} %), {r.n - int(np.trace(r.counts)):,} mistakes. Rows: the "
             f"right digit; columns: the network's answer (its brightest output). Click a cell "
             f"(or use the arrow keys) for its samples.")
@@ -298,14 +300,21 @@ class MistakesView(QWidget):
     def _icon(self, k: int) -> QIcon:
         side = int(np.sqrt(self._images.shape[1]))
         img = gray_to_qimage(self._images[k].reshape(side, side))
-        return QIcon(QPixmap.fromImage(img))
+        s = self.gallery.iconSize().width()  # an icon is never drawn larger than its pixmap
+        return QIcon(QPixmap.fromImage(img).scaled(s, s, Qt.AspectRatioMode.KeepAspectRatio,
+                                                   Qt.TransformationMode.FastTransformation))
 
     def _apply_thumb_size(self) -> None:
         s = round(THUMB * self._scale)
         self.gallery.setIconSize(QSize(s, s))
-        fm = self.gallery.fontMetrics()
+        fm = self.fontMetrics()  # the gallery's font: this widget's (the application's)
         self.gallery.setGridSize(QSize(max(s, fm.horizontalAdvance("then 8 (100 %)")) + 12,
                                        s + 3 * fm.height() + 12))
+
+    def changeEvent(self, event) -> None:
+        if event.type() == QEvent.Type.FontChange:  # presentation mode: the captions grow
+            self._apply_thumb_size()
+        super().changeEvent(event)
 
     def _on_item_picked(self, item: QListWidgetItem) -> None:
         self.stepper_requested.emit(int(item.data(Qt.ItemDataRole.UserRole)))
