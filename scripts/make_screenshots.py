@@ -22,6 +22,7 @@ PICTURES = {  # file → the window options that make it
     **{name: ["--stage", stage] for name, stage in STAGES.items()},
     "present-network.png": ["--present"],
     "present-stage5.png": ["--present", "--stage", "5"],
+    "mistakes.png": ["--tab", "mistakes"],
 }
 
 

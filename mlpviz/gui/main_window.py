@@ -39,6 +39,7 @@ from mlpviz.gui.session import Session
 from mlpviz.gui.side_panels import SidePanelWidth
 from mlpviz.gui.views.cost_view import CostView
 from mlpviz.gui.views.drawing_pad import DrawingPad
+from mlpviz.gui.views.mistakes_view import MistakesView
 from mlpviz.gui.views.network_view import NetworkView
 from mlpviz.gui.views.neuron_panel import NeuronPanel
 from mlpviz.gui.views.sample_view import SampleView
@@ -146,6 +147,7 @@ class MainWindow(QMainWindow):
         self.neuron_panel = NeuronPanel()
         self.weights_grid = WeightsGrid()
         self.stepper = StepperPanel()
+        self.mistakes_view = MistakesView()
 
     def _dock(self, title: str, name: str, widget: QWidget, area) -> QDockWidget:
         dock = QDockWidget(title, self)
@@ -174,7 +176,9 @@ class MainWindow(QMainWindow):
         self.stepper_dock = self._dock("Backprop", "stepper_dock", self.stepper, right)
         self.neuron_dock = self._dock("Neuron", "neuron_dock", self.neuron_panel, right)
         self.weights_dock = self._dock("Weights", "weights_dock", self.weights_grid, right)
-        for d in (self.draw_dock, self.stepper_dock, self.neuron_dock, self.weights_dock):
+        self.mistakes_dock = self._dock("Mistakes", "mistakes_dock", self.mistakes_view, right)
+        for d in (self.draw_dock, self.stepper_dock, self.neuron_dock, self.weights_dock,
+                  self.mistakes_dock):
             self.tabifyDockWidget(self.sample_dock, d)
         self.sample_dock.raise_()
         self.cost_dock = self._dock("Cost and accuracy", "cost_dock", self.cost_view,
@@ -182,7 +186,7 @@ class MainWindow(QMainWindow):
         self.resizeDocks([self.cost_dock], [210], Qt.Vertical)
         self.side_panels = SidePanelWidth(  # one width on every tab: switching moves nothing
             self, (self.sample_dock, self.draw_dock, self.stepper_dock, self.neuron_dock,
-                   self.weights_dock), frozen=lambda: self._presentation)
+                   self.weights_dock, self.mistakes_dock), frozen=lambda: self._presentation)
 
     def _action(self, menu, text: str, slot=None, shortcut=None, checkable=False,
                 tip="") -> QAction:
@@ -263,6 +267,8 @@ class MainWindow(QMainWindow):
             tip="Green/red by the gradient instead of the weight")
         v.addSeparator()
         self._action(v, "&Backpropagation stepper", self._show_stepper, "B")
+        self._action(v, "&Mistakes (confusion matrix)", self._show_mistakes, "M",
+                     tip="The held-out set's confusion matrix and its misclassified digits")
         # The stage keys (a presenter's clicker sends Page Down / Page Up): on while it is open.
         self.next_stage_action = self._action(v, "Next stage", self.stepper.next_stage, "Right")
         self.next_stage_action.setShortcuts([QKeySequence("Right"), QKeySequence("PgDown")])
@@ -271,7 +277,7 @@ class MainWindow(QMainWindow):
         self._enable_stage_keys(False)
         v.addSeparator()
         for dock in (self.sample_dock, self.draw_dock, self.stepper_dock, self.neuron_dock,
-                     self.weights_dock, self.cost_dock):
+                     self.weights_dock, self.mistakes_dock, self.cost_dock):
             v.addAction(dock.toggleViewAction())
 
         h = bar.addMenu("&Help")
@@ -335,6 +341,7 @@ class MainWindow(QMainWindow):
         self.gradient_action.toggled.connect(self._on_gradient_toggled)
         self.stepper.parameters_proposed.connect(self._on_parameters_proposed)
         self.stepper.lines_by_batch_changed.connect(self._on_lines_by_batch_changed)
+        self.mistakes_view.stepper_requested.connect(self._on_mistake_picked)
         self.stepper_dock.visibilityChanged.connect(self._on_stepper_visibility)
         for dock, view in self._snapshot_panels():
             dock.visibilityChanged.connect(lambda v, view=view: self._on_panel_shown(view, v))
@@ -362,7 +369,7 @@ class MainWindow(QMainWindow):
 
     def _snapshot_panels(self):
         return ((self.weights_dock, self.weights_grid), (self.sample_dock, self.sample_view),
-                (self.neuron_dock, self.neuron_panel))
+                (self.neuron_dock, self.neuron_panel), (self.mistakes_dock, self.mistakes_view))
 
     def _on_panel_shown(self, view, visible: bool) -> None:
         if visible and self._snapshot is not None and not self._closing:
@@ -390,6 +397,7 @@ class MainWindow(QMainWindow):
         self.stepper.set_class_names(names)
         self.drawing_pad.set_class_names(names)
         self.sample_view.set_dataset(dataset)
+        self.mistakes_view.set_dataset(dataset)
         self.drawn_label.blockSignals(True)
         self.drawn_label.clear()
         self.drawn_label.addItems(names)
@@ -601,6 +609,15 @@ class MainWindow(QMainWindow):
         self.stepper_dock.show()
         self.stepper_dock.raise_()
 
+    def _show_mistakes(self) -> None:
+        self.mistakes_dock.show()
+        self.mistakes_dock.raise_()
+
+    def _on_mistake_picked(self, index: int) -> None:
+        """A held-out sample picked in the Mistakes tab: it is the input on show, in the stepper."""
+        self.sample_view.select(index, "test")
+        self._show_stepper()
+
     def _enable_stage_keys(self, on: bool) -> None:
         """← / → and Page Up / Page Down step the stages while the stepper is on screen; else
         they are the focused widget's (a slider, a text cursor)."""
@@ -669,7 +686,7 @@ class MainWindow(QMainWindow):
         themes.apply_palette(t)
         self.banner.set_base_font(QApplication.font())
         for view in (self.network_view, self.sample_view, self.weights_grid, self.neuron_panel,
-                     self.drawing_pad):
+                     self.drawing_pad, self.mistakes_view):
             view.set_theme(t)
         self.cost_view.set_colors(t.background, t.foreground)
         self.cost_view.set_font_scale(t.font_scale)
