@@ -33,7 +33,8 @@ from mlpviz.core.gradcheck import (
 )
 from mlpviz.core.imports import OURS, import_model, load_any_model
 from mlpviz.core.limits import (
-    DRAWN, TRAINED, architecture_problem, fit_problem, hidden_problem, parse_hidden,
+    DRAWN, MAX_MODEL_PARAMETERS, TRAINED, architecture_problem, fit_problem, hidden_problem,
+    parse_hidden,
 )
 from mlpviz.core.model_file import ModelFileError
 from mlpviz.core.model_metadata import ModelMetadata, read_metadata
@@ -539,6 +540,11 @@ def cmd_train(args: argparse.Namespace) -> int:
     save_path = _check_save_path(args.save)
     ds = _load_data(args.data)
     net = _network(args, ds)
+    if save_path is not None and net.parameter_count > MAX_MODEL_PARAMETERS:
+        raise CommandError(
+            f"--save: a model file holds at most {MAX_MODEL_PARAMETERS:,} parameters and this "
+            f"network has {net.parameter_count:,}, so the saved file could not be opened again; "
+            "choose smaller --layers")
     lr = default_lr(args.cost, args.activation, len(args.layers)) if args.lr is None else args.lr
     batch = min(args.batch, len(ds.train_labels))  # a batch cannot hold more than every sample
     trainer = Trainer(net, ds.train_images, ds.train_labels, ds.test_images, ds.test_labels,

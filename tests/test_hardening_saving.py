@@ -228,3 +228,11 @@ def test_train_into_a_closed_pipe_still_trains_and_saves(tmp_path):
         proc.wait(timeout=120)
     assert (proc.returncode, err) == (0, "")
     assert Network.load_with_metadata(path)[1]["epochs"] == 2
+
+
+def test_train_refuses_to_save_a_model_too_big_to_open_again(tmp_path, capsys):
+    from mlpviz.cli import main
+    code = main(["train", "--layers", "5000,5000", "--epochs", "1", "--save",
+                 str(tmp_path / "big.npz")])
+    assert code == 1 and not (tmp_path / "big.npz").exists()
+    assert "at most 20,000,000 parameters" in capsys.readouterr().err
