@@ -8,6 +8,8 @@ None and nothing changes.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtWidgets import (
     QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QVBoxLayout, QWidget,
 )
@@ -20,13 +22,17 @@ IMPORT_FILTER = ("Models (*.npz *.safetensors *.h5 *.hdf5 *.onnx);;"
 
 
 class ImportChoiceDialog(QDialog):
-    """Asks for each choice in `need.missing`, offering `need.choices[what]`."""
+    """Asks for each choice in `need.missing`, offering `need.choices[what]`; the core's message
+    (with its command-line options) is left for the command line."""
 
     def __init__(self, path: str, need: ImportNeedsChoice, parent: QWidget | None = None):
         super().__init__(parent)
         self.setWindowTitle("Import: what the file does not say")
+        self.setMinimumWidth(440)
         layout = QVBoxLayout(self)
-        message = QLabel(str(need))
+        message = QLabel(f"{Path(path).name} does not say {' nor '.join('the ' + w for w in need.missing)}"
+                         " it was made with. Choose (only the names that fit this file are "
+                         "offered; nothing is guessed):")
         message.setWordWrap(True)
         layout.addWidget(message)
         form = QFormLayout()

@@ -314,6 +314,7 @@ class MainWindow(QMainWindow):
         s.speed_measured.connect(self._on_speed_measured)
         s.failed.connect(self._on_failed)
         s.choice_needed.connect(self._on_import_choice_needed)
+        s.imported.connect(lambda sentence: self.statusBar().showMessage(sentence, 15_000))
         s.busy_changed.connect(self._on_busy_changed)
         s.restored.connect(self._on_restored)
         c = self.controls

@@ -96,6 +96,7 @@ class Session(QObject):
     dataset_changed = Signal(object)
     busy_changed = Signal(str)
     restored = Signal(str)
+    imported = Signal(str)  # after import_model: what the file was read as, in one sentence
     choice_needed = Signal(str, object)  # (path, ImportNeedsChoice): ask, then import_model again
 
     def __init__(self, dataset: Dataset | None = None, dataset_spec: str = DEFAULT_DATASET,
@@ -345,10 +346,19 @@ class Session(QObject):
         """As open_model, for any file `core.imports` reads (safetensors, .npz, .h5, .onnx, ours).
         Where the file does not say the activation or cost → choice_needed(path, the
         ImportNeedsChoice): nothing is guessed; call again with the user's choice."""
-        self._load_in_background(path, lambda p: load_any_model(p, activation, cost), "Importing")
+        self._load_in_background(path, lambda p: load_any_model(p, activation, cost), "Importing",
+                                 self._say_imported)
 
-    def _load_in_background(self, path, read, verb: str) -> None:
-        """read(path) → (Network, raw metadata), in the background; then _on_model_loaded."""
+    def _say_imported(self, path: str, raw: dict) -> None:
+        """imported(sentence): what the file was read as, and whether W was transposed."""
+        what = raw.get("import_format", "mlpviz model")
+        turned = (": its weights were stored (in, out) and were transposed to (out, in)"
+                  if raw.get("import_transposed") else "")
+        self.imported.emit(f"Imported {_short(path)} as a {what}{turned}.")
+
+    def _load_in_background(self, path, read, verb: str, then=None) -> None:
+        """read(path) → (Network, raw metadata), in the background; then _on_model_loaded, and
+        then(path, raw metadata) once the network is installed."""
         if self._closed:
             return
         test_x = self._dataset.test_x()
@@ -358,32 +368,36 @@ class Session(QObject):
             net, raw = read(path)
             fits = net.sizes[0] == test_x.shape[1]  # else _on_model_loaded says it does not fit
             meta, note = _trusted_record(raw, train_size)
-            return net, meta, note, parameters_problem(net, test_x) if fits else None
+            return net, meta, note, parameters_problem(net, test_x) if fits else None, raw
 
-        self._files.run(f"{verb} {_short(path)} …", load,
-                        lambda loaded, error: self._on_model_loaded(str(path), loaded, error))
+        def done(loaded, error) -> None:
+            if self._on_model_loaded(str(path), loaded, error) and then is not None:
+                then(str(path), loaded[-1])
 
-    def _on_model_loaded(self, path, loaded, error) -> None:
+        self._files.run(f"{verb} {_short(path)} …", load, done)
+
+    def _on_model_loaded(self, path, loaded, error) -> bool:
+        """Install the loaded network (True), or say why not (False; the network is kept)."""
         if self._closed:
-            return
+            return False
         if isinstance(error, ImportNeedsChoice):
             self.choice_needed.emit(path, error)
-            return
+            return False
         if error is not None:
             why = (error if isinstance(error, (ModelFileError, ModelImportError, OSError))
                    else summary_of(error))
             self._fail(f"Could not open the model: {why}")
-            return
-        net, meta, note, overflow = loaded
+            return False
+        net, meta, note, overflow, _raw = loaded
         problem = architecture_problem(net.sizes, net.activation, net.cost, self._seed,
                                        self._dataset)
         if problem:
             self._fail(f"The model in {path} does not fit {self._dataset.name}: {problem}")
-            return
+            return False
         if overflow:
             self._fail(f"The model in {path} was not opened: {overflow} on the held-out "
                        f"images of {self._dataset.name}. The current network is kept.")
-            return
+            return False
         if meta.lr is not None:
             self._lr = meta.lr
         elif net.cost != self._cost:
@@ -394,6 +408,7 @@ class Session(QObject):
         self._install(net, record=meta)
         if note:
             self.failed.emit(f"Opened {path}, but {note}.")
+        return True
 
     def save_model(self, path) -> bool:
         """Write the latest snapshot (never the live arrays) with the training record of

@@ -98,8 +98,19 @@ def test_cancel_keeps_the_network(qtbot, window, tmp_path, theirs):
 def test_keras_npz_is_transposed(qtbot, window, tmp_path, theirs):
     path = tmp_path / "keras.npz"
     _keras_npz(path, *theirs)
-    _answer(qtbot, window, path, activation="sigmoid", cost="mse")
+    with qtbot.waitSignal(window.session.imported, timeout=10_000) as said:
+        _answer(qtbot, window, path, activation="sigmoid", cost="mse")
     assert _same_numbers(window.session.snapshot, *theirs)
+    assert "transposed" in said.args[0] and "Keras" in said.args[0]
+    assert said.args[0] == window.statusBar().currentMessage()
+
+
+def test_a_torch_file_is_not_said_transposed(qtbot, window, tmp_path, theirs):
+    path = tmp_path / "theirs.onnx"
+    _onnx_softmax(path, *theirs)
+    with qtbot.waitSignal(window.session.imported, timeout=10_000) as said:
+        window.session.import_model(str(path))
+    assert "ONNX" in said.args[0] and "transposed" not in said.args[0]
 
 
 def test_onnx_says_everything_no_question(qtbot, window, tmp_path, theirs):
