@@ -30,8 +30,15 @@ class TraceCompare(QObject):
         window.tabifyDockWidget(window.cost_dock, self.dock)
         self.dock.hide()
         self.panel.cleared.connect(self.clear)
+        window.stepper.overlay_changed.connect(self._on_stage_shown)  # the panel follows it
         self.comparison = None
         self._pending = None  # (comparison, path) waiting for their parameters' snapshot
+
+    def _on_stage_shown(self, _overlay) -> None:
+        """The stepper moved: the panel shows their numbers beside ours for that stage."""
+        stage = self._window.stepper.current_stage()
+        if self.comparison is not None and stage is not None:
+            self.panel.show_stage(stage.key)
 
     def open(self, path: str) -> bool:
         """Compare `path` with our numbers; False (and the banner says why) when it cannot be."""

@@ -63,6 +63,12 @@ def test_the_view_marks_exactly_what_differs_and_the_stepper_lands_on_it(
     assert [panel.table.item(0, c).text() for c in range(4)] == list(rows[0])
     assert rows[0][2] != rows[0][3]  # ours and theirs differ in every listed row
 
+    # the panel follows the stepper: another stage, that stage's differing entries
+    window.stepper.go_to(window.stepper.walk.index("cost"))
+    assert panel.table.rowCount() == len(side_by_side(expected, "cost")[0])
+    window.stepper.go_to(window.stepper.walk.index(expected.first_stage))
+    assert panel.table.rowCount() == len(rows)
+
     window.compare.clear()
     assert window.compare.comparison is None
     assert window.network_view.disagreement_drawn() == ([], [])
