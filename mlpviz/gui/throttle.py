@@ -16,7 +16,7 @@ class Throttle(QObject):
     def __init__(self, work: Callable[[object], None], interval: float = 1.0,
                  parent: QObject | None = None):
         super().__init__(parent)
-        self._work, self._interval = work, interval
+        self._work, self.interval = work, interval  # seconds; may be changed
         self._pending = None
         self._last = -1e9  # time.monotonic() of the last call
         self._timer = QTimer(self)
@@ -25,7 +25,7 @@ class Throttle(QObject):
 
     def offer(self, value) -> None:
         self._pending = value
-        wait = self._interval - (time.monotonic() - self._last)
+        wait = self.interval - (time.monotonic() - self._last)
         if wait <= 0:
             self._timer.stop()
             self._run()

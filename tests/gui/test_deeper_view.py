@@ -31,3 +31,15 @@ def test_a_network_with_one_hidden_layer_has_no_deeper_layer_but_its_output(qtbo
     qtbot.addWidget(v)
     v.set_snapshot(Snapshot.of(Network([784, 16, 10], seed=0)))
     assert v.layer.count() == 1 and v.grid.count() == 10
+
+
+def test_the_costly_ascent_follows_training_at_most_every_five_seconds(qtbot):
+    v = DeeperView()
+    qtbot.addWidget(v)
+    v.set_snapshot(Snapshot.of(Network([784, 16, 12, 10], seed=4)))
+    v.kind.setCurrentIndex(1)
+    first = v.pictures.copy()
+    v.set_snapshot(Snapshot.of(Network([784, 16, 12, 10], seed=5)))
+    qtbot.wait(1500)
+    assert np.array_equal(v.pictures, first)  # not yet: the ascent waits 5 s
+    qtbot.waitUntil(lambda: not np.array_equal(v.pictures, first), timeout=6000)

@@ -2,7 +2,7 @@
 first layer's weight pictures (the Weights tab). Two kinds, and the caption says which is shown:
 the weights composed through the layers before (`core.neuron_pictures.composed_weights`) and
 the input that most excites the neuron (`maximising_inputs`). Recomputed from the snapshots at
-most once a second, only while on screen (the window hands it snapshots only then).
+most once a second (the ascent: every 5 s), only while on screen (the window hands it snapshots only then).
 """
 
 from __future__ import annotations
@@ -24,6 +24,9 @@ from mlpviz.gui.throttle import Throttle
 from mlpviz.gui.views.weights_grid import SCALE_PERCENTILE, TileGrid
 
 KINDS = ("composed", "maximising")
+# seconds between recomputations while training: the ascent costs 60–400 ms (benchmarks/
+# bench_mistakes.py), so at most every 5 s it stays under a tenth of a core
+INTERVAL_S = {"composed": 1.0, "maximising": 5.0}
 CAPTIONS = {
     "composed": (
         "<b>Layer {l}, composed weights</b> W{sl}·…·W⁽¹⁾: each neuron's weights multiplied "
@@ -98,6 +101,7 @@ class DeeperView(QWidget):
         self.layer.blockSignals(False)
 
     def _on_choice(self) -> None:
+        self._throttle.interval = INTERVAL_S[self.chosen()[1]]
         if self._snap is not None:
             self._throttle.reset()
             self._throttle.offer(self._snap)
