@@ -54,7 +54,8 @@ def set_up_window(window, setup: WindowSetup) -> str | None:
     if tab:
         dock = {"sample": window.sample_dock, "draw": window.draw_dock,
                 "backprop": window.stepper_dock, "neuron": window.neuron_dock,
-                "weights": window.weights_dock, "mistakes": window.mistakes_dock}[tab]
+                "weights": window.weights_dock, "mistakes": window.mistakes_dock,
+                "deeper": window.deeper_dock}[tab]
         dock.show()
         dock.raise_()
         QApplication.processEvents()

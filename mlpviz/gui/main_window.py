@@ -38,6 +38,7 @@ from mlpviz.gui.run_controls import RunControls
 from mlpviz.gui.session import Session
 from mlpviz.gui.side_panels import SidePanelWidth
 from mlpviz.gui.views.cost_view import CostView
+from mlpviz.gui.views.deeper_view import DeeperView
 from mlpviz.gui.views.drawing_pad import DrawingPad
 from mlpviz.gui.views.mistakes_view import MistakesView
 from mlpviz.gui.views.network_view import NetworkView
@@ -148,6 +149,7 @@ class MainWindow(QMainWindow):
         self.weights_grid = WeightsGrid()
         self.stepper = StepperPanel()
         self.mistakes_view = MistakesView()
+        self.deeper_view = DeeperView()
 
     def _dock(self, title: str, name: str, widget: QWidget, area) -> QDockWidget:
         dock = QDockWidget(title, self)
@@ -176,9 +178,10 @@ class MainWindow(QMainWindow):
         self.stepper_dock = self._dock("Backprop", "stepper_dock", self.stepper, right)
         self.neuron_dock = self._dock("Neuron", "neuron_dock", self.neuron_panel, right)
         self.weights_dock = self._dock("Weights", "weights_dock", self.weights_grid, right)
+        self.deeper_dock = self._dock("Deeper", "deeper_dock", self.deeper_view, right)
         self.mistakes_dock = self._dock("Mistakes", "mistakes_dock", self.mistakes_view, right)
         for d in (self.draw_dock, self.stepper_dock, self.neuron_dock, self.weights_dock,
-                  self.mistakes_dock):
+                  self.deeper_dock, self.mistakes_dock):
             self.tabifyDockWidget(self.sample_dock, d)
         self.sample_dock.raise_()
         self.cost_dock = self._dock("Cost and accuracy", "cost_dock", self.cost_view,
@@ -186,7 +189,7 @@ class MainWindow(QMainWindow):
         self.resizeDocks([self.cost_dock], [210], Qt.Vertical)
         self.side_panels = SidePanelWidth(  # one width on every tab: switching moves nothing
             self, (self.sample_dock, self.draw_dock, self.stepper_dock, self.neuron_dock,
-                   self.weights_dock, self.mistakes_dock), frozen=lambda: self._presentation)
+                   self.weights_dock, self.deeper_dock, self.mistakes_dock), frozen=lambda: self._presentation)
 
     def _action(self, menu, text: str, slot=None, shortcut=None, checkable=False,
                 tip="") -> QAction:
@@ -277,7 +280,7 @@ class MainWindow(QMainWindow):
         self._enable_stage_keys(False)
         v.addSeparator()
         for dock in (self.sample_dock, self.draw_dock, self.stepper_dock, self.neuron_dock,
-                     self.weights_dock, self.mistakes_dock, self.cost_dock):
+                     self.weights_dock, self.deeper_dock, self.mistakes_dock, self.cost_dock):
             v.addAction(dock.toggleViewAction())
 
         h = bar.addMenu("&Help")
@@ -370,7 +373,8 @@ class MainWindow(QMainWindow):
 
     def _snapshot_panels(self):
         return ((self.weights_dock, self.weights_grid), (self.sample_dock, self.sample_view),
-                (self.neuron_dock, self.neuron_panel), (self.mistakes_dock, self.mistakes_view))
+                (self.neuron_dock, self.neuron_panel), (self.mistakes_dock, self.mistakes_view),
+                (self.deeper_dock, self.deeper_view))
 
     def _on_panel_shown(self, view, visible: bool) -> None:
         if visible and self._snapshot is not None and not self._closing:
@@ -687,7 +691,7 @@ class MainWindow(QMainWindow):
         themes.apply_palette(t)
         self.banner.set_base_font(QApplication.font())
         for view in (self.network_view, self.sample_view, self.weights_grid, self.neuron_panel,
-                     self.drawing_pad, self.mistakes_view):
+                     self.drawing_pad, self.mistakes_view, self.deeper_view):
             view.set_theme(t)
         self.cost_view.set_colors(t.background, t.foreground)
         self.cost_view.set_font_scale(t.font_scale)

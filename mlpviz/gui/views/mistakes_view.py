@@ -9,10 +9,8 @@ to open the backprop stepper on it (`stepper_requested`).
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
-from PySide6.QtCore import QEvent, QPoint, QRect, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QPoint, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QIcon, QKeyEvent, QMouseEvent, QPainter, QPalette, QPixmap
 from PySide6.QtWidgets import (
     QLabel, QListView, QListWidget, QListWidgetItem, QSizePolicy, QSplitter, QVBoxLayout, QWidget,
@@ -20,6 +18,7 @@ from PySide6.QtWidgets import (
 
 from mlpviz.core.mistakes import Confusion, confusion
 from mlpviz.gui.qimage import gray_to_qimage
+from mlpviz.gui.throttle import Throttle
 
 MIN_INTERVAL_S = 1.0  # at most one recomputation a second
 GALLERY_MAX = 120  # thumbnails shown at once (the caption says how many there are)
@@ -166,9 +165,8 @@ class MistakesView(QWidget):
         self._images: np.ndarray | None = None
         self._labels: np.ndarray | None = None
         self._names: list[str] = []
-        self._pending = None  # the newest snapshot not computed yet
         self._latest = None  # the newest snapshot received
-        self._last = -1e9  # time.monotonic() of the last computation
+        self._throttle = Throttle(self._compute, MIN_INTERVAL_S, self)
         self._scale = 1.0
         self.result: Confusion | None = None
         self.shown_indices: np.ndarray = np.zeros(0, np.intp)  # the gallery's samples, in order
@@ -189,9 +187,6 @@ class MistakesView(QWidget):
         self.gallery.itemClicked.connect(self._on_item_picked)
         self.gallery.itemActivated.connect(self._on_item_picked)  # Enter (or a double click)
         self.matrix.cell_chosen.connect(self._on_cell_chosen)
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.timeout.connect(self._compute_pending)
         bottom = QWidget()
         lay_b = QVBoxLayout(bottom)
         lay_b.setContentsMargins(0, 0, 0, 0)
@@ -215,19 +210,14 @@ class MistakesView(QWidget):
         self.matrix.selected = None
         self.result = None
         if self._latest is not None:
-            self._last = -1e9
+            self._throttle.reset()
             self.set_snapshot(self._latest)
 
     def set_snapshot(self, snap) -> None:
         """The newest parameters: computed now if a second has passed since the last time, else
         when it has (only the newest snapshot counts)."""
-        self._pending = self._latest = snap
-        wait = MIN_INTERVAL_S - (time.monotonic() - self._last)
-        if wait <= 0:
-            self._timer.stop()
-            self._compute_pending()
-        elif not self._timer.isActive():
-            self._timer.start(int(wait * 1000) + 1)
+        self._latest = snap
+        self._throttle.offer(snap)
 
     def set_theme(self, theme) -> None:
         """Thumbnails grow with the theme's font scale (presentation mode)."""
@@ -236,9 +226,8 @@ class MistakesView(QWidget):
         self._fill_gallery()
 
     # -- work --------------------------------------------------------------------------------
-    def _compute_pending(self) -> None:
-        snap, self._pending = self._pending, None
-        if snap is None or self._images is None:
+    def _compute(self, snap) -> None:
+        if self._images is None:
             return
         n_classes = int(self._labels.max(initial=0)) + 1
         if snap.sizes[0] != self._images.shape[1] or snap.sizes[-1] < max(2, n_classes):
@@ -250,7 +239,6 @@ class MistakesView(QWidget):
                 f"pixels and {n_classes} classes.")
             self._fill_gallery()
             return
-        self._last = time.monotonic()
         self.result = confusion(snap, self._images.astype(np.float64) / 255.0, self._labels)
         self.matrix.set_counts(self.result.counts, self._names)
         r = self.result

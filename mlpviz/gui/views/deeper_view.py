@@ -1,0 +1,126 @@
+"""What deeper neurons look for: one input-space picture per neuron of a later layer, beside the
+first layer's weight pictures (the Weights tab). Two kinds, and the caption says which is shown:
+the weights composed through the layers before (`core.neuron_pictures.composed_weights`) and
+the input that most excites the neuron (`maximising_inputs`). Recomputed from the snapshots at
+most once a second (the ascent: every 5 s), only while on screen (the window hands it snapshots only then).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from mlpviz.core.colormap import (
+    DEFAULT_BACKGROUND, DEFAULT_NEGATIVE, DEFAULT_POSITIVE, rgb_to_hex, signed_rgb_per_image,
+    updated_colors,
+)
+from mlpviz.core.notation import sup
+from mlpviz.core.neuron_pictures import STEPS, composed_weights, maximising_inputs
+from mlpviz.gui.qimage import color_hex, gray_to_qimage, rgb_to_qimage
+from mlpviz.gui.throttle import Throttle
+from mlpviz.gui.views.weights_grid import SCALE_PERCENTILE, TileGrid
+
+KINDS = ("composed", "maximising")
+# seconds between recomputations while training: the ascent costs 60–400 ms (benchmarks/
+# bench_mistakes.py), so at most every 5 s it stays under a tenth of a core
+INTERVAL_S = {"composed": 1.0, "maximising": 5.0}
+CAPTIONS = {
+    "composed": (
+        "<b>Layer {l}, composed weights</b> W{sl}·…·W⁽¹⁾: each neuron's weights multiplied "
+        "through the layers before, laid out like the image — what it would look for <i>if "
+        "every layer before were linear</i> (σ and the biases left out, so only a hint). "
+        "<b><span style='color:{pos}'>Green</span></b> &gt; 0, "
+        "<b><span style='color:{neg}'>red</span></b> &lt; 0, each picture on its own scale."),
+    "maximising": (
+        "<b>Layer {l}, the input that most excites each neuron</b>: gradient ascent on its "
+        "activation a{sl}ⱼ from a grey image, {steps} steps (seeded), pixels kept in 0…1 — "
+        "white: ink, black: none. What the network really reacts to, σ and biases included."),
+}
+
+
+class DeeperView(QWidget):
+    """A layer (2 … L) and a kind of picture to choose; one picture per neuron of that layer."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self._colors = (DEFAULT_BACKGROUND, DEFAULT_POSITIVE, DEFAULT_NEGATIVE)
+        self._snap = None
+        self.layer = QComboBox()
+        self.layer.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.layer.setToolTip("Which layer's neurons (layer 1's pictures are the Weights tab's)")
+        self.kind = QComboBox()
+        self.kind.addItems(["composed weights W·…·W (linear)", "input that excites it most"])
+        self.kind.setToolTip("Which picture: the weights composed through the layers before, or "
+                             "the input found by gradient ascent on the neuron's activation")
+        self.caption = QLabel()
+        self.caption.setWordWrap(True)
+        self.caption.setTextFormat(Qt.TextFormat.RichText)
+        self.grid = TileGrid()
+        self._throttle = Throttle(self._render, 1.0, self)
+        row = QHBoxLayout()
+        row.addWidget(QLabel("layer"))
+        row.addWidget(self.layer)
+        row.addWidget(self.kind, 1)
+        lay = QVBoxLayout(self)
+        lay.addLayout(row)
+        lay.addWidget(self.caption)
+        lay.addWidget(self.grid, 1)
+        self.layer.currentIndexChanged.connect(self._on_choice)
+        self.kind.currentIndexChanged.connect(self._on_choice)
+        self.caption.setText("Layers after the first appear once a network has two or more "
+                             "weight layers.")
+
+    # -- API ---------------------------------------------------------------------------------
+    def set_snapshot(self, snap) -> None:
+        """The newest parameters; pictures follow at most once a second."""
+        if self._snap is None or tuple(snap.sizes) != tuple(self._snap.sizes):
+            self._fill_layers(snap)
+        self._snap = snap
+        self._throttle.offer(snap)
+
+    def set_theme(self, theme) -> None:
+        """The composed pictures' colours (zero, positive, negative) from the theme."""
+        self._colors = updated_colors(self._colors, *(color_hex(getattr(theme, k, None))
+                                      for k in ("background", "positive", "negative")))
+        self._on_choice()
+
+    def chosen(self) -> tuple[int, str]:
+        """(layer l, kind) on show."""
+        return self.layer.currentData() or 0, KINDS[max(0, self.kind.currentIndex())]
+
+    # -- work --------------------------------------------------------------------------------
+    def _fill_layers(self, snap) -> None:
+        L = len(snap.sizes) - 1
+        self.layer.blockSignals(True)
+        self.layer.clear()
+        for l in range(2, L + 1):
+            self.layer.addItem(f"{l} ({'output' if l == L else 'hidden'}, {snap.sizes[l]})", l)
+        self.layer.blockSignals(False)
+
+    def _on_choice(self) -> None:
+        self._throttle.interval = INTERVAL_S[self.chosen()[1]]
+        if self._snap is not None:
+            self._throttle.reset()
+            self._throttle.offer(self._snap)
+
+    def _render(self, snap) -> None:
+        l, kind = self.chosen()
+        side = int(round(math.sqrt(snap.sizes[0])))
+        if l < 2 or side * side != snap.sizes[0]:
+            self.grid.set_images([])
+            return
+        bg, pos, neg = self._colors
+        self.caption.setText(CAPTIONS[kind].format(l=l, sl=sup(l), steps=STEPS, pos=rgb_to_hex(pos),
+                                                  neg=rgb_to_hex(neg)))
+        if kind == "composed":
+            M = composed_weights(snap, l).reshape(-1, side, side)
+            rgb = signed_rgb_per_image(M, SCALE_PERCENTILE, background=bg, positive=pos,
+                                       negative=neg)
+            self.grid.set_images([rgb_to_qimage(img) for img in rgb])
+        else:
+            X = maximising_inputs(snap, l).reshape(-1, side, side)
+            self.grid.set_images([gray_to_qimage(img) for img in X])
+        self.pictures = M if kind == "composed" else X
