@@ -92,6 +92,10 @@ def test_switching_off_zeroes_its_outgoing_weights(qtbot, editing):
     qtbot.waitUntil(lambda: not window.session.snapshot.weights[1][:, 3].any(), timeout=5000)
     snap = window.session.snapshot
     assert np.array_equal(np.delete(snap.weights[1], 3, axis=1), np.delete(W[1], 3, axis=1))
+    n = snap.sizes[2]
+    qtbot.waitUntil(lambda: f"all {n} outgoing weights are 0" in editor.note.text(), timeout=3000)
+    editor.off_check.setChecked(False)
+    qtbot.waitUntil(lambda: "outgoing" not in editor.note.text(), timeout=5000)
 
 
 def test_editing_pauses_training_and_the_edit_is_made(qtbot, editing):

@@ -68,8 +68,8 @@ class NeuronEditor(QWidget):
 
         grid = QGridLayout(self)
         grid.setContentsMargins(0, 0, 0, 0)
-        title = QLabel("<b>Edit this neuron by hand</b> (on a copy the session applies; "
-                       "training pauses)")
+        title = QLabel("<b>Edit this neuron by hand</b> (training pauses; Restore "
+                       "puts back the trained values)")
         title.setWordWrap(True)
         grid.addWidget(title, 0, 0, 1, 3)
         grid.addWidget(QLabel("bias b"), 1, 0)
@@ -195,5 +195,17 @@ class NeuronEditor(QWidget):
         edited = self._trained is not None and self._snap is not None and not same_parameters(
             _params(self._snap), self._trained)
         self.restore_button.setEnabled(edited)
-        self.note.setText("Edited by hand: Restore puts back the trained values." if edited
-                          else "")
+        notes = [self._off_note()] if self._off_note() else []
+        if edited:
+            notes.append("Edited by hand: Restore puts back the trained values.")
+        self.note.setText(" ".join(notes))
+
+    def _off_note(self) -> str:
+        """From the numbers: whether every outgoing weight of the neuron on show is 0."""
+        if self._snap is None or self._neuron is None:
+            return ""
+        layer, j = self._neuron
+        if not 1 <= layer < len(self._snap.sizes) - 1 or self._snap.weights[layer][:, j].any():
+            return ""
+        return (f"Off: all {self._snap.sizes[layer + 1]} outgoing weights are 0, so layer "
+                f"{layer + 1} uses a = 0 for this neuron.")
