@@ -105,3 +105,32 @@ def test_editing_pauses_training_and_the_edit_is_made(qtbot, editing):
     editor.bias_spin.setValue(-2.5)
     qtbot.waitUntil(lambda: not window.session.is_training, timeout=5000)
     wait_bias(qtbot, window, -2.5)
+
+
+@pytest.mark.parametrize("activation", ["sigmoid", "tanh", "relu"])
+@pytest.mark.parametrize("seed, bias", [(0, -2.3), (1, 2.3), (2, 0.0)])
+def test_an_edited_bias_reads_as_its_threshold_for_every_activation(qtbot, activation, seed,
+                                                                    bias):
+    """The panel on an edited network: a = σ(Σ w·a + b) with the new b, and the threshold
+    sentence names −b and whether this sum passes it, as the numbers say."""
+    from mlpviz.core.explain import fixed
+    from mlpviz.core.network import Network
+    from mlpviz.core.neuron_edit import NeuronEdit, apply_edit
+    from mlpviz.core.snapshot import Snapshot
+    from mlpviz.gui.views.neuron_panel import NeuronPanel
+
+    net = Network([16, 5, 3], activation=activation, seed=seed)
+    W, b = apply_edit(net.weights, net.biases, NeuronEdit(1, 2, bias))
+    net.set_parameters(W, b)
+    x = np.random.default_rng(seed).random(16)
+    panel = NeuronPanel()
+    qtbot.addWidget(panel)
+    panel.show_neuron(Snapshot.of(net), x, 1, 2, [str(i) for i in range(3)])
+    act = get_activation(activation)
+    weighted = float(W[0][2] @ x)
+    a = float(act.f(np.array([weighted + bias]))[0])
+    assert number(panel.value_a) == pytest.approx(a, abs=5e-4)
+    text = panel.threshold.text()
+    assert fixed(-bias) in text and act.active_when in text
+    assert ("active (a =" in text) == (weighted + bias > 0)
+    assert panel.editor.bias_spin.value() == pytest.approx(bias)
