@@ -104,7 +104,7 @@ class NeuronEditor(QWidget):
             self._undo_edits.clear()
         if (layer, j) != self._neuron:
             self._neuron = (layer, j)
-            self._base, self._edit = None, None
+            self._base, self._edit, self._pending = None, None, None
         self._show_edit()
         if self._pending is not None and not self._history.waiting:
             edit, self._pending = self._pending, None
@@ -174,8 +174,9 @@ class NeuronEditor(QWidget):
         if editable:
             b = float(self._snap.biases[layer - 1][j])
             base_b = b if self._base is None else float(self._base[1][layer - 1][j])
-            self.bias_spin.setRange(*bias_range(base_b))
-            self.bias_spin.setValue(b)
+            if self._pending is None and not self.bias_slider.isSliderDown():
+                self.bias_spin.setRange(*bias_range(base_b))  # not under a dragging hand
+                self.bias_spin.setValue(b)
             self.scale_spin.setValue(1.0 if self._edit is None else self._edit.scale)
             self.off_check.setChecked(self._edit is not None and self._edit.off)
             self.off_check.setEnabled(layer < L)
