@@ -344,6 +344,7 @@ class MainWindow(QMainWindow):
         self.stepper.gradient_toggled.connect(self.gradient_action.setChecked)
         self.gradient_action.toggled.connect(self._on_gradient_toggled)
         self.stepper.parameters_proposed.connect(self._on_parameters_proposed)
+        self.neuron_panel.editor.parameters_proposed.connect(self._on_neuron_edited)
         self.stepper.lines_by_batch_changed.connect(self._on_lines_by_batch_changed)
         self.mistakes_view.stepper_requested.connect(self._on_mistake_picked)
         self.stepper_dock.visibilityChanged.connect(self._on_stepper_visibility)
@@ -502,6 +503,14 @@ class MainWindow(QMainWindow):
                             "would have undone the training since). Training is paused now; "
                             "the stepper shows the latest network — take the step again.")
             return
+        self.session.apply_parameters(weights, biases)
+
+    def _on_neuron_edited(self, weights, biases) -> None:
+        """A neuron edited by hand (or the edit undone): the session applies it, which pauses
+        training. The edit was made on the snapshot the Neuron tab shows, which follows
+        training, so at most the batches of one snapshot interval give way to it."""
+        if self.session.is_training:
+            self.statusBar().showMessage("Training paused: a neuron was edited by hand", 5000)
         self.session.apply_parameters(weights, biases)
 
     def _on_lr_changed(self, lr: float) -> None:

@@ -28,6 +28,7 @@ from mlpviz.core.network import forward_pass
 from mlpviz.core.notation import sup
 from mlpviz.gui.qimage import ImageWidget, color_hex, rgb_to_qimage
 from mlpviz.gui.theme import scaled_font
+from mlpviz.gui.views.neuron_editor import NeuronEditor
 from mlpviz.gui.views.weights_grid import SCALE_PERCENTILE
 
 STROKE_HINT = ("Green pixels push this neuron on, red ones push it off. A neuron meant to spot a "
@@ -119,6 +120,7 @@ class NeuronPanel(QWidget):
         self.weight_range = label("weight_range")
         self.strongest_positive = label("strongest_positive")
         self.strongest_negative = label("strongest_negative")
+        self.editor = NeuronEditor()  # proposes edited parameters: editor.parameters_proposed
 
         self._names: dict[str, QLabel] = {}
         self._rows: list[tuple[QLabel, QLabel]] = []
@@ -169,6 +171,7 @@ class NeuronPanel(QWidget):
         col.addLayout(values)
         col.addWidget(self.formula)
         col.addWidget(self.threshold)
+        col.addWidget(self.editor)
         col.addWidget(_rule())
         col.addWidget(self.weight_range)
         col.addWidget(self.strongest_positive)
@@ -201,9 +204,11 @@ class NeuronPanel(QWidget):
             snap.weights, snap.biases, np.asarray(x, dtype=np.float64), act, cost)
         names = list(class_names)
         self.title.setText(self._title(layer, index, sizes, names))
+        self.editor.setVisible(layer > 0)
         if layer == 0:
             self._show_input(acts, index)
             return
+        self.editor.show_neuron(snap, layer, index)
 
         w = snap.weights[layer - 1][index]
         b = float(snap.biases[layer - 1][index])
@@ -370,6 +375,7 @@ class NeuronPanel(QWidget):
 
     def _show_nothing(self) -> None:
         self._show_rows(len(self._rows))
+        self.editor.hide()
         self.title.setText("No neuron chosen")
         self.subtitle.setText("Click a neuron in the network, or a picture under Weights, to see "
                               "its numbers here.")
