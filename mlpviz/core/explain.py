@@ -23,6 +23,16 @@ DECIMALS = 3  # numbers in tooltips and the neuron panel: fixed decimals, so col
 
 
 
+def training_point(epochs_done: int, batch: int) -> str:
+    """Where training is, in the words a class counts in: epochs numbered from 1, so after 3 whole
+    epochs and 60 batches of the next it is "epoch 4, batch 60"; on an epoch's boundary "end of
+    epoch 3" (or "before training" when nothing has been done). `epochs_done` and `batch` are a
+    Snapshot's: epochs completed, batches done in the current one."""
+    if batch:
+        return f"epoch {epochs_done + 1}, batch {batch}"
+    return f"end of epoch {epochs_done}" if epochs_done else "before training"
+
+
 @dataclass(frozen=True)
 class Shades:
     """How an activation reads on screen, in words: the shade of 0 and of 1, what "more active"

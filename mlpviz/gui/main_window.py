@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from mlpviz.about import about_html
-from mlpviz.core.explain import parameter_breakdown, structure_summary
+from mlpviz.core.explain import parameter_breakdown, structure_summary, training_point
 from mlpviz.core.minibatch import MiniBatch, batch_gradient, minibatch_for
 from mlpviz.core.shown import Shown, answer, sample_gradient
 from mlpviz.core.learning_hint import learning_hint
@@ -65,7 +65,7 @@ def _epoch_status(report) -> str:
     text = f"held-out accuracy {100 * acc:.1f} %"
     if isinstance(cost, (int, float)) and 0 <= cost < math.inf:
         text += f"  cost {cost:.4f}"
-    return text + "  "
+    return text + f" (end of epoch {report.epoch})  "
 
 
 class MainWindow(QMainWindow):
@@ -366,7 +366,7 @@ class MainWindow(QMainWindow):
                 view.set_snapshot(snap)
         self._update_prediction()
         self._update_gradient()
-        self.status_epoch.setText(f"epoch {snap.epoch}, batch {snap.batch}  ")
+        self.status_epoch.setText(training_point(snap.epoch, snap.batch) + "  ")
         if self._stepping and not self.session.is_training:
             self.stepper.set_snapshot(snap)
         elif self._stepping:  # the walk on show is the old network's: marked, rebuilt on a step
@@ -824,7 +824,7 @@ class MainWindow(QMainWindow):
     def _update_status(self) -> None:
         history = self.session.history
         snap = self.session.snapshot
-        self.status_epoch.setText(f"epoch {snap.epoch}, batch {snap.batch}  ")
+        self.status_epoch.setText(training_point(snap.epoch, snap.batch) + "  ")
         if self._status_note:
             self.status_accuracy.setText(self._status_note)
         elif history:

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QLabel, QListView, QListWidget, QListWidgetItem, QSizePolicy, QSplitter, QVBoxLayout, QWidget,
 )
 
+from mlpviz.core.explain import training_point
 from mlpviz.core.mistakes import Confusion, confusion
 from mlpviz.gui.qimage import gray_to_qimage
 from mlpviz.gui.throttle import Throttle
@@ -243,7 +244,7 @@ class MistakesView(QWidget):
         self.matrix.set_counts(self.result.counts, self._names)
         r = self.result
         self.summary.setText(
-            f"Held-out set, on the weights of epoch {snap.epoch}, batch {snap.batch}: "
+            f"Held-out set, on the weights at {training_point(snap.epoch, snap.batch)}: "
             f"{int(np.trace(r.counts)):,} of {r.n:,} answered right "
             f"({100 * r.accuracy:.1f} %), {r.n - int(np.trace(r.counts)):,} mistakes. Rows: the "
             f"right digit; columns: the network's answer (its brightest output). Click a cell "

@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 )
 
 from mlpviz.core.arrays import frozen
+from mlpviz.core.explain import training_point
 from mlpviz.core.gradcheck import GradCheckReport, check_parameter, per_layer_gradcheck
 from mlpviz.core.history import StepHistory
 from mlpviz.core.minibatch import MiniBatch
@@ -775,8 +776,8 @@ class StepperPanel(QWidget):
         self.stale_note.setVisible(newer is not None)
         if newer is not None:
             self.stale_note.setText(
-                f"Out of date: training has moved the weights on (now epoch {newer.epoch}, batch "
-                f"{newer.batch}); this stage still shows the network as it was. Step (→ / ←) or "
+                "Out of date: training has moved the weights on (now at "
+                f"{training_point(newer.epoch, newer.batch)}); this stage still shows the network as it was. Step (→ / ←) or "
                 "pause training to rebuild it on the new weights.")
 
     def _update_hint(self) -> None:
