@@ -37,6 +37,7 @@ from mlpviz.gui.presentation import PresentationLayout
 from mlpviz.gui.run_controls import RunControls
 from mlpviz.gui.session import Session
 from mlpviz.gui.side_panels import SidePanelWidth
+from mlpviz.gui.tab_fit import TabFit
 from mlpviz.gui.views.cost_view import CostView
 from mlpviz.gui.views.deeper_view import DeeperView
 from mlpviz.gui.views.drawing_pad import DrawingPad
@@ -190,6 +191,7 @@ class MainWindow(QMainWindow):
         self.side_panels = SidePanelWidth(  # one width on every tab: switching moves nothing
             self, (self.sample_dock, self.draw_dock, self.stepper_dock, self.neuron_dock,
                    self.weights_dock, self.deeper_dock, self.mistakes_dock), frozen=lambda: self._presentation)
+        self.tab_fit = TabFit(self)  # tab labels never cut ("Sam…") at any width or type size
 
     def _action(self, menu, text: str, slot=None, shortcut=None, checkable=False,
                 tip="") -> QAction:
