@@ -100,6 +100,7 @@ class Session(QObject):
     dataset_changed = Signal(object)
     busy_changed = Signal(str)
     restored = Signal(str)
+    run_started = Signal(object)  # the run's first mini-batch: its RunStart (see rerun)
     imported = Signal(str)  # after import_model: what the file was read as, in one sentence
     choice_needed = Signal(str, object)  # (path, ImportNeedsChoice): ask, then import_model again
 
@@ -653,6 +654,7 @@ class Session(QObject):
     def _on_worker_run_started(self, generation: int, start: RunStart) -> None:
         if not self._closed and generation == self._generation:
             self._run_start = start
+            self.run_started.emit(start)
 
     @Slot(int)
     def _on_worker_diverged(self, generation: int) -> None:
