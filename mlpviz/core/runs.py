@@ -216,6 +216,7 @@ class RunLog:
         self.samples_seen = int(samples_seen)
         self.batches = 0
         self._epochs: list[tuple[int, "EpochReport"]] = []
+        self._epoch_ends: dict[int, int] = {}  # epochs completed → samples seen at that end
         self._lrs: list[float] = []
         self._batch_sizes: list[int] = []
 
@@ -224,6 +225,8 @@ class RunLog:
         for r in reports:
             self.samples_seen = int(r.samples_seen)
             self.batches += 1
+            if r.ends_epoch:
+                self._epoch_ends[r.epoch + 1] = self.samples_seen
             if r.lr not in self._lrs:
                 self._lrs.append(float(r.lr))
             if r.batch_size not in self._batch_sizes:
@@ -238,7 +241,10 @@ class RunLog:
             self._series.extend(xs, smooth, smooth)
 
     def add_epoch(self, report: "EpochReport") -> None:
-        self._epochs.append((self.samples_seen, report))
+        """An epoch's report, placed where its last batch ended (reports of later batches may
+        have come before it: the worker sends them in bunches)."""
+        at = self._epoch_ends.pop(report.epoch, self.samples_seen)
+        self._epochs.append((at, report))
 
     @property
     def used(self) -> tuple[tuple[float, ...], tuple[int, ...]]:

@@ -44,6 +44,11 @@ class BatchReport:
     batch_size: int
     lr: float
 
+    @property
+    def ends_epoch(self) -> bool:
+        """This was its epoch's last batch (its EpochReport may come after later batches')."""
+        return self.batch == self.batches_per_epoch
+
 
 @dataclass(frozen=True)
 class EpochReport:

@@ -132,6 +132,7 @@ class Session(QObject):
         self._history: list[EpochReport] = []
         self._epoch_ends: list[int] = []  # mini-batches seen when each epoch of _history ended
         self._batches_seen = 0  # mini-batches trained (counted on from a loaded model's)
+        self._epoch_end_at: dict[int, int] = {}  # epochs completed → batches seen then
         self._training = False  # confirmed by the worker
         self._intent = False  # what the user last asked for (for toggle)
         self._closed = False
@@ -561,6 +562,7 @@ class Session(QObject):
         self._history = list(record.history)
         self._epoch_ends = list(record.epoch_ends)
         self._batches_seen = record.batches_seen
+        self._epoch_end_at = {}
         self._intent = False
         self._snapshot = Snapshot.of(net, epoch=epochs, samples_seen=samples_seen,
                                      meta=self._meta())  # before the worker may touch `net`
@@ -616,7 +618,10 @@ class Session(QObject):
     def _on_worker_batches(self, generation: int, reports: tuple) -> None:
         if self._closed or generation != self._generation:
             return
-        self._batches_seen += len(reports)
+        for report in reports:
+            self._batches_seen += 1
+            if report.ends_epoch:  # its EpochReport may come after later batches' reports
+                self._epoch_end_at[report.epoch + 1] = self._batches_seen
         self.batches_done.emit(reports)
 
     @Slot(int, object)
@@ -624,7 +629,7 @@ class Session(QObject):
         if self._closed or generation != self._generation:
             return
         self._history.append(report)
-        self._epoch_ends.append(self._batches_seen)  # its batches came first
+        self._epoch_ends.append(self._epoch_end_at.pop(report.epoch, self._batches_seen))
         self.epoch_done.emit(report)
         self._check_collapse(report)
 

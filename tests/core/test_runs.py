@@ -194,3 +194,22 @@ def test_at_most_max_pinned_runs_and_remove(bundled):
     with pytest.raises(ValueError, match="remove one first"):
         runs.pinned(run)
     assert len(runs.removed(0).runs) == MAX_PINNED - 1
+
+
+def test_an_epoch_is_placed_where_its_last_batch_ended_though_later_batches_came_first(bundled):
+    """The worker sends batch reports in bunches, then the epochs they completed: an epoch's
+    report may come after batches of the next epoch."""
+    t = Trainer(Network([784, 8, 10], seed=0), bundled.train_images, bundled.train_labels,
+                bundled.test_images[:100], bundled.test_labels[:100], batch_size=300)
+    log, held = RunLog(), []
+    for report in t.run(2):
+        if hasattr(report, "cost"):
+            log.add_batches([report])
+        else:
+            held.append(report)
+        if len(held) == 1 and log.batches == 30:  # 3 batches into epoch 2: the bunch arrives
+            log.add_epoch(held.pop())
+    for report in held:
+        log.add_epoch(report)
+    run = log.run(settings_(), t.sync().weights[0])
+    assert run.epoch_x.tolist() == [8000.0, 16000.0]  # 27 batches of 300 (the last of 200)

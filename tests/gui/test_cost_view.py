@@ -170,3 +170,15 @@ def test_looks(view):
     view.add_batches(batches([1.0, 0.5]))
     view.flush()
     assert not view.grab().isNull()
+
+
+def test_an_epoch_marker_sits_where_its_last_batch_ended(view):
+    """The worker sends batches in bunches and then the epochs they completed: an epoch's
+    report can come after batches of the next epoch; its markers stay at its end."""
+    first = tuple(BatchReport(0, i + 1, 80, (i + 1) * 100, 1.0, 100, 3.0) for i in range(80))
+    second = tuple(BatchReport(1, i + 1, 80, (81 + i) * 100, 0.5, 100, 3.0) for i in range(7))
+    view.add_batches(first + second)
+    view.add_epoch(epoch(1))
+    view.flush()
+    assert view.history_rows()[0]["batches_seen"] == 80
+    assert view._test_cost.getData()[0].tolist() == [80.0]

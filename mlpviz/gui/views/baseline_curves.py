@@ -29,7 +29,7 @@ class BaselineCurves:
         self._current = current
         self._items: list = []
         self._curves: tuple[tuple[BaselineCurve, str], ...] = ()
-        self._legend = pg.LegendItem(offset=(-8, 8))
+        self._legend = pg.LegendItem(offset=(-4, 4), verSpacing=-6)
         self._legend.setParentItem(cost_plot.vb)
         self._legend.setVisible(False)
 
@@ -46,7 +46,7 @@ class BaselineCurves:
         width = 2.0 * max(1.0, scale)
         for curve, colour in self._curves:
             pen = pg.mkPen(colour, width=width, style=pg.QtCore.Qt.PenStyle.DashLine)
-            cost = cost_plot.plot(curve.x, curve.cost, pen=pen, skipFiniteCheck=False)
+            cost = cost_plot.plot(curve.x, curve.cost, pen=pen)
             keep = np.isfinite(curve.test_accuracy)
             acc = acc_plot.plot(curve.epoch_x[keep], curve.test_accuracy[keep], pen=pen,
                                 symbol="t", symbolSize=7 * scale, symbolBrush=colour,
@@ -54,14 +54,18 @@ class BaselineCurves:
             for item in (cost, acc):
                 item.setZValue(-1)  # under the run on show
             self._items += [(cost_plot, cost), (acc_plot, acc)]
-            self._legend.addItem(cost, curve.label)
+            self._key(cost, curve.label, colour, scale)
         if self._curves:
-            self._legend.addItem(self._current, THIS_RUN)
-        self._legend.setLabelTextColor(foreground)
-        self._legend.setLabelTextSize(f"{10 * scale:.1f}pt")
-        self._legend.setBrush(pg.mkBrush(background + "d0"))
+            self._key(self._current, THIS_RUN, foreground, scale)
+        self._legend.setBrush(pg.mkBrush(background + "c0"))
         self._legend.setPen(pg.mkPen(foreground, width=0.5))
         self._legend.setVisible(bool(self._curves))
+
+    def _key(self, item, label: str, colour: str, scale: float) -> None:
+        """A line of the key, its text in the curve's colour; small, for the plot is only
+        ~200 px high at 1280×800."""
+        self._legend.addItem(item, label)
+        self._legend.items[-1][1].setText(label, color=colour, size=f"{8.5 * scale:.1f}pt")
 
     def labels(self) -> list[str]:
         """The key's entries as shown, baselines first, then "this run" (none without pins)."""

@@ -136,6 +136,7 @@ class CostView(QWidget):
         self._ema_sum = 0.0  # the moving average before bias correction (it starts from 0)
         self._ema_decay = 1.0  # (1 − EMA_ALPHA)^k after k batches
         self._epochs: list[tuple[int, EpochReport]] = []  # (batches seen, report)
+        self._epoch_ends: dict[int, int] = {}  # epochs completed → batches seen at that end
         self._epoch_table = np.empty((64, len(EPOCH_COLUMNS)))  # rows 0 … len(_epochs) − 1 used
         self._epochs_drawn: tuple[int, int] | None = None  # (epochs, columns) last drawn
 
@@ -146,6 +147,8 @@ class CostView(QWidget):
         xs, costs, smooth = [], [], []
         for report in reports:
             self._seen += 1
+            if report.ends_epoch:
+                self._epoch_ends[report.epoch + 1] = self._seen
             cost = _number(report.cost)
             if not math.isfinite(cost):
                 continue
@@ -161,8 +164,9 @@ class CostView(QWidget):
 
     def add_epoch(self, report: EpochReport, at: int | None = None) -> None:
         """Mark an epoch's training / held-out cost and accuracy at `at` mini-batches seen
-        (default: the batches seen so far). A value that is not a finite number is not drawn."""
-        seen = self._seen if at is None else int(at)
+        (default: where its last batch ended, or the batches seen so far; reports of later
+        batches may come first). A value that is not a finite number is not drawn."""
+        seen = self._epoch_ends.pop(report.epoch, self._seen) if at is None else int(at)
         n = len(self._epochs)
         if n == len(self._epoch_table):
             self._epoch_table = np.concatenate([self._epoch_table, np.empty_like(self._epoch_table)])
