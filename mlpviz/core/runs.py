@@ -21,56 +21,26 @@ batch 10 and 100 are compared after the same number of samples, not of steps.
 
 from __future__ import annotations
 
-import copy
-import hashlib
 import json
 from dataclasses import dataclass, field, fields, replace
-from typing import TYPE_CHECKING, Iterable, Mapping, Sequence
+from typing import Iterable, Mapping, Sequence
 
 import numpy as np
 
 from mlpviz.core.arrays import frozen
 from mlpviz.core.costs import get_cost
+from mlpviz.core.run_start import RunStart, start_digest
 from mlpviz.core.series import BinnedSeries, chunk_means
+from mlpviz.core.training import BatchReport, EpochReport
 
-if TYPE_CHECKING:  # the trainer imports RunStart from here
-    from mlpviz.core.training import BatchReport, EpochReport
+__all__ = ["RunStart", "start_digest", "RunSettings", "differences", "difference_label", "Run",
+           "BaselineCurve", "baseline_curve", "RunLog", "Runs"]
 
 LOG_POINTS = 4000  # mini-batch costs a run log keeps (even; merged pairwise beyond, core.series)
 RUN_POINTS = 1000  # points of the smoothed cost a pinned run keeps
 EMA_ALPHA = 0.05  # the smoothed cost: the same moving average as the cost plot's
 MAX_PINNED = 5  # pinned runs at once
 RUNS_FORMAT = 1  # the version of `Runs.to_arrays`
-
-
-def start_digest(weights: Sequence[np.ndarray], biases: Sequence[np.ndarray]) -> str:
-    """A short fingerprint of initial parameters (SHA-256 of their float64 bytes, 12 hex
-    digits): two runs with the same digest started from the same weights."""
-    h = hashlib.sha256()
-    for a in (*weights, *biases):
-        h.update(np.ascontiguousarray(a, dtype=np.float64).tobytes())
-    return h.hexdigest()[:12]
-
-
-@dataclass(frozen=True, eq=False)
-class RunStart:
-    """Where a run began: weights[l] (n_out, n_in) and biases[l] (n_out,) before its first
-    mini-batch (float64, read-only), and the trainer's generator state (`bit_generator.state`,
-    a plain dict) before it drew the order that first batch came from."""
-
-    weights: tuple[np.ndarray, ...]
-    biases: tuple[np.ndarray, ...]
-    rng_state: Mapping
-
-    @classmethod
-    def of(cls, weights, biases, rng_state: Mapping) -> "RunStart":
-        """Frozen float64 copies of the parameters and a deep copy of the generator state."""
-        return cls(tuple(frozen(W, np.float64) for W in weights),
-                   tuple(frozen(b, np.float64) for b in biases), copy.deepcopy(dict(rng_state)))
-
-    @property
-    def digest(self) -> str:
-        return start_digest(self.weights, self.biases)
 
 
 @dataclass(frozen=True)
@@ -215,12 +185,12 @@ class RunLog:
         self._ema_sum, self._ema_decay = 0.0, 1.0
         self.samples_seen = int(samples_seen)
         self.batches = 0
-        self._epochs: list[tuple[int, "EpochReport"]] = []
+        self._epochs: list[tuple[int, EpochReport]] = []
         self._epoch_ends: dict[int, int] = {}  # epochs completed → samples seen at that end
         self._lrs: list[float] = []
         self._batch_sizes: list[int] = []
 
-    def add_batches(self, reports: Iterable["BatchReport"]) -> None:
+    def add_batches(self, reports: Iterable[BatchReport]) -> None:
         xs, smooth = [], []
         for r in reports:
             self.samples_seen = int(r.samples_seen)
@@ -240,7 +210,7 @@ class RunLog:
         if xs:
             self._series.extend(xs, smooth, smooth)
 
-    def add_epoch(self, report: "EpochReport") -> None:
+    def add_epoch(self, report: EpochReport) -> None:
         """An epoch's report, placed where its last batch ended (reports of later batches may
         have come before it: the worker sends them in bunches)."""
         at = self._epoch_ends.pop(report.epoch, self.samples_seen)

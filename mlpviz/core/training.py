@@ -20,7 +20,7 @@ import numpy as np
 from mlpviz.core.activations import Activation, get_activation
 from mlpviz.core.costs import Cost, get_cost, one_hot
 from mlpviz.core.network import Network, backward_deltas, forward_pass, layer_output
-from mlpviz.core.runs import RunStart
+from mlpviz.core.run_start import RunStart
 
 DEFAULT_BATCH = 100
 
