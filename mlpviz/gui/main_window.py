@@ -44,6 +44,7 @@ from mlpviz.gui.views.drawing_pad import DrawingPad
 from mlpviz.gui.views.mistakes_view import MistakesView
 from mlpviz.gui.views.network_view import NetworkView
 from mlpviz.gui.views.neuron_panel import NeuronPanel
+from mlpviz.gui.views.runs_view import RunsView
 from mlpviz.gui.views.sample_view import SampleView
 from mlpviz.gui.views.stepper import StepperPanel
 from mlpviz.gui.views.weights_grid import WeightsGrid
@@ -151,6 +152,7 @@ class MainWindow(QMainWindow):
         self.stepper = StepperPanel()
         self.mistakes_view = MistakesView()
         self.deeper_view = DeeperView()
+        self.runs_view = RunsView()
 
     def _dock(self, title: str, name: str, widget: QWidget, area) -> QDockWidget:
         dock = QDockWidget(title, self)
@@ -181,8 +183,9 @@ class MainWindow(QMainWindow):
         self.weights_dock = self._dock("Weights", "weights_dock", self.weights_grid, right)
         self.deeper_dock = self._dock("Deeper", "deeper_dock", self.deeper_view, right)
         self.mistakes_dock = self._dock("Mistakes", "mistakes_dock", self.mistakes_view, right)
+        self.runs_dock = self._dock("Runs", "runs_dock", self.runs_view, right)
         for d in (self.draw_dock, self.stepper_dock, self.neuron_dock, self.weights_dock,
-                  self.deeper_dock, self.mistakes_dock):
+                  self.deeper_dock, self.mistakes_dock, self.runs_dock):
             self.tabifyDockWidget(self.sample_dock, d)
         self.sample_dock.raise_()
         self.cost_dock = self._dock("Cost and accuracy", "cost_dock", self.cost_view,
@@ -190,7 +193,8 @@ class MainWindow(QMainWindow):
         self.resizeDocks([self.cost_dock], [210], Qt.Vertical)
         self.side_panels = SidePanelWidth(  # one width on every tab: switching moves nothing
             self, (self.sample_dock, self.draw_dock, self.stepper_dock, self.neuron_dock,
-                   self.weights_dock, self.deeper_dock, self.mistakes_dock), frozen=lambda: self._presentation)
+                   self.weights_dock, self.deeper_dock, self.mistakes_dock, self.runs_dock),
+            frozen=lambda: self._presentation)
         self.tab_fit = TabFit(self)  # tab labels never cut ("Sam…") at any width or type size
 
     def _action(self, menu, text: str, slot=None, shortcut=None, checkable=False,
@@ -233,6 +237,11 @@ class MainWindow(QMainWindow):
         self._action(t, "Step one mini-batch", self.session.step_batch, "S")
         self._action(t, "Step one epoch", self.session.step_epoch, "E")
         self._action(t, "Reset weights", self.session.reset, "R")
+        self._action(t, "Rerun from the same start", self.session.rerun, "Ctrl+R",
+                     tip="This run again from its first weights and shuffle order, with the η "
+                         "and batch size set now")
+        self._action(t, "Pin this run as a baseline", self._on_pin_run, "Ctrl+B",
+                     tip="Keep its cost and accuracy on the plots to compare the next run with")
         t.addSeparator()
         self._action(t, "Restore last good weights", self.session.restore_last_good,
                      tip="Put back the best weights seen on this network (highest held-out "
@@ -282,7 +291,8 @@ class MainWindow(QMainWindow):
         self._enable_stage_keys(False)
         v.addSeparator()
         for dock in (self.sample_dock, self.draw_dock, self.stepper_dock, self.neuron_dock,
-                     self.weights_dock, self.deeper_dock, self.mistakes_dock, self.cost_dock):
+                     self.weights_dock, self.deeper_dock, self.mistakes_dock, self.runs_dock,
+                     self.cost_dock):
             v.addAction(dock.toggleViewAction())
 
         h = bar.addMenu("&Help")
@@ -322,6 +332,12 @@ class MainWindow(QMainWindow):
         s.imported.connect(lambda sentence: self.statusBar().showMessage(sentence, 15_000))
         s.busy_changed.connect(self._on_busy_changed)
         s.restored.connect(self._on_restored)
+        s.batches_done.connect(self.runs_view.add_batches)
+        s.run_started.connect(lambda _start: self._update_run_settings())
+        self.runs_view.pin_requested.connect(self._on_pin_run)
+        self.runs_view.rerun_requested.connect(s.rerun)
+        self.runs_view.baselines_changed.connect(self.cost_view.set_baselines)
+        self.runs_view.problem_found.connect(self._on_failed)
         c = self.controls
         c.train_button.clicked.connect(s.toggle)
         c.step_button.clicked.connect(s.step_batch)
@@ -377,7 +393,7 @@ class MainWindow(QMainWindow):
     def _snapshot_panels(self):
         return ((self.weights_dock, self.weights_grid), (self.sample_dock, self.sample_view),
                 (self.neuron_dock, self.neuron_panel), (self.mistakes_dock, self.mistakes_view),
-                (self.deeper_dock, self.deeper_view))
+                (self.deeper_dock, self.deeper_view), (self.runs_dock, self.runs_view))
 
     def _on_panel_shown(self, view, visible: bool) -> None:
         if visible and self._snapshot is not None and not self._closing:
@@ -388,6 +404,8 @@ class MainWindow(QMainWindow):
         self._status_note = None
         self.undo_restore_action.setEnabled(False)
         self.cost_view.clear(s.batches_seen)  # a reopened model's epochs where they ended
+        self.runs_view.clear_run(snap.samples_seen)
+        self._update_run_settings()
         for report, at in zip(s.history, s.epoch_ends):
             self.cost_view.add_epoch(report, at)
         self.controls.show_settings(snap.sizes, snap.activation, snap.cost, s.seed, s.dataset_spec)
@@ -420,6 +438,7 @@ class MainWindow(QMainWindow):
     def _on_epoch_done(self, report) -> None:
         self._status_note = None
         self.cost_view.add_epoch(report)
+        self.runs_view.add_epoch(report)
         self._update_status()
         if 0 < self.session.stop_after <= report.epoch:
             self.statusBar().showMessage(f"Paused after epoch {report.epoch} (“stop after "
@@ -518,11 +537,23 @@ class MainWindow(QMainWindow):
     def _on_lr_changed(self, lr: float) -> None:
         self.session.set_lr(lr)
         self.stepper.set_lr(lr)
+        self._update_run_settings()
 
     def _on_batch_size_changed(self, n: int) -> None:
         self.session.set_batch_size(n)
         self.stepper.set_batch_size(n)
         self._update_batch()
+        self._update_run_settings()
+
+    def _update_run_settings(self) -> None:
+        """The Runs tab compares the pinned runs with the run's settings as they are now."""
+        self.runs_view.set_settings(self.session.run_settings())
+
+    def _on_pin_run(self) -> None:
+        """Pin the run on show (its latest snapshot) as a baseline on the plots."""
+        if self.runs_view.pin(self.session.snapshot, self.session.run_settings()):
+            self.statusBar().showMessage("Pinned this run: its curves stay on the plots "
+                                         "(dashed); the Runs tab lists the pinned runs", 8000)
 
     # -- input on show -----------------------------------------------------------------------
     def _on_sample_changed(self, choice) -> None:
@@ -702,7 +733,7 @@ class MainWindow(QMainWindow):
         themes.apply_palette(t)
         self.banner.set_base_font(QApplication.font())
         for view in (self.network_view, self.sample_view, self.weights_grid, self.neuron_panel,
-                     self.drawing_pad, self.mistakes_view, self.deeper_view):
+                     self.drawing_pad, self.mistakes_view, self.deeper_view, self.runs_view):
             view.set_theme(t)
         self.cost_view.set_colors(t.background, t.foreground)
         self.cost_view.set_font_scale(t.font_scale)

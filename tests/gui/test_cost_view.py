@@ -205,3 +205,15 @@ def test_tick_labels_never_run_together_on_a_narrow_axis(qtbot, points, size, hi
         assert levels == own  # where pyqtgraph's ticks fit, they are left alone
     assert math.log10(major) % 1 in (0.0, pytest.approx(math.log10(2) % 1),
                                      pytest.approx(math.log10(5) % 1))  # 1, 2 or 5 × 10ⁿ
+
+
+def test_an_epoch_marker_sits_where_its_last_batch_ended(view):
+    """The worker sends batches in bunches and then the epochs they completed: an epoch's
+    report can come after batches of the next epoch; its markers stay at its end."""
+    first = tuple(BatchReport(0, i + 1, 80, (i + 1) * 100, 1.0, 100, 3.0) for i in range(80))
+    second = tuple(BatchReport(1, i + 1, 80, (81 + i) * 100, 0.5, 100, 3.0) for i in range(7))
+    view.add_batches(first + second)
+    view.add_epoch(epoch(1))
+    view.flush()
+    assert view.history_rows()[0]["batches_seen"] == 80
+    assert view._test_cost.getData()[0].tolist() == [80.0]
