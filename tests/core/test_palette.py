@@ -85,3 +85,16 @@ def test_signed_rgb_takes_the_palette():
             rgb = signed_rgb(v, background=bg, palette=palette)
             assert tuple(rgb[0]) == pos and tuple(rgb[1]) == neg and tuple(rgb[2]) == bg
     assert not np.array_equal(signed_rgb(v, palette=LESSON), signed_rgb(v, palette=COLOUR_BLIND))
+
+
+def test_the_readme_quotes_the_simulation():
+    """README's figures are the simulation's, on the themes' backgrounds."""
+    from pathlib import Path
+
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    blind = min(cv.sign_contrast(COLOUR_BLIND, bg, k).delta_e
+                for bg in BACKGROUNDS for k in cv.MACHADO)
+    lesson = [cv.sign_contrast(LESSON, bg, "deuteranopia").delta_e for bg in BACKGROUNDS]
+    said = " ".join(readme.split())
+    assert f"blue and orange stay ΔE ≥ {int(blind)} apart" in said
+    assert f"green and red only ΔE {min(lesson):.0f}–{max(lesson):.0f} for deuteranopia" in said
