@@ -157,7 +157,7 @@ def window_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--theme", dest="window_theme", choices=("dark", "light"), help="colour theme")
     group.add_argument("--palette", dest="window_palette", choices=tuple(PALETTES),
                        help="the colours of + and −: the lesson's green/red, or blue/orange "
-                            "(colour-blind safe); View › Palette, P")
+                            "(colour-blind safe); View › Palette, C")
     group.add_argument("--sample", dest="window_sample", type=_count, default=None, metavar="N",
                        help="held-out sample N on show (0-based)")
 

@@ -2,7 +2,7 @@
 
 One entry per palette of core.palette (each tooltip says, from a simulation of colour-blind
 vision on the theme's background, whether its two signs stay apart: `colour_vision.palette_note`)
-and "Switch palette" (P) between them. The menu holds no state: the window owns the palette's name,
+and "Switch palette" (C) between them. The menu holds no state: the window owns the palette's name,
 gets `chosen(name)` and shows it back with `show(name, background)`.
 """
 
@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QMenu, QWidget
 from mlpviz.core.colour_vision import palette_note
 from mlpviz.core.palette import PALETTES
 
-SHORTCUT = "P"
+SHORTCUT = "C"  # C for colours (P pins a neuron in the replay work)
 
 
 class PaletteMenu:

@@ -1,4 +1,4 @@
-"""View › Palette: P switches every signed colour between the lesson's green/red and blue/orange,
+"""View › Palette: C switches every signed colour between the lesson's green/red and blue/orange,
 in the rendered window, and the choice is remembered in the settings."""
 
 import numpy as np
@@ -43,11 +43,11 @@ def _render(qtbot, window):
     return window.network_view.grab().toImage()
 
 
-def test_p_recolours_the_network_views_lines(qtbot, window):
+def test_c_recolours_the_network_views_lines(qtbot, window):
     assert window.palette_menu.actions[LESSON.name].isChecked()
     points = _known_lines(window)
     lesson = {s: _pixels(_render(qtbot, window), p) for s, p in points.items()}
-    qtbot.keyClick(window, Qt.Key.Key_P)
+    qtbot.keyClick(window, Qt.Key.Key_C)
     assert window.palette_menu.actions[COLOUR_BLIND.name].isChecked()
     blind = {s: _pixels(_render(qtbot, window), p) for s, p in points.items()}
     for sign in points:
@@ -68,7 +68,7 @@ def test_p_recolours_the_network_views_lines(qtbot, window):
                               cv.simulate(np.median(pixels["−"], axis=0), kind))
         assert seen(blind) >= cv.DISTINGUISHABLE, kind
         assert seen(lesson) < seen(blind), kind
-    qtbot.keyClick(window, Qt.Key.Key_P)  # and back
+    qtbot.keyClick(window, Qt.Key.Key_C)  # and back
     assert window.palette_menu.actions[LESSON.name].isChecked()
     again = {s: _pixels(_render(qtbot, window), p) for s, p in points.items()}
     assert all(np.array_equal(again[s], lesson[s]) for s in points)
@@ -94,7 +94,7 @@ def test_every_view_takes_the_palette_and_its_words(qtbot, window):
     assert "hard to tell apart" in tip
     assert "stay apart" in window.palette_menu.actions[COLOUR_BLIND.name].toolTip()
     keys = dict(window.shortcut_list())
-    assert keys.get("P", "").startswith("Switch palette")
+    assert keys.get("C", "").startswith("Switch palette")
 
 
 def test_the_stepper_names_the_colours_it_draws(qtbot, window):
