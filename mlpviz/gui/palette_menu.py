@@ -52,9 +52,7 @@ class PaletteMenu:
         self._current = name
         for n, act in self.actions.items():
             act.setChecked(n == name)
-            note = palette_note(PALETTES[n], background)
-            act.setToolTip(note)
-            act.setStatusTip(note)
+            act.setToolTip(palette_note(PALETTES[n], background))
 
     def _on_switch(self) -> None:
         names = list(PALETTES)
