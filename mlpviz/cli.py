@@ -141,6 +141,7 @@ def _trace_path(text: str) -> Path:
 
 def window_options(parser: argparse.ArgumentParser) -> None:
     """How the app's window is set up (for --screenshot, or the app as it opens)."""
+    from mlpviz.core.palette import PALETTES
     from mlpviz.gui.window_setup import TABS  # Qt-free
 
     group = parser.add_argument_group(
@@ -154,6 +155,9 @@ def window_options(parser: argparse.ArgumentParser) -> None:
                        help="the backprop stepper at stage N, numbered as the stepper shows "
                             "it: 1a … 9 (\"1\" is 1a)")
     group.add_argument("--theme", dest="window_theme", choices=("dark", "light"), help="colour theme")
+    group.add_argument("--palette", dest="window_palette", choices=tuple(PALETTES),
+                       help="the colours of + and −: the lesson's green/red, or blue/orange "
+                            "(colour-blind safe); View › Palette, C")
     group.add_argument("--sample", dest="window_sample", type=_count, default=None, metavar="N",
                        help="held-out sample N on show (0-based)")
 
@@ -369,7 +373,7 @@ def _window_setup(args: argparse.Namespace):
     from mlpviz.gui.window_setup import WindowSetup
 
     given = {k: getattr(args, f"window_{k}", None)
-             for k in ("size", "tab", "stage", "theme", "sample")}
+             for k in ("size", "tab", "stage", "theme", "palette", "sample")}
     given = {k: v for k, v in given.items() if v is not None}
     if getattr(args, "window_present", False):
         given["present"] = True

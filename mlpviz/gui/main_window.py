@@ -32,6 +32,7 @@ from mlpviz.gui.compare_trace import TraceCompare
 from mlpviz.gui.icon import app_icon
 from mlpviz.gui.import_dialog import IMPORT_FILTER, ask_and_import
 from mlpviz.gui.keys import FIELD_RULE, WindowKeys, shortcut_rows
+from mlpviz.gui.palette_menu import PaletteMenu
 from mlpviz.gui.panels import HelpDialog, MessageBanner
 from mlpviz.gui.presentation import PresentationLayout
 from mlpviz.gui.run_controls import RunControls
@@ -93,6 +94,7 @@ class MainWindow(QMainWindow):
         self._source = "sample"  # "sample" or "drawing"
         self._drawing: np.ndarray | None = None
         self._theme_name = "dark"
+        self._palette_name = settings.DEFAULTS["palette"]  # the signs' colours (core.palette)
         self._presentation = False
         self._closing = False
         self._status_note: str | None = None  # the status's accuracy after a restore
@@ -261,6 +263,7 @@ class MainWindow(QMainWindow):
                                          checkable=True)
         group.addAction(self.dark_action)
         group.addAction(self.light_action)
+        self.palette_menu = PaletteMenu(self, v, self._set_palette)
         v.addSeparator()
         self.circles_action = self._action(
             v, "Inputs as a column of &circles", self._on_input_style_toggled, checkable=True,
@@ -725,8 +728,16 @@ class MainWindow(QMainWindow):
         self._theme_name = name
         self._apply_theme()
 
+    def _set_palette(self, name: str) -> None:
+        self._palette_name = name
+        self._apply_theme()
+
     def _apply_theme(self) -> None:
-        t = themes.theme(self._theme_name, self._presentation)
+        t = themes.theme(self._theme_name, self._presentation, self._palette_name)
+        self.palette_menu.show(self._palette_name, t.background)
+        self.stepper.set_signs(t.palette)
+        self.gradient_action.setToolTip(f"{'/'.join(t.palette.words).capitalize()} by the "
+                                        "gradient instead of the weight")
         self.dark_action.setChecked(self._theme_name == "dark")
         self.light_action.setChecked(self._theme_name == "light")
         self.presentation_action.setChecked(self._presentation)
@@ -840,9 +851,10 @@ class MainWindow(QMainWindow):
                                          f"learned\nHelp ▸ What am I looking at? (H)")
         if self.help_dialog is not None:
             names = self.session.dataset.class_names if self.session.dataset else None
+            t = themes.theme(self._theme_name, palette=self._palette_name)
             self.help_dialog.set_text(structure_summary(
-                snap.sizes, snap.activation, snap.cost, names,
-                shades=themes.theme(self._theme_name).shades))
+                snap.sizes, snap.activation, snap.cost, names, shades=t.shades,
+                palette=t.palette))
 
     def _on_about(self) -> None:
         """Version, the data's source and licence, the app's licence; the app's icon."""
@@ -882,6 +894,7 @@ class MainWindow(QMainWindow):
         if state is not None:
             self.side_panels.restored = bool(self.restoreState(state))
         self._theme_name = values["theme"]
+        self._palette_name = values["palette"]
         self._presentation = values["presentation"]
         self.controls.speed.setValue(values["speed"])
         self.controls.stop_after.setValue(values["stop_after"])
@@ -895,7 +908,8 @@ class MainWindow(QMainWindow):
             self._restore_layout_after_stepper()
             self.sample_dock.raise_()
         return {"geometry": self.saveGeometry(), "window_state": self.saveState(),
-                "theme": self._theme_name, "presentation": self._presentation,
+                "theme": self._theme_name, "palette": self._palette_name,
+                "presentation": self._presentation,
                 "speed": self.controls.speed.value(),
                 "stop_after": self.controls.stop_after.value(),
                 "input_circles": self.circles_action.isChecked(),
