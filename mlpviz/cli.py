@@ -41,7 +41,6 @@ from mlpviz.core.model_metadata import ModelMetadata, read_metadata
 from mlpviz.core.network import Network, NonFiniteError
 from mlpviz.core.paths import cache_dir
 from mlpviz.core.training import Trainer, TrainingDiverged, default_lr, single_blas_thread
-from mlpviz.record import add_record_command, cmd_record
 
 EXIT_ERROR, EXIT_USAGE, EXIT_INTERRUPTED = 1, 2, 130
 EXIT_BROKEN_PIPE = 128 + 13  # what a shell reports for a Unix tool ended by SIGPIPE
@@ -244,6 +243,8 @@ def build_parser() -> argparse.ArgumentParser:
     import_options(p)
     add_import_commands(commands)
     add_desktop_commands(commands)
+    from mlpviz.record import add_record_command  # it builds on this module
+
     add_record_command(commands, network_options, _window_size, _positive_int)
     return parser
 
@@ -267,7 +268,7 @@ def main(argv: list[str] | None = None) -> int:
     handlers = {"train": cmd_train, "evaluate": cmd_evaluate, "gradcheck": cmd_gradcheck,
                 "data": cmd_data, "trace": cmd_trace, "import": cmd_import,
                 "compare": cmd_compare, "install-desktop": cmd_install_desktop,
-                "uninstall-desktop": cmd_uninstall_desktop, "record": cmd_record, None: cmd_app}
+                "uninstall-desktop": cmd_uninstall_desktop, "record": _cmd_record, None: cmd_app}
     try:
         return handlers[args.command](args)
     except BrokenPipeError:  # `mlpviz evaluate m.npz | head`: the reader left; end quietly
@@ -289,6 +290,12 @@ def main(argv: list[str] | None = None) -> int:
             raise
         _print_error(str(e))
     return EXIT_ERROR
+
+
+def _cmd_record(args: argparse.Namespace) -> int:
+    from mlpviz.record import cmd_record
+
+    return cmd_record(args)
 
 
 def _silence_stdout() -> None:

@@ -85,6 +85,11 @@ class GifMovie:
     def frames(self) -> int:
         return len(self._frames)
 
+    @property
+    def frame_size(self) -> tuple[int, int]:
+        """(width, height) of the frames; (0, 0) before the first."""
+        return (self._frames[0][0][1], self._frames[0][0][0]) if self._frames else (0, 0)
+
     def add(self, frame: np.ndarray) -> None:
         a = _rgb(frame)
         if self._frames and a.shape != self._frames[0][0]:
@@ -162,6 +167,11 @@ class Mp4Movie:
     @property
     def frames(self) -> int:
         return self._count
+
+    @property
+    def frame_size(self) -> tuple[int, int]:
+        """(width, height) of the frames (padded to even sizes); (0, 0) before the first."""
+        return self._size or (0, 0)
 
     def add(self, frame: np.ndarray) -> None:
         a = _rgb(frame)

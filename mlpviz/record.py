@@ -16,16 +16,16 @@ from __future__ import annotations
 import argparse
 import math
 import os
-import signal
-import sys
 from pathlib import Path
 
+from mlpviz.cli import (
+    CommandError, _check_output_path, _load_data, _ProgressBar, _StopOnSignals, _tell,
+)
 from mlpviz.core.recording import (
     batches_per_epoch, describe, frame_batches, frame_count, frames_problem,
 )
 from mlpviz.movie import MAX_GIF_FPS, MovieError, movie_problem, open_movie
 
-SIGNALS = tuple(getattr(signal, n) for n in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, n))
 VIEWS = ("window", "network")
 
 
@@ -94,45 +94,20 @@ class _Progress:
         self._bar.clear()
 
 
-def _tell(text: str) -> None:
-    try:
-        print(text, file=sys.stderr, flush=True)
-    except (OSError, ValueError):
-        pass
-
-
-class _StopOnSignals:
+class _StopFilming(_StopOnSignals):
     """The first signal stops the filming (the frames so far are written); the second raises
     KeyboardInterrupt wherever the program is (an atomic write then leaves nothing)."""
 
-    def __init__(self):
-        self.requested = False
-        self._previous = {}
-
-    def _on_signal(self, signum, _frame) -> None:
-        name = "Ctrl-C" if signum == signal.SIGINT else signal.Signals(signum).name
+    def _on_signal(self, signum, frame):
         if self.requested:
             raise KeyboardInterrupt
         self.requested = True
+        name = self._name(signum)
         _tell(f"\nmlpviz: {name}: stopping; writing the frames taken so far ({name} again "
               "writes nothing)")
 
-    def __enter__(self):
-        try:
-            for signum in SIGNALS:
-                self._previous[signum] = signal.signal(signum, self._on_signal)
-        except ValueError:  # not the main thread
-            pass
-        return self
-
-    def __exit__(self, *exc):
-        for signum, previous in self._previous.items():
-            signal.signal(signum, previous)
-        return False
-
 
 def cmd_record(args: argparse.Namespace) -> int:
-    from mlpviz.cli import CommandError, _check_output_path, _load_data, _ProgressBar
     from mlpviz.core.limits import DRAWN, architecture_problem
     from mlpviz.core.training import DEFAULT_BATCH
 
@@ -156,7 +131,7 @@ def cmd_record(args: argparse.Namespace) -> int:
           f"{describe(frames, args.fps, args.epochs, per_epoch)}")
     movie = open_movie(out, args.fps)
     progress = _Progress(frames, _ProgressBar())
-    with _StopOnSignals() as stop:
+    with _StopFilming() as stop:
         try:
             reason = _film(args, ds, sizes, targets, movie, progress, stop)
         except BaseException:
@@ -164,22 +139,23 @@ def cmd_record(args: argparse.Namespace) -> int:
             raise
         finally:
             progress.clear()
-        return _write(movie, out, frames, reason, CommandError)
+        return _write(movie, out, frames, reason)
 
 
-def _write(movie, out: Path, asked: int, reason: str, error) -> int:
+def _write(movie, out: Path, asked: int, reason: str) -> int:
     """Save what was filmed; say what was written and why it is short, if it is."""
     if movie.frames == 0:
         movie.discard()
-        raise error(f"{reason or 'no frame was taken'}: nothing written")
+        raise CommandError(f"{reason or 'no frame was taken'}: nothing written")
     try:
         movie.save()
     except MovieError as e:
-        raise error(str(e)) from None
+        raise CommandError(str(e)) from None
     size = out.stat().st_size
     short = f" of {asked}" if movie.frames < asked else ""
     why = f" ({reason})" if reason else ""
-    print(f"saved {out}: {movie.frames}{short} frames{why}, {size / 1e6:.1f} MB")
+    w, h = movie.frame_size
+    print(f"saved {out}: {movie.frames}{short} frames{why}, {w}×{h}, {size / 1e6:.1f} MB")
     if reason == "interrupted":
         return 130
     return 1 if reason else 0
@@ -207,6 +183,10 @@ def _film(args, ds, sizes, targets, movie, progress, stop) -> str:
                                                     theme=args.theme))
         if problem:
             return problem
+        got = (window.width(), window.height())
+        if got != tuple(args.size):
+            _tell(f"mlpviz: the window cannot be {args.size[0]}×{args.size[1]}: it is filmed at "
+                  f"{got[0]}×{got[1]}, the nearest size its layout allows")
         widget = window.network_view if args.view == "network" else window
 
         def take(_i: int) -> None:
