@@ -247,6 +247,9 @@ def build_parser() -> argparse.ArgumentParser:
     import_options(p)
     add_import_commands(commands)
     add_desktop_commands(commands)
+    from mlpviz.record import add_record_command  # it builds on this module
+
+    add_record_command(commands, network_options, _window_size, _positive_int)
     return parser
 
 
@@ -269,7 +272,7 @@ def main(argv: list[str] | None = None) -> int:
     handlers = {"train": cmd_train, "evaluate": cmd_evaluate, "gradcheck": cmd_gradcheck,
                 "data": cmd_data, "trace": cmd_trace, "import": cmd_import,
                 "compare": cmd_compare, "install-desktop": cmd_install_desktop,
-                "uninstall-desktop": cmd_uninstall_desktop, None: cmd_app}
+                "uninstall-desktop": cmd_uninstall_desktop, "record": _cmd_record, None: cmd_app}
     try:
         return handlers[args.command](args)
     except BrokenPipeError:  # `mlpviz evaluate m.npz | head`: the reader left; end quietly
@@ -291,6 +294,12 @@ def main(argv: list[str] | None = None) -> int:
             raise
         _print_error(str(e))
     return EXIT_ERROR
+
+
+def _cmd_record(args: argparse.Namespace) -> int:
+    from mlpviz.record import cmd_record
+
+    return cmd_record(args)
 
 
 def _silence_stdout() -> None:

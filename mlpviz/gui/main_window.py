@@ -38,6 +38,7 @@ from mlpviz.gui.presentation import PresentationLayout
 from mlpviz.gui.run_controls import RunControls
 from mlpviz.gui.session import Session
 from mlpviz.gui.side_panels import SidePanelWidth
+from mlpviz.gui.slides import Slides
 from mlpviz.gui.tab_fit import TabFit
 from mlpviz.gui.views.cost_view import CostView
 from mlpviz.gui.views.deeper_view import DeeperView
@@ -107,6 +108,7 @@ class MainWindow(QMainWindow):
         self._build_views()
         self._build_docks()
         self.compare = TraceCompare(self)  # File › Compare trace…: its panel and marks
+        self.slides = Slides(self)  # File › Export view / stepper stages, Record…
         self._build_actions()
         self._build_status_bar()
         self._wire()
@@ -229,7 +231,16 @@ class MainWindow(QMainWindow):
         self._action(f, "Open data &folder…", self._on_open_data_folder,
                      tip="Any folder of MNIST-format IDX files (Fashion-MNIST, KMNIST, …)")
         f.addSeparator()
-        self._action(f, "&Export view as PNG…", self._on_export_png, "Ctrl+E")
+        self._action(f, "&Export view as PNG…", self.slides.ask_export_view, "Ctrl+E",
+                     tip="The whole window or the network view, at 1×, 2× or 3× its size")
+        self._action(f, "Export stepper s&tages…", self.slides.ask_export_stages,
+                     tip="Every stage of the backprop walk as numbered PNG frames in a folder")
+        self.record_action = self._action(
+            f, "&Record training…", self.slides.ask_record,
+            tip="Train for some epochs and film it as an animated GIF (or MP4)")
+        self.slides.recording_changed.connect(
+            lambda on: self.record_action.setText("Stop &recording" if on else "&Record training…"))
+        self.slides.saved.connect(lambda sentence: self.statusBar().showMessage(sentence, 15_000))
         self._action(f, "Export &history as CSV…", self._on_export_csv)
         f.addSeparator()
         self._action(f, "&Quit", self.close, QKeySequence.Quit)
@@ -785,17 +796,9 @@ class MainWindow(QMainWindow):
         if path:
             self.session.set_dataset(path)
 
-    def _on_export_png(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Export view", "mlpviz.png", "PNG (*.png)")
-        if path:
-            self.export_png(path)
-
     def export_png(self, path: str) -> bool:
         """Save the whole window as it looks now."""
-        ok = self.grab().save(path)
-        if not ok:
-            self._on_failed(f"Could not write {path}.")
-        return ok
+        return self.slides.export_view(path)
 
     def _on_export_csv(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, "Export history", "history.csv", "CSV (*.csv)")
