@@ -61,53 +61,24 @@ def lesson(seed: int = 0, sizes=(784, 16, 16, 10), epochs: int = 3, drawing: boo
                        tuple(net.biases), **fields)
 
 
-def assert_same(a: LessonState, b: LessonState) -> None:
-    """Every field equal; arrays bit for bit (np.array_equal, and the same dtype)."""
-    for f in dataclasses.fields(LessonState):
-        x, y = getattr(a, f.name), getattr(b, f.name)
-        if f.name in ("weights", "biases"):
-            assert len(x) == len(y)
-            for p, q in zip(x, y):
-                assert p.dtype == q.dtype and np.array_equal(p, q), f.name
-        elif f.name == "drawing":
-            assert (x is None) == (y is None)
-            assert x is None or (x.dtype == y.dtype and np.array_equal(x, y))
-        elif f.name == "groups":
-            assert x.keys() == y.keys()
-            for section in x:
-                assert x[section].keys() == y[section].keys(), section
-                for name in x[section]:
-                    p, q = x[section][name], y[section][name]
-                    assert p.dtype == q.dtype and np.array_equal(p, q), (section, name)
-        elif f.name == "record":
-            assert dataclasses.astuple(x) == dataclasses.astuple(y) or _same_record(x, y)
-        else:
-            assert x == y, f.name
-
-
-def _same_record(x: ModelMetadata, y: ModelMetadata) -> bool:
-    """Equal, NaN equal to NaN (a cost never measured)."""
-    return json.dumps(x.as_dict()) == json.dumps(y.as_dict())
-
-
 @pytest.mark.parametrize("seed", range(6))
-def test_every_field_round_trips_exactly(tmp_path, seed):
+def test_every_field_round_trips_exactly(tmp_path, seed, assert_same_lesson):
     state = lesson(seed, drawing=seed != 3, groups=seed != 4)
     write_lesson(tmp_path / "l.mlpviz", state)
-    assert_same(read_lesson(tmp_path / "l.mlpviz"), state)
+    assert_same_lesson(read_lesson(tmp_path / "l.mlpviz"), state)
 
 
 @settings(max_examples=25, deadline=None)
 @given(st.integers(0, 10_000), st.lists(st.integers(1, 40), min_size=1, max_size=4),
        st.integers(0, 12))
-def test_round_trip_over_many_networks(seed, hidden, epochs):
+def test_round_trip_over_many_networks(assert_same_lesson, seed, hidden, epochs):
     import tempfile
 
     state = lesson(seed, sizes=(784, *hidden, 10), epochs=epochs)
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "l.mlpviz"
         write_lesson(path, state)
-        assert_same(read_lesson(path), state)
+        assert_same_lesson(read_lesson(path), state)
 
 
 def test_nan_costs_never_measured_round_trip(tmp_path):
