@@ -120,9 +120,9 @@ def _wait_for_files(session, timeout: float = 120.0) -> None:
 
 
 def take_screenshot(path: str, train_steps: int = 300, model: str | None = None,
-                    setup: WindowSetup = WindowSetup()) -> int:
-    """Render the main window offscreen after `train_steps` mini-batches, set up as `setup`
-    says, and save it to `path`."""
+                    setup: WindowSetup = WindowSetup(), lesson: str | None = None) -> int:
+    """Render the main window offscreen (with `lesson` open) after `train_steps` mini-batches,
+    set up as `setup` says, and save it to `path`."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     app = _application()
     from mlpviz.gui.main_window import MainWindow
@@ -132,6 +132,9 @@ def take_screenshot(path: str, train_steps: int = 300, model: str | None = None,
     window.show()
     if model:
         window.session.open_model(model)
+        _wait_for_files(window.session)
+    if lesson:
+        window.lesson.open(lesson)
         _wait_for_files(window.session)
     _train_for_screenshot(window, train_steps)
     window.cost_view.flush()  # its plots are built after a first paint, which a grab is not
@@ -150,11 +153,11 @@ def take_screenshot(path: str, train_steps: int = 300, model: str | None = None,
 
 
 def run_app(screenshot: str | None = None, train_steps: int = 300, model: str | None = None,
-            setup: WindowSetup | None = None) -> int:
-    """Open the main window (or only take a screenshot) and run until it is closed; `setup`
-    (if given) sets the window up once it is shown."""
+            setup: WindowSetup | None = None, lesson: str | None = None) -> int:
+    """Open the main window (or only take a screenshot) and run until it is closed; `lesson`
+    (a .mlpviz file) is opened, then `setup` (if given) sets the window up once it is shown."""
     if screenshot:
-        return take_screenshot(screenshot, train_steps, model, setup or WindowSetup())
+        return take_screenshot(screenshot, train_steps, model, setup or WindowSetup(), lesson)
     app = _application()
     from mlpviz.gui.main_window import MainWindow
 
@@ -166,6 +169,8 @@ def run_app(screenshot: str | None = None, train_steps: int = 300, model: str | 
     window.show()
     if model:
         window.session.open_model(model)
+    if lesson:
+        window.lesson.open(lesson)  # a bad file: the banner says why
     problem = set_up_window(window, setup) if setup is not None else None
     if problem:
         window.banner.show_message(problem)

@@ -151,3 +151,34 @@ def test_the_shortcuts_open_the_file_dialogs(qtbot, window, monkeypatch):
     qtbot.keyClick(window, Qt.Key_S, Qt.ControlModifier | Qt.ShiftModifier)
     qtbot.keyClick(window, Qt.Key_O, Qt.ControlModifier | Qt.ShiftModifier)
     assert asked == ["save", "open"]
+
+
+def test_the_command_line_opens_a_lesson_exactly(qtbot, window, tmp_path, monkeypatch,
+                                                 assert_same_lesson):
+    """`mlpviz FILE.mlpviz --screenshot OUT.png` (what a double-click runs, plus a picture):
+    the window it draws holds the lesson, every field, bit for bit; nothing is trained."""
+    from mlpviz.cli import main
+    from mlpviz.gui import app
+
+    set_up_lesson(qtbot, window)
+    saved = window.lesson.gather()
+    window.lesson.save(tmp_path / "l.mlpviz")
+    drawn = []
+    real_close = app._close
+    monkeypatch.setattr(app, "_close", lambda w: (drawn.append(w.lesson.gather()),
+                                                  real_close(w)))
+    assert main([str(tmp_path / "l.mlpviz"), "--screenshot", str(tmp_path / "s.png")]) == 0
+    assert (tmp_path / "s.png").stat().st_size > 10_000
+    assert_same_lesson(drawn[0], saved)
+
+
+def test_a_bad_lesson_on_the_command_line_is_one_error_line(tmp_path, capsys):
+    from mlpviz.cli import main
+
+    (tmp_path / "bad.mlpviz").write_bytes(b"PK\x03\x04 truncated")
+    assert main([str(tmp_path / "bad.mlpviz"), "--screenshot", str(tmp_path / "s.png")]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "not a lesson file" in err and "Traceback" not in err
+    assert not (tmp_path / "s.png").exists()
+    assert main(["--lesson", "a.mlpviz", "--model", "m.npz"]) == 2
+    assert "not both" in capsys.readouterr().err
