@@ -7,8 +7,9 @@ model file's members under the same names, read by the same checked readers:
   sizes, activation, cost   the architecture; W{l} (sizes[l+1], sizes[l]), b{l} (sizes[l+1],)
   manifest                  JSON text: the settings, the training record, the view (below)
   drawing                   optional: the drawn input (sizes[0],), pixels 0 … 1
-  group/SECTION/NAME        optional sections, each a group of named arrays (checkpoints,
-                            baseline runs, pins …): what a record's `to_arrays()` gives
+  group/SECTION/NAME        optional sections, each a group of named arrays (the cost plot's
+                            mini-batch curve, checkpoints, baseline runs, pins …): what a
+                            record's `to_arrays()` gives
 
 The manifest:
 
@@ -58,7 +59,7 @@ FORMAT = "mlpviz-lesson"
 FORMAT_VERSION = 1
 EXTENSION = ".mlpviz"
 MIME_TYPE = "application/x-mlpviz-lesson"
-SECTIONS = ("checkpoints", "baselines", "pins")  # the optional sections mlpviz knows of
+SECTIONS = ("cost_curve", "checkpoints", "baselines", "pins")  # the sections mlpviz knows of
 SOURCES = ("sample", "drawing")
 THEMES = ("dark", "light")
 _NAME = re.compile(r"[a-z][a-z0-9_]{0,31}")  # a section's name, a tab's, a palette's

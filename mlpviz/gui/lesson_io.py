@@ -46,6 +46,8 @@ class LessonFiles(QObject):
         self._pending: tuple[str, LessonState] | None = None  # waiting for its dataset
         window.session.dataset_changed.connect(self._on_dataset_changed)
         window.session.failed.connect(self._on_failed)
+        self.add_section("cost_curve", window.cost_view.curve_arrays,
+                         window.cost_view.restore_curve)
 
     # -- what other parts of the window plug in ---------------------------------------------------
     def add_section(self, name: str, save: Callable[[], Arrays | None],
@@ -217,10 +219,13 @@ class LessonFiles(QObject):
     def _restore_sections(self, groups: Mapping[str, Arrays]) -> list[str]:
         notes = []
         for name, arrays in groups.items():
-            if name in self._sections:
-                self._sections[name][1](arrays)
-            else:
+            if name not in self._sections:
                 notes.append(f"this mlpviz does not show the lesson's {name}.")
+                continue
+            try:
+                self._sections[name][1](arrays)
+            except (ValueError, KeyError, TypeError) as e:
+                notes.append(f"its {name.replace('_', ' ')} could not be read ({e}).")
         return notes
 
     def _restore_stage(self, state: LessonState) -> str | None:

@@ -53,6 +53,8 @@ def test_a_lesson_round_trips_every_field_bit_for_bit(qtbot, window, tmp_path,
                                                       assert_same_lesson):
     set_up_lesson(qtbot, window)
     saved = window.lesson.gather()
+    curve = window.cost_view.batch_points()
+    assert len(curve.x) == 8000 // 25 + 3  # one point per mini-batch so far
     assert saved.stage == 5 and saved.tab == "backprop" and saved.source == "sample"
     assert saved.sample == ("train", 17) and saved.drawing_label == 4 and saved.theme == "light"
     assert saved.record.epochs == 1 and len(saved.record.history) == 1
@@ -75,6 +77,8 @@ def test_a_lesson_round_trips_every_field_bit_for_bit(qtbot, window, tmp_path,
     assert window.sample_view.current().index == 17
     assert np.array_equal(window.drawing_pad.current_input(), saved.drawing)
     assert [r["epoch"] for r in window.cost_view.history_rows()] == [1]  # the plot follows
+    for a, b in zip(window.cost_view.batch_points(), curve):  # its mini-batch curve too
+        assert np.array_equal(a, b)
     assert not window.banner.isVisible()
 
 
@@ -182,3 +186,20 @@ def test_a_bad_lesson_on_the_command_line_is_one_error_line(tmp_path, capsys):
     assert not (tmp_path / "s.png").exists()
     assert main(["--lesson", "a.mlpviz", "--model", "m.npz"]) == 2
     assert "not both" in capsys.readouterr().err
+
+
+def test_a_damaged_section_is_named_and_the_rest_opens(qtbot, window, tmp_path):
+    import dataclasses
+
+    from mlpviz.core.lesson_file import write_lesson
+
+    train(qtbot, window.session, epochs=0, batches=2)
+    state = window.lesson.gather()
+    bad = {**state.groups["cost_curve"], "bins": np.zeros((4, 3))}
+    write_lesson(tmp_path / "c.mlpviz", dataclasses.replace(state, groups={"cost_curve": bad}))
+    with qtbot.waitSignal(window.session.network_rebuilt, timeout=5000):
+        window.session.reset()
+    with qtbot.waitSignal(window.lesson.opened, timeout=10_000):
+        window.lesson.open(tmp_path / "c.mlpviz")
+    assert "its cost curve could not be read (not a series" in window.banner.text()
+    assert np.array_equal(window.session.snapshot.weights[0], state.weights[0])
