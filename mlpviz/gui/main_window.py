@@ -33,6 +33,7 @@ from mlpviz.gui.icon import app_icon
 from mlpviz.gui.import_dialog import IMPORT_FILTER, ask_and_import
 from mlpviz.gui.keys import FIELD_RULE, WindowKeys, shortcut_rows
 from mlpviz.gui.palette_menu import PaletteMenu
+from mlpviz.gui.lesson_io import LessonFiles
 from mlpviz.gui.panels import HelpDialog, MessageBanner
 from mlpviz.gui.presentation import PresentationLayout
 from mlpviz.gui.run_controls import RunControls
@@ -109,6 +110,7 @@ class MainWindow(QMainWindow):
         self._build_docks()
         self.compare = TraceCompare(self)  # File › Compare trace…: its panel and marks
         self.slides = Slides(self)  # File › Export view / stepper stages, Record…
+        self.lesson = LessonFiles(self)  # File › Save lesson… / Open lesson…
         self._build_actions()
         self._build_status_bar()
         self._wire()
@@ -225,6 +227,10 @@ class MainWindow(QMainWindow):
                      tip="A network trained elsewhere: PyTorch (.safetensors, .npz), Keras "
                          "(.npz, .h5) or ONNX (.onnx)")
         self._action(f, "&Save model…", self._on_save_model, QKeySequence.Save)
+        self._action(f, "Open l&esson…", self.lesson.open_dialog, "Ctrl+Shift+O",
+                     tip="A whole lesson: network, history, sample, stage and view (.mlpviz)")
+        self._action(f, "Save lesso&n…", self.lesson.save_dialog, "Ctrl+Shift+S",
+                     tip="Everything on screen in one file to hand out (.mlpviz)")
         self._action(f, "&Compare trace…", self._on_compare_trace,
                      tip="Your own backprop's trace (.json, .npz) against mlpviz's numbers")
         self._action(f, "C&lear comparison", lambda: self.compare.clear())

@@ -233,6 +233,22 @@ class CostView(QWidget):
     def batches_seen(self) -> int:
         return self._seen
 
+    def curve_arrays(self) -> dict[str, np.ndarray]:
+        """The mini-batch cost curve as named arrays (a lesson file keeps it): the series'
+        state (core.series) and the smoothing's running sum and decay."""
+        return {**self._batches.to_arrays(),
+                "ema": np.array([self._ema_sum, self._ema_decay], dtype=np.float64)}
+
+    def restore_curve(self, arrays) -> None:
+        """Put back the curve `curve_arrays` gave (after `clear`; the epochs' marks stay);
+        ValueError when the arrays are not one."""
+        batches = BinnedSeries.from_arrays(arrays, MAX_POINTS)
+        ema = np.asarray(arrays["ema"], dtype=np.float64)
+        if ema.shape != (2,) or not np.isfinite(ema).all():
+            raise ValueError(f"the smoothing's state must be two finite numbers, not {ema!r}")
+        self._batches, (self._ema_sum, self._ema_decay) = batches, ema.tolist()
+        self._schedule_redraw()
+
     def history_rows(self) -> list[dict]:
         """One dict per epoch (keys HISTORY_FIELDS; accuracies as fractions 0..1), for CSV."""
         return [{"epoch": r.epoch, "batches_seen": seen, "train_cost": r.train_cost,
