@@ -65,6 +65,26 @@ class Handout:
         return self.pictures[i] if i < len(self.pictures) else None
 
 
+@dataclass(frozen=True, eq=False)
+class LessonOnShow:
+    """What the app hands File › Export lesson…: the stepper's walk and what it was built from.
+
+    walk         the walk on show (its stages are what the handout prints)
+    snapshot     the network it walks (for the pictures)
+    x            the sample, (sizes[0],) values 0..1
+    class_names  the outputs' names
+    description  where the sample comes from ("held-out sample #12", "your drawing")
+    batch_size   the mini-batch size stage 9 names
+    """
+
+    walk: object
+    snapshot: object
+    x: object
+    class_names: tuple[str, ...]
+    description: str
+    batch_size: int
+
+
 @dataclass(frozen=True)
 class ShownTable:
     """The part of a stage's table the handout prints.

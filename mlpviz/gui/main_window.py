@@ -29,6 +29,7 @@ from mlpviz.core.snapshot import Snapshot
 from mlpviz.gui import settings
 from mlpviz.gui import theme as themes
 from mlpviz.gui.compare_trace import TraceCompare
+from mlpviz.gui.lesson_export import LessonExport
 from mlpviz.gui.icon import app_icon
 from mlpviz.gui.import_dialog import IMPORT_FILTER, ask_and_import
 from mlpviz.gui.keys import FIELD_RULE, WindowKeys, shortcut_rows
@@ -103,6 +104,7 @@ class MainWindow(QMainWindow):
         self._build_views()
         self._build_docks()
         self.compare = TraceCompare(self)  # File › Compare trace…: its panel and marks
+        self.lesson_export = LessonExport(self)  # File › Export lesson…: the printable handout
         self._build_actions()
         self._build_status_bar()
         self._wire()
@@ -223,6 +225,9 @@ class MainWindow(QMainWindow):
         f.addSeparator()
         self._action(f, "&Export view as PNG…", self._on_export_png, "Ctrl+E")
         self._action(f, "Export &history as CSV…", self._on_export_csv)
+        self.export_lesson_action = self._action(
+            f, "Export &lesson…", lambda: self.lesson_export.ask(),
+            tip="The backprop walk for the sample on show as a printable handout (.html, .md)")
         f.addSeparator()
         self._action(f, "&Quit", self.close, QKeySequence.Quit)
 
