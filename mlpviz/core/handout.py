@@ -10,7 +10,8 @@ number is computed again. The pictures arrive as PNG bytes (rendered by the GUI 
 
 For print: A4, a stage never split across pages (page-break-inside: avoid), and legible in black
 and white — a nudge's sign is written (+ / −) as well as coloured, the row the stage talks about is
-bold and marked ▶, and the colours of the pictures are explained by the stage's caption.
+bold and marked ▶. The pictures' green and red lines look alike in grey: the page says so and
+points to the tables' signs and the pictures' arrows, which need no colour.
 """
 
 from __future__ import annotations
@@ -202,7 +203,9 @@ _HOW_TO_READ = (
     "this sample. In the tables a nudge (−∂C/∂·) carries its sign, + (green) to grow, − (red) to "
     "shrink; the row the stage talks about is bold and marked ▶. In the pictures the lines are "
     "the weights, green positive and red negative, fainter the nearer to 0, unless the caption "
-    "says they show something else.")
+    "says they show something else; printed in black and white the two colours look alike, so "
+    "read the signs from the tables — the arrows on the neurons (up: should rise, down: should "
+    "fall) need no colour.")
 
 
 def to_html(handout: Handout) -> str:
@@ -313,7 +316,7 @@ def about_lines(walk, activation: str, cost: str, source: str, sample: str, clas
     return (
         f"The network: {sizes} neurons, activation {activation}, cost {cost}; {source}.",
         f"The sample: {sample}, a {class_names[t.label]!r}; its cost for this network is "
-        f"C = {fmt_sig(t.cost)}.",
+        f"C\u00a0=\u00a0{fmt_sig(t.cost)}.",
         f"Stage 8's step uses the learning rate η = {lr_text(walk.lr)}; stage 9's mini-batch "
         f"holds {batch_size:,} samples.",
     )

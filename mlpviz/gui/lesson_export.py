@@ -97,6 +97,9 @@ class LessonExport(QObject):
             self._finish()
             self._fail(f"Could not export the lesson to {job.path}: "
                        f"{getattr(e, 'strerror', None) or e}.")
+        except BaseException:
+            self._finish()  # a bug is reported by the last resort; the next export can start
+            raise
 
     def _write(self, job: "_Job") -> None:
         walk = job.lesson.walk
