@@ -6,6 +6,8 @@ import re
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from mlpviz.core.handout import (
     KEY_COLUMNS, KEY_ROWS, Handout, about_lines, language_problem, picture_name, stage_pages,
@@ -73,6 +75,29 @@ def test_html_has_every_stage_in_order_with_its_own_numbers(walk, bundled):
             columns = key_columns(stage.row_values, shown, stage.signed, KEY_COLUMNS)
             assert [text for text, _v in cells] == [stage.rows[r][c] for c in columns]
             assert [v for _t, v in cells] == [stage.row_values[r][c] for c in columns]
+
+
+@settings(max_examples=25, deadline=None, derandomize=True, database=None)
+@given(hidden=st.lists(st.integers(1, 20), min_size=0, max_size=3),
+       activation=st.sampled_from(["sigmoid", "tanh", "relu"]),
+       cost=st.sampled_from(["mse", "cross_entropy"]), seed=st.integers(0, 10_000),
+       index=st.integers(0, 1999), focus=st.integers(0, 9))
+def test_any_network_gives_a_page_with_its_stages_numbers(hidden, activation, cost, seed, index,
+                                                          focus):
+    from tests.conftest import _bundled  # the session's cached copy (no fixture under @given)
+
+    ds = _bundled()
+    net = Network([784, *hidden, 10], activation, cost, seed)
+    x, label = ds.test_images[index] / 255.0, int(ds.test_labels[index])
+    walk = build_walk(net, x, label, ds.class_names, focus, 0.5)
+    page = _parse(to_html(_handout(walk, ds)))
+    assert [s["title"].strip() for s in page.stages] == [s.title for s in walk.stages]
+    for got, stage in zip(page.stages, walk.stages):
+        assert got["formula"] == stage.formula
+        for r, _highlighted, cells in got["rows"]:
+            for text, v in cells:
+                if v is not None:
+                    assert v in stage.row_values[r] and text in stage.rows[r]
 
 
 def test_signs_are_written_not_only_coloured(bundled):
