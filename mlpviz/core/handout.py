@@ -19,6 +19,7 @@ from __future__ import annotations
 import base64
 import html
 from dataclasses import dataclass
+from urllib.parse import quote
 
 from mlpviz.core.notation import fmt_sig
 from mlpviz.core.presenting import key_columns, key_rows
@@ -277,7 +278,8 @@ def to_markdown(handout: Handout, folder: str) -> str:
         if page.table is not None:
             out += _md_table(page.table) + [""]
         if handout.picture(page.index):
-            out += [f"![{_md_escape(picture_alt(page))}]({folder}/{picture_name(page)})", ""]
+            link = quote(f"{folder}/{picture_name(page)}")  # "my lesson_files" → my%20lesson_files
+            out += [f"![{_md_escape(picture_alt(page))}]({link})", ""]
     return "\n".join(out)
 
 

@@ -3,6 +3,7 @@ valid page, and the stages' own numbers — read back from the page — over man
 
 import base64
 import re
+from urllib.parse import unquote
 
 import numpy as np
 import pytest
@@ -158,6 +159,15 @@ def test_markdown_has_the_same_stages_and_its_pictures_exist(walk, bundled, tmp_
     assert written == [out] + [tmp_path / link for link in links]
     for stage in walk.stages:  # the formulas, verbatim, in fenced blocks
         assert f"```text\n{stage.formula}\n```" in text
+
+
+def test_markdown_links_work_with_spaces_in_the_name(bundled, tmp_path):
+    walk = _walk(bundled, *NETWORKS[3], batch=False)
+    out = tmp_path / "my lesson.md"
+    write_handout(out, _handout(walk, bundled))
+    links = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", out.read_text(encoding="utf-8"))
+    assert links and all(link.startswith("my%20lesson_files/") for link in links)
+    assert all((tmp_path / unquote(link)).is_file() for link in links)
 
 
 def test_markdown_table_cells_are_the_stages_cells(bundled):
