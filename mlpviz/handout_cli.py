@@ -119,7 +119,7 @@ def lesson_handout(net, meta, ds, index: int, source: str, lang: str = "en",
     about = about_lines(walk, net.activation, net.cost, source,
                         f"held-out sample #{index} of {ds.name}", ds.class_names, size)
     pngs = _pictures(net, x, ds.class_names, walk.stages) if pictures else ()
-    return Handout(tuple(walk.stages), walk.parts, about, pngs, lang)
+    return Handout.of(walk, about, pngs, lang)
 
 
 def _pictures(net, x, class_names, stages) -> tuple[bytes, ...]:

@@ -39,29 +39,36 @@ def language_problem(lang: str) -> str | None:
     if lang in AVAILABLE:
         return None
     if lang in LANGUAGES:
-        return (f"{LANGUAGES[lang]} is not available yet: the translations of the lesson are "
-                "still being written; choose --lang en")
-    return f"unknown language {lang!r}: choose one of {', '.join(AVAILABLE)}"
+        return ("{language} is not available yet: the translations of the lesson are still "
+                "being written; choose --lang en").format(language=LANGUAGES[lang])
+    return "unknown language {lang!r}: choose one of {languages}".format(
+        lang=lang, languages=", ".join(AVAILABLE))
 
 
 @dataclass(frozen=True)
 class Handout:
     """What one handout holds.
 
-    stages    the walk's stages, in order (`Walk.stages`)
-    parts     the walk's number of parts ("Stage 4b of 9")
-    about     sentences on what is shown: the network and where it comes from (a model file, or
-              a freshly seeded network), the sample, η and the mini-batch size
-    pictures  PNG bytes of the network view at each stage (None: no picture for that stage)
-    lang      the page's language code
+    stages     the walk's stages, in order (`Walk.stages`)
+    positions  where each stage sits, as the stepper says it ("Stage 4b of 9", `Walk.position`)
+    about      sentences on what is shown: the network and where it comes from (a model file, or
+               a freshly seeded network), the sample, η and the mini-batch size
+    pictures   PNG bytes of the network view at each stage (None: no picture for that stage)
+    lang       the page's language code
     """
 
     stages: tuple
-    parts: int
+    positions: tuple[str, ...]
     about: tuple[str, ...]
     pictures: tuple[bytes | None, ...] = ()
     lang: str = "en"
     title: str = "Backpropagation, one idea at a time"
+
+    @classmethod
+    def of(cls, walk, about, pictures=(), lang: str = "en") -> "Handout":
+        """The handout of `walk` (a `core.walk.Walk`)."""
+        return cls(tuple(walk.stages), tuple(walk.position(i) for i in range(len(walk))),
+                   tuple(about), tuple(pictures), lang)
 
     def picture(self, i: int) -> bytes | None:
         return self.pictures[i] if i < len(self.pictures) else None
@@ -106,9 +113,16 @@ class ShownTable:
     @property
     def more(self) -> str:
         """"… 11 more rows, 5 more columns in the app (Backprop tab)", or ""."""
-        parts = [f"{n} more {what}{'s' if n > 1 else ''}"
-                 for n, what in zip(self.hidden, ("row", "column")) if n]
-        return f"… {', '.join(parts)} in the app (Backprop tab)" if parts else ""
+        rows, columns = self.hidden
+        parts = []
+        if rows:
+            parts.append(("{n} more row" if rows == 1 else "{n} more rows").format(n=rows))
+        if columns:
+            parts.append(("{n} more column" if columns == 1 else "{n} more columns")
+                         .format(n=columns))
+        if not parts:
+            return ""
+        return "… {parts} in the app (Backprop tab)".format(parts=", ".join(parts))
 
 
 @dataclass(frozen=True)
@@ -154,7 +168,7 @@ def stage_pages(handout: Handout) -> list[StagePage]:
     for i, s in enumerate(handout.stages):
         paragraphs = tuple(" ".join(p.split()) for p in s.text.split("\n\n") if p.strip())
         pages.append(StagePage(i, s.label, s.key, s.title, paragraphs, s.formula, shown_table(s),
-                               s.overlay.caption, f"Stage {s.label} of {handout.parts}"))
+                               s.overlay.caption, handout.positions[i]))
     return pages
 
 
@@ -164,7 +178,8 @@ def picture_name(page: StagePage) -> str:
 
 
 def picture_alt(page: StagePage) -> str:
-    return f"The network at stage {page.label}: {page.caption or page.title}"
+    return "The network at stage {label}: {caption}".format(label=page.label,
+                                                            caption=page.caption or page.title)
 
 
 # --- HTML --------------------------------------------------------------------------------------
@@ -314,11 +329,12 @@ def about_lines(walk, activation: str, cost: str, source: str, sample: str, clas
     activation and cost, and `source`: where its weights come from), the sample (`sample` names
     it; its label and cost C are the trace's), η of stage 8 and the mini-batch of stage 9."""
     t = walk.trace
-    sizes = " → ".join(f"{len(a):,}" for a in t.a)
     return (
-        f"The network: {sizes} neurons, activation {activation}, cost {cost}; {source}.",
-        f"The sample: {sample}, a {class_names[t.label]!r}; its cost for this network is "
-        f"C\u00a0=\u00a0{fmt_sig(t.cost)}.",
-        f"Stage 8's step uses the learning rate η = {lr_text(walk.lr)}; stage 9's mini-batch "
-        f"holds {batch_size:,} samples.",
+        "The network: {sizes} neurons, activation {activation}, cost {cost}; {source}.".format(
+            sizes=" → ".join(f"{len(a):,}" for a in t.a), activation=activation, cost=cost,
+            source=source),
+        "The sample: {sample}, a '{label}'; its cost for this network is C\u00a0=\u00a0{cost}."
+        .format(sample=sample, label=class_names[t.label], cost=fmt_sig(t.cost)),
+        "Stage 8's step uses the learning rate η = {lr}; stage 9's mini-batch holds {n} samples."
+        .format(lr=lr_text(walk.lr), n=f"{batch_size:,}"),
     )

@@ -103,7 +103,7 @@ class LessonExport(QObject):
 
     def _write(self, job: "_Job") -> None:
         walk = job.lesson.walk
-        handout = Handout(tuple(walk.stages), walk.parts, job.about, tuple(job.pngs))
+        handout = Handout.of(walk, job.about, job.pngs)
         written = write_handout(job.path, handout)
         self._finish()
         extra = f" and {len(written) - 1} pictures in {written[1].parent.name}/" \

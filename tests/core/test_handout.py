@@ -47,7 +47,7 @@ def _handout(walk, bundled, pictures=True):
     about = about_lines(walk, "sigmoid", "mse", "a test network", "held-out #3",
                         bundled.class_names, 50)
     pngs = (PNG,) * len(walk.stages) if pictures else ()
-    return Handout(tuple(walk.stages), walk.parts, about, pngs)
+    return Handout.of(walk, about, pngs)
 
 
 @pytest.fixture(scope="module", params=range(len(NETWORKS)))
@@ -129,7 +129,7 @@ def test_the_page_says_what_network_and_sample_it_shows(bundled):
 
 def test_text_is_escaped(bundled):
     walk = _walk(bundled, *NETWORKS[0])
-    h = Handout(tuple(walk.stages), walk.parts, ("<script>alert(1)</script> & co",), ())
+    h = Handout.of(walk, ("<script>alert(1)</script> & co",))
     page = to_html(h)
     assert "<script>" not in page and "&lt;script&gt;" in page
     _parse(page)
