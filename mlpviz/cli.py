@@ -41,6 +41,7 @@ from mlpviz.core.model_metadata import ModelMetadata, read_metadata
 from mlpviz.core.network import Network, NonFiniteError
 from mlpviz.core.paths import cache_dir
 from mlpviz.core.training import Trainer, TrainingDiverged, default_lr, single_blas_thread
+from mlpviz.handout_cli import add_lesson_command, cmd_lesson
 
 EXIT_ERROR, EXIT_USAGE, EXIT_INTERRUPTED = 1, 2, 130
 EXIT_BROKEN_PIPE = 128 + 13  # what a shell reports for a Unix tool ended by SIGPIPE
@@ -247,6 +248,7 @@ def build_parser() -> argparse.ArgumentParser:
     data_option(p, None)
     p.add_argument("--out", type=_trace_path, required=True, metavar="TRACE.npz|TRACE.json")
     import_options(p)
+    add_lesson_command(commands, data_option)
     add_import_commands(commands)
     add_desktop_commands(commands)
     from mlpviz.record import add_record_command  # it builds on this module
@@ -276,7 +278,7 @@ def main(argv: list[str] | None = None) -> int:
     except _UsageExit as e:
         return e.code
     handlers = {"train": cmd_train, "evaluate": cmd_evaluate, "gradcheck": cmd_gradcheck,
-                "data": cmd_data, "trace": cmd_trace, "import": cmd_import,
+                "data": cmd_data, "trace": cmd_trace, "lesson": cmd_lesson, "import": cmd_import,
                 "compare": cmd_compare, "install-desktop": cmd_install_desktop,
                 "uninstall-desktop": cmd_uninstall_desktop, "record": _cmd_record, None: cmd_app}
     try:

@@ -29,6 +29,7 @@ from mlpviz.core.snapshot import Snapshot
 from mlpviz.gui import settings
 from mlpviz.gui import theme as themes
 from mlpviz.gui.compare_trace import TraceCompare
+from mlpviz.gui.lesson_export import LessonExport
 from mlpviz.gui.icon import app_icon
 from mlpviz.gui.import_dialog import IMPORT_FILTER, ask_and_import
 from mlpviz.gui.keys import FIELD_RULE, WindowKeys, shortcut_rows
@@ -111,6 +112,7 @@ class MainWindow(QMainWindow):
         self.compare = TraceCompare(self)  # File › Compare trace…: its panel and marks
         self.slides = Slides(self)  # File › Export view / stepper stages, Record…
         self.lesson = LessonFiles(self)  # File › Save lesson… / Open lesson…
+        self.lesson_export = LessonExport(self)  # File › Export lesson…: the printable handout
         self._build_actions()
         self._build_status_bar()
         self._wire()
@@ -248,6 +250,9 @@ class MainWindow(QMainWindow):
             lambda on: self.record_action.setText("Stop &recording" if on else "&Record training…"))
         self.slides.saved.connect(lambda sentence: self.statusBar().showMessage(sentence, 15_000))
         self._action(f, "Export &history as CSV…", self._on_export_csv)
+        self.export_lesson_action = self._action(
+            f, "Export &lesson…", lambda: self.lesson_export.ask(),
+            tip="The backprop walk for the sample on show as a printable handout (.html, .md)")
         f.addSeparator()
         self._action(f, "&Quit", self.close, QKeySequence.Quit)
 

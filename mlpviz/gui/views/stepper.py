@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
 from mlpviz.core.arrays import frozen
 from mlpviz.core.explain import training_point
 from mlpviz.core.gradcheck import GradCheckReport, check_parameter, per_layer_gradcheck
+from mlpviz.core.handout import LessonOnShow
 from mlpviz.core.history import StepHistory
 from mlpviz.core.minibatch import MiniBatch
 from mlpviz.core.network import Network
@@ -569,6 +570,15 @@ class StepperPanel(QWidget):
         self._extra_weight = None
         self._show()
         return report
+
+    def lesson_on_show(self) -> LessonOnShow | None:
+        """The walk on show with what a handout says of it (File › Export lesson…); None while
+        there is no network and labelled sample to walk."""
+        walk = self._walk_now()
+        if walk is None:
+            return None
+        return LessonOnShow(walk, self._snapshot, self._x, self._names, self._description,
+                            self._batch_size)
 
     def export_trace(self, path) -> None:
         """Write this sample's trace (.npz, or .json by its suffix)."""
