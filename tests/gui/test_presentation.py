@@ -120,7 +120,9 @@ def side_tab_bar(w):
 
 
 def test_no_tab_label_is_cut_in_either_layout(qtbot, projector):
-    """Seven side panels at presentation type used to show "Sam…", "Dr…", "Mista…"."""
+    """Seven side panels at presentation type used to show "Sam…", "Dr…", "Mista…". Where even
+    the smallest tab type cannot hold them all (1024 px), arrows scroll the tabs; a label is
+    never cut."""
     from mlpviz.gui.tab_fit import fit_bar, labels_width, room_for, smallest_size
     w = projector
     for presenting in (False, True, False):
@@ -133,12 +135,14 @@ def test_no_tab_label_is_cut_in_either_layout(qtbot, projector):
         bar = side_tab_bar(w)
         size = bar.font().pointSizeF()
         assert smallest_size(app) <= size <= app
-        assert labels_width(bar) <= bar.width()
+        if w.width() >= 1280:  # eight panels' labels fit whole at 1280 px in either layout
+            assert labels_width(bar) <= bar.width()
         assert fit_bar(bar, room_for(bar, w)) == size  # and at the largest type that fits
         names = [bar.tabText(i) for i in range(bar.count())]
         assert {"Sample", "Draw", "Backprop", "Mistakes"} <= set(names)
         for i in range(bar.count()):  # each tab as wide as its whole label needs
             assert bar.tabRect(i).width() >= bar.tabSizeHint(i).width(), names[i]
+        assert bar.elideMode() == Qt.TextElideMode.ElideNone
         if not presenting and w.width() >= 1280:
             assert size == app  # the normal layout at 1280 px has room at the normal type
 
