@@ -45,6 +45,7 @@ from mlpviz.gui.views.network_view import NetworkView
 from mlpviz.gui.views.neuron_panel import NeuronPanel
 from mlpviz.gui.views.sample_view import SampleView
 from mlpviz.gui.views.stepper import StepperPanel
+from mlpviz.gui.views.timeline import TimelineBar
 from mlpviz.gui.views.weights_grid import WeightsGrid
 
 def default_size() -> tuple[int, int]:
@@ -132,6 +133,8 @@ class MainWindow(QMainWindow):
         lay.setSpacing(0)
         lay.addWidget(self.banner)
         lay.addWidget(self.network_view, 1)
+        self.timeline = TimelineBar()  # the replay: scrubs every view through the checkpoints
+        lay.addWidget(self.timeline)
         self.setCentralWidget(central)
         self.controls = RunControls(self)
         self.addToolBar(Qt.TopToolBarArea, self.controls)
@@ -279,6 +282,10 @@ class MainWindow(QMainWindow):
         self.previous_stage_action.setShortcuts([QKeySequence("Left"), QKeySequence("PgUp")])
         self._enable_stage_keys(False)
         v.addSeparator()
+        self._action(v, "Replay: earlier checkpoint", lambda: self.timeline.step(-1), "[")
+        self._action(v, "Replay: later checkpoint", lambda: self.timeline.step(1), "]")
+        self._action(v, "Replay: back to live", self.timeline.go_live, "L")
+        v.addSeparator()
         for dock in (self.sample_dock, self.draw_dock, self.stepper_dock, self.neuron_dock,
                      self.weights_dock, self.deeper_dock, self.mistakes_dock, self.cost_dock):
             v.addAction(dock.toggleViewAction())
@@ -320,6 +327,8 @@ class MainWindow(QMainWindow):
         s.imported.connect(lambda sentence: self.statusBar().showMessage(sentence, 15_000))
         s.busy_changed.connect(self._on_busy_changed)
         s.restored.connect(self._on_restored)
+        self.timeline.replay_changed.connect(self._on_replay_changed)
+        self.timeline.pause_requested.connect(s.pause)
         c = self.controls
         c.train_button.clicked.connect(s.toggle)
         c.step_button.clicked.connect(s.step_batch)
@@ -356,7 +365,19 @@ class MainWindow(QMainWindow):
 
     # -- session events ----------------------------------------------------------------------
     def _on_snapshot_ready(self, snap: Snapshot) -> None:
-        """The newest weights: to every view that is on screen now. A panel hidden behind another
+        """The newest weights, shown unless the timeline replays a checkpoint."""
+        self.timeline.set_checkpoints(self.session.checkpoints)
+        if not self.timeline.replaying:
+            self._show_snapshot(snap)
+
+    def _on_replay_changed(self, snap: Snapshot | None) -> None:
+        """The timeline moved: every view shows that checkpoint's weights (None: the live
+        network again), and the cost plot marks where it was taken."""
+        self.cost_view.set_marker(self.timeline.shown_batches())
+        self._show_snapshot(self.session.snapshot if snap is None else snap)
+
+    def _show_snapshot(self, snap: Snapshot) -> None:
+        """These weights to every view that is on screen now. A panel hidden behind another
         tab gets them when it is shown (`_on_panel_shown`), so training is not slowed by views
         nobody sees."""
         self._snapshot = snap
@@ -383,6 +404,7 @@ class MainWindow(QMainWindow):
 
     def _on_network_rebuilt(self, snap: Snapshot) -> None:
         s = self.session
+        self.timeline.go_live()
         self._status_note = None
         self.undo_restore_action.setEnabled(False)
         self.cost_view.clear(s.batches_seen)  # a reopened model's epochs where they ended
@@ -441,6 +463,8 @@ class MainWindow(QMainWindow):
     def _on_state_changed(self, state: str) -> None:
         training = state == "training"
         self.controls.show_state(training)
+        if training:
+            self.timeline.go_live()  # replaying and training do not mix
         self._update_status()
         if not training and self._snapshot is not None:
             self.stepper.set_snapshot(self._snapshot)
@@ -497,6 +521,8 @@ class MainWindow(QMainWindow):
         """The stepper's gradient step or undo. It was worked out on the network as it was when
         training last paused; while training runs, applying it would silently throw away every
         batch trained since, so training pauses instead and the stepper catches up."""
+        if self._refused_while_replaying("the stepper's step"):
+            return
         if self.session.is_training:
             self.session.pause()
             self._on_failed("Training was running, so the stepper's step was not applied (it "
@@ -509,9 +535,22 @@ class MainWindow(QMainWindow):
         """A neuron edited by hand (or the edit undone): the session applies it, which pauses
         training. The edit was made on the snapshot the Neuron tab shows, which follows
         training, so at most the batches of one snapshot interval give way to it."""
+        if self._refused_while_replaying("the neuron's edit"):
+            return
         if self.session.is_training:
             self.statusBar().showMessage("Training paused: a neuron was edited by hand", 5000)
         self.session.apply_parameters(weights, biases)
+
+    def _refused_while_replaying(self, what: str) -> bool:
+        """True (and the banner says why) if the timeline shows an earlier checkpoint: a change
+        worked out on it would replace the live network's newer weights."""
+        if not self.timeline.replaying:
+            return False
+        self.timeline.go_live()
+        self._on_failed(f"The window was replaying an earlier checkpoint, so {what} was not "
+                        "applied (it would have replaced the newer weights). It shows the "
+                        "live network again: try once more.")
+        return True
 
     def _on_lr_changed(self, lr: float) -> None:
         self.session.set_lr(lr)

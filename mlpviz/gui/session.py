@@ -23,6 +23,7 @@ from typing import Sequence
 import numpy as np
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QThread, QTimer, Signal, Slot
 
+from mlpviz.core.checkpoints import CheckpointLog, Checkpoints, capacity_for
 from mlpviz.core.datasets import Dataset, DatasetError, load_dataset
 from mlpviz.core.finite import parameters_problem
 from mlpviz.core.imports import ImportNeedsChoice, ModelImportError, load_any_model
@@ -140,6 +141,8 @@ class Session(QObject):
         self._generation = 0
         trainer = self._make_trainer(Network(self._sizes, activation, cost, self._seed))
         self._snapshot = Snapshot.of(trainer.net, meta=self._meta())
+        self._replay = CheckpointLog(capacity_for(self._sizes))  # the replay's checkpoints
+        self._replay.offer(0, self._snapshot)
         self._worker = TrainingWorker(trainer, self._generation, self._speed)
         self._pacer = SnapshotPacer()
         self._thread = QThread()
@@ -190,6 +193,12 @@ class Session(QObject):
     def epoch_ends(self) -> tuple[int, ...]:
         """Mini-batches seen when each epoch of `history` ended (where the cost plot marks it)."""
         return tuple(self._epoch_ends)
+
+    @property
+    def checkpoints(self) -> Checkpoints:
+        """The replay's checkpoints of this network (core.checkpoints): every snapshot as it
+        arrives, thinned to a log-spaced few; the newest is the latest snapshot."""
+        return self._replay.record()
 
     @property
     def last_good(self) -> Checkpoint | None:
@@ -525,6 +534,8 @@ class Session(QObject):
         self._intent = False
         self._snapshot = Snapshot.of(net, epoch=epochs, samples_seen=samples_seen,
                                      meta=self._meta())  # before the worker may touch `net`
+        self._replay = CheckpointLog(capacity_for(net.sizes))
+        self._replay.offer(self._batches_seen, self._snapshot)
         self._worker.install(trainer, self._generation)
         if dataset_changed:
             self.dataset_changed.emit(self._dataset)
@@ -556,6 +567,7 @@ class Session(QObject):
         if self._closed or generation != self._generation:
             return
         self._snapshot = snapshot
+        self._replay.offer(self._batches_seen, snapshot)  # its batches were counted before it
         self.snapshot_ready.emit(snapshot)
 
     def event(self, event: QEvent) -> bool:
