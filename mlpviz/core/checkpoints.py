@@ -28,14 +28,24 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import math
+
 import numpy as np
 
 from mlpviz.core.arrays import frozen
 from mlpviz.core.snapshot import Snapshot
 
+RATIO = 1.05  # the trainer offers a checkpoint each time the batches seen grow by 5 %
 CAPACITY = 64  # checkpoints kept at most
 MAX_BYTES = 32 * 2**20  # …and at most this many bytes of weights (large networks keep fewer)
 MIN_CAPACITY = 4
+
+
+def next_due(batches: int) -> int:
+    """When the trainer offers its next checkpoint after one at `batches` (counted from the
+    network's start): every batch at first, then each time the count has grown by RATIO — about
+    140 offers in a 200-epoch run of 80 batches an epoch, so the log has more than it keeps."""
+    return max(int(batches) + 1, math.ceil(int(batches) * RATIO))
 
 
 def capacity_for(sizes, capacity: int = CAPACITY, max_bytes: int = MAX_BYTES) -> int:

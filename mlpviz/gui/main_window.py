@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from mlpviz.about import about_html
 from mlpviz.core.explain import parameter_breakdown, structure_summary
+from mlpviz.core.pins import Pin
 from mlpviz.core.minibatch import MiniBatch, batch_gradient, minibatch_for
 from mlpviz.core.shown import Shown, answer, sample_gradient
 from mlpviz.core.learning_hint import learning_hint
@@ -43,6 +44,7 @@ from mlpviz.gui.views.drawing_pad import DrawingPad
 from mlpviz.gui.views.mistakes_view import MistakesView
 from mlpviz.gui.views.network_view import NetworkView
 from mlpviz.gui.views.neuron_panel import NeuronPanel
+from mlpviz.gui.views.pins_view import PinsView
 from mlpviz.gui.views.sample_view import SampleView
 from mlpviz.gui.views.stepper import StepperPanel
 from mlpviz.gui.views.timeline import TimelineBar
@@ -67,6 +69,15 @@ def _epoch_status(report) -> str:
     if isinstance(cost, (int, float)) and 0 <= cost < math.inf:
         text += f"  cost {cost:.4f}"
     return text + "  "
+
+
+def _replay_status(batches_seen: int, session) -> str:
+    """The status bar's accuracy while a checkpoint is replayed: the epoch's figures when it
+    was taken at an epoch's end, else that none were measured for these weights."""
+    for report, at in zip(session.history, session.epoch_ends):
+        if at == batches_seen:
+            return _epoch_status(report)
+    return "replay: accuracy is measured at epoch ends only  "
 
 
 class MainWindow(QMainWindow):
@@ -153,6 +164,7 @@ class MainWindow(QMainWindow):
         self.stepper = StepperPanel()
         self.mistakes_view = MistakesView()
         self.deeper_view = DeeperView()
+        self.pins_view = PinsView()
 
     def _dock(self, title: str, name: str, widget: QWidget, area) -> QDockWidget:
         dock = QDockWidget(title, self)
@@ -183,8 +195,9 @@ class MainWindow(QMainWindow):
         self.weights_dock = self._dock("Weights", "weights_dock", self.weights_grid, right)
         self.deeper_dock = self._dock("Deeper", "deeper_dock", self.deeper_view, right)
         self.mistakes_dock = self._dock("Mistakes", "mistakes_dock", self.mistakes_view, right)
+        self.pins_dock = self._dock("Pins", "pins_dock", self.pins_view, right)
         for d in (self.draw_dock, self.stepper_dock, self.neuron_dock, self.weights_dock,
-                  self.deeper_dock, self.mistakes_dock):
+                  self.deeper_dock, self.mistakes_dock, self.pins_dock):
             self.tabifyDockWidget(self.sample_dock, d)
         self.sample_dock.raise_()
         self.cost_dock = self._dock("Cost and accuracy", "cost_dock", self.cost_view,
@@ -192,7 +205,8 @@ class MainWindow(QMainWindow):
         self.resizeDocks([self.cost_dock], [210], Qt.Vertical)
         self.side_panels = SidePanelWidth(  # one width on every tab: switching moves nothing
             self, (self.sample_dock, self.draw_dock, self.stepper_dock, self.neuron_dock,
-                   self.weights_dock, self.deeper_dock, self.mistakes_dock), frozen=lambda: self._presentation)
+                   self.weights_dock, self.deeper_dock, self.mistakes_dock, self.pins_dock),
+            frozen=lambda: self._presentation)
 
     def _action(self, menu, text: str, slot=None, shortcut=None, checkable=False,
                 tip="") -> QAction:
@@ -285,9 +299,13 @@ class MainWindow(QMainWindow):
         self._action(v, "Replay: earlier checkpoint", lambda: self.timeline.step(-1), "[")
         self._action(v, "Replay: later checkpoint", lambda: self.timeline.step(1), "]")
         self._action(v, "Replay: back to live", self.timeline.go_live, "L")
+        self._action(v, "Pin the selected neuron", self._pin_selected, "P",
+                     tip="Follow it over training and the replay in the Pins tab (right-click "
+                         "a neuron or a line to pin it)")
         v.addSeparator()
         for dock in (self.sample_dock, self.draw_dock, self.stepper_dock, self.neuron_dock,
-                     self.weights_dock, self.deeper_dock, self.mistakes_dock, self.cost_dock):
+                     self.weights_dock, self.deeper_dock, self.mistakes_dock, self.pins_dock,
+                     self.cost_dock):
             v.addAction(dock.toggleViewAction())
 
         h = bar.addMenu("&Help")
@@ -329,6 +347,7 @@ class MainWindow(QMainWindow):
         s.restored.connect(self._on_restored)
         self.timeline.replay_changed.connect(self._on_replay_changed)
         self.timeline.pause_requested.connect(s.pause)
+        self.network_view.pin_requested.connect(self._on_pin_requested)
         c = self.controls
         c.train_button.clicked.connect(s.toggle)
         c.step_button.clicked.connect(s.step_batch)
@@ -367,14 +386,22 @@ class MainWindow(QMainWindow):
     def _on_snapshot_ready(self, snap: Snapshot) -> None:
         """The newest weights, shown unless the timeline replays a checkpoint."""
         self.timeline.set_checkpoints(self.session.checkpoints)
+        self.pins_view.set_checkpoints(self.session.checkpoints)
         if not self.timeline.replaying:
             self._show_snapshot(snap)
 
     def _on_replay_changed(self, snap: Snapshot | None) -> None:
         """The timeline moved: every view shows that checkpoint's weights (None: the live
         network again), and the cost plot marks where it was taken."""
-        self.cost_view.set_marker(self.timeline.shown_batches())
+        at = self.timeline.shown_batches()
+        self.cost_view.set_marker(at)
+        self.pins_view.set_position(at)
         self._show_snapshot(self.session.snapshot if snap is None else snap)
+        self._status_note = None if at is None else _replay_status(at, self.session)
+        if at is None:
+            self._update_status()
+        else:
+            self.status_accuracy.setText(self._status_note)
 
     def _show_snapshot(self, snap: Snapshot) -> None:
         """These weights to every view that is on screen now. A panel hidden behind another
@@ -599,6 +626,7 @@ class MainWindow(QMainWindow):
         self._shown = shown
         self.network_view.set_input(shown.x)
         self.neuron_panel.set_input(shown.x)
+        self.pins_view.set_input(shown.x, shown.label)
         self.stepper.set_sample(shown.x, shown.label, shown.description)
         self._update_batch()
         self._update_prediction()
@@ -652,6 +680,21 @@ class MainWindow(QMainWindow):
                                       self.session.dataset.class_names)
         self.neuron_dock.show()
         self.neuron_dock.raise_()
+
+    def _on_pin_requested(self, kind: str, layer: int, j: int, k: int) -> None:
+        """A neuron or weight pinned from the network view: followed in the Pins tab."""
+        self.pins_view.add(Pin(kind, layer, j, k))
+        self.pins_dock.show()
+        self.pins_dock.raise_()
+
+    def _pin_selected(self) -> None:
+        """P: pin the neuron selected in the network view (a hidden or output one)."""
+        selected = self.network_view.selected()
+        if selected is None or selected[0] < 1:
+            self.statusBar().showMessage("Select a hidden or output neuron first (click it), "
+                                         "then press P to pin it", 5000)
+            return
+        self._on_pin_requested("neuron", selected[0], selected[1], -1)
 
     def _on_weight_clicked(self, l: int, j: int, k: int) -> None:
         self.stepper.explain_weight(l, j, k)
@@ -739,7 +782,7 @@ class MainWindow(QMainWindow):
         themes.apply_palette(t)
         self.banner.set_base_font(QApplication.font())
         for view in (self.network_view, self.sample_view, self.weights_grid, self.neuron_panel,
-                     self.drawing_pad, self.mistakes_view, self.deeper_view):
+                     self.drawing_pad, self.mistakes_view, self.deeper_view, self.pins_view):
             view.set_theme(t)
         self.cost_view.set_colors(t.background, t.foreground)
         self.cost_view.set_font_scale(t.font_scale)

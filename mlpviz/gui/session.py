@@ -143,6 +143,7 @@ class Session(QObject):
         self._snapshot = Snapshot.of(trainer.net, meta=self._meta())
         self._replay = CheckpointLog(capacity_for(self._sizes))  # the replay's checkpoints
         self._replay.offer(0, self._snapshot)
+        self._replay_base = 0  # batches seen when the worker's count of them started
         self._worker = TrainingWorker(trainer, self._generation, self._speed)
         self._pacer = SnapshotPacer()
         self._thread = QThread()
@@ -158,6 +159,7 @@ class Session(QObject):
         w.failed.connect(self._on_worker_failed)
         w.diverged.connect(self._on_worker_diverged)
         w.checkpoint_ready.connect(self._on_worker_checkpoint)
+        w.replay_ready.connect(self._on_worker_replay)
         app = QCoreApplication.instance()
         if app is not None:  # a safety net; the main window also calls shutdown() itself
             app.aboutToQuit.connect(self.shutdown)
@@ -536,6 +538,7 @@ class Session(QObject):
                                      meta=self._meta())  # before the worker may touch `net`
         self._replay = CheckpointLog(capacity_for(net.sizes))
         self._replay.offer(self._batches_seen, self._snapshot)
+        self._replay_base = self._batches_seen
         self._worker.install(trainer, self._generation)
         if dataset_changed:
             self.dataset_changed.emit(self._dataset)
@@ -622,6 +625,14 @@ class Session(QObject):
         if self._closed or generation != self._generation:
             return
         self._last_good.offer(Checkpoint(snapshot, accuracy, when))
+
+    @Slot(int, object)
+    def _on_worker_replay(self, generation: int, checkpoints: tuple) -> None:
+        """The worker's log-spaced checkpoints (batches since install, Snapshot): kept."""
+        if self._closed or generation != self._generation:
+            return
+        for count, snapshot in checkpoints:
+            self._replay.offer(self._replay_base + count, snapshot)
 
     @Slot(int)
     def _on_worker_diverged(self, generation: int) -> None:

@@ -167,3 +167,15 @@ def test_pins_keep_the_newest_within_the_budget_and_name_themselves():
     assert Pin("neuron", 2, 3).name() == "a₃⁽²⁾"
     assert Pin("neuron", 0, 3).problem((6, 4, 3))  # the input layer is not a neuron to follow
     assert Pin("weight", 1, 2, 3).problem((6, 4, 3)) is None
+
+
+def test_the_trainer_offers_every_batch_at_first_then_every_five_per_cent():
+    from mlpviz.core.checkpoints import next_due
+
+    due, offers = 1, []
+    while due <= 16_000:  # 200 epochs of 80 batches
+        offers.append(due)
+        due = next_due(due)
+    assert offers[:20] == list(range(1, 21))
+    assert all(b / a <= 1.05 + 1 / a for a, b in zip(offers, offers[1:]))
+    assert CAPACITY < len(offers) < 200  # more than the log keeps, yet a few a second at most

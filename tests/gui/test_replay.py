@@ -6,6 +6,7 @@ import pytest
 from PySide6.QtCore import QPointF, Qt
 
 from mlpviz.core.checkpoints import Checkpoints
+from mlpviz.core.pins import Pin
 from mlpviz.core.series import BinnedSeries
 from mlpviz.core.training import EpochReport
 from mlpviz.gui.views.cost_view import CostView
@@ -186,3 +187,62 @@ def test_binned_points_read_out_their_range_never_one_batch_as_exact(cost_view):
     assert text.startswith("mini-batches around 2 (each point stands for up to 2): cost 1 … 5, "
                            "mean 3")
     assert batch_text(s.points(), s.bin, 100, 1.0) is None
+
+
+# -- pin and follow ------------------------------------------------------------------------------
+def test_a_pinned_weight_plots_its_checkpoint_values_and_follows_the_replay(qtbot, trained):
+    w = trained
+    w.network_view.set_top_k(1)  # few lines: a hit names one weight
+    qtbot.waitUntil(lambda: w.network_view.isVisible(), timeout=3000)
+    hit = None
+    for x in range(200, 420, 3):  # find a line between the hidden layers by hit-testing
+        for y in range(120, 460, 3):
+            choice = w.network_view.pin_choice_at(QPointF(x, y))
+            if choice and choice[1][0] == "weight":
+                hit = choice
+                break
+        if hit:
+            break
+    assert hit is not None and hit[0].startswith("Pin the weight from neuron")
+    kind, l, j, k = hit[1]
+    w.network_view.pin_requested.emit(*hit[1])
+    assert w.pins_view.pins().pins[-1].kind == "weight"
+    qtbot.waitUntil(lambda: w.pins_view.series() is not None, timeout=5000)
+    w.pins_view.refresh()
+    x, values = w.pins_view.series()
+    record = w.session.checkpoints
+    assert x.tolist() == list(record.batches)
+    for i, snap in enumerate(record.snapshots):
+        assert values[i, 0, 0] == snap.weights[l][j, k]  # exactly the checkpoint's weight
+        trace = snap.network().backprop(w._shown.x, w._shown.label)
+        assert values[i, 0, 1] == trace.grad_w[l][j, k]
+    row = w.pins_view._rows[0]
+    drawn = row.curves[0].getData()
+    assert np.array_equal(drawn[1], values[:, 0, 0])
+    # the replay moves the marker and the numbers to the checkpoint
+    w.timeline.slider.setValue(2)
+    w.pins_view.refresh()
+    assert row.markers[0].value() == record.batches[2]
+    assert f"after {record.batches[2]:,} mini-batches" in row.numbers.text()
+
+
+def test_a_pinned_neuron_follows_its_activation_and_p_pins_the_selected_neuron(qtbot, trained):
+    w = trained
+    w._on_neuron_clicked(2, 5)
+    w.network_view.setFocus()
+    qtbot.keyClick(w.network_view, Qt.Key.Key_P)
+    assert w.pins_view.pins().pins[-1].name() == "a₅⁽²⁾"
+    w.pins_view.refresh()
+    x, values = w.pins_view.series()
+    for i, snap in enumerate(w.session.checkpoints.snapshots):
+        assert values[i, -1, 0] == snap.forward_all(w._shown.x)[2][5]
+    assert "Unpin" in [b.text() for b in w.pins_view.findChildren(type(w.timeline.live_button))]
+
+
+def test_pins_a_new_network_lacks_are_dropped_and_said(qtbot, window):
+    w = window
+    w.pins_view.add(Pin("neuron", 2, 15))
+    with qtbot.waitSignal(w.session.network_rebuilt, timeout=5000):
+        w.session.rebuild([784, 16, 8, 10], "sigmoid", "mse", 0)
+    assert w.pins_view.pins().pins == ()
+    assert "Unpinned a₁₅⁽²⁾" in w.pins_view.note.text()

@@ -64,6 +64,7 @@ class TimelineBar(QWidget):
         self.live_button.setEnabled(False)
         title = QLabel("Replay")
         title.setToolTip(HINT)
+        self.setAutoFillBackground(True)  # opaque, like the network view above it
         lay = QHBoxLayout(self)
         lay.setContentsMargins(6, 2, 6, 2)
         lay.addWidget(title)
