@@ -212,14 +212,20 @@ class PinsView(QWidget):
             row.show_series(x, values[:, i], at)
 
     def _rebuild_rows(self) -> None:
+        """One row per pin, in order: rows of pins still followed are kept, the others go."""
+        kept = {row.pin: row for row in self._rows}
         for row in self._rows:
-            self._list_layout.removeWidget(row)
-            row.deleteLater()
+            if row.pin not in self._pins.pins:
+                row.hide()
+                self._list_layout.removeWidget(row)
+                row.deleteLater()
         self._rows = []
         for pin in self._pins.pins:
-            row = _PinRow(pin, self.remove)
-            row.set_colors(*self._colors)
-            self._list_layout.insertWidget(self._list_layout.count() - 1, row)
+            row = kept.get(pin)
+            if row is None:
+                row = _PinRow(pin, self.remove)
+                row.set_colors(*self._colors)
+            self._list_layout.insertWidget(len(self._rows), row)
             self._rows.append(row)
         if not self._pins.pins:
             self.note.setText(EMPTY)

@@ -53,6 +53,7 @@ class TimelineBar(QWidget):
         self.slider = QSlider(Qt.Orientation.Horizontal)
         self.slider.setRange(0, 0)
         self.slider.setPageStep(4)
+        self.slider.setMinimumWidth(160)
         self.slider.setToolTip(HINT)
         self.slider.setAccessibleName("Replay timeline")
         self.slider.valueChanged.connect(self._on_slider_moved)
