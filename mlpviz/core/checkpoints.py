@@ -167,6 +167,13 @@ class CheckpointLog:
         span = t[2:] - t[:-2]
         return int(np.argmin(span)) + 1
 
+    def restore(self, record: Checkpoints) -> None:
+        """Hold exactly `record`'s checkpoints (a lesson file's), thinned to `capacity` as if
+        offered one by one."""
+        self.clear()
+        for t, snapshot in zip(record.batches, record.snapshots):
+            self.offer(t, snapshot)
+
     def record(self) -> Checkpoints:
         """The checkpoints now, as an immutable record (cached until the next offer)."""
         if self._record is None:

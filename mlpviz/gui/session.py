@@ -202,6 +202,18 @@ class Session(QObject):
         arrives, thinned to a log-spaced few; the newest is the latest snapshot."""
         return self._replay.record()
 
+    def restore_checkpoints(self, record: Checkpoints) -> None:
+        """Replay `record` (a lesson file's checkpoints of the network now installed) instead
+        of the checkpoints taken since it was installed; the latest snapshot stays the newest.
+        ValueError if they are of another architecture or later than the batches seen."""
+        if any(s.sizes != self._snapshot.sizes for s in record.snapshots):
+            raise ValueError("the checkpoints are of another network than the one on show")
+        if len(record) and record.batches[-1] > self._batches_seen:
+            raise ValueError(f"the checkpoints go to {record.batches[-1]:,} mini-batches, "
+                             f"beyond the {self._batches_seen:,} this network has seen")
+        self._replay.restore(record)
+        self._replay.offer(self._batches_seen, self._snapshot)
+
     @property
     def last_good(self) -> Checkpoint | None:
         """The best parameters seen on this network (highest held-out accuracy), or None."""

@@ -179,3 +179,13 @@ def test_the_trainer_offers_every_batch_at_first_then_every_five_per_cent():
     assert offers[:20] == list(range(1, 21))
     assert all(b / a <= 1.05 + 1 / a for a, b in zip(offers, offers[1:]))
     assert CAPACITY < len(offers) < 200  # more than the log keeps, yet a few a second at most
+
+
+def test_restore_holds_a_records_checkpoints_thinned_to_the_capacity():
+    snaps = _snapshots(6)
+    log = CheckpointLog(4)
+    log.offer(0, snaps[5])
+    log.restore(Checkpoints((0, 1, 2, 5, 10, 40), tuple(snaps)))
+    record = log.record()
+    assert len(record) == 4 and record.batches[0] == 0 and record.batches[-1] == 40
+    assert record.snapshots[0] is snaps[0] and record.snapshots[-1] is snaps[5]

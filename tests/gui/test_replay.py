@@ -246,3 +246,20 @@ def test_pins_a_new_network_lacks_are_dropped_and_said(qtbot, window):
         w.session.rebuild([784, 16, 8, 10], "sigmoid", "mse", 0)
     assert w.pins_view.pins().pins == ()
     assert "Unpinned a₁₅⁽²⁾" in w.pins_view.note.text()
+
+
+def test_a_lesson_files_checkpoints_replace_the_sessions_and_bad_ones_are_refused(qtbot, trained):
+    s = trained.session
+    record = s.checkpoints
+    saved = Checkpoints.from_arrays(record.to_arrays(), s.sizes, s.activation, s.cost)
+    s.restore_checkpoints(Checkpoints(saved.batches[:-1], saved.snapshots[:-1]))
+    back = s.checkpoints
+    assert back.batches == record.batches and back.snapshots[-1] is s.snapshot
+    assert all(a.weights[0].tobytes() == b.weights[0].tobytes()
+               for a, b in zip(back.snapshots, record.snapshots))
+    with pytest.raises(ValueError, match="beyond"):
+        s.restore_checkpoints(Checkpoints((10**9,), (s.snapshot,)))
+    from mlpviz.core import Network, Snapshot
+
+    with pytest.raises(ValueError, match="another network"):
+        s.restore_checkpoints(Checkpoints((0,), (Snapshot.of(Network([784, 8, 10])),)))
