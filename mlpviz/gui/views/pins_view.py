@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QTimer, Signal
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (QHBoxLayout, QLabel, QPushButton, QScrollArea, QVBoxLayout,
                                QWidget)
 
@@ -23,6 +24,7 @@ EMPTY = ("Nothing pinned yet. Right-click a neuron or a line of the network (or 
          "and press P) to follow it here over training and over the replay.")
 REDRAW_MS = 150  # at most ~7 recomputations a second (each one backprop per new checkpoint)
 PLOT_HEIGHT = 120
+BASE_POINTS = 8.0  # the plots' tick labels (× the theme's font scale)
 
 
 def pin_caption(pin: Pin, batches: float, value: float, gradient: float) -> str:
@@ -79,19 +81,26 @@ class _PinRow(QWidget):
             marker.setValue(float(x[at]))
         self.numbers.setText(pin_caption(self.pin, x[at], *values[at]))
 
-    def set_colors(self, foreground: str, accent: str) -> None:
+    def set_colors(self, foreground: str, accent: str, scale: float = 1.0) -> None:
+        """Axes and text in `foreground`, the curves in `accent`; type and plots × `scale`
+        (presentation mode)."""
         import pyqtgraph as pg
 
         self.canvas.setBackground(None)
+        self.canvas.setFixedHeight(round(PLOT_HEIGHT * scale))
+        font = QFont()
+        font.setPointSizeF(BASE_POINTS * scale)
         for plot, curve, marker in zip(self.plots, self.curves, self.markers):
             for name in ("left", "bottom"):
                 plot.getAxis(name).setPen(foreground)
                 plot.getAxis(name).setTextPen(foreground)
-            curve.setPen(pg.mkPen(accent, width=2))
+                plot.getAxis(name).setTickFont(font)
+            curve.setPen(pg.mkPen(accent, width=2 * scale))
             curve.setSymbolBrush(accent)
             curve.setSymbolPen(None)
             marker.setPen(pg.mkPen(foreground, width=2))
-            plot.titleLabel.setText(plot.titleLabel.text, color=foreground)
+            plot.titleLabel.setText(plot.titleLabel.text, color=foreground,
+                                    size=f"{BASE_POINTS * 1.1 * scale:.1f}pt")
 
 
 class PinsView(QWidget):
@@ -113,7 +122,7 @@ class PinsView(QWidget):
         self._position: float | None = None  # the replayed checkpoint's batches; None: live
         self._cache: dict = {}
         self._series: tuple[np.ndarray, np.ndarray] | None = None
-        self._colors = ("#e0e0e0", "#f0a020")
+        self._colors = ("#e0e0e0", "#f0a020", 1.0)  # foreground, accent, scale
         self._rows: list[_PinRow] = []
         self.note = QLabel(EMPTY)
         self.note.setWordWrap(True)
@@ -185,7 +194,7 @@ class PinsView(QWidget):
         self._schedule()
 
     def set_theme(self, theme) -> None:
-        self._colors = (theme.foreground, theme.accent)
+        self._colors = (theme.foreground, theme.accent, theme.font_scale)
         for row in self._rows:
             row.set_colors(*self._colors)
 

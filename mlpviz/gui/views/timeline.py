@@ -59,6 +59,7 @@ class TimelineBar(QWidget):
         self.slider.valueChanged.connect(self._on_slider_moved)
         self.where = QLabel("Live")
         self.where.setToolTip(HINT)
+        self.where.setMinimumWidth(1)  # gives way (clipped) rather than widen a small window
         self.live_button = QPushButton("Live")
         self.live_button.setToolTip("Back to the newest weights (L)")
         self.live_button.clicked.connect(self.go_live)
