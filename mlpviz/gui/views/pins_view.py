@@ -11,7 +11,7 @@ through the window (`add`). pyqtgraph is imported when the first pin is shown.
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (QHBoxLayout, QLabel, QPushButton, QScrollArea, QVBoxLayout,
                                QWidget)
@@ -47,6 +47,7 @@ class _PinRow(QWidget):
         self.caption = QLabel(pin.describe())
         self.caption.setWordWrap(True)
         self.numbers = QLabel()
+        self.numbers.setWordWrap(True)
         button = QPushButton("Unpin")
         button.setToolTip(f"Stop following {pin.name()}")
         button.clicked.connect(lambda: unpin(pin))
@@ -54,6 +55,7 @@ class _PinRow(QWidget):
         head.addWidget(self.caption, 1)
         head.addWidget(button)
         self.canvas = pg.GraphicsLayoutWidget()
+        self.canvas.setMinimumWidth(120)  # the tab's width, not the plots', sets the row's
         self.canvas.setFixedHeight(PLOT_HEIGHT)
         self.plots = [self.canvas.addPlot(row=0, col=0), self.canvas.addPlot(row=0, col=1)]
         self.curves, self.markers = [], []
@@ -131,6 +133,7 @@ class PinsView(QWidget):
         self._list_layout.addStretch(1)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setWidget(self._list)
         lay = QVBoxLayout(self)
         lay.addWidget(self.note)

@@ -144,5 +144,7 @@ class TimelineBar(QWidget):
         self.replay_changed.emit(self._shown)
 
     def _say(self) -> None:
-        self.where.setText(position_text(self._record, self.index(), self._shown is None))
+        text = position_text(self._record, self.index(), self._shown is None)
+        self.where.setText(text)
+        self.where.setToolTip(f"{text}\n{HINT}")  # the whole text where it is clipped
         self.live_button.setEnabled(self._shown is not None)
