@@ -42,7 +42,7 @@ from PySide6.QtGui import (
     QPen,
     QPolygonF,
 )
-from PySide6.QtWidgets import QToolTip, QWidget
+from PySide6.QtWidgets import QMenu, QToolTip, QWidget
 
 from mlpviz.core import explain
 from mlpviz.core import layout as lay
@@ -100,6 +100,7 @@ class NetworkView(QWidget):
 
     neuron_clicked = Signal(int, int)  # (layer, index)
     weight_clicked = Signal(int, int, int)  # (weight layer l, j, k): W[l][j, k]
+    pin_requested = Signal(str, int, int, int)  # ("neuron", layer, j, −1) / ("weight", l, j, k)
 
     def __init__(self, parent: QWidget | None = None, theme: Theme = DARK):
         super().__init__(parent)
@@ -957,6 +958,27 @@ class NetworkView(QWidget):
             elif hit is not None and hit[0] == "line":
                 self.weight_clicked.emit(hit[1], hit[2], hit[3])
         super().mousePressEvent(event)
+
+    def pin_choice_at(self, pos: QPointF) -> tuple[str, tuple] | None:
+        """What the context menu offers to pin at `pos`: (menu text, (kind, layer, j, k)) for a
+        neuron of layer ≥ 1 or a line, else None (the input pixels have nothing to follow)."""
+        hit = self._hit(pos)
+        if hit is not None and hit[0] == "neuron" and hit[1] >= 1:
+            return (f"Pin neuron {hit[2]} of layer {hit[1]}: follow it over training",
+                    ("neuron", hit[1], hit[2], -1))
+        if hit is not None and hit[0] == "line":
+            l, j, k = hit[1:]
+            return (f"Pin the weight from neuron {k} of layer {l} to neuron {j} of layer "
+                    f"{l + 1}: follow it over training", ("weight", l, j, k))
+        return None
+
+    def contextMenuEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        choice = self.pin_choice_at(QPointF(event.pos()))
+        if choice is None:
+            return
+        menu = QMenu(self)
+        menu.addAction(choice[0], lambda: self.pin_requested.emit(*choice[1]))
+        menu.exec(event.globalPos())
 
     def event(self, event: QEvent) -> bool:
         if event.type() == QEvent.Type.ToolTip:
