@@ -70,7 +70,8 @@ def add_record_command(commands, network_options, window_size, positive_int) -> 
     p.add_argument("--theme", choices=("dark", "light"), default=None, help="colour theme")
     p.add_argument("--present", action="store_true", help="presentation mode (F5)")
     p.add_argument("--view", choices=VIEWS, default="window",
-                   help="film the whole window (default) or only the network view")
+                   help="film the whole window (default), or only the network view (the side "
+                        "panels and plots then make way for it)")
     network_options(p)
 
 
@@ -166,6 +167,7 @@ def _film(args, ds, sizes, targets, movie, progress, stop) -> str:
     taken, else why it stopped."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtCore import QEventLoop, QTimer
+    from PySide6.QtWidgets import QDockWidget
 
     from mlpviz.gui.app import _application, _close, set_up_window
     from mlpviz.gui.export import window_frame
@@ -183,6 +185,11 @@ def _film(args, ds, sizes, targets, movie, progress, stop) -> str:
                                                     theme=args.theme))
         if problem:
             return problem
+        if args.view == "network":  # the network view fills the window: the film is all network
+            for dock in window.findChildren(QDockWidget):
+                dock.hide()
+            for _ in range(5):
+                app.processEvents()
         got = (window.width(), window.height())
         if got != tuple(args.size):
             _tell(f"mlpviz: the window cannot be {args.size[0]}×{args.size[1]}: it is filmed at "
