@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import math
 import os
+import time
 from pathlib import Path
 
 from mlpviz.cli import (
@@ -27,6 +28,7 @@ from mlpviz.core.recording import (
 from mlpviz.movie import MAX_GIF_FPS, MovieError, movie_problem, open_movie
 
 VIEWS = ("window", "network")
+STALL_SECONDS = 300.0  # no new frame for this long: the film ends with the frames so far
 
 
 def _fps(text: str) -> float:
@@ -162,6 +164,22 @@ def _write(movie, out: Path, asked: int, reason: str) -> int:
     return 1 if reason else 0
 
 
+def _watchdog(recorder, stop):
+    """A check, run often: a signal stops the recorder; so does no new frame for
+    STALL_SECONDS (the training thread stuck): the command never hangs."""
+    seen = [time.monotonic(), -1]
+
+    def check() -> None:
+        if stop.requested:
+            recorder.stop("interrupted")
+        elif recorder.frames_taken != seen[1]:
+            seen[:] = [time.monotonic(), recorder.frames_taken]
+        elif time.monotonic() - seen[0] > STALL_SECONDS:
+            recorder.stop(f"no new frame for {STALL_SECONDS:g} s")
+
+    return check
+
+
 def _film(args, ds, sizes, targets, movie, progress, stop) -> str:
     """Build the window offscreen, film it while the worker trains; "" when every frame was
     taken, else why it stopped."""
@@ -208,7 +226,7 @@ def _film(args, ds, sizes, targets, movie, progress, stop) -> str:
 
         recorder.frame_taken.connect(on_frame)
         watch = QTimer()  # Python runs the signal handler between bytecodes: give it some
-        watch.timeout.connect(lambda: stop.requested and recorder.stop("interrupted"))
+        watch.timeout.connect(_watchdog(recorder, stop))
         watch.start(50)
         recorder.start()
         if not recorder.done:

@@ -161,3 +161,17 @@ def test_sigint_to_a_running_record_ends_cleanly(tmp_path):
     assert 20 <= n < 200
     assert f"saved {out}: {n} of 200 frames (interrupted)" in stdout
     assert [p.name for p in tmp_path.iterdir()] == ["run.gif"]
+
+
+def test_a_stalled_run_ends_with_the_frames_so_far_instead_of_hanging(qapp, tmp_path, capsys,
+                                                                      monkeypatch):
+    import mlpviz.record
+    from mlpviz.gui.session import Session
+
+    monkeypatch.setattr(mlpviz.record, "STALL_SECONDS", 1.0)
+    monkeypatch.setattr(Session, "step_batch", lambda self: None)  # the worker never answers
+    code, out = record(tmp_path, "--fps", "5", "--seconds", "1")
+    captured = capsys.readouterr()
+    assert code == 1
+    assert f"saved {out}: 1 of 5 frames (no new frame for 1 s)" in captured.out
+    assert len(gif_frames(out)) == 1
