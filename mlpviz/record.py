@@ -19,7 +19,7 @@ import os
 import time
 from pathlib import Path
 
-from mlpviz.cli import (
+from mlpviz.cli_support import (
     CommandError, _check_output_path, _load_data, _ProgressBar, _StopOnSignals, _tell,
 )
 from mlpviz.core.recording import (

@@ -251,7 +251,7 @@ def test_help_goes_over_the_side_panels_while_presenting(qtbot, window):
 
 def test_every_side_panel_has_a_name_for_the_screenshot_option(window):
     """`--tab` names every tabified side panel (the Runs panel was missing)."""
-    from mlpviz.gui.app import side_docks
+    from mlpviz.gui.side_tabs import side_docks
     from mlpviz.gui.window_setup import TABS
     docks = side_docks(window)
     assert set(docks) == set(TABS)
