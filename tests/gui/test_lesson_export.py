@@ -115,3 +115,17 @@ def test_pictures_follow_each_stage_overlay(qtbot, bundled, snap):
     arrays = [np.frombuffer(bytes(i.convertToFormat(QImage.Format.Format_RGB32).constBits()),
                             np.uint8) for i in imgs]
     assert all(not np.array_equal(a, b) for a, b in zip(arrays, arrays[1:]))
+
+
+def test_one_export_at_a_time_and_closing_the_window_writes_nothing(qtbot, window, tmp_path):
+    _lesson(window, qtbot)
+    first, second = tmp_path / "a.html", tmp_path / "b.html"
+    assert window.lesson_export.export(str(first))
+    assert window.lesson_export.busy and window.busy_label.isVisible()
+    assert "picture 1 of" in window.busy_label.text()
+    assert not window.lesson_export.export(str(second))
+    assert "being exported already" in window.banner.text()
+    window.close()  # mid-export: the pictures so far are dropped, no file is begun
+    qtbot.waitUntil(lambda: not window.lesson_export.busy, timeout=30_000)
+    qtbot.wait(50)
+    assert list(tmp_path.iterdir()) == []
