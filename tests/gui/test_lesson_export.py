@@ -129,3 +129,22 @@ def test_one_export_at_a_time_and_closing_the_window_writes_nothing(qtbot, windo
     qtbot.waitUntil(lambda: not window.lesson_export.busy, timeout=30_000)
     qtbot.wait(50)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_export_follows_the_windows_palette(qtbot, window, tmp_path):
+    window._set_palette("colour-blind")
+    lesson = _lesson(window, qtbot, 3)
+    assert lesson.palette.name == "colour-blind"
+    path = tmp_path / "cb.html"
+    with qtbot.waitSignal(window.lesson_export.written, timeout=60_000):
+        window.lesson_export.export(str(path))
+    text = path.read_text(encoding="utf-8")
+    assert "(blue) to grow" in text and lesson.palette.light.positive in text
+    page = parse_page(text)
+    assert [" ".join(s["text"]) for s in page.stages] == [
+        " ".join(s.text.split()) for s in lesson.walk.stages]
+    blue = np.array([8, 119, 189])  # the colour-blind palette's + on white: in the pictures
+    img = _image(page.stages[-3]["images"][0]).convertToFormat(QImage.Format.Format_RGB888)
+    rgb = np.frombuffer(bytes(img.constBits()), np.uint8)[:img.height() * img.bytesPerLine()]
+    rgb = rgb.reshape(img.height(), img.bytesPerLine())[:, :img.width() * 3].reshape(-1, 3)
+    assert np.any(np.all(np.abs(rgb.astype(int) - blue) < 12, axis=1))
