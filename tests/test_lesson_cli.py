@@ -104,6 +104,7 @@ def test_help_names_the_command(capsys):
 
 
 def test_the_colour_blind_palette_names_its_colours_everywhere(tmp_path):
+    from mlpviz.core.handout import sign_inks
     from mlpviz.core.palette import COLOUR_BLIND
 
     out = tmp_path / "cb.html"
@@ -116,7 +117,7 @@ def test_the_colour_blind_palette_names_its_colours_everywhere(tmp_path):
     walk = build_walk(Network([784, 16, 16, 10], "sigmoid", "mse", 0), x, label, ds.class_names,
                       None, 3.0, batch, 100, COLOUR_BLIND)
     assert "+ (blue) to grow, − (orange) to shrink" in page
-    assert f"td.up {{ color: {COLOUR_BLIND.light.positive}; }}" in page
+    assert f"td.up {{ color: {sign_inks(COLOUR_BLIND)[0]}; }}" in page
     captions = [s.overlay.caption for s in walk.stages if "blue" in s.overlay.caption]
     assert captions and "green" not in " ".join(captions)
     for stage in walk.stages:  # the walk built with that palette, word for word

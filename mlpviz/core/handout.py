@@ -237,10 +237,22 @@ def how_to_read(palette: Palette) -> str:
     return _HOW_TO_READ.format(positive=palette.positive_word, negative=palette.negative_word)
 
 
-def _css(palette: Palette) -> str:
-    """The page's style sheet, the nudges in `palette`'s colours for a white page."""
+def sign_inks(palette: Palette) -> tuple[str, str]:
+    """The colours of + and − numbers on the printed page: `palette`'s pair for a white page,
+    darkened to 70 % so that thin digits stay legible printed in grey (orange prints pale)."""
     signs = palette.on((255, 255, 255))
-    return _CSS.replace("POSITIVE", signs.positive).replace("NEGATIVE", signs.negative)
+    return _darker(signs.positive), _darker(signs.negative)
+
+
+def _darker(colour: str, factor: float = 0.7) -> str:
+    rgb = (int(colour.lstrip("#")[i:i + 2], 16) for i in (0, 2, 4))
+    return "#" + "".join(f"{round(c * factor):02x}" for c in rgb)
+
+
+def _css(palette: Palette) -> str:
+    """The page's style sheet, the nudges in `palette`'s colours (`sign_inks`)."""
+    positive, negative = sign_inks(palette)
+    return _CSS.replace("POSITIVE", positive).replace("NEGATIVE", negative)
 
 
 def to_html(handout: Handout) -> str:

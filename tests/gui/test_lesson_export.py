@@ -8,7 +8,7 @@ import numpy as np
 from PySide6.QtGui import QImage
 
 from mlpviz.core import handout
-from mlpviz.core.handout import shown_table
+from mlpviz.core.handout import shown_table, sign_inks
 from mlpviz.gui.views.stage_presenting import KEY_COLUMNS, KEY_ROWS, StagePresenting
 from tests.handout_page import parse_page
 
@@ -139,7 +139,7 @@ def test_export_follows_the_windows_palette(qtbot, window, tmp_path):
     with qtbot.waitSignal(window.lesson_export.written, timeout=60_000):
         window.lesson_export.export(str(path))
     text = path.read_text(encoding="utf-8")
-    assert "(blue) to grow" in text and lesson.palette.light.positive in text
+    assert "(blue) to grow" in text and sign_inks(lesson.palette)[0] in text
     page = parse_page(text)
     assert [" ".join(s["text"]) for s in page.stages] == [
         " ".join(s.text.split()) for s in lesson.walk.stages]
