@@ -6,12 +6,12 @@ they may be a little smaller than the rest of the type, but never cut."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QApplication, QDockWidget, QMainWindow, QTabBar
 
 MIN_SHARE = 0.6  # the smallest tab type, as a share of the application's …
-MIN_POINTS = 7.5  # … and never below this
+MIN_POINTS = 7.0  # … and never below this
 STEP = 0.5  # points
 
 
@@ -37,15 +37,17 @@ def room_for(bar: QTabBar, window: QMainWindow) -> int:
 def fit_bar(bar: QTabBar, room: int) -> float:
     """Give `bar` the largest point size (the application's down to `smallest_size`, in STEP
     points) at which its labels fit `room`; returns the size chosen."""
+    bar.setElideMode(Qt.TextElideMode.ElideNone)  # too many tabs even at the smallest type:
+    bar.setUsesScrollButtons(True)  # arrows scroll them, and no label is ever cut short
     base = QApplication.font()
     size, smallest = base.pointSizeF(), smallest_size(base.pointSizeF())
     font = QFont(base)
     while True:
         font.setPointSizeF(size)
         bar.setFont(font)
-        if labels_width(bar) <= room or size - STEP < smallest:
+        if labels_width(bar) <= room or size <= smallest:
             return size
-        size -= STEP
+        size = max(smallest, size - STEP)
 
 
 class TabFit(QObject):
@@ -55,21 +57,22 @@ class TabFit(QObject):
     def __init__(self, window: QMainWindow):
         super().__init__(window)
         self._window = window
-        self._pending = False
         self.refits = 0  # how many times the bars were refitted (tests wait on it)
+        self._timer = QTimer(self)  # a child of the window's: it goes when the window goes
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(0)  # once the layout has settled
+        self._timer.timeout.connect(self.refit)
         window.installEventFilter(self)
 
     def refit(self) -> None:
-        self._pending = False
         self.refits += 1
         for bar in self._window.findChildren(QTabBar):
             if bar.isVisible() and bar.parent() is self._window:
                 fit_bar(bar, room_for(bar, self._window))
 
     def schedule(self) -> None:
-        if not self._pending:
-            self._pending = True
-            QTimer.singleShot(0, self.refit)
+        if not self._timer.isActive():
+            self._timer.start()
 
     def eventFilter(self, watched, event) -> bool:  # noqa: N802 (Qt override)
         if event.type() in (QEvent.Type.Resize, QEvent.Type.Show, QEvent.Type.ChildAdded,
