@@ -6,6 +6,16 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 # Keep test runs away from the user's settings and data cache.
 os.environ.setdefault("MLPVIZ_SETTINGS_ORG", "mlpviz-tests")
+# … and away from each other: every test process (a pytest-xdist worker, or a second run on the
+# same machine) keeps its settings files in a folder of its own, removed when it ends. Set before
+# Qt reads it (QSettings looks at $XDG_CONFIG_HOME once).
+import atexit  # noqa: E402
+import shutil  # noqa: E402
+import tempfile  # noqa: E402
+
+_CONFIG_HOME = tempfile.mkdtemp(prefix="mlpviz-tests-config-")
+os.environ["XDG_CONFIG_HOME"] = _CONFIG_HOME
+atexit.register(shutil.rmtree, _CONFIG_HOME, ignore_errors=True)
 
 
 import functools  # noqa: E402
