@@ -50,6 +50,24 @@ def bundled():
     return _bundled()
 
 
+@functools.lru_cache(maxsize=None)
+def _bundled_slice(n_train: int, n_test: int):
+    """The first n_train training and n_test held-out samples of the bundled data."""
+    from mlpviz.core.datasets import Dataset
+
+    b = _bundled()
+    return Dataset(f"{b.name} (first {n_train:,} / {n_test:,})", b.class_names,
+                   b.train_images[:n_train], b.train_labels[:n_train],
+                   b.test_images[:n_test], b.test_labels[:n_test])
+
+
+@pytest.fixture(scope="session")
+def bundled_slice():
+    """`bundled_slice(n_train, n_test)`: the first samples of the bundled data (cached), for
+    tests where the data's size is not the point."""
+    return _bundled_slice
+
+
 @pytest.fixture(scope="session")
 def trained_default():
     """`trained_default(steps)`: the default network after that many mini-batches (cached)."""

@@ -141,6 +141,12 @@ def test_an_idx_header_with_255_dimensions_is_a_message(qtbot, window, tmp_path)
     assert s.dataset is before and window.banner.isVisible()
 
 
+@pytest.fixture
+def small_window(window_on, bundled_slice):
+    """A window on the first 500 / 200 bundled samples: an epoch is 5 mini-batches."""
+    return window_on(bundled_slice(500, 200))
+
+
 def _model_with_history(path, rows):
     Network([784, 16, 16, 10], seed=1).save(path, {"epochs": len(rows), "history": rows})
     return path
@@ -159,7 +165,8 @@ rows = st.lists(st.one_of(junk, st.fixed_dictionaries({}, optional={
 @hypothesis_settings(max_examples=25, deadline=None,
                      suppress_health_check=[HealthCheck.function_scoped_fixture])
 def test_a_model_with_any_history_opens_and_draws_without_an_error(
-        qtbot, window, tmp_path, history):
+        qtbot, small_window, tmp_path, history):
+    window = small_window
     path = tmp_path / "odd.npz"
     try:
         _model_with_history(path, history)
