@@ -21,6 +21,13 @@ atexit.register(shutil.rmtree, _CONFIG_HOME, ignore_errors=True)
 import functools  # noqa: E402
 
 import pytest  # noqa: E402
+from hypothesis import settings as hypothesis_settings  # noqa: E402
+
+# Property tests are deterministic like the rest (the house rule): the same examples every run,
+# on every machine, and no example database written into the checkout. A test's own @settings
+# adds to this profile.
+hypothesis_settings.register_profile("mlpviz", derandomize=True, database=None)
+hypothesis_settings.load_profile("mlpviz")
 
 
 @functools.lru_cache(maxsize=None)
