@@ -45,14 +45,26 @@ def sizes_by_stage(qtbot, w):
     return out
 
 
+def unpainted(w):
+    """`w` with its network view measured but never painted: these tests look at geometry, fonts
+    and texts, and each new view size would build a line raster (0.2–0.5 s; painting has tests
+    of its own in test_network_view.py and the screenshot test below)."""
+    w.network_view.setUpdatesEnabled(False)
+    return w
+
+
+@pytest.fixture
+def measured(window):
+    """The `window` fixture, `unpainted`."""
+    return unpainted(window)
+
+
 @pytest.fixture(params=[(1024, 768), (1280, 800)], ids=["1024x768", "1280x800"])
 def projector(request, qtbot, bundled):
     w = MainWindow(Session(dataset=bundled), restore=False)
     w.resize(*request.param)
     qtbot.addWidget(w)
-    # Geometry only: the network view is measured, never painted (each new size would build a
-    # line raster of 0.2–0.5 s; painting has tests of its own in test_network_view.py).
-    w.network_view.setUpdatesEnabled(False)
+    unpainted(w)
     w.show()
     qtbot.waitExposed(w)
     yield w
@@ -116,8 +128,8 @@ def test_presentation_layout_at_projector_sizes(qtbot, projector):
             assert stepper.table.rowCount() <= 6, stage.key
 
 
-def test_presentation_keys_pages_rows_and_controls(qtbot, window):
-    w = window
+def test_presentation_keys_pages_rows_and_controls(qtbot, measured):
+    w = measured
     w.presentation_action.trigger()
     open_stepper(qtbot, w)
     stepper = w.stepper
@@ -145,7 +157,8 @@ def test_presentation_keys_pages_rows_and_controls(qtbot, window):
     assert stepper.text.text() == stepper.current_stage().text  # the whole text again
 
 
-def test_every_font_scales_dock_titles_and_table_headers_included(qtbot, window):
+def test_every_font_scales_dock_titles_and_table_headers_included(qtbot, measured):
+    window = measured
     dock = window.sample_dock
 
     def sizes():  # the dock's title bar: from the top of the dock to its panel
@@ -164,7 +177,8 @@ def test_every_font_scales_dock_titles_and_table_headers_included(qtbot, window)
     assert sizes() == pytest.approx(before)
 
 
-def test_window_setup_for_pictures(qtbot, window):
+def test_window_setup_for_pictures(qtbot, measured):
+    window = measured
     from mlpviz.gui.app import set_up_window
     from mlpviz.gui.window_setup import WindowSetup
 
@@ -205,7 +219,8 @@ def test_presentation_screenshot_in_a_subprocess(tmp_path):
 
 
 @pytest.mark.qt_log_ignore("This plugin does not support raise")  # offscreen only
-def test_help_goes_over_the_side_panels_while_presenting(qtbot, window):
+def test_help_goes_over_the_side_panels_while_presenting(qtbot, measured):
+    window = measured
     window.presentation_action.trigger()
     settle(qtbot)
     window.show_structure_help()
