@@ -60,7 +60,7 @@ def test_closing_mid_training_stops_the_thread(qtbot, dataset):
     qtbot.addWidget(w)
     w.show()
     w.session.start()
-    qtbot.waitUntil(lambda: w.session.is_training, timeout=5000)
+    qtbot.waitUntil(lambda: w.session.is_training, timeout=60_000)  # (5 s failed at load 11)
     thread = w.session.thread
     w.close()
     assert not thread.isRunning()
