@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from mlpviz.about import about_html
-from mlpviz.core.explain import parameter_breakdown, structure_summary
+from mlpviz.core.explain import parameter_breakdown, structure_summary, training_point
 from mlpviz.core.minibatch import MiniBatch, batch_gradient, minibatch_for
 from mlpviz.core.shown import Shown, answer, sample_gradient
 from mlpviz.core.learning_hint import learning_hint
@@ -29,14 +29,19 @@ from mlpviz.core.snapshot import Snapshot
 from mlpviz.gui import settings
 from mlpviz.gui import theme as themes
 from mlpviz.gui.compare_trace import TraceCompare
+from mlpviz.gui.lesson_export import LessonExport
 from mlpviz.gui.icon import app_icon
 from mlpviz.gui.import_dialog import IMPORT_FILTER, ask_and_import
 from mlpviz.gui.keys import FIELD_RULE, WindowKeys, shortcut_rows
+from mlpviz.gui.palette_menu import PaletteMenu
+from mlpviz.gui.lesson_io import LessonFiles
 from mlpviz.gui.panels import HelpDialog, MessageBanner
 from mlpviz.gui.presentation import PresentationLayout
 from mlpviz.gui.run_controls import RunControls
 from mlpviz.gui.session import Session
 from mlpviz.gui.side_panels import SidePanelWidth
+from mlpviz.gui.slides import Slides
+from mlpviz.gui.tab_fit import TabFit
 from mlpviz.gui.views.cost_view import CostView
 from mlpviz.gui.views.deeper_view import DeeperView
 from mlpviz.gui.views.drawing_pad import DrawingPad
@@ -66,7 +71,7 @@ def _epoch_status(report) -> str:
     text = f"held-out accuracy {100 * acc:.1f} %"
     if isinstance(cost, (int, float)) and 0 <= cost < math.inf:
         text += f"  cost {cost:.4f}"
-    return text + "  "
+    return text + f" (end of epoch {report.epoch})  "
 
 
 class MainWindow(QMainWindow):
@@ -92,6 +97,7 @@ class MainWindow(QMainWindow):
         self._source = "sample"  # "sample" or "drawing"
         self._drawing: np.ndarray | None = None
         self._theme_name = "dark"
+        self._palette_name = settings.DEFAULTS["palette"]  # the signs' colours (core.palette)
         self._presentation = False
         self._closing = False
         self._status_note: str | None = None  # the status's accuracy after a restore
@@ -104,6 +110,9 @@ class MainWindow(QMainWindow):
         self._build_views()
         self._build_docks()
         self.compare = TraceCompare(self)  # File › Compare trace…: its panel and marks
+        self.slides = Slides(self)  # File › Export view / stepper stages, Record…
+        self.lesson = LessonFiles(self)  # File › Save lesson… / Open lesson…
+        self.lesson_export = LessonExport(self)  # File › Export lesson…: the printable handout
         self._build_actions()
         self._build_status_bar()
         self._wire()
@@ -194,6 +203,7 @@ class MainWindow(QMainWindow):
             self, (self.sample_dock, self.draw_dock, self.stepper_dock, self.neuron_dock,
                    self.weights_dock, self.deeper_dock, self.mistakes_dock, self.runs_dock),
             frozen=lambda: self._presentation)
+        self.tab_fit = TabFit(self)  # tab labels never cut ("Sam…") at any width or type size
 
     def _action(self, menu, text: str, slot=None, shortcut=None, checkable=False,
                 tip="") -> QAction:
@@ -219,14 +229,30 @@ class MainWindow(QMainWindow):
                      tip="A network trained elsewhere: PyTorch (.safetensors, .npz), Keras "
                          "(.npz, .h5) or ONNX (.onnx)")
         self._action(f, "&Save model…", self._on_save_model, QKeySequence.Save)
+        self._action(f, "Open l&esson…", self.lesson.open_dialog, "Ctrl+Shift+O",
+                     tip="A whole lesson: network, history, sample, stage and view (.mlpviz)")
+        self._action(f, "Save lesso&n…", self.lesson.save_dialog, "Ctrl+Shift+S",
+                     tip="Everything on screen in one file to hand out (.mlpviz)")
         self._action(f, "&Compare trace…", self._on_compare_trace,
                      tip="Your own backprop's trace (.json, .npz) against mlpviz's numbers")
         self._action(f, "C&lear comparison", lambda: self.compare.clear())
         self._action(f, "Open data &folder…", self._on_open_data_folder,
                      tip="Any folder of MNIST-format IDX files (Fashion-MNIST, KMNIST, …)")
         f.addSeparator()
-        self._action(f, "&Export view as PNG…", self._on_export_png, "Ctrl+E")
+        self._action(f, "&Export view as PNG…", self.slides.ask_export_view, "Ctrl+E",
+                     tip="The whole window or the network view, at 1×, 2× or 3× its size")
+        self._action(f, "Export stepper s&tages…", self.slides.ask_export_stages,
+                     tip="Every stage of the backprop walk as numbered PNG frames in a folder")
+        self.record_action = self._action(
+            f, "&Record training…", self.slides.ask_record,
+            tip="Train for some epochs and film it as an animated GIF (or MP4)")
+        self.slides.recording_changed.connect(
+            lambda on: self.record_action.setText("Stop &recording" if on else "&Record training…"))
+        self.slides.saved.connect(lambda sentence: self.statusBar().showMessage(sentence, 15_000))
         self._action(f, "Export &history as CSV…", self._on_export_csv)
+        self.export_lesson_action = self._action(
+            f, "Export &lesson…", lambda: self.lesson_export.ask(),
+            tip="The backprop walk for the sample on show as a printable handout (.html, .md)")
         f.addSeparator()
         self._action(f, "&Quit", self.close, QKeySequence.Quit)
 
@@ -259,6 +285,7 @@ class MainWindow(QMainWindow):
                                          checkable=True)
         group.addAction(self.dark_action)
         group.addAction(self.light_action)
+        self.palette_menu = PaletteMenu(self, v, self._set_palette)
         v.addSeparator()
         self.circles_action = self._action(
             v, "Inputs as a column of &circles", self._on_input_style_toggled, checkable=True,
@@ -382,7 +409,7 @@ class MainWindow(QMainWindow):
                 view.set_snapshot(snap)
         self._update_prediction()
         self._update_gradient()
-        self.status_epoch.setText(f"epoch {snap.epoch}, batch {snap.batch}  ")
+        self.status_epoch.setText(training_point(snap.epoch, snap.batch) + "  ")
         if self._stepping and not self.session.is_training:
             self.stepper.set_snapshot(snap)
         elif self._stepping:  # the walk on show is the old network's: marked, rebuilt on a step
@@ -723,8 +750,16 @@ class MainWindow(QMainWindow):
         self._theme_name = name
         self._apply_theme()
 
+    def _set_palette(self, name: str) -> None:
+        self._palette_name = name
+        self._apply_theme()
+
     def _apply_theme(self) -> None:
-        t = themes.theme(self._theme_name, self._presentation)
+        t = themes.theme(self._theme_name, self._presentation, self._palette_name)
+        self.palette_menu.show(self._palette_name, t.background)
+        self.stepper.set_signs(t.palette)
+        self.gradient_action.setToolTip(f"{'/'.join(t.palette.words).capitalize()} by the "
+                                        "gradient instead of the weight")
         self.dark_action.setChecked(self._theme_name == "dark")
         self.light_action.setChecked(self._theme_name == "light")
         self.presentation_action.setChecked(self._presentation)
@@ -772,17 +807,9 @@ class MainWindow(QMainWindow):
         if path:
             self.session.set_dataset(path)
 
-    def _on_export_png(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Export view", "mlpviz.png", "PNG (*.png)")
-        if path:
-            self.export_png(path)
-
     def export_png(self, path: str) -> bool:
         """Save the whole window as it looks now."""
-        ok = self.grab().save(path)
-        if not ok:
-            self._on_failed(f"Could not write {path}.")
-        return ok
+        return self.slides.export_view(path)
 
     def _on_export_csv(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, "Export history", "history.csv", "CSV (*.csv)")
@@ -838,9 +865,10 @@ class MainWindow(QMainWindow):
                                          f"learned\nHelp ▸ What am I looking at? (H)")
         if self.help_dialog is not None:
             names = self.session.dataset.class_names if self.session.dataset else None
+            t = themes.theme(self._theme_name, palette=self._palette_name)
             self.help_dialog.set_text(structure_summary(
-                snap.sizes, snap.activation, snap.cost, names,
-                shades=themes.theme(self._theme_name).shades))
+                snap.sizes, snap.activation, snap.cost, names, shades=t.shades,
+                palette=t.palette))
 
     def _on_about(self) -> None:
         """Version, the data's source and licence, the app's licence; the app's icon."""
@@ -855,7 +883,7 @@ class MainWindow(QMainWindow):
     def _update_status(self) -> None:
         history = self.session.history
         snap = self.session.snapshot
-        self.status_epoch.setText(f"epoch {snap.epoch}, batch {snap.batch}  ")
+        self.status_epoch.setText(training_point(snap.epoch, snap.batch) + "  ")
         if self._status_note:
             self.status_accuracy.setText(self._status_note)
         elif history:
@@ -880,6 +908,7 @@ class MainWindow(QMainWindow):
         if state is not None:
             self.side_panels.restored = bool(self.restoreState(state))
         self._theme_name = values["theme"]
+        self._palette_name = values["palette"]
         self._presentation = values["presentation"]
         self.controls.speed.setValue(values["speed"])
         self.controls.stop_after.setValue(values["stop_after"])
@@ -893,7 +922,8 @@ class MainWindow(QMainWindow):
             self._restore_layout_after_stepper()
             self.sample_dock.raise_()
         return {"geometry": self.saveGeometry(), "window_state": self.saveState(),
-                "theme": self._theme_name, "presentation": self._presentation,
+                "theme": self._theme_name, "palette": self._palette_name,
+                "presentation": self._presentation,
                 "speed": self.controls.speed.value(),
                 "stop_after": self.controls.stop_after.value(),
                 "input_circles": self.circles_action.isChecked(),

@@ -447,6 +447,27 @@ class Session(QObject):
             self.failed.emit(f"Opened {path}, but {note}.")
         return True
 
+    def restore_network(self, net: Network, record: ModelMetadata, seed: int) -> bool:
+        """Install `net` exactly as given (a lesson file's) with its training record (epochs,
+        history, η, batch size) and `seed` (the one Reset uses); training pauses. False and
+        failed(msg) when it does not fit the dataset or overflows: the network is kept."""
+        if self._closed:
+            return False
+        problem = (_seed_problem(seed) or architecture_problem(
+            net.sizes, net.activation, net.cost, seed, self._dataset)
+            or parameters_problem(net, self._dataset.test_x()[:OVERFLOW_PROBE]))
+        if problem:
+            self._fail(f"The lesson's network cannot be shown on {self._dataset.name}: "
+                       f"{problem}")
+            return False
+        self._lr = record.lr or default_lr(net.cost, net.activation, net.L - 1)
+        self._batch_size = min(record.batch or self._batch_size,
+                               len(self._dataset.train_labels))
+        self._sizes, self._activation, self._cost = tuple(net.sizes), net.activation, net.cost
+        self._seed = int(seed)
+        self._install(net, record=record)
+        return True
+
     def save_model(self, path) -> bool:
         """Write the latest snapshot (never the live arrays) with the training record of
         `core.model_metadata` (the same keys `mlpviz train` writes). Errors → failed(msg) and

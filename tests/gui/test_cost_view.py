@@ -172,6 +172,41 @@ def test_looks(view):
     assert not view.grab().isNull()
 
 
+@pytest.mark.parametrize("points", [9.0, 13.5, 20.0])
+@pytest.mark.parametrize("size", [80, 119, 164, 400, 900])
+@pytest.mark.parametrize("hi", [12.0, 365.7, 12_000.0, 2.5e6])
+def test_tick_labels_never_run_together_on_a_narrow_axis(qtbot, points, size, hi):
+    """The accuracy plot at presentation type read "100200300" (pyqtgraph asks for ≥ 2.25
+    intervals however narrow the axis)."""
+    import math
+
+    import pyqtgraph as pg
+    from PySide6.QtGui import QFont, QFontMetricsF
+
+    from mlpviz.gui.views.cost_view import spacing_for_labels
+    axis = pg.AxisItem("bottom")
+    font = QFont()
+    font.setPointSizeF(points)
+    axis.setTickFont(font)
+    lo = -0.02 * hi
+    base = pg.AxisItem.tickSpacing
+    levels = spacing_for_labels(axis, base, lo, hi, size)
+    major = levels[0][0]
+    metrics = QFontMetricsF(font)
+
+    def fits(spacing):  # the widest label and half its width again between two ticks
+        ticks = [spacing * k for k in range(0, math.floor(hi / spacing) + 1)]
+        label = max(metrics.horizontalAdvance(f"{t:g}") for t in ticks)
+        return spacing * size / (hi - lo) >= 1.5 * label - 1e-9
+
+    assert fits(major)
+    own = base(axis, lo, hi, size)
+    if fits(own[0][0]):
+        assert levels == own  # where pyqtgraph's ticks fit, they are left alone
+    assert math.log10(major) % 1 in (0.0, pytest.approx(math.log10(2) % 1),
+                                     pytest.approx(math.log10(5) % 1))  # 1, 2 or 5 × 10ⁿ
+
+
 def test_an_epoch_marker_sits_where_its_last_batch_ended(view):
     """The worker sends batches in bunches and then the epochs they completed: an epoch's
     report can come after batches of the next epoch; its markers stay at its end."""

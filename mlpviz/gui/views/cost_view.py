@@ -17,10 +17,11 @@ band. Plot items are created once and updated with setData, at most 8 times a se
 from __future__ import annotations
 
 import math
+from functools import partial
 
 import numpy as np
 from PySide6.QtCore import QSize, QTimer
-from PySide6.QtGui import QColor, QFont, QPainter
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter
 from PySide6.QtWidgets import QGraphicsItem, QSizePolicy, QVBoxLayout, QWidget
 
 from mlpviz.core.series import BinnedSeries, Points, chunk_means, envelope
@@ -43,6 +44,26 @@ TEST_COLOR = "#2ca25f"
 
 HISTORY_FIELDS = ("epoch", "batches_seen", "train_cost", "train_accuracy", "test_cost",
                   "test_accuracy", "seconds", "samples_per_second")
+
+
+def spacing_for_labels(axis, base, lo: float, hi: float, size: float):
+    """pyqtgraph's tick spacing for a horizontal axis (`base`), widened to a round 1, 2 or 5 ×
+    10ⁿ until the widest label (with half its width as the gap) fits between two ticks —
+    pyqtgraph asks for at least 2.25 intervals however narrow the axis, so big type on a narrow
+    plot ran its numbers together."""
+    levels = base(axis, lo, hi, size)
+    if not levels or size <= 0 or hi <= lo:
+        return levels
+    metrics = QFontMetricsF(axis.style["tickFont"] or QFont())
+    major = levels[0][0]
+    widest = major * math.floor(max(abs(lo), abs(hi)) / major)  # the longest tick label
+    label = metrics.horizontalAdvance(f"{widest:g}")
+    smallest = 1.5 * label * (hi - lo) / size  # data units a label and half its width take
+    if major >= smallest:
+        return levels
+    power = 10.0 ** math.floor(math.log10(smallest))
+    major = next(m * power for m in (1, 2, 5, 10) if m * power >= smallest)
+    return [(major, 0)]
 
 
 class CostView(QWidget):
@@ -95,6 +116,9 @@ class CostView(QWidget):
         self._cost_plot = self._canvas.addPlot(row=0, col=0)
         self._acc_plot = self._canvas.addPlot(row=0, col=1)  # side by side: each gets the height
         self._acc_plot.setXLink(self._cost_plot)
+        for plot in self._plots:  # the narrow accuracy plot at presentation type: "100200300"
+            axis = plot.getAxis("bottom")
+            axis.tickSpacing = partial(spacing_for_labels, axis, type(axis).tickSpacing)
         layout_ = self._canvas.ci.layout
         layout_.setColumnStretchFactor(0, 3)
         layout_.setColumnStretchFactor(1, 2)
@@ -208,6 +232,22 @@ class CostView(QWidget):
 
     def batches_seen(self) -> int:
         return self._seen
+
+    def curve_arrays(self) -> dict[str, np.ndarray]:
+        """The mini-batch cost curve as named arrays (a lesson file keeps it): the series'
+        state (core.series) and the smoothing's running sum and decay."""
+        return {**self._batches.to_arrays(),
+                "ema": np.array([self._ema_sum, self._ema_decay], dtype=np.float64)}
+
+    def restore_curve(self, arrays) -> None:
+        """Put back the curve `curve_arrays` gave (after `clear`; the epochs' marks stay);
+        ValueError when the arrays are not one."""
+        batches = BinnedSeries.from_arrays(arrays, MAX_POINTS)
+        ema = np.asarray(arrays["ema"], dtype=np.float64)
+        if ema.shape != (2,) or not np.isfinite(ema).all():
+            raise ValueError(f"the smoothing's state must be two finite numbers, not {ema!r}")
+        self._batches, (self._ema_sum, self._ema_decay) = batches, ema.tolist()
+        self._schedule_redraw()
 
     def history_rows(self) -> list[dict]:
         """One dict per epoch (keys HISTORY_FIELDS; accuracies as fractions 0..1), for CSV."""

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from mlpviz.core.colormap import (
-    DEFAULT_BACKGROUND, DEFAULT_NEGATIVE, DEFAULT_POSITIVE, signed_rgb_per_image, updated_colors,
+    DEFAULT_BACKGROUND, sign_colors, signed_rgb_per_image, updated_colors,
 )
 from mlpviz.core.runs import (
     MAX_PINNED, RunLog, Runs, RunSettings, baseline_curve, difference_label,
@@ -62,7 +62,7 @@ class RunsView(QWidget):
         self._colors: list[str] = []  # parallel to self._runs.runs
         self._settings: RunSettings | None = None
         self._batch_size = 100
-        self._picture_colors = (DEFAULT_BACKGROUND, DEFAULT_POSITIVE, DEFAULT_NEGATIVE)
+        self._picture_colors = (DEFAULT_BACKGROUND, *sign_colors())  # until the theme's
         self._current_weights: np.ndarray | None = None
         caption = QLabel(CAPTION)
         caption.setWordWrap(True)
