@@ -91,6 +91,7 @@ def test_the_labels_the_issue_names():
     assert difference_label(a, settings_(sizes=(784, 32, 10))) == "hidden 16·16 vs 32"
     assert difference_label(a, settings_(seed=1, start="def")) == "seed 0 vs 1"
     assert difference_label(a, settings_(start="def")) == "other initial weights"
+    assert difference_label(a, settings_(activation="relu", start="def")) == "sigmoid vs relu"
     assert difference_label(a, settings_()) == "same settings, same start"
     assert difference_label(a, settings_(start="")) == "same settings"
 

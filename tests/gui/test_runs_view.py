@@ -160,3 +160,20 @@ def test_a_lesson_file_keeps_the_pinned_runs_bit_for_bit(qtbot, three_pinned, tm
     with qtbot.waitSignal(window.lesson.opened, timeout=30_000):
         assert window.lesson.open(empty)
     assert window.runs_view.labels() == []
+
+
+def test_labels_name_the_cost_and_the_activation_that_differ(qtbot, window):
+    s = window.session
+    train_epoch(qtbot, window)
+    pin(qtbot, window)
+    with qtbot.waitSignal(s.network_rebuilt, timeout=5000):
+        s.rebuild([784, 16, 16, 10], "sigmoid", "cross_entropy", 0)
+    label = window.runs_view.labels()[0]
+    assert "mse vs cross-entropy" in label and "sigmoid" not in label
+    with qtbot.waitSignal(s.network_rebuilt, timeout=5000):
+        s.rebuild([784, 16, 16, 10], "relu", "mse", 0)
+    train_epoch(qtbot, window)  # its start is known now: relu's own initial scale
+    label = window.runs_view.labels()[0]
+    assert "sigmoid vs relu" in label and "other initial weights" not in label
+    assert "cross-entropy" not in label
+    assert window.cost_view.baseline_labels()[0] == label
