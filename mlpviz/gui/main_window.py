@@ -26,6 +26,7 @@ from mlpviz.core.pins import Pin
 from mlpviz.core.minibatch import MiniBatch, batch_gradient, minibatch_for
 from mlpviz.core.shown import Shown, answer, sample_gradient
 from mlpviz.core.learning_hint import learning_hint
+from mlpviz.core.run_start import RunStart
 from mlpviz.core.snapshot import Snapshot
 from mlpviz.gui import settings
 from mlpviz.gui import theme as themes
@@ -124,6 +125,9 @@ class MainWindow(QMainWindow):
         self.compare = TraceCompare(self)  # File › Compare trace…: its panel and marks
         self.slides = Slides(self)  # File › Export view / stepper stages, Record…
         self.lesson = LessonFiles(self)  # File › Save lesson… / Open lesson…
+        self.lesson.add_section("baselines", self.runs_view.pinned_arrays,
+                                self.runs_view.restore_pinned)
+        self.lesson.add_section("run_start", self._run_start_arrays, self._restore_run_start)
         self.lesson_export = LessonExport(self)  # File › Export lesson…: the printable handout
         self._build_actions()
         self._build_status_bar()
@@ -639,6 +643,14 @@ class MainWindow(QMainWindow):
     def _update_run_settings(self) -> None:
         """The Runs tab compares the pinned runs with the run's settings as they are now."""
         self.runs_view.set_settings(self.session.run_settings())
+
+    def _run_start_arrays(self) -> dict:
+        """The run's start for a lesson file (none before its first mini-batch)."""
+        start = self.session.run_start
+        return start.to_arrays() if start is not None else {}
+
+    def _restore_run_start(self, arrays) -> None:
+        self.session.restore_run_start(RunStart.from_arrays(arrays) if arrays else None)
 
     def _on_pin_run(self) -> None:
         """Pin the run on show (its latest snapshot) as a baseline on the plots."""

@@ -340,6 +340,15 @@ class Session(QObject):
         """Where the run on this network began (its first mini-batch), or None before it."""
         return self._run_start
 
+    def restore_run_start(self, start: RunStart | None) -> None:
+        """Where the run on this network began (a lesson file's), so `rerun` goes back there;
+        ValueError, nothing changed, when its parameters do not fit this network."""
+        if start is not None:
+            check_parameters(self._sizes, list(start.weights), list(start.biases))
+        self._run_start = start
+        if start is not None:
+            self.run_started.emit(start)
+
     def run_settings(self) -> RunSettings:
         """The run as `core.runs` compares it: architecture, σ, cost, η and batch size set now,
         seed, data, and the start's digest ("" before the first mini-batch)."""
@@ -705,7 +714,8 @@ class Session(QObject):
 
     @Slot(int, object)
     def _on_worker_run_started(self, generation: int, start: RunStart) -> None:
-        if not self._closed and generation == self._generation:
+        # a start already known (a rerun's, a lesson's) stays: this batch continues that run
+        if not self._closed and generation == self._generation and self._run_start is None:
             self._run_start = start
             self.run_started.emit(start)
 
