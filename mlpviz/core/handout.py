@@ -10,7 +10,8 @@ number is computed again. The pictures arrive as PNG bytes (rendered by the GUI 
 
 For print: A4, a stage never split across pages (page-break-inside: avoid), and legible in black
 and white — a nudge's sign is written (+ / −) as well as coloured, the row the stage talks about is
-bold and marked ▶. The pictures' green and red lines look alike in grey: the page says so and
+bold and marked ▶. The pictures' two line colours (the palette's: green/red or blue/orange) may
+look alike in grey: the page says so, naming them, and
 points to the tables' signs and the pictures' arrows, which need no colour.
 """
 
@@ -22,6 +23,7 @@ from dataclasses import dataclass
 from urllib.parse import quote
 
 from mlpviz.core.notation import fmt_sig
+from mlpviz.core.palette import LESSON, Palette
 from mlpviz.core.presenting import key_columns, key_rows
 from mlpviz.core.walk.context import lr_text
 
@@ -63,12 +65,20 @@ class Handout:
     pictures: tuple[bytes | None, ...] = ()
     lang: str = "en"
     title: str = "Backpropagation, one idea at a time"
+    palette: Palette = LESSON  # the pictures' line colours, as "How to read it" names them
 
     @classmethod
-    def of(cls, walk, about, pictures=(), lang: str = "en") -> "Handout":
-        """The handout of `walk` (a `core.walk.Walk`)."""
+    def of(cls, walk, about, pictures=(), lang: str = "en",
+           palette: Palette = LESSON) -> "Handout":
+        """The handout of `walk` (a `core.walk.Walk`), its pictures drawn in `palette`."""
         return cls(tuple(walk.stages), tuple(walk.position(i) for i in range(len(walk))),
-                   tuple(about), tuple(pictures), lang)
+                   tuple(about), tuple(pictures), lang, palette=palette)
+
+    @property
+    def how_to_read(self) -> str:
+        """The note above the stages, naming the pictures' colours."""
+        pos, neg = self.palette.words
+        return _HOW_TO_READ.format(pos=pos, neg=neg)
 
     def picture(self, i: int) -> bytes | None:
         return self.pictures[i] if i < len(self.pictures) else None
@@ -84,6 +94,7 @@ class LessonOnShow:
     class_names  the outputs' names
     description  where the sample comes from ("held-out sample #12", "your drawing")
     batch_size   the mini-batch size stage 9 names
+    palette      the signs' colours the walk's texts name (the pictures are drawn in them)
     """
 
     walk: object
@@ -92,6 +103,7 @@ class LessonOnShow:
     class_names: tuple[str, ...]
     description: str
     batch_size: int
+    palette: Palette = LESSON
 
 
 @dataclass(frozen=True)
@@ -216,9 +228,9 @@ figure img { width: 100%; max-height: 92mm; object-fit: contain; border: 0.5pt s
 
 _HOW_TO_READ = (
     "How to read it: each stage is one idea of the lesson, with the numbers of this network for "
-    "this sample. In the tables a nudge (−∂C/∂·) carries its sign, + (green) to grow, − (red) to "
-    "shrink; the row the stage talks about is bold and marked ▶. In the pictures the lines are "
-    "the weights, green positive and red negative, fainter the nearer to 0, unless the caption "
+    "this sample. In the tables a nudge (−∂C/∂·) carries its sign, + ({pos}) to grow, − ({neg}) "
+    "to shrink; the row the stage talks about is bold and marked ▶. In the pictures the lines are "
+    "the weights, {pos} positive and {neg} negative, fainter the nearer to 0, unless the caption "
     "says they show something else; printed in black and white the two colours look alike, so "
     "read the signs from the tables — the arrows on the neurons (up: should rise, down: should "
     "fall) need no colour.")
@@ -232,7 +244,7 @@ def to_html(handout: Handout) -> str:
            f"<style>{_CSS}</style>", "</head>", "<body>",
            f"<header><h1>{e(handout.title)}</h1>", '<div class="about">']
     out += [f"<p>{e(line)}</p>" for line in handout.about]
-    out += ["</div>", f'<p class="how">{e(_HOW_TO_READ)}</p>', "</header>"]
+    out += ["</div>", f'<p class="how">{e(handout.how_to_read)}</p>', "</header>"]
     for page in stage_pages(handout):
         out += _html_stage(page, handout.picture(page.index))
     out += ["</body>", "</html>", ""]
@@ -284,7 +296,7 @@ def to_markdown(handout: Handout, folder: str) -> str:
     """The handout as Markdown; stage i's picture is `folder/picture_name(page)` (written beside
     it by the caller) — stages without a picture get none."""
     out = [f"# {handout.title}", ""]
-    out += [f"{line}  " for line in handout.about] + ["", f"> {_HOW_TO_READ}", ""]
+    out += [f"{line}  " for line in handout.about] + ["", f"> {handout.how_to_read}", ""]
     for page in stage_pages(handout):
         out += [f"## {page.title}", "", f"*{page.position}*", ""]
         for p in page.paragraphs:

@@ -2,7 +2,8 @@
 
 A private `NetworkView` (never on screen, never the window's) shows the walk's network and sample
 and, in turn, each stage's overlay — what the stepper hands the window's view — and is grabbed.
-The light theme is used: black ink on white paper, as a printed page wants. `core.handout` places
+The light theme is used: black ink on white paper, as a printed page wants; its lines in the
+palette the walk's texts name (`core.palette`). `core.handout` places
 the bytes; nothing here computes a number.
 """
 
@@ -12,8 +13,9 @@ from typing import Callable, Sequence
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice
 
+from mlpviz.core.palette import LESSON, Palette
 from mlpviz.core.snapshot import Snapshot
-from mlpviz.gui.theme import LIGHT
+from mlpviz.gui.theme import theme
 from mlpviz.gui.views.network_view import NetworkView
 
 PICTURE_SIZE = (1000, 580)  # px: about A4's text width at 150 dpi, room for the neurons' labels
@@ -25,11 +27,12 @@ class StagePictures:
     snap         the network's parameters (the walk's network)
     x            the sample on show, (sizes[0],) values 0..1
     class_names  the outputs' names
+    palette      the signs' colours (core.palette)
     """
 
     def __init__(self, snap: Snapshot, x, class_names: Sequence[str],
-                 size: tuple[int, int] = PICTURE_SIZE):
-        self.view = NetworkView(theme=LIGHT)
+                 size: tuple[int, int] = PICTURE_SIZE, palette: Palette = LESSON):
+        self.view = NetworkView(theme=theme("light", palette=palette.name))
         self.view.resize(*size)
         self.view.set_snapshot(snap)
         self.view.set_class_names(class_names)

@@ -85,7 +85,7 @@ class LessonExport(QObject):
         try:
             if job.pictures is None:
                 job.pictures = StagePictures(job.lesson.snapshot, job.lesson.x,
-                                             job.lesson.class_names)
+                                             job.lesson.class_names, palette=job.lesson.palette)
             stages = job.lesson.walk.stages
             if len(job.pngs) < len(stages):
                 job.pngs.append(job.pictures.render(stages[len(job.pngs)]))
@@ -103,7 +103,7 @@ class LessonExport(QObject):
 
     def _write(self, job: "_Job") -> None:
         walk = job.lesson.walk
-        handout = Handout.of(walk, job.about, job.pngs)
+        handout = Handout.of(walk, job.about, job.pngs, palette=job.lesson.palette)
         written = write_handout(job.path, handout)
         self._finish()
         extra = f" and {len(written) - 1} pictures in {written[1].parent.name}/" \

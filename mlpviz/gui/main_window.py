@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from mlpviz.about import about_html
 from mlpviz.core.explain import parameter_breakdown, structure_summary, training_point
 from mlpviz.core.minibatch import MiniBatch, batch_gradient, minibatch_for
+from mlpviz.core.palette import get_palette
 from mlpviz.core.shown import Shown, answer, sample_gradient
 from mlpviz.core.learning_hint import learning_hint
 from mlpviz.core.snapshot import Snapshot
@@ -112,6 +113,7 @@ class MainWindow(QMainWindow):
         self.compare = TraceCompare(self)  # File › Compare trace…: its panel and marks
         self.slides = Slides(self)  # File › Export view / stepper stages, Record…
         self.lesson = LessonFiles(self)  # File › Save lesson… / Open lesson…
+        self.lesson.set_palette_access(lambda: self._palette_name, self._set_palette)
         self.lesson_export = LessonExport(self)  # File › Export lesson…: the printable handout
         self._build_actions()
         self._build_status_bar()
@@ -751,7 +753,8 @@ class MainWindow(QMainWindow):
         self._apply_theme()
 
     def _set_palette(self, name: str) -> None:
-        self._palette_name = name
+        """The signs' colours: palette `name` of core.palette (ValueError for any other)."""
+        self._palette_name = get_palette(name).name
         self._apply_theme()
 
     def _apply_theme(self) -> None:
