@@ -161,3 +161,16 @@ def test_sigint_to_a_running_record_ends_cleanly(tmp_path):
     assert 20 <= n < 200
     assert f"saved {out}: {n} of 200 frames (interrupted)" in stdout
     assert [p.name for p in tmp_path.iterdir()] == ["run.gif"]
+
+
+def test_the_film_takes_the_palette_asked_for(qapp, tmp_path, capsys):
+    """--palette colourblind: the network's lines are blue and orange, not green and red."""
+    code, out = record(tmp_path, "--fps", "2", "--seconds", "1", "--view", "network",
+                       "--palette", "colourblind")
+    assert code == 0, capsys.readouterr().err
+    frame = gif_frames(out)[-1].astype(int)
+    r, g, b = frame[..., 0], frame[..., 1], frame[..., 2]
+    blue, green = ((b > r + 40) & (b > g)).sum(), ((g > r + 40) & (g > b + 40)).sum()
+    assert blue > 1000 and green < blue / 20, (blue, green)
+    assert main(["record", "--out", str(tmp_path / "x.gif"), "--palette", "rainbow"]) == 2
+    assert "invalid choice: 'rainbow'" in capsys.readouterr().err
