@@ -1,6 +1,7 @@
 """`mlpviz record`: film a real training run headless, as an animated GIF (or MP4).
 
     mlpviz record --epochs 3 --fps 10 --seconds 10 --out run.gif [--size WxH] [--theme light]
+                  [--palette colourblind]
                   [--present] [--view network] [--seed N] [--layers 16,16] …
 
 The app's window is built offscreen on the bundled data, and the training worker trains the
@@ -22,6 +23,7 @@ from pathlib import Path
 from mlpviz.cli_support import (
     CommandError, _check_output_path, _load_data, _ProgressBar, _StopOnSignals, _tell,
 )
+from mlpviz.core.palette import PALETTES
 from mlpviz.core.recording import (
     batches_per_epoch, describe, frame_batches, frame_count, frames_problem,
 )
@@ -70,6 +72,9 @@ def add_record_command(commands, network_options, window_size, positive_int) -> 
     p.add_argument("--size", type=window_size, default=(1280, 800), metavar="WxH",
                    help="the window's size in pixels (default 1280x800)")
     p.add_argument("--theme", choices=("dark", "light"), default=None, help="colour theme")
+    p.add_argument("--palette", choices=tuple(PALETTES), default=None,
+                   help="the colours of + and −: the lesson's green/red, or blue/orange "
+                        "(colour-blind safe)")
     p.add_argument("--present", action="store_true", help="presentation mode (F5)")
     p.add_argument("--view", choices=VIEWS, default="window",
                    help="film the whole window (default), or only the network view (the side "
@@ -200,7 +205,7 @@ def _film(args, ds, sizes, targets, movie, progress, stop) -> str:
     try:
         window.show()
         problem = set_up_window(window, WindowSetup(size=args.size, present=args.present,
-                                                    theme=args.theme))
+                                                    theme=args.theme, palette=args.palette))
         if problem:
             return problem
         if args.view == "network":  # the network view fills the window: the film is all network

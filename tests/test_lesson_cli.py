@@ -108,7 +108,7 @@ def test_the_colour_blind_palette_names_its_colours_everywhere(tmp_path):
     from mlpviz.core.palette import COLOUR_BLIND
 
     out = tmp_path / "cb.html"
-    assert main(["lesson", "--sample", "2", "--palette", "colour-blind", "--out", str(out),
+    assert main(["lesson", "--sample", "2", "--palette", "colourblind", "--out", str(out),
                  "--no-pictures"]) == 0
     page = out.read_text(encoding="utf-8")
     ds = load_bundled()

@@ -175,3 +175,16 @@ def test_a_stalled_run_ends_with_the_frames_so_far_instead_of_hanging(qapp, tmp_
     assert code == 1
     assert f"saved {out}: 1 of 5 frames (no new frame for 1 s)" in captured.out
     assert len(gif_frames(out)) == 1
+
+
+def test_the_film_takes_the_palette_asked_for(qapp, tmp_path, capsys):
+    """--palette colourblind: the network's lines are blue and orange, not green and red."""
+    code, out = record(tmp_path, "--fps", "2", "--seconds", "1", "--view", "network",
+                       "--palette", "colourblind")
+    assert code == 0, capsys.readouterr().err
+    frame = gif_frames(out)[-1].astype(int)
+    r, g, b = frame[..., 0], frame[..., 1], frame[..., 2]
+    blue, green = ((b > r + 40) & (b > g)).sum(), ((g > r + 40) & (g > b + 40)).sum()
+    assert blue > 1000 and green < blue / 20, (blue, green)
+    assert main(["record", "--out", str(tmp_path / "x.gif"), "--palette", "rainbow"]) == 2
+    assert "invalid choice: 'rainbow'" in capsys.readouterr().err

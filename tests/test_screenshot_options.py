@@ -27,8 +27,8 @@ def test_window_options_reach_the_app(seen):
                                         theme="light", sample=7)
     assert main(["--screenshot", "s.png", "--tab", "weights", "--size", "1920×1080"]) == 0
     assert seen["setup"] == WindowSetup(size=(1920, 1080), tab="weights")
-    assert main(["--screenshot", "s.png", "--palette", "colour-blind"]) == 0
-    assert seen["setup"] == WindowSetup(palette="colour-blind")
+    assert main(["--screenshot", "s.png", "--palette", "colourblind"]) == 0
+    assert seen["setup"] == WindowSetup(palette="colourblind")
 
 
 @pytest.mark.parametrize("argv, needle", [

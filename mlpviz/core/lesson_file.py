@@ -53,6 +53,7 @@ from mlpviz.core.model_file import (
 from mlpviz.core.model_metadata import ModelMetadata, read_metadata
 from mlpviz.core.network import check_parameters
 from mlpviz.core.npz import NpzArchive, NpzError
+from mlpviz.core.palette import DEFAULT_PALETTE
 from mlpviz.core.sample import SPLITS
 
 FORMAT = "mlpviz-lesson"
@@ -112,7 +113,7 @@ class LessonState:
     source: str = "sample"
     stage: int | None = None
     theme: str = "dark"
-    palette: str = "default"
+    palette: str = DEFAULT_PALETTE
     presentation: bool = False
     tab: str | None = None
     groups: Mapping[str, Mapping[str, np.ndarray]] = field(default_factory=dict)

@@ -31,7 +31,7 @@ class SignColours:
 
 @dataclass(frozen=True)
 class Palette:
-    """name     the key stored in the settings ("lesson", "colour-blind")
+    """name     the key stored in the settings ("lesson", "colourblind")
     label      the menu's words for it
     words      (positive, negative): the colours' names in the texts on screen
     dark       its colours on a dark background
@@ -69,7 +69,7 @@ LESSON = Palette(
 # TensorFlow Playground's blue (+) and orange (−), a brighter blue on dark backgrounds; the accent
 # moves off orange (yellow on dark, magenta on light) so that it is never read as a sign.
 COLOUR_BLIND = Palette(
-    name="colour-blind", label="Blue / orange (colour-blind safe)", words=("blue", "orange"),
+    name="colourblind", label="Blue / orange (colour-blind safe)", words=("blue", "orange"),
     dark=SignColours("#4aa8ff", "#ff9a1f", accent="#ffe600"),
     light=SignColours("#0877bd", "#e8831c", accent="#b5179e"))
 

@@ -203,10 +203,12 @@ class LessonFiles(QObject):
         (w.light_action if state.theme == "light" else w.dark_action).trigger()
         get, put = self._palette
         if state.palette != get():
-            if put is None:
-                note = f"this mlpviz has no “{state.palette}” palette."
-            else:
+            try:
+                if put is None:
+                    raise ValueError(state.palette)
                 put(state.palette)
+            except ValueError:  # a palette this mlpviz does not have: the colours stay
+                note = f"this mlpviz has no “{state.palette}” palette."
         if w.presentation_action.isChecked() != state.presentation:
             w.presentation_action.trigger()
         tab = state.tab or "sample"

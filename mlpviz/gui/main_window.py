@@ -24,6 +24,7 @@ from mlpviz.about import about_html
 from mlpviz.core.explain import parameter_breakdown, structure_summary, training_point
 from mlpviz.core.pins import Pin
 from mlpviz.core.minibatch import MiniBatch, batch_gradient, minibatch_for
+from mlpviz.core.palette import get_palette
 from mlpviz.core.shown import Shown, answer, sample_gradient
 from mlpviz.core.learning_hint import learning_hint
 from mlpviz.core.run_start import RunStart
@@ -128,6 +129,7 @@ class MainWindow(QMainWindow):
         self.lesson.add_section("baselines", self.runs_view.pinned_arrays,
                                 self.runs_view.restore_pinned)
         self.lesson.add_section("run_start", self._run_start_arrays, self._restore_run_start)
+        self.lesson.set_palette_access(lambda: self._palette_name, self._set_palette)
         self.lesson_export = LessonExport(self)  # File › Export lesson…: the printable handout
         self._build_actions()
         self._build_status_bar()
@@ -845,7 +847,8 @@ class MainWindow(QMainWindow):
         self._apply_theme()
 
     def _set_palette(self, name: str) -> None:
-        self._palette_name = name
+        """The signs' colours: palette `name` of core.palette (ValueError for any other)."""
+        self._palette_name = get_palette(name).name
         self._apply_theme()
 
     def _apply_theme(self) -> None:

@@ -48,7 +48,7 @@ DEFAULTS: Mapping[str, object] = MappingProxyType({
     "speed": MAX_SPEED,
     "stop_after": 0,  # epochs after which training pauses by itself; 0: never
     "theme": "dark",
-    "palette": DEFAULT_PALETTE,  # the signs' colours: "lesson" (green/red) or "colour-blind"
+    "palette": DEFAULT_PALETTE,  # the signs' colours: "lesson" (green/red) or "colourblind"
     "presentation": False,
     "input_circles": False,
     "geometry": None,  # QByteArray from QMainWindow.saveGeometry, or None

@@ -113,7 +113,7 @@ def theme(name: str = "dark", presentation: bool = False,
           palette: str = DEFAULT_PALETTE) -> Theme:
     """The theme called `name` ("dark" or "light"), with bigger fonts when `presentation`, its
     signs (and, if the palette has one, its accent) in the palette called `palette`
-    (core.palette: "lesson" green/red, "colour-blind" blue/orange). Every signed colour on
+    (core.palette: "lesson" green/red, "colourblind" blue/orange). Every signed colour on
     screen is `t.positive` / `t.negative` of this theme, or `signed_colors(t)`."""
     try:
         base = THEMES[name]

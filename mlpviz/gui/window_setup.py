@@ -14,7 +14,7 @@ TABS = ("sample", "draw", "backprop", "neuron", "weights", "deeper", "mistakes",
 class WindowSetup:
     """The window's size in pixels, presentation mode, the side panel on show (one of TABS), the
     stepper's stage (its number as the stepper shows it: "5", "4b"; it opens the Backprop tab),
-    the theme ("dark" or "light"), the signs' palette (core.palette: "lesson", "colour-blind"),
+    the theme ("dark" or "light"), the signs' palette (core.palette: "lesson", "colourblind"),
     the held-out sample on show (0-based)."""
 
     size: tuple[int, int] = (1280, 800)

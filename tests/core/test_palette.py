@@ -72,7 +72,7 @@ def test_the_notes_follow_the_numbers_on_many_backgrounds():
 def test_palette_picks_its_pair_by_the_background():
     assert LESSON.on("#000000") is LESSON.dark and LESSON.on((255, 255, 255)) is LESSON.light
     assert COLOUR_BLIND.on("#0e1116").accent and COLOUR_BLIND.words == ("blue", "orange")
-    assert get_palette("colour-blind") is COLOUR_BLIND
+    assert get_palette("colourblind") is COLOUR_BLIND
     with pytest.raises(ValueError, match="lesson"):
         get_palette("rainbow")
 

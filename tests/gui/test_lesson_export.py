@@ -132,9 +132,9 @@ def test_one_export_at_a_time_and_closing_the_window_writes_nothing(qtbot, windo
 
 
 def test_export_follows_the_windows_palette(qtbot, window, tmp_path):
-    window._set_palette("colour-blind")
+    window._set_palette("colourblind")
     lesson = _lesson(window, qtbot, 3)
-    assert lesson.palette.name == "colour-blind"
+    assert lesson.palette.name == "colourblind"
     path = tmp_path / "cb.html"
     with qtbot.waitSignal(window.lesson_export.written, timeout=60_000):
         window.lesson_export.export(str(path))

@@ -31,6 +31,7 @@ def set_up_lesson(qtbot, window) -> None:
     window.drawn_label.setCurrentIndex(4)
     window.drawing_pad.show_input(drawing)
     window.light_action.trigger()
+    window.palette_menu.actions["colourblind"].trigger()
     show_tab(window, "sample")
     show_tab(window, "backprop")
     qtbot.waitUntil(lambda: window.stepper.walk is not None, timeout=5000)
@@ -45,6 +46,7 @@ def change_everything(qtbot, window) -> None:
     window.sample_view.select(3, "test")
     window.drawing_pad.clear()
     window.dark_action.trigger()
+    window.palette_menu.actions["lesson"].trigger()
     window.presentation_action.trigger()
     show_tab(window, "weights")
 
@@ -57,6 +59,7 @@ def test_a_lesson_round_trips_every_field_bit_for_bit(qtbot, window, tmp_path,
     assert len(curve.x) == 8000 // 25 + 3  # one point per mini-batch so far
     assert saved.stage == 5 and saved.tab == "backprop" and saved.source == "sample"
     assert saved.sample == ("train", 17) and saved.drawing_label == 4 and saved.theme == "light"
+    assert saved.palette == "colourblind"
     assert saved.record.epochs == 1 and len(saved.record.history) == 1
     assert window.lesson.save(tmp_path / "l.mlpviz")
     assert_same_lesson(read_lesson(tmp_path / "l.mlpviz"), saved)
@@ -74,6 +77,8 @@ def test_a_lesson_round_trips_every_field_bit_for_bit(qtbot, window, tmp_path,
     assert s.history == list(saved.record.history)
     assert (s.lr, s.batch_size, s.seed) == (0.37, 25, 7)
     assert window.stepper.current_index() == 5
+    assert window.palette_menu.actions["colourblind"].isChecked()  # the lines' colours too
+    assert window.network_view._theme.palette.name == "colourblind"
     assert window.sample_view.current().index == 17
     assert np.array_equal(window.drawing_pad.current_input(), saved.drawing)
     assert [r["epoch"] for r in window.cost_view.history_rows()] == [1]  # the plot follows

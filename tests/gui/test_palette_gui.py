@@ -122,3 +122,50 @@ def test_the_palette_is_remembered_and_checked(tmp_path):
         store.setValue("palette", bad)
         assert settings.read(store)["palette"] == settings.DEFAULTS["palette"] == LESSON.name
     assert set(PALETTES) == {LESSON.name, COLOUR_BLIND.name}
+
+
+def test_a_lesson_with_a_palette_this_mlpviz_lacks_keeps_the_colours(qtbot, window, tmp_path):
+    from dataclasses import replace
+
+    from mlpviz.core.lesson_file import write_lesson
+
+    window.palette_menu.actions[COLOUR_BLIND.name].trigger()
+    write_lesson(tmp_path / "l.mlpviz", replace(window.lesson.gather(), palette="rainbow"))
+    with qtbot.waitSignal(window.lesson.opened, timeout=10_000):
+        assert window.lesson.open(tmp_path / "l.mlpviz")
+    assert "no “rainbow” palette" in window.banner.text()
+    assert window.palette_menu.actions[COLOUR_BLIND.name].isChecked()
+    assert window.network_view._theme.positive == theme("dark", palette=COLOUR_BLIND.name).positive
+
+
+def test_the_runs_tab_names_the_colours_its_pictures_take(qtbot, window):
+    assert "green &gt; 0, red &lt; 0" in window.runs_view.weights_caption.text()
+    window.palette_menu.actions[COLOUR_BLIND.name].trigger()
+    assert "blue &gt; 0, orange &lt; 0" in window.runs_view.weights_caption.text()
+
+
+def test_the_handout_draws_and_names_the_palette_on_show(qtbot, window):
+    """File › Export lesson…: the walk's texts, the pictures and "How to read it" agree."""
+    from PySide6.QtGui import QImage
+
+    from mlpviz.core.handout import Handout, how_to_read
+    from mlpviz.gui.handout_pictures import StagePictures
+
+    window.palette_menu.actions[COLOUR_BLIND.name].trigger()
+    window._show_stepper()
+    lesson = window.stepper.lesson_on_show()
+    assert lesson.palette is COLOUR_BLIND
+    handout = Handout.of(lesson.walk, ("about",), palette=lesson.palette)
+    assert "blue positive and orange negative" in how_to_read(handout.palette)
+    assert "green" not in how_to_read(handout.palette)
+    pictures = StagePictures(lesson.snapshot, lesson.x, lesson.class_names,
+                             palette=lesson.palette)
+    try:
+        png = pictures.render(next(s for s in lesson.walk.stages if s.key == "gradient"))
+    finally:
+        pictures.close()
+    img = QImage.fromData(png).convertToFormat(QImage.Format.Format_RGB32)
+    a = np.array(img.constBits(), dtype=np.uint8).reshape(img.height(), img.width(), 4)
+    b, g, r = (a[..., i].astype(int) for i in range(3))
+    blue, green = ((b > r + 40) & (b > g)).sum(), ((g > r + 40) & (g > b + 40)).sum()
+    assert blue > 1000 and green < blue / 20, (blue, green)

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from mlpviz.core.colormap import (
     DEFAULT_BACKGROUND, sign_colors, signed_rgb_per_image, updated_colors,
 )
+from mlpviz.core.palette import LESSON
 from mlpviz.core.runs import (
     MAX_PINNED, RunLog, Runs, RunSettings, baseline_curve, difference_label,
 )
@@ -38,6 +39,8 @@ CAPTION = ("<b>Compare runs.</b> <i>Pin</i> a run: its cost and held-out accurac
            "plots (dashed), keyed by what differs from the run on show. <i>Rerun from the same "
            "start</i> trains again from this run's first weights and shuffle order, with the η "
            "and batch size set now. Runs are placed by the samples they have seen.")
+
+_WEIGHTS_CAPTION = "<b>First-layer weights</b> ({} &gt; 0, {} &lt; 0):"  # the palette's words
 
 
 class RunsView(QWidget):
@@ -107,7 +110,8 @@ class RunsView(QWidget):
         lay.addLayout(buttons)
         lay.addWidget(self.run_list)
         lay.addLayout(remove_row)
-        lay.addWidget(QLabel("<b>First-layer weights</b> (green &gt; 0, red &lt; 0):"))
+        self.weights_caption = QLabel(_WEIGHTS_CAPTION.format(*LESSON.words))
+        lay.addWidget(self.weights_caption)
         lay.addLayout(pictures, 1)
         self._refresh()
 
@@ -184,6 +188,9 @@ class RunsView(QWidget):
 
     # -- looks -------------------------------------------------------------------------------
     def set_theme(self, theme) -> None:
+        """The pictures in the theme's sign colours, the caption naming them."""
+        self.weights_caption.setText(
+            _WEIGHTS_CAPTION.format(*getattr(theme, "palette", LESSON).words))
         self._picture_colors = updated_colors(
             self._picture_colors, color_hex(getattr(theme, "background", None)),
             color_hex(getattr(theme, "positive", None)),
