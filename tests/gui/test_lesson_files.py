@@ -85,9 +85,11 @@ def test_a_lesson_round_trips_every_field_bit_for_bit(qtbot, window, tmp_path,
 def test_the_drawing_on_show_comes_back_on_show(qtbot, window, tmp_path, assert_same_lesson):
     window.sample_view.select(2, "test")
     window.drawing_pad.show_input(np.linspace(0, 1, 784))
+    window.presentation_action.trigger()  # saved presenting (change_everything turns it off)
     show_tab(window, "draw")
     saved = window.lesson.gather()
     assert saved.source == "drawing" and saved.tab == "draw" and saved.drawing_label is None
+    assert saved.presentation
     assert window.lesson.save(tmp_path / "d.mlpviz")
     change_everything(qtbot, window)
     with qtbot.waitSignal(window.lesson.opened, timeout=10_000):
