@@ -41,6 +41,7 @@ from mlpviz.core.model_metadata import ModelMetadata, read_metadata
 from mlpviz.core.network import Network, NonFiniteError
 from mlpviz.core.paths import cache_dir
 from mlpviz.core.training import Trainer, TrainingDiverged, default_lr, single_blas_thread
+from mlpviz.handout_cli import add_lesson_command, cmd_lesson
 
 EXIT_ERROR, EXIT_USAGE, EXIT_INTERRUPTED = 1, 2, 130
 EXIT_BROKEN_PIPE = 128 + 13  # what a shell reports for a Unix tool ended by SIGPIPE
@@ -141,6 +142,7 @@ def _trace_path(text: str) -> Path:
 
 def window_options(parser: argparse.ArgumentParser) -> None:
     """How the app's window is set up (for --screenshot, or the app as it opens)."""
+    from mlpviz.core.palette import PALETTES
     from mlpviz.gui.window_setup import TABS  # Qt-free
 
     group = parser.add_argument_group(
@@ -154,6 +156,9 @@ def window_options(parser: argparse.ArgumentParser) -> None:
                        help="the backprop stepper at stage N, numbered as the stepper shows "
                             "it: 1a … 9 (\"1\" is 1a)")
     group.add_argument("--theme", dest="window_theme", choices=("dark", "light"), help="colour theme")
+    group.add_argument("--palette", dest="window_palette", choices=tuple(PALETTES),
+                       help="the colours of + and −: the lesson's green/red, or blue/orange "
+                            "(colour-blind safe); View › Palette, C")
     group.add_argument("--sample", dest="window_sample", type=_count, default=None, metavar="N",
                        help="held-out sample N on show (0-based)")
 
@@ -243,8 +248,12 @@ def build_parser() -> argparse.ArgumentParser:
     data_option(p, None)
     p.add_argument("--out", type=_trace_path, required=True, metavar="TRACE.npz|TRACE.json")
     import_options(p)
+    add_lesson_command(commands, data_option)
     add_import_commands(commands)
     add_desktop_commands(commands)
+    from mlpviz.record import add_record_command  # it builds on this module
+
+    add_record_command(commands, network_options, _window_size, _positive_int)
     return parser
 
 
@@ -269,9 +278,9 @@ def main(argv: list[str] | None = None) -> int:
     except _UsageExit as e:
         return e.code
     handlers = {"train": cmd_train, "evaluate": cmd_evaluate, "gradcheck": cmd_gradcheck,
-                "data": cmd_data, "trace": cmd_trace, "import": cmd_import,
+                "data": cmd_data, "trace": cmd_trace, "lesson": cmd_lesson, "import": cmd_import,
                 "compare": cmd_compare, "install-desktop": cmd_install_desktop,
-                "uninstall-desktop": cmd_uninstall_desktop, None: cmd_app}
+                "uninstall-desktop": cmd_uninstall_desktop, "record": _cmd_record, None: cmd_app}
     try:
         return handlers[args.command](args)
     except BrokenPipeError:  # `mlpviz evaluate m.npz | head`: the reader left; end quietly
@@ -293,6 +302,12 @@ def main(argv: list[str] | None = None) -> int:
             raise
         _print_error(str(e))
     return EXIT_ERROR
+
+
+def _cmd_record(args: argparse.Namespace) -> int:
+    from mlpviz.record import cmd_record
+
+    return cmd_record(args)
 
 
 def lesson_as_option(parser: argparse.ArgumentParser, argv: list[str]) -> list[str]:
@@ -400,7 +415,7 @@ def _window_setup(args: argparse.Namespace):
     from mlpviz.gui.window_setup import WindowSetup
 
     given = {k: getattr(args, f"window_{k}", None)
-             for k in ("size", "tab", "stage", "theme", "sample")}
+             for k in ("size", "tab", "stage", "theme", "palette", "sample")}
     given = {k: v for k, v in given.items() if v is not None}
     if getattr(args, "window_present", False):
         given["present"] = True

@@ -1,6 +1,6 @@
 """Start the desktop app, or render it offscreen to a PNG (`mlpviz --screenshot out.png`).
 
-`WindowSetup` (`--size`, `--present`, `--tab`, `--stage`, `--theme`, `--sample`) sets the window up
+`WindowSetup` (`--size`, `--present`, `--tab`, `--stage`, `--theme`, `--palette`, `--sample`) sets the window up
 as a picture (or a lesson) needs it, after the training.
 
 With MLPVIZ_STARTUP_TIME=1 in the environment the app prints the seconds from the process's
@@ -43,6 +43,8 @@ def set_up_window(window, setup: WindowSetup) -> str | None:
     window.resize(*setup.size)
     if setup.theme:
         (window.light_action if setup.theme == "light" else window.dark_action).trigger()
+    if setup.palette:
+        window.palette_menu.actions[setup.palette].trigger()
     if setup.sample is not None:
         n = len(window.session.dataset.test_labels)
         if not 0 <= setup.sample < n:
