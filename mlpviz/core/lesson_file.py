@@ -53,16 +53,17 @@ from mlpviz.core.model_file import (
 from mlpviz.core.model_metadata import ModelMetadata, read_metadata
 from mlpviz.core.network import check_parameters
 from mlpviz.core.npz import NpzArchive, NpzError
+from mlpviz.core.palette import LESSON
 from mlpviz.core.sample import SPLITS
 
 FORMAT = "mlpviz-lesson"
 FORMAT_VERSION = 1
 EXTENSION = ".mlpviz"
 MIME_TYPE = "application/x-mlpviz-lesson"
-SECTIONS = ("cost_curve", "checkpoints", "baselines", "pins")  # the sections mlpviz knows of
+SECTIONS = ("cost_curve", "baselines", "checkpoints", "pins")  # the sections mlpviz knows of
 SOURCES = ("sample", "drawing")
 THEMES = ("dark", "light")
-_NAME = re.compile(r"[a-z][a-z0-9_]{0,31}")  # a section's name, a tab's, a palette's
+_NAME = re.compile(r"[a-z][a-z0-9_-]{0,31}")  # a section's name, a tab's, a palette's
 _ARRAY = re.compile(r"[A-Za-z0-9_]{1,64}")  # an array's name inside a section
 _ARRAY_KINDS = "biufU"  # numbers and text; never Python objects
 MAX_TEXT_CHARS = 4096  # one text value of a section (a run's label, a pin's name)
@@ -112,7 +113,7 @@ class LessonState:
     source: str = "sample"
     stage: int | None = None
     theme: str = "dark"
-    palette: str = "default"
+    palette: str = LESSON.name
     presentation: bool = False
     tab: str | None = None
     groups: Mapping[str, Mapping[str, np.ndarray]] = field(default_factory=dict)

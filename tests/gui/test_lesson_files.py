@@ -31,6 +31,8 @@ def set_up_lesson(qtbot, window) -> None:
     window.drawn_label.setCurrentIndex(4)
     window.drawing_pad.show_input(drawing)
     window.light_action.trigger()
+    window.palette_menu.actions["colour-blind"].trigger()
+    window.runs_view.pin(s.snapshot, s.run_settings())  # a baseline run, pinned
     show_tab(window, "sample")
     show_tab(window, "backprop")
     qtbot.waitUntil(lambda: window.stepper.walk is not None, timeout=5000)
@@ -46,6 +48,8 @@ def change_everything(qtbot, window) -> None:
     window.drawing_pad.clear()
     window.dark_action.trigger()
     window.presentation_action.trigger()
+    window.palette_menu.actions["lesson"].trigger()
+    window.runs_view.pin(s.snapshot, s.run_settings())  # one more pinned run
     show_tab(window, "weights")
 
 
@@ -58,6 +62,7 @@ def test_a_lesson_round_trips_every_field_bit_for_bit(qtbot, window, tmp_path,
     assert saved.stage == 5 and saved.tab == "backprop" and saved.source == "sample"
     assert saved.sample == ("train", 17) and saved.drawing_label == 4 and saved.theme == "light"
     assert saved.record.epochs == 1 and len(saved.record.history) == 1
+    assert saved.palette == "colour-blind" and "baselines" in saved.groups
     assert window.lesson.save(tmp_path / "l.mlpviz")
     assert_same_lesson(read_lesson(tmp_path / "l.mlpviz"), saved)
 
@@ -74,6 +79,7 @@ def test_a_lesson_round_trips_every_field_bit_for_bit(qtbot, window, tmp_path,
     assert s.history == list(saved.record.history)
     assert (s.lr, s.batch_size, s.seed) == (0.37, 25, 7)
     assert window.stepper.current_index() == 5
+    assert window.runs_view.labels() and window._palette_name == "colour-blind"
     assert window.sample_view.current().index == 17
     assert np.array_equal(window.drawing_pad.current_input(), saved.drawing)
     assert [r["epoch"] for r in window.cost_view.history_rows()] == [1]  # the plot follows
