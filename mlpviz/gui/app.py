@@ -13,6 +13,7 @@ import os
 import sys
 import time
 
+from mlpviz.gui.side_tabs import show_tab
 from mlpviz.gui.window_setup import WindowSetup
 
 STARTUP_TIME_ENV = "MLPVIZ_STARTUP_TIME"
@@ -54,8 +55,6 @@ def set_up_window(window, setup: WindowSetup) -> str | None:
         window.presentation_action.trigger()
     tab = "backprop" if setup.stage else setup.tab
     if tab:
-        from mlpviz.gui.side_panels import show_tab
-
         show_tab(window, tab)
     if setup.stage:
         from mlpviz.core.presenting import find_stage, stage_label
@@ -70,6 +69,8 @@ def set_up_window(window, setup: WindowSetup) -> str | None:
     for _ in range(20):  # let the layout and the docks settle
         QApplication.processEvents()
     return None
+
+
 
 
 def _train_for_screenshot(window, steps: int, timeout: float = 120.0) -> None:

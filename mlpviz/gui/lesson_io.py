@@ -29,7 +29,7 @@ from mlpviz.core.model_metadata import ModelMetadata
 from mlpviz.core.network import Network
 from mlpviz.core.palette import PALETTES
 from mlpviz.core.runs import Runs
-from mlpviz.gui.side_panels import show_tab, side_docks
+from mlpviz.gui.side_tabs import show_tab, side_docks
 
 FILTER = f"mlpviz lessons (*{EXTENSION})"
 Arrays = Mapping[str, np.ndarray]
@@ -99,7 +99,7 @@ class LessonFiles(QObject):
             drawing=w.drawing_pad.current_input() if drawn else None,
             drawing_label=label if drawn and label >= 0 else None,
             source=w._source if drawn else "sample",
-            stage=w.stepper.current_index() if w.stepper.walk is not None else None,
+            stage=w.stepper.current_index(),  # kept while a new snapshot rebuilds the walk
             theme=w._theme_name, palette=self._palette[0](), presentation=w._presentation,
             tab=_tab_on_show(w), groups=groups)
 

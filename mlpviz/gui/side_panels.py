@@ -1,8 +1,7 @@
 """One width for the tabified side panels (Sample, Draw, Backprop, Neuron, Weights), whichever
 tab is raised, so that switching tabs moves nothing — the tab bar least of all.
 
-`side_docks(window)` names them (window_setup.TABS), `show_tab(window, name)` brings one to the
-front. The width is chosen when the window is first shown (`side_width` of its width, or the docks as
+The width is chosen when the window is first shown (`side_width` of its width, or the docks as
 the settings restored them), follows the user dragging the panels' edge, and is put back by
 `keep()` after something widened them (presentation mode's bigger fonts, a theme).
 """
@@ -13,22 +12,6 @@ from typing import Callable, Sequence
 
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtWidgets import QApplication, QDockWidget, QMainWindow
-
-
-def side_docks(window) -> dict:
-    """The window's side panels by name (window_setup.TABS) → their QDockWidget."""
-    return {"sample": window.sample_dock, "draw": window.draw_dock,
-            "backprop": window.stepper_dock, "neuron": window.neuron_dock,
-            "weights": window.weights_dock, "mistakes": window.mistakes_dock,
-            "deeper": window.deeper_dock, "runs": window.runs_dock}
-
-
-def show_tab(window, name: str) -> None:
-    """Bring the side panel `name` (one of window_setup.TABS) to the front."""
-    dock = side_docks(window)[name]
-    dock.show()
-    dock.raise_()
-    QApplication.processEvents()
 
 
 def side_width(window_width: int) -> int:

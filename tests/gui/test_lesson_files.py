@@ -6,23 +6,23 @@ import pytest
 from PySide6.QtCore import Qt
 
 from mlpviz.core.lesson_file import read_lesson
-from mlpviz.gui.side_panels import show_tab
+from mlpviz.gui.side_tabs import show_tab
 
 
 def train(qtbot, session, epochs: int = 1, batches: int = 0) -> None:
     for _ in range(epochs):
         with qtbot.waitSignal(session.epoch_done, timeout=30_000):
             session.step_epoch()
-        qtbot.waitUntil(lambda: not session.is_training, timeout=5000)
+        qtbot.waitUntil(lambda: not session.is_training, timeout=30_000)
     for _ in range(batches):
-        with qtbot.waitSignal(session.snapshot_ready, timeout=5000):
+        with qtbot.waitSignal(session.snapshot_ready, timeout=30_000):
             session.step_batch()
 
 
 def set_up_lesson(qtbot, window) -> None:
     """A lesson unlike the window's defaults in every field."""
     s = window.session
-    with qtbot.waitSignal(s.network_rebuilt, timeout=5000):
+    with qtbot.waitSignal(s.network_rebuilt, timeout=30_000):
         s.rebuild([784, 12, 10], "tanh", "cross_entropy", 7, lr=0.37)
     window.controls.batch.setValue(25)
     train(qtbot, s, epochs=1, batches=3)
@@ -35,13 +35,13 @@ def set_up_lesson(qtbot, window) -> None:
     window.runs_view.pin(s.snapshot, s.run_settings())  # a baseline run, pinned
     show_tab(window, "sample")
     show_tab(window, "backprop")
-    qtbot.waitUntil(lambda: window.stepper.walk is not None, timeout=5000)
+    qtbot.waitUntil(lambda: window.stepper.walk is not None, timeout=30_000)
     window.stepper.go_to(5)
 
 
 def change_everything(qtbot, window) -> None:
     s = window.session
-    with qtbot.waitSignal(s.network_rebuilt, timeout=5000):
+    with qtbot.waitSignal(s.network_rebuilt, timeout=30_000):
         s.rebuild([784, 16, 16, 10], "sigmoid", "mse", 1)
     train(qtbot, s, batches=2)
     window.sample_view.select(3, "test")
@@ -70,7 +70,7 @@ def test_a_lesson_round_trips_every_field_bit_for_bit(qtbot, window, tmp_path,
     changed = window.lesson.gather()
     assert changed.sizes != saved.sizes and changed.tab == "weights" and changed.presentation
 
-    with qtbot.waitSignal(window.lesson.opened, timeout=10_000):
+    with qtbot.waitSignal(window.lesson.opened, timeout=30_000):
         assert window.lesson.open(tmp_path / "l.mlpviz")
     assert_same_lesson(window.lesson.gather(), saved)
     s = window.session
@@ -79,6 +79,7 @@ def test_a_lesson_round_trips_every_field_bit_for_bit(qtbot, window, tmp_path,
     assert s.history == list(saved.record.history)
     assert (s.lr, s.batch_size, s.seed) == (0.37, 25, 7)
     assert window.stepper.current_index() == 5
+    assert window.stepper.walk.lr == 0.37  # the step stage's "η = …" is the lesson's η
     assert window.runs_view.labels() and window._palette_name == "colour-blind"
     assert window.sample_view.current().index == 17
     assert np.array_equal(window.drawing_pad.current_input(), saved.drawing)
@@ -98,7 +99,7 @@ def test_the_drawing_on_show_comes_back_on_show(qtbot, window, tmp_path, assert_
     assert saved.presentation
     assert window.lesson.save(tmp_path / "d.mlpviz")
     change_everything(qtbot, window)
-    with qtbot.waitSignal(window.lesson.opened, timeout=10_000):
+    with qtbot.waitSignal(window.lesson.opened, timeout=30_000):
         window.lesson.open(tmp_path / "d.mlpviz")
     assert_same_lesson(window.lesson.gather(), saved)  # its source: the drawing on show
     assert window.sample_view.visibleRegion().isEmpty()  # the Draw tab is in front
@@ -134,7 +135,7 @@ def test_a_lesson_on_data_that_is_not_here_is_not_opened(qtbot, window, tmp_path
     write_lesson(tmp_path / "away.mlpviz", state)
     before = window.lesson.gather()
     window.lesson.open(tmp_path / "away.mlpviz")
-    qtbot.waitUntil(lambda: "was not opened" in window.banner.text(), timeout=10_000)
+    qtbot.waitUntil(lambda: "was not opened" in window.banner.text(), timeout=30_000)
     assert "no-such-data" in window.banner.text()
     assert_same_lesson(window.lesson.gather(), before)
 
@@ -144,12 +145,12 @@ def test_sections_plug_in_and_unknown_ones_are_named(qtbot, window, tmp_path):
     window.lesson.add_section("pins", lambda: {"which": np.array([[1, 2, 0]])}, kept.update)
     assert window.lesson.save(tmp_path / "p.mlpviz")
     assert read_lesson(tmp_path / "p.mlpviz").groups["pins"]["which"].tolist() == [[1, 2, 0]]
-    with qtbot.waitSignal(window.lesson.opened, timeout=10_000):
+    with qtbot.waitSignal(window.lesson.opened, timeout=30_000):
         window.lesson.open(tmp_path / "p.mlpviz")
     assert kept["which"].tolist() == [[1, 2, 0]]
 
     window.lesson._sections.clear()  # an mlpviz without pins opens it too, and says so
-    with qtbot.waitSignal(window.lesson.opened, timeout=10_000):
+    with qtbot.waitSignal(window.lesson.opened, timeout=30_000):
         window.lesson.open(tmp_path / "p.mlpviz")
     assert "does not show the lesson's pins" in window.banner.text()
 
@@ -205,9 +206,9 @@ def test_a_damaged_section_is_named_and_the_rest_opens(qtbot, window, tmp_path):
     state = window.lesson.gather()
     bad = {**state.groups["cost_curve"], "bins": np.zeros((4, 3))}
     write_lesson(tmp_path / "c.mlpviz", dataclasses.replace(state, groups={"cost_curve": bad}))
-    with qtbot.waitSignal(window.session.network_rebuilt, timeout=5000):
+    with qtbot.waitSignal(window.session.network_rebuilt, timeout=30_000):
         window.session.reset()
-    with qtbot.waitSignal(window.lesson.opened, timeout=10_000):
+    with qtbot.waitSignal(window.lesson.opened, timeout=30_000):
         window.lesson.open(tmp_path / "c.mlpviz")
     assert "its cost curve could not be read (not a series" in window.banner.text()
     assert np.array_equal(window.session.snapshot.weights[0], state.weights[0])
