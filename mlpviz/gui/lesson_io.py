@@ -2,7 +2,8 @@
 
 Saving gathers the state from its owners — the network, its settings and record from the
 Session, the sample from the Sample tab, the drawing from the Draw tab, the stage from the
-stepper, theme, presentation mode and the side panel from the window — into a
+stepper, the pinned runs from the Runs tab, the cost curve from the cost plot, theme, palette,
+presentation mode and the side panel from the window — into a
 `core.lesson_file.LessonState`. Opening restores it in order: the dataset (read in the
 background when it is another), then the network, then the inputs, the view, the side panel and
 last the stepper's stage, each through its owner's own setter. A file that cannot be opened, or
@@ -16,7 +17,7 @@ takes them back (`from_arrays`). Sections a file holds that nothing here restore
 from __future__ import annotations
 
 import os
-from typing import Callable, Mapping
+from typing import Callable, Mapping, NamedTuple
 
 import numpy as np
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -26,10 +27,20 @@ from mlpviz.core.lesson_file import EXTENSION, LessonFileError, LessonState, rea
     write_lesson
 from mlpviz.core.model_metadata import ModelMetadata
 from mlpviz.core.network import Network
+from mlpviz.core.palette import PALETTES
+from mlpviz.core.runs import Runs
 from mlpviz.gui.side_tabs import show_tab, side_docks
 
 FILTER = f"mlpviz lessons (*{EXTENSION})"
 Arrays = Mapping[str, np.ndarray]
+
+
+class _Section(NamedTuple):
+    """An optional section: how its arrays are made, put back, and emptied (None: never)."""
+
+    save: Callable[[], Arrays | None]
+    restore: Callable[[Arrays], None]
+    clear: Callable[[], None] | None
 
 
 class LessonFiles(QObject):
@@ -40,21 +51,28 @@ class LessonFiles(QObject):
     def __init__(self, window):
         super().__init__(window)
         self._window = window
-        self._sections: dict[str, tuple[Callable[[], Arrays | None], Callable[[Arrays], None]]] = {}
+        self._sections: dict[str, _Section] = {}
         self._palette: tuple[Callable[[], str], Callable[[str], None] | None] = (
-            lambda: "default", None)
+            lambda: window._palette_name, window._set_palette)
         self._pending: tuple[str, LessonState] | None = None  # waiting for its dataset
         window.session.dataset_changed.connect(self._on_dataset_changed)
         window.session.failed.connect(self._on_failed)
         self.add_section("cost_curve", window.cost_view.curve_arrays,
                          window.cost_view.restore_curve)
+        runs = window.runs_view
+        self.add_section("baselines",
+                         lambda: runs.pinned().to_arrays() if runs.pinned().runs else None,
+                         lambda arrays: runs.set_pinned(Runs.from_arrays(arrays)),
+                         clear=lambda: runs.set_pinned(Runs()))
 
     # -- what other parts of the window plug in ---------------------------------------------------
     def add_section(self, name: str, save: Callable[[], Arrays | None],
-                    restore: Callable[[Arrays], None]) -> None:
+                    restore: Callable[[Arrays], None],
+                    clear: Callable[[], None] | None = None) -> None:
         """An optional section of the file: `save()` → named arrays (None: leave it out),
-        `restore(arrays)` puts them back after the network, inputs and view."""
-        self._sections[name] = (save, restore)
+        `restore(arrays)` puts them back after the network, inputs and view (ValueError: they
+        are not its arrays), `clear()` empties it when a lesson opened has no such section."""
+        self._sections[name] = _Section(save, restore, clear)
 
     def set_palette_access(self, get: Callable[[], str], put: Callable[[str], None]) -> None:
         """How the line colours' palette is read and set (its owner's getter and setter)."""
@@ -71,8 +89,8 @@ class LessonFiles(QObject):
         choice = w.sample_view.current()
         drawn = not w.drawing_pad.is_empty()
         label = w.drawn_label.currentIndex()
-        groups = {name: dict(arrays) for name, (save, _) in self._sections.items()
-                  if (arrays := save()) is not None}
+        groups = {name: dict(arrays) for name, section in self._sections.items()
+                  if (arrays := section.save()) is not None}
         return LessonState(
             snap.sizes, snap.activation, snap.cost, snap.weights, snap.biases,
             dataset=s.dataset_spec, dataset_name=s.dataset.name, lr=s.lr,
@@ -81,7 +99,7 @@ class LessonFiles(QObject):
             drawing=w.drawing_pad.current_input() if drawn else None,
             drawing_label=label if drawn and label >= 0 else None,
             source=w._source if drawn else "sample",
-            stage=w.stepper.current_index() if w.stepper.walk is not None else None,
+            stage=w.stepper.current_index(),  # kept while a new snapshot rebuilds the walk
             theme=w._theme_name, palette=self._palette[0](), presentation=w._presentation,
             tab=_tab_on_show(w), groups=groups)
 
@@ -220,12 +238,15 @@ class LessonFiles(QObject):
 
     def _restore_sections(self, groups: Mapping[str, Arrays]) -> list[str]:
         notes = []
+        for name, section in self._sections.items():
+            if name not in groups and section.clear is not None:
+                section.clear()  # the lesson has none: none are left from before
         for name, arrays in groups.items():
             if name not in self._sections:
                 notes.append(f"this mlpviz does not show the lesson's {name}.")
                 continue
             try:
-                self._sections[name][1](arrays)
+                self._sections[name].restore(arrays)
             except (ValueError, KeyError, TypeError) as e:
                 notes.append(f"its {name.replace('_', ' ')} could not be read ({e}).")
         return notes

@@ -492,6 +492,7 @@ class MainWindow(QMainWindow):
         self.controls.show_lr(s.lr, rebuilt=True)
         self._block(self.controls.batch, s.batch_size)
         self.stepper.set_batch_size(s.batch_size)
+        self.stepper.set_lr(s.lr)  # a rebuild, model or lesson may bring another η
         self._show_structure(snap)
         self._on_snapshot_ready(snap)
         self.stepper.set_snapshot(snap)

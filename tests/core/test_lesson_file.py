@@ -235,10 +235,14 @@ def test_flipped_bytes_never_escape_as_another_exception(tmp_path):
             pass
 
 
-def test_a_folder_and_a_missing_file_are_named(tmp_path):
+def test_a_folder_a_pipe_and_a_missing_file_are_named(tmp_path):
+    import os
+
     _refused(tmp_path / "none.mlpviz", "no such file")
     (tmp_path / "dir.mlpviz").mkdir()
     _refused(tmp_path / "dir.mlpviz", "is a folder")
+    os.mkfifo(tmp_path / "pipe.mlpviz")  # never read: it would wait for a writer for ever
+    _refused(tmp_path / "pipe.mlpviz", "not a regular file")
 
 
 def test_a_decompression_bomb_is_refused_from_its_header(tmp_path):

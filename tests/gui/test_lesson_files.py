@@ -13,16 +13,16 @@ def train(qtbot, session, epochs: int = 1, batches: int = 0) -> None:
     for _ in range(epochs):
         with qtbot.waitSignal(session.epoch_done, timeout=30_000):
             session.step_epoch()
-        qtbot.waitUntil(lambda: not session.is_training, timeout=5000)
+        qtbot.waitUntil(lambda: not session.is_training, timeout=30_000)
     for _ in range(batches):
-        with qtbot.waitSignal(session.snapshot_ready, timeout=5000):
+        with qtbot.waitSignal(session.snapshot_ready, timeout=30_000):
             session.step_batch()
 
 
 def set_up_lesson(qtbot, window) -> None:
     """A lesson unlike the window's defaults in every field."""
     s = window.session
-    with qtbot.waitSignal(s.network_rebuilt, timeout=5000):
+    with qtbot.waitSignal(s.network_rebuilt, timeout=30_000):
         s.rebuild([784, 12, 10], "tanh", "cross_entropy", 7, lr=0.37)
     window.controls.batch.setValue(25)
     train(qtbot, s, epochs=1, batches=3)
@@ -32,15 +32,16 @@ def set_up_lesson(qtbot, window) -> None:
     window.drawing_pad.show_input(drawing)
     window.light_action.trigger()
     window.palette_menu.actions["colourblind"].trigger()
+    window.runs_view.pin(s.snapshot, s.run_settings())  # a baseline run, pinned
     show_tab(window, "sample")
     show_tab(window, "backprop")
-    qtbot.waitUntil(lambda: window.stepper.walk is not None, timeout=5000)
+    qtbot.waitUntil(lambda: window.stepper.walk is not None, timeout=30_000)
     window.stepper.go_to(5)
 
 
 def change_everything(qtbot, window) -> None:
     s = window.session
-    with qtbot.waitSignal(s.network_rebuilt, timeout=5000):
+    with qtbot.waitSignal(s.network_rebuilt, timeout=30_000):
         s.rebuild([784, 16, 16, 10], "sigmoid", "mse", 1)
     train(qtbot, s, batches=2)
     window.sample_view.select(3, "test")
@@ -48,6 +49,7 @@ def change_everything(qtbot, window) -> None:
     window.dark_action.trigger()
     window.palette_menu.actions["lesson"].trigger()
     window.presentation_action.trigger()
+    window.runs_view.pin(s.snapshot, s.run_settings())  # one more pinned run
     show_tab(window, "weights")
 
 
@@ -61,6 +63,7 @@ def test_a_lesson_round_trips_every_field_bit_for_bit(qtbot, window, tmp_path,
     assert saved.sample == ("train", 17) and saved.drawing_label == 4 and saved.theme == "light"
     assert saved.palette == "colourblind"
     assert saved.record.epochs == 1 and len(saved.record.history) == 1
+    assert "baselines" in saved.groups
     assert window.lesson.save(tmp_path / "l.mlpviz")
     assert_same_lesson(read_lesson(tmp_path / "l.mlpviz"), saved)
 
@@ -68,7 +71,7 @@ def test_a_lesson_round_trips_every_field_bit_for_bit(qtbot, window, tmp_path,
     changed = window.lesson.gather()
     assert changed.sizes != saved.sizes and changed.tab == "weights" and changed.presentation
 
-    with qtbot.waitSignal(window.lesson.opened, timeout=10_000):
+    with qtbot.waitSignal(window.lesson.opened, timeout=30_000):
         assert window.lesson.open(tmp_path / "l.mlpviz")
     assert_same_lesson(window.lesson.gather(), saved)
     s = window.session
@@ -79,6 +82,8 @@ def test_a_lesson_round_trips_every_field_bit_for_bit(qtbot, window, tmp_path,
     assert window.stepper.current_index() == 5
     assert window.palette_menu.actions["colourblind"].isChecked()  # the lines' colours too
     assert window.network_view._theme.palette.name == "colourblind"
+    assert window.stepper.walk.lr == 0.37  # the step stage's "η = …" is the lesson's η
+    assert window.runs_view.labels() and window._palette_name == "colourblind"
     assert window.sample_view.current().index == 17
     assert np.array_equal(window.drawing_pad.current_input(), saved.drawing)
     assert [r["epoch"] for r in window.cost_view.history_rows()] == [1]  # the plot follows
@@ -90,12 +95,14 @@ def test_a_lesson_round_trips_every_field_bit_for_bit(qtbot, window, tmp_path,
 def test_the_drawing_on_show_comes_back_on_show(qtbot, window, tmp_path, assert_same_lesson):
     window.sample_view.select(2, "test")
     window.drawing_pad.show_input(np.linspace(0, 1, 784))
+    window.presentation_action.trigger()  # saved presenting (change_everything turns it off)
     show_tab(window, "draw")
     saved = window.lesson.gather()
     assert saved.source == "drawing" and saved.tab == "draw" and saved.drawing_label is None
+    assert saved.presentation
     assert window.lesson.save(tmp_path / "d.mlpviz")
     change_everything(qtbot, window)
-    with qtbot.waitSignal(window.lesson.opened, timeout=10_000):
+    with qtbot.waitSignal(window.lesson.opened, timeout=30_000):
         window.lesson.open(tmp_path / "d.mlpviz")
     assert_same_lesson(window.lesson.gather(), saved)  # its source: the drawing on show
     assert window.sample_view.visibleRegion().isEmpty()  # the Draw tab is in front
@@ -131,7 +138,7 @@ def test_a_lesson_on_data_that_is_not_here_is_not_opened(qtbot, window, tmp_path
     write_lesson(tmp_path / "away.mlpviz", state)
     before = window.lesson.gather()
     window.lesson.open(tmp_path / "away.mlpviz")
-    qtbot.waitUntil(lambda: "was not opened" in window.banner.text(), timeout=10_000)
+    qtbot.waitUntil(lambda: "was not opened" in window.banner.text(), timeout=30_000)
     assert "no-such-data" in window.banner.text()
     assert_same_lesson(window.lesson.gather(), before)
 
@@ -141,12 +148,12 @@ def test_sections_plug_in_and_unknown_ones_are_named(qtbot, window, tmp_path):
     window.lesson.add_section("pins", lambda: {"which": np.array([[1, 2, 0]])}, kept.update)
     assert window.lesson.save(tmp_path / "p.mlpviz")
     assert read_lesson(tmp_path / "p.mlpviz").groups["pins"]["which"].tolist() == [[1, 2, 0]]
-    with qtbot.waitSignal(window.lesson.opened, timeout=10_000):
+    with qtbot.waitSignal(window.lesson.opened, timeout=30_000):
         window.lesson.open(tmp_path / "p.mlpviz")
     assert kept["which"].tolist() == [[1, 2, 0]]
 
     window.lesson._sections.clear()  # an mlpviz without pins opens it too, and says so
-    with qtbot.waitSignal(window.lesson.opened, timeout=10_000):
+    with qtbot.waitSignal(window.lesson.opened, timeout=30_000):
         window.lesson.open(tmp_path / "p.mlpviz")
     assert "does not show the lesson's pins" in window.banner.text()
 
@@ -202,9 +209,9 @@ def test_a_damaged_section_is_named_and_the_rest_opens(qtbot, window, tmp_path):
     state = window.lesson.gather()
     bad = {**state.groups["cost_curve"], "bins": np.zeros((4, 3))}
     write_lesson(tmp_path / "c.mlpviz", dataclasses.replace(state, groups={"cost_curve": bad}))
-    with qtbot.waitSignal(window.session.network_rebuilt, timeout=5000):
+    with qtbot.waitSignal(window.session.network_rebuilt, timeout=30_000):
         window.session.reset()
-    with qtbot.waitSignal(window.lesson.opened, timeout=10_000):
+    with qtbot.waitSignal(window.lesson.opened, timeout=30_000):
         window.lesson.open(tmp_path / "c.mlpviz")
     assert "its cost curve could not be read (not a series" in window.banner.text()
     assert np.array_equal(window.session.snapshot.weights[0], state.weights[0])
