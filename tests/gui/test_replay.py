@@ -6,6 +6,7 @@ import pytest
 from PySide6.QtCore import QPointF, Qt
 
 from mlpviz.core.checkpoints import Checkpoints
+from mlpviz.core.explain import training_point
 from mlpviz.core.pins import Pin
 from mlpviz.core.series import BinnedSeries
 from mlpviz.core.training import EpochReport
@@ -62,7 +63,7 @@ def test_the_timeline_restores_a_checkpoint_bit_for_bit_and_every_view_follows(q
         seen[index] = w.weights_grid.images()
         assert w.cost_view.marker() == record.batches[index]
         assert f"Replay {index + 1} of {len(record)}" in w.timeline.where.text()
-        assert w.status_epoch.text().startswith(f"epoch {checkpoint.epoch}, batch {checkpoint.batch}")
+        assert w.status_epoch.text().startswith(training_point(checkpoint.epoch, checkpoint.batch))
     assert not np.array_equal(seen[0], seen[len(record) // 2])  # the pictures changed with it
     # the training network was never touched
     assert w.session.snapshot is live
@@ -114,8 +115,9 @@ def test_position_text_says_where_training_stood():
 
     snaps = tuple(Snapshot.of(Network([4, 3, 2], seed=i), epoch=i, batch=7 * i) for i in range(3))
     record = Checkpoints((0, 5, 1234), snaps)
-    assert position_text(record, 2, True) == "Live · 1,234 mini-batches (epoch 2, batch 14)"
-    assert position_text(record, 1, False) == "Replay 2 of 3 · 5 mini-batches (epoch 1, batch 7)"
+    assert position_text(record, 2, True) == "Live · 1,234 mini-batches (epoch 3, batch 14)"
+    assert position_text(record, 1, False) == "Replay 2 of 3 · 5 mini-batches (epoch 2, batch 7)"
+    assert position_text(record, 0, False) == "Replay 1 of 3 · 0 mini-batches (before training)"
     assert position_text(Checkpoints(), 0, True) == "Live"
 
 
