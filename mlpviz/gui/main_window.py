@@ -27,6 +27,7 @@ from mlpviz.core.pins import Pin, Pins
 from mlpviz.core.minibatch import MiniBatch, batch_gradient, minibatch_for
 from mlpviz.core.shown import Shown, answer, sample_gradient
 from mlpviz.core.learning_hint import learning_hint
+from mlpviz.core.run_start import RunStart
 from mlpviz.core.snapshot import Snapshot
 from mlpviz.gui import settings
 from mlpviz.gui import theme as themes
@@ -125,6 +126,9 @@ class MainWindow(QMainWindow):
         self.compare = TraceCompare(self)  # File › Compare trace…: its panel and marks
         self.slides = Slides(self)  # File › Export view / stepper stages, Record…
         self.lesson = LessonFiles(self)  # File › Save lesson… / Open lesson…
+        self.lesson.add_section("baselines", self.runs_view.pinned_arrays,
+                                self.runs_view.restore_pinned)
+        self.lesson.add_section("run_start", self._run_start_arrays, self._restore_run_start)
         self.lesson.add_section("checkpoints", lambda: self.session.checkpoints.to_arrays(),
                                 self._restore_checkpoints)
         self.lesson.add_section("pins", lambda: self.pins_view.pins().to_arrays(),
@@ -180,8 +184,8 @@ class MainWindow(QMainWindow):
         self.stepper = StepperPanel()
         self.mistakes_view = MistakesView()
         self.deeper_view = DeeperView()
-        self.pins_view = PinsView()
         self.runs_view = RunsView()
+        self.pins_view = PinsView()
 
     def _dock(self, title: str, name: str, widget: QWidget, area) -> QDockWidget:
         dock = QDockWidget(title, self)
@@ -212,8 +216,8 @@ class MainWindow(QMainWindow):
         self.weights_dock = self._dock("Weights", "weights_dock", self.weights_grid, right)
         self.deeper_dock = self._dock("Deeper", "deeper_dock", self.deeper_view, right)
         self.mistakes_dock = self._dock("Mistakes", "mistakes_dock", self.mistakes_view, right)
-        self.pins_dock = self._dock("Pins", "pins_dock", self.pins_view, right)
         self.runs_dock = self._dock("Runs", "runs_dock", self.runs_view, right)
+        self.pins_dock = self._dock("Pins", "pins_dock", self.pins_view, right)
         for d in (self.draw_dock, self.stepper_dock, self.neuron_dock, self.weights_dock,
                   self.deeper_dock, self.mistakes_dock, self.runs_dock, self.pins_dock):
             self.tabifyDockWidget(self.sample_dock, d)
@@ -388,15 +392,15 @@ class MainWindow(QMainWindow):
         s.imported.connect(lambda sentence: self.statusBar().showMessage(sentence, 15_000))
         s.busy_changed.connect(self._on_busy_changed)
         s.restored.connect(self._on_restored)
-        self.timeline.replay_changed.connect(self._on_replay_changed)
-        self.timeline.pause_requested.connect(s.pause)
-        self.network_view.pin_requested.connect(self._on_pin_requested)
         s.batches_done.connect(self.runs_view.add_batches)
         s.run_started.connect(lambda _start: self._update_run_settings())
         self.runs_view.pin_requested.connect(self._on_pin_run)
         self.runs_view.rerun_requested.connect(s.rerun)
         self.runs_view.baselines_changed.connect(self.cost_view.set_baselines)
         self.runs_view.problem_found.connect(self._on_failed)
+        self.timeline.replay_changed.connect(self._on_replay_changed)
+        self.timeline.pause_requested.connect(s.pause)
+        self.network_view.pin_requested.connect(self._on_pin_requested)
         c = self.controls
         c.train_button.clicked.connect(s.toggle)
         c.step_button.clicked.connect(s.step_batch)
@@ -645,6 +649,14 @@ class MainWindow(QMainWindow):
     def _update_run_settings(self) -> None:
         """The Runs tab compares the pinned runs with the run's settings as they are now."""
         self.runs_view.set_settings(self.session.run_settings())
+
+    def _run_start_arrays(self) -> dict:
+        """The run's start for a lesson file (none before its first mini-batch)."""
+        start = self.session.run_start
+        return start.to_arrays() if start is not None else {}
+
+    def _restore_run_start(self, arrays) -> None:
+        self.session.restore_run_start(RunStart.from_arrays(arrays) if arrays else None)
 
     def _on_pin_run(self) -> None:
         """Pin the run on show (its latest snapshot) as a baseline on the plots."""

@@ -167,8 +167,8 @@ class Session(QObject):
         w.failed.connect(self._on_worker_failed)
         w.diverged.connect(self._on_worker_diverged)
         w.checkpoint_ready.connect(self._on_worker_checkpoint)
-        w.replay_ready.connect(self._on_worker_replay)
         w.run_started.connect(self._on_worker_run_started)
+        w.replay_ready.connect(self._on_worker_replay)
         app = QCoreApplication.instance()
         if app is not None:  # a safety net; the main window also calls shutdown() itself
             app.aboutToQuit.connect(self.shutdown)
@@ -342,6 +342,15 @@ class Session(QObject):
     def run_start(self) -> RunStart | None:
         """Where the run on this network began (its first mini-batch), or None before it."""
         return self._run_start
+
+    def restore_run_start(self, start: RunStart | None) -> None:
+        """Where the run on this network began (a lesson file's), so `rerun` goes back there;
+        ValueError, nothing changed, when its parameters do not fit this network."""
+        if start is not None:
+            check_parameters(self._sizes, list(start.weights), list(start.biases))
+        self._run_start = start
+        if start is not None:
+            self.run_started.emit(start)
 
     def run_settings(self) -> RunSettings:
         """The run as `core.runs` compares it: architecture, σ, cost, η and batch size set now,
@@ -707,18 +716,19 @@ class Session(QObject):
         self._last_good.offer(Checkpoint(snapshot, accuracy, when))
 
     @Slot(int, object)
+    def _on_worker_run_started(self, generation: int, start: RunStart) -> None:
+        # a start already known (a rerun's, a lesson's) stays: this batch continues that run
+        if not self._closed and generation == self._generation and self._run_start is None:
+            self._run_start = start
+            self.run_started.emit(start)
+
+    @Slot(int, object)
     def _on_worker_replay(self, generation: int, checkpoints: tuple) -> None:
         """The worker's log-spaced checkpoints (batches since install, Snapshot): kept."""
         if self._closed or generation != self._generation:
             return
         for count, snapshot in checkpoints:
             self._replay.offer(self._replay_base + count, snapshot)
-
-    @Slot(int, object)
-    def _on_worker_run_started(self, generation: int, start: RunStart) -> None:
-        if not self._closed and generation == self._generation:
-            self._run_start = start
-            self.run_started.emit(start)
 
     @Slot(int)
     def _on_worker_diverged(self, generation: int) -> None:

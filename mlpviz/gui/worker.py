@@ -63,11 +63,11 @@ class TrainingWorker(QObject):
                            returning to, with their held-out accuracy: when a run (training or
                            an epoch step) starts, before the first of a series of single-batch
                            steps on new parameters, and at every epoch's end
+      run_started(int generation, RunStart)  the trainer's first mini-batch: where its run
+                           began (parameters and shuffle state), to rerun it exactly
       replay_ready(int generation, tuple[(int, Snapshot), ...])  replay checkpoints: the
                            parameters after the batches (counted since `install`) the schedule
                            of core.checkpoints.next_due names, sent after those batches' reports
-      run_started(int generation, RunStart)  the trainer's first mini-batch: where its run
-                           began (parameters and shuffle state), to rerun it exactly
       finished()           the loop has ended (after `stop()`)
     """
 
@@ -79,8 +79,8 @@ class TrainingWorker(QObject):
     failed = Signal(int, str)
     diverged = Signal(int)
     checkpoint_ready = Signal(int, object, float, str)
-    replay_ready = Signal(int, object)
     run_started = Signal(int, object)
+    replay_ready = Signal(int, object)
     finished = Signal()
 
     def __init__(self, trainer: Trainer, generation: int = 0, speed: int = MAX_SPEED, parent=None):

@@ -148,10 +148,10 @@ class CostView(QWidget):
         self._test_cost = self._cost_plot.plot(name="held-out set (epoch)", symbol=TEST_SYMBOL)
         self._train_acc = self._acc_plot.plot(name="training set", symbol=TRAIN_SYMBOL)
         self._test_acc = self._acc_plot.plot(name="held-out set", symbol=TEST_SYMBOL)
-        self._build_marker_and_readout(pg)
         from mlpviz.gui.views.baseline_curves import BaselineCurves
 
         self._baseline_items = BaselineCurves(self._cost_plot, self._acc_plot, self._smooth_curve)
+        self._build_marker_and_readout(pg)
         self._apply_style()
         self._redraw()
 

@@ -351,10 +351,13 @@ class NetworkView(QWidget):
             fonts[name] = f
         return fonts
 
-    def _geometry(self) -> _Geometry | None:
+    def _geometry(self, dpr: float | None = None) -> _Geometry | None:
+        """Where everything sits, for `dpr` device pixels a pixel (by default the screen's;
+        a paint into a larger image, as gui.export does for a 2× PNG, passes its own)."""
         if self._snap is None:
             return None
-        w, h, dpr = self.width(), self.height(), self.devicePixelRatioF()
+        w, h = self.width(), self.height()
+        dpr = self.devicePixelRatioF() if dpr is None else dpr
         fonts = self._fonts(w, h)
         fm = QFontMetricsF(fonts["text"])
         lh = fm.height()
@@ -454,7 +457,7 @@ class NetworkView(QWidget):
     def paintEvent(self, event) -> None:  # noqa: N802 (Qt override)
         p = QPainter(self)
         try:
-            g = self._geometry()
+            g = self._geometry(p.paintEngine().paintDevice().devicePixelRatioF())
             if g is None:
                 p.fillRect(self.rect(), QColor(self._theme.background))
                 self._paint_empty(p)
