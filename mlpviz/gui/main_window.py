@@ -22,7 +22,8 @@ from PySide6.QtWidgets import (
 
 from mlpviz.about import about_html
 from mlpviz.core.explain import parameter_breakdown, structure_summary, training_point
-from mlpviz.core.pins import Pin
+from mlpviz.core.checkpoints import Checkpoints
+from mlpviz.core.pins import Pin, Pins
 from mlpviz.core.minibatch import MiniBatch, batch_gradient, minibatch_for
 from mlpviz.core.palette import get_palette
 from mlpviz.core.shown import Shown, answer, sample_gradient
@@ -130,6 +131,11 @@ class MainWindow(QMainWindow):
                                 self.runs_view.restore_pinned)
         self.lesson.add_section("run_start", self._run_start_arrays, self._restore_run_start)
         self.lesson.set_palette_access(lambda: self._palette_name, self._set_palette)
+        self.lesson.add_section("checkpoints", lambda: self.session.checkpoints.to_arrays(),
+                                self._restore_checkpoints)
+        self.lesson.add_section("pins", lambda: self.pins_view.pins().to_arrays(),
+                                lambda arrays: self.pins_view.set_pins(
+                                    Pins.from_arrays(arrays, self.session.sizes)))
         self.lesson_export = LessonExport(self)  # File › Export lesson…: the printable handout
         self._build_actions()
         self._build_status_bar()
@@ -759,6 +765,14 @@ class MainWindow(QMainWindow):
         self.pins_view.add(Pin(kind, layer, j, k))
         self.pins_dock.show()
         self.pins_dock.raise_()
+
+    def _restore_checkpoints(self, arrays) -> None:
+        """A lesson file's replay checkpoints, for the network it just installed (ValueError,
+        KeyError: the lesson's opening says they could not be read)."""
+        s = self.session
+        s.restore_checkpoints(Checkpoints.from_arrays(arrays, s.sizes, s.activation, s.cost))
+        self.timeline.set_checkpoints(s.checkpoints)
+        self.pins_view.set_checkpoints(s.checkpoints)
 
     def _pin_selected(self) -> None:
         """P: pin the neuron selected in the network view (a hidden or output one)."""

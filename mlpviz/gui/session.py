@@ -213,15 +213,18 @@ class Session(QObject):
 
     def restore_checkpoints(self, record: Checkpoints) -> None:
         """Replay `record` (a lesson file's checkpoints of the network now installed) instead
-        of the checkpoints taken since it was installed; the latest snapshot stays the newest.
-        ValueError if they are of another architecture or later than the batches seen."""
+        of the checkpoints taken since it was installed; the latest snapshot is added as the
+        newest unless the record ends where it stands (a lesson file's newest is the network it
+        saved, kept as saved). ValueError if they are of another architecture or later than
+        the batches seen."""
         if any(s.sizes != self._snapshot.sizes for s in record.snapshots):
             raise ValueError("the checkpoints are of another network than the one on show")
         if len(record) and record.batches[-1] > self._batches_seen:
             raise ValueError(f"the checkpoints go to {record.batches[-1]:,} mini-batches, "
                              f"beyond the {self._batches_seen:,} this network has seen")
         self._replay.restore(record)
-        self._replay.offer(self._batches_seen, self._snapshot)
+        if not len(record) or record.batches[-1] < self._batches_seen:
+            self._replay.offer(self._batches_seen, self._snapshot)
 
     @property
     def last_good(self) -> Checkpoint | None:

@@ -115,8 +115,9 @@ def test_position_text_says_where_training_stood():
 
     snaps = tuple(Snapshot.of(Network([4, 3, 2], seed=i), epoch=i, batch=7 * i) for i in range(3))
     record = Checkpoints((0, 5, 1234), snaps)
-    assert position_text(record, 2, True) == "Live · 1,234 mini-batches (epoch 2, batch 14)"
-    assert position_text(record, 1, False) == "Replay 2 of 3 · 5 mini-batches (epoch 1, batch 7)"
+    assert position_text(record, 2, True) == "Live · 1,234 mini-batches (epoch 3, batch 14)"
+    assert position_text(record, 1, False) == "Replay 2 of 3 · 5 mini-batches (epoch 2, batch 7)"
+    assert position_text(record, 0, False) == "Replay 1 of 3 · 0 mini-batches (before training)"
     assert position_text(Checkpoints(), 0, True) == "Live"
 
 
@@ -256,6 +257,8 @@ def test_a_lesson_files_checkpoints_replace_the_sessions_and_bad_ones_are_refuse
     s.restore_checkpoints(Checkpoints(saved.batches[:-1], saved.snapshots[:-1]))
     back = s.checkpoints
     assert back.batches == record.batches and back.snapshots[-1] is s.snapshot
+    s.restore_checkpoints(saved)  # ending where the network stands: kept as saved
+    assert s.checkpoints.snapshots[-1] is saved.snapshots[-1]
     assert all(a.weights[0].tobytes() == b.weights[0].tobytes()
                for a, b in zip(back.snapshots, record.snapshots))
     with pytest.raises(ValueError, match="beyond"):
@@ -264,3 +267,23 @@ def test_a_lesson_files_checkpoints_replace_the_sessions_and_bad_ones_are_refuse
 
     with pytest.raises(ValueError, match="another network"):
         s.restore_checkpoints(Checkpoints((0,), (Snapshot.of(Network([784, 8, 10])),)))
+
+
+def test_a_lesson_file_keeps_the_checkpoints_and_the_pins_bit_for_bit(qtbot, trained, tmp_path):
+    w = trained
+    w.pins_view.add(Pin("weight", 1, 3, 7))
+    w.pins_view.add(Pin("neuron", 2, 5))
+    record, pins = w.session.checkpoints, w.pins_view.pins()
+    assert w.lesson.save(tmp_path / "r.mlpviz")
+    w.pins_view.set_pins(type(pins)())
+    with qtbot.waitSignal(w.session.network_rebuilt, timeout=5000):
+        w.session.reset()
+    assert len(w.session.checkpoints) == 1
+    with qtbot.waitSignal(w.lesson.opened, timeout=20_000):
+        w.lesson.open(tmp_path / "r.mlpviz")
+    back = w.session.checkpoints
+    assert back.batches == record.batches and w.pins_view.pins() == pins
+    for a, b in zip(back.snapshots, record.snapshots):
+        assert all(x.tobytes() == y.tobytes() for x, y in zip((*a.weights, *a.biases),
+                                                              (*b.weights, *b.biases)))
+    assert w.timeline.record() is back

@@ -18,19 +18,21 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSlider, QWidget
 
 from mlpviz.core.checkpoints import Checkpoints
+from mlpviz.core.explain import training_point
 
 HINT = ("Replay: drag to go back through training (moving it pauses training); Live or training "
         "again returns to the newest weights.")
 
 
 def position_text(record: Checkpoints, index: int, live: bool) -> str:
-    """"Live · 1,234 mini-batches (epoch 3, batch 34)" or "Replay 12 of 40 · 96 mini-batches
-    (epoch 0, batch 96)": which checkpoint, and where training stood when it was taken."""
+    """"Live · 1,234 mini-batches (epoch 4, batch 34)" or "Replay 12 of 40 · 96 mini-batches
+    (epoch 1, batch 96)": which checkpoint, and where training stood when it was taken (in
+    explain.training_point's words, as the status bar says it)."""
     if not len(record):
         return "Live"
     snap = record.snapshots[index]
-    where = (f"{record.batches[index]:,} mini-batches (epoch {snap.epoch}, "
-             f"batch {snap.batch})")
+    where = (f"{record.batches[index]:,} mini-batches "
+             f"({training_point(snap.epoch, snap.batch)})")
     return f"Live · {where}" if live else f"Replay {index + 1} of {len(record)} · {where}"
 
 
