@@ -17,9 +17,10 @@ from pathlib import Path
 import numpy as np
 
 
-def add_lesson_command(commands, data_option) -> None:
-    """The `lesson` subcommand (`data_option(p, default)` is cli.py's --data)."""
-    from mlpviz.cli import _count, import_options
+def add_lesson_command(commands, data_option, import_options) -> None:
+    """The `lesson` subcommand (`data_option(p, default)` and `import_options(p)` are cli.py's
+    --data and the options of a model file from elsewhere)."""
+    from mlpviz.cli_support import _count
     from mlpviz.core.handout import LANGUAGES
 
     p = commands.add_parser(
@@ -48,7 +49,7 @@ def add_lesson_command(commands, data_option) -> None:
 
 
 def cmd_lesson(args: argparse.Namespace) -> int:
-    from mlpviz.cli import CommandError, _model_and_data, _naming, _say
+    from mlpviz.cli_support import CommandError, _model_and_data, _naming, _say
     from mlpviz.core.handout import language_problem
     from mlpviz.core.handout_files import check_handout_target, write_handout
 
@@ -91,7 +92,7 @@ def _model_source(path: str, meta) -> str:
 
 
 def _fresh_network(args):
-    from mlpviz.cli import _load_data
+    from mlpviz.cli_support import _load_data
     from mlpviz.core.model_metadata import read_metadata
     from mlpviz.core.network import Network
 
@@ -125,7 +126,7 @@ def lesson_handout(net, meta, ds, index: int, source: str, lang: str = "en",
 def _pictures(net, x, class_names, stages) -> tuple[bytes, ...]:
     """The network view at every stage, rendered offscreen (a progress bar on stderr)."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from mlpviz.cli import _ProgressBar
+    from mlpviz.cli_support import _ProgressBar
     from mlpviz.core.snapshot import Snapshot
     from mlpviz.gui.app import _application
     from mlpviz.gui.handout_pictures import stage_pictures

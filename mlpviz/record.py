@@ -18,7 +18,7 @@ import math
 import os
 from pathlib import Path
 
-from mlpviz.cli import (
+from mlpviz.cli_support import (
     CommandError, _check_output_path, _load_data, _ProgressBar, _StopOnSignals, _tell,
 )
 from mlpviz.core.recording import (

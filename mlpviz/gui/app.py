@@ -13,7 +13,7 @@ import os
 import sys
 import time
 
-from mlpviz.gui.tabs import show_tab, side_docks  # noqa: F401 (also imported from here)
+from mlpviz.gui.side_tabs import show_tab
 from mlpviz.gui.window_setup import WindowSetup
 
 STARTUP_TIME_ENV = "MLPVIZ_STARTUP_TIME"
@@ -69,6 +69,8 @@ def set_up_window(window, setup: WindowSetup) -> str | None:
     for _ in range(20):  # let the layout and the docks settle
         QApplication.processEvents()
     return None
+
+
 
 
 def _train_for_screenshot(window, steps: int, timeout: float = 120.0) -> None:

@@ -247,3 +247,15 @@ def test_help_goes_over_the_side_panels_while_presenting(qtbot, window):
     assert not help_box.intersects(network), (help_box, network)
     window.help_dialog.close()
     window.presentation_action.trigger()
+
+
+def test_every_side_panel_has_a_name_for_the_screenshot_option(window):
+    """`--tab` names every tabified side panel (the Runs panel was missing)."""
+    from mlpviz.gui.side_tabs import side_docks
+    from mlpviz.gui.window_setup import TABS
+    docks = side_docks(window)
+    assert set(docks) == set(TABS)
+    side = {d for d in window.findChildren(type(window.sample_dock))
+            if window.dockWidgetArea(d) == window.dockWidgetArea(window.sample_dock)
+            and d in window.tabifiedDockWidgets(window.sample_dock) + [window.sample_dock]}
+    assert side <= set(docks.values())

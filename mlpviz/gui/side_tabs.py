@@ -1,6 +1,5 @@
-"""The side panels by name (window_setup.TABS): which dock each is, and bringing one to the
-front — for --tab, lesson files and tests. Apart from gui/app.py, which starts the main window,
-so that the window's own modules can use it without an import cycle."""
+"""The window's side panels (the tabified docks) by their names in `window_setup.TABS`: which
+dock each name is, and bringing one to the front. Used by the screenshot options and lesson files."""
 
 from __future__ import annotations
 
