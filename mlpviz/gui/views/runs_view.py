@@ -21,8 +21,9 @@ from PySide6.QtWidgets import (
 )
 
 from mlpviz.core.colormap import (
-    DEFAULT_BACKGROUND, sign_colors, signed_rgb_per_image, updated_colors,
+    DEFAULT_BACKGROUND, rgb_to_hex, sign_colors, signed_rgb_per_image, updated_colors,
 )
+from mlpviz.core.palette import LESSON
 from mlpviz.core.runs import (
     MAX_PINNED, RunLog, Runs, RunSettings, baseline_curve, difference_label,
 )
@@ -64,6 +65,7 @@ class RunsView(QWidget):
         self._batch_size = 100
         self._picture_colors = (DEFAULT_BACKGROUND, *sign_colors())  # until the theme's
         self._current_weights: np.ndarray | None = None
+        self._words = LESSON.words  # the palette's names of the sign colours
         caption = QLabel(CAPTION)
         caption.setWordWrap(True)
         caption.setTextFormat(Qt.TextFormat.RichText)
@@ -107,7 +109,8 @@ class RunsView(QWidget):
         lay.addLayout(buttons)
         lay.addWidget(self.run_list)
         lay.addLayout(remove_row)
-        lay.addWidget(QLabel("<b>First-layer weights</b> (green &gt; 0, red &lt; 0):"))
+        self.weights_caption = QLabel()
+        lay.addWidget(self.weights_caption)
         lay.addLayout(pictures, 1)
         self._refresh()
 
@@ -188,6 +191,7 @@ class RunsView(QWidget):
             self._picture_colors, color_hex(getattr(theme, "background", None)),
             color_hex(getattr(theme, "positive", None)),
             color_hex(getattr(theme, "negative", None)))
+        self._words = getattr(theme, "palette", LESSON).words
         self._render_pictures()
 
     # -- internals ---------------------------------------------------------------------------
@@ -222,6 +226,10 @@ class RunsView(QWidget):
 
     def _render_pictures(self) -> None:
         background, positive, negative = self._picture_colors
+        (pos_word, neg_word), pos, neg = self._words, rgb_to_hex(positive), rgb_to_hex(negative)
+        self.weights_caption.setText(
+            f"<b>First-layer weights</b> (<b><span style='color:{pos}'>{pos_word}</span></b> "
+            f"&gt; 0, <b><span style='color:{neg}'>{neg_word}</span></b> &lt; 0):")
         for grid, W in ((self.current_grid, self._current_weights),
                         (self.pinned_grid, self._selected_weights())):
             side = 0 if W is None else int(round(math.sqrt(W.shape[1])))
