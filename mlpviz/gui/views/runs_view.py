@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from mlpviz.core.colormap import (
-    DEFAULT_BACKGROUND, sign_colors, signed_rgb_per_image, updated_colors,
+    DEFAULT_BACKGROUND, rgb_to_hex, sign_colors, signed_rgb_per_image, updated_colors,
 )
 from mlpviz.core.palette import LESSON
 from mlpviz.core.runs import (
@@ -40,7 +40,6 @@ CAPTION = ("<b>Compare runs.</b> <i>Pin</i> a run: its cost and held-out accurac
            "start</i> trains again from this run's first weights and shuffle order, with the η "
            "and batch size set now. Runs are placed by the samples they have seen.")
 
-_WEIGHTS_CAPTION = "<b>First-layer weights</b> ({} &gt; 0, {} &lt; 0):"  # the palette's words
 
 
 class RunsView(QWidget):
@@ -67,6 +66,7 @@ class RunsView(QWidget):
         self._batch_size = 100
         self._picture_colors = (DEFAULT_BACKGROUND, *sign_colors())  # until the theme's
         self._current_weights: np.ndarray | None = None
+        self._words = LESSON.words  # the palette's names of the sign colours
         caption = QLabel(CAPTION)
         caption.setWordWrap(True)
         caption.setTextFormat(Qt.TextFormat.RichText)
@@ -110,7 +110,7 @@ class RunsView(QWidget):
         lay.addLayout(buttons)
         lay.addWidget(self.run_list)
         lay.addLayout(remove_row)
-        self.weights_caption = QLabel(_WEIGHTS_CAPTION.format(*LESSON.words))
+        self.weights_caption = QLabel()
         lay.addWidget(self.weights_caption)
         lay.addLayout(pictures, 1)
         self._refresh()
@@ -189,12 +189,11 @@ class RunsView(QWidget):
     # -- looks -------------------------------------------------------------------------------
     def set_theme(self, theme) -> None:
         """The pictures in the theme's sign colours, the caption naming them."""
-        self.weights_caption.setText(
-            _WEIGHTS_CAPTION.format(*getattr(theme, "palette", LESSON).words))
         self._picture_colors = updated_colors(
             self._picture_colors, color_hex(getattr(theme, "background", None)),
             color_hex(getattr(theme, "positive", None)),
             color_hex(getattr(theme, "negative", None)))
+        self._words = getattr(theme, "palette", LESSON).words
         self._render_pictures()
 
     # -- internals ---------------------------------------------------------------------------
@@ -229,6 +228,10 @@ class RunsView(QWidget):
 
     def _render_pictures(self) -> None:
         background, positive, negative = self._picture_colors
+        (pos_word, neg_word), pos, neg = self._words, rgb_to_hex(positive), rgb_to_hex(negative)
+        self.weights_caption.setText(
+            f"<b>First-layer weights</b> (<b><span style='color:{pos}'>{pos_word}</span></b> "
+            f"&gt; 0, <b><span style='color:{neg}'>{neg_word}</span></b> &lt; 0):")
         for grid, W in ((self.current_grid, self._current_weights),
                         (self.pinned_grid, self._selected_weights())):
             side = 0 if W is None else int(round(math.sqrt(W.shape[1])))
