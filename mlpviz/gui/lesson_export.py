@@ -61,7 +61,7 @@ class LessonExport(QObject):
             return self._fail(f"Could not export the lesson to {path}: {e.strerror or e}.")
         self._job = _Job(path, lesson, self._about(lesson))
         self._progress()
-        QTimer.singleShot(0, self._next)
+        QTimer.singleShot(0, self, self._next)  # not after the window is gone
         return True
 
     def _about(self, lesson: LessonOnShow) -> tuple[str, ...]:
@@ -82,15 +82,18 @@ class LessonExport(QObject):
         job = self._job
         if job is None:
             return
+        if self._window._closing:  # the window is closing: drop the pictures, begin no file
+            self._finish()
+            return
         try:
             if job.pictures is None:
                 job.pictures = StagePictures(job.lesson.snapshot, job.lesson.x,
-                                             job.lesson.class_names, palette=job.lesson.palette)
+                                             job.lesson.class_names, job.lesson.palette)
             stages = job.lesson.walk.stages
             if len(job.pngs) < len(stages):
                 job.pngs.append(job.pictures.render(stages[len(job.pngs)]))
                 self._progress()
-                QTimer.singleShot(0, self._next)
+                QTimer.singleShot(0, self, self._next)  # not after the window is gone
                 return
             self._write(job)
         except (OSError, ValueError) as e:

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-TABS = ("sample", "draw", "backprop", "neuron", "weights", "deeper", "mistakes")  # the side panels, by name
+TABS = ("sample", "draw", "backprop", "neuron", "weights", "deeper", "mistakes",
+        "runs", "pins")  # the side panels, by name
 
 
 @dataclass(frozen=True)

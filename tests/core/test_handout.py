@@ -224,3 +224,11 @@ def test_html_write_is_atomic_and_complete(bundled, tmp_path):
     page = _parse(out.read_text(encoding="utf-8"))
     assert len(page.stages) == len(walk.stages)
     assert np.all([s["images"] for s in page.stages])
+
+
+def test_sign_inks_are_the_palettes_colours_darkened():
+    from mlpviz.core.handout import sign_inks
+    from mlpviz.core.palette import COLOUR_BLIND, LESSON
+
+    assert sign_inks(COLOUR_BLIND) == ("#065384", "#a25c14")  # #0877bd, #e8831c × 0.7
+    assert sign_inks(LESSON) == ("#0d612b", "#941616")  # #138a3e, #d42020 × 0.7
