@@ -21,6 +21,9 @@ from mlpviz.core.minibatch import minibatch_with
 from mlpviz.core.network import Network
 from mlpviz.core.presenting import key_columns, key_rows
 from mlpviz.core.walk import build_walk
+from tests.conftest import _bundled  # the session's cached copy (no fixture under @given;
+# imported here, not inside the test: a second import of conftest inside @settings re-registers
+# its hypothesis profile, which hypothesis refuses)
 from tests.handout_page import parse_page as _parse
 
 PNG = base64.b64decode(  # a 1×1 white PNG: the pictures' stand-in (core never renders)
@@ -85,8 +88,6 @@ def test_html_has_every_stage_in_order_with_its_own_numbers(walk, bundled):
        index=st.integers(0, 1999), focus=st.integers(0, 9))
 def test_any_network_gives_a_page_with_its_stages_numbers(hidden, activation, cost, seed, index,
                                                           focus):
-    from tests.conftest import _bundled  # the session's cached copy (no fixture under @given)
-
     ds = _bundled()
     net = Network([784, *hidden, 10], activation, cost, seed)
     x, label = ds.test_images[index] / 255.0, int(ds.test_labels[index])
