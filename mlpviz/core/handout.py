@@ -91,7 +91,6 @@ class LessonOnShow:
     class_names  the outputs' names
     description  where the sample comes from ("held-out sample #12", "your drawing")
     batch_size   the mini-batch size stage 9 names
-    palette      the signs' colours the walk's texts name (the pictures are drawn in them)
     """
 
     walk: object

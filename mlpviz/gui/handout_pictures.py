@@ -2,8 +2,7 @@
 
 A private `NetworkView` (never on screen, never the window's) shows the walk's network and sample
 and, in turn, each stage's overlay — what the stepper hands the window's view — and is grabbed.
-The light theme is used: black ink on white paper, as a printed page wants; its lines in the
-palette the walk's texts name (`core.palette`). `core.handout` places
+The light theme is used: black ink on white paper, as a printed page wants. `core.handout` places
 the bytes; nothing here computes a number.
 """
 

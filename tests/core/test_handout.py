@@ -21,7 +21,9 @@ from mlpviz.core.minibatch import minibatch_with
 from mlpviz.core.network import Network
 from mlpviz.core.presenting import key_columns, key_rows
 from mlpviz.core.walk import build_walk
-from tests.conftest import _bundled  # the session's cached copy (no fixture under @given)
+from tests.conftest import _bundled  # the session's cached copy (no fixture under @given;
+# imported here, not inside the test: a second import of conftest inside @settings re-registers
+# its hypothesis profile, which hypothesis refuses)
 from tests.handout_page import parse_page as _parse
 
 PNG = base64.b64decode(  # a 1×1 white PNG: the pictures' stand-in (core never renders)
