@@ -213,6 +213,11 @@ def _film(args, ds, sizes, targets, movie, progress, stop) -> str:
                 dock.hide()
             for _ in range(5):
                 app.processEvents()
+        deadline = time.monotonic() + 10  # the lines drawn as in every later frame
+        while window.network_view.settling and time.monotonic() < deadline:
+            app.processEvents()
+            time.sleep(0.01)
+        app.processEvents()
         got = (window.width(), window.height())
         if got != tuple(args.size):
             _tell(f"mlpviz: the window cannot be {args.size[0]}×{args.size[1]}: it is filmed at "

@@ -410,6 +410,12 @@ class NetworkView(QWidget):
             self._rendered_keys = None
         return g.raster
 
+    @property
+    def settling(self) -> bool:
+        """True while a resize is settling (the lines are drawn by QPainter until it has):
+        a film waits for it, so that every frame is drawn the same way."""
+        return self._settle.isActive()
+
     def _on_resize_settled(self) -> None:
         self.update()
 
