@@ -71,8 +71,6 @@ def set_up_window(window, setup: WindowSetup) -> str | None:
     return None
 
 
-
-
 def _train_for_screenshot(window, steps: int, timeout: float = 120.0) -> None:
     """Train exactly `steps` mini-batches, one `step_batch` at a time, waiting for each snapshot.
     Stops early if training fails (the window then shows the message, as a user would see it)."""

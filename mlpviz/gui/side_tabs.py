@@ -9,7 +9,7 @@ def side_docks(window) -> dict:
     return {"sample": window.sample_dock, "draw": window.draw_dock,
             "backprop": window.stepper_dock, "neuron": window.neuron_dock,
             "weights": window.weights_dock, "mistakes": window.mistakes_dock,
-            "deeper": window.deeper_dock, "runs": window.runs_dock}
+            "deeper": window.deeper_dock, "runs": window.runs_dock, "pins": window.pins_dock}
 
 
 def show_tab(window, name: str) -> None:
