@@ -2,6 +2,7 @@
 valid page, and the stages' own numbers — read back from the page — over many networks."""
 
 import base64
+import functools
 import re
 from urllib.parse import unquote
 
@@ -10,6 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from mlpviz.core.datasets import load_bundled
 from mlpviz.core.handout import (
     KEY_COLUMNS, KEY_ROWS, Handout, about_lines, language_problem, picture_name, stage_pages,
     to_html, to_markdown,
@@ -78,6 +80,12 @@ def test_html_has_every_stage_in_order_with_its_own_numbers(walk, bundled):
             assert [v for _t, v in cells] == [stage.row_values[r][c] for c in columns]
 
 
+@functools.lru_cache(maxsize=1)
+def _bundled_once():
+    """The bundled data, read once for the property test (no fixture under @given)."""
+    return load_bundled()
+
+
 @settings(max_examples=25, deadline=None, derandomize=True, database=None)
 @given(hidden=st.lists(st.integers(1, 20), min_size=0, max_size=3),
        activation=st.sampled_from(["sigmoid", "tanh", "relu"]),
@@ -85,9 +93,7 @@ def test_html_has_every_stage_in_order_with_its_own_numbers(walk, bundled):
        index=st.integers(0, 1999), focus=st.integers(0, 9))
 def test_any_network_gives_a_page_with_its_stages_numbers(hidden, activation, cost, seed, index,
                                                           focus):
-    from tests.conftest import _bundled  # the session's cached copy (no fixture under @given)
-
-    ds = _bundled()
+    ds = _bundled_once()
     net = Network([784, *hidden, 10], activation, cost, seed)
     x, label = ds.test_images[index] / 255.0, int(ds.test_labels[index])
     walk = build_walk(net, x, label, ds.class_names, focus, 0.5)
