@@ -50,7 +50,10 @@ class LessonExport(QObject):
         why) when it cannot start."""
         if self._job is not None:
             return self._fail("A lesson is being exported already; wait until it is written.")
-        lesson = self._window.stepper.lesson_on_show()
+        w = self._window
+        if not w._stepping and w.session.snapshot is not None:  # a stepper behind another tab
+            w.stepper.set_snapshot(w.session.snapshot)  # has not followed training: catch up
+        lesson = w.stepper.lesson_on_show()
         if lesson is None:
             return self._fail("There is no lesson to export yet: choose a sample under Sample "
                               "(or draw a digit and say which one it is), then File › Export "
@@ -67,11 +70,16 @@ class LessonExport(QObject):
     def _about(self, lesson: LessonOnShow) -> tuple[str, ...]:
         snap = lesson.snapshot
         dataset = self._window.session.dataset
-        if snap.samples_seen:
-            source = (f"the network on show in mlpviz, after {snap.samples_seen:,} training "
-                      f"samples ({snap.epoch} full epoch{'' if snap.epoch == 1 else 's'})")
+        if snap.samples_seen and snap.epoch:
+            source = ("the network on show in mlpviz, after {n} training samples ({epochs} full "
+                      "epoch{s})").format(n=f"{snap.samples_seen:,}", epochs=snap.epoch,
+                                          s="" if snap.epoch == 1 else "s")
+        elif snap.samples_seen:
+            source = "the network on show in mlpviz, after {n} training samples".format(
+                n=f"{snap.samples_seen:,}")
         else:
-            source = "the network on show in mlpviz, not trained yet: its answers are guesses"
+            source = ("the network on show in mlpviz, with no training in mlpviz behind it (a "
+                      "fresh network, or weights read from a file)")
         where = f" of {dataset.name}" if dataset is not None and lesson.description.startswith(
             ("held-out", "training")) else ""
         return about_lines(lesson.walk, snap.activation, snap.cost, source,

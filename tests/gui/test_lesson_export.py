@@ -49,7 +49,9 @@ def test_export_lesson_writes_the_walk_on_show(qtbot, window, tmp_path):
     assert all(img.width() > 600 and img.height() > 300 for img in images)
     distinct = {bytes(img.constBits()) for img in images}
     assert len(distinct) > len(images) // 2  # each stage's emphasis, not one picture repeated
-    assert "held-out sample #12 of MNIST" in path.read_text(encoding="utf-8")
+    text = path.read_text(encoding="utf-8")
+    assert "held-out sample #12 of MNIST" in text
+    assert "with no training in mlpviz behind it" in text  # a fresh window: never "trained"
 
 
 def test_export_lesson_as_markdown_writes_its_pictures_beside_it(qtbot, window, tmp_path):
@@ -148,3 +150,21 @@ def test_export_follows_the_windows_palette(qtbot, window, tmp_path):
     rgb = np.frombuffer(bytes(img.constBits()), np.uint8)[:img.height() * img.bytesPerLine()]
     rgb = rgb.reshape(img.height(), img.bytesPerLine())[:, :img.width() * 3].reshape(-1, 3)
     assert np.any(np.all(np.abs(rgb.astype(int) - blue) < 12, axis=1))
+
+
+def test_the_page_says_how_much_the_network_on_show_was_trained(qtbot, window, tmp_path):
+    """The Backprop tab never shown: the stepper has not followed training, the export still
+    walks the network on show now."""
+    assert not window.stepper_dock.isVisible() or window.stepper.visibleRegion().isEmpty()
+    with qtbot.waitSignal(window.session.snapshot_ready, timeout=10_000):
+        window.session.step_batch()
+    qtbot.waitUntil(lambda: window.session.snapshot.samples_seen == 100, timeout=10_000)
+    _lesson(window, qtbot, 4)
+    path = tmp_path / "t.html"
+    with qtbot.waitSignal(window.lesson_export.written, timeout=60_000):
+        window.lesson_export.export(str(path))
+    text = path.read_text(encoding="utf-8")
+    assert "; the network on show in mlpviz, after 100 training samples." in text
+    snap = window.session.snapshot
+    walk = window.stepper.lesson_on_show().walk
+    assert np.array_equal(walk.trace.W[0], snap.weights[0])
