@@ -15,14 +15,12 @@ import os
 import signal
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import numpy as np
 
 from mlpviz import __version__
 from mlpviz.core.activations import ACTIVATIONS
-from mlpviz.core.atomic import check_target
 from mlpviz.core.costs import COSTS
 from mlpviz.core.datasets import (
     FASHION_SYSTEM_DIR, Dataset, DatasetError, available_datasets, has_dataset_files, load_dataset,
@@ -37,17 +35,18 @@ from mlpviz.core.limits import (
     parse_hidden,
 )
 from mlpviz.core.model_file import ModelFileError
-from mlpviz.core.model_metadata import ModelMetadata, read_metadata
+from mlpviz.core.model_metadata import ModelMetadata
 from mlpviz.core.network import Network, NonFiniteError
 from mlpviz.core.paths import cache_dir
 from mlpviz.core.training import Trainer, TrainingDiverged, default_lr, single_blas_thread
+from mlpviz.cli_support import (
+    CommandError, _check_output_path, _count, _isatty, _load_data, _model_and_data, _naming,
+    _ProgressBar, _say, _silence_stdout, _StopOnSignals, _tell, _whole_number,
+)
+from mlpviz.handout_cli import add_lesson_command, cmd_lesson
 
 EXIT_ERROR, EXIT_USAGE, EXIT_INTERRUPTED = 1, 2, 130
 EXIT_BROKEN_PIPE = 128 + 13  # what a shell reports for a Unix tool ended by SIGPIPE
-
-
-class CommandError(Exception):
-    """A failure the user can fix; its message is printed as the one error line."""
 
 
 class _UsageExit(Exception):
@@ -75,21 +74,7 @@ class _Parser(argparse.ArgumentParser):
 # --- argument types ---------------------------------------------------------------------------
 
 
-def _whole_number(minimum: int, expected: str):
-    """An argparse type: a whole number ≥ `minimum`, else "expected <expected>, got '<text>'"."""
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            value = minimum - 1
-        if value < minimum:
-            raise argparse.ArgumentTypeError(f"expected {expected}, got {text!r}")
-        return value
-    return parse
-
-
 _positive_int = _whole_number(1, "a positive whole number")
-_count = _whole_number(0, "a whole number ≥ 0")
 
 
 def _window_size(text: str) -> tuple[int, int]:
@@ -141,6 +126,7 @@ def _trace_path(text: str) -> Path:
 
 def window_options(parser: argparse.ArgumentParser) -> None:
     """How the app's window is set up (for --screenshot, or the app as it opens)."""
+    from mlpviz.core.palette import PALETTES
     from mlpviz.gui.window_setup import TABS  # Qt-free
 
     group = parser.add_argument_group(
@@ -154,6 +140,9 @@ def window_options(parser: argparse.ArgumentParser) -> None:
                        help="the backprop stepper at stage N, numbered as the stepper shows "
                             "it: 1a … 9 (\"1\" is 1a)")
     group.add_argument("--theme", dest="window_theme", choices=("dark", "light"), help="colour theme")
+    group.add_argument("--palette", dest="window_palette", choices=tuple(PALETTES),
+                       help="the colours of + and −: the lesson's green/red, or blue/orange "
+                            "(colour-blind safe); View › Palette, C")
     group.add_argument("--sample", dest="window_sample", type=_count, default=None, metavar="N",
                        help="held-out sample N on show (0-based)")
 
@@ -173,6 +162,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="open this model file in the app (ours, or one trained elsewhere: "
                              "see 'mlpviz import --help')")
     import_options(parser, dest_prefix="app_")
+    parser.add_argument("--lesson", dest="app_lesson", metavar="FILE.mlpviz",
+                        help="open this lesson file in the app (also: mlpviz FILE.mlpviz)")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     def network_options(p: argparse.ArgumentParser) -> None:
@@ -241,8 +232,12 @@ def build_parser() -> argparse.ArgumentParser:
     data_option(p, None)
     p.add_argument("--out", type=_trace_path, required=True, metavar="TRACE.npz|TRACE.json")
     import_options(p)
+    add_lesson_command(commands, data_option, import_options)
     add_import_commands(commands)
     add_desktop_commands(commands)
+    from mlpviz.record import add_record_command  # it builds on this module
+
+    add_record_command(commands, network_options, _window_size, _positive_int)
     return parser
 
 
@@ -253,19 +248,23 @@ def main(argv: list[str] | None = None) -> int:
     """Run the `mlpviz` command line; returns the exit code."""
     parser = build_parser()
     try:
-        args = parser.parse_args(argv)
+        args = parser.parse_args(lesson_as_option(parser, sys.argv[1:] if argv is None else argv))
         if args.command and (args.screenshot or args.app_model or args.train_steps is not None
-                             or args.app_activation or args.app_cost or _window_setup(args)):
-            parser.error("--screenshot, --train-steps, --model, --activation, --cost and the "
-                         "window's options before a command apply only to the app")
+                             or args.app_activation or args.app_cost or _window_setup(args)
+                             or args.app_lesson):
+            parser.error("--screenshot, --train-steps, --model, --lesson, --activation, --cost "
+                         "and the window's options before a command apply only to the app")
+        if args.app_lesson and args.app_model:
+            parser.error("a lesson file holds its own network: give --lesson or --model, not "
+                         "both")
         if args.window_stage and args.window_tab not in (None, "backprop"):
             parser.error(f"--stage shows the backprop tab, not --tab {args.window_tab}")
     except _UsageExit as e:
         return e.code
     handlers = {"train": cmd_train, "evaluate": cmd_evaluate, "gradcheck": cmd_gradcheck,
-                "data": cmd_data, "trace": cmd_trace, "import": cmd_import,
+                "data": cmd_data, "trace": cmd_trace, "lesson": cmd_lesson, "import": cmd_import,
                 "compare": cmd_compare, "install-desktop": cmd_install_desktop,
-                "uninstall-desktop": cmd_uninstall_desktop, None: cmd_app}
+                "uninstall-desktop": cmd_uninstall_desktop, "record": _cmd_record, None: cmd_app}
     try:
         return handlers[args.command](args)
     except BrokenPipeError:  # `mlpviz evaluate m.npz | head`: the reader left; end quietly
@@ -289,15 +288,27 @@ def main(argv: list[str] | None = None) -> int:
     return EXIT_ERROR
 
 
-def _silence_stdout() -> None:
-    """Point stdout at /dev/null, so that the interpreter's last flush at exit does not hit the
-    closed pipe again (and print "Exception ignored … BrokenPipeError")."""
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        os.close(devnull)
-    except (OSError, ValueError):  # stdout is not a file descriptor (tests capture it)
-        pass
+def _cmd_record(args: argparse.Namespace) -> int:
+    from mlpviz.record import cmd_record
+
+    return cmd_record(args)
+
+
+def lesson_as_option(parser: argparse.ArgumentParser, argv: list[str]) -> list[str]:
+    """`mlpviz FILE.mlpviz` (what a double-click on a lesson file runs) as `mlpviz --lesson
+    FILE.mlpviz`: the first word before any command that is neither an option nor an
+    option's value, when it ends in .mlpviz (a mistyped command stays a usage error)."""
+    from mlpviz.core.lesson_file import EXTENSION
+
+    takes_value = {flag for action in parser._actions if action.nargs != 0
+                   for flag in action.option_strings}
+    for i, word in enumerate(argv):
+        if word.startswith("-") or (i and argv[i - 1] in takes_value):
+            continue
+        if word.lower().endswith(EXTENSION):
+            return [*argv[:i], "--lesson", word, *argv[i + 1:]]
+        break  # a command
+    return list(argv)
 
 
 def _print_error(message: str) -> None:
@@ -317,6 +328,13 @@ def _describe_os_error(e: OSError) -> str:
 def cmd_app(args: argparse.Namespace) -> int:
     if args.app_model and not Path(args.app_model).exists():
         raise CommandError(f"{args.app_model}: no such model file")
+    if args.app_lesson and args.screenshot:  # else the window's banner says what is wrong
+        from mlpviz.core.lesson_file import LessonFileError, read_lesson
+
+        try:
+            read_lesson(args.app_lesson)
+        except LessonFileError as e:
+            raise CommandError(str(e)) from None
     with _app_model(args) as model:  # a bad file is one error line here, not a banner (or a
         # --screenshot that exits 0 without the model); whether it fits the data the app checks
         return _run_app(args, model)
@@ -359,9 +377,10 @@ def _run_app(args: argparse.Namespace, model: str | None) -> int:
     except ImportError as e:  # PySide6 missing, or Qt's system libraries (libEGL, libxkbcommon …)
         raise CommandError(f"cannot start the app: {e} (./scripts/run-app.sh installs what Qt "
                            "needs)") from None
-    train_steps = 300 if args.train_steps is None else args.train_steps
+    default_steps = 0 if args.app_lesson else 300  # a lesson is pictured as it was saved
+    train_steps = default_steps if args.train_steps is None else args.train_steps
     return run_app(screenshot=args.screenshot, train_steps=train_steps, model=model,
-                   setup=_window_setup(args))
+                   setup=_window_setup(args), lesson=args.app_lesson)
 
 
 def _window_setup(args: argparse.Namespace):
@@ -369,7 +388,7 @@ def _window_setup(args: argparse.Namespace):
     from mlpviz.gui.window_setup import WindowSetup
 
     given = {k: getattr(args, f"window_{k}", None)
-             for k in ("size", "tab", "stage", "theme", "sample")}
+             for k in ("size", "tab", "stage", "theme", "palette", "sample")}
     given = {k: v for k, v in given.items() if v is not None}
     if getattr(args, "window_present", False):
         given["present"] = True
@@ -377,111 +396,6 @@ def _window_setup(args: argparse.Namespace):
 
 
 # --- train ------------------------------------------------------------------------------------
-
-
-class _ProgressBar:
-    """A plain-text bar on stderr, rewritten in place with \\r at most ~10 times a second; drawn
-    only on a terminal (a log file would collect every frame)."""
-
-    WIDTH = 30
-
-    def __init__(self, stream=None, interval: float = 0.1, enabled: bool | None = None):
-        self.stream = stream if stream is not None else sys.stderr
-        self.interval = interval
-        self.enabled = _isatty(self.stream) if enabled is None else enabled
-        self._last = -math.inf
-        self._shown = 0
-
-    def update(self, label: str, done: int, total: int, suffix: str = "", force: bool = False):
-        now = time.monotonic()
-        if not self.enabled or (not force and now - self._last < self.interval):
-            return
-        self._last = now
-        frac = min(max(done / total, 0.0), 1.0) if total else 1.0
-        filled = int(round(frac * self.WIDTH))
-        text = f"{label} [{'#' * filled}{'.' * (self.WIDTH - filled)}] {frac:4.0%} {suffix}"
-        self.stream.write("\r" + text.ljust(self._shown))
-        self.stream.flush()
-        self._shown = len(text)
-
-    def clear(self) -> None:
-        if self._shown:
-            self.stream.write("\r" + " " * self._shown + "\r")
-            self.stream.flush()
-            self._shown = 0
-        self._last = -math.inf
-
-
-def _isatty(stream) -> bool:
-    try:
-        return bool(stream.isatty())
-    except (AttributeError, ValueError):
-        return False
-
-
-def _say(text: str) -> None:
-    """A line on stdout, at once; if the reader has gone (`mlpviz train … | head`), the rest of
-    the output goes nowhere and training carries on to its save."""
-    try:
-        print(text, flush=True)
-    except BrokenPipeError:
-        _silence_stdout()
-
-
-def _tell(text: str) -> None:
-    """A line on stderr that may fail quietly: after SIGHUP the terminal may be gone."""
-    try:
-        print(text, file=sys.stderr, flush=True)
-    except (OSError, ValueError):
-        pass
-
-
-class _StopOnSignals:
-    """While active, Ctrl-C (SIGINT), SIGTERM and SIGHUP (a closed terminal) all mean "stop and
-    save": the first only sets `requested` (checked between batches); a second one stops the
-    batch at once (KeyboardInterrupt; the model is still saved). Once `saving` is set, signals
-    only say that the save is being finished: a save is never cut short, so the weights are
-    never lost to an impatient second Ctrl-C. Outside the main thread it does nothing."""
-
-    SIGNALS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP")
-                    if hasattr(signal, name))
-
-    def __init__(self):
-        self.requested = False
-        self.saving = False
-        self._previous: dict[int, object] = {}
-
-    @staticmethod
-    def _name(signum: int) -> str:
-        return "Ctrl-C" if signum == signal.SIGINT else signal.Signals(signum).name
-
-    def _on_signal(self, signum, frame):
-        name = self._name(signum)
-        if self.saving:
-            _tell(f"\nmlpviz: {name}: finishing the save first, please wait")
-            return
-        if self.requested:
-            raise KeyboardInterrupt
-        self.requested = True
-        _tell(f"\nmlpviz: {name}: stopping after this batch (Ctrl-C again to abort the batch; "
-              "the model is still saved)")
-
-    def __enter__(self):
-        try:
-            for signum in self.SIGNALS:
-                self._previous[signum] = signal.signal(signum, self._on_signal)
-        except ValueError:  # not the main thread
-            pass
-        return self
-
-    def __exit__(self, *exc):
-        for signum, previous in self._previous.items():
-            signal.signal(signum, previous)
-        return False
-
-
-def _load_data(spec: str) -> Dataset:
-    return load_dataset(spec, download=False)
 
 
 def _network(args: argparse.Namespace, ds: Dataset) -> Network:
@@ -492,18 +406,6 @@ def _network(args: argparse.Namespace, ds: Dataset) -> Network:
     if problem:
         raise CommandError(problem)
     return Network(sizes, args.activation, args.cost, args.seed)
-
-
-def _check_output_path(path: str | Path | None, option: str) -> Path | None:
-    """Fail before the work, not after, if a file cannot be written there (a folder, a device,
-    a missing or read-only folder)."""
-    if path is None:
-        return None
-    path = Path(path)
-    try:
-        return check_target(path)
-    except OSError as e:
-        raise CommandError(f"{option} {path}: {e.strerror or e}") from None
 
 
 def _check_save_path(path: str | None) -> Path | None:
@@ -605,35 +507,6 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 
 # --- evaluate ---------------------------------------------------------------------------------
-
-
-def _model_and_data(model_path: str, data: str | None, activation: str | None = None,
-                    cost: str | None = None) -> tuple[Network, ModelMetadata, Dataset, str]:
-    """The model (ours, or imported: see core.imports), its metadata, and the dataset (--data,
-    else the one it was trained on)."""
-    net, raw = load_any_model(model_path, activation, cost)
-    meta = read_metadata(raw)
-    spec = data if data is not None else (meta.dataset or "bundled")
-    try:
-        ds = _load_data(spec)
-    except DatasetError as e:
-        if data is None:
-            raise CommandError(f"{e} (the model was trained on {spec!r}; choose data with "
-                               "--data)") from None
-        raise
-    problem = fit_problem(net.sizes, ds)
-    if problem:
-        raise CommandError(f"{model_path}: {problem}")
-    return net, meta, ds, spec
-
-
-@contextlib.contextmanager
-def _naming(model_path: str):
-    """NonFiniteError (the model's weights overflow float64) as an error naming the file."""
-    try:
-        yield
-    except NonFiniteError as e:
-        raise CommandError(f"{model_path}: {e}") from None
 
 
 def confusion_matrix(labels: np.ndarray, predictions: np.ndarray, n_classes: int) -> np.ndarray:
@@ -995,7 +868,8 @@ def cmd_install_desktop(args: argparse.Namespace) -> int:
     written = desktop.install()
     print(f"installed {written[0]}")
     print(f"  starts: {desktop.exec_value(desktop.launch_command())}")
-    print(f"  icon: {len(written) - 1} sizes under {desktop.data_home() / 'icons' / 'hicolor'}")
+    print(f"  icon: {len(written) - 2} sizes under {desktop.data_home() / 'icons' / 'hicolor'}")
+    print(f"  lesson files (*.mlpviz, {desktop.MIME_TYPE}): {written[-1]}")
     print("mlpviz is in the applications menu (a menu that was open may need a new login to "
           "show the icon)")
     return 0

@@ -18,9 +18,20 @@ from mlpviz.core.activations import Activation, get_activation
 from mlpviz.core.costs import Cost, get_cost
 from mlpviz.core.layout import image_side_of
 from mlpviz.core.notation import fmt_fixed, sup
+from mlpviz.core.palette import LESSON, Palette
 
 DECIMALS = 3  # numbers in tooltips and the neuron panel: fixed decimals, so columns line up
 
+
+
+def training_point(epochs_done: int, batch: int) -> str:
+    """Where training is, in the words a class counts in: epochs numbered from 1, so after 3 whole
+    epochs and 60 batches of the next it is "epoch 4, batch 60"; on an epoch's boundary "end of
+    epoch 3" (or "before training" when nothing has been done). `epochs_done` and `batch` are a
+    Snapshot's: epochs completed, batches done in the current one."""
+    if batch:
+        return f"epoch {epochs_done + 1}, batch {batch}"
+    return f"end of epoch {epochs_done}" if epochs_done else "before training"
 
 
 @dataclass(frozen=True)
@@ -216,28 +227,33 @@ def line_tooltip(l: int, j: int, k: int, sizes: Sequence[int], names: Sequence[s
     return "\n".join(lines)
 
 
-LEGEND_LINES = {  # what colours the lines → (swatch, full text, shorter, shortest) × 3
-    "stage": [("pos", "green: + in this step", "+ in this step", "+"),
-              ("neg", "red: −", "−", "−"),
+LEGEND_LINES = {  # what colours the lines → (swatch, full text, shorter, shortest) × 3;
+    # "{pos}" / "{neg}": the palette's words for its colours ("green" / "red")
+    "stage": [("pos", "{pos}: + in this step", "+ in this step", "+"),
+              ("neg", "{neg}: −", "−", "−"),
               ("faint", "fainter: nearer 0", "nearer 0", "≈ 0")],
-    "gradient": [("pos", "green: weight should grow", "should grow", "grow"),
-                 ("neg", "red: should shrink", "should shrink", "shrink"),
+    "gradient": [("pos", "{pos}: weight should grow", "should grow", "grow"),
+                 ("neg", "{neg}: should shrink", "should shrink", "shrink"),
                  ("faint", "fainter: matters less", "matters less", "less")],
-    "weights": [("pos", "green: positive weight", "positive weight", "w > 0"),
-                ("neg", "red: negative", "negative", "w < 0"),
+    "weights": [("pos", "{pos}: positive weight", "positive weight", "w > 0"),
+                ("neg", "{neg}: negative", "negative", "w < 0"),
                 ("faint", "fainter: nearer 0", "nearer 0", "w ≈ 0")],
 }
 
 
 def legend_items(lines: str, brighter_is_more: bool = True, nudges: bool = False,
-                 thinned_to: int | None = None) -> list[tuple[str, str, str, str]]:
+                 thinned_to: int | None = None,
+                 palette: Palette = LESSON) -> list[tuple[str, str, str, str]]:
     """The network view's legend as (swatch kind, text, shorter text, shortest text): what the
-    line colours mean (`lines`: "weights", "gradient" or "stage" values), what a lit circle
-    means (brighter or, in a light theme, darker), the nudge arrows when there are some, and a
-    note when only the strongest `thinned_to` lines into each neuron are drawn."""
+    line colours mean (`lines`: "weights", "gradient" or "stage" values; the colours named as
+    `palette` draws them), what a lit circle means (brighter or, in a light theme, darker), the
+    nudge arrows when there are some, and a note when only the strongest `thinned_to` lines into
+    each neuron are drawn."""
     word = "brighter" if brighter_is_more else "darker"
-    items = LEGEND_LINES[lines] + [("circle", f"{word} circle: higher activation",
-                                    f"{word} = more active", "active")]
+    pos, neg = palette.words
+    items = [(kind, *(t.format(pos=pos, neg=neg) for t in texts))
+             for kind, *texts in LEGEND_LINES[lines]]
+    items += [("circle", f"{word} circle: higher activation", f"{word} = more active", "active")]
     if nudges:
         items.append(("arrow", "arrow: nudge wanted", "nudge wanted", "nudge"))
     if thinned_to:
@@ -294,10 +310,12 @@ def parameter_breakdown(sizes) -> tuple[str, str, int]:
 
 
 def structure_summary(sizes, activation: str = "sigmoid", cost: str = "mse",
-                      class_names=None, shades: Shades = WHITE_ON_BLACK) -> str:
+                      class_names=None, shades: Shades = WHITE_ON_BLACK,
+                      palette: Palette = LESSON) -> str:
     """ "What am I looking at?": the network on screen explained, as rich text, with every
     number taken from its layer sizes (784 inputs = 28×28, the hidden layers, the outputs,
-    a⁽¹⁾ = σ(W⁽¹⁾a⁽⁰⁾ + b⁽¹⁾), and how its weights and biases add up)."""
+    a⁽¹⁾ = σ(W⁽¹⁾a⁽⁰⁾ + b⁽¹⁾), and how its weights and biases add up); the lines' colours
+    named as `palette` draws them."""
     sizes = [int(n) for n in sizes]
     n_in, hidden, n_out = sizes[0], sizes[1:-1], sizes[-1]
     names = [str(n) for n in (class_names or [])]
@@ -335,8 +353,9 @@ def structure_summary(sizes, activation: str = "sigmoid", cost: str = "mse",
         f"<p><b>Left: the input layer, {n_in:,} neurons</b> — {picture}</p>"
         f"{middle}"
         f"<p><b>Right: the output layer, {n_out} neurons, {outputs}.</b> {shades.answer()}</p>"
-        f"<p><b>Each line is a weight</b>, the strength of one connection: green when "
-        f"positive, red when negative, fainter the nearer it is to 0. Each neuron takes the "
+        f"<p><b>Each line is a weight</b>, the strength of one connection: "
+        f"{palette.positive_word} when positive, {palette.negative_word} when negative, "
+        f"fainter the nearer it is to 0. Each neuron takes the "
         f"activations of the layer before, each times its weight, adds them up, adds its "
         f"<i>bias</i> — a threshold: how high the sum must be before the neuron becomes "
         f"active — and {act.squashes('the result')}.{softmax} For a whole layer at once:</p>"

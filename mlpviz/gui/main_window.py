@@ -21,30 +21,40 @@ from PySide6.QtWidgets import (
 )
 
 from mlpviz.about import about_html
-from mlpviz.core.explain import parameter_breakdown, structure_summary
+from mlpviz.core.explain import parameter_breakdown, structure_summary, training_point
+from mlpviz.core.pins import Pin
 from mlpviz.core.minibatch import MiniBatch, batch_gradient, minibatch_for
 from mlpviz.core.shown import Shown, answer, sample_gradient
 from mlpviz.core.learning_hint import learning_hint
+from mlpviz.core.run_start import RunStart
 from mlpviz.core.snapshot import Snapshot
 from mlpviz.gui import settings
 from mlpviz.gui import theme as themes
 from mlpviz.gui.compare_trace import TraceCompare
+from mlpviz.gui.lesson_export import LessonExport
 from mlpviz.gui.icon import app_icon
 from mlpviz.gui.import_dialog import IMPORT_FILTER, ask_and_import
 from mlpviz.gui.keys import FIELD_RULE, WindowKeys, shortcut_rows
+from mlpviz.gui.palette_menu import PaletteMenu
+from mlpviz.gui.lesson_io import LessonFiles
 from mlpviz.gui.panels import HelpDialog, MessageBanner
 from mlpviz.gui.presentation import PresentationLayout
 from mlpviz.gui.run_controls import RunControls
 from mlpviz.gui.session import Session
 from mlpviz.gui.side_panels import SidePanelWidth
+from mlpviz.gui.slides import Slides
+from mlpviz.gui.tab_fit import TabFit
 from mlpviz.gui.views.cost_view import CostView
 from mlpviz.gui.views.deeper_view import DeeperView
 from mlpviz.gui.views.drawing_pad import DrawingPad
 from mlpviz.gui.views.mistakes_view import MistakesView
 from mlpviz.gui.views.network_view import NetworkView
 from mlpviz.gui.views.neuron_panel import NeuronPanel
+from mlpviz.gui.views.pins_view import PinsView
+from mlpviz.gui.views.runs_view import RunsView
 from mlpviz.gui.views.sample_view import SampleView
 from mlpviz.gui.views.stepper import StepperPanel
+from mlpviz.gui.views.timeline import TimelineBar
 from mlpviz.gui.views.weights_grid import WeightsGrid
 
 def default_size() -> tuple[int, int]:
@@ -65,7 +75,16 @@ def _epoch_status(report) -> str:
     text = f"held-out accuracy {100 * acc:.1f} %"
     if isinstance(cost, (int, float)) and 0 <= cost < math.inf:
         text += f"  cost {cost:.4f}"
-    return text + "  "
+    return text + f" (end of epoch {report.epoch})  "
+
+
+def _replay_status(batches_seen: int, session) -> str:
+    """The status bar's accuracy while a checkpoint is replayed: the epoch's figures when it
+    was taken at an epoch's end, else that none were measured for these weights."""
+    for report, at in zip(session.history, session.epoch_ends):
+        if at == batches_seen:
+            return _epoch_status(report)
+    return "replay: accuracy is measured at epoch ends only  "
 
 
 class MainWindow(QMainWindow):
@@ -91,6 +110,7 @@ class MainWindow(QMainWindow):
         self._source = "sample"  # "sample" or "drawing"
         self._drawing: np.ndarray | None = None
         self._theme_name = "dark"
+        self._palette_name = settings.DEFAULTS["palette"]  # the signs' colours (core.palette)
         self._presentation = False
         self._closing = False
         self._status_note: str | None = None  # the status's accuracy after a restore
@@ -103,6 +123,12 @@ class MainWindow(QMainWindow):
         self._build_views()
         self._build_docks()
         self.compare = TraceCompare(self)  # File › Compare trace…: its panel and marks
+        self.slides = Slides(self)  # File › Export view / stepper stages, Record…
+        self.lesson = LessonFiles(self)  # File › Save lesson… / Open lesson…
+        self.lesson.add_section("baselines", self.runs_view.pinned_arrays,
+                                self.runs_view.restore_pinned)
+        self.lesson.add_section("run_start", self._run_start_arrays, self._restore_run_start)
+        self.lesson_export = LessonExport(self)  # File › Export lesson…: the printable handout
         self._build_actions()
         self._build_status_bar()
         self._wire()
@@ -132,6 +158,8 @@ class MainWindow(QMainWindow):
         lay.setSpacing(0)
         lay.addWidget(self.banner)
         lay.addWidget(self.network_view, 1)
+        self.timeline = TimelineBar()  # the replay: scrubs every view through the checkpoints
+        lay.addWidget(self.timeline)
         self.setCentralWidget(central)
         self.controls = RunControls(self)
         self.addToolBar(Qt.TopToolBarArea, self.controls)
@@ -150,6 +178,8 @@ class MainWindow(QMainWindow):
         self.stepper = StepperPanel()
         self.mistakes_view = MistakesView()
         self.deeper_view = DeeperView()
+        self.runs_view = RunsView()
+        self.pins_view = PinsView()
 
     def _dock(self, title: str, name: str, widget: QWidget, area) -> QDockWidget:
         dock = QDockWidget(title, self)
@@ -180,8 +210,10 @@ class MainWindow(QMainWindow):
         self.weights_dock = self._dock("Weights", "weights_dock", self.weights_grid, right)
         self.deeper_dock = self._dock("Deeper", "deeper_dock", self.deeper_view, right)
         self.mistakes_dock = self._dock("Mistakes", "mistakes_dock", self.mistakes_view, right)
+        self.runs_dock = self._dock("Runs", "runs_dock", self.runs_view, right)
+        self.pins_dock = self._dock("Pins", "pins_dock", self.pins_view, right)
         for d in (self.draw_dock, self.stepper_dock, self.neuron_dock, self.weights_dock,
-                  self.deeper_dock, self.mistakes_dock):
+                  self.deeper_dock, self.mistakes_dock, self.runs_dock, self.pins_dock):
             self.tabifyDockWidget(self.sample_dock, d)
         self.sample_dock.raise_()
         self.cost_dock = self._dock("Cost and accuracy", "cost_dock", self.cost_view,
@@ -189,7 +221,10 @@ class MainWindow(QMainWindow):
         self.resizeDocks([self.cost_dock], [210], Qt.Vertical)
         self.side_panels = SidePanelWidth(  # one width on every tab: switching moves nothing
             self, (self.sample_dock, self.draw_dock, self.stepper_dock, self.neuron_dock,
-                   self.weights_dock, self.deeper_dock, self.mistakes_dock), frozen=lambda: self._presentation)
+                   self.weights_dock, self.deeper_dock, self.mistakes_dock, self.runs_dock,
+                   self.pins_dock),
+            frozen=lambda: self._presentation)
+        self.tab_fit = TabFit(self)  # tab labels never cut ("Sam…") at any width or type size
 
     def _action(self, menu, text: str, slot=None, shortcut=None, checkable=False,
                 tip="") -> QAction:
@@ -215,14 +250,30 @@ class MainWindow(QMainWindow):
                      tip="A network trained elsewhere: PyTorch (.safetensors, .npz), Keras "
                          "(.npz, .h5) or ONNX (.onnx)")
         self._action(f, "&Save model…", self._on_save_model, QKeySequence.Save)
+        self._action(f, "Open l&esson…", self.lesson.open_dialog, "Ctrl+Shift+O",
+                     tip="A whole lesson: network, history, sample, stage and view (.mlpviz)")
+        self._action(f, "Save lesso&n…", self.lesson.save_dialog, "Ctrl+Shift+S",
+                     tip="Everything on screen in one file to hand out (.mlpviz)")
         self._action(f, "&Compare trace…", self._on_compare_trace,
                      tip="Your own backprop's trace (.json, .npz) against mlpviz's numbers")
         self._action(f, "C&lear comparison", lambda: self.compare.clear())
         self._action(f, "Open data &folder…", self._on_open_data_folder,
                      tip="Any folder of MNIST-format IDX files (Fashion-MNIST, KMNIST, …)")
         f.addSeparator()
-        self._action(f, "&Export view as PNG…", self._on_export_png, "Ctrl+E")
+        self._action(f, "&Export view as PNG…", self.slides.ask_export_view, "Ctrl+E",
+                     tip="The whole window or the network view, at 1×, 2× or 3× its size")
+        self._action(f, "Export stepper s&tages…", self.slides.ask_export_stages,
+                     tip="Every stage of the backprop walk as numbered PNG frames in a folder")
+        self.record_action = self._action(
+            f, "&Record training…", self.slides.ask_record,
+            tip="Train for some epochs and film it as an animated GIF (or MP4)")
+        self.slides.recording_changed.connect(
+            lambda on: self.record_action.setText("Stop &recording" if on else "&Record training…"))
+        self.slides.saved.connect(lambda sentence: self.statusBar().showMessage(sentence, 15_000))
         self._action(f, "Export &history as CSV…", self._on_export_csv)
+        self.export_lesson_action = self._action(
+            f, "Export &lesson…", lambda: self.lesson_export.ask(),
+            tip="The backprop walk for the sample on show as a printable handout (.html, .md)")
         f.addSeparator()
         self._action(f, "&Quit", self.close, QKeySequence.Quit)
 
@@ -231,6 +282,11 @@ class MainWindow(QMainWindow):
         self._action(t, "Step one mini-batch", self.session.step_batch, "S")
         self._action(t, "Step one epoch", self.session.step_epoch, "E")
         self._action(t, "Reset weights", self.session.reset, "R")
+        self._action(t, "Rerun from the same start", self.session.rerun, "Ctrl+R",
+                     tip="This run again from its first weights and shuffle order, with the η "
+                         "and batch size set now")
+        self._action(t, "Pin this run as a baseline", self._on_pin_run, "Ctrl+B",
+                     tip="Keep its cost and accuracy on the plots to compare the next run with")
         t.addSeparator()
         self._action(t, "Restore last good weights", self.session.restore_last_good,
                      tip="Put back the best weights seen on this network (highest held-out "
@@ -250,6 +306,7 @@ class MainWindow(QMainWindow):
                                          checkable=True)
         group.addAction(self.dark_action)
         group.addAction(self.light_action)
+        self.palette_menu = PaletteMenu(self, v, self._set_palette)
         v.addSeparator()
         self.circles_action = self._action(
             v, "Inputs as a column of &circles", self._on_input_style_toggled, checkable=True,
@@ -279,8 +336,17 @@ class MainWindow(QMainWindow):
         self.previous_stage_action.setShortcuts([QKeySequence("Left"), QKeySequence("PgUp")])
         self._enable_stage_keys(False)
         v.addSeparator()
+        self._action(v, "Replay: earlier checkpoint", lambda: self.timeline.step(-1), "[")
+        self._action(v, "Replay: later checkpoint", lambda: self.timeline.step(1), "]")
+        self._action(v, "Replay: back to live", self.timeline.go_live, "L")
+        self._action(v, "Pin the selected neuron", self._pin_selected, "P",
+                     tip="Follow it over training and the replay in the Pins tab (right-click "
+                         "a neuron or a line to pin it)")
+        v.addSeparator()
         for dock in (self.sample_dock, self.draw_dock, self.stepper_dock, self.neuron_dock,
-                     self.weights_dock, self.deeper_dock, self.mistakes_dock, self.cost_dock):
+                     self.weights_dock, self.deeper_dock, self.mistakes_dock, self.runs_dock,
+                     self.pins_dock,
+                     self.cost_dock):
             v.addAction(dock.toggleViewAction())
 
         h = bar.addMenu("&Help")
@@ -320,6 +386,15 @@ class MainWindow(QMainWindow):
         s.imported.connect(lambda sentence: self.statusBar().showMessage(sentence, 15_000))
         s.busy_changed.connect(self._on_busy_changed)
         s.restored.connect(self._on_restored)
+        s.batches_done.connect(self.runs_view.add_batches)
+        s.run_started.connect(lambda _start: self._update_run_settings())
+        self.runs_view.pin_requested.connect(self._on_pin_run)
+        self.runs_view.rerun_requested.connect(s.rerun)
+        self.runs_view.baselines_changed.connect(self.cost_view.set_baselines)
+        self.runs_view.problem_found.connect(self._on_failed)
+        self.timeline.replay_changed.connect(self._on_replay_changed)
+        self.timeline.pause_requested.connect(s.pause)
+        self.network_view.pin_requested.connect(self._on_pin_requested)
         c = self.controls
         c.train_button.clicked.connect(s.toggle)
         c.step_button.clicked.connect(s.step_batch)
@@ -356,7 +431,27 @@ class MainWindow(QMainWindow):
 
     # -- session events ----------------------------------------------------------------------
     def _on_snapshot_ready(self, snap: Snapshot) -> None:
-        """The newest weights: to every view that is on screen now. A panel hidden behind another
+        """The newest weights, shown unless the timeline replays a checkpoint."""
+        self.timeline.set_checkpoints(self.session.checkpoints)
+        self.pins_view.set_checkpoints(self.session.checkpoints)
+        if not self.timeline.replaying:
+            self._show_snapshot(snap)
+
+    def _on_replay_changed(self, snap: Snapshot | None) -> None:
+        """The timeline moved: every view shows that checkpoint's weights (None: the live
+        network again), and the cost plot marks where it was taken."""
+        at = self.timeline.shown_batches()
+        self.cost_view.set_marker(at)
+        self.pins_view.set_position(at)
+        self._show_snapshot(self.session.snapshot if snap is None else snap)
+        self._status_note = None if at is None else _replay_status(at, self.session)
+        if at is None:
+            self._update_status()
+        else:
+            self.status_accuracy.setText(self._status_note)
+
+    def _show_snapshot(self, snap: Snapshot) -> None:
+        """These weights to every view that is on screen now. A panel hidden behind another
         tab gets them when it is shown (`_on_panel_shown`), so training is not slowed by views
         nobody sees."""
         self._snapshot = snap
@@ -366,7 +461,7 @@ class MainWindow(QMainWindow):
                 view.set_snapshot(snap)
         self._update_prediction()
         self._update_gradient()
-        self.status_epoch.setText(f"epoch {snap.epoch}, batch {snap.batch}  ")
+        self.status_epoch.setText(training_point(snap.epoch, snap.batch) + "  ")
         if self._stepping and not self.session.is_training:
             self.stepper.set_snapshot(snap)
         elif self._stepping:  # the walk on show is the old network's: marked, rebuilt on a step
@@ -375,7 +470,7 @@ class MainWindow(QMainWindow):
     def _snapshot_panels(self):
         return ((self.weights_dock, self.weights_grid), (self.sample_dock, self.sample_view),
                 (self.neuron_dock, self.neuron_panel), (self.mistakes_dock, self.mistakes_view),
-                (self.deeper_dock, self.deeper_view))
+                (self.deeper_dock, self.deeper_view), (self.runs_dock, self.runs_view))
 
     def _on_panel_shown(self, view, visible: bool) -> None:
         if visible and self._snapshot is not None and not self._closing:
@@ -383,9 +478,12 @@ class MainWindow(QMainWindow):
 
     def _on_network_rebuilt(self, snap: Snapshot) -> None:
         s = self.session
+        self.timeline.go_live()
         self._status_note = None
         self.undo_restore_action.setEnabled(False)
         self.cost_view.clear(s.batches_seen)  # a reopened model's epochs where they ended
+        self.runs_view.clear_run(snap.samples_seen)
+        self._update_run_settings()
         for report, at in zip(s.history, s.epoch_ends):
             self.cost_view.add_epoch(report, at)
         self.controls.show_settings(snap.sizes, snap.activation, snap.cost, s.seed, s.dataset_spec)
@@ -418,6 +516,7 @@ class MainWindow(QMainWindow):
     def _on_epoch_done(self, report) -> None:
         self._status_note = None
         self.cost_view.add_epoch(report)
+        self.runs_view.add_epoch(report)
         self._update_status()
         if 0 < self.session.stop_after <= report.epoch:
             self.statusBar().showMessage(f"Paused after epoch {report.epoch} (“stop after "
@@ -441,6 +540,8 @@ class MainWindow(QMainWindow):
     def _on_state_changed(self, state: str) -> None:
         training = state == "training"
         self.controls.show_state(training)
+        if training:
+            self.timeline.go_live()  # replaying and training do not mix
         self._update_status()
         if not training and self._snapshot is not None:
             self.stepper.set_snapshot(self._snapshot)
@@ -497,6 +598,8 @@ class MainWindow(QMainWindow):
         """The stepper's gradient step or undo. It was worked out on the network as it was when
         training last paused; while training runs, applying it would silently throw away every
         batch trained since, so training pauses instead and the stepper catches up."""
+        if self._refused_while_replaying("the stepper's step"):
+            return
         if self.session.is_training:
             self.session.pause()
             self._on_failed("Training was running, so the stepper's step was not applied (it "
@@ -509,18 +612,51 @@ class MainWindow(QMainWindow):
         """A neuron edited by hand (or the edit undone): the session applies it, which pauses
         training. The edit was made on the snapshot the Neuron tab shows, which follows
         training, so at most the batches of one snapshot interval give way to it."""
+        if self._refused_while_replaying("the neuron's edit"):
+            return
         if self.session.is_training:
             self.statusBar().showMessage("Training paused: a neuron was edited by hand", 5000)
         self.session.apply_parameters(weights, biases)
 
+    def _refused_while_replaying(self, what: str) -> bool:
+        """True (and the banner says why) if the timeline shows an earlier checkpoint: a change
+        worked out on it would replace the live network's newer weights."""
+        if not self.timeline.replaying:
+            return False
+        self.timeline.go_live()
+        self._on_failed(f"The window was replaying an earlier checkpoint, so {what} was not "
+                        "applied (it would have replaced the newer weights). It shows the "
+                        "live network again: try once more.")
+        return True
+
     def _on_lr_changed(self, lr: float) -> None:
         self.session.set_lr(lr)
         self.stepper.set_lr(lr)
+        self._update_run_settings()
 
     def _on_batch_size_changed(self, n: int) -> None:
         self.session.set_batch_size(n)
         self.stepper.set_batch_size(n)
         self._update_batch()
+        self._update_run_settings()
+
+    def _update_run_settings(self) -> None:
+        """The Runs tab compares the pinned runs with the run's settings as they are now."""
+        self.runs_view.set_settings(self.session.run_settings())
+
+    def _run_start_arrays(self) -> dict:
+        """The run's start for a lesson file (none before its first mini-batch)."""
+        start = self.session.run_start
+        return start.to_arrays() if start is not None else {}
+
+    def _restore_run_start(self, arrays) -> None:
+        self.session.restore_run_start(RunStart.from_arrays(arrays) if arrays else None)
+
+    def _on_pin_run(self) -> None:
+        """Pin the run on show (its latest snapshot) as a baseline on the plots."""
+        if self.runs_view.pin(self.session.snapshot, self.session.run_settings()):
+            self.statusBar().showMessage("Pinned this run: its curves stay on the plots "
+                                         "(dashed); the Runs tab lists the pinned runs", 8000)
 
     # -- input on show -----------------------------------------------------------------------
     def _on_sample_changed(self, choice) -> None:
@@ -560,6 +696,7 @@ class MainWindow(QMainWindow):
         self._shown = shown
         self.network_view.set_input(shown.x)
         self.neuron_panel.set_input(shown.x)
+        self.pins_view.set_input(shown.x, shown.label)
         self.stepper.set_sample(shown.x, shown.label, shown.description)
         self._update_batch()
         self._update_prediction()
@@ -613,6 +750,21 @@ class MainWindow(QMainWindow):
                                       self.session.dataset.class_names)
         self.neuron_dock.show()
         self.neuron_dock.raise_()
+
+    def _on_pin_requested(self, kind: str, layer: int, j: int, k: int) -> None:
+        """A neuron or weight pinned from the network view: followed in the Pins tab."""
+        self.pins_view.add(Pin(kind, layer, j, k))
+        self.pins_dock.show()
+        self.pins_dock.raise_()
+
+    def _pin_selected(self) -> None:
+        """P: pin the neuron selected in the network view (a hidden or output one)."""
+        selected = self.network_view.selected()
+        if selected is None or selected[0] < 1:
+            self.statusBar().showMessage("Select a hidden or output neuron first (click it), "
+                                         "then press P to pin it", 5000)
+            return
+        self._on_pin_requested("neuron", selected[0], selected[1], -1)
 
     def _on_weight_clicked(self, l: int, j: int, k: int) -> None:
         self.stepper.explain_weight(l, j, k)
@@ -692,15 +844,24 @@ class MainWindow(QMainWindow):
         self._theme_name = name
         self._apply_theme()
 
+    def _set_palette(self, name: str) -> None:
+        self._palette_name = name
+        self._apply_theme()
+
     def _apply_theme(self) -> None:
-        t = themes.theme(self._theme_name, self._presentation)
+        t = themes.theme(self._theme_name, self._presentation, self._palette_name)
+        self.palette_menu.show(self._palette_name, t.background)
+        self.stepper.set_signs(t.palette)
+        self.gradient_action.setToolTip(f"{'/'.join(t.palette.words).capitalize()} by the "
+                                        "gradient instead of the weight")
         self.dark_action.setChecked(self._theme_name == "dark")
         self.light_action.setChecked(self._theme_name == "light")
         self.presentation_action.setChecked(self._presentation)
         themes.apply_palette(t)
         self.banner.set_base_font(QApplication.font())
         for view in (self.network_view, self.sample_view, self.weights_grid, self.neuron_panel,
-                     self.drawing_pad, self.mistakes_view, self.deeper_view):
+                     self.drawing_pad, self.mistakes_view, self.deeper_view, self.runs_view,
+                     self.pins_view):
             view.set_theme(t)
         self.cost_view.set_colors(t.background, t.foreground)
         self.cost_view.set_font_scale(t.font_scale)
@@ -741,17 +902,9 @@ class MainWindow(QMainWindow):
         if path:
             self.session.set_dataset(path)
 
-    def _on_export_png(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Export view", "mlpviz.png", "PNG (*.png)")
-        if path:
-            self.export_png(path)
-
     def export_png(self, path: str) -> bool:
         """Save the whole window as it looks now."""
-        ok = self.grab().save(path)
-        if not ok:
-            self._on_failed(f"Could not write {path}.")
-        return ok
+        return self.slides.export_view(path)
 
     def _on_export_csv(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, "Export history", "history.csv", "CSV (*.csv)")
@@ -807,9 +960,10 @@ class MainWindow(QMainWindow):
                                          f"learned\nHelp ▸ What am I looking at? (H)")
         if self.help_dialog is not None:
             names = self.session.dataset.class_names if self.session.dataset else None
+            t = themes.theme(self._theme_name, palette=self._palette_name)
             self.help_dialog.set_text(structure_summary(
-                snap.sizes, snap.activation, snap.cost, names,
-                shades=themes.theme(self._theme_name).shades))
+                snap.sizes, snap.activation, snap.cost, names, shades=t.shades,
+                palette=t.palette))
 
     def _on_about(self) -> None:
         """Version, the data's source and licence, the app's licence; the app's icon."""
@@ -824,7 +978,7 @@ class MainWindow(QMainWindow):
     def _update_status(self) -> None:
         history = self.session.history
         snap = self.session.snapshot
-        self.status_epoch.setText(f"epoch {snap.epoch}, batch {snap.batch}  ")
+        self.status_epoch.setText(training_point(snap.epoch, snap.batch) + "  ")
         if self._status_note:
             self.status_accuracy.setText(self._status_note)
         elif history:
@@ -849,6 +1003,7 @@ class MainWindow(QMainWindow):
         if state is not None:
             self.side_panels.restored = bool(self.restoreState(state))
         self._theme_name = values["theme"]
+        self._palette_name = values["palette"]
         self._presentation = values["presentation"]
         self.controls.speed.setValue(values["speed"])
         self.controls.stop_after.setValue(values["stop_after"])
@@ -862,7 +1017,8 @@ class MainWindow(QMainWindow):
             self._restore_layout_after_stepper()
             self.sample_dock.raise_()
         return {"geometry": self.saveGeometry(), "window_state": self.saveState(),
-                "theme": self._theme_name, "presentation": self._presentation,
+                "theme": self._theme_name, "palette": self._palette_name,
+                "presentation": self._presentation,
                 "speed": self.controls.speed.value(),
                 "stop_after": self.controls.stop_after.value(),
                 "input_circles": self.circles_action.isChecked(),

@@ -19,6 +19,7 @@ from PySide6.QtCore import QByteArray, QSettings
 from mlpviz.core.activations import ACTIVATIONS
 from mlpviz.core.costs import COSTS
 from mlpviz.core.limits import DRAWN, hidden_problem
+from mlpviz.core.palette import DEFAULT_PALETTE, PALETTES
 from mlpviz.core.training import DEFAULT_BATCH
 from mlpviz.gui.run_controls import LR_RANGE as RUN_LR_RANGE
 from mlpviz.gui.session import (
@@ -47,6 +48,7 @@ DEFAULTS: Mapping[str, object] = MappingProxyType({
     "speed": MAX_SPEED,
     "stop_after": 0,  # epochs after which training pauses by itself; 0: never
     "theme": "dark",
+    "palette": DEFAULT_PALETTE,  # the signs' colours: "lesson" (green/red) or "colour-blind"
     "presentation": False,
     "input_circles": False,
     "geometry": None,  # QByteArray from QMainWindow.saveGeometry, or None
@@ -147,6 +149,7 @@ _CHECKS: Mapping[str, Callable[[object], object]] = MappingProxyType({
     "speed": lambda raw: _whole(raw, *SPEED_RANGE),
     "stop_after": lambda raw: _whole(raw, *STOP_AFTER_RANGE),
     "theme": _one_of(tuple(THEMES)),
+    "palette": _one_of(tuple(PALETTES)),
     "presentation": _flag,
     "input_circles": _flag,
     "geometry": _layout,

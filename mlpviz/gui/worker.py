@@ -25,6 +25,7 @@ import time
 import numpy as np
 from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal, Slot
 
+from mlpviz.core.checkpoints import next_due
 from mlpviz.core.snapshot import Snapshot
 from mlpviz.core.training import (BatchReport, EpochReport, Trainer, TrainingDiverged,
                                   single_blas_thread)
@@ -62,6 +63,11 @@ class TrainingWorker(QObject):
                            returning to, with their held-out accuracy: when a run (training or
                            an epoch step) starts, before the first of a series of single-batch
                            steps on new parameters, and at every epoch's end
+      run_started(int generation, RunStart)  the trainer's first mini-batch: where its run
+                           began (parameters and shuffle state), to rerun it exactly
+      replay_ready(int generation, tuple[(int, Snapshot), ...])  replay checkpoints: the
+                           parameters after the batches (counted since `install`) the schedule
+                           of core.checkpoints.next_due names, sent after those batches' reports
       finished()           the loop has ended (after `stop()`)
     """
 
@@ -73,6 +79,8 @@ class TrainingWorker(QObject):
     failed = Signal(int, str)
     diverged = Signal(int)
     checkpoint_ready = Signal(int, object, float, str)
+    run_started = Signal(int, object)
+    replay_ready = Signal(int, object)
     finished = Signal()
 
     def __init__(self, trainer: Trainer, generation: int = 0, speed: int = MAX_SPEED, parent=None):
@@ -84,6 +92,7 @@ class TrainingWorker(QObject):
         self._generation = int(generation)
         self._synced = True  # the Network holds the current parameters (no step since sync/apply)
         self._checkpointed = False  # a checkpoint was offered since these parameters were set
+        self._start_sent = False  # run_started was emitted for this trainer
         self._mode = PAUSED
         self._announced = "paused"
         self._stopping = False
@@ -92,6 +101,8 @@ class TrainingWorker(QObject):
         self._next_batch = 0.0  # monotonic time the next batch may start (slow motion)
         self._pending: list[BatchReport] = []
         self._pending_epochs: list[tuple[EpochReport, Snapshot]] = []  # with its checkpoint
+        self._replay_count, self._replay_due = 0, 1  # batches since install; next checkpoint's
+        self._pending_replay: list[tuple[int, Snapshot]] = []
         self._last_emit = 0.0
         self._taken = threading.Event()  # the receiver has taken the last snapshot
         self._taken.set()
@@ -247,11 +258,14 @@ class TrainingWorker(QObject):
         elif name == "install":
             self._pending.clear()
             self._pending_epochs.clear()
+            self._pending_replay.clear()
+            self._replay_count, self._replay_due = 0, 1
             if self._mode != PAUSED:
                 self._mode = PAUSED
                 self._announce("paused")
             self._trainer, self._generation = args
             self._synced = True
+            self._start_sent = False
             self._checkpointed = False
             self._taken.set()
         elif name == "apply":
@@ -287,10 +301,17 @@ class TrainingWorker(QObject):
         started = time.monotonic()
         report = t.step()  # raises TrainingDiverged without changing any weight
         self._synced = False
+        if not self._start_sent:
+            self._start_sent = True
+            self.run_started.emit(self._generation, t.start)
         self._pending.append(report)
         now = time.monotonic()
         self._recent.append((now, report.batch_size))
         self._next_batch = started + self._delay
+        self._replay_count += 1
+        if self._replay_count >= self._replay_due:
+            self._pending_replay.append((self._replay_count, self._snapshot_now()))
+            self._replay_due = next_due(self._replay_count)
         epoch_ended = t.epoch_done
         if epoch_ended:  # its report and checkpoint go out after the batches before them
             report = t.finish_epoch()
@@ -333,6 +354,9 @@ class TrainingWorker(QObject):
         if self._pending:
             reports, self._pending = tuple(self._pending), []
             self.batches_done.emit(self._generation, reports)
+        if self._pending_replay:
+            replay, self._pending_replay = tuple(self._pending_replay), []
+            self.replay_ready.emit(self._generation, replay)
         if self._pending_epochs:
             epochs, self._pending_epochs = self._pending_epochs, []
             for report, snapshot in epochs:

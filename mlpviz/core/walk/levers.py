@@ -195,7 +195,7 @@ def weights_stage(c: Context, j: int) -> Stage:
     else:
         text = (f"{head} Each weight's effect is in proportion to the activation it multiplies, "
                 f"so {_matter_most(c, L, j, said)}. To push the output {_direction(nudge)}, "
-                "green lines should grow, red ones shrink.")
+                f"{c.pos} lines should grow, {c.neg} ones shrink.")
     return Stage(
         key="lever-weights", number=4, title="4b · Lever 2: the weights", short="4b · The weights",
         highlight=0, text=text,
@@ -206,7 +206,7 @@ def weights_stage(c: Context, j: int) -> Stage:
                         line_values={L - 1: only_row(t.W[L - 1].shape, j, -gw)},
                         neuron_text={(L - 1, k): fmt_sig(a_prev[k], 2) for k in order[:3]},
                         caption=f"Lever 2: the weights into {c.neuron(L, j)} "
-                                "(green: should grow, red: shrink)"),
+                                f"({c.pos}: should grow, {c.neg}: shrink)"),
         **tab.fields(), **said.fields(),
     )
 

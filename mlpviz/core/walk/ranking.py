@@ -98,8 +98,8 @@ def gradient_stage(c: Context) -> Stage:
                 "norm": norm, "zeros": zeros, "count": P, **counts},
         overlay=Overlay(line_values={l: -g for l, g in enumerate(t.grad_w)},
                         nudges={l + 1: -g for l, g in enumerate(t.grad_b)},
-                        caption="−∇C: green should grow, red shrink; the brighter, the more "
-                                "it matters"),
+                        caption=f"−∇C: {c.pos} should grow, {c.neg} shrink; the brighter, "
+                                "the more it matters"),
         **tab.fields(), **said.fields(),
     )
 
