@@ -272,7 +272,7 @@ def train_epochs(qtbot, session, n):
 
 
 def test_eta_1000_collapse_is_said_and_restored_and_undone(qtbot, window):
-    s = window.session
+    s = window.session  # (30–60 s bounds throughout: 3 s timed out at load 11)
     train_epochs(qtbot, s, 4)
     good = s.last_good
     assert good is not None and good.accuracy == max(r.test_accuracy for r in s.history)
@@ -281,7 +281,7 @@ def test_eta_1000_collapse_is_said_and_restored_and_undone(qtbot, window):
     assert s.lr == 1000.0
     with qtbot.waitSignal(s.failed, timeout=30_000) as blocker:
         s.start()
-    qtbot.waitUntil(lambda: not s.is_training, timeout=5000)
+    qtbot.waitUntil(lambda: not s.is_training, timeout=30_000)
     message = blocker.args[0]
     low = s.history[-1].test_accuracy
     assert f"collapsed to {100 * low:.1f} %" in message and "η = 1000" in message
@@ -291,16 +291,16 @@ def test_eta_1000_collapse_is_said_and_restored_and_undone(qtbot, window):
     assert restore.text() == "Restore last good weights"
     ruined = s.snapshot
     best = s.last_good
-    with qtbot.waitSignal(s.restored, timeout=2000) as said:
+    with qtbot.waitSignal(s.restored, timeout=30_000) as said:
         restore.click()
     assert best.describe() in said.args[0]
-    qtbot.waitUntil(lambda: same(s.snapshot, best.snapshot), timeout=3000)
+    qtbot.waitUntil(lambda: same(s.snapshot, best.snapshot), timeout=30_000)
     assert f"{100 * best.accuracy:.1f} % (restored)" in window.status_accuracy.text()
     assert window.undo_restore_action.isEnabled()
     [undo] = window.banner.action_buttons
-    with qtbot.waitSignal(s.restored, timeout=2000):
+    with qtbot.waitSignal(s.restored, timeout=30_000):
         undo.click()
-    qtbot.waitUntil(lambda: same(s.snapshot, ruined), timeout=3000)
+    qtbot.waitUntil(lambda: same(s.snapshot, ruined), timeout=30_000)
     assert not window.undo_restore_action.isEnabled()
 
 

@@ -182,14 +182,14 @@ def test_hover_tooltip_gives_the_cores_a_z_and_b(qtbot, trained, data):
     L = layout_of(view)
     for l, j in [(1, 4), (2, 11), (3, label)]:
         qtbot.mouseMove(view, QPoint(*(int(v) for v in L.centers[l][j])))
-        qtbot.waitUntil(lambda: view.toolTip() != "")
+        qtbot.waitUntil(lambda: view.toolTip() != "", timeout=30_000)  # (5 s failed at load 11)
         tip = view.toolTip()
         a, z, b = trace.a[l][j], trace.z[l][j], trained.biases[l - 1][j]
         assert f"a = {fixed(a)}" in tip and f"z = {fixed(z)}" in tip and f"b = {fixed(b)}" in tip, tip
         assert f"σ({fixed(z - b)} " in tip and f"= {fixed(a)}" in tip, tip
     # a line: its weight and both ends
     qtbot.mouseMove(view, QPoint(*(int(v) for v in along(view, 2, 6, 2, 0.5))))
-    qtbot.waitUntil(lambda: view.toolTip().startswith("weight"))
+    qtbot.waitUntil(lambda: view.toolTip().startswith("weight"), timeout=30_000)
     tip = view.toolTip()
     hit = view._hover
     assert hit[0] == "line"
