@@ -19,7 +19,7 @@ from mlpviz.core.notation import fmt_sig, sub, sup
 from mlpviz.core.overlay import Overlay
 from mlpviz.core.walk.claims import Said
 from mlpviz.core.walk.context import (
-    Context, count, lr_text, num, only, only_row, par, pixel, updown,
+    Context, count, lr_text, num, only, only_row, par, pixel, pixel_place, updown,
 )
 from mlpviz.core.walk.stage import Stage
 from mlpviz.core.walk.table import Table
@@ -149,7 +149,7 @@ def _weight_rows(c: Context, l: int, j: int, tab: Table, wishes: bool) -> list[i
     else:
         order = np.argsort(-np.abs(a_prev), kind="stable")
     for k in order:
-        cells = [pixel(int(k), c.sizes[0]).replace("pixel ", "") if l == 1 else str(int(k)),
+        cells = [pixel_place(int(k), c.sizes[0]) if l == 1 else str(int(k)),
                  a_prev[k], w[k], -gw[k]]
         if wishes:
             cells.append(-t.wishes[l - 1][j, k])

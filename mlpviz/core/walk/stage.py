@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from mlpviz.core.network import Network, Trace
 from mlpviz.core.overlay import Overlay
+from mlpviz.i18n import _
 
 
 @dataclass(frozen=True, eq=False)
@@ -76,7 +77,7 @@ class Walk:
     def position(self, i: int) -> str:
         """Where stage i sits, in the numbering the list of stages and the README use:
         "Stage 4b of 9"."""
-        return f"Stage {self.stages[i].label} of {self.parts}"
+        return _("Stage {label} of {parts}").format(label=self.stages[i].label, parts=self.parts)
 
     def index(self, key: str) -> int:
         """Position of the stage with this key; ValueError if there is none."""
