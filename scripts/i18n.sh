@@ -16,7 +16,7 @@ LOCALE=zh_CN
 
 extract() {
     mkdir -p build
-    "$PY" -m babel.messages.frontend extract -q -F babel.cfg --no-location --sort-output \
+    "$PY" -m babel.messages.frontend extract -F babel.cfg --no-location --sort-output \
         --width=100 --project=mlpviz -k ngettext:1,2 -o "$POT" mlpviz
 }
 
@@ -25,13 +25,13 @@ case "${1:-}" in
     update)
         extract
         if [ -f "$PO_DIR/$LOCALE/LC_MESSAGES/mlpviz.po" ]; then
-            "$PY" -m babel.messages.frontend update -q -D mlpviz -i "$POT" -d "$PO_DIR" -l "$LOCALE" \
+            "$PY" -m babel.messages.frontend update -D mlpviz -i "$POT" -d "$PO_DIR" -l "$LOCALE" \
                 --no-location --width=100 --ignore-obsolete
         else
-            "$PY" -m babel.messages.frontend init -q -D mlpviz -i "$POT" -d "$PO_DIR" -l "$LOCALE" \
+            "$PY" -m babel.messages.frontend init -D mlpviz -i "$POT" -d "$PO_DIR" -l "$LOCALE" \
                 --width=100
         fi ;;
     compile)
-        "$PY" -m babel.messages.frontend compile -q -D mlpviz -d "$PO_DIR" -l "$LOCALE" --statistics ;;
+        "$PY" -m babel.messages.frontend compile -D mlpviz -d "$PO_DIR" -l "$LOCALE" --statistics ;;
     *) echo "usage: scripts/i18n.sh extract|update|compile" >&2; exit 2 ;;
 esac
