@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import gettext
 import os
+import re
 from pathlib import Path
 from typing import Callable, Mapping
 
@@ -31,6 +32,8 @@ LOCALE_DIR = Path(__file__).parent / "locale"
 CATALOGS = {"zh": "zh_CN"}  # the catalog folder of each translated language
 # Decimal mark and thousands separator of each language (Chinese writes 13,002 and 0.5 too).
 _NUMBER_SYMBOLS = {"en": (".", ","), "zh": (".", ",")}
+
+_NO_SPACE_AFTER = re.compile(r"(?<=[。；！？，：])[ \t]+")
 
 _current = "en"
 _translation: gettext.NullTranslations = gettext.NullTranslations()
@@ -122,6 +125,14 @@ def ngettext(singular: str, plural: str, n: int) -> str:
 def N_(message: str) -> str:
     """Marks `message` for the catalog without translating it (translated where it is shown)."""
     return message
+
+
+def tidy(text: str) -> str:
+    """A text put together from translated sentences, spaced as its language writes: Chinese
+    puts no space after 。；！？，： (the English sentences were joined with spaces)."""
+    if _current == "zh":
+        return _NO_SPACE_AFTER.sub("", text)
+    return text
 
 
 def decimal_point() -> str:

@@ -119,8 +119,8 @@ def _sum_terms(values: np.ndarray) -> str:
 
 def _empty_stage(batch_size: int) -> Stage:
     return Stage(
-        key="batch", number=9, title=f"9 · {_('From one sample to a batch')}",
-        short=f"9 · {_('A mini-batch')}",
+        key="batch", number=9, title="9 · " + _("From one sample to a batch"),
+        short="9 · " + _("A mini-batch"),
         text=_("Each training sample wants its own changes; training averages them over "
                "mini-batches of {n}. No training samples are loaded yet: choose a dataset to see "
                "several of them side by side.").format(n=count(batch_size)),
@@ -167,8 +167,8 @@ def batch_stage(c: Context, batch: MiniBatch | None, batch_size: int) -> Stage:
                 "batch": _("lines by −∂C/∂w averaged over the mini-batch of {n}").format(
                     n=count(n))}
     return Stage(
-        key="batch", number=9, title=f"9 · {_('From one sample to a batch')}",
-        short=f"9 · {_('A mini-batch')}", text=text, formula=formula,
+        key="batch", number=9, title="9 · " + _("From one sample to a batch"),
+        short="9 · " + _("A mini-batch"), text=text, formula=formula,
         values={"params": params, "labels": bw.labels, "grads": bw.grads, "mean": bw.mean,
                 "batch_gradient": bw.batch_gradient, "pulls": pulls, "n": n,
                 "indices": batch.indices, "splits": batch.splits, "shown": batch.shown,

@@ -104,7 +104,7 @@ def gradcheck_stage(report: GradCheckReport, n_parameters: int) -> Stage:
 def _check_table(report: GradCheckReport) -> Table:
     """One row per checked parameter: where, which, backprop, numerical, relative error, the
     allowance, the verdict."""
-    tab = Table("", _("parameter"), "backprop", _("numerical"), _("relative error"),
+    tab = Table("", _("parameter"), _("backprop"), _("numerical"), _("relative error"),
                 _("± allowance"), "")
     sizes = report.sizes
 

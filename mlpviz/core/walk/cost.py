@@ -32,8 +32,8 @@ def cost_stage(c: Context) -> Stage:
     said = Said()
     formula, text = (_cross_entropy_words if c.softmax else _squared_error_words)(c, said)
     return Stage(
-        key="cost", number=2, title=f"2 · {_('The cost of this sample')}",
-        short=f"2 · {_('The cost')}", highlight=lab, text=f"{text} {_(_NETWORK_COST)}",
+        key="cost", number=2, title="2 · " + _("The cost of this sample"),
+        short="2 · " + _("The cost"), highlight=lab, text=f"{text} {_(_NETWORK_COST)}",
         formula=formula,
         values={"a": a, "y": y, "terms": terms, "cost": C},
         overlay=Overlay(focus=(L, lab),
@@ -121,8 +121,8 @@ def wants_stage(c: Context) -> Stage:
     text = " ".join(filter(None, (_verdict(c, said), _wants(c, said, most),
                                   _in_proportion(c, said, most))))
     return Stage(
-        key="wants", number=3, title=f"3 · {_('What the outputs want')}",
-        short=f"3 · {_('What they want')}",
+        key="wants", number=3, title="3 · " + _("What the outputs want"),
+        short="3 · " + _("What they want"),
         highlight=lab, text=text, formula=formula,
         values={"a": a, "y": y, "nudges": nudges, "grad": grad},
         overlay=Overlay(nudges={L: nudges}, focus=(L, lab),

@@ -38,8 +38,8 @@ def input_stage(c: Context) -> Stage:
             _("The image is the first layer: {n} neurons, each holding its pixel's brightness "
               "from 0 (blank) to 1 (full ink)."))
     return Stage(
-        key="forward-0", number=1, title=f"1a · {_('Forward: the input layer')}",
-        short=f"1a · {_('Input layer')}",
+        key="forward-0", number=1, title="1a · " + _("Forward: the input layer"),
+        short="1a · " + _("Input layer"),
         text=f"{text.format(n=count(n))} {lights}",
         formula=f"a{sup(0)} = x   " + _("({n} numbers in 0 … 1)").format(n=count(n)),
         values={"a": x, "lit": lit, "dark": dark},
@@ -93,8 +93,8 @@ def layer_stage(c: Context, l: int) -> Stage:
                  "shares that add up to 1.") if softmax else
                _("The output layer works the same way."))
         text = f"{how} {verdict}"
-        title = f"1{chr(ord('a') + l)} · {_('Forward: the output layer')}"
-        short = f"1{chr(ord('a') + l)} · {_('Output layer')}"
+        title = f"1{chr(ord('a') + l)} · " + _("Forward: the output layer")
+        short = f"1{chr(ord('a') + l)} · " + _("Output layer")
     else:
         top = said.first(
             ("zero", [c.layer(l)], a, _("Here every neuron of layer {l} gives 0: none of them "

@@ -95,7 +95,7 @@ def bias_stage(c: Context, j: int) -> Stage:
                           _("The {name} output is exactly at its target: none of its levers "
                             "needs to move, and ∂C/∂b = 0.").format(name=c.q(j)))
     else:
-        want = said.claim(_direction(nudge), [c.neuron(L, j)], [nudge],
+        want = said.claim("up" if up else "down", [c.neuron(L, j)], [nudge],
                           (_("To make {neuron} go up, the first lever is its bias") if up else
                            _("To make {neuron} go down, the first lever is its bias")).format(
                               neuron=c.neuron(L, j)))
@@ -113,8 +113,8 @@ def bias_stage(c: Context, j: int) -> Stage:
         text = _("{want}: {how}.").format(want=want, how=how) + f" {resp} {moves}"
     formula = f"∂C/∂b{sub(j)}{sup(L)} = ∂C/∂z{sub(j)}{sup(L)}\n{dz}"
     return Stage(
-        key="lever-bias", number=4, title=f"4a · {_('Lever 1: the bias')}",
-        short=f"4a · {_('The bias')}",
+        key="lever-bias", number=4, title="4a · " + _("Lever 1: the bias"),
+        short="4a · " + _("The bias"),
         text=text, formula=formula,
         values={"z": z, "a": a, "prime": sp, "grad_a": ga, "grad_z": gz, "grad_b": gb,
                 "step": step, "focus": j},
@@ -221,8 +221,8 @@ def weights_stage(c: Context, j: int) -> Stage:
                   "{which}. To push the output down, green lines should grow, red ones shrink."))
         text = f"{head} {text.format(which=_matter_most(c, L, j, said))}"
     return Stage(
-        key="lever-weights", number=4, title=f"4b · {_('Lever 2: the weights')}",
-        short=f"4b · {_('The weights')}",
+        key="lever-weights", number=4, title="4b · " + _("Lever 2: the weights"),
+        short="4b · " + _("The weights"),
         highlight=0, text=text,
         formula=formula,
         values={"a_prev": a_prev, "w": w, "grad_w": gw, "grad_z": gz, "order": np.array(order),
@@ -287,7 +287,7 @@ def activations_stage(c: Context, j: int) -> Stage:
     return Stage(
         key="lever-activations", number=4,
         title="4c · " + _("Lever 3: layer {l}'s activations").format(l=L - 1),
-        short=f"4c · {_('What comes in')}", highlight=order.index(k1),
+        short="4c · " + _("What comes in"), highlight=order.index(k1),
         text=text, formula=_wish_formula(c, L, j, k1),
         values={"w": w, "grad_z": gz, "wishes": wish, "nudges": nudges, "focus": j},
         overlay=Overlay(focus=(L, j), dim_others=True,

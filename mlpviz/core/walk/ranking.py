@@ -99,8 +99,8 @@ def gradient_stage(c: Context) -> Stage:
                   name=c.q(t.label), n=count(P))
             + f" {ranks}{zero_note} " + _("Click any line to see its chain rule."))
     return Stage(
-        key="gradient", number=7, title=f"7 · {_('The whole gradient')}",
-        short=f"7 · {_('The gradient')}",
+        key="gradient", number=7, title="7 · " + _("The whole gradient"),
+        short="7 · " + _("The gradient"),
         highlight=0, text=text, formula=formula,
         values={"params": [p[:3] for p in top], "grads": np.array([p[3] for p in top]),
                 "ratios": ratios,

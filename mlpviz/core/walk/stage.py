@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from mlpviz.core.network import Network, Trace
 from mlpviz.core.overlay import Overlay
-from mlpviz.i18n import _
+from mlpviz.i18n import _, tidy
 
 
 @dataclass(frozen=True, eq=False)
@@ -48,6 +48,9 @@ class Stage:
     highlight: int | None = None
     claims: tuple = ()
     refused: tuple = ()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "text", tidy(self.text))  # spaced as the language writes
 
     @property
     def label(self) -> str:

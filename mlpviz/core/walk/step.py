@@ -56,7 +56,7 @@ def step_stage(c: Context, after: Network) -> Stage:
         text += " " + up
     text += " " + _("Take the step to see it in the network; Undo puts every weight back exactly.")
     return Stage(
-        key="step", number=8, title=f"8 · {_('Take one step')}", short=f"8 · {_('One step')}",
+        key="step", number=8, title="8 · " + _("Take one step"), short="8 · " + _("One step"),
         highlight=lab,
         text=text, formula=formula,
         values={"a_before": a0, "a_after": a1, "change": change, "cost_before": c0,

@@ -61,8 +61,8 @@ def outputs_sum_stage(c: Context) -> Stage:
                               "gives the nudges layer {l} should get, Σ.").format(
                                   n=n_out, l=L - 1) + f" {most}"
     return Stage(
-        key=f"sum-{L - 1}", number=5, title=f"5 · {_('Adding up the wishes')}",
-        short=f"5 · {_('All the wishes')}",
+        key=f"sum-{L - 1}", number=5, title="5 · " + _("Adding up the wishes"),
+        short="5 · " + _("All the wishes"),
         highlight=k_star, text=text, formula=formula,
         values={"wishes": wishes, "grad_a": grad, "nudges": nudges, "most_wanted": k_star},
         overlay=Overlay(nudges={L - 1: nudges, L: c.out_nudges()}, focus=(L - 1, k_star),
