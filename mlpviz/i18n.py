@@ -22,6 +22,7 @@ from __future__ import annotations
 import gettext
 import os
 import re
+import weakref
 from pathlib import Path
 from typing import Callable, Mapping
 
@@ -37,7 +38,7 @@ _NO_SPACE_AFTER = re.compile(r"(?<=[。；！？，：])[ \t]+")
 
 _current = "en"
 _translation: gettext.NullTranslations = gettext.NullTranslations()
-_listeners: list[Callable[[str], None]] = []
+_listeners: list[Callable[[], Callable[[str], None] | None]] = []  # weak: a closed window goes
 
 
 def normalize(text: object) -> str | None:
@@ -92,8 +93,12 @@ def set_language(lang: str) -> None:
         return
     _translation = load(lang)
     _current = lang
-    for listener in list(_listeners):
-        listener(lang)
+    for ref in list(_listeners):
+        listener = ref()
+        if listener is None:
+            _listeners.remove(ref)
+        else:
+            listener(lang)
 
 
 def language() -> str:
@@ -102,14 +107,21 @@ def language() -> str:
 
 
 def add_listener(listener: Callable[[str], None]) -> None:
-    """Call listener(lang) after every change of language (the window relabels itself)."""
-    if listener not in _listeners:
-        _listeners.append(listener)
+    """Call listener(lang) after every change of language (the window relabels itself). A bound
+    method is held weakly: an object that is gone is no longer called."""
+    if not any(ref() == listener for ref in _listeners):
+        _listeners.append(_weak(listener))
 
 
 def remove_listener(listener: Callable[[str], None]) -> None:
-    if listener in _listeners:
-        _listeners.remove(listener)
+    _listeners[:] = [ref for ref in _listeners if ref() not in (None, listener)]
+
+
+def _weak(listener: Callable[[str], None]):
+    """A weak reference to a bound method, a strong one (a closure) to anything else."""
+    if hasattr(listener, "__self__") and hasattr(listener, "__func__"):
+        return weakref.WeakMethod(listener)
+    return lambda: listener
 
 
 def _(message: str) -> str:

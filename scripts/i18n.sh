@@ -26,7 +26,7 @@ case "${1:-}" in
         extract
         if [ -f "$PO_DIR/$LOCALE/LC_MESSAGES/mlpviz.po" ]; then
             "$PY" -m babel.messages.frontend update -D mlpviz -i "$POT" -d "$PO_DIR" -l "$LOCALE" \
-                --width=100 --ignore-obsolete --previous
+                --width=100 --ignore-obsolete --previous --no-fuzzy-matching
         else
             "$PY" -m babel.messages.frontend init -D mlpviz -i "$POT" -d "$PO_DIR" -l "$LOCALE" \
                 --width=100

@@ -6,6 +6,8 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 # Keep test runs away from the user's settings and data cache.
 os.environ.setdefault("MLPVIZ_SETTINGS_ORG", "mlpviz-tests")
+# English unless a test chooses: the app follows the system locale (LANGUAGE comes first).
+os.environ["LANGUAGE"] = "en"
 
 
 import functools  # noqa: E402

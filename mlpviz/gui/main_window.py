@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout, QLabel, QMainWindow, QMessageBox, QProgressBar, QVBoxLayout, QWidget,
 )
 
+from mlpviz import i18n
 from mlpviz.about import about_html
 from mlpviz.core.explain import parameter_breakdown, structure_summary
 from mlpviz.core.minibatch import MiniBatch, batch_gradient, minibatch_for
@@ -32,6 +33,8 @@ from mlpviz.gui.compare_trace import TraceCompare
 from mlpviz.gui.icon import app_icon
 from mlpviz.gui.import_dialog import IMPORT_FILTER, ask_and_import
 from mlpviz.gui.keys import FIELD_RULE, WindowKeys, shortcut_rows
+from mlpviz.gui.labels import Labels
+from mlpviz.i18n import N_
 from mlpviz.gui.panels import HelpDialog, MessageBanner
 from mlpviz.gui.presentation import PresentationLayout
 from mlpviz.gui.run_controls import RunControls
@@ -76,10 +79,14 @@ class MainWindow(QMainWindow):
 
     def __init__(self, session: Session | None = None, restore: bool = True):
         super().__init__()
-        self.setWindowTitle("mlpviz — a neural network learning to read digits")
+        stored = settings.read() if restore else dict(settings.DEFAULTS)
+        if restore:  # the remembered language, else the system's (None: never chosen)
+            i18n.set_language(stored["language"] or i18n.system_language())
+        self.labels = Labels()  # every text of the window's own, in the current language
+        self.labels.add(self.setWindowTitle,
+                        N_("mlpviz — a neural network learning to read digits"))
         self.setWindowIcon(app_icon())
         self.about_box: QMessageBox | None = None
-        stored = settings.read() if restore else dict(settings.DEFAULTS)
         problem = None
         if session is None:
             session, problem = settings.session_from(stored)
@@ -108,6 +115,7 @@ class MainWindow(QMainWindow):
         self._wire()
         self.keys = WindowKeys(self, self.actions)  # the single-key actions, whatever has focus
         self.presentation = PresentationLayout(self, self.view_menu)  # F5's layout and its keys
+        i18n.add_listener(self._on_language_changed)  # View › Language, --lang: relabel at once
         try:
             self._apply_settings(stored)
         except Exception as e:  # noqa: BLE001 (last resort: a window that opens beats a traceback)
@@ -152,7 +160,8 @@ class MainWindow(QMainWindow):
         self.deeper_view = DeeperView()
 
     def _dock(self, title: str, name: str, widget: QWidget, area) -> QDockWidget:
-        dock = QDockWidget(title, self)
+        dock = QDockWidget(self)
+        self.labels.add(dock.setWindowTitle, title)
         dock.setObjectName(name)
         dock.setWidget(widget)
         dock.setFeatures(QDockWidget.DockWidgetMovable | QDockWidget.DockWidgetFloatable
@@ -166,25 +175,26 @@ class MainWindow(QMainWindow):
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(self.drawing_pad, 1)
         row = QHBoxLayout()
-        row.addWidget(QLabel("I drew a"))
+        row.addWidget(drew := QLabel())
+        self.labels.add(drew.setText, N_("I drew a"))
         row.addWidget(self.drawn_label, 1)
         lay.addLayout(row)
         right = Qt.RightDockWidgetArea
         # The side panels run the full height; the plots sit under the network only.
         self.setCorner(Qt.BottomRightCorner, Qt.RightDockWidgetArea)
         self.setCorner(Qt.TopRightCorner, Qt.RightDockWidgetArea)
-        self.sample_dock = self._dock("Sample", "sample_dock", self.sample_view, right)
-        self.draw_dock = self._dock("Draw", "draw_dock", draw_box, right)
-        self.stepper_dock = self._dock("Backprop", "stepper_dock", self.stepper, right)
-        self.neuron_dock = self._dock("Neuron", "neuron_dock", self.neuron_panel, right)
-        self.weights_dock = self._dock("Weights", "weights_dock", self.weights_grid, right)
-        self.deeper_dock = self._dock("Deeper", "deeper_dock", self.deeper_view, right)
-        self.mistakes_dock = self._dock("Mistakes", "mistakes_dock", self.mistakes_view, right)
+        self.sample_dock = self._dock(N_("Sample"), "sample_dock", self.sample_view, right)
+        self.draw_dock = self._dock(N_("Draw"), "draw_dock", draw_box, right)
+        self.stepper_dock = self._dock(N_("Backprop"), "stepper_dock", self.stepper, right)
+        self.neuron_dock = self._dock(N_("Neuron"), "neuron_dock", self.neuron_panel, right)
+        self.weights_dock = self._dock(N_("Weights"), "weights_dock", self.weights_grid, right)
+        self.deeper_dock = self._dock(N_("Deeper"), "deeper_dock", self.deeper_view, right)
+        self.mistakes_dock = self._dock(N_("Mistakes"), "mistakes_dock", self.mistakes_view, right)
         for d in (self.draw_dock, self.stepper_dock, self.neuron_dock, self.weights_dock,
                   self.deeper_dock, self.mistakes_dock):
             self.tabifyDockWidget(self.sample_dock, d)
         self.sample_dock.raise_()
-        self.cost_dock = self._dock("Cost and accuracy", "cost_dock", self.cost_view,
+        self.cost_dock = self._dock(N_("Cost and accuracy"), "cost_dock", self.cost_view,
                                     Qt.BottomDockWidgetArea)
         self.resizeDocks([self.cost_dock], [210], Qt.Vertical)
         self.side_panels = SidePanelWidth(  # one width on every tab: switching moves nothing
@@ -194,71 +204,118 @@ class MainWindow(QMainWindow):
     def _action(self, menu, text: str, slot=None, shortcut=None, checkable=False,
                 tip="") -> QAction:
         """A menu entry (and window-wide shortcut); `slot` runs when the user triggers it."""
-        act = QAction(text, self)
+        act = QAction(self)
+        self.labels.add(act.setText, text)  # N_-marked English, shown in the current language
         if shortcut:
             act.setShortcut(QKeySequence(shortcut))
             act.setShortcutContext(Qt.WindowShortcut)
         act.setCheckable(checkable)
         if tip:
-            act.setStatusTip(tip)
+            self.labels.add(act.setStatusTip, tip)
         if slot is not None:
             act.triggered.connect(slot)
         menu.addAction(act)
         self.addAction(act)  # shortcuts work while the menu bar is hidden, too
         return act
 
+    def _menu(self, parent, title: str):
+        """A menu under `parent` titled `title` (N_-marked English) in the current language."""
+        menu = parent.addMenu("")
+        self.labels.add(menu.setTitle, title)
+        return menu
+
+    def _build_language_menu(self, view_menu) -> None:
+        """View › Language: English / 中文, each named in its own language (never translated)."""
+        menu = self._menu(view_menu, N_("&Language"))
+        group = QActionGroup(self)
+        self.language_actions = {}
+        for lang in i18n.LANGUAGES:
+            act = QAction(i18n.NAMES[lang], self)
+            act.setCheckable(True)
+            act.setChecked(lang == i18n.language())
+            act.triggered.connect(lambda _checked=False, lang=lang: self.set_language(lang))
+            group.addAction(act)
+            menu.addAction(act)
+            self.language_actions[lang] = act
+
+    def set_language(self, lang: str) -> None:
+        """Show the window in `lang` ("en" or "zh") from now on: every menu, toolbar, panel and the
+        stepper's stage relabel at once (`retranslate`, through i18n's listener); the network,
+        the run and the stage on show stay as they are."""
+        i18n.set_language(lang)
+
+    def _on_language_changed(self, lang: str) -> None:
+        if self._closing:
+            return
+        for code, act in self.language_actions.items():
+            act.setChecked(code == lang)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        """Every text of the window again, in the current language."""
+        self.labels.retranslate()
+        self._apply_theme()  # the fonts: a CJK family first for Chinese
+        self.controls.retranslate()
+        self.stepper.retranslate()
+        if self._snapshot is not None:
+            self._show_structure(self._snapshot)
+        self._update_status()
+
     def _build_actions(self) -> None:
         bar = self.menuBar()
-        f = bar.addMenu("&File")
-        self._action(f, "&Open model…", self._on_open_model, QKeySequence.Open)
-        self._action(f, "&Import model…", self._on_import_model, "Ctrl+I",
-                     tip="A network trained elsewhere: PyTorch (.safetensors, .npz), Keras "
-                         "(.npz, .h5) or ONNX (.onnx)")
-        self._action(f, "&Save model…", self._on_save_model, QKeySequence.Save)
-        self._action(f, "&Compare trace…", self._on_compare_trace,
-                     tip="Your own backprop's trace (.json, .npz) against mlpviz's numbers")
-        self._action(f, "C&lear comparison", lambda: self.compare.clear())
-        self._action(f, "Open data &folder…", self._on_open_data_folder,
-                     tip="Any folder of MNIST-format IDX files (Fashion-MNIST, KMNIST, …)")
+        f = self._menu(bar, N_("&File"))
+        self._action(f, N_("&Open model…"), self._on_open_model, QKeySequence.Open)
+        self._action(f, N_("&Import model…"), self._on_import_model, "Ctrl+I",
+                     tip=N_("A network trained elsewhere: PyTorch (.safetensors, .npz), Keras "
+                            "(.npz, .h5) or ONNX (.onnx)"))
+        self._action(f, N_("&Save model…"), self._on_save_model, QKeySequence.Save)
+        self._action(f, N_("&Compare trace…"), self._on_compare_trace,
+                     tip=N_("Your own backprop's trace (.json, .npz) against mlpviz's numbers"))
+        self._action(f, N_("C&lear comparison"), lambda: self.compare.clear())
+        self._action(f, N_("Open data &folder…"), self._on_open_data_folder,
+                     tip=N_("Any folder of MNIST-format IDX files (Fashion-MNIST, KMNIST, …)"))
         f.addSeparator()
-        self._action(f, "&Export view as PNG…", self._on_export_png, "Ctrl+E")
-        self._action(f, "Export &history as CSV…", self._on_export_csv)
+        self._action(f, N_("&Export view as PNG…"), self._on_export_png, "Ctrl+E")
+        self._action(f, N_("Export &history as CSV…"), self._on_export_csv)
         f.addSeparator()
-        self._action(f, "&Quit", self.close, QKeySequence.Quit)
+        self._action(f, N_("&Quit"), self.close, QKeySequence.Quit)
 
-        t = bar.addMenu("&Training")
-        self.train_action = self._action(t, "Train / pause", self.session.toggle, "Space")
-        self._action(t, "Step one mini-batch", self.session.step_batch, "S")
-        self._action(t, "Step one epoch", self.session.step_epoch, "E")
-        self._action(t, "Reset weights", self.session.reset, "R")
+        t = self._menu(bar, N_("&Training"))
+        self.train_action = self._action(t, N_("Train / pause"), self.session.toggle, "Space")
+        self._action(t, N_("Step one mini-batch"), self.session.step_batch, "S")
+        self._action(t, N_("Step one epoch"), self.session.step_epoch, "E")
+        self._action(t, N_("Reset weights"), self.session.reset, "R")
         t.addSeparator()
-        self._action(t, "Restore last good weights", self.session.restore_last_good,
-                     tip="Put back the best weights seen on this network (highest held-out "
-                         "accuracy): kept when training starts and at every epoch's end")
+        self._action(t, N_("Restore last good weights"), self.session.restore_last_good,
+                     tip=N_("Put back the best weights seen on this network (highest held-out "
+                            "accuracy): kept when training starts and at every epoch's end"))
         self.undo_restore_action = self._action(
-            t, "Undo restore", self.session.undo_restore,
-            tip="Put back the weights the last restore replaced")
+            t, N_("Undo restore"), self.session.undo_restore,
+            tip=N_("Put back the weights the last restore replaced"))
         self.undo_restore_action.setEnabled(False)
 
-        v = self.view_menu = bar.addMenu("&View")
+        v = self.view_menu = self._menu(bar, N_("&View"))
         self.presentation_action = self._action(
-            v, "&Presentation mode", self._on_presentation_toggled, "F5", checkable=True,
-            tip="Large type and thick lines for a projector")
+            v, N_("&Presentation mode"), self._on_presentation_toggled, "F5", checkable=True,
+            tip=N_("Large type and thick lines for a projector"))
         group = QActionGroup(self)
-        self.dark_action = self._action(v, "&Dark", lambda: self._set_theme("dark"), checkable=True)
-        self.light_action = self._action(v, "&Light", lambda: self._set_theme("light"),
+        self.dark_action = self._action(v, N_("&Dark"), lambda: self._set_theme("dark"),
+                                        checkable=True)
+        self.light_action = self._action(v, N_("&Light"), lambda: self._set_theme("light"),
                                          checkable=True)
         group.addAction(self.dark_action)
         group.addAction(self.light_action)
+        self._build_language_menu(v)
         v.addSeparator()
         self.circles_action = self._action(
-            v, "Inputs as a column of &circles", self._on_input_style_toggled, checkable=True,
-            tip="Draw the 784 inputs as the classic column of circles instead of the 28×28 image")
-        thin = v.addMenu("Show &lines")
+            v, N_("Inputs as a column of &circles"), self._on_input_style_toggled, checkable=True,
+            tip=N_("Draw the 784 inputs as the classic column of circles instead of the 28×28 "
+                   "image"))
+        thin = self._menu(v, N_("Show &lines"))
         group = QActionGroup(self)
         self.top_k_actions = {}
-        for k, text in ((0, "All weights"), (8, "Strongest 8 per neuron"),
-                        (3, "Strongest 3 per neuron")):
+        for k, text in ((0, N_("All weights")), (8, N_("Strongest 8 per neuron")),
+                        (3, N_("Strongest 3 per neuron"))):
             a = self._action(thin, text, lambda checked=False, k=k: self._set_top_k(k),
                              checkable=True)
             group.addAction(a)
@@ -266,16 +323,18 @@ class MainWindow(QMainWindow):
         self.top_k_actions[0].setChecked(True)
         # The one state of "lines by ∂C/∂w": this action (G); the stepper's checkbox shows it.
         self.gradient_action = self._action(
-            v, "Colour lines by this sample's ∂C/∂w", shortcut="G", checkable=True,
-            tip="Green/red by the gradient instead of the weight")
+            v, N_("Colour lines by this sample's ∂C/∂w"), shortcut="G", checkable=True,
+            tip=N_("Green/red by the gradient instead of the weight"))
         v.addSeparator()
-        self._action(v, "&Backpropagation stepper", self._show_stepper, "B")
-        self._action(v, "&Mistakes (confusion matrix)", self._show_mistakes, "M",
-                     tip="The held-out set's confusion matrix and its misclassified digits")
+        self._action(v, N_("&Backpropagation stepper"), self._show_stepper, "B")
+        self._action(v, N_("&Mistakes (confusion matrix)"), self._show_mistakes, "M",
+                     tip=N_("The held-out set's confusion matrix and its misclassified digits"))
         # The stage keys (a presenter's clicker sends Page Down / Page Up): on while it is open.
-        self.next_stage_action = self._action(v, "Next stage", self.stepper.next_stage, "Right")
+        self.next_stage_action = self._action(v, N_("Next stage"), self.stepper.next_stage,
+                                              "Right")
         self.next_stage_action.setShortcuts([QKeySequence("Right"), QKeySequence("PgDown")])
-        self.previous_stage_action = self._action(v, "Previous stage", self.stepper.back, "Left")
+        self.previous_stage_action = self._action(v, N_("Previous stage"), self.stepper.back,
+                                                  "Left")
         self.previous_stage_action.setShortcuts([QKeySequence("Left"), QKeySequence("PgUp")])
         self._enable_stage_keys(False)
         v.addSeparator()
@@ -283,12 +342,12 @@ class MainWindow(QMainWindow):
                      self.weights_dock, self.deeper_dock, self.mistakes_dock, self.cost_dock):
             v.addAction(dock.toggleViewAction())
 
-        h = bar.addMenu("&Help")
-        self._action(h, "&What am I looking at?", self.show_structure_help, "H",
-                     tip="The network on screen explained: its layers, its formula, its "
-                         "parameters")
-        self._action(h, "&Keyboard shortcuts", self._on_show_shortcuts, "F1")
-        self._action(h, "&About mlpviz", self._on_about)
+        h = self._menu(bar, N_("&Help"))
+        self._action(h, N_("&What am I looking at?"), self.show_structure_help, "H",
+                     tip=N_("The network on screen explained: its layers, its formula, its "
+                            "parameters"))
+        self._action(h, N_("&Keyboard shortcuts"), self._on_show_shortcuts, "F1")
+        self._action(h, N_("&About mlpviz"), self._on_about)
 
     def _build_status_bar(self) -> None:
         self.status_structure = QLabel()
@@ -866,10 +925,12 @@ class MainWindow(QMainWindow):
                 "speed": self.controls.speed.value(),
                 "stop_after": self.controls.stop_after.value(),
                 "input_circles": self.circles_action.isChecked(),
+                "language": i18n.language(),
                 **settings.session_values(self.session)}
 
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt override)
         self._closing = True
+        i18n.remove_listener(self._on_language_changed)
         if self._remember:
             settings.write(self._settings_at_exit())
         self.session.shutdown()

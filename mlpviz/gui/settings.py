@@ -16,6 +16,7 @@ from typing import Callable, Mapping
 
 from PySide6.QtCore import QByteArray, QSettings
 
+from mlpviz import i18n
 from mlpviz.core.activations import ACTIVATIONS
 from mlpviz.core.costs import COSTS
 from mlpviz.core.limits import DRAWN, hidden_problem
@@ -49,6 +50,7 @@ DEFAULTS: Mapping[str, object] = MappingProxyType({
     "theme": "dark",
     "presentation": False,
     "input_circles": False,
+    "language": None,  # "en" or "zh"; None: follow the system's locale (i18n.system_language)
     "geometry": None,  # QByteArray from QMainWindow.saveGeometry, or None
     "window_state": None,  # QByteArray from QMainWindow.saveState (the docks), or None
 })
@@ -149,6 +151,7 @@ _CHECKS: Mapping[str, Callable[[object], object]] = MappingProxyType({
     "theme": _one_of(tuple(THEMES)),
     "presentation": _flag,
     "input_circles": _flag,
+    "language": _one_of(i18n.LANGUAGES),
     "geometry": _layout,
     "window_state": _layout,
 })
