@@ -41,6 +41,8 @@ def set_up_window(window, setup: WindowSetup) -> str | None:
     from PySide6.QtWidgets import QApplication
 
     window.resize(*setup.size)
+    if setup.lang:
+        window.set_language(setup.lang)
     if setup.theme:
         (window.light_action if setup.theme == "light" else window.dark_action).trigger()
     if setup.sample is not None:
@@ -117,6 +119,8 @@ def take_screenshot(path: str, train_steps: int = 300, model: str | None = None,
 
     window = MainWindow(restore=False)
     window.resize(*setup.size)
+    if setup.lang:
+        window.set_language(setup.lang)
     window.show()
     if model:
         window.session.open_model(model)

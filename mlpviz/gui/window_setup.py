@@ -21,3 +21,4 @@ class WindowSetup:
     stage: str | None = None
     theme: str | None = None
     sample: int | None = None
+    lang: str | None = None  # "en" or "zh" (`--lang`): wins over the remembered language
