@@ -598,7 +598,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     diverged: TrainingDiverged | None = None
     with _StopOnSignals() as stop, single_blas_thread():
         try:
-            for _ in range(args.epochs):
+            for __ in range(args.epochs):
                 label = f"epoch {trainer.epoch + 1:{width}d}/{args.epochs}"
                 while not trainer.epoch_done and not stop.requested:
                     report = trainer.step()
@@ -770,7 +770,7 @@ def _check_gradcheck_fits(sizes: list[int]) -> None:
 
 def cmd_gradcheck(args: argparse.Namespace) -> int:
     if args.model is not None:
-        net, _, ds, _ = _model_and_data(args.model, args.data)
+        net, __, ds, __ = _model_and_data(args.model, args.data)
     else:
         ds = _load_data(args.data or "bundled")
         _check_gradcheck_fits([ds.n_inputs, *args.layers, ds.n_classes])
@@ -948,7 +948,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
     model = None
     if args.model is not None:
-        model, _ = load_any_model(args.model, args.activation, args.cost)
+        model, __ = load_any_model(args.model, args.activation, args.cost)
     theirs, ignored = read_their_trace(args.theirs)
     result = compare_trace(theirs, args.theirs, model, args.activation, args.cost,
                            args.tolerance, ignored, load_data=_load_data)

@@ -18,6 +18,7 @@ from mlpviz.core.activations import Activation, get_activation
 from mlpviz.core.costs import Cost, get_cost
 from mlpviz.core.layout import image_side_of
 from mlpviz.core.notation import fmt_fixed, sup
+from mlpviz.i18n import N_, _
 
 DECIMALS = 3  # numbers in tooltips and the neuron panel: fixed decimals, so columns line up
 
@@ -122,13 +123,16 @@ def layer_caption(l: int, sizes: Sequence[int], side: int, shown: int, short: bo
     for a view too narrow for the full captions side by side."""
     L = len(sizes) - 1
     if l == 0:
-        word = "" if short else "input "
         if side:
-            return f"{word}{sizes[0]} = {side}×{side}"
-        return f"{word}{sizes[0]}" + (f" ({shown} shown)" if shown < sizes[0] else "")
+            text = "{n} = {side}×{side}" if short else _("input {n} = {side}×{side}")
+        elif shown < sizes[0]:
+            text = _("{n} ({shown} shown)") if short else _("input {n} ({shown} shown)")
+        else:
+            text = "{n}" if short else _("input {n}")
+        return text.format(n=sizes[0], side=side, shown=shown)
     if short:
         return str(sizes[l])
-    return f"output {sizes[l]}" if l == L else f"hidden {sizes[l]}"
+    return (_("output {n}") if l == L else _("hidden {n}")).format(n=sizes[l])
 
 
 def layer_tooltip(l: int, sizes: Sequence[int], act: Activation, cost: Cost,
@@ -217,16 +221,16 @@ def line_tooltip(l: int, j: int, k: int, sizes: Sequence[int], names: Sequence[s
 
 
 LEGEND_LINES = {  # what colours the lines → (swatch, full text, shorter, shortest) × 3
-    "stage": [("pos", "green: + in this step", "+ in this step", "+"),
-              ("neg", "red: −", "−", "−"),
-              ("faint", "fainter: nearer 0", "nearer 0", "≈ 0")],
-    "gradient": [("pos", "green: weight should grow", "should grow", "grow"),
-                 ("neg", "red: should shrink", "should shrink", "shrink"),
-                 ("faint", "fainter: matters less", "matters less", "less")],
-    "weights": [("pos", "green: positive weight", "positive weight", "w > 0"),
-                ("neg", "red: negative", "negative", "w < 0"),
-                ("faint", "fainter: nearer 0", "nearer 0", "w ≈ 0")],
-}
+    "stage": [("pos", N_("green: + in this step"), N_("+ in this step"), "+"),
+              ("neg", N_("red: −"), "−", "−"),
+              ("faint", N_("fainter: nearer 0"), N_("nearer 0"), "≈ 0")],
+    "gradient": [("pos", N_("green: weight should grow"), N_("should grow"), N_("grow")),
+                 ("neg", N_("red: should shrink"), N_("should shrink"), N_("shrink")),
+                 ("faint", N_("fainter: matters less"), N_("matters less"), N_("less"))],
+    "weights": [("pos", N_("green: positive weight"), N_("positive weight"), "w > 0"),
+                ("neg", N_("red: negative"), N_("negative"), "w < 0"),
+                ("faint", N_("fainter: nearer 0"), N_("nearer 0"), "w ≈ 0")],
+}  # the English messages: translated where the legend is made
 
 
 def legend_items(lines: str, brighter_is_more: bool = True, nudges: bool = False,
@@ -235,14 +239,18 @@ def legend_items(lines: str, brighter_is_more: bool = True, nudges: bool = False
     line colours mean (`lines`: "weights", "gradient" or "stage" values), what a lit circle
     means (brighter or, in a light theme, darker), the nudge arrows when there are some, and a
     note when only the strongest `thinned_to` lines into each neuron are drawn."""
-    word = "brighter" if brighter_is_more else "darker"
-    items = LEGEND_LINES[lines] + [("circle", f"{word} circle: higher activation",
-                                    f"{word} = more active", "active")]
+    circle = (("circle", N_("brighter circle: higher activation"), N_("brighter = more active"),
+               N_("active")) if brighter_is_more else
+              ("circle", N_("darker circle: higher activation"), N_("darker = more active"),
+               N_("active")))
+    items = LEGEND_LINES[lines] + [circle]
     if nudges:
-        items.append(("arrow", "arrow: nudge wanted", "nudge wanted", "nudge"))
+        items.append(("arrow", N_("arrow: nudge wanted"), N_("nudge wanted"), N_("nudge")))
+    items = [(kind, *(_(text) for text in texts)) for kind, *texts in items]
     if thinned_to:
-        items.append(("note", f"showing the strongest {thinned_to} lines into each neuron",
-                      f"strongest {thinned_to} per neuron", f"top {thinned_to}"))
+        items.append(("note", _("showing the strongest {k} lines into each neuron").format(
+            k=thinned_to), _("strongest {k} per neuron").format(k=thinned_to),
+                      _("top {k}").format(k=thinned_to)))
     return items
 
 

@@ -34,7 +34,7 @@ from mlpviz.gui.icon import app_icon
 from mlpviz.gui.import_dialog import IMPORT_FILTER, ask_and_import
 from mlpviz.gui.keys import FIELD_RULE, WindowKeys, shortcut_rows
 from mlpviz.gui.labels import Labels
-from mlpviz.i18n import N_
+from mlpviz.i18n import N_, _
 from mlpviz.gui.panels import HelpDialog, MessageBanner
 from mlpviz.gui.presentation import PresentationLayout
 from mlpviz.gui.run_controls import RunControls
@@ -64,10 +64,10 @@ def _epoch_status(report) -> str:
     measured (no held-out data, a file's odd record) are not shown as "nan"."""
     acc, cost = report.test_accuracy, report.test_cost
     if not (isinstance(acc, (int, float)) and 0 <= acc <= 1):
-        return f"epoch {report.epoch}: no held-out accuracy  "
-    text = f"held-out accuracy {100 * acc:.1f} %"
+        return _("epoch {epoch}: no held-out accuracy").format(epoch=report.epoch) + "  "
+    text = _("held-out accuracy {percent} %").format(percent=f"{100 * acc:.1f}")
     if isinstance(cost, (int, float)) and 0 <= cost < math.inf:
-        text += f"  cost {cost:.4f}"
+        text += "  " + _("cost {cost}").format(cost=f"{cost:.4f}")
     return text + "  "
 
 
@@ -256,6 +256,7 @@ class MainWindow(QMainWindow):
         self.labels.retranslate()
         self._apply_theme()  # the fonts: a CJK family first for Chinese
         self.controls.retranslate()
+        self.cost_view.retranslate()
         self.stepper.retranslate()
         if self._snapshot is not None:
             self._show_structure(self._snapshot)
@@ -425,7 +426,8 @@ class MainWindow(QMainWindow):
                 view.set_snapshot(snap)
         self._update_prediction()
         self._update_gradient()
-        self.status_epoch.setText(f"epoch {snap.epoch}, batch {snap.batch}  ")
+        self.status_epoch.setText(_("epoch {epoch}, batch {batch}").format(
+            epoch=snap.epoch, batch=snap.batch) + "  ")
         if self._stepping and not self.session.is_training:
             self.stepper.set_snapshot(snap)
         elif self._stepping:  # the walk on show is the old network's: marked, rebuilt on a step
@@ -505,7 +507,7 @@ class MainWindow(QMainWindow):
             self.stepper.set_snapshot(self._snapshot)
 
     def _on_speed_measured(self, samples_per_second: float) -> None:
-        self.status_speed.setText(f"{samples_per_second:,.0f} samples/s")
+        self.status_speed.setText(_("{n} samples/s").format(n=f"{samples_per_second:,.0f}"))
 
     def _on_failed(self, message: str) -> None:
         """Show what went wrong above the network, without a modal box: training is paused and
@@ -769,12 +771,12 @@ class MainWindow(QMainWindow):
 
     # -- files -------------------------------------------------------------------------------
     def _on_open_model(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open model", "", "mlpviz models (*.npz)")
+        path, __ = QFileDialog.getOpenFileName(self, "Open model", "", "mlpviz models (*.npz)")
         if path:
             self.session.open_model(path)
 
     def _on_import_model(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Import model", "", IMPORT_FILTER)
+        path, __ = QFileDialog.getOpenFileName(self, "Import model", "", IMPORT_FILTER)
         if path:
             self.session.import_model(path)
 
@@ -782,13 +784,13 @@ class MainWindow(QMainWindow):
         self.import_dialog = ask_and_import(self, self.session, path, need)
 
     def _on_compare_trace(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Compare trace", "",
+        path, __ = QFileDialog.getOpenFileName(self, "Compare trace", "",
                                               "Traces (*.json *.npz);;All files (*)")
         if path:
             self.compare.open(path)
 
     def _on_save_model(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Save model", "model.npz",
+        path, __ = QFileDialog.getSaveFileName(self, "Save model", "model.npz",
                                               "mlpviz models (*.npz)")
         if path:
             path = path if path.endswith(".npz") else path + ".npz"
@@ -801,7 +803,7 @@ class MainWindow(QMainWindow):
             self.session.set_dataset(path)
 
     def _on_export_png(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Export view", "mlpviz.png", "PNG (*.png)")
+        path, __ = QFileDialog.getSaveFileName(self, "Export view", "mlpviz.png", "PNG (*.png)")
         if path:
             self.export_png(path)
 
@@ -813,7 +815,7 @@ class MainWindow(QMainWindow):
         return ok
 
     def _on_export_csv(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Export history", "history.csv", "CSV (*.csv)")
+        path, __ = QFileDialog.getSaveFileName(self, "Export history", "history.csv", "CSV (*.csv)")
         if path:
             self.export_csv(path)
 
@@ -860,10 +862,11 @@ class MainWindow(QMainWindow):
         """The network's shape and parameter count in the status bar, and in the help window
         when it is open: always from the network itself."""
         weights, biases, total = parameter_breakdown(snap.sizes)
-        self.status_structure.setText(f"{' → '.join(str(n) for n in snap.sizes)} · "
-                                      f"{total:,} parameters  ")
-        self.status_structure.setToolTip(f"{weights}\n{biases}\n= {total:,} parameters, all "
-                                         f"learned\nHelp ▸ What am I looking at? (H)")
+        self.status_structure.setText(f"{' → '.join(str(n) for n in snap.sizes)} · " + _(
+            "{n} parameters").format(n=i18n.count(total)) + "  ")
+        self.status_structure.setToolTip(f"{weights}\n{biases}\n" + _(
+            "= {n} parameters, all learned\nHelp ▸ What am I looking at? (H)").format(
+                n=i18n.count(total)))
         if self.help_dialog is not None:
             names = self.session.dataset.class_names if self.session.dataset else None
             self.help_dialog.set_text(structure_summary(
@@ -883,15 +886,16 @@ class MainWindow(QMainWindow):
     def _update_status(self) -> None:
         history = self.session.history
         snap = self.session.snapshot
-        self.status_epoch.setText(f"epoch {snap.epoch}, batch {snap.batch}  ")
+        self.status_epoch.setText(_("epoch {epoch}, batch {batch}").format(
+            epoch=snap.epoch, batch=snap.batch) + "  ")
         if self._status_note:
             self.status_accuracy.setText(self._status_note)
         elif history:
             self.status_accuracy.setText(_epoch_status(history[-1]))
         else:
-            self.status_accuracy.setText("no epoch finished yet  ")
+            self.status_accuracy.setText(_("no epoch finished yet") + "  ")
         if not self.session.is_training:
-            self.status_speed.setText("paused")
+            self.status_speed.setText(_("paused"))
 
     @staticmethod
     def _block(widget, value) -> None:

@@ -240,10 +240,12 @@ class RunControls(QToolBar):
             combo.setSizeAdjustPolicy(
                 QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
             combo.setMinimumContentsLength(chars)
-        for label, w in ((" hidden layers ", self.layers), ("  activation ", self.activation),
-                         ("  cost ", self.cost), ("  seed ", self.seed), ("  ", self.rebuild_button),
-                         ("    data ", self.dataset)):
-            self.network_bar.addWidget(QLabel(label))
+        for text, w in ((N_(" hidden layers "), self.layers),
+                        (N_("  activation "), self.activation), (N_("  cost "), self.cost),
+                        (N_("  seed "), self.seed), ("  ", self.rebuild_button),
+                        (N_("    data "), self.dataset)):
+            self.network_bar.addWidget(label := QLabel())
+            labels.add(label.setText, text)
             self.network_bar.addWidget(w)
         self.show_state(False)
         self.rebuild_button.clicked.connect(self._on_rebuild_clicked)
