@@ -40,9 +40,9 @@ def set_up_window(window, setup: WindowSetup) -> str | None:
     (a sample or stage that does not exist), or None."""
     from PySide6.QtWidgets import QApplication
 
-    window.resize(*setup.size)
     if setup.lang:
         window.set_language(setup.lang)
+    window.resize(*setup.size)
     if setup.theme:
         (window.light_action if setup.theme == "light" else window.dark_action).trigger()
     if setup.sample is not None:
@@ -73,6 +73,10 @@ def set_up_window(window, setup: WindowSetup) -> str | None:
         window.stepper.go_to(i)
     for _ in range(20):  # let the layout and the docks settle
         QApplication.processEvents()
+    if window.size().toTuple() != tuple(setup.size):  # a page that asked for more room once
+        window.resize(*setup.size)
+        for _ in range(20):
+            QApplication.processEvents()
     return None
 
 
@@ -118,9 +122,9 @@ def take_screenshot(path: str, train_steps: int = 300, model: str | None = None,
     from mlpviz.gui.main_window import MainWindow
 
     window = MainWindow(restore=False)
-    window.resize(*setup.size)
     if setup.lang:
         window.set_language(setup.lang)
+    window.resize(*setup.size)
     window.show()
     if model:
         window.session.open_model(model)

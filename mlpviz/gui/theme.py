@@ -174,9 +174,10 @@ def cjk_family() -> str | None:
 
 
 def language_font(font: QFont, app) -> QFont:
-    """`font` with the families for the current language: a CJK family first for Chinese (so
-    汉字 and the Latin letters beside them come from one designed font), the platform's own
-    family for English (汉字 then come from Qt's fallback)."""
+    """`font` with the families for the current language: a Simplified-Chinese family first for
+    Chinese, so 汉字 come from it (not from whatever fallback fontconfig picks, perhaps a Japanese
+    or serif variant) and the Latin letters beside them from the same design; for English the
+    platform's family alone."""
     base = app.property("mlpviz_base_families")
     if base is None:
         base = list(font.families()) or [font.family()]
