@@ -256,6 +256,7 @@ class MainWindow(QMainWindow):
         self.labels.retranslate()
         self._apply_theme()  # the fonts: a CJK family first for Chinese
         self.controls.retranslate()
+        self.presentation.bar.retranslate()
         self.cost_view.retranslate()
         self.stepper.retranslate()
         if self._snapshot is not None:

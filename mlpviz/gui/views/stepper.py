@@ -51,7 +51,7 @@ from mlpviz.gui.theme import scaled_font
 from mlpviz.gui.views.batch_stage import BatchStageView
 from mlpviz.gui.views.stage_presenting import StagePresenting
 from mlpviz.gui.labels import Labels
-from mlpviz.i18n import N_, _
+from mlpviz.i18n import N_, _, ngettext
 
 
 class _TextArea(QScrollArea):
@@ -565,6 +565,7 @@ class StepperPanel(QWidget):
         regenerated from its numbers (the same network, sample and stage; nothing recomputed
         but the words)."""
         self.labels.retranslate()
+        self.batch_view.labels.retranslate()
         check = self._extra is not None and self._extra.key == "gradcheck"
         if check and self.last_check is not None and self._net is not None:
             self._extra = gradcheck_stage(self.last_check, self._net.parameter_count)
@@ -923,10 +924,10 @@ class StepperPanel(QWidget):
                             item.setForeground(self._green if v > 0 else self._red)
                     t.setItem(i, c, item)
             if any(hidden):
-                more = QTableWidgetItem("… " + ", ".join(
-                    f"{n} more {what}{'s' if n > 1 else ''}"
-                    for n, what in zip(hidden, ("row", "column")) if n)
-                    + ": A shows all")
+                more = QTableWidgetItem(_("… {more}: A shows all").format(more=_(", ").join(
+                    text.format(n=n) for n, text in zip(hidden, (
+                        ngettext("{n} more row", "{n} more rows", hidden[0]),
+                        ngettext("{n} more column", "{n} more columns", hidden[1]))) if n)))
                 more.setFlags(Qt.ItemFlag.ItemIsEnabled)
                 t.setItem(len(shown), 0, more)
                 t.setSpan(len(shown), 0, 1, len(cols))
