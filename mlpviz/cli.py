@@ -41,6 +41,7 @@ from mlpviz.core.model_metadata import ModelMetadata, read_metadata
 from mlpviz.core.network import Network, NonFiniteError
 from mlpviz.core.paths import cache_dir
 from mlpviz.core.training import Trainer, TrainingDiverged, default_lr, single_blas_thread
+from mlpviz.handout_cli import add_lesson_command, cmd_lesson
 from mlpviz.i18n import N_, _
 
 EXIT_ERROR, EXIT_USAGE, EXIT_INTERRUPTED = 1, 2, 130
@@ -150,6 +151,7 @@ def _trace_path(text: str) -> Path:
 
 def window_options(parser: argparse.ArgumentParser) -> None:
     """How the app's window is set up (for --screenshot, or the app as it opens)."""
+    from mlpviz.core.palette import PALETTES
     from mlpviz.gui.window_setup import TABS  # Qt-free
 
     group = parser.add_argument_group(
@@ -164,6 +166,9 @@ def window_options(parser: argparse.ArgumentParser) -> None:
                             "it: 1a … 9 (\"1\" is 1a)"))
     group.add_argument("--theme", dest="window_theme", choices=("dark", "light"),
                        help=_("colour theme"))
+    group.add_argument("--palette", dest="window_palette", choices=tuple(PALETTES),
+                       help=_("the colours of + and −: the lesson's green/red, or blue/orange "
+                              "(colour-blind safe); View › Palette, C"))
     group.add_argument("--sample", dest="window_sample", type=_count, default=None, metavar="N",
                        help=_("held-out sample N on show (0-based)"))
 
@@ -188,6 +193,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help=_("open this model file in the app (ours, or one trained elsewhere: "
                              "see 'mlpviz import --help')"))
     import_options(parser, dest_prefix="app_")
+    parser.add_argument("--lesson", dest="app_lesson", metavar="FILE.mlpviz",
+                        help="open this lesson file in the app (also: mlpviz FILE.mlpviz)")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     def network_options(p: argparse.ArgumentParser) -> None:
@@ -258,8 +265,12 @@ def build_parser() -> argparse.ArgumentParser:
     data_option(p, None)
     p.add_argument("--out", type=_trace_path, required=True, metavar="TRACE.npz|TRACE.json")
     import_options(p)
+    add_lesson_command(commands, data_option)
     add_import_commands(commands)
     add_desktop_commands(commands)
+    from mlpviz.record import add_record_command  # it builds on this module
+
+    add_record_command(commands, network_options, _window_size, _positive_int)
     return parser
 
 
@@ -286,20 +297,23 @@ def main(argv: list[str] | None = None) -> int:
     i18n.set_language(chosen_language(argv) or i18n.system_language())
     parser = build_parser()
     try:
-        args = parser.parse_args(argv)
+        args = parser.parse_args(lesson_as_option(parser, sys.argv[1:] if argv is None else argv))
         if args.command and (args.screenshot or args.app_model or args.train_steps is not None
                              or args.app_activation or args.app_cost
-                             or _window_setup(args, lang=False)):
-            parser.error("--screenshot, --train-steps, --model, --activation, --cost and the "
-                         "window's options before a command apply only to the app")
+                             or _window_setup(args, lang=False) or args.app_lesson):
+            parser.error("--screenshot, --train-steps, --model, --lesson, --activation, --cost "
+                         "and the window's options before a command apply only to the app")
+        if args.app_lesson and args.app_model:
+            parser.error("a lesson file holds its own network: give --lesson or --model, not "
+                         "both")
         if args.window_stage and args.window_tab not in (None, "backprop"):
             parser.error(f"--stage shows the backprop tab, not --tab {args.window_tab}")
     except _UsageExit as e:
         return e.code
     handlers = {"train": cmd_train, "evaluate": cmd_evaluate, "gradcheck": cmd_gradcheck,
-                "data": cmd_data, "trace": cmd_trace, "import": cmd_import,
+                "data": cmd_data, "trace": cmd_trace, "lesson": cmd_lesson, "import": cmd_import,
                 "compare": cmd_compare, "install-desktop": cmd_install_desktop,
-                "uninstall-desktop": cmd_uninstall_desktop, None: cmd_app}
+                "uninstall-desktop": cmd_uninstall_desktop, "record": _cmd_record, None: cmd_app}
     try:
         return handlers[args.command](args)
     except BrokenPipeError:  # `mlpviz evaluate m.npz | head`: the reader left; end quietly
@@ -321,6 +335,29 @@ def main(argv: list[str] | None = None) -> int:
             raise
         _print_error(str(e))
     return EXIT_ERROR
+
+
+def _cmd_record(args: argparse.Namespace) -> int:
+    from mlpviz.record import cmd_record
+
+    return cmd_record(args)
+
+
+def lesson_as_option(parser: argparse.ArgumentParser, argv: list[str]) -> list[str]:
+    """`mlpviz FILE.mlpviz` (what a double-click on a lesson file runs) as `mlpviz --lesson
+    FILE.mlpviz`: the first word before any command that is neither an option nor an
+    option's value, when it ends in .mlpviz (a mistyped command stays a usage error)."""
+    from mlpviz.core.lesson_file import EXTENSION
+
+    takes_value = {flag for action in parser._actions if action.nargs != 0
+                   for flag in action.option_strings}
+    for i, word in enumerate(argv):
+        if word.startswith("-") or (i and argv[i - 1] in takes_value):
+            continue
+        if word.lower().endswith(EXTENSION):
+            return [*argv[:i], "--lesson", word, *argv[i + 1:]]
+        break  # a command
+    return list(argv)
 
 
 def _silence_stdout() -> None:
@@ -351,6 +388,13 @@ def _describe_os_error(e: OSError) -> str:
 def cmd_app(args: argparse.Namespace) -> int:
     if args.app_model and not Path(args.app_model).exists():
         raise CommandError(f"{args.app_model}: no such model file")
+    if args.app_lesson and args.screenshot:  # else the window's banner says what is wrong
+        from mlpviz.core.lesson_file import LessonFileError, read_lesson
+
+        try:
+            read_lesson(args.app_lesson)
+        except LessonFileError as e:
+            raise CommandError(str(e)) from None
     with _app_model(args) as model:  # a bad file is one error line here, not a banner (or a
         # --screenshot that exits 0 without the model); whether it fits the data the app checks
         return _run_app(args, model)
@@ -393,9 +437,10 @@ def _run_app(args: argparse.Namespace, model: str | None) -> int:
     except ImportError as e:  # PySide6 missing, or Qt's system libraries (libEGL, libxkbcommon …)
         raise CommandError(f"cannot start the app: {e} (./scripts/run-app.sh installs what Qt "
                            "needs)") from None
-    train_steps = 300 if args.train_steps is None else args.train_steps
+    default_steps = 0 if args.app_lesson else 300  # a lesson is pictured as it was saved
+    train_steps = default_steps if args.train_steps is None else args.train_steps
     return run_app(screenshot=args.screenshot, train_steps=train_steps, model=model,
-                   setup=_window_setup(args))
+                   setup=_window_setup(args), lesson=args.app_lesson)
 
 
 def _window_setup(args: argparse.Namespace, lang: bool = True):
@@ -404,7 +449,7 @@ def _window_setup(args: argparse.Namespace, lang: bool = True):
     from mlpviz.gui.window_setup import WindowSetup
 
     given = {k: getattr(args, f"window_{k}", None)
-             for k in ("size", "tab", "stage", "theme", "sample")}
+             for k in ("size", "tab", "stage", "theme", "palette", "sample")}
     given = {k: v for k, v in given.items() if v is not None}
     if lang and getattr(args, "lang", None):
         given["lang"] = args.lang
@@ -1032,7 +1077,8 @@ def cmd_install_desktop(args: argparse.Namespace) -> int:
     written = desktop.install()
     print(f"installed {written[0]}")
     print(f"  starts: {desktop.exec_value(desktop.launch_command())}")
-    print(f"  icon: {len(written) - 1} sizes under {desktop.data_home() / 'icons' / 'hicolor'}")
+    print(f"  icon: {len(written) - 2} sizes under {desktop.data_home() / 'icons' / 'hicolor'}")
+    print(f"  lesson files (*.mlpviz, {desktop.MIME_TYPE}): {written[-1]}")
     print("mlpviz is in the applications menu (a menu that was open may need a new login to "
           "show the icon)")
     return 0

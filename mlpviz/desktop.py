@@ -1,7 +1,10 @@
 """mlpviz in the desktop's applications menu: a freedesktop.org `.desktop` entry and the app's icon,
-written under the user's data directory (no Qt, no root).
+written under the user's data directory (no Qt, no root), and the lesson files' type
+(application/x-mlpviz-lesson, *.mlpviz) as shared-mime-info XML, so a double-click on a lesson
+opens it in mlpviz.
 
     mlpviz install-desktop      # $XDG_DATA_HOME/applications/mlpviz.desktop + hicolor icons
+                                # + mime/packages/mlpviz.xml (then the desktop's caches)
     mlpviz uninstall-desktop    # removes exactly those files
 
 `$XDG_DATA_HOME` is `~/.local/share` when unset or not absolute (the XDG Base Directory spec).
@@ -13,11 +16,13 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 from mlpviz.core.datasets import resources_dir
+from mlpviz.core.lesson_file import EXTENSION, MIME_TYPE
 
 APP_ID = "mlpviz"  # the .desktop file's name, the icon's name and the window class
 ICON_SIZES = (16, 24, 32, 48, 64, 128, 256, 512)
@@ -72,8 +77,9 @@ def desktop_entry(argv: list[str]) -> str:
         "Name=mlpviz",
         "GenericName=Neural network visualiser",
         f"Comment={SUMMARY}",
-        f"Exec={exec_value(argv)}",
+        f"Exec={exec_value(argv)} %f",
         f"Icon={APP_ID}",
+        f"MimeType={MIME_TYPE};",
         "Terminal=false",
         "Categories=Education;ArtificialIntelligence;",
         "Keywords=neural network;MNIST;backpropagation;gradient descent;perceptron;",
@@ -82,15 +88,34 @@ def desktop_entry(argv: list[str]) -> str:
     ])
 
 
+def mime_xml() -> str:
+    """The shared-mime-info description of lesson files: application/x-mlpviz-lesson, a zip
+    named *.mlpviz, shown with the app's icon."""
+    return "\n".join([
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        '<mime-info xmlns="http://www.freedesktop.org/standards/shared-mime-info">',
+        f'  <mime-type type="{MIME_TYPE}">',
+        "    <comment>mlpviz lesson</comment>",
+        '    <sub-class-of type="application/zip"/>',
+        f'    <icon name="{APP_ID}"/>',
+        f'    <glob pattern="*{EXTENSION}"/>',
+        "  </mime-type>",
+        "</mime-info>",
+        "",
+    ])
+
+
 @dataclass(frozen=True)
 class Installed:
-    """What install-desktop writes: the .desktop file and each icon, source → target."""
+    """What install-desktop writes: the .desktop file, each icon (source → target) and the
+    lesson files' MIME type."""
 
     entry: Path
     icons: tuple[tuple[Path, Path], ...]
+    mime: Path
 
     def paths(self) -> list[Path]:
-        return [self.entry, *(target for _, target in self.icons)]
+        return [self.entry, *(target for _, target in self.icons), self.mime]
 
 
 def planned(home: Path | None = None) -> Installed:
@@ -100,7 +125,8 @@ def planned(home: Path | None = None) -> Installed:
     icons = [(src / f"{APP_ID}-{n}.png", hicolor / f"{n}x{n}" / "apps" / f"{APP_ID}.png")
              for n in ICON_SIZES]
     icons.append((src / f"{APP_ID}.svg", hicolor / "scalable" / "apps" / f"{APP_ID}.svg"))
-    return Installed(home / "applications" / f"{APP_ID}.desktop", tuple(icons))
+    return Installed(home / "applications" / f"{APP_ID}.desktop", tuple(icons),
+                     home / "mime" / "packages" / f"{APP_ID}.xml")
 
 
 def install(home: Path | None = None, argv: list[str] | None = None) -> list[Path]:
@@ -114,11 +140,36 @@ def install(home: Path | None = None, argv: list[str] | None = None) -> list[Pat
     for source, target in plan.icons:
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(source, target)
-    plan.entry.parent.mkdir(parents=True, exist_ok=True)
-    tmp = plan.entry.with_name(plan.entry.name + ".part")
-    tmp.write_text(desktop_entry(argv or launch_command()), encoding="utf-8")
-    os.replace(tmp, plan.entry)
+    _write_text(plan.entry, desktop_entry(argv or launch_command()))
+    _write_text(plan.mime, mime_xml())
+    refresh_caches(home)
     return plan.paths()
+
+
+def _write_text(path: Path, text: str) -> None:
+    """`text` to `path` whole or not at all (folders made as needed)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".part")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def refresh_caches(home: Path | None = None) -> list[str]:
+    """Tell the desktop about the entry and the MIME type: update-mime-database and
+    update-desktop-database on the folders under `home`, where those tools are installed (a
+    desktop without them reads the files directly). Returns the tools that ran; a tool that
+    fails or hangs is skipped, never an error."""
+    home = data_home() if home is None else Path(home)
+    ran = []
+    for tool, folder in (("update-mime-database", home / "mime"),
+                         ("update-desktop-database", home / "applications")):
+        if shutil.which(tool) and folder.is_dir():
+            try:
+                subprocess.run([tool, str(folder)], capture_output=True, timeout=30, check=True)
+                ran.append(tool)
+            except (OSError, subprocess.SubprocessError):
+                pass
+    return ran
 
 
 def uninstall(home: Path | None = None) -> list[Path]:
@@ -128,4 +179,6 @@ def uninstall(home: Path | None = None) -> list[Path]:
         if path.is_file():
             path.unlink()
             removed.append(path)
+    if removed:
+        refresh_caches(home)  # the desktop forgets the lesson files' type
     return removed

@@ -63,3 +63,40 @@ def write_dataset():
         return folder
 
     return write
+
+
+def _assert_same_lesson(a, b) -> None:
+    """Every field of two core.lesson_file.LessonStates equal; arrays bit for bit (the same
+    dtype, np.array_equal); the training record equal with NaN equal to NaN."""
+    import dataclasses
+    import json
+
+    import numpy as np
+
+    def same_arrays(p, q, what) -> None:
+        assert (p is None) == (q is None), what
+        assert p is None or (p.dtype == q.dtype and np.array_equal(p, q)), what
+
+    for f in dataclasses.fields(a):
+        x, y = getattr(a, f.name), getattr(b, f.name)
+        if f.name in ("weights", "biases"):
+            assert len(x) == len(y), f.name
+            for l, (p, q) in enumerate(zip(x, y)):
+                same_arrays(p, q, f"{f.name}[{l}]")
+        elif f.name == "drawing":
+            same_arrays(x, y, f.name)
+        elif f.name == "groups":
+            assert {k: sorted(v) for k, v in x.items()} == {k: sorted(v) for k, v in y.items()}
+            for section in x:
+                for name in x[section]:
+                    same_arrays(x[section][name], y[section][name], f"{section}/{name}")
+        elif f.name == "record":
+            assert json.dumps(x.as_dict()) == json.dumps(y.as_dict()), f.name
+        else:
+            assert x == y, f.name
+
+
+@pytest.fixture(scope="session")
+def assert_same_lesson():
+    """`assert_same_lesson(a, b)`: every field of two LessonStates equal, arrays bit for bit."""
+    return _assert_same_lesson

@@ -253,10 +253,14 @@ def test_no_command_starts_the_app(monkeypatch, tmp_path):
     monkeypatch.setitem(sys.modules, "mlpviz.gui.app", fake)
     assert main(["--screenshot", str(tmp_path / "s.png"), "--train-steps", "5"]) == 0
     assert seen == {"screenshot": str(tmp_path / "s.png"), "train_steps": 5, "model": None,
-                    "setup": None}
+                    "setup": None, "lesson": None}
     seen.clear()
     assert main([]) == 0
-    assert seen == {"screenshot": None, "train_steps": 300, "model": None, "setup": None}
+    assert seen == {"screenshot": None, "train_steps": 300, "model": None, "setup": None,
+                    "lesson": None}
+    seen.clear()
+    assert main(["lesson.mlpviz"]) == 0  # a double-click: a lesson is shown as it was saved
+    assert (seen["lesson"], seen["train_steps"]) == ("lesson.mlpviz", 0)
 
 
 # --- bad input --------------------------------------------------------------------------------

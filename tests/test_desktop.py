@@ -50,11 +50,43 @@ def test_the_entry_starts_an_mlpviz_that_runs(data_home):
     line = next(l for l in (data_home / "applications/mlpviz.desktop").read_text().splitlines()
                 if l.startswith("Exec="))
     argv = desktop.launch_command()
-    assert line == "Exec=" + desktop.exec_value(argv)
+    assert line == "Exec=" + desktop.exec_value(argv) + " %f"  # %f: the lesson double-clicked
     assert Path(argv[0]).is_file()
     run = subprocess.run([*argv, "--version"], capture_output=True, text=True, timeout=60,
                          cwd=ROOT, env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
     assert run.returncode == 0 and run.stdout.startswith("mlpviz ")
+
+
+def test_lesson_files_get_their_mime_type_and_open_in_mlpviz(data_home):
+    """A double-click on a .mlpviz file: the entry says it opens application/x-mlpviz-lesson
+    (with the file as its argument, %f) and the shared-mime-info XML maps *.mlpviz to it."""
+    import xml.etree.ElementTree as ET
+
+    main(["install-desktop"])
+    entry = (data_home / "applications/mlpviz.desktop").read_text().splitlines()
+    assert "MimeType=application/x-mlpviz-lesson;" in entry
+    assert next(l for l in entry if l.startswith("Exec=")).endswith(" %f")
+    ns = {"m": "http://www.freedesktop.org/standards/shared-mime-info"}
+    root = ET.parse(data_home / "mime/packages/mlpviz.xml").getroot()
+    kind = root.find("m:mime-type", ns)
+    assert kind.get("type") == "application/x-mlpviz-lesson"
+    assert kind.find("m:glob", ns).get("pattern") == "*.mlpviz"
+    assert kind.find("m:sub-class-of", ns).get("type") == "application/zip"
+    if shutil.which("update-mime-database"):  # the desktop's own tool read it (here, not /usr)
+        globs = (data_home / "mime/globs2").read_text()
+        assert "application/x-mlpviz-lesson:*.mlpviz" in globs
+
+
+def test_the_desktop_command_line_opens_the_lesson(monkeypatch):
+    """Exec's "%f" becomes the file: `mlpviz FILE.mlpviz` opens it (as --lesson)."""
+    from mlpviz.cli import build_parser, lesson_as_option
+
+    p = build_parser()
+    assert p.parse_args(lesson_as_option(p, ["/home/t/week 3.mlpviz"])).app_lesson == \
+        "/home/t/week 3.mlpviz"
+    assert lesson_as_option(p, ["--size", "800x600", "a.MLPVIZ"])[2:] == ["--lesson", "a.MLPVIZ"]
+    for argv in (["train", "--save", "x.mlpviz"], ["--screenshot", "x.mlpviz"], ["trian"]):
+        assert lesson_as_option(p, argv) == argv
 
 
 def test_exec_quotes_what_the_spec_reserves():

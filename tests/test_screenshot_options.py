@@ -27,6 +27,8 @@ def test_window_options_reach_the_app(seen):
                                         theme="light", sample=7)
     assert main(["--screenshot", "s.png", "--tab", "weights", "--size", "1920×1080"]) == 0
     assert seen["setup"] == WindowSetup(size=(1920, 1080), tab="weights")
+    assert main(["--screenshot", "s.png", "--palette", "colour-blind"]) == 0
+    assert seen["setup"] == WindowSetup(palette="colour-blind")
 
 
 @pytest.mark.parametrize("argv, needle", [
@@ -34,6 +36,7 @@ def test_window_options_reach_the_app(seen):
     (["--screenshot", "s.png", "--size", "wide"], "got 'wide'"),
     (["--screenshot", "s.png", "--tab", "plots"], "invalid choice: 'plots'"),
     (["--screenshot", "s.png", "--theme", "blue"], "invalid choice: 'blue'"),
+    (["--screenshot", "s.png", "--palette", "rainbow"], "invalid choice: 'rainbow'"),
     (["--screenshot", "s.png", "--sample", "-1"], "whole number ≥ 0"),
     (["--screenshot", "s.png", "--stage", "5", "--tab", "draw"], "not --tab draw"),
     (["--present", "train"], "only to the app"),

@@ -1,17 +1,20 @@
-"""Signed numbers → green/red pictures: green for positive, red for negative, fainter near 0.
+"""Signed numbers → two-colour pictures: the palette's positive colour (the lesson's green, or
+blue) for positive, its negative colour (red, or orange) for negative, fainter near 0.
 
-Pure numpy; the views turn the returned uint8 arrays into images (see mlpviz.gui.qimage).
+`signed_rgb(values, palette=…, background=…)` is the one function for any new picture of signed
+values: the palette (core.palette) picks its pair for that background. Pure numpy; the views turn
+the returned uint8 arrays into images (see mlpviz.gui.qimage).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from mlpviz.core.palette import LESSON, Palette
+
 RGB = tuple[int, int, int]
 
 DEFAULT_BACKGROUND: RGB = (0, 0, 0)
-DEFAULT_POSITIVE: RGB = (46, 204, 64)
-DEFAULT_NEGATIVE: RGB = (255, 65, 54)
 
 
 def symmetric_scale(values: np.ndarray) -> float:
@@ -59,20 +62,31 @@ def pack_rgb32(rgb: np.ndarray) -> np.ndarray:
             | (rgb[..., 1].astype(np.uint32) << 8) | rgb[..., 2].astype(np.uint32))
 
 
+def sign_colors(palette: Palette = LESSON, background: RGB = DEFAULT_BACKGROUND) -> tuple[RGB, RGB]:
+    """(positive, negative) as (r, g, b): `palette`'s pair for `background` (`Palette.on`)."""
+    pair = palette.on(background)
+    return hex_to_rgb(pair.positive), hex_to_rgb(pair.negative)
+
+
 def signed_rgb(
     values: np.ndarray,
     scale: float | None = None,
     background: RGB = DEFAULT_BACKGROUND,
-    positive: RGB = DEFAULT_POSITIVE,
-    negative: RGB = DEFAULT_NEGATIVE,
+    positive: RGB | None = None,
+    negative: RGB | None = None,
+    palette: Palette = LESSON,
 ) -> np.ndarray:
     """Colour each value: t = clip(v / scale, −1, 1); the colour runs linearly from `background`
     (t = 0) to `positive` (t = +1) or `negative` (t = −1).
 
-    values : array of any shape (h, w) or (n, h, w) …, float
-    scale  : the |v| that gets full colour; None → max |v| of `values` (symmetric); ≤ 0 → 1
+    values   : array of any shape (h, w) or (n, h, w) …, float
+    scale    : the |v| that gets full colour; None → max |v| of `values` (symmetric); ≤ 0 → 1
+    palette  : where `positive` / `negative` come from when not given (`sign_colors`)
     returns uint8 array of shape values.shape + (3,). NaN is drawn as the background.
     """
+    pal_pos, pal_neg = sign_colors(palette, background)
+    positive = pal_pos if positive is None else positive
+    negative = pal_neg if negative is None else negative
     v = np.asarray(values, dtype=np.float64)
     s = symmetric_scale(v) if scale is None else float(scale)
     if not np.isfinite(s) or s <= 0:

@@ -18,10 +18,23 @@ from mlpviz.core.activations import Activation, get_activation
 from mlpviz.core.costs import Cost, get_cost
 from mlpviz.core.layout import image_side_of
 from mlpviz.core.notation import fmt_fixed, sup
+from mlpviz.core.palette import LESSON, Palette
 from mlpviz.i18n import N_, _
 
 DECIMALS = 3  # numbers in tooltips and the neuron panel: fixed decimals, so columns line up
 
+
+
+def training_point(epochs_done: int, batch: int) -> str:
+    """Where training is, in the words a class counts in: epochs numbered from 1, so after 3 whole
+    epochs and 60 batches of the next it is "epoch 4, batch 60"; on an epoch's boundary "end of
+    epoch 3" (or "before training" when nothing has been done). `epochs_done` and `batch` are a
+    Snapshot's: epochs completed, batches done in the current one."""
+    if batch:
+        return _("epoch {epoch}, batch {batch}").format(epoch=epochs_done + 1, batch=batch)
+    if epochs_done:
+        return _("end of epoch {epoch}").format(epoch=epochs_done)
+    return _("before training")
 
 
 @dataclass(frozen=True)
@@ -220,25 +233,30 @@ def line_tooltip(l: int, j: int, k: int, sizes: Sequence[int], names: Sequence[s
     return "\n".join(lines)
 
 
-LEGEND_LINES = {  # what colours the lines → (swatch, full text, shorter, shortest) × 3
-    "stage": [("pos", N_("green: + in this step"), N_("+ in this step"), "+"),
-              ("neg", N_("red: −"), "−", "−"),
+LEGEND_LINES = {  # what colours the lines → (swatch, full text, shorter, shortest) × 3;
+    # "{pos}" / "{neg}": the palette's words for its colours ("green" / "red"); the English
+    # messages, translated where the legend is made
+    "stage": [("pos", N_("{pos}: + in this step"), N_("+ in this step"), "+"),
+              ("neg", N_("{neg}: −"), "−", "−"),
               ("faint", N_("fainter: nearer 0"), N_("nearer 0"), "≈ 0")],
-    "gradient": [("pos", N_("green: weight should grow"), N_("should grow"), N_("grow")),
-                 ("neg", N_("red: should shrink"), N_("should shrink"), N_("shrink")),
+    "gradient": [("pos", N_("{pos}: weight should grow"), N_("should grow"), N_("grow")),
+                 ("neg", N_("{neg}: should shrink"), N_("should shrink"), N_("shrink")),
                  ("faint", N_("fainter: matters less"), N_("matters less"), N_("less"))],
-    "weights": [("pos", N_("green: positive weight"), N_("positive weight"), "w > 0"),
-                ("neg", N_("red: negative"), N_("negative"), "w < 0"),
+    "weights": [("pos", N_("{pos}: positive weight"), N_("positive weight"), "w > 0"),
+                ("neg", N_("{neg}: negative"), N_("negative"), "w < 0"),
                 ("faint", N_("fainter: nearer 0"), N_("nearer 0"), "w ≈ 0")],
-}  # the English messages: translated where the legend is made
+}
 
 
 def legend_items(lines: str, brighter_is_more: bool = True, nudges: bool = False,
-                 thinned_to: int | None = None) -> list[tuple[str, str, str, str]]:
+                 thinned_to: int | None = None,
+                 palette: Palette = LESSON) -> list[tuple[str, str, str, str]]:
     """The network view's legend as (swatch kind, text, shorter text, shortest text): what the
-    line colours mean (`lines`: "weights", "gradient" or "stage" values), what a lit circle
-    means (brighter or, in a light theme, darker), the nudge arrows when there are some, and a
-    note when only the strongest `thinned_to` lines into each neuron are drawn."""
+    line colours mean (`lines`: "weights", "gradient" or "stage" values; the colours named as
+    `palette` draws them), what a lit circle means (brighter or, in a light theme, darker), the
+    nudge arrows when there are some, and a note when only the strongest `thinned_to` lines into
+    each neuron are drawn."""
+    pos, neg = (_(word) for word in palette.words)
     circle = (("circle", N_("brighter circle: higher activation"), N_("brighter = more active"),
                N_("active")) if brighter_is_more else
               ("circle", N_("darker circle: higher activation"), N_("darker = more active"),
@@ -246,7 +264,8 @@ def legend_items(lines: str, brighter_is_more: bool = True, nudges: bool = False
     items = LEGEND_LINES[lines] + [circle]
     if nudges:
         items.append(("arrow", N_("arrow: nudge wanted"), N_("nudge wanted"), N_("nudge")))
-    items = [(kind, *(_(text) for text in texts)) for kind, *texts in items]
+    items = [(kind, *(_(text).format(pos=pos, neg=neg) for text in texts))
+             for kind, *texts in items]
     if thinned_to:
         items.append(("note", _("showing the strongest {k} lines into each neuron").format(
             k=thinned_to), _("strongest {k} per neuron").format(k=thinned_to),
@@ -302,10 +321,12 @@ def parameter_breakdown(sizes) -> tuple[str, str, int]:
 
 
 def structure_summary(sizes, activation: str = "sigmoid", cost: str = "mse",
-                      class_names=None, shades: Shades = WHITE_ON_BLACK) -> str:
+                      class_names=None, shades: Shades = WHITE_ON_BLACK,
+                      palette: Palette = LESSON) -> str:
     """ "What am I looking at?": the network on screen explained, as rich text, with every
     number taken from its layer sizes (784 inputs = 28×28, the hidden layers, the outputs,
-    a⁽¹⁾ = σ(W⁽¹⁾a⁽⁰⁾ + b⁽¹⁾), and how its weights and biases add up)."""
+    a⁽¹⁾ = σ(W⁽¹⁾a⁽⁰⁾ + b⁽¹⁾), and how its weights and biases add up); the lines' colours
+    named as `palette` draws them."""
     sizes = [int(n) for n in sizes]
     n_in, hidden, n_out = sizes[0], sizes[1:-1], sizes[-1]
     names = [str(n) for n in (class_names or [])]
@@ -343,8 +364,9 @@ def structure_summary(sizes, activation: str = "sigmoid", cost: str = "mse",
         f"<p><b>Left: the input layer, {n_in:,} neurons</b> — {picture}</p>"
         f"{middle}"
         f"<p><b>Right: the output layer, {n_out} neurons, {outputs}.</b> {shades.answer()}</p>"
-        f"<p><b>Each line is a weight</b>, the strength of one connection: green when "
-        f"positive, red when negative, fainter the nearer it is to 0. Each neuron takes the "
+        f"<p><b>Each line is a weight</b>, the strength of one connection: "
+        f"{palette.positive_word} when positive, {palette.negative_word} when negative, "
+        f"fainter the nearer it is to 0. Each neuron takes the "
         f"activations of the layer before, each times its weight, adds them up, adds its "
         f"<i>bias</i> — a threshold: how high the sum must be before the neuron becomes "
         f"active — and {act.squashes('the result')}.{softmax} For a whole layer at once:</p>"

@@ -34,6 +34,8 @@ MAX_HIDDEN_SIZE_DRAWN = 128
 MAX_LAYER_SIZE = MAX_HIDDEN_SIZE_TRAIN  # neurons in any layer of a model file, inputs included
 MAX_MODEL_PARAMETERS = 20_000_000  # numbers in one model file: 160 MB as float64
 MAX_METADATA_CHARS = 16 * 2**20  # a model file's JSON metadata (10,000 epochs of history: ~3 MB)
+MAX_LESSON_NUMBERS = 3 * MAX_MODEL_PARAMETERS  # a lesson file's arrays: the network, and its
+# checkpoints, baseline runs and pins (core.lesson_file)
 MAX_IDX_BYTES = 1 * 2**30  # one IDX file's data: MNIST's training images are 47 MB
 MAX_DATASET_SAMPLES = 1_000_000  # per split of a dataset folder (MNIST: 60,000); the images
 # file then holds at most 784 MB, the labels file 1 MB, whatever its header says

@@ -77,10 +77,11 @@ def read_model(path) -> ModelData:
     path = Path(path)
     try:
         with NpzArchive(path) as archive:
-            entries = _Entries(archive)
-            _check_format(entries)
-            sizes, activation, cost = _architecture(entries)
-            weights, biases = _parameters(entries, sizes)
+            entries = Entries(archive)
+            if "format" in entries:  # files from before the format was recorded have none
+                check_format(entries, FORMAT, FORMAT_VERSION, "model")
+            sizes, activation, cost = read_architecture(entries)
+            weights, biases = read_parameters(entries, sizes)
             return ModelData(sizes, activation, cost, weights, biases, _metadata(entries))
     except NpzError as e:
         raise ModelFileError(str(e)) from None
@@ -88,7 +89,7 @@ def read_model(path) -> ModelData:
         raise ModelFileError(f"{path}: {e}") from None
 
 
-class _Entries:
+class Entries:
     """The members of a model file, read on demand once their declared shape and dtype are
     checked: `header(key)` (a core.npz.Member, or None if absent), `array(key)`."""
 
@@ -98,6 +99,9 @@ class _Entries:
     def __contains__(self, key: str) -> bool:
         return key in self._archive.members
 
+    def keys(self):
+        return self._archive.members.keys()
+
     def header(self, key: str) -> Member | None:
         return self._archive.members.get(key)
 
@@ -105,7 +109,7 @@ class _Entries:
         return self._archive.read(key)
 
 
-def _text(data: _Entries, key: str, max_chars: int = 256) -> str:
+def read_text(data: Entries, key: str, max_chars: int = 256) -> str:
     """A 0-d string entry of the file, of at most `max_chars` characters."""
     m = data.header(key)
     if m is None:
@@ -118,27 +122,28 @@ def _text(data: _Entries, key: str, max_chars: int = 256) -> str:
     return str(data.array(key))
 
 
-def _check_format(data: _Entries) -> None:
-    """The file says it is an mlpviz model of a version this mlpviz reads: FORMAT, version
-    1 … FORMAT_VERSION. Files from before the format was recorded (no 'format') are read too."""
-    if "format" not in data:
-        return
-    name = _text(data, "format")
-    if name != FORMAT:
-        raise ModelFileError(f"a {name!r} file, not an mlpviz model ({FORMAT!r})")
+def check_format(data: Entries, name: str, version: int, what: str) -> int:
+    """The file says it is an mlpviz `what` ("model", "lesson") named `name`, of a version
+    1 … `version` this mlpviz reads; returns the file's version. Shared by the model and lesson
+    files (core.lesson_file)."""
+    found = read_text(data, "format")
+    if found != name:
+        raise ModelFileError(f"a {found!r} file, not an mlpviz {what} ({name!r})")
     m = data.header("format_version")
     if m is None or m.shape != () or m.dtype.kind not in "iu":
         raise ModelFileError("'format_version' must be a whole number")
-    version = int(data.array("format_version"))
-    if version > FORMAT_VERSION:
-        raise ModelFileError(f"written in model format version {version} by a newer mlpviz; "
-                             f"this one (version {__version__}) reads versions up to "
-                             f"{FORMAT_VERSION}: update mlpviz to open it")
-    if version < 1:
-        raise ModelFileError(f"model format version {version} does not exist")
+    found_version = int(data.array("format_version"))
+    if found_version > version:
+        raise ModelFileError(f"written in {what} format version {found_version} by a newer "
+                             f"mlpviz; this one (version {__version__}) reads versions up to "
+                             f"{version}: update mlpviz to open it")
+    if found_version < 1:
+        raise ModelFileError(f"{what} format version {found_version} does not exist (the file "
+                             "is damaged or was edited by hand)")
+    return found_version
 
 
-def _architecture(data: _Entries) -> tuple[tuple[int, ...], str, str]:
+def read_architecture(data: Entries) -> tuple[tuple[int, ...], str, str]:
     """(sizes, activation, cost): at least two positive sizes within the limits, known names."""
     m = data.header("sizes")
     if m is None:
@@ -157,7 +162,7 @@ def _architecture(data: _Entries) -> tuple[tuple[int, ...], str, str]:
     if count > MAX_MODEL_PARAMETERS:
         raise ModelFileError(f"sizes {list(sizes)} mean {count:,} parameters; mlpviz reads at "
                              f"most {MAX_MODEL_PARAMETERS:,} from one model file")
-    activation, cost = _text(data, "activation"), _text(data, "cost")
+    activation, cost = read_text(data, "activation"), read_text(data, "cost")
     if activation not in ACTIVATIONS:
         raise ModelFileError(f"unknown activation {activation!r}")
     if cost not in COSTS:
@@ -165,7 +170,7 @@ def _architecture(data: _Entries) -> tuple[tuple[int, ...], str, str]:
     return sizes, activation, cost
 
 
-def _parameters(data: _Entries, sizes: tuple[int, ...]):
+def read_parameters(data: Entries, sizes: tuple[int, ...]):
     """(weights, biases) as float64 tuples: every W{l} (sizes[l+1], sizes[l]) and b{l}
     (sizes[l+1],) present, floating-point, of that shape (checked from the headers) and finite."""
     L = len(sizes) - 1
@@ -189,12 +194,12 @@ def _parameters(data: _Entries, sizes: tuple[int, ...]):
     return (tuple(arrays[f"W{l}"] for l in range(L)), tuple(arrays[f"b{l}"] for l in range(L)))
 
 
-def _metadata(data: _Entries) -> dict:
+def _metadata(data: Entries) -> dict:
     """The JSON metadata, {} when absent."""
     if "metadata" not in data:
         return {}
     try:
-        meta = json.loads(_text(data, "metadata", MAX_METADATA_CHARS))
+        meta = json.loads(read_text(data, "metadata", MAX_METADATA_CHARS))
     except (json.JSONDecodeError, RecursionError) as e:
         raise ModelFileError(f"'metadata' is not valid JSON ({e})") from None
     if not isinstance(meta, dict):

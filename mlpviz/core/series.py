@@ -96,6 +96,30 @@ class BinnedSeries:
     def __len__(self) -> int:
         return self.n + (1 if self._pending.shape[1] else 0)
 
+    def to_arrays(self) -> dict[str, np.ndarray]:
+        """The whole state as named arrays (a lesson file keeps them): the stored bins (5, n),
+        the pending samples (3, k < bin) and the bin size."""
+        return {"bins": self._store[:, :self.n].copy(), "pending": self._pending.copy(),
+                "bin": np.array(self.bin, dtype=np.int64)}
+
+    @classmethod
+    def from_arrays(cls, arrays, capacity: int = 5000) -> "BinnedSeries":
+        """The series `to_arrays` gave, in a store of `capacity` bins; ValueError when the
+        arrays are not such a state (wrong shapes, a bin size < 1, more bins than fit)."""
+        bins = np.asarray(arrays["bins"], dtype=np.float64)
+        pending = np.asarray(arrays["pending"], dtype=np.float64)
+        size = np.asarray(arrays["bin"])
+        series = cls(capacity)
+        if (bins.ndim != 2 or bins.shape[0] != 5 or bins.shape[1] > series.capacity
+                or size.shape != () or size.dtype.kind not in "iu" or not 1 <= size <= 2**53
+                or pending.ndim != 2 or pending.shape[0] != 3 or pending.shape[1] >= size):
+            raise ValueError(f"not a series of at most {series.capacity} bins: bins "
+                             f"{bins.shape}, pending {pending.shape}, bin {size}")
+        series.n, series.bin = bins.shape[1], int(size)
+        series._store[:, :series.n] = bins
+        series._pending = pending.copy()
+        return series
+
 
 def _chunk_starts(n: int, bins: int) -> np.ndarray:
     """Where consecutive chunks of ceil(n / bins) points start (one point each when n ≤ bins)."""

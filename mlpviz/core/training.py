@@ -9,6 +9,7 @@ b^l ← b^l − (η/n) Σ Δ^{l+1}. The same math as `Network.gradient`, for spe
 from __future__ import annotations
 
 import contextlib
+import copy
 import math
 import time
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ import numpy as np
 from mlpviz.core.activations import Activation, get_activation
 from mlpviz.core.costs import Cost, get_cost, one_hot
 from mlpviz.core.network import Network, backward_deltas, forward_pass, layer_output
+from mlpviz.core.run_start import RunStart
 
 DEFAULT_BATCH = 100
 
@@ -41,6 +43,11 @@ class BatchReport:
     cost: float
     batch_size: int
     lr: float
+
+    @property
+    def ends_epoch(self) -> bool:
+        """This was its epoch's last batch (its EpochReport may come after later batches')."""
+        return self.batch == self.batches_per_epoch
 
 
 @dataclass(frozen=True)
@@ -87,10 +94,13 @@ class Trainer:
 
     The trainer works on float32 copies of the parameters; `sync()` writes them back into `net`
     (float64). Change `lr` and `batch_size` at any time: they apply from the next batch.
+    The shuffling generator is seeded with `seed`, or set to `rng_state` (a `RunStart`'s: the
+    same orders again); `start` is where the run began (None before the first `step()`).
     """
 
     def __init__(self, net: Network, train_images, train_labels, test_images=None, test_labels=None,
-                 lr: float | None = None, batch_size: int = DEFAULT_BATCH, seed: int = 0):
+                 lr: float | None = None, batch_size: int = DEFAULT_BATCH, seed: int = 0,
+                 rng_state=None):
         self.net = net
         self.images = np.asarray(train_images)
         self.labels = np.asarray(train_labels).astype(np.intp)
@@ -104,11 +114,15 @@ class Trainer:
         if self.batch_size < 1:
             raise ValueError(f"the batch size must be at least 1, not {batch_size!r}")
         self.rng = np.random.default_rng([int(seed), 1])
+        if rng_state is not None:
+            self.rng.bit_generator.state = copy.deepcopy(dict(rng_state))
+        self.start: RunStart | None = None
         self.epoch = 0  # epochs completed
         self.position = 0  # samples of this epoch's order already used
         self.batch_in_epoch = 0
         self.samples_seen = 0
         self.step_seconds = 0.0
+        self._order_state = copy.deepcopy(self.rng.bit_generator.state)  # before this order
         self._order = self.rng.permutation(len(self.labels))
         # The largest input value, for the overflow bound in _sgd_step (uint8 pixels: 255).
         self._input_max = 255.0 if self.images.dtype == np.uint8 else float(
@@ -159,6 +173,8 @@ class Trainer:
         changing any weight, if the batch's cost or gradient is NaN or infinite."""
         if self.epoch_done:
             self.finish_epoch()
+        if self.start is None and self.position == 0:
+            self.start = RunStart.of(self.net.weights, self.net.biases, self._order_state)
         t0 = time.perf_counter()
         idx = self._order[self.position:self.position + self.batch_size]
         X, scale = self._batch(idx)
@@ -241,6 +257,7 @@ class Trainer:
         self.epoch += 1
         self.position = self.batch_in_epoch = 0
         self.step_seconds = 0.0
+        self._order_state = copy.deepcopy(self.rng.bit_generator.state)
         self._order = self.rng.permutation(len(self.labels))
         train_cost, train_acc = self.evaluate(self.images, self.labels)
         test_cost, test_acc = (self.evaluate(self.test_images, self.test_labels)

@@ -1,6 +1,6 @@
 """Start the desktop app, or render it offscreen to a PNG (`mlpviz --screenshot out.png`).
 
-`WindowSetup` (`--size`, `--present`, `--tab`, `--stage`, `--theme`, `--sample`) sets the window up
+`WindowSetup` (`--size`, `--present`, `--tab`, `--stage`, `--theme`, `--palette`, `--sample`) sets the window up
 as a picture (or a lesson) needs it, after the training.
 
 With MLPVIZ_STARTUP_TIME=1 in the environment the app prints the seconds from the process's
@@ -45,6 +45,8 @@ def set_up_window(window, setup: WindowSetup) -> str | None:
     window.resize(*setup.size)
     if setup.theme:
         (window.light_action if setup.theme == "light" else window.dark_action).trigger()
+    if setup.palette:
+        window.palette_menu.actions[setup.palette].trigger()
     if setup.sample is not None:
         n = len(window.session.dataset.test_labels)
         if not 0 <= setup.sample < n:
@@ -54,13 +56,7 @@ def set_up_window(window, setup: WindowSetup) -> str | None:
         window.presentation_action.trigger()
     tab = "backprop" if setup.stage else setup.tab
     if tab:
-        dock = {"sample": window.sample_dock, "draw": window.draw_dock,
-                "backprop": window.stepper_dock, "neuron": window.neuron_dock,
-                "weights": window.weights_dock, "mistakes": window.mistakes_dock,
-                "deeper": window.deeper_dock}[tab]
-        dock.show()
-        dock.raise_()
-        QApplication.processEvents()
+        show_tab(window, tab)
     if setup.stage:
         from mlpviz.core.presenting import find_stage, stage_label
 
@@ -78,6 +74,24 @@ def set_up_window(window, setup: WindowSetup) -> str | None:
         for _ in range(20):
             QApplication.processEvents()
     return None
+
+
+def side_docks(window) -> dict:
+    """The window's side panels by name (window_setup.TABS) → their QDockWidget."""
+    return {"sample": window.sample_dock, "draw": window.draw_dock,
+            "backprop": window.stepper_dock, "neuron": window.neuron_dock,
+            "weights": window.weights_dock, "mistakes": window.mistakes_dock,
+            "deeper": window.deeper_dock, "runs": window.runs_dock}
+
+
+def show_tab(window, name: str) -> None:
+    """Bring the side panel `name` (one of window_setup.TABS) to the front."""
+    from PySide6.QtWidgets import QApplication
+
+    dock = side_docks(window)[name]
+    dock.show()
+    dock.raise_()
+    QApplication.processEvents()
 
 
 def _train_for_screenshot(window, steps: int, timeout: float = 120.0) -> None:
@@ -114,9 +128,9 @@ def _wait_for_files(session, timeout: float = 120.0) -> None:
 
 
 def take_screenshot(path: str, train_steps: int = 300, model: str | None = None,
-                    setup: WindowSetup = WindowSetup()) -> int:
-    """Render the main window offscreen after `train_steps` mini-batches, set up as `setup`
-    says, and save it to `path`."""
+                    setup: WindowSetup = WindowSetup(), lesson: str | None = None) -> int:
+    """Render the main window offscreen (with `lesson` open) after `train_steps` mini-batches,
+    set up as `setup` says, and save it to `path`."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     app = _application()
     from mlpviz.gui.main_window import MainWindow
@@ -128,6 +142,9 @@ def take_screenshot(path: str, train_steps: int = 300, model: str | None = None,
     window.show()
     if model:
         window.session.open_model(model)
+        _wait_for_files(window.session)
+    if lesson:
+        window.lesson.open(lesson)
         _wait_for_files(window.session)
     _train_for_screenshot(window, train_steps)
     window.cost_view.flush()  # its plots are built after a first paint, which a grab is not
@@ -146,11 +163,11 @@ def take_screenshot(path: str, train_steps: int = 300, model: str | None = None,
 
 
 def run_app(screenshot: str | None = None, train_steps: int = 300, model: str | None = None,
-            setup: WindowSetup | None = None) -> int:
-    """Open the main window (or only take a screenshot) and run until it is closed; `setup`
-    (if given) sets the window up once it is shown."""
+            setup: WindowSetup | None = None, lesson: str | None = None) -> int:
+    """Open the main window (or only take a screenshot) and run until it is closed; `lesson`
+    (a .mlpviz file) is opened, then `setup` (if given) sets the window up once it is shown."""
     if screenshot:
-        return take_screenshot(screenshot, train_steps, model, setup or WindowSetup())
+        return take_screenshot(screenshot, train_steps, model, setup or WindowSetup(), lesson)
     app = _application()
     from mlpviz.gui.main_window import MainWindow
 
@@ -162,6 +179,8 @@ def run_app(screenshot: str | None = None, train_steps: int = 300, model: str | 
     window.show()
     if model:
         window.session.open_model(model)
+    if lesson:
+        window.lesson.open(lesson)  # a bad file: the banner says why
     problem = set_up_window(window, setup) if setup is not None else None
     if problem:
         window.banner.show_message(problem)

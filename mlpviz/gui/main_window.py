@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 
 from mlpviz import i18n
 from mlpviz.about import about_html
-from mlpviz.core.explain import parameter_breakdown, structure_summary
+from mlpviz.core.explain import parameter_breakdown, structure_summary, training_point
 from mlpviz.core.minibatch import MiniBatch, batch_gradient, minibatch_for
 from mlpviz.core.shown import Shown, answer, sample_gradient
 from mlpviz.core.learning_hint import learning_hint
@@ -30,22 +30,28 @@ from mlpviz.core.snapshot import Snapshot
 from mlpviz.gui import settings
 from mlpviz.gui import theme as themes
 from mlpviz.gui.compare_trace import TraceCompare
+from mlpviz.gui.lesson_export import LessonExport
 from mlpviz.gui.icon import app_icon
 from mlpviz.gui.import_dialog import IMPORT_FILTER, ask_and_import
 from mlpviz.gui.keys import FIELD_RULE, WindowKeys, shortcut_rows
 from mlpviz.gui.labels import Labels
 from mlpviz.i18n import N_, _
+from mlpviz.gui.palette_menu import PaletteMenu
+from mlpviz.gui.lesson_io import LessonFiles
 from mlpviz.gui.panels import HelpDialog, MessageBanner
 from mlpviz.gui.presentation import PresentationLayout
 from mlpviz.gui.run_controls import RunControls
 from mlpviz.gui.session import Session
 from mlpviz.gui.side_panels import SidePanelWidth
+from mlpviz.gui.slides import Slides
+from mlpviz.gui.tab_fit import TabFit
 from mlpviz.gui.views.cost_view import CostView
 from mlpviz.gui.views.deeper_view import DeeperView
 from mlpviz.gui.views.drawing_pad import DrawingPad
 from mlpviz.gui.views.mistakes_view import MistakesView
 from mlpviz.gui.views.network_view import NetworkView
 from mlpviz.gui.views.neuron_panel import NeuronPanel
+from mlpviz.gui.views.runs_view import RunsView
 from mlpviz.gui.views.sample_view import SampleView
 from mlpviz.gui.views.stepper import StepperPanel
 from mlpviz.gui.views.weights_grid import WeightsGrid
@@ -68,7 +74,7 @@ def _epoch_status(report) -> str:
     text = _("held-out accuracy {percent} %").format(percent=f"{100 * acc:.1f}")
     if isinstance(cost, (int, float)) and 0 <= cost < math.inf:
         text += "  " + _("cost {cost}").format(cost=f"{cost:.4f}")
-    return text + "  "
+    return text + " " + _("(end of epoch {epoch})").format(epoch=report.epoch) + "  "
 
 
 class MainWindow(QMainWindow):
@@ -98,6 +104,7 @@ class MainWindow(QMainWindow):
         self._source = "sample"  # "sample" or "drawing"
         self._drawing: np.ndarray | None = None
         self._theme_name = "dark"
+        self._palette_name = settings.DEFAULTS["palette"]  # the signs' colours (core.palette)
         self._presentation = False
         self._closing = False
         self._status_note: str | None = None  # the status's accuracy after a restore
@@ -110,6 +117,9 @@ class MainWindow(QMainWindow):
         self._build_views()
         self._build_docks()
         self.compare = TraceCompare(self)  # File › Compare trace…: its panel and marks
+        self.slides = Slides(self)  # File › Export view / stepper stages, Record…
+        self.lesson = LessonFiles(self)  # File › Save lesson… / Open lesson…
+        self.lesson_export = LessonExport(self)  # File › Export lesson…: the printable handout
         self._build_actions()
         self._build_status_bar()
         self._wire()
@@ -158,6 +168,7 @@ class MainWindow(QMainWindow):
         self.stepper = StepperPanel()
         self.mistakes_view = MistakesView()
         self.deeper_view = DeeperView()
+        self.runs_view = RunsView()
 
     def _dock(self, title: str, name: str, widget: QWidget, area) -> QDockWidget:
         dock = QDockWidget(self)
@@ -190,8 +201,9 @@ class MainWindow(QMainWindow):
         self.weights_dock = self._dock(N_("Weights"), "weights_dock", self.weights_grid, right)
         self.deeper_dock = self._dock(N_("Deeper"), "deeper_dock", self.deeper_view, right)
         self.mistakes_dock = self._dock(N_("Mistakes"), "mistakes_dock", self.mistakes_view, right)
+        self.runs_dock = self._dock(N_("Runs"), "runs_dock", self.runs_view, right)
         for d in (self.draw_dock, self.stepper_dock, self.neuron_dock, self.weights_dock,
-                  self.deeper_dock, self.mistakes_dock):
+                  self.deeper_dock, self.mistakes_dock, self.runs_dock):
             self.tabifyDockWidget(self.sample_dock, d)
         self.sample_dock.raise_()
         self.cost_dock = self._dock(N_("Cost and accuracy"), "cost_dock", self.cost_view,
@@ -199,7 +211,9 @@ class MainWindow(QMainWindow):
         self.resizeDocks([self.cost_dock], [210], Qt.Vertical)
         self.side_panels = SidePanelWidth(  # one width on every tab: switching moves nothing
             self, (self.sample_dock, self.draw_dock, self.stepper_dock, self.neuron_dock,
-                   self.weights_dock, self.deeper_dock, self.mistakes_dock), frozen=lambda: self._presentation)
+                   self.weights_dock, self.deeper_dock, self.mistakes_dock, self.runs_dock),
+            frozen=lambda: self._presentation)
+        self.tab_fit = TabFit(self)  # tab labels never cut ("Sam…") at any width or type size
 
     def _action(self, menu, text: str, slot=None, shortcut=None, checkable=False,
                 tip="") -> QAction:
@@ -271,14 +285,31 @@ class MainWindow(QMainWindow):
                      tip=N_("A network trained elsewhere: PyTorch (.safetensors, .npz), Keras "
                             "(.npz, .h5) or ONNX (.onnx)"))
         self._action(f, N_("&Save model…"), self._on_save_model, QKeySequence.Save)
+        self._action(f, N_("Open l&esson…"), self.lesson.open_dialog, "Ctrl+Shift+O",
+                     tip=N_("A whole lesson: network, history, sample, stage and view (.mlpviz)"))
+        self._action(f, N_("Save lesso&n…"), self.lesson.save_dialog, "Ctrl+Shift+S",
+                     tip=N_("Everything on screen in one file to hand out (.mlpviz)"))
         self._action(f, N_("&Compare trace…"), self._on_compare_trace,
                      tip=N_("Your own backprop's trace (.json, .npz) against mlpviz's numbers"))
         self._action(f, N_("C&lear comparison"), lambda: self.compare.clear())
         self._action(f, N_("Open data &folder…"), self._on_open_data_folder,
                      tip=N_("Any folder of MNIST-format IDX files (Fashion-MNIST, KMNIST, …)"))
         f.addSeparator()
-        self._action(f, N_("&Export view as PNG…"), self._on_export_png, "Ctrl+E")
+        self._action(f, N_("&Export view as PNG…"), self.slides.ask_export_view, "Ctrl+E",
+                     tip=N_("The whole window or the network view, at 1×, 2× or 3× its size"))
+        self._action(f, N_("Export stepper s&tages…"), self.slides.ask_export_stages,
+                     tip=N_("Every stage of the backprop walk as numbered PNG frames in a folder"))
+        self.record_action = self._action(
+            f, N_("&Record training…"), self.slides.ask_record,
+            tip=N_("Train for some epochs and film it as an animated GIF (or MP4)"))
+        self.slides.recording_changed.connect(
+            lambda on: self.record_action.setText(_("Stop &recording") if on
+                                                  else _("&Record training…")))
+        self.slides.saved.connect(lambda sentence: self.statusBar().showMessage(sentence, 15_000))
         self._action(f, N_("Export &history as CSV…"), self._on_export_csv)
+        self.export_lesson_action = self._action(
+            f, N_("Export &lesson…"), lambda: self.lesson_export.ask(),
+            tip=N_("The backprop walk for the sample on show as a printable handout (.html, .md)"))
         f.addSeparator()
         self._action(f, N_("&Quit"), self.close, QKeySequence.Quit)
 
@@ -287,6 +318,11 @@ class MainWindow(QMainWindow):
         self._action(t, N_("Step one mini-batch"), self.session.step_batch, "S")
         self._action(t, N_("Step one epoch"), self.session.step_epoch, "E")
         self._action(t, N_("Reset weights"), self.session.reset, "R")
+        self._action(t, N_("Rerun from the same start"), self.session.rerun, "Ctrl+R",
+                     tip=N_("This run again from its first weights and shuffle order, with the η "
+                            "and batch size set now"))
+        self._action(t, N_("Pin this run as a baseline"), self._on_pin_run, "Ctrl+B",
+                     tip=N_("Keep its cost and accuracy on the plots to compare the next run with"))
         t.addSeparator()
         self._action(t, N_("Restore last good weights"), self.session.restore_last_good,
                      tip=N_("Put back the best weights seen on this network (highest held-out "
@@ -308,6 +344,7 @@ class MainWindow(QMainWindow):
         group.addAction(self.dark_action)
         group.addAction(self.light_action)
         self._build_language_menu(v)
+        self.palette_menu = PaletteMenu(self, v, self._set_palette)
         v.addSeparator()
         self.circles_action = self._action(
             v, N_("Inputs as a column of &circles"), self._on_input_style_toggled, checkable=True,
@@ -341,7 +378,8 @@ class MainWindow(QMainWindow):
         self._enable_stage_keys(False)
         v.addSeparator()
         for dock in (self.sample_dock, self.draw_dock, self.stepper_dock, self.neuron_dock,
-                     self.weights_dock, self.deeper_dock, self.mistakes_dock, self.cost_dock):
+                     self.weights_dock, self.deeper_dock, self.mistakes_dock, self.runs_dock,
+                     self.cost_dock):
             v.addAction(dock.toggleViewAction())
 
         h = self._menu(bar, N_("&Help"))
@@ -381,6 +419,12 @@ class MainWindow(QMainWindow):
         s.imported.connect(lambda sentence: self.statusBar().showMessage(sentence, 15_000))
         s.busy_changed.connect(self._on_busy_changed)
         s.restored.connect(self._on_restored)
+        s.batches_done.connect(self.runs_view.add_batches)
+        s.run_started.connect(lambda _start: self._update_run_settings())
+        self.runs_view.pin_requested.connect(self._on_pin_run)
+        self.runs_view.rerun_requested.connect(s.rerun)
+        self.runs_view.baselines_changed.connect(self.cost_view.set_baselines)
+        self.runs_view.problem_found.connect(self._on_failed)
         c = self.controls
         c.train_button.clicked.connect(s.toggle)
         c.step_button.clicked.connect(s.step_batch)
@@ -427,8 +471,7 @@ class MainWindow(QMainWindow):
                 view.set_snapshot(snap)
         self._update_prediction()
         self._update_gradient()
-        self.status_epoch.setText(_("epoch {epoch}, batch {batch}").format(
-            epoch=snap.epoch, batch=snap.batch) + "  ")
+        self.status_epoch.setText(training_point(snap.epoch, snap.batch) + "  ")
         if self._stepping and not self.session.is_training:
             self.stepper.set_snapshot(snap)
         elif self._stepping:  # the walk on show is the old network's: marked, rebuilt on a step
@@ -437,7 +480,7 @@ class MainWindow(QMainWindow):
     def _snapshot_panels(self):
         return ((self.weights_dock, self.weights_grid), (self.sample_dock, self.sample_view),
                 (self.neuron_dock, self.neuron_panel), (self.mistakes_dock, self.mistakes_view),
-                (self.deeper_dock, self.deeper_view))
+                (self.deeper_dock, self.deeper_view), (self.runs_dock, self.runs_view))
 
     def _on_panel_shown(self, view, visible: bool) -> None:
         if visible and self._snapshot is not None and not self._closing:
@@ -448,6 +491,8 @@ class MainWindow(QMainWindow):
         self._status_note = None
         self.undo_restore_action.setEnabled(False)
         self.cost_view.clear(s.batches_seen)  # a reopened model's epochs where they ended
+        self.runs_view.clear_run(snap.samples_seen)
+        self._update_run_settings()
         for report, at in zip(s.history, s.epoch_ends):
             self.cost_view.add_epoch(report, at)
         self.controls.show_settings(snap.sizes, snap.activation, snap.cost, s.seed, s.dataset_spec)
@@ -480,6 +525,7 @@ class MainWindow(QMainWindow):
     def _on_epoch_done(self, report) -> None:
         self._status_note = None
         self.cost_view.add_epoch(report)
+        self.runs_view.add_epoch(report)
         self._update_status()
         if 0 < self.session.stop_after <= report.epoch:
             self.statusBar().showMessage(f"Paused after epoch {report.epoch} (“stop after "
@@ -578,11 +624,23 @@ class MainWindow(QMainWindow):
     def _on_lr_changed(self, lr: float) -> None:
         self.session.set_lr(lr)
         self.stepper.set_lr(lr)
+        self._update_run_settings()
 
     def _on_batch_size_changed(self, n: int) -> None:
         self.session.set_batch_size(n)
         self.stepper.set_batch_size(n)
         self._update_batch()
+        self._update_run_settings()
+
+    def _update_run_settings(self) -> None:
+        """The Runs tab compares the pinned runs with the run's settings as they are now."""
+        self.runs_view.set_settings(self.session.run_settings())
+
+    def _on_pin_run(self) -> None:
+        """Pin the run on show (its latest snapshot) as a baseline on the plots."""
+        if self.runs_view.pin(self.session.snapshot, self.session.run_settings()):
+            self.statusBar().showMessage("Pinned this run: its curves stay on the plots "
+                                         "(dashed); the Runs tab lists the pinned runs", 8000)
 
     # -- input on show -----------------------------------------------------------------------
     def _on_sample_changed(self, choice) -> None:
@@ -754,15 +812,23 @@ class MainWindow(QMainWindow):
         self._theme_name = name
         self._apply_theme()
 
+    def _set_palette(self, name: str) -> None:
+        self._palette_name = name
+        self._apply_theme()
+
     def _apply_theme(self) -> None:
-        t = themes.theme(self._theme_name, self._presentation)
+        t = themes.theme(self._theme_name, self._presentation, self._palette_name)
+        self.palette_menu.show(self._palette_name, t.background)
+        self.stepper.set_signs(t.palette)
+        self.gradient_action.setToolTip(f"{'/'.join(t.palette.words).capitalize()} by the "
+                                        "gradient instead of the weight")
         self.dark_action.setChecked(self._theme_name == "dark")
         self.light_action.setChecked(self._theme_name == "light")
         self.presentation_action.setChecked(self._presentation)
         themes.apply_palette(t)
         self.banner.set_base_font(QApplication.font())
         for view in (self.network_view, self.sample_view, self.weights_grid, self.neuron_panel,
-                     self.drawing_pad, self.mistakes_view, self.deeper_view):
+                     self.drawing_pad, self.mistakes_view, self.deeper_view, self.runs_view):
             view.set_theme(t)
         self.cost_view.set_colors(t.background, t.foreground)
         self.cost_view.set_font_scale(t.font_scale)
@@ -803,17 +869,9 @@ class MainWindow(QMainWindow):
         if path:
             self.session.set_dataset(path)
 
-    def _on_export_png(self) -> None:
-        path, __ = QFileDialog.getSaveFileName(self, "Export view", "mlpviz.png", "PNG (*.png)")
-        if path:
-            self.export_png(path)
-
     def export_png(self, path: str) -> bool:
         """Save the whole window as it looks now."""
-        ok = self.grab().save(path)
-        if not ok:
-            self._on_failed(f"Could not write {path}.")
-        return ok
+        return self.slides.export_view(path)
 
     def _on_export_csv(self) -> None:
         path, __ = QFileDialog.getSaveFileName(self, "Export history", "history.csv", "CSV (*.csv)")
@@ -870,9 +928,10 @@ class MainWindow(QMainWindow):
                 n=i18n.count(total)))
         if self.help_dialog is not None:
             names = self.session.dataset.class_names if self.session.dataset else None
+            t = themes.theme(self._theme_name, palette=self._palette_name)
             self.help_dialog.set_text(structure_summary(
-                snap.sizes, snap.activation, snap.cost, names,
-                shades=themes.theme(self._theme_name).shades))
+                snap.sizes, snap.activation, snap.cost, names, shades=t.shades,
+                palette=t.palette))
 
     def _on_about(self) -> None:
         """Version, the data's source and licence, the app's licence; the app's icon."""
@@ -887,8 +946,7 @@ class MainWindow(QMainWindow):
     def _update_status(self) -> None:
         history = self.session.history
         snap = self.session.snapshot
-        self.status_epoch.setText(_("epoch {epoch}, batch {batch}").format(
-            epoch=snap.epoch, batch=snap.batch) + "  ")
+        self.status_epoch.setText(training_point(snap.epoch, snap.batch) + "  ")
         if self._status_note:
             self.status_accuracy.setText(self._status_note)
         elif history:
@@ -913,6 +971,7 @@ class MainWindow(QMainWindow):
         if state is not None:
             self.side_panels.restored = bool(self.restoreState(state))
         self._theme_name = values["theme"]
+        self._palette_name = values["palette"]
         self._presentation = values["presentation"]
         self.controls.speed.setValue(values["speed"])
         self.controls.stop_after.setValue(values["stop_after"])
@@ -926,7 +985,8 @@ class MainWindow(QMainWindow):
             self._restore_layout_after_stepper()
             self.sample_dock.raise_()
         return {"geometry": self.saveGeometry(), "window_state": self.saveState(),
-                "theme": self._theme_name, "presentation": self._presentation,
+                "theme": self._theme_name, "palette": self._palette_name,
+                "presentation": self._presentation,
                 "speed": self.controls.speed.value(),
                 "stop_after": self.controls.stop_after.value(),
                 "input_circles": self.circles_action.isChecked(),

@@ -167,6 +167,8 @@ class PresentationLayout(QObject):
             w.side_panels.keep()  # the normal layout: one width for every tab (gui.side_panels)
         if w.cost_dock.isVisible():
             w.resizeDocks([w.cost_dock], [PLOT_HEIGHT], Qt.Orientation.Vertical)
+        if getattr(w, "tab_fit", None) is not None:
+            w.tab_fit.schedule()  # the tab labels, for the new widths and type
 
     def place_dialog(self, dialog: QWidget, keep_size: bool = False) -> None:
         """Presenting: a helper window goes over the side panels, never over the network (at

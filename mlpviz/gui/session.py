@@ -31,6 +31,7 @@ from mlpviz.core.limits import architecture_problem
 from mlpviz.core.model_file import ModelFileError, write_model
 from mlpviz.core.model_metadata import ModelMetadata, read_metadata
 from mlpviz.core.network import Network, check_parameters
+from mlpviz.core.runs import RunSettings, RunStart
 from mlpviz.core.snapshot import Snapshot
 from mlpviz.core.training import DEFAULT_BATCH, EpochReport, Trainer, default_lr
 from mlpviz.gui.background import Background
@@ -78,6 +79,9 @@ class Session(QObject):
       busy_changed(str)             a file being read ("Opening m.npz …"), "" when done
       restored(str)                 the parameters were put back (`restore_last_good`,
                                     `undo_restore`): what was restored, in a sentence
+    `rerun()` starts the run again from its start (`core.runs.RunStart`: the same initial
+    weights and shuffle order) with the η and batch size set now; `run_settings()` describes
+    the run for `core.runs.differences`.
 
     Properties: snapshot, dataset, dataset_spec, is_training, lr, batch_size, speed, history,
     epoch_ends, batches_seen, sizes, activation, cost, seed. Setters validate, then apply
@@ -96,6 +100,7 @@ class Session(QObject):
     dataset_changed = Signal(object)
     busy_changed = Signal(str)
     restored = Signal(str)
+    run_started = Signal(object)  # the run's first mini-batch: its RunStart (see rerun)
     imported = Signal(str)  # after import_model: what the file was read as, in one sentence
     choice_needed = Signal(str, object)  # (path, ImportNeedsChoice): ask, then import_model again
 
@@ -127,6 +132,7 @@ class Session(QObject):
         self._history: list[EpochReport] = []
         self._epoch_ends: list[int] = []  # mini-batches seen when each epoch of _history ended
         self._batches_seen = 0  # mini-batches trained (counted on from a loaded model's)
+        self._epoch_end_at: dict[int, int] = {}  # epochs completed → batches seen then
         self._training = False  # confirmed by the worker
         self._intent = False  # what the user last asked for (for toggle)
         self._closed = False
@@ -135,6 +141,8 @@ class Session(QObject):
         self._last_good = LastGood()  # the best parameters seen on this network
         self._undo: Checkpoint | None = None  # what the last restore replaced
         self._offer = False  # the last failure was a collapse or divergence: offer a restore
+        self._run_start: RunStart | None = None  # where this network's run began (rerun)
+        self._record = ModelMetadata()  # what the network had been trained before (rerun)
         self._files.busy_changed.connect(self.busy_changed)
 
         self._generation = 0
@@ -155,6 +163,7 @@ class Session(QObject):
         w.failed.connect(self._on_worker_failed)
         w.diverged.connect(self._on_worker_diverged)
         w.checkpoint_ready.connect(self._on_worker_checkpoint)
+        w.run_started.connect(self._on_worker_run_started)
         app = QCoreApplication.instance()
         if app is not None:  # a safety net; the main window also calls shutdown() itself
             app.aboutToQuit.connect(self.shutdown)
@@ -287,6 +296,34 @@ class Session(QObject):
         """New random weights: same architecture, same seed; history cleared."""
         self._install(Network(self._sizes, self._activation, self._cost, self._seed))
 
+    def rerun(self) -> None:
+        """Start the run again from where it began: the same initial weights and biases and the
+        same shuffle order (`run_start`), with the learning rate and batch size set now; the
+        history goes back to what it was at that start. Before the first mini-batch there is
+        no run to repeat: failed(msg)."""
+        if self._closed:
+            return
+        start = self._run_start
+        if start is None:
+            self._fail("There is no run to repeat yet: train at least one mini-batch first. "
+                       "Its start (the weights and the shuffle order) is kept from then on.")
+            return
+        net = Network.from_parameters(self._sizes, self._activation, self._cost, start.weights,
+                                      start.biases, check=False)
+        self._install(net, record=self._record, start=start)
+
+    @property
+    def run_start(self) -> RunStart | None:
+        """Where the run on this network began (its first mini-batch), or None before it."""
+        return self._run_start
+
+    def run_settings(self) -> RunSettings:
+        """The run as `core.runs` compares it: architecture, σ, cost, η and batch size set now,
+        seed, data, and the start's digest ("" before the first mini-batch)."""
+        return RunSettings(self._sizes, self._activation, self._cost, (self._lr,),
+                           (self._batch_size,), self._seed, self._dataset.name,
+                           self._run_start.digest if self._run_start else "")
+
     def rebuild(self, sizes: Sequence[int], activation: str, cost: str, seed: int,
                 lr: float | None = None) -> None:
         """A new random network. Sizes must fit the dataset (784 inputs, one output per class)
@@ -410,6 +447,27 @@ class Session(QObject):
             self.failed.emit(f"Opened {path}, but {note}.")
         return True
 
+    def restore_network(self, net: Network, record: ModelMetadata, seed: int) -> bool:
+        """Install `net` exactly as given (a lesson file's) with its training record (epochs,
+        history, η, batch size) and `seed` (the one Reset uses); training pauses. False and
+        failed(msg) when it does not fit the dataset or overflows: the network is kept."""
+        if self._closed:
+            return False
+        problem = (_seed_problem(seed) or architecture_problem(
+            net.sizes, net.activation, net.cost, seed, self._dataset)
+            or parameters_problem(net, self._dataset.test_x()[:OVERFLOW_PROBE]))
+        if problem:
+            self._fail(f"The lesson's network cannot be shown on {self._dataset.name}: "
+                       f"{problem}")
+            return False
+        self._lr = record.lr or default_lr(net.cost, net.activation, net.L - 1)
+        self._batch_size = min(record.batch or self._batch_size,
+                               len(self._dataset.train_labels))
+        self._sizes, self._activation, self._cost = tuple(net.sizes), net.activation, net.cost
+        self._seed = int(seed)
+        self._install(net, record=record)
+        return True
+
     def save_model(self, path) -> bool:
         """Write the latest snapshot (never the live arrays) with the training record of
         `core.model_metadata` (the same keys `mlpviz train` writes). Errors → failed(msg) and
@@ -498,30 +556,34 @@ class Session(QObject):
     def _meta(self) -> dict:
         return {"lr": self._lr, "batch_size": self._batch_size}
 
-    def _make_trainer(self, net: Network) -> Trainer:
+    def _make_trainer(self, net: Network, rng_state=None) -> Trainer:
         d = self._dataset
         return Trainer(net, d.train_images, d.train_labels, d.test_images, d.test_labels,
-                       lr=self._lr, batch_size=self._batch_size, seed=self._seed)
+                       lr=self._lr, batch_size=self._batch_size, seed=self._seed,
+                       rng_state=rng_state)
 
     def _install(self, net: Network, dataset_changed: bool = False,
-                 record: ModelMetadata = ModelMetadata()) -> None:
+                 record: ModelMetadata = ModelMetadata(), start: RunStart | None = None) -> None:
         """Hand a new network to the worker (pausing it) and tell the views; `record` says how
-        far it was trained (a loaded model's; a new network's is empty)."""
+        far it was trained (a loaded model's; a new network's is empty); `start`: a run
+        begun again (its shuffle state)."""
         if self._closed:
             return
         try:
-            trainer = self._make_trainer(net)
+            trainer = self._make_trainer(net, start.rng_state if start else None)
         except ValueError as e:
             self._fail(f"Cannot train this network on {self._dataset.name}: {e}")
             return
         epochs, samples_seen = record.epochs, record.samples_seen
         trainer.epoch, trainer.samples_seen = epochs, samples_seen
         self._generation += 1
+        self._run_start, self._record = start, record
         self._last_good.clear()
         self._undo, self._offer = None, False
         self._history = list(record.history)
         self._epoch_ends = list(record.epoch_ends)
         self._batches_seen = record.batches_seen
+        self._epoch_end_at = {}
         self._intent = False
         self._snapshot = Snapshot.of(net, epoch=epochs, samples_seen=samples_seen,
                                      meta=self._meta())  # before the worker may touch `net`
@@ -577,7 +639,10 @@ class Session(QObject):
     def _on_worker_batches(self, generation: int, reports: tuple) -> None:
         if self._closed or generation != self._generation:
             return
-        self._batches_seen += len(reports)
+        for report in reports:
+            self._batches_seen += 1
+            if report.ends_epoch:  # its EpochReport may come after later batches' reports
+                self._epoch_end_at[report.epoch + 1] = self._batches_seen
         self.batches_done.emit(reports)
 
     @Slot(int, object)
@@ -585,7 +650,7 @@ class Session(QObject):
         if self._closed or generation != self._generation:
             return
         self._history.append(report)
-        self._epoch_ends.append(self._batches_seen)  # its batches came first
+        self._epoch_ends.append(self._epoch_end_at.pop(report.epoch, self._batches_seen))
         self.epoch_done.emit(report)
         self._check_collapse(report)
 
@@ -610,6 +675,12 @@ class Session(QObject):
         if self._closed or generation != self._generation:
             return
         self._last_good.offer(Checkpoint(snapshot, accuracy, when))
+
+    @Slot(int, object)
+    def _on_worker_run_started(self, generation: int, start: RunStart) -> None:
+        if not self._closed and generation == self._generation:
+            self._run_start = start
+            self.run_started.emit(start)
 
     @Slot(int)
     def _on_worker_diverged(self, generation: int) -> None:

@@ -20,6 +20,7 @@ from mlpviz import i18n
 from mlpviz.core.activations import ACTIVATIONS
 from mlpviz.core.costs import COSTS
 from mlpviz.core.limits import DRAWN, hidden_problem
+from mlpviz.core.palette import DEFAULT_PALETTE, PALETTES
 from mlpviz.core.training import DEFAULT_BATCH
 from mlpviz.gui.run_controls import LR_RANGE as RUN_LR_RANGE
 from mlpviz.gui.session import (
@@ -48,6 +49,7 @@ DEFAULTS: Mapping[str, object] = MappingProxyType({
     "speed": MAX_SPEED,
     "stop_after": 0,  # epochs after which training pauses by itself; 0: never
     "theme": "dark",
+    "palette": DEFAULT_PALETTE,  # the signs' colours: "lesson" (green/red) or "colour-blind"
     "presentation": False,
     "input_circles": False,
     "language": None,  # "en" or "zh"; None: follow the system's locale (i18n.system_language)
@@ -149,6 +151,7 @@ _CHECKS: Mapping[str, Callable[[object], object]] = MappingProxyType({
     "speed": lambda raw: _whole(raw, *SPEED_RANGE),
     "stop_after": lambda raw: _whole(raw, *STOP_AFTER_RANGE),
     "theme": _one_of(tuple(THEMES)),
+    "palette": _one_of(tuple(PALETTES)),
     "presentation": _flag,
     "input_circles": _flag,
     "language": _one_of(i18n.LANGUAGES),

@@ -23,6 +23,7 @@ from PySide6.QtGui import QColor, QFont
 
 from mlpviz import i18n
 from mlpviz.core.explain import BLACK_ON_WHITE, WHITE_ON_BLACK, Shades
+from mlpviz.core.palette import DEFAULT_PALETTE, LESSON, Palette, get_palette
 
 # Simplified-Chinese families, best first: Debian's fonts-noto-cjk (scripts/setup-env.sh installs
 # it), then what other systems ship.
@@ -43,12 +44,14 @@ class Theme:
     muted        secondary text (captions, legends, axes)
     panel        the background of boxes drawn on the canvas (legends, tooltips-like panels)
     accent       what stands out: the winning output, the focus of a stepper stage, the selection
-    positive     positive values (weights, nudges "up"): green
-    negative     negative values: red
+    positive     positive values (weights, nudges "up"): the palette's (green, or blue)
+    negative     negative values: the palette's (red, or orange)
     neuron_off   a neuron (or input pixel) at activation 0
     neuron_on    a neuron at activation 1 (dark theme: brighter = more active)
     neuron_edge  the outline of every circle, so that a dark neuron still shows
     font_scale   multiply font sizes (and thick strokes) by this; > 1 in presentation mode
+    palette      the signs' palette (core.palette) that `positive` / `negative` come from, and
+                 its words for them (`palette.words`: "green", "red") for captions and legends
     """
 
     name: str
@@ -63,6 +66,7 @@ class Theme:
     neuron_on: str
     neuron_edge: str
     font_scale: float = 1.0
+    palette: Palette = LESSON
 
     @property
     def is_dark(self) -> bool:
@@ -81,7 +85,8 @@ class Theme:
         return WHITE_ON_BLACK if self.brighter_is_more else BLACK_ON_WHITE
 
 
-# Each role's colour in the dark and in the light theme, side by side (roles: see `Theme`).
+# Each role's colour in the dark and in the light theme, side by side (roles: see `Theme`); the
+# signs' colours are the palette's (core.palette), chosen there for a dark or a light background.
 COLOURS = {
     #               dark        light
     "background":  ("#0e1116", "#fbfbf8"),
@@ -89,8 +94,6 @@ COLOURS = {
     "muted":       ("#9aa3ad", "#5b6470"),
     "panel":       ("#1a2029", "#eceef1"),
     "accent":      ("#ffb020", "#d9480f"),
-    "positive":    ("#3ee07a", "#138a3e"),
-    "negative":    ("#ff4d4d", "#d42020"),
     "neuron_off":  ("#10141a", "#ffffff"),
     "neuron_on":   ("#ffffff", "#141a26"),
     "neuron_edge": ("#66707c", "#8c939d"),
@@ -98,8 +101,11 @@ COLOURS = {
 
 
 def _from_colours(name: str, column: int) -> Theme:
-    """The Theme whose colours are column `column` (0 dark, 1 light) of COLOURS."""
-    return Theme(name=name, **{role: pair[column] for role, pair in COLOURS.items()})
+    """The Theme whose colours are column `column` (0 dark, 1 light) of COLOURS, its signs in
+    the lesson's palette."""
+    roles = {role: pair[column] for role, pair in COLOURS.items()}
+    signs = LESSON.on(roles["background"])
+    return Theme(name=name, positive=signs.positive, negative=signs.negative, **roles)
 
 
 DARK = _from_colours("dark", 0)
@@ -108,13 +114,26 @@ LIGHT = _from_colours("light", 1)
 THEMES = {"dark": DARK, "light": LIGHT}
 
 
-def theme(name: str = "dark", presentation: bool = False) -> Theme:
-    """The theme called `name` ("dark" or "light"), with bigger fonts when `presentation`."""
+def theme(name: str = "dark", presentation: bool = False,
+          palette: str = DEFAULT_PALETTE) -> Theme:
+    """The theme called `name` ("dark" or "light"), with bigger fonts when `presentation`, its
+    signs (and, if the palette has one, its accent) in the palette called `palette`
+    (core.palette: "lesson" green/red, "colour-blind" blue/orange). Every signed colour on
+    screen is `t.positive` / `t.negative` of this theme, or `signed_colors(t)`."""
     try:
         base = THEMES[name]
     except KeyError:
         raise ValueError(f"unknown theme {name!r}: choose one of {', '.join(THEMES)}") from None
-    return replace(base, font_scale=PRESENTATION_SCALE) if presentation else base
+    signs = get_palette(palette)
+    pair = signs.on(base.background)
+    return replace(base, font_scale=PRESENTATION_SCALE if presentation else 1.0, palette=signs,
+                   positive=pair.positive, negative=pair.negative,
+                   accent=pair.accent or base.accent)
+
+
+def signed_colors(t: Theme) -> tuple[QColor, QColor]:
+    """(positive, negative) QColors of the theme's palette: what any view colours a sign with."""
+    return QColor(t.positive), QColor(t.negative)
 
 
 def rgb(color: str | QColor) -> tuple[int, int, int]:

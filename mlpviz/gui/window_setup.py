@@ -6,19 +6,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-TABS = ("sample", "draw", "backprop", "neuron", "weights", "deeper", "mistakes")  # the side panels, by name
+TABS = ("sample", "draw", "backprop", "neuron", "weights", "deeper", "mistakes",
+        "runs")  # the side panels, by name
 
 
 @dataclass(frozen=True)
 class WindowSetup:
     """The window's size in pixels, presentation mode, the side panel on show (one of TABS), the
     stepper's stage (its number as the stepper shows it: "5", "4b"; it opens the Backprop tab),
-    the theme ("dark" or "light"), the held-out sample on show (0-based)."""
+    the theme ("dark" or "light"), the signs' palette (core.palette: "lesson", "colour-blind"),
+    the held-out sample on show (0-based)."""
 
     size: tuple[int, int] = (1280, 800)
     present: bool = False
     tab: str | None = None
     stage: str | None = None
     theme: str | None = None
+    palette: str | None = None
     sample: int | None = None
     lang: str | None = None  # "en" or "zh" (`--lang`): wins over the remembered language

@@ -62,6 +62,8 @@ class TrainingWorker(QObject):
                            returning to, with their held-out accuracy: when a run (training or
                            an epoch step) starts, before the first of a series of single-batch
                            steps on new parameters, and at every epoch's end
+      run_started(int generation, RunStart)  the trainer's first mini-batch: where its run
+                           began (parameters and shuffle state), to rerun it exactly
       finished()           the loop has ended (after `stop()`)
     """
 
@@ -73,6 +75,7 @@ class TrainingWorker(QObject):
     failed = Signal(int, str)
     diverged = Signal(int)
     checkpoint_ready = Signal(int, object, float, str)
+    run_started = Signal(int, object)
     finished = Signal()
 
     def __init__(self, trainer: Trainer, generation: int = 0, speed: int = MAX_SPEED, parent=None):
@@ -84,6 +87,7 @@ class TrainingWorker(QObject):
         self._generation = int(generation)
         self._synced = True  # the Network holds the current parameters (no step since sync/apply)
         self._checkpointed = False  # a checkpoint was offered since these parameters were set
+        self._start_sent = False  # run_started was emitted for this trainer
         self._mode = PAUSED
         self._announced = "paused"
         self._stopping = False
@@ -252,6 +256,7 @@ class TrainingWorker(QObject):
                 self._announce("paused")
             self._trainer, self._generation = args
             self._synced = True
+            self._start_sent = False
             self._checkpointed = False
             self._taken.set()
         elif name == "apply":
@@ -287,6 +292,9 @@ class TrainingWorker(QObject):
         started = time.monotonic()
         report = t.step()  # raises TrainingDiverged without changing any weight
         self._synced = False
+        if not self._start_sent:
+            self._start_sent = True
+            self.run_started.emit(self._generation, t.start)
         self._pending.append(report)
         now = time.monotonic()
         self._recent.append((now, report.batch_size))

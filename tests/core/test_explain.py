@@ -182,3 +182,10 @@ def test_structure_summary_speaks_of_the_records(activation, cost):
     assert act.squashes("the result") in text
     assert f"a⁽¹⁾ = {act.symbol}(W⁽¹⁾ a⁽⁰⁾ + b⁽¹⁾)" in text
     assert ("softmax" in text) == get_cost(cost).softmax_output
+
+
+@pytest.mark.parametrize("epochs_done, batch, words", [
+    (0, 0, "before training"), (0, 1, "epoch 1, batch 1"), (3, 0, "end of epoch 3"),
+    (3, 60, "epoch 4, batch 60")])
+def test_training_point_counts_epochs_from_one(epochs_done, batch, words):
+    assert explain.training_point(epochs_done, batch) == words

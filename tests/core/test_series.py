@@ -94,3 +94,34 @@ def test_chunk_means():
     assert np.array_equal(my, [0.5, 6.5, 20.5, 42.5, 72.5])
     assert chunk_means(x, y, bins=20)[1].tolist() == y.tolist()
     assert len(chunk_means([], [], 3)[0]) == 0 and len(envelope([], [], [], 3)[0]) == 0
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.sampled_from([2, 4, 10]), st.lists(st.integers(0, 30), min_size=1, max_size=6),
+       st.integers(0, 1000))
+def test_to_arrays_and_back_is_the_same_series(capacity, sizes, seed):
+    """A lesson file keeps the cost curve: the state read back is the series, exactly, and it
+    carries on (more samples, more merges) as the original does."""
+    rng = np.random.default_rng(seed)
+    a = BinnedSeries(capacity)
+    start = 0
+    for n in sizes[:-1]:
+        a.extend(np.arange(start, start + n), rng.random(n), rng.random(n))
+        start += n
+    b = BinnedSeries.from_arrays(a.to_arrays(), capacity)
+    more = (np.arange(start, start + sizes[-1]), rng.random(sizes[-1]), rng.random(sizes[-1]))
+    for s in (a, b):
+        s.extend(*more)
+    assert (a.n, a.bin, len(a)) == (b.n, b.bin, len(b))
+    for p, q in zip(a.points(), b.points()):
+        assert np.array_equal(p, q)
+
+
+@pytest.mark.parametrize("change", [
+    {"bins": np.zeros((4, 3))}, {"bins": np.zeros((5, 11))}, {"pending": np.zeros((3, 2))},
+    {"bin": np.array(0)}, {"bin": np.array(1.5)}, {"pending": np.zeros(3)},
+])
+def test_arrays_that_are_no_series_are_refused(change):
+    arrays = {"bins": np.zeros((5, 2)), "pending": np.zeros((3, 1)), "bin": np.array(2)}
+    with pytest.raises(ValueError, match="not a series"):
+        BinnedSeries.from_arrays({**arrays, **change}, 10)

@@ -170,3 +170,50 @@ def test_looks(view):
     view.add_batches(batches([1.0, 0.5]))
     view.flush()
     assert not view.grab().isNull()
+
+
+@pytest.mark.parametrize("points", [9.0, 13.5, 20.0])
+@pytest.mark.parametrize("size", [80, 119, 164, 400, 900])
+@pytest.mark.parametrize("hi", [12.0, 365.7, 12_000.0, 2.5e6])
+def test_tick_labels_never_run_together_on_a_narrow_axis(qtbot, points, size, hi):
+    """The accuracy plot at presentation type read "100200300" (pyqtgraph asks for ≥ 2.25
+    intervals however narrow the axis)."""
+    import math
+
+    import pyqtgraph as pg
+    from PySide6.QtGui import QFont, QFontMetricsF
+
+    from mlpviz.gui.views.cost_view import spacing_for_labels
+    axis = pg.AxisItem("bottom")
+    font = QFont()
+    font.setPointSizeF(points)
+    axis.setTickFont(font)
+    lo = -0.02 * hi
+    base = pg.AxisItem.tickSpacing
+    levels = spacing_for_labels(axis, base, lo, hi, size)
+    major = levels[0][0]
+    metrics = QFontMetricsF(font)
+
+    def fits(spacing):  # the widest label and half its width again between two ticks
+        ticks = [spacing * k for k in range(0, math.floor(hi / spacing) + 1)]
+        label = max(metrics.horizontalAdvance(f"{t:g}") for t in ticks)
+        return spacing * size / (hi - lo) >= 1.5 * label - 1e-9
+
+    assert fits(major)
+    own = base(axis, lo, hi, size)
+    if fits(own[0][0]):
+        assert levels == own  # where pyqtgraph's ticks fit, they are left alone
+    assert math.log10(major) % 1 in (0.0, pytest.approx(math.log10(2) % 1),
+                                     pytest.approx(math.log10(5) % 1))  # 1, 2 or 5 × 10ⁿ
+
+
+def test_an_epoch_marker_sits_where_its_last_batch_ended(view):
+    """The worker sends batches in bunches and then the epochs they completed: an epoch's
+    report can come after batches of the next epoch; its markers stay at its end."""
+    first = tuple(BatchReport(0, i + 1, 80, (i + 1) * 100, 1.0, 100, 3.0) for i in range(80))
+    second = tuple(BatchReport(1, i + 1, 80, (81 + i) * 100, 0.5, 100, 3.0) for i in range(7))
+    view.add_batches(first + second)
+    view.add_epoch(epoch(1))
+    view.flush()
+    assert view.history_rows()[0]["batches_seen"] == 80
+    assert view._test_cost.getData()[0].tolist() == [80.0]

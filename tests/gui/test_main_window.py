@@ -130,6 +130,15 @@ def test_export_png_and_csv(qtbot, window, tmp_path):
     assert float(rows[0]["test_accuracy"]) == pytest.approx(window.session.history[0].test_accuracy)
 
 
+def test_the_status_bar_says_where_training_is_and_when_its_accuracy_was_measured(qtbot, window):
+    window.session.step_epoch()
+    qtbot.waitUntil(lambda: len(window.session.history) == 1, timeout=20_000)
+    window.session.step_batch()
+    qtbot.waitUntil(lambda: window.session.snapshot.batch == 1, timeout=20_000)
+    assert window.status_epoch.text().strip() == "epoch 2, batch 1"
+    assert window.status_accuracy.text().strip().endswith("(end of epoch 1)")
+
+
 def test_presentation_mode_enlarges_type(qtbot, window):
     from PySide6.QtWidgets import QApplication
 

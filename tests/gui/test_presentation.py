@@ -111,6 +111,42 @@ def test_presentation_layout_at_projector_sizes(qtbot, projector):
             assert stepper.table.rowCount() <= 6, stage.key
 
 
+def side_tab_bar(w):
+    """The tab bar under the side panels (the one with Sample, Draw, … Mistakes)."""
+    from PySide6.QtWidgets import QTabBar
+    bars = [b for b in w.findChildren(QTabBar) if b.isVisible() and b.count() >= 5]
+    assert len(bars) == 1
+    return bars[0]
+
+
+def test_no_tab_label_is_cut_in_either_layout(qtbot, projector):
+    """Seven side panels at presentation type used to show "Sam…", "Dr…", "Mista…". Where even
+    the smallest tab type cannot hold them all (1024 px), arrows scroll the tabs; a label is
+    never cut."""
+    from mlpviz.gui.tab_fit import fit_bar, labels_width, room_for, smallest_size
+    w = projector
+    for presenting in (False, True, False):
+        before = w.tab_fit.refits if presenting != w.presentation_action.isChecked() else 0
+        if w.presentation_action.isChecked() != presenting:
+            w.presentation_action.trigger()
+        app = QApplication.font().pointSizeF()
+        qtbot.waitUntil(lambda: w.tab_fit.refits > before)  # refitted by itself
+        settle(qtbot)
+        bar = side_tab_bar(w)
+        size = bar.font().pointSizeF()
+        assert smallest_size(app) <= size <= app
+        if w.width() >= 1280:  # eight panels' labels fit whole at 1280 px in either layout
+            assert labels_width(bar) <= bar.width()
+        assert fit_bar(bar, room_for(bar, w)) == size  # and at the largest type that fits
+        names = [bar.tabText(i) for i in range(bar.count())]
+        assert {"Sample", "Draw", "Backprop", "Mistakes"} <= set(names)
+        for i in range(bar.count()):  # each tab as wide as its whole label needs
+            assert bar.tabRect(i).width() >= bar.tabSizeHint(i).width(), names[i]
+        assert bar.elideMode() == Qt.TextElideMode.ElideNone
+        if not presenting and w.width() >= 1280:
+            assert size == app  # the normal layout at 1280 px has room at the normal type
+
+
 def test_presentation_keys_pages_rows_and_controls(qtbot, window):
     w = window
     w.presentation_action.trigger()
@@ -211,3 +247,15 @@ def test_help_goes_over_the_side_panels_while_presenting(qtbot, window):
     assert not help_box.intersects(network), (help_box, network)
     window.help_dialog.close()
     window.presentation_action.trigger()
+
+
+def test_every_side_panel_has_a_name_for_the_screenshot_option(window):
+    """`--tab` names every tabified side panel (the Runs panel was missing)."""
+    from mlpviz.gui.app import side_docks
+    from mlpviz.gui.window_setup import TABS
+    docks = side_docks(window)
+    assert set(docks) == set(TABS)
+    side = {d for d in window.findChildren(type(window.sample_dock))
+            if window.dockWidgetArea(d) == window.dockWidgetArea(window.sample_dock)
+            and d in window.tabifiedDockWidgets(window.sample_dock) + [window.sample_dock]}
+    assert side <= set(docks.values())

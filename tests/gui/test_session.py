@@ -397,3 +397,13 @@ def test_a_script_that_ends_mid_training_stops_the_thread_cleanly(tmp_path):
                           timeout=60)
     assert proc.returncode == 0, proc.stderr
     assert "Destroyed while thread" not in proc.stderr
+
+
+def test_epoch_ends_are_where_each_epochs_last_batch_ended(qtbot, make_session):
+    """At full speed the reports come in bunches (an epoch's report after the next epoch's
+    first batches): each epoch is still recorded at its own end, 10 batches apart."""
+    s, log = make_session()
+    s.set_stop_after(6)
+    s.start()
+    qtbot.waitUntil(lambda: len(s.history) == 6 and not s.is_training, timeout=30_000)
+    assert s.epoch_ends == (10, 20, 30, 40, 50, 60)

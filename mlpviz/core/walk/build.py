@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from mlpviz.core.network import Network
+from mlpviz.core.palette import LESSON, Palette
 from mlpviz.core.walk.batch import batch_stage
 from mlpviz.core.walk.context import DIGITS, Context
 from mlpviz.core.walk.cost import cost_stage, wants_stage
@@ -20,7 +21,7 @@ from mlpviz.core.walk.wishes import hidden_sum_stage, outputs_sum_stage
 
 def build_walk(net: Network, x, label: int, class_names=DIGITS, focus: int | None = None,
                lr: float = 3.0, batch: tuple[np.ndarray, np.ndarray] | None = None,
-               batch_size: int = 100) -> Walk:
+               batch_size: int = 100, palette: Palette = LESSON) -> Walk:
     """The whole walk for sample x (sizes[0],) with its right class `label`: one backprop
     (`Network.backprop`), then the stages in the lesson's order, each reading the trace.
 
@@ -28,6 +29,7 @@ def build_walk(net: Network, x, label: int, class_names=DIGITS, focus: int | Non
     lr          the learning rate of stage 8's step
     batch       (X (n, sizes[0]) in 0..1, labels (n,)) for stage 9; None shows an explanation only
     batch_size  the mini-batch size training uses, as stage 9 names it
+    palette     the colours the lines are drawn in, as the texts name them (core.palette)
     """
     trace = net.backprop(x, label)
     n_out = net.sizes[-1]
@@ -36,7 +38,7 @@ def build_walk(net: Network, x, label: int, class_names=DIGITS, focus: int | Non
     focus = trace.label if focus is None else int(focus)
     if not 0 <= focus < n_out:
         raise ValueError(f"focus must be an output neuron 0..{n_out - 1}, got {focus}")
-    c = Context(net, trace, class_names, lr)
+    c = Context(net, trace, class_names, lr, palette)
     L = net.L
     stages = [input_stage(c)] + [layer_stage(c, l) for l in range(1, L + 1)]
     stages += [cost_stage(c), wants_stage(c), bias_stage(c, focus), weights_stage(c, focus),

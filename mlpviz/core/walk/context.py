@@ -15,6 +15,7 @@ from mlpviz.core.activations import get_activation
 from mlpviz.core.costs import get_cost
 from mlpviz.core.network import Network, Trace
 from mlpviz.core.notation import MINUS, fmt_fixed, fmt_sig
+from mlpviz.core.palette import LESSON, Palette
 from mlpviz.i18n import N_, _
 from mlpviz.i18n import count as _count
 
@@ -30,10 +31,13 @@ class Context:
     act      the activation record; f its symbol ("σ", "tanh", "relu")
     cost     the cost record; softmax whether the outputs are a softmax (cross-entropy)
     squash   what σ does to the weighted sum, in words
+    pos, neg the palette's words for the colours of + and − ("green", "red")
     """
 
-    def __init__(self, net: Network | None, trace: Trace, class_names, lr: float):
+    def __init__(self, net: Network | None, trace: Trace, class_names, lr: float,
+                 palette: Palette = LESSON):
         self.net, self.t, self.lr = net, trace, float(lr)
+        self.pos, self.neg = (_(word) for word in palette.words)  # in the current language
         self.names = tuple(str(n) for n in class_names)
         self.L = trace.L
         self.sizes = [len(a) for a in trace.a]

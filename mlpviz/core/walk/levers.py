@@ -215,11 +215,12 @@ def weights_stage(c: Context, j: int) -> Stage:
         text = f"{head} {_dead_weights(c, L, j, said)}"
     else:
         text = (_("Each weight's effect is in proportion to the activation it multiplies, so "
-                  "{which}. To push the output up, green lines should grow, red ones shrink.")
+                  "{which}. To push the output up, {pos} lines should grow, {neg} ones shrink.")
                 if nudge > 0 else
                 _("Each weight's effect is in proportion to the activation it multiplies, so "
-                  "{which}. To push the output down, green lines should grow, red ones shrink."))
-        text = f"{head} {text.format(which=_matter_most(c, L, j, said))}"
+                  "{which}. To push the output down, {pos} lines should grow, {neg} ones "
+                  "shrink."))
+        text = f"{head} {text.format(which=_matter_most(c, L, j, said), pos=c.pos, neg=c.neg)}"
     return Stage(
         key="lever-weights", number=4, title="4b · " + _("Lever 2: the weights"),
         short="4b · " + _("The weights"),
@@ -230,8 +231,9 @@ def weights_stage(c: Context, j: int) -> Stage:
         overlay=Overlay(focus=(L, j), dim_others=True,
                         line_values={L - 1: only_row(t.W[L - 1].shape, j, -gw)},
                         neuron_text={(L - 1, k): fmt_sig(a_prev[k], 2) for k in order[:3]},
-                        caption=_("Lever 2: the weights into {neuron} (green: should grow, "
-                                  "red: shrink)").format(neuron=c.neuron(L, j))),
+                        caption=_("Lever 2: the weights into {neuron} ({pos}: should grow, "
+                                  "{neg}: shrink)").format(neuron=c.neuron(L, j), pos=c.pos,
+                                                           neg=c.neg)),
         **tab.fields(), **said.fields(),
     )
 

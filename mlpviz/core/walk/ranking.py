@@ -107,8 +107,8 @@ def gradient_stage(c: Context) -> Stage:
                 "norm": norm, "zeros": zeros, "count": P, **counts},
         overlay=Overlay(line_values={l: -g for l, g in enumerate(t.grad_w)},
                         nudges={l + 1: -g for l, g in enumerate(t.grad_b)},
-                        caption=_("−∇C: green should grow, red shrink; the brighter, the more "
-                                  "it matters")),
+                        caption=_("−∇C: {pos} should grow, {neg} shrink; the brighter, the "
+                                  "more it matters").format(pos=c.pos, neg=c.neg)),
         **tab.fields(), **said.fields(),
     )
 

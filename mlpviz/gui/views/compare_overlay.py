@@ -4,7 +4,7 @@
 `line_mask(l)` for every weight layer (computed and tested in core.compare); `paint` draws the
 differing lines (their ∂C/∂W⁽ˡ⁾[j, k] ≠ ours) and rings the differing circles (any of a, z,
 ∂C/∂a, ∂C/∂z, ∂C/∂b or incoming ∂C/∂W differs) over the normal drawing, in the theme's accent
-(apart from the red and green of the weights); the rest of the network stays as it was.
+(apart from the two sign colours of the weights); the rest of the network stays as it was.
 """
 
 from __future__ import annotations

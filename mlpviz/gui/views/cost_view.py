@@ -17,10 +17,11 @@ band. Plot items are created once and updated with setData, at most 8 times a se
 from __future__ import annotations
 
 import math
+from functools import partial
 
 import numpy as np
 from PySide6.QtCore import QSize, QTimer
-from PySide6.QtGui import QColor, QFont, QPainter
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter
 from PySide6.QtWidgets import QGraphicsItem, QSizePolicy, QVBoxLayout, QWidget
 
 from mlpviz.core.series import BinnedSeries, Points, chunk_means, envelope
@@ -46,11 +47,33 @@ HISTORY_FIELDS = ("epoch", "batches_seen", "train_cost", "train_accuracy", "test
                   "test_accuracy", "seconds", "samples_per_second")
 
 
+def spacing_for_labels(axis, base, lo: float, hi: float, size: float):
+    """pyqtgraph's tick spacing for a horizontal axis (`base`), widened to a round 1, 2 or 5 ×
+    10ⁿ until the widest label (with half its width as the gap) fits between two ticks —
+    pyqtgraph asks for at least 2.25 intervals however narrow the axis, so big type on a narrow
+    plot ran its numbers together."""
+    levels = base(axis, lo, hi, size)
+    if not levels or size <= 0 or hi <= lo:
+        return levels
+    metrics = QFontMetricsF(axis.style["tickFont"] or QFont())
+    major = levels[0][0]
+    widest = major * math.floor(max(abs(lo), abs(hi)) / major)  # the longest tick label
+    label = metrics.horizontalAdvance(f"{widest:g}")
+    smallest = 1.5 * label * (hi - lo) / size  # data units a label and half its width take
+    if major >= smallest:
+        return levels
+    power = 10.0 ** math.floor(math.log10(smallest))
+    major = next(m * power for m in (1, 2, 5, 10) if m * power >= smallest)
+    return [(major, 0)]
+
+
 class CostView(QWidget):
     """Cost per mini-batch (raw and smoothed), per-epoch cost and accuracy.
 
     Setters: add_batches(reports), add_epoch(report), clear(), set_font_scale(f),
-    set_colors(background, foreground). Readers: batch_series(), batch_points(), history_rows().
+    set_colors(background, foreground), set_baselines(curves) (pinned runs, views/
+    baseline_curves.py). Readers: batch_series(), batch_points(), history_rows(),
+    baseline_labels().
     """
 
     def __init__(self, parent: QWidget | None = None):
@@ -59,6 +82,7 @@ class CostView(QWidget):
         self._background, self._foreground = "#ffffff", "#202020"
         self._reset_data()
         self._canvas = None  # the pyqtgraph plots, built after the view's first paint
+        self._baselines: tuple = ()  # (core.runs.BaselineCurve, colour) of the pinned runs
         self._x_max, self._cost_max = 0.0, 0.0
         self._layout = QVBoxLayout(self)
         self._layout.setContentsMargins(0, 0, 0, 0)
@@ -93,6 +117,9 @@ class CostView(QWidget):
         self._cost_plot = self._canvas.addPlot(row=0, col=0)
         self._acc_plot = self._canvas.addPlot(row=0, col=1)  # side by side: each gets the height
         self._acc_plot.setXLink(self._cost_plot)
+        for plot in self._plots:  # the narrow accuracy plot at presentation type: "100200300"
+            axis = plot.getAxis("bottom")
+            axis.tickSpacing = partial(spacing_for_labels, axis, type(axis).tickSpacing)
         layout_ = self._canvas.ci.layout
         layout_.setColumnStretchFactor(0, 3)
         layout_.setColumnStretchFactor(1, 2)
@@ -117,6 +144,9 @@ class CostView(QWidget):
         self._test_cost = self._cost_plot.plot(name="held-out set (epoch)", symbol=TEST_SYMBOL)
         self._train_acc = self._acc_plot.plot(name="training set", symbol=TRAIN_SYMBOL)
         self._test_acc = self._acc_plot.plot(name="held-out set", symbol=TEST_SYMBOL)
+        from mlpviz.gui.views.baseline_curves import BaselineCurves
+
+        self._baseline_items = BaselineCurves(self._cost_plot, self._acc_plot, self._smooth_curve)
         self._apply_style()
         self._redraw()
 
@@ -131,6 +161,7 @@ class CostView(QWidget):
         self._ema_sum = 0.0  # the moving average before bias correction (it starts from 0)
         self._ema_decay = 1.0  # (1 − EMA_ALPHA)^k after k batches
         self._epochs: list[tuple[int, EpochReport]] = []  # (batches seen, report)
+        self._epoch_ends: dict[int, int] = {}  # epochs completed → batches seen at that end
         self._epoch_table = np.empty((64, len(EPOCH_COLUMNS)))  # rows 0 … len(_epochs) − 1 used
         self._epochs_drawn: tuple[int, int] | None = None  # (epochs, columns) last drawn
 
@@ -141,6 +172,8 @@ class CostView(QWidget):
         xs, costs, smooth = [], [], []
         for report in reports:
             self._seen += 1
+            if report.ends_epoch:
+                self._epoch_ends[report.epoch + 1] = self._seen
             cost = _number(report.cost)
             if not math.isfinite(cost):
                 continue
@@ -156,8 +189,9 @@ class CostView(QWidget):
 
     def add_epoch(self, report: EpochReport, at: int | None = None) -> None:
         """Mark an epoch's training / held-out cost and accuracy at `at` mini-batches seen
-        (default: the batches seen so far). A value that is not a finite number is not drawn."""
-        seen = self._seen if at is None else int(at)
+        (default: where its last batch ended, or the batches seen so far; reports of later
+        batches may come first). A value that is not a finite number is not drawn."""
+        seen = self._epoch_ends.pop(report.epoch, self._seen) if at is None else int(at)
         n = len(self._epochs)
         if n == len(self._epoch_table):
             self._epoch_table = np.concatenate([self._epoch_table, np.empty_like(self._epoch_table)])
@@ -175,6 +209,17 @@ class CostView(QWidget):
         self._seen = int(batches_seen)
         self._redraw()
 
+    def set_baselines(self, curves) -> None:
+        """Pinned runs beside this one: (core.runs.BaselineCurve, colour "#rrggbb") pairs,
+        drawn dashed and keyed by what differs; () for none."""
+        self._baselines = tuple(curves)
+        self._apply_style()
+        self._schedule_redraw()
+
+    def baseline_labels(self) -> list[str]:
+        """The pinned runs' key as shown (then "this run"); [] before the plots exist."""
+        return [] if self._canvas is None else self._baseline_items.labels()
+
     def batch_series(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Copies of (x = mini-batches seen, mean cost, smoothed cost) of the stored points (each
         the mean of the batches it stands for) plus the partly filled last one. What is drawn is
@@ -188,6 +233,22 @@ class CostView(QWidget):
 
     def batches_seen(self) -> int:
         return self._seen
+
+    def curve_arrays(self) -> dict[str, np.ndarray]:
+        """The mini-batch cost curve as named arrays (a lesson file keeps it): the series'
+        state (core.series) and the smoothing's running sum and decay."""
+        return {**self._batches.to_arrays(),
+                "ema": np.array([self._ema_sum, self._ema_decay], dtype=np.float64)}
+
+    def restore_curve(self, arrays) -> None:
+        """Put back the curve `curve_arrays` gave (after `clear`; the epochs' marks stay);
+        ValueError when the arrays are not one."""
+        batches = BinnedSeries.from_arrays(arrays, MAX_POINTS)
+        ema = np.asarray(arrays["ema"], dtype=np.float64)
+        if ema.shape != (2,) or not np.isfinite(ema).all():
+            raise ValueError(f"the smoothing's state must be two finite numbers, not {ema!r}")
+        self._batches, (self._ema_sum, self._ema_decay) = batches, ema.tolist()
+        self._schedule_redraw()
 
     def history_rows(self) -> list[dict]:
         """One dict per epoch (keys HISTORY_FIELDS; accuracies as fractions 0..1), for CSV."""
@@ -231,7 +292,8 @@ class CostView(QWidget):
         peaks = [float(p.hi.max())] if len(p.x) else []
         peaks += [float(epoch_costs.max())] if epoch_costs.size else []
         x_last = max(float(p.x[-1]) if len(p.x) else 0.0, float(table[-1, 0]) if len(table) else 0.0)
-        self._grow_ranges(x_last, max(peaks, default=0.0))
+        base_x, base_cost = self._baseline_items.extent()
+        self._grow_ranges(max(x_last, base_x), max(*peaks, base_cost, 0.0))
         columns = self._columns()
         self._batch_curve.setData(*envelope(p.x, p.lo, p.hi, columns))
         self._smooth_curve.setData(*chunk_means(p.x, p.extra, columns))
@@ -320,6 +382,7 @@ class CostView(QWidget):
             item.setSymbolBrush(color)
             item.setSymbolPen(pg.mkPen(bg, width=1))
             item.setSymbolSize(symbol_size)
+        self._baseline_items.show(self._baselines, f, fg, bg)
 
 
 def _number(value) -> float:

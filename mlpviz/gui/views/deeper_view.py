@@ -14,9 +14,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from mlpviz.core.colormap import (
-    DEFAULT_BACKGROUND, DEFAULT_NEGATIVE, DEFAULT_POSITIVE, rgb_to_hex, signed_rgb_per_image,
-    updated_colors,
+    DEFAULT_BACKGROUND, rgb_to_hex, sign_colors, signed_rgb_per_image, updated_colors,
 )
+from mlpviz.core.palette import LESSON
 from mlpviz.core.notation import sup
 from mlpviz.core.neuron_pictures import STEPS, composed_weights, maximising_inputs
 from mlpviz.gui.qimage import color_hex, gray_to_qimage, rgb_to_qimage
@@ -32,8 +32,8 @@ CAPTIONS = {
         "<b>Layer {l}, composed weights</b> W{sl}·…·W⁽¹⁾: each neuron's weights multiplied "
         "through the layers before, laid out like the image — what it would look for <i>if "
         "every layer before were linear</i> (σ and the biases left out, so only a hint). "
-        "<b><span style='color:{pos}'>Green</span></b> &gt; 0, "
-        "<b><span style='color:{neg}'>red</span></b> &lt; 0, each picture on its own scale."),
+        "<b><span style='color:{pos}'>{Pos_word}</span></b> &gt; 0, "
+        "<b><span style='color:{neg}'>{neg_word}</span></b> &lt; 0, each picture on its own scale."),
     "maximising": (
         "<b>Layer {l}, the input that most excites each neuron</b>: gradient ascent on its "
         "activation a{sl}ⱼ from a grey image, {steps} steps (seeded), pixels kept in 0…1 — "
@@ -46,7 +46,8 @@ class DeeperView(QWidget):
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
-        self._colors = (DEFAULT_BACKGROUND, DEFAULT_POSITIVE, DEFAULT_NEGATIVE)
+        self._colors = (DEFAULT_BACKGROUND, *sign_colors())
+        self._words = LESSON.words  # the palette's names of the two colours, for the caption
         self._snap = None
         self.layer = QComboBox()
         self.layer.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
@@ -82,7 +83,9 @@ class DeeperView(QWidget):
         self._throttle.offer(snap)
 
     def set_theme(self, theme) -> None:
-        """The composed pictures' colours (zero, positive, negative) from the theme."""
+        """The composed pictures' colours (zero, positive, negative) from the theme, and its
+        palette's words for them."""
+        self._words = getattr(theme, "palette", LESSON).words
         self._colors = updated_colors(self._colors, *(color_hex(getattr(theme, k, None))
                                       for k in ("background", "positive", "negative")))
         self._on_choice()
@@ -113,8 +116,9 @@ class DeeperView(QWidget):
             self.grid.set_images([])
             return
         bg, pos, neg = self._colors
-        self.caption.setText(CAPTIONS[kind].format(l=l, sl=sup(l), steps=STEPS, pos=rgb_to_hex(pos),
-                                                  neg=rgb_to_hex(neg)))
+        self.caption.setText(CAPTIONS[kind].format(
+            l=l, sl=sup(l), steps=STEPS, pos=rgb_to_hex(pos), neg=rgb_to_hex(neg),
+            Pos_word=self._words[0].capitalize(), neg_word=self._words[1]))
         if kind == "composed":
             M = composed_weights(snap, l).reshape(-1, side, side)
             rgb = signed_rgb_per_image(M, SCALE_PERCENTILE, background=bg, positive=pos,

@@ -218,12 +218,17 @@ class DrawingPad(QWidget):
         np.random.Generator, and send them as the input. Noise has no digit to crop and centre,
         so the 28×28 picture goes in as it is (drawing over it afterwards preprocesses as
         usual)."""
+        self.show_input(self._rng.random(28 * 28), noise=True)
+
+    def show_input(self, x: np.ndarray, noise: bool = False) -> None:
+        """Put an input of 784 pixels 0..1 on the canvas as it is (noise, or a lesson file's
+        drawing, already preprocessed) and send it unchanged, bit for bit."""
         self._pending.stop()
-        pixels = self._rng.random((28, 28))
-        self.canvas.fill(pixels)
-        self._noise = True
+        x = np.asarray(x, dtype=np.float64).reshape(-1)
+        self.canvas.fill(x.reshape(28, 28))
+        self._noise = noise
         self._prediction = None
-        self._emit(pixels.reshape(-1))
+        self._emit(x)
 
     def is_noise(self) -> bool:
         """Whether the canvas holds the Noise button's random pixels (not a drawing)."""

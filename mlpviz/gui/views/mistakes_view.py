@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QLabel, QListView, QListWidget, QListWidgetItem, QSizePolicy, QSplitter, QVBoxLayout, QWidget,
 )
 
+from mlpviz.core.explain import training_point
 from mlpviz.core.mistakes import Confusion, confusion
 from mlpviz.gui.qimage import gray_to_qimage
 from mlpviz.gui.throttle import Throttle
@@ -28,7 +29,7 @@ THUMB = 56  # a thumbnail's side in pixels (28×28 doubled), times the theme's f
 class ConfusionMatrix(QWidget):
     """M[i, j] as a grid: row i the right class, column j the network's answer; each cell's
     shade grows with its count (right answers on the diagonal in the accent colour, mistakes
-    in red; the shade's strength is √(the cell's share of its row), so one mistake in 200
+    in the palette's negative colour, red or orange: `set_mistake_color`; the shade's strength is √(the cell's share of its row), so one mistake in 200
     still shows). A click, or the arrow keys, choose a cell: `cell_chosen(i, j)`."""
 
     cell_chosen = Signal(int, int)
@@ -38,6 +39,7 @@ class ConfusionMatrix(QWidget):
         self._counts: np.ndarray | None = None
         self._names: list[str] = []
         self.selected: tuple[int, int] | None = None
+        self._bad = QColor(214, 48, 49)  # the mistakes' colour until the theme gives one
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setMinimumSize(220, 220)
@@ -100,13 +102,18 @@ class ConfusionMatrix(QWidget):
             return
         super().keyPressEvent(event)
 
+    def set_mistake_color(self, color: str) -> None:
+        """The off-diagonal cells' colour ("#rrggbb"): the theme's negative sign."""
+        self._bad = QColor(color)
+        self.update()
+
     def paintEvent(self, event) -> None:
         if self._counts is None:
             return
         p = QPainter(self)
         pal = self.palette()
         fg = pal.color(QPalette.ColorRole.WindowText)
-        good, bad = pal.color(QPalette.ColorRole.Highlight), QColor(214, 48, 49)
+        good, bad = pal.color(QPalette.ColorRole.Highlight), self._bad
         counts = self._counts
         n = counts.shape[0]
         left, top, side = self._layout()
@@ -220,8 +227,11 @@ class MistakesView(QWidget):
         self._throttle.offer(snap)
 
     def set_theme(self, theme) -> None:
-        """Thumbnails grow with the theme's font scale (presentation mode)."""
+        """Thumbnails grow with the theme's font scale (presentation mode); the mistakes take
+        its negative colour."""
         self._scale = float(getattr(theme, "font_scale", 1.0))
+        if getattr(theme, "negative", None):
+            self.matrix.set_mistake_color(theme.negative)
         self._apply_thumb_size()
         self._fill_gallery()
 
@@ -243,7 +253,7 @@ class MistakesView(QWidget):
         self.matrix.set_counts(self.result.counts, self._names)
         r = self.result
         self.summary.setText(
-            f"Held-out set, on the weights of epoch {snap.epoch}, batch {snap.batch}: "
+            f"Held-out set, on the weights at {training_point(snap.epoch, snap.batch)}: "
             f"{int(np.trace(r.counts)):,} of {r.n:,} answered right "
             f"({100 * r.accuracy:.1f} %), {r.n - int(np.trace(r.counts)):,} mistakes. Rows: the "
             f"right digit; columns: the network's answer (its brightest output). Click a cell "

@@ -858,7 +858,8 @@ class NetworkView(QWidget):
         k = self._top_k_for(g) if g is not None else None
         return explain.legend_items(self._lines_kind(), self._theme.brighter_is_more,
                                     nudges=ov is not None and bool(ov.nudges),
-                                    thinned_to=k if k and not self._top_k else None)
+                                    thinned_to=k if k and not self._top_k else None,
+                                    palette=self._theme.palette)
 
     def _paint_legend(self, p: QPainter, g: _Geometry) -> None:
         """One centred row at the bottom: what colours, faintness and brightness mean."""

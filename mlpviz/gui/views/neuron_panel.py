@@ -16,8 +16,8 @@ from PySide6.QtWidgets import (
 
 from mlpviz.core.activations import get_activation
 from mlpviz.core.colormap import (
-    DEFAULT_BACKGROUND, DEFAULT_NEGATIVE, DEFAULT_POSITIVE, rgb_to_hex, robust_scale, signed_rgb,
-    symmetric_scale, updated_colors,
+    DEFAULT_BACKGROUND, rgb_to_hex, robust_scale, sign_colors, signed_rgb, symmetric_scale,
+    updated_colors,
 )
 from mlpviz.core.costs import get_cost
 from mlpviz.core.explain import (
@@ -25,14 +25,15 @@ from mlpviz.core.explain import (
 )
 from mlpviz.core.layout import image_side_of
 from mlpviz.core.network import forward_pass
+from mlpviz.core.palette import LESSON
 from mlpviz.core.notation import sup
 from mlpviz.gui.qimage import ImageWidget, color_hex, rgb_to_qimage
 from mlpviz.gui.theme import scaled_font
 from mlpviz.gui.views.neuron_editor import NeuronEditor
 from mlpviz.gui.views.weights_grid import SCALE_PERCENTILE
 
-STROKE_HINT = ("Green pixels push this neuron on, red ones push it off. A neuron meant to spot a "
-               "short stroke would have green on the stroke and red in a ring around it: lit by "
+STROKE_HINT = ("{Pos} pixels push this neuron on, {neg} ones push it off. A neuron meant to spot a "
+               "short stroke would have {pos} on the stroke and {neg} in a ring around it: lit by "
                "the stroke only when there is nothing around it.")
 
 
@@ -43,8 +44,7 @@ class SignedBars(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self._values = np.zeros(0)
-        self._positive = QColor(rgb_to_hex(DEFAULT_POSITIVE))
-        self._negative = QColor(rgb_to_hex(DEFAULT_NEGATIVE))
+        self._positive, self._negative = (QColor(rgb_to_hex(c)) for c in sign_colors())
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.setFixedHeight(150)
 
@@ -96,8 +96,8 @@ class NeuronPanel(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self._background = DEFAULT_BACKGROUND
-        self._positive = DEFAULT_POSITIVE
-        self._negative = DEFAULT_NEGATIVE
+        self._positive, self._negative = sign_colors()
+        self._words = LESSON.words  # the palette's names of the two colours, for the captions
         self._shades = WHITE_ON_BLACK  # how the theme draws activations, in words
         self._args: tuple | None = None
 
@@ -279,8 +279,9 @@ class NeuronPanel(QWidget):
 
     def set_theme(self, theme) -> None:
         """Take background/positive/negative from a theme object (any it has), and its words
-        for how activations look."""
+        for how activations look and its palette's for the two colours."""
         self._shades = getattr(theme, "shades", WHITE_ON_BLACK)
+        self._words = getattr(theme, "palette", LESSON).words
         self.set_colors(**{k: color_hex(getattr(theme, k, None))
                            for k in ("background", "foreground", "positive", "negative")})
 
@@ -328,7 +329,8 @@ class NeuronPanel(QWidget):
                                                                   **colors)))
             self.weights_image.setToolTip(f"This neuron's {n:,} incoming weights, one per pixel")
             self.terms_image.setToolTip(f"Weight × pixel: the {n:,} terms that add up to Σ w·a")
-            self.weights_caption.setText(f"Weights w: green +, red −, full colour from "
+            pos, neg = self._words
+            self.weights_caption.setText(f"Weights w: {pos} +, {neg} −, full colour from "
                                          f"±{fixed(scale)}")
             if a_prev is not None:
                 terms = w * a_prev
@@ -341,7 +343,8 @@ class NeuronPanel(QWidget):
             else:
                 self.terms_image.hide()
                 self.terms_caption.setText("")
-            self.weights_hint.setText(STROKE_HINT)
+            self.weights_hint.setText(STROKE_HINT.format(Pos=pos.capitalize(), pos=pos,
+                                                         neg=neg))
             self.pictures.show()
             self.bars.hide()
         else:

@@ -38,15 +38,17 @@ from PySide6.QtWidgets import (
 
 from mlpviz import i18n
 from mlpviz.core.arrays import frozen
+from mlpviz.core.explain import training_point
 from mlpviz.core.gradcheck import GradCheckReport, check_parameter, per_layer_gradcheck
+from mlpviz.core.handout import LessonOnShow
 from mlpviz.core.history import StepHistory
 from mlpviz.core.minibatch import MiniBatch
 from mlpviz.core.network import Network
 from mlpviz.core.notation import fmt_sig
+from mlpviz.core.palette import LESSON, Palette
 from mlpviz.core.snapshot import Snapshot
 from mlpviz.core.trace_export import save_trace
 from mlpviz.core.walk import DIGITS, Stage, Walk, build_walk, chain_rule, gradcheck_stage
-from mlpviz.gui import theme as themes
 from mlpviz.gui.theme import scaled_font
 from mlpviz.gui.views.batch_stage import BatchStageView
 from mlpviz.gui.views.stage_presenting import StagePresenting
@@ -119,6 +121,7 @@ class StepperPanel(QWidget):
         self._description = ""
         self._lr = 3.0
         self._batch_size = 100  # the mini-batch size training uses (stage 9 names it)
+        self._signs: Palette = LESSON  # the signs' colours (the window's palette)
         self._names: tuple[str, ...] = DIGITS
         self._batch: MiniBatch | None = None
         self._focus: int | None = None
@@ -313,11 +316,12 @@ class StepperPanel(QWidget):
         self._colors()
 
     def _colors(self) -> None:
-        """Nudge colours of the theme whose brightness matches the palette (the app's theme)."""
-        dark = self.palette().color(self.backgroundRole()).lightness() < 128
-        t = themes.DARK if dark else themes.LIGHT
-        self._green, self._red = QColor(t.positive), QColor(t.negative)
-        self.stale_note.setStyleSheet(f"QLabel#stale_note {{ border: 2px solid {t.negative}; }}")
+        """Nudge colours: the palette's pair (`set_signs`) for the background Qt's palette has
+        (the app's theme)."""
+        signs = self._signs.on(self.palette().color(self.backgroundRole()).name())
+        self._green, self._red = QColor(signs.positive), QColor(signs.negative)
+        self.stale_note.setStyleSheet(
+            f"QLabel#stale_note {{ border: 2px solid {signs.negative}; }}")
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() in (QEvent.Type.FontChange, QEvent.Type.PaletteChange):
@@ -379,6 +383,13 @@ class StepperPanel(QWidget):
     def set_lr(self, lr: float) -> None:
         self._lr = float(lr)
         self._invalidate()
+
+    def set_signs(self, palette: Palette) -> None:
+        """Colour the nudges, and name the lines' colours in the texts, in `palette`."""
+        if palette != self._signs:
+            self._signs = palette
+            self._colors()
+            self._invalidate()
 
     def set_batch_size(self, n: int) -> None:
         """The mini-batch size training uses, for stage 9's text."""
@@ -588,6 +599,15 @@ class StepperPanel(QWidget):
         self._show()
         return report
 
+    def lesson_on_show(self) -> LessonOnShow | None:
+        """The walk on show with what a handout says of it (File › Export lesson…); None while
+        there is no network and labelled sample to walk."""
+        walk = self._walk_now()
+        if walk is None:
+            return None
+        return LessonOnShow(walk, self._snapshot, self._x, self._names, self._description,
+                            self._batch_size)
+
     def export_trace(self, path) -> None:
         """Write this sample's trace (.npz, or .json by its suffix)."""
         walk = self._walk_now()
@@ -647,7 +667,7 @@ class StepperPanel(QWidget):
             if batch is not None and not self._batch_fits(batch):
                 batch = None
             self._walk = build_walk(self._net, self._x, self._label, names, focus, self._lr,
-                                    batch, self._batch_size)
+                                    batch, self._batch_size, self._signs)
             self._index = self._same_stage(self._walk)
             self._fill_list()
             if self._extra is not None and self._extra.key == "weight" and self._extra_weight:
@@ -804,10 +824,9 @@ class StepperPanel(QWidget):
         self.stale_note.setVisible(newer is not None)
         if newer is not None:
             self.stale_note.setText(_(
-                "Out of date: training has moved the weights on (now epoch {epoch}, batch "
-                "{batch}); this stage still shows the network as it was. Step (→ / ←) or pause "
-                "training to rebuild it on the new weights.").format(epoch=newer.epoch,
-                                                                     batch=newer.batch))
+                "Out of date: training has moved the weights on (now at {point}); this stage "
+                "still shows the network as it was. Step (→ / ←) or pause training to rebuild it "
+                "on the new weights.").format(point=training_point(newer.epoch, newer.batch)))
 
     def _update_hint(self) -> None:
         if self._x is None:

@@ -1,4 +1,5 @@
-"""The first hidden layer's weights, one 28×28 green/red picture per neuron."""
+"""The first hidden layer's weights, one 28×28 two-colour picture per neuron (the palette's
+green/red or blue/orange)."""
 
 from __future__ import annotations
 
@@ -10,17 +11,17 @@ from PySide6.QtGui import QColor, QFont, QImage, QMouseEvent, QPainter, QPalette
 from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from mlpviz.core.colormap import (
-    DEFAULT_BACKGROUND, DEFAULT_NEGATIVE, DEFAULT_POSITIVE, rgb_to_hex, signed_rgb_per_image,
-    updated_colors,
+    DEFAULT_BACKGROUND, rgb_to_hex, sign_colors, signed_rgb_per_image, updated_colors,
 )
+from mlpviz.core.palette import LESSON
 from mlpviz.gui.qimage import color_hex, rgb_to_qimage
 
 SCALE_PERCENTILE = 99.0  # each picture's colour scale: its 99th percentile of |w|
 
 CAPTION = (
     "<b>First hidden layer</b>: one picture per neuron — its {n_in} incoming weights laid out "
-    "like the {side}×{side} image. <b><span style='color:{pos}'>Green</span></b>: weight &gt; 0, "
-    "<b><span style='color:{neg}'>red</span></b>: weight &lt; 0, faint: near 0 (each picture "
+    "like the {side}×{side} image. <b><span style='color:{pos}'>{Pos_word}</span></b>: weight "
+    "&gt; 0, <b><span style='color:{neg}'>{neg_word}</span></b>: weight &lt; 0, faint: near 0 (each picture "
     "on its own scale). One might hope for loops, strokes and edges; they look almost random "
     "instead — yet the network reads digits (and names one even in pure noise: try Noise "
     "under Draw). Click a picture for its numbers."
@@ -150,8 +151,8 @@ class WeightsGrid(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self._background = DEFAULT_BACKGROUND
-        self._positive = DEFAULT_POSITIVE
-        self._negative = DEFAULT_NEGATIVE
+        self._positive, self._negative = sign_colors()
+        self._words = LESSON.words  # the palette's names of the two colours, for the caption
         self._weights: np.ndarray | None = None
         self._side = 28  # the input image's side, for the caption
         self._rgb: np.ndarray | None = None
@@ -196,7 +197,9 @@ class WeightsGrid(QWidget):
         self._render()
 
     def set_theme(self, theme) -> None:
-        """Take background/foreground/positive/negative from a theme object (any it has)."""
+        """Take background/foreground/positive/negative from a theme object (any it has), and
+        its palette's words for the colours."""
+        self._words = getattr(theme, "palette", LESSON).words
         self.set_colors(**{k: color_hex(getattr(theme, k, None))
                            for k in ("background", "foreground", "positive", "negative")})
 
@@ -217,6 +220,8 @@ class WeightsGrid(QWidget):
     def _update_caption(self) -> None:
         self.caption.setText(CAPTION.format(pos=rgb_to_hex(self._positive),
                                             neg=rgb_to_hex(self._negative),
+                                            Pos_word=self._words[0].capitalize(),
+                                            neg_word=self._words[1],
                                             n_in=self._side * self._side, side=self._side))
 
     def _set_empty(self, empty: bool) -> None:

@@ -1,0 +1,59 @@
+"""Which moments of a training run a recording shows (`mlpviz record`, File › Record…).
+
+A recording of E epochs at F frames a second lasting S seconds has N = round(F·S) frames, spread
+evenly over the B = E · ⌈n_train / batch⌉ mini-batches of those epochs: frame i shows the network
+after b_i = round(i · B / (N − 1)) mini-batches (frame 0 the initial weights, the last frame the
+end of the last epoch). Each frame is 1/F seconds of the film and B/(N − 1) mini-batches of
+training. Two frames never show the same weights, so N ≤ B + 1.
+"""
+
+from __future__ import annotations
+
+import math
+
+MAX_FRAMES = 3000  # 5 minutes at 10 frames a second; a GIF holds its frames in memory
+
+
+def frame_count(fps: float, seconds: float) -> int:
+    """N = round(F · S), at least 1."""
+    return max(1, round(fps * seconds))
+
+
+def batches_per_epoch(n_train: int, batch_size: int) -> int:
+    """⌈n_train / batch⌉: the last mini-batch of an epoch may be smaller."""
+    return -(-int(n_train) // max(1, min(int(batch_size), int(n_train))))
+
+
+def frame_batches(total_batches: int, frames: int) -> list[int]:
+    """b_i = round(i · B / (N − 1)) for i = 0 … N − 1 (b_0 = 0: one frame is the start);
+    strictly increasing when N ≤ B + 1 (see `frames_problem`)."""
+    if frames <= 1:
+        return [0]
+    return [round(i * total_batches / (frames - 1)) for i in range(frames)]
+
+
+def frames_problem(frames: int, epochs: int, per_epoch: int) -> str | None:
+    """Why N frames cannot be recorded over `epochs` epochs of `per_epoch` mini-batches (None
+    when they can): more frames than there are distinct moments, or more than MAX_FRAMES."""
+    total = epochs * per_epoch
+    if frames < 2:
+        return f"a recording needs at least 2 frames, not {frames} (raise --fps or --seconds)"
+    if frames > MAX_FRAMES:
+        return (f"{frames:,} frames is more than a recording holds ({MAX_FRAMES:,}): lower --fps "
+                "or --seconds")
+    if frames > total + 1:
+        most = total + 1
+        return (f"{frames:,} frames need {frames - 1:,} mini-batches between them, and "
+                f"{epochs} epoch{'' if epochs == 1 else 's'} of {per_epoch:,} mini-batches "
+                f"{'is' if epochs == 1 else 'are'} only {total:,}: ask for at most {most:,} "
+                "frames (lower --fps or --seconds) or more --epochs")
+    return None
+
+
+def describe(frames: int, fps: float, epochs: int, per_epoch: int) -> str:
+    """What a frame stands for: "100 frames at 10 fps (10.0 s), one every 2.4 mini-batches"."""
+    step = epochs * per_epoch / max(1, frames - 1)
+    seconds = frames / fps
+    every = f"{step:.3g}" if not math.isclose(step, round(step)) else f"{round(step)}"
+    return (f"{frames:,} frames at {fps:g} fps ({seconds:.1f} s), one every {every} "
+            f"mini-batch{'' if every == '1' else 'es'}")

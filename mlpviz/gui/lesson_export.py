@@ -1,0 +1,139 @@
+"""File › Export lesson…: the backprop walk on show as a printable handout (.html or .md).
+
+The stepper's walk (`StepperPanel.lesson_on_show`: the numbers, sentences and tables on screen)
+is what the handout prints; its pictures are rendered one stage per event-loop turn by a private
+network view (`gui.handout_pictures`), the status bar saying how far it is, so the window stays
+responsive; then `core.handout_files` writes the file whole. Any problem — no sample to walk, a
+file that cannot be written — is one sentence on the window's banner, and nothing is half-written.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtWidgets import QFileDialog
+
+from mlpviz.core.handout import Handout, LessonOnShow, about_lines
+from mlpviz.core.handout_files import check_handout_target, handout_format, write_handout
+from mlpviz.gui.handout_pictures import StagePictures
+
+FILTERS = "Web page, pictures inside (*.html);;Markdown, pictures in a folder beside it (*.md)"
+
+
+class LessonExport(QObject):
+    """The window's lesson export: at most one at a time."""
+
+    written = Signal(str)  # the handout's path, once it is whole on disk
+    failed = Signal(str)  # why it was not written
+
+    def __init__(self, window):
+        super().__init__(window)
+        self._window = window
+        self._job: _Job | None = None
+
+    @property
+    def busy(self) -> bool:
+        return self._job is not None
+
+    def ask(self) -> None:
+        """The file dialog, then the export."""
+        path, chosen = QFileDialog.getSaveFileName(self._window, "Export lesson", "lesson.html",
+                                                   FILTERS)
+        if path:
+            if handout_format(path) is None:
+                path += ".md" if "Markdown" in chosen else ".html"
+            self.export(path)
+
+    def export(self, path: str) -> bool:
+        """Start writing the handout of the walk on show to `path`; False (and the banner says
+        why) when it cannot start."""
+        if self._job is not None:
+            return self._fail("A lesson is being exported already; wait until it is written.")
+        lesson = self._window.stepper.lesson_on_show()
+        if lesson is None:
+            return self._fail("There is no lesson to export yet: choose a sample under Sample "
+                              "(or draw a digit and say which one it is), then File › Export "
+                              "lesson….")
+        try:
+            check_handout_target(path)
+        except OSError as e:
+            return self._fail(f"Could not export the lesson to {path}: {e.strerror or e}.")
+        self._job = _Job(path, lesson, self._about(lesson))
+        self._progress()
+        QTimer.singleShot(0, self._next)
+        return True
+
+    def _about(self, lesson: LessonOnShow) -> tuple[str, ...]:
+        snap = lesson.snapshot
+        dataset = self._window.session.dataset
+        if snap.samples_seen:
+            source = (f"the network on show in mlpviz, after {snap.samples_seen:,} training "
+                      f"samples ({snap.epoch} full epoch{'' if snap.epoch == 1 else 's'})")
+        else:
+            source = "the network on show in mlpviz, not trained yet: its answers are guesses"
+        where = f" of {dataset.name}" if dataset is not None and lesson.description.startswith(
+            ("held-out", "training")) else ""
+        return about_lines(lesson.walk, snap.activation, snap.cost, source,
+                           f"{lesson.description}{where}", lesson.class_names, lesson.batch_size)
+
+    def _next(self) -> None:
+        """Render the next stage's picture; after the last, write the file."""
+        job = self._job
+        if job is None:
+            return
+        try:
+            if job.pictures is None:
+                job.pictures = StagePictures(job.lesson.snapshot, job.lesson.x,
+                                             job.lesson.class_names)
+            stages = job.lesson.walk.stages
+            if len(job.pngs) < len(stages):
+                job.pngs.append(job.pictures.render(stages[len(job.pngs)]))
+                self._progress()
+                QTimer.singleShot(0, self._next)
+                return
+            self._write(job)
+        except (OSError, ValueError) as e:
+            self._finish()
+            self._fail(f"Could not export the lesson to {job.path}: "
+                       f"{getattr(e, 'strerror', None) or e}.")
+        except BaseException:
+            self._finish()  # a bug is reported by the last resort; the next export can start
+            raise
+
+    def _write(self, job: "_Job") -> None:
+        walk = job.lesson.walk
+        handout = Handout.of(walk, job.about, job.pngs)
+        written = write_handout(job.path, handout)
+        self._finish()
+        extra = f" and {len(written) - 1} pictures in {written[1].parent.name}/" \
+            if len(written) > 1 else ""
+        self._window.statusBar().showMessage(f"Exported the lesson: {written[0]}{extra}", 8000)
+        self.written.emit(str(job.path))
+
+    def _progress(self) -> None:
+        job = self._job
+        n = len(job.lesson.walk.stages)
+        self._window._on_busy_changed(
+            f"Exporting the lesson to {Path(job.path).name}: picture {len(job.pngs) + 1} of {n}"
+            if len(job.pngs) < n else f"Writing {Path(job.path).name} …")
+
+    def _finish(self) -> None:
+        job, self._job = self._job, None
+        if job is not None and job.pictures is not None:
+            job.pictures.close()
+        self._window._on_busy_changed("")
+
+    def _fail(self, message: str) -> bool:
+        self._window._on_failed(message)
+        self.failed.emit(message)
+        return False
+
+
+class _Job:
+    """One export under way: where to, the lesson, the pictures rendered so far."""
+
+    def __init__(self, path: str, lesson: LessonOnShow, about: tuple[str, ...]):
+        self.path, self.lesson, self.about = path, lesson, about
+        self.pictures: StagePictures | None = None
+        self.pngs: list[bytes] = []

@@ -1,0 +1,80 @@
+"""Pinned runs on the cost view's plots: each a dashed line in its colour — its smoothed cost on
+the cost plot, its held-out accuracy per epoch on the accuracy plot — and a key in the cost
+plot's empty top-right corner naming what differs from the run on show ("η 3 vs 0.3").
+
+The cost view owns this object and calls `show` when the pinned runs (or the looks) change,
+which is rare: items are made anew then, and never touched by training's redraws.
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+
+from mlpviz.core.runs import BaselineCurve
+
+THIS_RUN = "this run"
+
+
+class BaselineCurves:
+    """The pinned runs' items on `cost_plot` and `acc_plot` (pyqtgraph PlotItems), keyed in a
+    legend that also names `current` (the current run's smoothed cost curve) as "this run"."""
+
+    def __init__(self, cost_plot, acc_plot, current):
+        import pyqtgraph as pg
+
+        self._pg = pg
+        self._plots = (cost_plot, acc_plot)
+        self._current = current
+        self._items: list = []
+        self._curves: tuple[tuple[BaselineCurve, str], ...] = ()
+        self._legend = pg.LegendItem(offset=(-4, 4), verSpacing=-6)
+        self._legend.setParentItem(cost_plot.vb)
+        self._legend.setVisible(False)
+
+    def show(self, curves: Sequence[tuple[BaselineCurve, str]], scale: float, foreground: str,
+             background: str) -> None:
+        """Draw `curves` ((curve, colour "#rrggbb") pairs) at font/line `scale`."""
+        pg = self._pg
+        for plot, item in self._items:
+            plot.removeItem(item)
+        self._items = []
+        self._legend.clear()
+        self._curves = tuple(curves)
+        cost_plot, acc_plot = self._plots
+        width = 2.0 * max(1.0, scale)
+        for curve, colour in self._curves:
+            pen = pg.mkPen(colour, width=width, style=pg.QtCore.Qt.PenStyle.DashLine)
+            cost = cost_plot.plot(curve.x, curve.cost, pen=pen)
+            keep = np.isfinite(curve.test_accuracy)
+            acc = acc_plot.plot(curve.epoch_x[keep], curve.test_accuracy[keep], pen=pen,
+                                symbol="t", symbolSize=7 * scale, symbolBrush=colour,
+                                symbolPen=pg.mkPen(background, width=1))
+            for item in (cost, acc):
+                item.setZValue(-1)  # under the run on show
+            self._items += [(cost_plot, cost), (acc_plot, acc)]
+            self._key(cost, curve.label, colour, scale)
+        if self._curves:
+            self._key(self._current, THIS_RUN, foreground, scale)
+        self._legend.setBrush(pg.mkBrush(background + "c0"))
+        self._legend.setPen(pg.mkPen(foreground, width=0.5))
+        self._legend.setVisible(bool(self._curves))
+
+    def _key(self, item, label: str, colour: str, scale: float) -> None:
+        """A line of the key, its text in the curve's colour; small, for the plot is only
+        ~200 px high at 1280×800."""
+        self._legend.addItem(item, label)
+        self._legend.items[-1][1].setText(label, color=colour, size=f"{8.5 * scale:.1f}pt")
+
+    def labels(self) -> list[str]:
+        """The key's entries as shown, baselines first, then "this run" (none without pins)."""
+        return [label.text for _sample, label in self._legend.items]
+
+    def extent(self) -> tuple[float, float]:
+        """(largest x, highest cost) of the pinned runs, for the plots' ranges (0, 0 if none)."""
+        xs = [float(c.x[-1]) for c, _ in self._curves if len(c.x)]
+        xs += [float(c.epoch_x[-1]) for c, _ in self._curves if len(c.epoch_x)]
+        costs = [float(np.nanmax(c.cost)) for c, _ in self._curves
+                 if len(c.cost) and np.isfinite(c.cost).any()]
+        return max(xs, default=0.0), max(costs, default=0.0)

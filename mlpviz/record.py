@@ -1,0 +1,213 @@
+"""`mlpviz record`: film a real training run headless, as an animated GIF (or MP4).
+
+    mlpviz record --epochs 3 --fps 10 --seconds 10 --out run.gif [--size WxH] [--theme light]
+                  [--present] [--view network] [--seed N] [--layers 16,16] …
+
+The app's window is built offscreen on the bundled data, and the training worker trains the
+network (seeded: the same command makes the same film); the window is filmed as it shows the
+snapshots (gui.recorder), N = fps · seconds frames spread evenly over the epochs' mini-batches
+(core.recording). Progress goes to stderr: a bar on a terminal, a line every tenth otherwise.
+Ctrl-C (SIGINT), SIGTERM or SIGHUP stops the filming and writes the frames taken so far (exit
+130); a second one writes nothing. Files are written atomically: never half a file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+from pathlib import Path
+
+from mlpviz.cli import (
+    CommandError, _check_output_path, _load_data, _ProgressBar, _StopOnSignals, _tell,
+)
+from mlpviz.core.recording import (
+    batches_per_epoch, describe, frame_batches, frame_count, frames_problem,
+)
+from mlpviz.movie import MAX_GIF_FPS, MovieError, movie_problem, open_movie
+
+VIEWS = ("window", "network")
+
+
+def _fps(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and 0.1 <= value <= 60):
+        raise argparse.ArgumentTypeError(f"expected frames a second from 0.1 to 60, got {text!r}")
+    return value
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and 0 < value <= 600):
+        raise argparse.ArgumentTypeError(f"expected seconds from 0 to 600, got {text!r}")
+    return value
+
+
+def add_record_command(commands, network_options, window_size, positive_int) -> None:
+    """The `record` subcommand (cli.build_parser hands it its shared option makers)."""
+    p = commands.add_parser(
+        "record", help="film training headless as an animated GIF (or MP4) for slides",
+        description="Trains a network on the bundled data in the app's window, offscreen, and "
+                    "films it: fps × seconds frames spread evenly over the epochs' mini-batches "
+                    "(frame 0 the initial weights, the last the end of training). Ctrl-C stops "
+                    "and writes the frames so far. MP4 needs the optional extra: pip install "
+                    "'mlpviz[record]'.")
+    p.add_argument("--out", required=True, metavar="RUN.gif|RUN.mp4",
+                   help="the film to write (.gif, or .mp4 with the extra 'record')")
+    p.add_argument("--epochs", type=positive_int, default=3, help="epochs to train (default 3)")
+    p.add_argument("--fps", type=_fps, default=10.0,
+                   help=f"frames a second of the film (default 10; a GIF at most {MAX_GIF_FPS})")
+    p.add_argument("--seconds", type=_seconds, default=10.0,
+                   help="length of the film in seconds (default 10): fps × seconds frames")
+    p.add_argument("--size", type=window_size, default=(1280, 800), metavar="WxH",
+                   help="the window's size in pixels (default 1280x800)")
+    p.add_argument("--theme", choices=("dark", "light"), default=None, help="colour theme")
+    p.add_argument("--present", action="store_true", help="presentation mode (F5)")
+    p.add_argument("--view", choices=VIEWS, default="window",
+                   help="film the whole window (default) or only the network view")
+    network_options(p)
+
+
+class _Progress:
+    """Frames taken, on stderr: the command line's bar on a terminal, else a line each tenth."""
+
+    def __init__(self, total: int, bar):
+        self.total, self._bar, self._shown = total, bar, 0
+
+    def update(self, done: int, where: str) -> None:
+        if self._bar.enabled:
+            self._bar.update("recording", done, self.total, f"frame {done}/{self.total} {where}",
+                             force=done >= self.total)
+            return
+        tenth = (10 * done) // self.total
+        if tenth > self._shown or done == 1:
+            self._shown = tenth
+            _tell(f"mlpviz: recording frame {done}/{self.total} ({where})")
+
+    def clear(self) -> None:
+        self._bar.clear()
+
+
+class _StopFilming(_StopOnSignals):
+    """The first signal stops the filming (the frames so far are written); the second raises
+    KeyboardInterrupt wherever the program is (an atomic write then leaves nothing)."""
+
+    def _on_signal(self, signum, frame):
+        if self.requested:
+            raise KeyboardInterrupt
+        self.requested = True
+        name = self._name(signum)
+        _tell(f"\nmlpviz: {name}: stopping; writing the frames taken so far ({name} again "
+              "writes nothing)")
+
+
+def cmd_record(args: argparse.Namespace) -> int:
+    from mlpviz.core.limits import DRAWN, architecture_problem
+    from mlpviz.core.training import DEFAULT_BATCH
+
+    problem = movie_problem(args.out, args.fps)
+    if problem:
+        raise CommandError(problem)
+    out = _check_output_path(args.out, "--out")
+    ds = _load_data("bundled")
+    sizes = [ds.n_inputs, *args.layers, ds.n_classes]
+    problem = architecture_problem(sizes, args.activation, args.cost, args.seed, ds, DRAWN)
+    if problem:
+        raise CommandError(problem)
+    per_epoch = batches_per_epoch(len(ds.train_labels), DEFAULT_BATCH)
+    frames = frame_count(args.fps, args.seconds)
+    problem = frames_problem(frames, args.epochs, per_epoch)
+    if problem:
+        raise CommandError(problem)
+    targets = frame_batches(args.epochs * per_epoch, frames)
+    _tell(f"mlpviz: filming {args.epochs} epoch{'' if args.epochs == 1 else 's'} of "
+          f"{' → '.join(map(str, sizes))} (seed {args.seed}): "
+          f"{describe(frames, args.fps, args.epochs, per_epoch)}")
+    movie = open_movie(out, args.fps)
+    progress = _Progress(frames, _ProgressBar())
+    with _StopFilming() as stop:
+        try:
+            reason = _film(args, ds, sizes, targets, movie, progress, stop)
+        except BaseException:
+            movie.discard()
+            raise
+        finally:
+            progress.clear()
+        return _write(movie, out, frames, reason)
+
+
+def _write(movie, out: Path, asked: int, reason: str) -> int:
+    """Save what was filmed; say what was written and why it is short, if it is."""
+    if movie.frames == 0:
+        movie.discard()
+        raise CommandError(f"{reason or 'no frame was taken'}: nothing written")
+    try:
+        movie.save()
+    except MovieError as e:
+        raise CommandError(str(e)) from None
+    size = out.stat().st_size
+    short = f" of {asked}" if movie.frames < asked else ""
+    why = f" ({reason})" if reason else ""
+    w, h = movie.frame_size
+    print(f"saved {out}: {movie.frames}{short} frames{why}, {w}×{h}, {size / 1e6:.1f} MB")
+    if reason == "interrupted":
+        return 130
+    return 1 if reason else 0
+
+
+def _film(args, ds, sizes, targets, movie, progress, stop) -> str:
+    """Build the window offscreen, film it while the worker trains; "" when every frame was
+    taken, else why it stopped."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    from mlpviz.gui.app import _application, _close, set_up_window
+    from mlpviz.gui.export import window_frame
+    from mlpviz.gui.main_window import MainWindow
+    from mlpviz.gui.recorder import Recorder
+    from mlpviz.gui.session import Session
+    from mlpviz.gui.window_setup import WindowSetup
+
+    app = _application()
+    window = MainWindow(Session(dataset=ds, sizes=sizes, activation=args.activation,
+                                cost=args.cost, seed=args.seed), restore=False)
+    try:
+        window.show()
+        problem = set_up_window(window, WindowSetup(size=args.size, present=args.present,
+                                                    theme=args.theme))
+        if problem:
+            return problem
+        got = (window.width(), window.height())
+        if got != tuple(args.size):
+            _tell(f"mlpviz: the window cannot be {args.size[0]}×{args.size[1]}: it is filmed at "
+                  f"{got[0]}×{got[1]}, the nearest size its layout allows")
+        widget = window.network_view if args.view == "network" else window
+
+        def take(_i: int) -> None:
+            movie.add(window_frame(window, widget))
+
+        recorder = Recorder(window.session, targets, take)
+        loop = QEventLoop()
+        recorder.finished.connect(lambda _reason: loop.quit())
+
+        def on_frame(done: int, _total: int) -> None:
+            progress.update(done, f"after {recorder.batches_done:,} mini-batches")
+
+        recorder.frame_taken.connect(on_frame)
+        watch = QTimer()  # Python runs the signal handler between bytecodes: give it some
+        watch.timeout.connect(lambda: stop.requested and recorder.stop("interrupted"))
+        watch.start(50)
+        recorder.start()
+        if not recorder.done:
+            loop.exec()
+        watch.stop()
+        app.processEvents()
+        return recorder.reason
+    finally:
+        _close(window)
