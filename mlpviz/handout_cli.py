@@ -16,6 +16,9 @@ from pathlib import Path
 
 import numpy as np
 
+from mlpviz import i18n
+from mlpviz.i18n import _
+
 
 def add_lesson_command(commands, data_option) -> None:
     """The `lesson` subcommand (`data_option(p, default)` is cli.py's --data)."""
@@ -23,26 +26,27 @@ def add_lesson_command(commands, data_option) -> None:
     from mlpviz.core.handout import LANGUAGES
 
     p = commands.add_parser(
-        "lesson", help="write the backprop walk for one sample as a printable handout",
-        description="Writes every stage of the backprop walk for one held-out sample — its "
+        "lesson", help=_("write the backprop walk for one sample as a printable handout"),
+        description=_("Writes every stage of the backprop walk for one held-out sample — its "
                     "title, sentences, formula with its numbers, the rows of its table that "
                     "matter and a picture of the network view — as one self-contained HTML page "
                     "(pictures inline; print it on A4) or as Markdown with the pictures in a "
                     "folder beside it (lesson.md → lesson_files/). Without MODEL the network "
-                    "is a freshly seeded, untrained one, and the page says so.")
+                    "is a freshly seeded, untrained one, and the page says so."))
     p.add_argument("model", metavar="MODEL", nargs="?", default=None,
-                   help="a model file (ours, or one 'mlpviz import' reads); omitted: a freshly "
-                        "seeded 16,16 sigmoid network")
+                   help=_("a model file (ours, or one 'mlpviz import' reads); omitted: a freshly "
+                        "seeded 16,16 sigmoid network"))
     p.add_argument("--sample", type=_count, required=True, metavar="N",
-                   help="index into the held-out set (0-based)")
+                   help=_("index into the held-out set (0-based)"))
     p.add_argument("--out", required=True, metavar="LESSON.html|LESSON.md",
-                   help="the handout to write; its extension chooses HTML or Markdown")
-    p.add_argument("--lang", choices=sorted(LANGUAGES), default="en",
-                   help="the handout's language (default en)")
+                   help=_("the handout to write; its extension chooses HTML or Markdown"))
+    p.add_argument("--lang", choices=sorted(LANGUAGES), default=None,
+                   help=_("the handout's language (default: the command line's, see mlpviz "
+                          "--lang)"))
     p.add_argument("--seed", type=_count, default=0,
-                   help="without MODEL: the seed of the fresh network's weights (default 0)")
+                   help=_("without MODEL: the seed of the fresh network's weights (default 0)"))
     p.add_argument("--no-pictures", dest="pictures", action="store_false",
-                   help="leave the network pictures out (no Qt needed)")
+                   help=_("leave the network pictures out (no Qt needed)"))
     data_option(p, None)
     import_options(p)
 
@@ -52,9 +56,11 @@ def cmd_lesson(args: argparse.Namespace) -> int:
     from mlpviz.core.handout import language_problem
     from mlpviz.core.handout_files import check_handout_target, write_handout
 
-    problem = language_problem(args.lang)
+    lang = args.lang or i18n.language()
+    problem = language_problem(lang)
     if problem:
-        raise CommandError(f"--lang {args.lang}: {problem}")
+        raise CommandError(f"--lang {lang}: {problem}")
+    i18n.set_language(lang)  # the walk's words, and the page's own
     try:
         out = check_handout_target(args.out)
     except OSError as e:
@@ -73,7 +79,7 @@ def cmd_lesson(args: argparse.Namespace) -> int:
         raise CommandError(f"--sample {args.sample}: {ds.name} has {n:,} held-out samples"
                            + (f" (0 … {n - 1})" if n else ""))
     with _naming(args.model or "the network"):
-        handout = lesson_handout(net, meta, ds, args.sample, source, args.lang, args.pictures)
+        handout = lesson_handout(net, meta, ds, args.sample, source, lang, args.pictures)
     written = write_handout(out, handout)
     extra = f" and {len(written) - 1} pictures in {written[1].parent}" if len(written) > 1 else ""
     _say(f"wrote {written[0]} ({len(handout.stages)} stages){extra}")
