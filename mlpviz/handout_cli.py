@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from mlpviz import i18n
-from mlpviz.i18n import _
+from mlpviz.i18n import _, ngettext
 
 
 def add_lesson_command(commands, data_option) -> None:
@@ -72,8 +72,9 @@ def cmd_lesson(args: argparse.Namespace) -> int:
         source = _model_source(args.model, meta)
     else:
         net, meta, ds = _fresh_network(args)
-        source = (f"a freshly seeded network (seed {args.seed}), not trained — no model file was "
-                  "given, so its weights are random and its answers guesses")
+        source = _("a freshly seeded network (seed {seed}), not trained — no model file was "
+                   "given, so its weights are random and its answers guesses").format(
+                       seed=args.seed)
     n = len(ds.test_labels)
     if not 0 <= args.sample < n:
         raise CommandError(f"--sample {args.sample}: {ds.name} has {n:,} held-out samples"
@@ -90,10 +91,14 @@ def _model_source(path: str, meta) -> str:
     """Where the weights come from, for the page: "from m.npz, trained 5 epochs on …"."""
     name = Path(path).name
     if meta.epochs:
-        on = f" on {meta.dataset_name}" if meta.dataset_name else ""
-        return f"its weights are read from {name}, trained {meta.epochs} epoch" \
-               f"{'' if meta.epochs == 1 else 's'}{on}"
-    return f"its weights are read from {name}"
+        if meta.dataset_name:
+            return ngettext("its weights are read from {name}, trained {n} epoch on {data}",
+                            "its weights are read from {name}, trained {n} epochs on {data}",
+                            meta.epochs).format(name=name, n=meta.epochs, data=meta.dataset_name)
+        return ngettext("its weights are read from {name}, trained {n} epoch",
+                        "its weights are read from {name}, trained {n} epochs",
+                        meta.epochs).format(name=name, n=meta.epochs)
+    return _("its weights are read from {name}").format(name=name)
 
 
 def _fresh_network(args):
@@ -123,7 +128,8 @@ def lesson_handout(net, meta, ds, index: int, source: str, lang: str = "en",
         if len(ds.train_labels) else None
     walk = build_walk(net, x, label, ds.class_names, None, lr, batch, size)
     about = about_lines(walk, net.activation, net.cost, source,
-                        f"held-out sample #{index} of {ds.name}", ds.class_names, size)
+                        _("held-out sample #{index} of {data}").format(index=index, data=ds.name),
+                        ds.class_names, size)
     pngs = _pictures(net, x, ds.class_names, walk.stages) if pictures else ()
     return Handout.of(walk, about, pngs, lang)
 

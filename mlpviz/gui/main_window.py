@@ -9,6 +9,7 @@ by and the stepper's example batch come from `core.shown`; settings from `gui.se
 from __future__ import annotations
 
 import csv
+import dataclasses
 import math
 from typing import Mapping
 
@@ -24,7 +25,7 @@ from mlpviz import i18n
 from mlpviz.about import about_html
 from mlpviz.core.explain import parameter_breakdown, structure_summary, training_point
 from mlpviz.core.minibatch import MiniBatch, batch_gradient, minibatch_for
-from mlpviz.core.shown import Shown, answer, sample_gradient
+from mlpviz.core.shown import Shown, answer, describe, sample_gradient
 from mlpviz.core.learning_hint import learning_hint
 from mlpviz.core.snapshot import Snapshot
 from mlpviz.gui import settings
@@ -275,6 +276,10 @@ class MainWindow(QMainWindow):
         self.stepper.retranslate()
         if self._snapshot is not None:
             self._show_structure(self._snapshot)
+        if self._shown is not None and self._shown.split:  # "held-out sample #12", translated
+            self._shown = dataclasses.replace(
+                self._shown, description=describe(self._shown.split, self._shown.index))
+            self.stepper.set_description(self._shown.description)
         self._update_status()
 
     def _build_actions(self) -> None:

@@ -48,6 +48,7 @@ def test_view_language_relabels_everything_live(qtbot, window, back_to_english):
     assert "网络" in stepper.text.text() and stepper.position.text().startswith("第 3 步")
     assert zh_stage.row_values == en_stage.row_values  # … of the same numbers
     assert stepper.next_button.text() == "下一步 →"
+    assert stepper.hint.text().startswith("测试集样本 #")  # where the sample comes from, too
     # the same run: no network rebuilt, the same snapshot and weights bit for bit
     assert not rebuilt and window.session.snapshot is before
     assert all(np.array_equal(a, b) for a, b in zip(weights, window.session.snapshot.weights))
@@ -59,6 +60,7 @@ def test_view_language_relabels_everything_live(qtbot, window, back_to_english):
     assert stepper.title.text() == en_stage.title and stepper.text.text().startswith(
         en_stage.text[:40])
     assert window.controls.step_button.text() == "Step"
+    assert stepper.hint.text().startswith("Held-out sample #")
 
 
 def test_the_language_is_a_checked_setting():

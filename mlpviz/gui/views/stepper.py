@@ -380,6 +380,11 @@ class StepperPanel(QWidget):
         self._drop_check()
         self._invalidate()
 
+    def set_description(self, description: str) -> None:
+        """Where the sample comes from, in other words (a new language): nothing else changes."""
+        self._description = str(description)
+        self._update_hint()
+
     def set_lr(self, lr: float) -> None:
         self._lr = float(lr)
         self._invalidate()
