@@ -269,9 +269,11 @@ class MainWindow(QMainWindow):
     def retranslate(self) -> None:
         """Every text of the window again, in the current language."""
         self.labels.retranslate()
-        self._apply_theme()  # the fonts: a CJK family first for Chinese
+        themes.apply_language_font(QApplication.instance())  # a CJK family first for Chinese
+        self.network_view.update()  # its captions and legend
         self.controls.retranslate()
         self.presentation.bar.retranslate()
+        self.palette_menu.retranslate()
         self.cost_view.retranslate()
         self.stepper.retranslate()
         if self._snapshot is not None:

@@ -231,7 +231,16 @@ def apply_palette(t: Theme) -> None:
         base = font.pointSizeF() if font.pointSizeF() > 0 else 10.0
         app.setProperty("mlpviz_base_point_size", base)
     font.setPointSizeF(float(base) * t.font_scale)
-    font = language_font(font, app)
+    _set_app_font(app, language_font(font, app))
+
+
+def apply_language_font(app) -> None:
+    """The application's font with the current language's families (its size as it is): what a
+    switch of language changes, without new colours (which would make every view redraw)."""
+    _set_app_font(app, language_font(app.font(), app))
+
+
+def _set_app_font(app, font: QFont) -> None:
     app.setFont(font)
     for widget_class in _OWN_FONT_CLASSES:  # else they keep the platform's small type
         app.setFont(font, widget_class)
