@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -18,21 +16,12 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("MLPVIZ_SETTINGS_ORG", "mlpviz-benchmarks")
 
 
-def median_seconds(run, repeats: int) -> float:
-    run()  # warm-up
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
-
-
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=7)
     args = parser.parse_args(argv)
 
+    from benchmarks.bench_mistakes import median_ms  # one timing rule for the benchmarks
     from mlpviz import i18n
     from mlpviz.core.datasets import load_dataset
     from mlpviz.core.network import Network
@@ -44,10 +33,10 @@ def main(argv=None) -> int:
     walk = {}
     for lang in ("en", "zh"):
         i18n.set_language(lang)
-        walk[lang] = median_seconds(lambda: build_walk(net, x, label), args.repeats)
+        walk[lang] = median_ms(lambda: build_walk(net, x, label), args.repeats)
     i18n.set_language("en")
-    print(f"build_walk, 784-16-16-10, {args.repeats} runs: en {walk['en'] * 1e3:.1f} ms, "
-          f"zh {walk['zh'] * 1e3:.1f} ms (zh/en {walk['zh'] / walk['en']:.2f})")
+    print(f"build_walk, 784-16-16-10, {args.repeats} runs: en {walk['en']:.1f} ms, "
+          f"zh {walk['zh']:.1f} ms (zh/en {walk['zh'] / walk['en']:.2f})")
 
     from PySide6.QtWidgets import QApplication
 
@@ -69,9 +58,9 @@ def main(argv=None) -> int:
         window.set_language(state["lang"])
         QApplication.processEvents()
 
-    seconds = median_seconds(switch, args.repeats)
+    ms = median_ms(switch, args.repeats)
     print(f"View › Language, the whole window relabelled with the stepper open: "
-          f"{seconds * 1e3:.0f} ms per switch (median of {args.repeats})")
+          f"{ms:.0f} ms per switch (median of {args.repeats})")
     window.close()
     return 0
 
