@@ -282,6 +282,8 @@ class MainWindow(QMainWindow):
             self._shown = dataclasses.replace(
                 self._shown, description=describe(self._shown.split, self._shown.index))
             self.stepper.set_description(self._shown.description)
+        if self._hint and self.banner.isVisible() and self.banner.text() == self._hint:
+            self._show_learning_hint()  # the hint on show, in the new language
         self._update_status()
 
     def _build_actions(self) -> None:
