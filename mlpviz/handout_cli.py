@@ -20,10 +20,12 @@ from mlpviz import i18n
 from mlpviz.i18n import _, ngettext
 
 
-def add_lesson_command(commands, data_option) -> None:
-    """The `lesson` subcommand (`data_option(p, default)` is cli.py's --data)."""
-    from mlpviz.cli import _count, import_options
+def add_lesson_command(commands, data_option, import_options) -> None:
+    """The `lesson` subcommand (`data_option(p, default)` and `import_options(p)` are cli.py's
+    --data and the options of a model file from elsewhere)."""
+    from mlpviz.cli_support import _count
     from mlpviz.core.handout import LANGUAGES
+    from mlpviz.core.palette import DEFAULT_PALETTE, PALETTES
 
     p = commands.add_parser(
         "lesson", help=_("write the backprop walk for one sample as a printable handout"),
@@ -45,6 +47,9 @@ def add_lesson_command(commands, data_option) -> None:
                           "--lang)"))
     p.add_argument("--seed", type=_count, default=0,
                    help=_("without MODEL: the seed of the fresh network's weights (default 0)"))
+    p.add_argument("--palette", choices=sorted(PALETTES), default=DEFAULT_PALETTE,
+                   help=_("the signs' colours: lesson (green/red, default) or colour-blind "
+                          "(blue/orange, which also stay apart printed in grey)"))
     p.add_argument("--no-pictures", dest="pictures", action="store_false",
                    help=_("leave the network pictures out (no Qt needed)"))
     data_option(p, None)
@@ -52,9 +57,10 @@ def add_lesson_command(commands, data_option) -> None:
 
 
 def cmd_lesson(args: argparse.Namespace) -> int:
-    from mlpviz.cli import CommandError, _model_and_data, _naming, _say
+    from mlpviz.cli_support import CommandError, _model_and_data, _naming, _say
     from mlpviz.core.handout import language_problem
     from mlpviz.core.handout_files import check_handout_target, write_handout
+    from mlpviz.core.palette import get_palette
 
     lang = args.lang or i18n.language()
     problem = language_problem(lang)
@@ -80,7 +86,8 @@ def cmd_lesson(args: argparse.Namespace) -> int:
         raise CommandError(f"--sample {args.sample}: {ds.name} has {n:,} held-out samples"
                            + (f" (0 … {n - 1})" if n else ""))
     with _naming(args.model or "the network"):
-        handout = lesson_handout(net, meta, ds, args.sample, source, lang, args.pictures)
+        handout = lesson_handout(net, meta, ds, args.sample, source, lang, args.pictures,
+                                 get_palette(args.palette))
     written = write_handout(out, handout)
     extra = f" and {len(written) - 1} pictures in {written[1].parent}" if len(written) > 1 else ""
     _say(f"wrote {written[0]} ({len(handout.stages)} stages){extra}")
@@ -102,7 +109,7 @@ def _model_source(path: str, meta) -> str:
 
 
 def _fresh_network(args):
-    from mlpviz.cli import _load_data
+    from mlpviz.cli_support import _load_data
     from mlpviz.core.model_metadata import read_metadata
     from mlpviz.core.network import Network
 
@@ -112,11 +119,12 @@ def _fresh_network(args):
 
 
 def lesson_handout(net, meta, ds, index: int, source: str, lang: str = "en",
-                   pictures: bool = True):
+                   pictures: bool = True, palette=None):
     """The `Handout` of held-out sample `index` of `ds` on `net` (η and the mini-batch size the
     model was trained with, else the defaults training uses)."""
     from mlpviz.core.handout import Handout, about_lines
     from mlpviz.core.minibatch import minibatch_with
+    from mlpviz.core.palette import LESSON
     from mlpviz.core.training import default_lr
     from mlpviz.core.walk import build_walk
 
@@ -126,18 +134,19 @@ def lesson_handout(net, meta, ds, index: int, source: str, lang: str = "en",
     size = meta.batch or 100
     batch = minibatch_with(ds.train_images, ds.train_labels, size, x, label, "test", index) \
         if len(ds.train_labels) else None
-    walk = build_walk(net, x, label, ds.class_names, None, lr, batch, size)
+    palette = palette or LESSON
+    walk = build_walk(net, x, label, ds.class_names, None, lr, batch, size, palette)
     about = about_lines(walk, net.activation, net.cost, source,
                         _("held-out sample #{index} of {data}").format(index=index, data=ds.name),
                         ds.class_names, size)
-    pngs = _pictures(net, x, ds.class_names, walk.stages) if pictures else ()
-    return Handout.of(walk, about, pngs, lang)
+    pngs = _pictures(net, x, ds.class_names, walk.stages, palette) if pictures else ()
+    return Handout.of(walk, about, pngs, lang, palette)
 
 
-def _pictures(net, x, class_names, stages) -> tuple[bytes, ...]:
+def _pictures(net, x, class_names, stages, palette) -> tuple[bytes, ...]:
     """The network view at every stage, rendered offscreen (a progress bar on stderr)."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from mlpviz.cli import _ProgressBar
+    from mlpviz.cli_support import _ProgressBar
     from mlpviz.core.snapshot import Snapshot
     from mlpviz.gui.app import _application
     from mlpviz.gui.handout_pictures import stage_pictures
@@ -146,6 +155,6 @@ def _pictures(net, x, class_names, stages) -> tuple[bytes, ...]:
     bar = _ProgressBar()
     try:
         return stage_pictures(Snapshot.of(net), x, class_names, stages,
-                              lambda done, total: bar.update("pictures", done, total))
+                              lambda done, total: bar.update("pictures", done, total), palette)
     finally:
         bar.clear()

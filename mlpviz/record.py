@@ -16,9 +16,10 @@ from __future__ import annotations
 import argparse
 import math
 import os
+import time
 from pathlib import Path
 
-from mlpviz.cli import (
+from mlpviz.cli_support import (
     CommandError, _check_output_path, _load_data, _ProgressBar, _StopOnSignals, _tell,
 )
 from mlpviz.core.recording import (
@@ -27,6 +28,7 @@ from mlpviz.core.recording import (
 from mlpviz.movie import MAX_GIF_FPS, MovieError, movie_problem, open_movie
 
 VIEWS = ("window", "network")
+STALL_SECONDS = 300.0  # no new frame for this long: the film ends with the frames so far
 
 
 def _fps(text: str) -> float:
@@ -70,7 +72,8 @@ def add_record_command(commands, network_options, window_size, positive_int) -> 
     p.add_argument("--theme", choices=("dark", "light"), default=None, help="colour theme")
     p.add_argument("--present", action="store_true", help="presentation mode (F5)")
     p.add_argument("--view", choices=VIEWS, default="window",
-                   help="film the whole window (default) or only the network view")
+                   help="film the whole window (default), or only the network view (the side "
+                        "panels and plots then make way for it)")
     network_options(p)
 
 
@@ -161,11 +164,28 @@ def _write(movie, out: Path, asked: int, reason: str) -> int:
     return 1 if reason else 0
 
 
+def _watchdog(recorder, stop):
+    """A check, run often: a signal stops the recorder; so does no new frame for
+    STALL_SECONDS (the training thread stuck): the command never hangs."""
+    seen = [time.monotonic(), -1]
+
+    def check() -> None:
+        if stop.requested:
+            recorder.stop("interrupted")
+        elif recorder.frames_taken != seen[1]:
+            seen[:] = [time.monotonic(), recorder.frames_taken]
+        elif time.monotonic() - seen[0] > STALL_SECONDS:
+            recorder.stop(f"no new frame for {STALL_SECONDS:g} s")
+
+    return check
+
+
 def _film(args, ds, sizes, targets, movie, progress, stop) -> str:
     """Build the window offscreen, film it while the worker trains; "" when every frame was
     taken, else why it stopped."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtCore import QEventLoop, QTimer
+    from PySide6.QtWidgets import QDockWidget
 
     from mlpviz.gui.app import _application, _close, set_up_window
     from mlpviz.gui.export import window_frame
@@ -183,6 +203,11 @@ def _film(args, ds, sizes, targets, movie, progress, stop) -> str:
                                                     theme=args.theme))
         if problem:
             return problem
+        if args.view == "network":  # the network view fills the window: the film is all network
+            for dock in window.findChildren(QDockWidget):
+                dock.hide()
+            for _ in range(5):
+                app.processEvents()
         got = (window.width(), window.height())
         if got != tuple(args.size):
             _tell(f"mlpviz: the window cannot be {args.size[0]}×{args.size[1]}: it is filmed at "
@@ -201,7 +226,7 @@ def _film(args, ds, sizes, targets, movie, progress, stop) -> str:
 
         recorder.frame_taken.connect(on_frame)
         watch = QTimer()  # Python runs the signal handler between bytecodes: give it some
-        watch.timeout.connect(lambda: stop.requested and recorder.stop("interrupted"))
+        watch.timeout.connect(_watchdog(recorder, stop))
         watch.start(50)
         recorder.start()
         if not recorder.done:

@@ -8,11 +8,28 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 os.environ.setdefault("MLPVIZ_SETTINGS_ORG", "mlpviz-tests")
 # English unless a test chooses: the app follows the system locale (LANGUAGE comes first).
 os.environ["LANGUAGE"] = "en"
+# … and away from each other: every test process (a pytest-xdist worker, or a second run on the
+# same machine) keeps its settings files in a folder of its own, removed when it ends. Set before
+# Qt reads it (QSettings looks at $XDG_CONFIG_HOME once).
+import atexit  # noqa: E402
+import shutil  # noqa: E402
+import tempfile  # noqa: E402
+
+_CONFIG_HOME = tempfile.mkdtemp(prefix="mlpviz-tests-config-")
+os.environ["XDG_CONFIG_HOME"] = _CONFIG_HOME
+atexit.register(shutil.rmtree, _CONFIG_HOME, ignore_errors=True)
 
 
 import functools  # noqa: E402
 
 import pytest  # noqa: E402
+from hypothesis import settings as hypothesis_settings  # noqa: E402
+
+# Property tests are deterministic like the rest (the house rule): the same examples every run,
+# on every machine, and no example database written into the checkout. A test's own @settings
+# adds to this profile.
+hypothesis_settings.register_profile("mlpviz", derandomize=True, database=None)
+hypothesis_settings.load_profile("mlpviz")
 
 
 @functools.lru_cache(maxsize=None)
@@ -40,6 +57,24 @@ def _trained_default(steps: int):
 def bundled():
     """The bundled MNIST sample (8,000 / 2,000), loaded once for the whole run."""
     return _bundled()
+
+
+@functools.lru_cache(maxsize=None)
+def _bundled_slice(n_train: int, n_test: int):
+    """The first n_train training and n_test held-out samples of the bundled data."""
+    from mlpviz.core.datasets import Dataset
+
+    b = _bundled()
+    return Dataset(f"{b.name} (first {n_train:,} / {n_test:,})", b.class_names,
+                   b.train_images[:n_train], b.train_labels[:n_train],
+                   b.test_images[:n_test], b.test_labels[:n_test])
+
+
+@pytest.fixture(scope="session")
+def bundled_slice():
+    """`bundled_slice(n_train, n_test)`: the first samples of the bundled data (cached), for
+    tests where the data's size is not the point."""
+    return _bundled_slice
 
 
 @pytest.fixture(scope="session")

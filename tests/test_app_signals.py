@@ -35,17 +35,18 @@ sys.exit(main([]))
 """
 
 
-# The same, then — once training runs — a slot that raises; once training has paused (or after
-# 60 s), the banner's text and the training state are printed and the window closed.
+# The same, then — once training runs — a slot that raises; once training has paused (the state
+# the worker confirms, however long a loaded machine takes: 20 s at load 11), the banner's text
+# and the training state are printed and the window closed. Should it never pause, the same
+# report comes after 150 s (and says "training: True").
 START_AND_FAIL = START_AND_TRAIN.replace('print("ready", flush=True)', """
     def boom():
         raise ZeroDivisionError("nobody guarded this slot")
 
-    def report(tries=[0]):
-        tries[0] += 1
-        if window.session.is_training and tries[0] < 200:  # the worker pauses between batches
-            QTimer.singleShot(50, report)
+    def report():
+        if reported:
             return
+        reported.append(True)
         print("banner:", window.banner.text(), flush=True)
         print("training:", window.session.is_training, flush=True)
         window.close()
@@ -57,9 +58,9 @@ START_AND_FAIL = START_AND_TRAIN.replace('print("ready", flush=True)', """
         elif state == "paused" and started:
             QTimer.singleShot(0, report)
 
-    started = []
+    started, reported = [], []
     window.session.state_changed.connect(on_state)
-    QTimer.singleShot(60_000, report)""")
+    QTimer.singleShot(150_000, report)""")
 
 
 def _start(tmp_path, script=START_AND_TRAIN):
@@ -90,13 +91,14 @@ def _wait_for_line(proc, text, timeout=120.0):
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP],
                          ids=["SIGINT", "SIGTERM", "SIGHUP"])
 def test_a_signal_closes_the_app_as_the_close_button_does(tmp_path, signum):
+    began = time.monotonic()
     proc, conf = _start(tmp_path)
     try:
         _wait_for_line(proc, "ready")
         assert not conf.exists()  # settings are written on closing, not before
         sent = time.monotonic()
         proc.send_signal(signum)
-        _, err = proc.communicate(timeout=10)
+        _, err = proc.communicate(timeout=120)
         took = time.monotonic() - sent
     finally:
         if proc.poll() is None:
@@ -104,14 +106,16 @@ def test_a_signal_closes_the_app_as_the_close_button_does(tmp_path, signum):
             proc.communicate()
     assert proc.returncode == 128 + signum, err
     assert "Traceback" not in err and "QThread" not in err, err
-    assert took < 10
+    # Promptly: within 10 s, or — on a machine so loaded that starting took longer than 5 s
+    # (16 s at load 13, when closing took 16 s too) — within twice the time starting took.
+    assert took < max(10, 2 * (sent - began)), (took, sent - began)
     assert "speed=60" in conf.read_text()  # closeEvent ran: the settings it saves are there
 
 
 def test_an_exception_nobody_caught_becomes_the_banner(tmp_path):
     proc, _conf = _start(tmp_path, START_AND_FAIL)
     try:
-        out, err = proc.communicate(timeout=120)
+        out, err = proc.communicate(timeout=240)
     finally:
         if proc.poll() is None:
             proc.kill()

@@ -101,3 +101,24 @@ def test_help_names_the_command(capsys):
     assert main(["lesson", "--help"]) == 0
     out = capsys.readouterr().out
     assert "--sample" in out and "--lang" in out and "lesson_files" in out
+
+
+def test_the_colour_blind_palette_names_its_colours_everywhere(tmp_path):
+    from mlpviz.core.handout import sign_inks
+    from mlpviz.core.palette import COLOUR_BLIND
+
+    out = tmp_path / "cb.html"
+    assert main(["lesson", "--sample", "2", "--palette", "colour-blind", "--out", str(out),
+                 "--no-pictures"]) == 0
+    page = out.read_text(encoding="utf-8")
+    ds = load_bundled()
+    x, label = ds.test_images[2] / 255.0, int(ds.test_labels[2])
+    batch = minibatch_with(ds.train_images, ds.train_labels, 100, x, label, "test", 2)
+    walk = build_walk(Network([784, 16, 16, 10], "sigmoid", "mse", 0), x, label, ds.class_names,
+                      None, 3.0, batch, 100, COLOUR_BLIND)
+    assert "+ (blue) to grow, − (orange) to shrink" in page
+    assert f"td.up {{ color: {sign_inks(COLOUR_BLIND)[0]}; }}" in page
+    captions = [s.overlay.caption for s in walk.stages if "blue" in s.overlay.caption]
+    assert captions and "green" not in " ".join(captions)
+    for stage in walk.stages:  # the walk built with that palette, word for word
+        assert " ".join(stage.text.split()).replace("'", "&#x27;") in page

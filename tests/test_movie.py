@@ -63,7 +63,7 @@ def test_a_film_of_many_colours_stays_close_and_unchanged_pixels_stay_identical(
     error = np.mean([np.abs(a.astype(int) - b).mean() for a, b in zip(film, got)])
     web = Image.fromarray(film[0]).convert("P", palette=Image.Palette.WEB).convert("RGB")
     web_error = np.abs(film[0].astype(int) - np.asarray(web)).mean()
-    assert error < 1.0 < web_error / 4  # a palette chosen for these frames, not a fixed one
+    assert error < 2.5 and error < web_error / 3  # a palette chosen for these frames
     untouched = (slice(16, None), slice(None))
     assert all(np.array_equal(got[0][untouched], g[untouched]) for g in got[1:])
 

@@ -56,7 +56,7 @@ def test_the_same_seed_films_the_same_network(qapp, tmp_path, capsys):
         films.append(gif_frames(out))
     a, b = films
     assert len(a) == len(b) == 3
-    assert a[0].shape[1] < 720  # the network view alone
+    assert a[0].shape[1] == 720 and a[0].shape[0] < 560 - 60  # the network view, all the width
     assert not np.array_equal(a[0], a[-1])  # the network learned
     assert all(np.array_equal(x, y) for x, y in zip(a, b))  # and the same way twice
 
@@ -161,3 +161,17 @@ def test_sigint_to_a_running_record_ends_cleanly(tmp_path):
     assert 20 <= n < 200
     assert f"saved {out}: {n} of 200 frames (interrupted)" in stdout
     assert [p.name for p in tmp_path.iterdir()] == ["run.gif"]
+
+
+def test_a_stalled_run_ends_with_the_frames_so_far_instead_of_hanging(qapp, tmp_path, capsys,
+                                                                      monkeypatch):
+    import mlpviz.record
+    from mlpviz.gui.session import Session
+
+    monkeypatch.setattr(mlpviz.record, "STALL_SECONDS", 1.0)
+    monkeypatch.setattr(Session, "step_batch", lambda self: None)  # the worker never answers
+    code, out = record(tmp_path, "--fps", "5", "--seconds", "1")
+    captured = capsys.readouterr()
+    assert code == 1
+    assert f"saved {out}: 1 of 5 frames (no new frame for 1 s)" in captured.out
+    assert len(gif_frames(out)) == 1

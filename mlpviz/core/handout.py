@@ -10,8 +10,9 @@ number is computed again. The pictures arrive as PNG bytes (rendered by the GUI 
 
 For print: A4, a stage never split across pages (page-break-inside: avoid), and legible in black
 and white — a nudge's sign is written (+ / −) as well as coloured, the row the stage talks about is
-bold and marked ▶. The pictures' green and red lines look alike in grey: the page says so and
-points to the tables' signs and the pictures' arrows, which need no colour.
+bold and marked ▶. The pictures' two line colours are hard to tell apart in grey: the page says so
+and points to the tables' signs and the pictures' arrows, which need no colour. The colours are
+the palette's the walk was built with (core.palette: green/red, or the colour-blind blue/orange).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from dataclasses import dataclass
 from urllib.parse import quote
 
 from mlpviz.core.notation import fmt_sig
+from mlpviz.core.palette import LESSON, Palette
 from mlpviz.core.presenting import key_columns, key_rows
 from mlpviz.core.walk.context import lr_text
 from mlpviz.i18n import N_, _, ngettext
@@ -56,6 +58,8 @@ class Handout:
                a freshly seeded network), the sample, η and the mini-batch size
     pictures   PNG bytes of the network view at each stage (None: no picture for that stage)
     lang       the page's language code
+    palette    the signs' colours (core.palette) the walk's texts name and the pictures use;
+               the tables' nudges take its colours on white
     """
 
     stages: tuple
@@ -63,13 +67,15 @@ class Handout:
     about: tuple[str, ...]
     pictures: tuple[bytes | None, ...] = ()
     lang: str = "en"
+    palette: Palette = LESSON
     title: str = N_("Backpropagation, one idea at a time")  # translated by `of`
 
     @classmethod
-    def of(cls, walk, about, pictures=(), lang: str = "en") -> "Handout":
-        """The handout of `walk` (a `core.walk.Walk`)."""
+    def of(cls, walk, about, pictures=(), lang: str = "en",
+           palette: Palette = LESSON) -> "Handout":
+        """The handout of `walk` (a `core.walk.Walk`, built with `palette`)."""
         return cls(tuple(walk.stages), tuple(walk.position(i) for i in range(len(walk))),
-                   tuple(about), tuple(pictures), lang, _(cls.title))
+                   tuple(about), tuple(pictures), lang, palette, _(cls.title))
 
     def picture(self, i: int) -> bytes | None:
         return self.pictures[i] if i < len(self.pictures) else None
@@ -80,6 +86,7 @@ class LessonOnShow:
     """What the app hands File › Export lesson…: the stepper's walk and what it was built from.
 
     walk         the walk on show (its stages are what the handout prints)
+    palette      the signs' colours its texts name (the window's palette)
     snapshot     the network it walks (for the pictures)
     x            the sample, (sizes[0],) values 0..1
     class_names  the outputs' names
@@ -93,6 +100,7 @@ class LessonOnShow:
     class_names: tuple[str, ...]
     description: str
     batch_size: int
+    palette: Palette = LESSON
 
 
 @dataclass(frozen=True)
@@ -206,8 +214,8 @@ table { border-collapse: collapse; margin: 2mm 0 1mm 0; font-size: 9.5pt; }
 th, td { border: 0.5pt solid #777; padding: 0.5mm 2mm; }
 th { background: #e6e6e6; font-weight: bold; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
-td.up { color: #0b6b2e; }
-td.down { color: #a31515; }
+td.up { color: POSITIVE; }
+td.down { color: NEGATIVE; }
 tr.highlight td { font-weight: bold; }
 tr.highlight td:first-child::before { content: "\\25B6\\00A0"; }
 p.more { font-size: 8.5pt; color: #444; margin: 0; }
@@ -218,12 +226,36 @@ figure img { width: 100%; max-height: 92mm; object-fit: contain; border: 0.5pt s
 
 _HOW_TO_READ = N_(
     "How to read it: each stage is one idea of the lesson, with the numbers of this network for "
-    "this sample. In the tables a nudge (−∂C/∂·) carries its sign, + (green) to grow, − (red) to "
-    "shrink; the row the stage talks about is bold and marked ▶. In the pictures the lines are "
-    "the weights, green positive and red negative, fainter the nearer to 0, unless the caption "
-    "says they show something else; printed in black and white the two colours look alike, so "
-    "read the signs from the tables — the arrows on the neurons (up: should rise, down: should "
-    "fall) need no colour.")
+    "this sample. In the tables a nudge (−∂C/∂·) carries its sign, + ({positive}) to grow, − "
+    "({negative}) to shrink; the row the stage talks about is bold and marked ▶. In the pictures "
+    "the lines are the weights, {positive} positive and {negative} negative, fainter the nearer "
+    "to 0, unless the caption says they show something else; printed in black and white the two "
+    "colours are hard to tell apart, so read the signs from the tables — the arrows on the "
+    "neurons (up: should rise, down: should fall) need no colour.")
+
+
+def how_to_read(palette: Palette) -> str:
+    """The page's note on reading it, naming `palette`'s colours."""
+    return _(_HOW_TO_READ).format(positive=_(palette.positive_word),
+                                  negative=_(palette.negative_word))
+
+
+def sign_inks(palette: Palette) -> tuple[str, str]:
+    """The colours of + and − numbers on the printed page: `palette`'s pair for a white page,
+    darkened to 70 % so that thin digits stay legible printed in grey (orange prints pale)."""
+    signs = palette.on((255, 255, 255))
+    return _darker(signs.positive), _darker(signs.negative)
+
+
+def _darker(colour: str, factor: float = 0.7) -> str:
+    rgb = (int(colour.lstrip("#")[i:i + 2], 16) for i in (0, 2, 4))
+    return "#" + "".join(f"{round(c * factor):02x}" for c in rgb)
+
+
+def _css(palette: Palette) -> str:
+    """The page's style sheet, the nudges in `palette`'s colours (`sign_inks`)."""
+    positive, negative = sign_inks(palette)
+    return _CSS.replace("POSITIVE", positive).replace("NEGATIVE", negative)
 
 
 def to_html(handout: Handout) -> str:
@@ -231,10 +263,10 @@ def to_html(handout: Handout) -> str:
     e = html.escape
     out = ["<!DOCTYPE html>", f'<html lang="{e(handout.lang)}">', "<head>",
            '<meta charset="utf-8">', f"<title>{e(handout.title)}</title>",
-           f"<style>{_CSS}</style>", "</head>", "<body>",
+           f"<style>{_css(handout.palette)}</style>", "</head>", "<body>",
            f"<header><h1>{e(handout.title)}</h1>", '<div class="about">']
     out += [f"<p>{e(line)}</p>" for line in handout.about]
-    out += ["</div>", f'<p class="how">{e(_(_HOW_TO_READ))}</p>', "</header>"]
+    out += ["</div>", f'<p class="how">{e(how_to_read(handout.palette))}</p>', "</header>"]
     for page in stage_pages(handout):
         out += _html_stage(page, handout.picture(page.index))
     out += ["</body>", "</html>", ""]
@@ -286,7 +318,7 @@ def to_markdown(handout: Handout, folder: str) -> str:
     """The handout as Markdown; stage i's picture is `folder/picture_name(page)` (written beside
     it by the caller) — stages without a picture get none."""
     out = [f"# {handout.title}", ""]
-    out += [f"{line}  " for line in handout.about] + ["", f"> {_(_HOW_TO_READ)}", ""]
+    out += [f"{line}  " for line in handout.about] + ["", f"> {how_to_read(handout.palette)}", ""]
     for page in stage_pages(handout):
         out += [f"## {page.title}", "", f"*{page.position}*", ""]
         for p in page.paragraphs:

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import math
 
-MAX_FRAMES = 3000  # 5 minutes at 10 frames a second; a GIF holds its frames in memory
+# A minute at 10 frames a second; the GIF writer holds every frame (~1 MB each at 1280×800).
+MAX_FRAMES = 600
 
 
 def frame_count(fps: float, seconds: float) -> int:
@@ -37,16 +38,17 @@ def frames_problem(frames: int, epochs: int, per_epoch: int) -> str | None:
     when they can): more frames than there are distinct moments, or more than MAX_FRAMES."""
     total = epochs * per_epoch
     if frames < 2:
-        return f"a recording needs at least 2 frames, not {frames} (raise --fps or --seconds)"
+        return (f"a recording needs at least 2 frames, not {frames}: more frames a second or "
+                "more seconds")
     if frames > MAX_FRAMES:
-        return (f"{frames:,} frames is more than a recording holds ({MAX_FRAMES:,}): lower --fps "
-                "or --seconds")
+        return (f"{frames:,} frames is more than a recording holds ({MAX_FRAMES:,}): fewer "
+                "frames a second or fewer seconds")
     if frames > total + 1:
         most = total + 1
         return (f"{frames:,} frames need {frames - 1:,} mini-batches between them, and "
                 f"{epochs} epoch{'' if epochs == 1 else 's'} of {per_epoch:,} mini-batches "
                 f"{'is' if epochs == 1 else 'are'} only {total:,}: ask for at most {most:,} "
-                "frames (lower --fps or --seconds) or more --epochs")
+                "frames (fewer frames a second or seconds) or more epochs")
     return None
 
 

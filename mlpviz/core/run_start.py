@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import json
 from dataclasses import dataclass
 from typing import Mapping, Sequence
 
@@ -41,3 +42,30 @@ class RunStart:
     @property
     def digest(self) -> str:
         return start_digest(self.weights, self.biases)
+
+    def to_arrays(self) -> dict[str, np.ndarray]:
+        """Plain arrays (no pickles): "start_W{l}", "start_b{l}" and "start_rng" (the
+        generator state as JSON text: its integers exceed 64 bits)."""
+        out = {f"start_W{l}": np.array(W) for l, W in enumerate(self.weights)}
+        out.update({f"start_b{l}": np.array(b) for l, b in enumerate(self.biases)})
+        out["start_rng"] = np.array(json.dumps(self.rng_state))
+        return out
+
+    @classmethod
+    def from_arrays(cls, arrays: Mapping[str, np.ndarray]) -> "RunStart":
+        """The inverse of `to_arrays`; ValueError (saying what) when an entry is missing or
+        the generator state is not one numpy's default generator takes. The parameters'
+        shapes are the caller's to check against its network."""
+        layers = sum(1 for k in arrays if k.startswith("start_W"))
+        try:
+            weights = [np.asarray(arrays[f"start_W{l}"], dtype=np.float64) for l in range(layers)]
+            biases = [np.asarray(arrays[f"start_b{l}"], dtype=np.float64) for l in range(layers)]
+            state = json.loads(str(arrays["start_rng"]))
+            np.random.default_rng().bit_generator.state = state  # refused unless it is one
+        except KeyError as e:
+            raise ValueError(f"the run's start lacks {e.args[0]!r}") from None
+        except (TypeError, ValueError, json.JSONDecodeError) as e:
+            raise ValueError(f"the run's start could not be read ({e})") from None
+        if not all(np.isfinite(a).all() for a in (*weights, *biases)):
+            raise ValueError("the run's start holds parameters that are not finite numbers")
+        return cls.of(weights, biases, state)

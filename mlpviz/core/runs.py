@@ -97,14 +97,16 @@ _COMPARED = (
 def differences(a: RunSettings, b: RunSettings) -> list[str]:
     """What differs from run `a` to run `b`, one phrase each: "η 3 vs 0.3", "mse vs
     cross-entropy", "sigmoid vs relu", "batch 10 vs 100", "hidden 16·16 vs 32", "seed 0 vs 1",
-    "data … vs …", and "other initial weights" when both starts are known and differ while the
-    seed does not explain it (a loaded or edited network). Empty when the settings agree."""
+    "data … vs …", and "other initial weights" when both starts are known and differ while
+    neither the seed, the layers nor σ (its own initial scale) explains it: a loaded or edited
+    network. Empty when the settings agree."""
     out = []
     for name, read in _COMPARED:
         va, vb = read(a), read(b)
         if va != vb:
             out.append(f"{name} {va} vs {vb}".strip())
-    if a.start and b.start and a.start != b.start and a.seed == b.seed and a.sizes == b.sizes:
+    explained = (a.seed, a.sizes, a.activation) != (b.seed, b.sizes, b.activation)
+    if a.start and b.start and a.start != b.start and not explained:
         out.append("other initial weights")
     return out
 

@@ -13,6 +13,7 @@ import os
 import sys
 import time
 
+from mlpviz.gui.side_tabs import show_tab
 from mlpviz.gui.window_setup import WindowSetup
 
 STARTUP_TIME_ENV = "MLPVIZ_STARTUP_TIME"
@@ -74,24 +75,6 @@ def set_up_window(window, setup: WindowSetup) -> str | None:
         for _ in range(20):
             QApplication.processEvents()
     return None
-
-
-def side_docks(window) -> dict:
-    """The window's side panels by name (window_setup.TABS) → their QDockWidget."""
-    return {"sample": window.sample_dock, "draw": window.draw_dock,
-            "backprop": window.stepper_dock, "neuron": window.neuron_dock,
-            "weights": window.weights_dock, "mistakes": window.mistakes_dock,
-            "deeper": window.deeper_dock, "runs": window.runs_dock}
-
-
-def show_tab(window, name: str) -> None:
-    """Bring the side panel `name` (one of window_setup.TABS) to the front."""
-    from PySide6.QtWidgets import QApplication
-
-    dock = side_docks(window)[name]
-    dock.show()
-    dock.raise_()
-    QApplication.processEvents()
 
 
 def _train_for_screenshot(window, steps: int, timeout: float = 120.0) -> None:

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 from PySide6.QtCore import QBuffer, QIODevice
 from PySide6.QtGui import QImage
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication, QMainWindow, QWidget
 
 from mlpviz.core.atomic import atomic_write
 from mlpviz.core.presenting import stage_label
@@ -21,18 +21,26 @@ from mlpviz.gui.qimage import qimage_to_rgb
 
 SCALES = (1, 2, 3)  # File › Export view as PNG…'s choices
 MAX_EXPORT_PIXELS = 16384  # either side of an exported picture, at most
+MESSAGE_BACK_MS = 10_000  # a status message hidden from a picture shows this long again after
 
 
 def render(widget: QWidget, scale: float = 1.0) -> QImage:
     """`widget` as it looks now, drawn again at `scale` × its size in pixels (≥ 1 pixel; each
-    side at most MAX_EXPORT_PIXELS)."""
+    side at most MAX_EXPORT_PIXELS). A window's passing status message ("Saved …",
+    "Recording: frame 3 of 100") is left out of the picture."""
     w, h = widget.width(), widget.height()
     scale = max(0.1, min(float(scale), MAX_EXPORT_PIXELS / max(w, h, 1)))
     image = QImage(max(1, round(w * scale)), max(1, round(h * scale)),
                    QImage.Format.Format_ARGB32_Premultiplied)
     image.setDevicePixelRatio(scale)
     image.fill(widget.palette().window().color())
+    status = widget.statusBar() if isinstance(widget, QMainWindow) else None
+    message = status.currentMessage() if status is not None else ""
+    if message:
+        status.clearMessage()
     widget.render(image)
+    if message:
+        status.showMessage(message, MESSAGE_BACK_MS)
     return image
 
 

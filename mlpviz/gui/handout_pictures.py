@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from typing import Callable, Sequence
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice
-
+from mlpviz.core.palette import LESSON, Palette
 from mlpviz.core.snapshot import Snapshot
-from mlpviz.gui.theme import LIGHT
+from mlpviz.gui.export import png_bytes
+from mlpviz.gui.theme import theme
 from mlpviz.gui.views.network_view import NetworkView
 
 PICTURE_SIZE = (1000, 580)  # px: about A4's text width at 150 dpi, room for the neurons' labels
@@ -25,11 +25,12 @@ class StagePictures:
     snap         the network's parameters (the walk's network)
     x            the sample on show, (sizes[0],) values 0..1
     class_names  the outputs' names
+    palette      the signs' colours (the walk's, so that its texts name the right ones)
     """
 
-    def __init__(self, snap: Snapshot, x, class_names: Sequence[str],
+    def __init__(self, snap: Snapshot, x, class_names: Sequence[str], palette: Palette = LESSON,
                  size: tuple[int, int] = PICTURE_SIZE):
-        self.view = NetworkView(theme=LIGHT)
+        self.view = NetworkView(theme=theme("light", palette=palette.name))
         self.view.resize(*size)
         self.view.set_snapshot(snap)
         self.view.set_class_names(class_names)
@@ -38,24 +39,18 @@ class StagePictures:
     def render(self, stage) -> bytes:
         """The PNG of the network view with `stage`'s overlay."""
         self.view.set_overlay(stage.overlay)
-        image = self.view.grab().toImage()
-        data = QByteArray()
-        buffer = QBuffer(data)
-        buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-        if not image.save(buffer, "PNG"):
-            raise OSError("could not encode the network view as PNG")
-        buffer.close()
-        return bytes(data.data())
+        return png_bytes(self.view.grab().toImage())
 
     def close(self) -> None:
         self.view.deleteLater()
 
 
 def stage_pictures(snap: Snapshot, x, class_names: Sequence[str], stages,
-                   progress: Callable[[int, int], None] | None = None) -> tuple[bytes, ...]:
+                   progress: Callable[[int, int], None] | None = None,
+                   palette: Palette = LESSON) -> tuple[bytes, ...]:
     """PNG bytes of the network view at every stage, in order; `progress(done, total)` after
     each one."""
-    pictures = StagePictures(snap, x, class_names)
+    pictures = StagePictures(snap, x, class_names, palette)
     out = []
     try:
         for i, stage in enumerate(stages):

@@ -62,7 +62,7 @@ class LessonExport(QObject):
             return self._fail(f"Could not export the lesson to {path}: {e.strerror or e}.")
         self._job = _Job(path, lesson, self._about(lesson))
         self._progress()
-        QTimer.singleShot(0, self._next)
+        QTimer.singleShot(0, self, self._next)  # not after the window is gone
         return True
 
     def _about(self, lesson: LessonOnShow) -> tuple[str, ...]:
@@ -83,15 +83,18 @@ class LessonExport(QObject):
         job = self._job
         if job is None:
             return
+        if self._window._closing:  # the window is closing: drop the pictures, begin no file
+            self._finish()
+            return
         try:
             if job.pictures is None:
                 job.pictures = StagePictures(job.lesson.snapshot, job.lesson.x,
-                                             job.lesson.class_names)
+                                             job.lesson.class_names, job.lesson.palette)
             stages = job.lesson.walk.stages
             if len(job.pngs) < len(stages):
                 job.pngs.append(job.pictures.render(stages[len(job.pngs)]))
                 self._progress()
-                QTimer.singleShot(0, self._next)
+                QTimer.singleShot(0, self, self._next)  # not after the window is gone
                 return
             self._write(job)
         except (OSError, ValueError) as e:
@@ -104,7 +107,8 @@ class LessonExport(QObject):
 
     def _write(self, job: "_Job") -> None:
         walk = job.lesson.walk
-        handout = Handout.of(walk, job.about, job.pngs, i18n.language())  # the walk's language
+        handout = Handout.of(walk, job.about, job.pngs, i18n.language(),  # the walk's language
+                             palette=job.lesson.palette)
         written = write_handout(job.path, handout)
         self._finish()
         extra = f" and {len(written) - 1} pictures in {written[1].parent.name}/" \

@@ -26,7 +26,7 @@ from mlpviz.core.lesson_file import EXTENSION, LessonFileError, LessonState, rea
     write_lesson
 from mlpviz.core.model_metadata import ModelMetadata
 from mlpviz.core.network import Network
-from mlpviz.gui.app import show_tab, side_docks
+from mlpviz.gui.side_tabs import show_tab, side_docks
 
 FILTER = f"mlpviz lessons (*{EXTENSION})"
 Arrays = Mapping[str, np.ndarray]

@@ -24,9 +24,11 @@ from PySide6.QtWidgets import (
 from mlpviz import i18n
 from mlpviz.about import about_html
 from mlpviz.core.explain import parameter_breakdown, structure_summary, training_point
+from mlpviz.core.pins import Pin
 from mlpviz.core.minibatch import MiniBatch, batch_gradient, minibatch_for
 from mlpviz.core.shown import Shown, answer, describe, sample_gradient
 from mlpviz.core.learning_hint import learning_hint
+from mlpviz.core.run_start import RunStart
 from mlpviz.core.snapshot import Snapshot
 from mlpviz.gui import settings
 from mlpviz.gui import theme as themes
@@ -52,9 +54,11 @@ from mlpviz.gui.views.drawing_pad import DrawingPad
 from mlpviz.gui.views.mistakes_view import MistakesView
 from mlpviz.gui.views.network_view import NetworkView
 from mlpviz.gui.views.neuron_panel import NeuronPanel
+from mlpviz.gui.views.pins_view import PinsView
 from mlpviz.gui.views.runs_view import RunsView
 from mlpviz.gui.views.sample_view import SampleView
 from mlpviz.gui.views.stepper import StepperPanel
+from mlpviz.gui.views.timeline import TimelineBar
 from mlpviz.gui.views.weights_grid import WeightsGrid
 
 def default_size() -> tuple[int, int]:
@@ -76,6 +80,15 @@ def _epoch_status(report) -> str:
     if isinstance(cost, (int, float)) and 0 <= cost < math.inf:
         text += "  " + _("cost {cost}").format(cost=f"{cost:.4f}")
     return text + " " + _("(end of epoch {epoch})").format(epoch=report.epoch) + "  "
+
+
+def _replay_status(batches_seen: int, session) -> str:
+    """The status bar's accuracy while a checkpoint is replayed: the epoch's figures when it
+    was taken at an epoch's end, else that none were measured for these weights."""
+    for report, at in zip(session.history, session.epoch_ends):
+        if at == batches_seen:
+            return _epoch_status(report)
+    return "replay: accuracy is measured at epoch ends only  "
 
 
 class MainWindow(QMainWindow):
@@ -120,6 +133,9 @@ class MainWindow(QMainWindow):
         self.compare = TraceCompare(self)  # File › Compare trace…: its panel and marks
         self.slides = Slides(self)  # File › Export view / stepper stages, Record…
         self.lesson = LessonFiles(self)  # File › Save lesson… / Open lesson…
+        self.lesson.add_section("baselines", self.runs_view.pinned_arrays,
+                                self.runs_view.restore_pinned)
+        self.lesson.add_section("run_start", self._run_start_arrays, self._restore_run_start)
         self.lesson_export = LessonExport(self)  # File › Export lesson…: the printable handout
         self._build_actions()
         self._build_status_bar()
@@ -151,6 +167,8 @@ class MainWindow(QMainWindow):
         lay.setSpacing(0)
         lay.addWidget(self.banner)
         lay.addWidget(self.network_view, 1)
+        self.timeline = TimelineBar()  # the replay: scrubs every view through the checkpoints
+        lay.addWidget(self.timeline)
         self.setCentralWidget(central)
         self.controls = RunControls(self)
         self.addToolBar(Qt.TopToolBarArea, self.controls)
@@ -170,6 +188,7 @@ class MainWindow(QMainWindow):
         self.mistakes_view = MistakesView()
         self.deeper_view = DeeperView()
         self.runs_view = RunsView()
+        self.pins_view = PinsView()
 
     def _dock(self, title: str, name: str, widget: QWidget, area) -> QDockWidget:
         dock = QDockWidget(self)
@@ -203,8 +222,9 @@ class MainWindow(QMainWindow):
         self.deeper_dock = self._dock(N_("Deeper"), "deeper_dock", self.deeper_view, right)
         self.mistakes_dock = self._dock(N_("Mistakes"), "mistakes_dock", self.mistakes_view, right)
         self.runs_dock = self._dock(N_("Runs"), "runs_dock", self.runs_view, right)
+        self.pins_dock = self._dock(N_("Pins"), "pins_dock", self.pins_view, right)
         for d in (self.draw_dock, self.stepper_dock, self.neuron_dock, self.weights_dock,
-                  self.deeper_dock, self.mistakes_dock, self.runs_dock):
+                  self.deeper_dock, self.mistakes_dock, self.runs_dock, self.pins_dock):
             self.tabifyDockWidget(self.sample_dock, d)
         self.sample_dock.raise_()
         self.cost_dock = self._dock(N_("Cost and accuracy"), "cost_dock", self.cost_view,
@@ -212,7 +232,8 @@ class MainWindow(QMainWindow):
         self.resizeDocks([self.cost_dock], [210], Qt.Vertical)
         self.side_panels = SidePanelWidth(  # one width on every tab: switching moves nothing
             self, (self.sample_dock, self.draw_dock, self.stepper_dock, self.neuron_dock,
-                   self.weights_dock, self.deeper_dock, self.mistakes_dock, self.runs_dock),
+                   self.weights_dock, self.deeper_dock, self.mistakes_dock, self.runs_dock,
+                   self.pins_dock),
             frozen=lambda: self._presentation)
         self.tab_fit = TabFit(self)  # tab labels never cut ("Sam…") at any width or type size
 
@@ -386,8 +407,16 @@ class MainWindow(QMainWindow):
         self.previous_stage_action.setShortcuts([QKeySequence("Left"), QKeySequence("PgUp")])
         self._enable_stage_keys(False)
         v.addSeparator()
+        self._action(v, N_("Replay: earlier checkpoint"), lambda: self.timeline.step(-1), "[")
+        self._action(v, N_("Replay: later checkpoint"), lambda: self.timeline.step(1), "]")
+        self._action(v, N_("Replay: back to live"), self.timeline.go_live, "L")
+        self._action(v, N_("Pin the selected neuron"), self._pin_selected, "P",
+                     tip=N_("Follow it over training and the replay in the Pins tab (right-click "
+                            "a neuron or a line to pin it)"))
+        v.addSeparator()
         for dock in (self.sample_dock, self.draw_dock, self.stepper_dock, self.neuron_dock,
                      self.weights_dock, self.deeper_dock, self.mistakes_dock, self.runs_dock,
+                     self.pins_dock,
                      self.cost_dock):
             v.addAction(dock.toggleViewAction())
 
@@ -434,6 +463,9 @@ class MainWindow(QMainWindow):
         self.runs_view.rerun_requested.connect(s.rerun)
         self.runs_view.baselines_changed.connect(self.cost_view.set_baselines)
         self.runs_view.problem_found.connect(self._on_failed)
+        self.timeline.replay_changed.connect(self._on_replay_changed)
+        self.timeline.pause_requested.connect(s.pause)
+        self.network_view.pin_requested.connect(self._on_pin_requested)
         c = self.controls
         c.train_button.clicked.connect(s.toggle)
         c.step_button.clicked.connect(s.step_batch)
@@ -470,7 +502,27 @@ class MainWindow(QMainWindow):
 
     # -- session events ----------------------------------------------------------------------
     def _on_snapshot_ready(self, snap: Snapshot) -> None:
-        """The newest weights: to every view that is on screen now. A panel hidden behind another
+        """The newest weights, shown unless the timeline replays a checkpoint."""
+        self.timeline.set_checkpoints(self.session.checkpoints)
+        self.pins_view.set_checkpoints(self.session.checkpoints)
+        if not self.timeline.replaying:
+            self._show_snapshot(snap)
+
+    def _on_replay_changed(self, snap: Snapshot | None) -> None:
+        """The timeline moved: every view shows that checkpoint's weights (None: the live
+        network again), and the cost plot marks where it was taken."""
+        at = self.timeline.shown_batches()
+        self.cost_view.set_marker(at)
+        self.pins_view.set_position(at)
+        self._show_snapshot(self.session.snapshot if snap is None else snap)
+        self._status_note = None if at is None else _replay_status(at, self.session)
+        if at is None:
+            self._update_status()
+        else:
+            self.status_accuracy.setText(self._status_note)
+
+    def _show_snapshot(self, snap: Snapshot) -> None:
+        """These weights to every view that is on screen now. A panel hidden behind another
         tab gets them when it is shown (`_on_panel_shown`), so training is not slowed by views
         nobody sees."""
         self._snapshot = snap
@@ -497,6 +549,7 @@ class MainWindow(QMainWindow):
 
     def _on_network_rebuilt(self, snap: Snapshot) -> None:
         s = self.session
+        self.timeline.go_live()
         self._status_note = None
         self.undo_restore_action.setEnabled(False)
         self.cost_view.clear(s.batches_seen)  # a reopened model's epochs where they ended
@@ -558,6 +611,8 @@ class MainWindow(QMainWindow):
     def _on_state_changed(self, state: str) -> None:
         training = state == "training"
         self.controls.show_state(training)
+        if training:
+            self.timeline.go_live()  # replaying and training do not mix
         self._update_status()
         if not training and self._snapshot is not None:
             self.stepper.set_snapshot(self._snapshot)
@@ -614,6 +669,8 @@ class MainWindow(QMainWindow):
         """The stepper's gradient step or undo. It was worked out on the network as it was when
         training last paused; while training runs, applying it would silently throw away every
         batch trained since, so training pauses instead and the stepper catches up."""
+        if self._refused_while_replaying("the stepper's step"):
+            return
         if self.session.is_training:
             self.session.pause()
             self._on_failed("Training was running, so the stepper's step was not applied (it "
@@ -626,9 +683,22 @@ class MainWindow(QMainWindow):
         """A neuron edited by hand (or the edit undone): the session applies it, which pauses
         training. The edit was made on the snapshot the Neuron tab shows, which follows
         training, so at most the batches of one snapshot interval give way to it."""
+        if self._refused_while_replaying("the neuron's edit"):
+            return
         if self.session.is_training:
             self.statusBar().showMessage("Training paused: a neuron was edited by hand", 5000)
         self.session.apply_parameters(weights, biases)
+
+    def _refused_while_replaying(self, what: str) -> bool:
+        """True (and the banner says why) if the timeline shows an earlier checkpoint: a change
+        worked out on it would replace the live network's newer weights."""
+        if not self.timeline.replaying:
+            return False
+        self.timeline.go_live()
+        self._on_failed(f"The window was replaying an earlier checkpoint, so {what} was not "
+                        "applied (it would have replaced the newer weights). It shows the "
+                        "live network again: try once more.")
+        return True
 
     def _on_lr_changed(self, lr: float) -> None:
         self.session.set_lr(lr)
@@ -644,6 +714,14 @@ class MainWindow(QMainWindow):
     def _update_run_settings(self) -> None:
         """The Runs tab compares the pinned runs with the run's settings as they are now."""
         self.runs_view.set_settings(self.session.run_settings())
+
+    def _run_start_arrays(self) -> dict:
+        """The run's start for a lesson file (none before its first mini-batch)."""
+        start = self.session.run_start
+        return start.to_arrays() if start is not None else {}
+
+    def _restore_run_start(self, arrays) -> None:
+        self.session.restore_run_start(RunStart.from_arrays(arrays) if arrays else None)
 
     def _on_pin_run(self) -> None:
         """Pin the run on show (its latest snapshot) as a baseline on the plots."""
@@ -689,6 +767,7 @@ class MainWindow(QMainWindow):
         self._shown = shown
         self.network_view.set_input(shown.x)
         self.neuron_panel.set_input(shown.x)
+        self.pins_view.set_input(shown.x, shown.label)
         self.stepper.set_sample(shown.x, shown.label, shown.description)
         self._update_batch()
         self._update_prediction()
@@ -742,6 +821,21 @@ class MainWindow(QMainWindow):
                                       self.session.dataset.class_names)
         self.neuron_dock.show()
         self.neuron_dock.raise_()
+
+    def _on_pin_requested(self, kind: str, layer: int, j: int, k: int) -> None:
+        """A neuron or weight pinned from the network view: followed in the Pins tab."""
+        self.pins_view.add(Pin(kind, layer, j, k))
+        self.pins_dock.show()
+        self.pins_dock.raise_()
+
+    def _pin_selected(self) -> None:
+        """P: pin the neuron selected in the network view (a hidden or output one)."""
+        selected = self.network_view.selected()
+        if selected is None or selected[0] < 1:
+            self.statusBar().showMessage("Select a hidden or output neuron first (click it), "
+                                         "then press P to pin it", 5000)
+            return
+        self._on_pin_requested("neuron", selected[0], selected[1], -1)
 
     def _on_weight_clicked(self, l: int, j: int, k: int) -> None:
         self.stepper.explain_weight(l, j, k)
@@ -837,7 +931,8 @@ class MainWindow(QMainWindow):
         themes.apply_palette(t)
         self.banner.set_base_font(QApplication.font())
         for view in (self.network_view, self.sample_view, self.weights_grid, self.neuron_panel,
-                     self.drawing_pad, self.mistakes_view, self.deeper_view, self.runs_view):
+                     self.drawing_pad, self.mistakes_view, self.deeper_view, self.runs_view,
+                     self.pins_view):
             view.set_theme(t)
         self.cost_view.set_colors(t.background, t.foreground)
         self.cost_view.set_font_scale(t.font_scale)

@@ -23,6 +23,7 @@ from typing import Sequence
 import numpy as np
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QThread, QTimer, Signal, Slot
 
+from mlpviz.core.checkpoints import CheckpointLog, Checkpoints, capacity_for
 from mlpviz.core.datasets import Dataset, DatasetError, load_dataset
 from mlpviz.core.finite import parameters_problem
 from mlpviz.core.imports import ImportNeedsChoice, ModelImportError, load_any_model
@@ -148,6 +149,9 @@ class Session(QObject):
         self._generation = 0
         trainer = self._make_trainer(Network(self._sizes, activation, cost, self._seed))
         self._snapshot = Snapshot.of(trainer.net, meta=self._meta())
+        self._replay = CheckpointLog(capacity_for(self._sizes))  # the replay's checkpoints
+        self._replay.offer(0, self._snapshot)
+        self._replay_base = 0  # batches seen when the worker's count of them started
         self._worker = TrainingWorker(trainer, self._generation, self._speed)
         self._pacer = SnapshotPacer()
         self._thread = QThread()
@@ -164,6 +168,7 @@ class Session(QObject):
         w.diverged.connect(self._on_worker_diverged)
         w.checkpoint_ready.connect(self._on_worker_checkpoint)
         w.run_started.connect(self._on_worker_run_started)
+        w.replay_ready.connect(self._on_worker_replay)
         app = QCoreApplication.instance()
         if app is not None:  # a safety net; the main window also calls shutdown() itself
             app.aboutToQuit.connect(self.shutdown)
@@ -199,6 +204,24 @@ class Session(QObject):
     def epoch_ends(self) -> tuple[int, ...]:
         """Mini-batches seen when each epoch of `history` ended (where the cost plot marks it)."""
         return tuple(self._epoch_ends)
+
+    @property
+    def checkpoints(self) -> Checkpoints:
+        """The replay's checkpoints of this network (core.checkpoints): every snapshot as it
+        arrives, thinned to a log-spaced few; the newest is the latest snapshot."""
+        return self._replay.record()
+
+    def restore_checkpoints(self, record: Checkpoints) -> None:
+        """Replay `record` (a lesson file's checkpoints of the network now installed) instead
+        of the checkpoints taken since it was installed; the latest snapshot stays the newest.
+        ValueError if they are of another architecture or later than the batches seen."""
+        if any(s.sizes != self._snapshot.sizes for s in record.snapshots):
+            raise ValueError("the checkpoints are of another network than the one on show")
+        if len(record) and record.batches[-1] > self._batches_seen:
+            raise ValueError(f"the checkpoints go to {record.batches[-1]:,} mini-batches, "
+                             f"beyond the {self._batches_seen:,} this network has seen")
+        self._replay.restore(record)
+        self._replay.offer(self._batches_seen, self._snapshot)
 
     @property
     def last_good(self) -> Checkpoint | None:
@@ -316,6 +339,15 @@ class Session(QObject):
     def run_start(self) -> RunStart | None:
         """Where the run on this network began (its first mini-batch), or None before it."""
         return self._run_start
+
+    def restore_run_start(self, start: RunStart | None) -> None:
+        """Where the run on this network began (a lesson file's), so `rerun` goes back there;
+        ValueError, nothing changed, when its parameters do not fit this network."""
+        if start is not None:
+            check_parameters(self._sizes, list(start.weights), list(start.biases))
+        self._run_start = start
+        if start is not None:
+            self.run_started.emit(start)
 
     def run_settings(self) -> RunSettings:
         """The run as `core.runs` compares it: architecture, σ, cost, η and batch size set now,
@@ -587,6 +619,9 @@ class Session(QObject):
         self._intent = False
         self._snapshot = Snapshot.of(net, epoch=epochs, samples_seen=samples_seen,
                                      meta=self._meta())  # before the worker may touch `net`
+        self._replay = CheckpointLog(capacity_for(net.sizes))
+        self._replay.offer(self._batches_seen, self._snapshot)
+        self._replay_base = self._batches_seen
         self._worker.install(trainer, self._generation)
         if dataset_changed:
             self.dataset_changed.emit(self._dataset)
@@ -618,6 +653,7 @@ class Session(QObject):
         if self._closed or generation != self._generation:
             return
         self._snapshot = snapshot
+        self._replay.offer(self._batches_seen, snapshot)  # its batches were counted before it
         self.snapshot_ready.emit(snapshot)
 
     def event(self, event: QEvent) -> bool:
@@ -678,9 +714,18 @@ class Session(QObject):
 
     @Slot(int, object)
     def _on_worker_run_started(self, generation: int, start: RunStart) -> None:
-        if not self._closed and generation == self._generation:
+        # a start already known (a rerun's, a lesson's) stays: this batch continues that run
+        if not self._closed and generation == self._generation and self._run_start is None:
             self._run_start = start
             self.run_started.emit(start)
+
+    @Slot(int, object)
+    def _on_worker_replay(self, generation: int, checkpoints: tuple) -> None:
+        """The worker's log-spaced checkpoints (batches since install, Snapshot): kept."""
+        if self._closed or generation != self._generation:
+            return
+        for count, snapshot in checkpoints:
+            self._replay.offer(self._replay_base + count, snapshot)
 
     @Slot(int)
     def _on_worker_diverged(self, generation: int) -> None:

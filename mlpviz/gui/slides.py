@@ -85,7 +85,7 @@ class RecordDialog(QDialog):
         self.seconds.setDecimals(1)
         self.seconds.setValue(10)
         self.what = _what_box(self)
-        self.path = QLineEdit("training.gif", self)
+        self.path = QLineEdit(str(Path.home() / "mlpviz-training.gif"), self)
         choose = QPushButton("Choose…", self)
         choose.clicked.connect(self._choose)
         row = QHBoxLayout()
@@ -98,6 +98,8 @@ class RecordDialog(QDialog):
         form.addRow("File (.gif, .mp4)", row)
         self.summary = QLabel(self)
         self.summary.setWordWrap(True)
+        self.summary.setMinimumHeight(4 * self.summary.fontMetrics().height())  # the longest
+        self.setMinimumWidth(64 * self.summary.fontMetrics().averageCharWidth())
         form.addRow(self.summary)
         self.buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel, parent=self)
         self.buttons.accepted.connect(self.accept)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 TABS = ("sample", "draw", "backprop", "neuron", "weights", "deeper", "mistakes",
-        "runs")  # the side panels, by name
+        "runs", "pins")  # the side panels, by name
 
 
 @dataclass(frozen=True)

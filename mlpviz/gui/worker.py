@@ -25,6 +25,7 @@ import time
 import numpy as np
 from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal, Slot
 
+from mlpviz.core.checkpoints import next_due
 from mlpviz.core.snapshot import Snapshot
 from mlpviz.core.training import (BatchReport, EpochReport, Trainer, TrainingDiverged,
                                   single_blas_thread)
@@ -64,6 +65,9 @@ class TrainingWorker(QObject):
                            steps on new parameters, and at every epoch's end
       run_started(int generation, RunStart)  the trainer's first mini-batch: where its run
                            began (parameters and shuffle state), to rerun it exactly
+      replay_ready(int generation, tuple[(int, Snapshot), ...])  replay checkpoints: the
+                           parameters after the batches (counted since `install`) the schedule
+                           of core.checkpoints.next_due names, sent after those batches' reports
       finished()           the loop has ended (after `stop()`)
     """
 
@@ -76,6 +80,7 @@ class TrainingWorker(QObject):
     diverged = Signal(int)
     checkpoint_ready = Signal(int, object, float, str)
     run_started = Signal(int, object)
+    replay_ready = Signal(int, object)
     finished = Signal()
 
     def __init__(self, trainer: Trainer, generation: int = 0, speed: int = MAX_SPEED, parent=None):
@@ -96,6 +101,8 @@ class TrainingWorker(QObject):
         self._next_batch = 0.0  # monotonic time the next batch may start (slow motion)
         self._pending: list[BatchReport] = []
         self._pending_epochs: list[tuple[EpochReport, Snapshot]] = []  # with its checkpoint
+        self._replay_count, self._replay_due = 0, 1  # batches since install; next checkpoint's
+        self._pending_replay: list[tuple[int, Snapshot]] = []
         self._last_emit = 0.0
         self._taken = threading.Event()  # the receiver has taken the last snapshot
         self._taken.set()
@@ -251,6 +258,8 @@ class TrainingWorker(QObject):
         elif name == "install":
             self._pending.clear()
             self._pending_epochs.clear()
+            self._pending_replay.clear()
+            self._replay_count, self._replay_due = 0, 1
             if self._mode != PAUSED:
                 self._mode = PAUSED
                 self._announce("paused")
@@ -299,6 +308,10 @@ class TrainingWorker(QObject):
         now = time.monotonic()
         self._recent.append((now, report.batch_size))
         self._next_batch = started + self._delay
+        self._replay_count += 1
+        if self._replay_count >= self._replay_due:
+            self._pending_replay.append((self._replay_count, self._snapshot_now()))
+            self._replay_due = next_due(self._replay_count)
         epoch_ended = t.epoch_done
         if epoch_ended:  # its report and checkpoint go out after the batches before them
             report = t.finish_epoch()
@@ -341,6 +354,9 @@ class TrainingWorker(QObject):
         if self._pending:
             reports, self._pending = tuple(self._pending), []
             self.batches_done.emit(self._generation, reports)
+        if self._pending_replay:
+            replay, self._pending_replay = tuple(self._pending_replay), []
+            self.replay_ready.emit(self._generation, replay)
         if self._pending_epochs:
             epochs, self._pending_epochs = self._pending_epochs, []
             for report, snapshot in epochs:

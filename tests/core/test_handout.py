@@ -2,6 +2,7 @@
 valid page, and the stages' own numbers — read back from the page — over many networks."""
 
 import base64
+import functools
 import re
 from urllib.parse import unquote
 
@@ -32,6 +33,15 @@ NETWORKS = [  # (sizes, activation, cost, seed, sample)
     ([784, 12, 9, 7, 10], "relu", "mse", 11, 250),
     ([784, 10], "sigmoid", "cross_entropy", 2, 1999),
 ]
+
+
+@functools.lru_cache(maxsize=None)
+def _bundled_once():
+    """The bundled data, read once (importing tests.conftest again would re-register its
+    hypothesis profile inside a test, which hypothesis refuses)."""
+    from mlpviz.core.datasets import load_bundled
+
+    return load_bundled()
 
 
 def _walk(bundled, sizes, activation, cost, seed, index, batch=True):
@@ -85,9 +95,7 @@ def test_html_has_every_stage_in_order_with_its_own_numbers(walk, bundled):
        index=st.integers(0, 1999), focus=st.integers(0, 9))
 def test_any_network_gives_a_page_with_its_stages_numbers(hidden, activation, cost, seed, index,
                                                           focus):
-    from tests.conftest import _bundled  # the session's cached copy (no fixture under @given)
-
-    ds = _bundled()
+    ds = _bundled_once()  # no fixture under @given
     net = Network([784, *hidden, 10], activation, cost, seed)
     x, label = ds.test_images[index] / 255.0, int(ds.test_labels[index])
     walk = build_walk(net, x, label, ds.class_names, focus, 0.5)
@@ -248,3 +256,11 @@ def test_chinese_handout_has_every_stage_with_the_same_numbers(bundled):
         assert stage.row_values == en.row_values
         for r, _highlighted, cells in got["rows"]:
             assert all(v in en.row_values[r] for _t, v in cells if v is not None)
+
+
+def test_sign_inks_are_the_palettes_colours_darkened():
+    from mlpviz.core.handout import sign_inks
+    from mlpviz.core.palette import COLOUR_BLIND, LESSON
+
+    assert sign_inks(COLOUR_BLIND) == ("#065384", "#a25c14")  # #0877bd, #e8831c × 0.7
+    assert sign_inks(LESSON) == ("#0d612b", "#941616")  # #138a3e, #d42020 × 0.7

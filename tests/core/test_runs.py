@@ -91,6 +91,7 @@ def test_the_labels_the_issue_names():
     assert difference_label(a, settings_(sizes=(784, 32, 10))) == "hidden 16·16 vs 32"
     assert difference_label(a, settings_(seed=1, start="def")) == "seed 0 vs 1"
     assert difference_label(a, settings_(start="def")) == "other initial weights"
+    assert difference_label(a, settings_(activation="relu", start="def")) == "sigmoid vs relu"
     assert difference_label(a, settings_()) == "same settings, same start"
     assert difference_label(a, settings_(start="")) == "same settings"
 
@@ -213,3 +214,20 @@ def test_an_epoch_is_placed_where_its_last_batch_ended_though_later_batches_came
         log.add_epoch(report)
     run = log.run(settings_(), t.sync().weights[0])
     assert run.epoch_x.tolist() == [8000.0, 16000.0]  # 27 batches of 300 (the last of 200)
+
+
+def test_a_start_round_trips_through_plain_arrays_and_still_reruns_exactly(bundled):
+    first = Trainer(Network([784, 16, 10], seed=2), bundled.train_images, bundled.train_labels,
+                    seed=2)
+    a = costs(first, 90)
+    arrays = first.start.to_arrays()
+    assert all(isinstance(v, np.ndarray) and v.dtype.kind in "fU" for v in arrays.values())
+    back = RunStart.from_arrays(arrays)
+    assert back.digest == first.start.digest and back.rng_state == first.start.rng_state
+    assert costs(rerun(bundled, back, sizes=(784, 16, 10)), 90) == a
+    with pytest.raises(ValueError, match="start_b0"):
+        RunStart.from_arrays({k: v for k, v in arrays.items() if k != "start_b0"})
+    with pytest.raises(ValueError, match="could not be read"):
+        RunStart.from_arrays({**arrays, "start_rng": np.array('{"bit_generator": "MT19937"}')})
+    with pytest.raises(ValueError, match="not finite"):
+        RunStart.from_arrays({**arrays, "start_b0": np.full(16, np.nan)})

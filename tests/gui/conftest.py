@@ -7,17 +7,32 @@ from mlpviz.gui.session import Session
 
 
 @pytest.fixture
-def window(qtbot, bundled):
-    """A 1280×800 main window (its own Session, the user's settings untouched), shown; on
-    teardown it is closed and its training thread must have stopped."""
-    w = MainWindow(Session(dataset=bundled), restore=False)
-    w.resize(1280, 800)
-    qtbot.addWidget(w)
-    w.show()
-    qtbot.waitExposed(w)
-    yield w
-    w.close()
-    assert not w.session.thread.isRunning()
+def window_on(qtbot):
+    """`window_on(dataset)`: a 1280×800 main window on that data (its own Session, the user's
+    settings untouched), shown; on teardown it is closed and its training thread must have
+    stopped. For tests where the data's size is not the point (an epoch of the bundled data is
+    80 mini-batches)."""
+    made = []
+
+    def make(dataset):
+        w = MainWindow(Session(dataset=dataset), restore=False)
+        w.resize(1280, 800)
+        qtbot.addWidget(w)
+        w.show()
+        qtbot.waitExposed(w)
+        made.append(w)
+        return w
+
+    yield make
+    for w in made:
+        w.close()
+        assert not w.session.thread.isRunning()
+
+
+@pytest.fixture
+def window(window_on, bundled):
+    """A 1280×800 main window on the bundled data (see `window_on`)."""
+    return window_on(bundled)
 
 
 @pytest.fixture

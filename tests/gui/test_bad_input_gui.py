@@ -31,10 +31,10 @@ def test_stepper_step_while_training_does_not_throw_the_training_away(qtbot, win
     window._show_stepper()
     qtbot.waitUntil(lambda: window.stepper.stage_count() > 0, timeout=5000)
     with qtbot.captureExceptions() as exceptions:
-        s.start()
-        qtbot.waitUntil(lambda: s.snapshot.samples_seen >= 20_000, timeout=20_000)
+        s.start()  # (generous timeouts: at load 11–13 a pause took 20 s to be confirmed)
+        qtbot.waitUntil(lambda: s.snapshot.samples_seen >= 20_000, timeout=60_000)
         window.stepper.take_step()
-        qtbot.waitUntil(lambda: not s.is_training, timeout=5000)
+        qtbot.waitUntil(lambda: not s.is_training, timeout=60_000)
         qtbot.wait(200)
     assert not exceptions
     assert "step was not applied" in window.banner.text()

@@ -8,7 +8,7 @@ import numpy as np
 from PySide6.QtGui import QImage
 
 from mlpviz.core import handout
-from mlpviz.core.handout import shown_table
+from mlpviz.core.handout import shown_table, sign_inks
 from mlpviz.gui.views.stage_presenting import KEY_COLUMNS, KEY_ROWS, StagePresenting
 from tests.handout_page import parse_page
 
@@ -115,3 +115,36 @@ def test_pictures_follow_each_stage_overlay(qtbot, bundled, snap):
     arrays = [np.frombuffer(bytes(i.convertToFormat(QImage.Format.Format_RGB32).constBits()),
                             np.uint8) for i in imgs]
     assert all(not np.array_equal(a, b) for a, b in zip(arrays, arrays[1:]))
+
+
+def test_one_export_at_a_time_and_closing_the_window_writes_nothing(qtbot, window, tmp_path):
+    _lesson(window, qtbot)
+    first, second = tmp_path / "a.html", tmp_path / "b.html"
+    assert window.lesson_export.export(str(first))
+    assert window.lesson_export.busy and window.busy_label.isVisible()
+    assert "picture 1 of" in window.busy_label.text()
+    assert not window.lesson_export.export(str(second))
+    assert "being exported already" in window.banner.text()
+    window.close()  # mid-export: the pictures so far are dropped, no file is begun
+    qtbot.waitUntil(lambda: not window.lesson_export.busy, timeout=30_000)
+    qtbot.wait(50)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_export_follows_the_windows_palette(qtbot, window, tmp_path):
+    window._set_palette("colour-blind")
+    lesson = _lesson(window, qtbot, 3)
+    assert lesson.palette.name == "colour-blind"
+    path = tmp_path / "cb.html"
+    with qtbot.waitSignal(window.lesson_export.written, timeout=60_000):
+        window.lesson_export.export(str(path))
+    text = path.read_text(encoding="utf-8")
+    assert "(blue) to grow" in text and sign_inks(lesson.palette)[0] in text
+    page = parse_page(text)
+    assert [" ".join(s["text"]) for s in page.stages] == [
+        " ".join(s.text.split()) for s in lesson.walk.stages]
+    blue = np.array([8, 119, 189])  # the colour-blind palette's + on white: in the pictures
+    img = _image(page.stages[-3]["images"][0]).convertToFormat(QImage.Format.Format_RGB888)
+    rgb = np.frombuffer(bytes(img.constBits()), np.uint8)[:img.height() * img.bytesPerLine()]
+    rgb = rgb.reshape(img.height(), img.bytesPerLine())[:, :img.width() * 3].reshape(-1, 3)
+    assert np.any(np.all(np.abs(rgb.astype(int) - blue) < 12, axis=1))

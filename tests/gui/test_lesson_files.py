@@ -6,7 +6,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from mlpviz.core.lesson_file import read_lesson
-from mlpviz.gui.app import show_tab
+from mlpviz.gui.side_tabs import show_tab
 
 
 def train(qtbot, session, epochs: int = 1, batches: int = 0) -> None:

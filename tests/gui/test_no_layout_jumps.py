@@ -65,7 +65,7 @@ def test_the_side_panels_come_back_to_their_width_after_presentation_mode(qtbot,
     window.presentation_action.trigger()
     qtbot.wait(50)
     window.presentation_action.trigger()
-    qtbot.waitUntil(lambda: window.sample_dock.width() == width, timeout=2000)
+    qtbot.waitUntil(lambda: window.sample_dock.width() == width, timeout=30_000)  # (loaded: >2 s)
 
 
 def huge_relu_snapshot() -> Snapshot:

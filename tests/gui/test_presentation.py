@@ -45,11 +45,26 @@ def sizes_by_stage(qtbot, w):
     return out
 
 
+def unpainted(w):
+    """`w` with its network view measured but never painted: these tests look at geometry, fonts
+    and texts, and each new view size would build a line raster (0.2–0.5 s; painting has tests
+    of its own in test_network_view.py and the screenshot test below)."""
+    w.network_view.setUpdatesEnabled(False)
+    return w
+
+
+@pytest.fixture
+def measured(window):
+    """The `window` fixture, `unpainted`."""
+    return unpainted(window)
+
+
 @pytest.fixture(params=[(1024, 768), (1280, 800)], ids=["1024x768", "1280x800"])
 def projector(request, qtbot, bundled):
     w = MainWindow(Session(dataset=bundled), restore=False)
     w.resize(*request.param)
     qtbot.addWidget(w)
+    unpainted(w)
     w.show()
     qtbot.waitExposed(w)
     yield w
@@ -72,14 +87,16 @@ def test_presentation_layout_at_projector_sizes(qtbot, projector):
     # The toolbars collapse to Train / Pause, Step and the stage keys.
     assert not w.menuBar().isVisible() and not w.controls.isVisible()
     assert w.presentation.bar.isVisible()
-    presenting = sizes_by_stage(qtbot, w)
-    for key, (width, height) in normal.items():
-        pw, ph = presenting[key]
-        assert pw >= width and ph >= height, (key, normal[key], presenting[key])
+    pw, ph = view_size(w)  # the network is no smaller than without presentation mode …
+    assert pw >= normal["net"][0] and ph >= normal["net"][1], ("net", normal["net"], (pw, ph))
+    open_stepper(qtbot, w)
     stepper, view = w.stepper, w.network_view
     for i in range(stepper.stage_count()):
         stepper.go_to(i)
         settle(qtbot)
+        # … on every stage either.
+        pw, ph = view_size(w)
+        assert pw >= normal[i][0] and ph >= normal[i][1], (i, normal[i], (pw, ph))
         stage = stepper.current_stage()
         # No caption is cut short: its lines hold every word and fit the view's width.
         font, lines = view.caption_lines()
@@ -147,8 +164,8 @@ def test_no_tab_label_is_cut_in_either_layout(qtbot, projector):
             assert size == app  # the normal layout at 1280 px has room at the normal type
 
 
-def test_presentation_keys_pages_rows_and_controls(qtbot, window):
-    w = window
+def test_presentation_keys_pages_rows_and_controls(qtbot, measured):
+    w = measured
     w.presentation_action.trigger()
     open_stepper(qtbot, w)
     stepper = w.stepper
@@ -176,7 +193,8 @@ def test_presentation_keys_pages_rows_and_controls(qtbot, window):
     assert stepper.text.text() == stepper.current_stage().text  # the whole text again
 
 
-def test_every_font_scales_dock_titles_and_table_headers_included(qtbot, window):
+def test_every_font_scales_dock_titles_and_table_headers_included(qtbot, measured):
+    window = measured
     dock = window.sample_dock
 
     def sizes():  # the dock's title bar: from the top of the dock to its panel
@@ -195,7 +213,8 @@ def test_every_font_scales_dock_titles_and_table_headers_included(qtbot, window)
     assert sizes() == pytest.approx(before)
 
 
-def test_window_setup_for_pictures(qtbot, window):
+def test_window_setup_for_pictures(qtbot, measured):
+    window = measured
     from mlpviz.gui.app import set_up_window
     from mlpviz.gui.window_setup import WindowSetup
 
@@ -236,7 +255,8 @@ def test_presentation_screenshot_in_a_subprocess(tmp_path):
 
 
 @pytest.mark.qt_log_ignore("This plugin does not support raise")  # offscreen only
-def test_help_goes_over_the_side_panels_while_presenting(qtbot, window):
+def test_help_goes_over_the_side_panels_while_presenting(qtbot, measured):
+    window = measured
     window.presentation_action.trigger()
     settle(qtbot)
     window.show_structure_help()
@@ -251,7 +271,7 @@ def test_help_goes_over_the_side_panels_while_presenting(qtbot, window):
 
 def test_every_side_panel_has_a_name_for_the_screenshot_option(window):
     """`--tab` names every tabified side panel (the Runs panel was missing)."""
-    from mlpviz.gui.app import side_docks
+    from mlpviz.gui.side_tabs import side_docks
     from mlpviz.gui.window_setup import TABS
     docks = side_docks(window)
     assert set(docks) == set(TABS)

@@ -82,3 +82,23 @@ def test_a_new_network_forgets_the_old_start(qtbot, session):
     assert session.run_start is not None
     session.reset()
     assert session.run_start is None and session.run_settings().start == ""
+
+
+def test_a_restored_start_stays_while_training_goes_on_and_rerun_goes_back_to_it(qtbot,
+                                                                                  session):
+    """A lesson file gives the run's start back: training on from the lesson's weights does
+    not replace it, and a rerun starts from it, the first 20 batch costs as before."""
+    log = Costs(session)
+    first = train_batches(qtbot, session, log, 20)
+    start = session.run_start
+    session.reset()  # (a lesson opening installs its network: the start is forgotten …)
+    session.restore_run_start(start)  # (… and restored from the file)
+    train_batches(qtbot, session, log, 3)
+    assert session.run_start is start
+    session.rerun()
+    assert train_batches(qtbot, session, log, 20) == first
+    from mlpviz.core.run_start import RunStart
+    wrong = RunStart.of(start.weights[:-1], start.biases[:-1], start.rng_state)
+    with pytest.raises(ValueError):
+        session.restore_run_start(wrong)
+    assert session.run_start is start

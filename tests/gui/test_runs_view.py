@@ -130,3 +130,50 @@ def test_pinned_runs_round_trip_for_a_lesson_file(qtbot, three_pinned):
     assert window.runs_view.labels() == []
     window.runs_view.set_pinned(saved)
     assert len(window.runs_view.labels()) == 3
+
+
+def test_a_lesson_file_keeps_the_pinned_runs_bit_for_bit(qtbot, three_pinned, tmp_path):
+    from mlpviz.core.runs import Run
+
+    window = three_pinned
+    before = window.runs_view.pinned().runs
+    labels = window.runs_view.labels()
+    path = tmp_path / "compare.mlpviz"
+    assert window.lesson.save(path)
+    window.runs_view.remove(0)
+    window.runs_view.remove(0)
+    with qtbot.waitSignal(window.lesson.opened, timeout=30_000):
+        assert window.lesson.open(path)
+    after = window.runs_view.pinned().runs
+    assert len(after) == 3 and window.runs_view.labels() == labels
+    for r, s in zip(before, after):
+        assert r.settings == s.settings and r.epochs == s.epochs
+        assert all(np.array_equal(getattr(r, n), getattr(s, n), equal_nan=True)
+                   for n in Run.ARRAYS)
+    assert window.cost_view.baseline_labels() == [*labels, "this run"]
+    # a lesson saved without pinned runs unpins them when opened
+    window.runs_view.set_pinned(type(window.runs_view.pinned())())
+    empty = tmp_path / "none.mlpviz"
+    assert window.lesson.save(empty)
+    with qtbot.waitSignal(window.lesson.opened, timeout=30_000):
+        assert window.lesson.open(path)
+    with qtbot.waitSignal(window.lesson.opened, timeout=30_000):
+        assert window.lesson.open(empty)
+    assert window.runs_view.labels() == []
+
+
+def test_labels_name_the_cost_and_the_activation_that_differ(qtbot, window):
+    s = window.session
+    train_epoch(qtbot, window)
+    pin(qtbot, window)
+    with qtbot.waitSignal(s.network_rebuilt, timeout=5000):
+        s.rebuild([784, 16, 16, 10], "sigmoid", "cross_entropy", 0)
+    label = window.runs_view.labels()[0]
+    assert "mse vs cross-entropy" in label and "sigmoid" not in label
+    with qtbot.waitSignal(s.network_rebuilt, timeout=5000):
+        s.rebuild([784, 16, 16, 10], "relu", "mse", 0)
+    train_epoch(qtbot, window)  # its start is known now: relu's own initial scale
+    label = window.runs_view.labels()[0]
+    assert "sigmoid vs relu" in label and "other initial weights" not in label
+    assert "cross-entropy" not in label
+    assert window.cost_view.baseline_labels()[0] == label

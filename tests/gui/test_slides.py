@@ -38,6 +38,13 @@ def test_the_window_and_the_network_view_export_at_a_scale(qtbot, window, tmp_pa
     # Drawn again at twice the resolution, not the small picture enlarged.
     assert not np.array_equal(w2, w1.repeat(2, axis=0).repeat(2, axis=1))
     assert "Saved" in window.statusBar().currentMessage()
+    # A passing status message is not part of the picture.
+    window.statusBar().showMessage("Saved something")
+    assert s.export_view(tmp_path / "w3.png", "window", 1)
+    window.statusBar().clearMessage()
+    assert s.export_view(tmp_path / "w4.png", "window", 1)
+    assert np.array_equal(png(tmp_path / "w3.png"), png(tmp_path / "w4.png"))
+    assert window.statusBar().currentMessage().startswith("Saved")
 
 
 def test_an_export_that_cannot_be_written_says_so_and_leaves_nothing(qtbot, window, tmp_path):

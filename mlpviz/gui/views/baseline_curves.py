@@ -57,6 +57,8 @@ class BaselineCurves:
             self._key(cost, curve.label, colour, scale)
         if self._curves:
             self._key(self._current, THIS_RUN, foreground, scale)
+        # two columns: a wide, low key leaves the falling curves below it in view
+        self._legend.setColumnCount(2 if len(self._legend.items) > 2 else 1)
         self._legend.setBrush(pg.mkBrush(background + "c0"))
         self._legend.setPen(pg.mkPen(foreground, width=0.5))
         self._legend.setVisible(bool(self._curves))

@@ -20,10 +20,11 @@ import math
 from functools import partial
 
 import numpy as np
-from PySide6.QtCore import QSize, QTimer
+from PySide6.QtCore import QSize, Qt, QTimer
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter
 from PySide6.QtWidgets import QGraphicsItem, QSizePolicy, QVBoxLayout, QWidget
 
+from mlpviz.core.curve_readout import batch_text, epoch_text
 from mlpviz.core.series import BinnedSeries, Points, chunk_means, envelope
 from mlpviz.core.training import BatchReport, EpochReport
 from mlpviz.i18n import _
@@ -42,6 +43,8 @@ PLOT_SIZE_HINT, PLOT_MINIMUM_SIZE = QSize(600, 480), QSize(68, 68)
 SMOOTH_COLOR = "#3a86d4"
 TRAIN_COLOR = "#e8831c"
 TEST_COLOR = "#2ca25f"
+
+HOVER_PIXELS = 12  # the readout names the point nearest the pointer within this many pixels
 
 HISTORY_FIELDS = ("epoch", "batches_seen", "train_cost", "train_accuracy", "test_cost",
                   "test_accuracy", "seconds", "samples_per_second")
@@ -91,6 +94,8 @@ class CostView(QWidget):
         self._redraw_timer.setSingleShot(True)
         self._redraw_timer.setInterval(REDRAW_MS)
         self._redraw_timer.timeout.connect(self._redraw)
+        self._marker_x: float | None = None  # the replayed checkpoint's mini-batches seen
+        self._hover = ""  # what the readout under the pointer says
 
     def sizeHint(self) -> QSize:  # noqa: N802 (Qt override)
         return PLOT_SIZE_HINT if self._canvas is None else self._canvas.sizeHint()
@@ -147,8 +152,26 @@ class CostView(QWidget):
         from mlpviz.gui.views.baseline_curves import BaselineCurves
 
         self._baseline_items = BaselineCurves(self._cost_plot, self._acc_plot, self._smooth_curve)
+        self._build_marker_and_readout(pg)
         self._apply_style()
         self._redraw()
+
+    def _build_marker_and_readout(self, pg) -> None:
+        """The replay's marker (a vertical line on both plots) and the hover readout: a
+        crosshair and a label with the exact numbers nearest the pointer."""
+        self._markers, self._crosshairs, self._readouts = [], [], []
+        for plot in self._plots:
+            marker = pg.InfiniteLine(angle=90, movable=False)
+            cross = pg.InfiniteLine(angle=90, movable=False)
+            readout = pg.TextItem(anchor=(0, 0))
+            for item in (marker, cross, readout):
+                item.setVisible(False)
+                plot.addItem(item, ignoreBounds=True)
+            self._markers.append(marker)
+            self._crosshairs.append(cross)
+            self._readouts.append(readout)
+        self._canvas.scene().sigMouseMoved.connect(self._on_mouse_moved)
+        self.set_marker(self._marker_x)
 
     @property
     def _plots(self):
@@ -256,6 +279,55 @@ class CostView(QWidget):
                  "train_accuracy": r.train_accuracy, "test_cost": r.test_cost,
                  "test_accuracy": r.test_accuracy, "seconds": r.seconds,
                  "samples_per_second": r.samples_per_second} for seen, r in self._epochs]
+
+    # -- replay marker and hover readout -------------------------------------------------------
+    def set_marker(self, batches_seen: float | None) -> None:
+        """Mark where the replayed checkpoint was taken (None: no marker, live)."""
+        self._marker_x = None if batches_seen is None else float(batches_seen)
+        for marker in getattr(self, "_markers", ()):
+            marker.setVisible(self._marker_x is not None)
+            if self._marker_x is not None:
+                marker.setValue(self._marker_x)
+
+    def marker(self) -> float | None:
+        return self._marker_x
+
+    def hover_text(self) -> str:
+        """What the readout says now ("" when the pointer is over no point)."""
+        return self._hover
+
+    def _on_mouse_moved(self, scene_pos) -> None:
+        """The exact numbers nearest the pointer (core.curve_readout), in the plot under it."""
+        text, at = "", None
+        for i, plot in enumerate(self._plots):
+            vb = plot.vb
+            if vb.sceneBoundingRect().contains(scene_pos):
+                at = i, vb.mapSceneToView(scene_pos)
+        if at is not None:
+            i, point = at
+            vb = self._plots[i].vb
+            tol = HOVER_PIXELS * vb.viewPixelSize()[0]
+            text = self.readout_at(point.x(), tol, accuracy=i == 1)
+        self._hover = text
+        for j, (cross, readout) in enumerate(zip(self._crosshairs, self._readouts)):
+            cross.setVisible(at is not None)
+            readout.setVisible(bool(text) and at is not None and j == at[0])
+            if at is not None:
+                cross.setValue(at[1].x())
+        if text and at is not None:
+            readout = self._readouts[at[0]]
+            readout.setText(text.replace(": ", ":\n", 1))
+            vb = self._plots[at[0]].vb
+            (x0, x1), (y0, y1) = vb.viewRange()
+            readout.setPos(x0 + 0.02 * (x1 - x0), y1 - 0.02 * (y1 - y0))
+
+    def readout_at(self, x: float, tol: float, accuracy: bool = False) -> str:
+        """The exact numbers nearest `x` mini-batches (within `tol`): the epoch marker if one
+        is near, else (on the cost plot) the mini-batch cost there."""
+        text = epoch_text(self._epochs, x, tol, accuracy=accuracy)
+        if text is None and not accuracy:
+            text = batch_text(self._batches.points(), self._batches.bin, x, tol)
+        return text or ""
 
     # -- drawing ---------------------------------------------------------------------------------
     def _schedule_redraw(self) -> None:
@@ -376,6 +448,13 @@ class CostView(QWidget):
         self._batch_curve.setPen(pg.mkPen(faint, width=1))
         self._smooth_curve.setPen(pg.mkPen(SMOOTH_COLOR, width=2.5 * width))
         symbol_size = 9 * f
+        for marker, cross in zip(self._markers, self._crosshairs):
+            marker.setPen(pg.mkPen(fg, width=2 * width))
+            cross.setPen(pg.mkPen(fg, width=width, style=Qt.PenStyle.DashLine))
+        for readout in self._readouts:
+            readout.setColor(fg)
+            readout.setFont(tick_font)
+            readout.fill = pg.mkBrush(QColor(bg))
         for item, color in ((self._train_cost, TRAIN_COLOR), (self._test_cost, TEST_COLOR),
                             (self._train_acc, TRAIN_COLOR), (self._test_acc, TEST_COLOR)):
             item.setPen(pg.mkPen(color, width=1.5 * width))

@@ -43,7 +43,7 @@ from PySide6.QtGui import (
     QPen,
     QPolygonF,
 )
-from PySide6.QtWidgets import QToolTip, QWidget
+from PySide6.QtWidgets import QMenu, QToolTip, QWidget
 
 from mlpviz.core import explain
 from mlpviz.core import layout as lay
@@ -101,6 +101,7 @@ class NetworkView(QWidget):
 
     neuron_clicked = Signal(int, int)  # (layer, index)
     weight_clicked = Signal(int, int, int)  # (weight layer l, j, k): W[l][j, k]
+    pin_requested = Signal(str, int, int, int)  # ("neuron", layer, j, −1) / ("weight", l, j, k)
 
     def __init__(self, parent: QWidget | None = None, theme: Theme = DARK):
         super().__init__(parent)
@@ -351,10 +352,13 @@ class NetworkView(QWidget):
             fonts[name] = f
         return fonts
 
-    def _geometry(self) -> _Geometry | None:
+    def _geometry(self, dpr: float | None = None) -> _Geometry | None:
+        """Where everything sits, for `dpr` device pixels a pixel (by default the screen's;
+        a paint into a larger image, as gui.export does for a 2× PNG, passes its own)."""
         if self._snap is None:
             return None
-        w, h, dpr = self.width(), self.height(), self.devicePixelRatioF()
+        w, h = self.width(), self.height()
+        dpr = self.devicePixelRatioF() if dpr is None else dpr
         fonts = self._fonts(w, h)
         fm = QFontMetricsF(fonts["text"])
         lh = fm.height()
@@ -454,7 +458,7 @@ class NetworkView(QWidget):
     def paintEvent(self, event) -> None:  # noqa: N802 (Qt override)
         p = QPainter(self)
         try:
-            g = self._geometry()
+            g = self._geometry(p.paintEngine().paintDevice().devicePixelRatioF())
             if g is None:
                 p.fillRect(self.rect(), QColor(self._theme.background))
                 self._paint_empty(p)
@@ -958,6 +962,27 @@ class NetworkView(QWidget):
             elif hit is not None and hit[0] == "line":
                 self.weight_clicked.emit(hit[1], hit[2], hit[3])
         super().mousePressEvent(event)
+
+    def pin_choice_at(self, pos: QPointF) -> tuple[str, tuple] | None:
+        """What the context menu offers to pin at `pos`: (menu text, (kind, layer, j, k)) for a
+        neuron of layer ≥ 1 or a line, else None (the input pixels have nothing to follow)."""
+        hit = self._hit(pos)
+        if hit is not None and hit[0] == "neuron" and hit[1] >= 1:
+            return (f"Pin neuron {hit[2]} of layer {hit[1]}: follow it over training",
+                    ("neuron", hit[1], hit[2], -1))
+        if hit is not None and hit[0] == "line":
+            l, j, k = hit[1:]
+            return (f"Pin the weight from neuron {k} of layer {l} to neuron {j} of layer "
+                    f"{l + 1}: follow it over training", ("weight", l, j, k))
+        return None
+
+    def contextMenuEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        choice = self.pin_choice_at(QPointF(event.pos()))
+        if choice is None:
+            return
+        menu = QMenu(self)
+        menu.addAction(choice[0], lambda: self.pin_requested.emit(*choice[1]))
+        menu.exec(event.globalPos())
 
     def event(self, event: QEvent) -> bool:
         if event.type() == QEvent.Type.ToolTip:

@@ -169,6 +169,15 @@ class RunsView(QWidget):
         self._colors = list(RUN_COLORS[:len(self._runs.runs)])
         self._refresh()
 
+    def pinned_arrays(self) -> dict[str, np.ndarray]:
+        """The pinned runs as a lesson file keeps them (`Runs.to_arrays`), none too: opening
+        the lesson pins exactly its runs."""
+        return self._runs.to_arrays()
+
+    def restore_pinned(self, arrays) -> None:
+        """Pin the runs `pinned_arrays` gave (ValueError, nothing changed, when they are not)."""
+        self.set_pinned(Runs.from_arrays(arrays))
+
     def labels(self) -> list[str]:
         """What differs from the run on show, per pinned run (as the plots' key says it)."""
         return [self._label(run) for run in self._runs.runs]

@@ -611,7 +611,7 @@ class StepperPanel(QWidget):
         if walk is None:
             return None
         return LessonOnShow(walk, self._snapshot, self._x, self._names, self._description,
-                            self._batch_size)
+                            self._batch_size, self._signs)
 
     def export_trace(self, path) -> None:
         """Write this sample's trace (.npz, or .json by its suffix)."""
