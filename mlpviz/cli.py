@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from mlpviz import __version__
+from mlpviz import __version__, i18n
 from mlpviz.core.activations import ACTIVATIONS
 from mlpviz.core.costs import COSTS
 from mlpviz.core.datasets import (
@@ -44,6 +44,7 @@ from mlpviz.cli_support import (
     _ProgressBar, _say, _silence_stdout, _StopOnSignals, _tell, _whole_number,
 )
 from mlpviz.handout_cli import add_lesson_command, cmd_lesson
+from mlpviz.i18n import N_, _
 
 EXIT_ERROR, EXIT_USAGE, EXIT_INTERRUPTED = 1, 2, 130
 EXIT_BROKEN_PIPE = 128 + 13  # what a shell reports for a Unix tool ended by SIGPIPE
@@ -55,6 +56,14 @@ class _UsageExit(Exception):
     def __init__(self, code: int):
         super().__init__(code)
         self.code = code
+
+
+# argparse's own words (it looks them up through its module's `_` when it formats): translated
+# from our catalog, so `mlpviz --lang zh --help` is Chinese throughout.
+_ARGPARSE_WORDS = (N_("usage: "), N_("options"), N_("positional arguments"),
+                   N_("show this help message and exit"),
+                   N_("show program's version number and exit"))
+argparse._ = _  # noqa: SLF001
 
 
 class _Parser(argparse.ArgumentParser):
@@ -130,37 +139,43 @@ def window_options(parser: argparse.ArgumentParser) -> None:
     from mlpviz.gui.window_setup import TABS  # Qt-free
 
     group = parser.add_argument_group(
-        "the window (for --screenshot, or the app as it opens; after --train-steps)")
+        _("the window (for --screenshot, or the app as it opens; after --train-steps)"))
     group.add_argument("--size", dest="window_size", type=_window_size, default=None, metavar="WxH",
-                       help="window size in pixels (default 1280x800)")
+                       help=_("window size in pixels (default 1280x800)"))
     group.add_argument("--present", dest="window_present", action="store_true",
-                       help="presentation mode (F5)")
-    group.add_argument("--tab", dest="window_tab", choices=TABS, help="the side panel on show")
+                       help=_("presentation mode (F5)"))
+    group.add_argument("--tab", dest="window_tab", choices=TABS, help=_("the side panel on show"))
     group.add_argument("--stage", dest="window_stage", metavar="N",
-                       help="the backprop stepper at stage N, numbered as the stepper shows "
-                            "it: 1a … 9 (\"1\" is 1a)")
-    group.add_argument("--theme", dest="window_theme", choices=("dark", "light"), help="colour theme")
+                       help=_("the backprop stepper at stage N, numbered as the stepper shows "
+                            "it: 1a … 9 (\"1\" is 1a)"))
+    group.add_argument("--theme", dest="window_theme", choices=("dark", "light"),
+                       help=_("colour theme"))
     group.add_argument("--palette", dest="window_palette", choices=tuple(PALETTES),
-                       help="the colours of + and −: the lesson's green/red, or blue/orange "
-                            "(colour-blind safe); View › Palette, C")
+                       help=_("the colours of + and −: the lesson's green/red, or blue/orange "
+                              "(colour-blind safe); View › Palette, C"))
     group.add_argument("--sample", dest="window_sample", type=_count, default=None, metavar="N",
-                       help="held-out sample N on show (0-based)")
+                       help=_("held-out sample N on show (0-based)"))
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="mlpviz",
-        description="Watch a small neural network learn handwritten digits. Without a command, "
-                    "the desktop app opens.")
-    parser.add_argument("--version", action="version", version=f"mlpviz {__version__}")
+        description=_("Watch a small neural network learn handwritten digits. Without a command, "
+                    "the desktop app opens."))
+    parser.add_argument("--version", action="version", version=f"mlpviz {__version__}",
+                        help=_("show program's version number and exit"))
+    parser.add_argument("--lang", choices=i18n.LANGUAGES, default=None,
+                        help=_("language of the messages and the app: en (English) or zh (中文); "
+                               "default: the system's (LANG), or the app's last choice"))
     parser.add_argument("--screenshot", metavar="OUT.png",
-                        help="render the app offscreen after some training, save a PNG, and quit")
+                        help=_("render the app offscreen after some training, save a PNG, and "
+                               "quit"))
     parser.add_argument("--train-steps", type=_count, default=None, metavar="N",
-                        help="mini-batches to train before --screenshot (default 300)")
+                        help=_("mini-batches to train before --screenshot (default 300)"))
     window_options(parser)
     parser.add_argument("--model", dest="app_model", metavar="PATH",
-                        help="open this model file in the app (ours, or one trained elsewhere: "
-                             "see 'mlpviz import --help')")
+                        help=_("open this model file in the app (ours, or one trained elsewhere: "
+                             "see 'mlpviz import --help')"))
     import_options(parser, dest_prefix="app_")
     parser.add_argument("--lesson", dest="app_lesson", metavar="FILE.mlpviz",
                         help="open this lesson file in the app (also: mlpviz FILE.mlpviz)")
@@ -168,67 +183,69 @@ def build_parser() -> argparse.ArgumentParser:
 
     def network_options(p: argparse.ArgumentParser) -> None:
         p.add_argument("--layers", type=_hidden_layers, default=[16, 16], metavar="16,16",
-                       help="hidden layer sizes, comma-separated (default 16,16)")
+                       help=_("hidden layer sizes, comma-separated (default 16,16)"))
         p.add_argument("--activation", choices=sorted(ACTIVATIONS), default="sigmoid",
-                       help="activation σ of every layer (default sigmoid)")
+                       help=_("activation σ of every layer (default sigmoid)"))
         p.add_argument("--cost", choices=sorted(COSTS), default="mse",
-                       help="cost: mse, or cross_entropy with softmax outputs (default mse)")
+                       help=_("cost: mse, or cross_entropy with softmax outputs (default mse)"))
         p.add_argument("--seed", type=_count, default=0,
-                       help="seed of the initial weights, a whole number ≥ 0 (default 0)")
+                       help=_("seed of the initial weights, a whole number ≥ 0 (default 0)"))
 
     def data_option(p: argparse.ArgumentParser, default: str | None) -> None:
-        where = "the model's own, else bundled" if default is None else default
+        where = _("the model's own, else bundled") if default is None else default
         p.add_argument("--data", default=default, metavar="bundled|mnist|fashion|DIR",
-                       help=f"dataset: the bundled sample, full MNIST, Fashion-MNIST or a folder "
-                            f"of MNIST-format IDX files (default: {where})")
+                       help=_("dataset: the bundled sample, full MNIST, Fashion-MNIST or a "
+                              "folder of MNIST-format IDX files (default: {where})").format(
+                                  where=where))
 
-    p = commands.add_parser("train", help="train a network headless and save it",
-                            description="Mini-batch SGD; Ctrl-C stops after the current batch "
-                                        "and still saves.")
+    p = commands.add_parser("train", help=_("train a network headless and save it"),
+                            description=_("Mini-batch SGD; Ctrl-C stops after the current batch "
+                                        "and still saves."))
     network_options(p)
     p.add_argument("--lr", type=_learning_rate, default=None,
-                   help="learning rate η (default: the one that learns for this activation, "
-                        "cost and depth; see the README's table)")
-    p.add_argument("--batch", type=_positive_int, default=100, help="mini-batch size (default 100)")
-    p.add_argument("--epochs", type=_positive_int, default=5, help="epochs (default 5)")
+                   help=_("learning rate η (default: the one that learns for this activation, "
+                        "cost and depth; see the README's table)"))
+    p.add_argument("--batch", type=_positive_int, default=100,
+                   help=_("mini-batch size (default 100)"))
+    p.add_argument("--epochs", type=_positive_int, default=5, help=_("epochs (default 5)"))
     data_option(p, "bundled")
-    p.add_argument("--save", metavar="MODEL.npz", help="write the trained model here")
+    p.add_argument("--save", metavar="MODEL.npz", help=_("write the trained model here"))
 
-    p = commands.add_parser("evaluate", help="accuracy, cost and confusion matrix of a model")
+    p = commands.add_parser("evaluate", help=_("accuracy, cost and confusion matrix of a model"))
     p.add_argument("model", metavar="MODEL.npz")
     data_option(p, None)
     import_options(p)
 
-    p = commands.add_parser("gradcheck", help="compare backprop with numerical derivatives",
-                            description="Builds the network (or reads --model), takes one "
+    p = commands.add_parser("gradcheck", help=_("compare backprop with numerical derivatives"),
+                            description=_("Builds the network (or reads --model), takes one "
                                         "held-out sample, and checks every ∂C/∂w and ∂C/∂b "
                                         "against central differences, allowing for their own "
                                         "rounding and truncation error (exit 1 only if one "
-                                        "really disagrees).")
+                                        "really disagrees)."))
     network_options(p)
     p.add_argument("--model", metavar="MODEL.npz", default=None,
-                   help="check this saved (or importable) model instead of building one; "
-                        "--layers, --activation, --cost and --seed are then the model's own")
+                   help=_("check this saved (or importable) model instead of building one; "
+                        "--layers, --activation, --cost and --seed are then the model's own"))
     p.add_argument("--sample", type=_count, default=None, metavar="N",
-                   help="index into the held-out set (default: one drawn with --seed)")
+                   help=_("index into the held-out set (default: one drawn with --seed)"))
     data_option(p, None)
     p.add_argument("--max-params", type=_count, default=50_000, metavar="N",
-                   help="check a seeded sample of whole neurons when the network has more than N "
-                        "parameters (default 50,000; 0 checks every parameter)")
+                   help=_("check a seeded sample of whole neurons when the network has more than N "
+                        "parameters (default 50,000; 0 checks every parameter)"))
 
-    p = commands.add_parser("data", help="list or download datasets")
+    p = commands.add_parser("data", help=_("list or download datasets"))
     actions = p.add_subparsers(dest="action", metavar="ACTION", required=True)
-    d = actions.add_parser("download", help="download full MNIST or Fashion-MNIST")
+    d = actions.add_parser("download", help=_("download full MNIST or Fashion-MNIST"))
     d.add_argument("which", choices=["mnist", "fashion"])
     d.add_argument("--dir", metavar="DIR", default=None,
-                   help=f"download into DIR/<which> (default: {cache_dir()}/<which>; "
-                        "MLPVIZ_DATA sets it)")
-    actions.add_parser("list", help="datasets available without downloading")
+                   help=_("download into DIR/<which> (default: {cache}/<which>; MLPVIZ_DATA "
+                          "sets it)").format(cache=cache_dir()))
+    actions.add_parser("list", help=_("datasets available without downloading"))
 
-    p = commands.add_parser("trace", help="save the backprop trace of one held-out sample")
+    p = commands.add_parser("trace", help=_("save the backprop trace of one held-out sample"))
     p.add_argument("model", metavar="MODEL.npz")
     p.add_argument("--sample", type=_count, required=True, metavar="N",
-                   help="index into the held-out set")
+                   help=_("index into the held-out set"))
     data_option(p, None)
     p.add_argument("--out", type=_trace_path, required=True, metavar="TRACE.npz|TRACE.json")
     import_options(p)
@@ -244,14 +261,30 @@ def build_parser() -> argparse.ArgumentParser:
 # --- entry point ------------------------------------------------------------------------------
 
 
+def chosen_language(argv: list[str]) -> str | None:
+    """The language `--lang en|zh` (or `--lang=zh`) asks for, read before the parser is built:
+    its help and messages are in that language. None when not given (or not a language: the
+    parser then says so)."""
+    for i, arg in enumerate(argv):
+        if arg == "--":
+            break
+        if arg == "--lang" and i + 1 < len(argv):
+            return i18n.normalize(argv[i + 1])
+        if arg.startswith("--lang="):
+            return i18n.normalize(arg.partition("=")[2])
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the `mlpviz` command line; returns the exit code."""
+    argv = sys.argv[1:] if argv is None else list(argv)
+    i18n.set_language(chosen_language(argv) or i18n.system_language())
     parser = build_parser()
     try:
         args = parser.parse_args(lesson_as_option(parser, sys.argv[1:] if argv is None else argv))
         if args.command and (args.screenshot or args.app_model or args.train_steps is not None
-                             or args.app_activation or args.app_cost or _window_setup(args)
-                             or args.app_lesson):
+                             or args.app_activation or args.app_cost
+                             or _window_setup(args, lang=False) or args.app_lesson):
             parser.error("--screenshot, --train-steps, --model, --lesson, --activation, --cost "
                          "and the window's options before a command apply only to the app")
         if args.app_lesson and args.app_model:
@@ -383,13 +416,16 @@ def _run_app(args: argparse.Namespace, model: str | None) -> int:
                    setup=_window_setup(args), lesson=args.app_lesson)
 
 
-def _window_setup(args: argparse.Namespace):
-    """The window's options as a `gui.app.WindowSetup`, or None when none was given."""
+def _window_setup(args: argparse.Namespace, lang: bool = True):
+    """The window's options as a `gui.app.WindowSetup`, or None when none was given (`--lang`
+    counted only with `lang`: it is the commands' language too)."""
     from mlpviz.gui.window_setup import WindowSetup
 
     given = {k: getattr(args, f"window_{k}", None)
              for k in ("size", "tab", "stage", "theme", "palette", "sample")}
     given = {k: v for k, v in given.items() if v is not None}
+    if lang and getattr(args, "lang", None):
+        given["lang"] = args.lang
     if getattr(args, "window_present", False):
         given["present"] = True
     return WindowSetup(**given) if given else None
@@ -463,7 +499,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     diverged: TrainingDiverged | None = None
     with _StopOnSignals() as stop, single_blas_thread():
         try:
-            for _ in range(args.epochs):
+            for __ in range(args.epochs):
                 label = f"epoch {trainer.epoch + 1:{width}d}/{args.epochs}"
                 while not trainer.epoch_done and not stop.requested:
                     report = trainer.step()
@@ -606,7 +642,7 @@ def _check_gradcheck_fits(sizes: list[int]) -> None:
 
 def cmd_gradcheck(args: argparse.Namespace) -> int:
     if args.model is not None:
-        net, _, ds, _ = _model_and_data(args.model, args.data)
+        net, __, ds, __ = _model_and_data(args.model, args.data)
     else:
         ds = _load_data(args.data or "bundled")
         _check_gradcheck_fits([ds.n_inputs, *args.layers, ds.n_classes])
@@ -724,9 +760,9 @@ def import_options(p: argparse.ArgumentParser, dest_prefix: str = "") -> None:
     """--activation / --cost for files that do not say them (imported models, partial traces);
     no default: nothing is assumed."""
     p.add_argument("--activation", dest=f"{dest_prefix}activation", choices=sorted(ACTIVATIONS),
-                   default=None, help="the activation, where the file does not say it")
+                   default=None, help=_("the activation, where the file does not say it"))
     p.add_argument("--cost", dest=f"{dest_prefix}cost", choices=sorted(COSTS), default=None,
-                   help="the cost, where the file does not say it")
+                   help=_("the cost, where the file does not say it"))
 
 
 def _tolerance(text: str) -> float:
@@ -742,30 +778,30 @@ def _tolerance(text: str) -> float:
 def add_import_commands(commands) -> None:
     """The `import` and `compare` subcommands."""
     p = commands.add_parser(
-        "import", help="convert a network trained elsewhere to an mlpviz model",
-        description="Reads a plain MLP (Linear/Dense layers with one activation between them) "
+        "import", help=_("convert a network trained elsewhere to an mlpviz model"),
+        description=_("Reads a plain MLP (Linear/Dense layers with one activation between them) "
                     "from a PyTorch nn.Sequential state dict (.safetensors or .npz: 0.weight, "
                     "0.bias, 2.weight …), Keras Dense weights (.npz or .h5: kernel, bias) or an "
                     "ONNX graph, and writes mlpviz's model format. Give --activation and --cost "
                     "where the file does not say them. Any command that takes a model also "
-                    "takes these files directly.")
+                    "takes these files directly."))
     p.add_argument("theirs", metavar="THEIRS")
-    p.add_argument("--out", required=True, metavar="MODEL.npz", help="the mlpviz model to write")
+    p.add_argument("--out", required=True, metavar="MODEL.npz", help=_("the mlpviz model to write"))
     import_options(p)
 
     p = commands.add_parser(
-        "compare", help="diff your backprop trace against mlpviz's; name the likely mistake",
-        description="Recomputes your trace (the README's trace format, or any part of it; one "
+        "compare", help=_("diff your backprop trace against mlpviz's; name the likely mistake"),
+        description=_("Recomputes your trace (the README's trace format, or any part of it; one "
                     "sample or a batch) with mlpviz on your W, b, x and label, reports per array "
                     "the largest difference and the first entry that differs, and names the "
                     "classic mistake that reproduces your numbers. Exit 0 when everything "
-                    "agrees, 1 on a mismatch.")
+                    "agrees, 1 on a mismatch."))
     p.add_argument("theirs", metavar="THEIRS.npz|THEIRS.json")
     p.add_argument("--model", metavar="MODEL", default=None,
-                   help="the parameters to use when your trace has no W0, b0 …")
+                   help=_("the parameters to use when your trace has no W0, b0 …"))
     p.add_argument("--tolerance", type=_tolerance, default=1e-6,
-                   help="largest relative difference that counts as agreement (default 1e-6; "
-                        "about 1e-4 for float32 code)")
+                   help=_("largest relative difference that counts as agreement (default 1e-6; "
+                        "about 1e-4 for float32 code)"))
     import_options(p)
 
 
@@ -784,7 +820,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
     model = None
     if args.model is not None:
-        model, _ = load_any_model(args.model, args.activation, args.cost)
+        model, __ = load_any_model(args.model, args.activation, args.cost)
     theirs, ignored = read_their_trace(args.theirs)
     result = compare_trace(theirs, args.theirs, model, args.activation, args.cost,
                            args.tolerance, ignored, load_data=_load_data)
@@ -853,13 +889,13 @@ def comparison_lines(result) -> list[str]:
 def add_desktop_commands(commands) -> None:
     """`install-desktop` and `uninstall-desktop` (see mlpviz.desktop)."""
     commands.add_parser(
-        "install-desktop", help="add mlpviz to the desktop's applications menu",
-        description="Writes a freedesktop .desktop entry and the app's icon under "
+        "install-desktop", help=_("add mlpviz to the desktop's applications menu"),
+        description=_("Writes a freedesktop .desktop entry and the app's icon under "
                     "$XDG_DATA_HOME (default ~/.local/share), starting this installation's "
-                    "mlpviz. No root needed; undo with 'mlpviz uninstall-desktop'.")
+                    "mlpviz. No root needed; undo with 'mlpviz uninstall-desktop'."))
     commands.add_parser(
-        "uninstall-desktop", help="remove mlpviz from the desktop's applications menu",
-        description="Removes the files 'mlpviz install-desktop' wrote, and nothing else.")
+        "uninstall-desktop", help=_("remove mlpviz from the desktop's applications menu"),
+        description=_("Removes the files 'mlpviz install-desktop' wrote, and nothing else."))
 
 
 def cmd_install_desktop(args: argparse.Namespace) -> int:

@@ -16,6 +16,9 @@ from pathlib import Path
 
 import numpy as np
 
+from mlpviz import i18n
+from mlpviz.i18n import _, ngettext
+
 
 def add_lesson_command(commands, data_option, import_options) -> None:
     """The `lesson` subcommand (`data_option(p, default)` and `import_options(p)` are cli.py's
@@ -25,29 +28,30 @@ def add_lesson_command(commands, data_option, import_options) -> None:
     from mlpviz.core.palette import DEFAULT_PALETTE, PALETTES
 
     p = commands.add_parser(
-        "lesson", help="write the backprop walk for one sample as a printable handout",
-        description="Writes every stage of the backprop walk for one held-out sample — its "
+        "lesson", help=_("write the backprop walk for one sample as a printable handout"),
+        description=_("Writes every stage of the backprop walk for one held-out sample — its "
                     "title, sentences, formula with its numbers, the rows of its table that "
                     "matter and a picture of the network view — as one self-contained HTML page "
                     "(pictures inline; print it on A4) or as Markdown with the pictures in a "
                     "folder beside it (lesson.md → lesson_files/). Without MODEL the network "
-                    "is a freshly seeded, untrained one, and the page says so.")
+                    "is a freshly seeded, untrained one, and the page says so."))
     p.add_argument("model", metavar="MODEL", nargs="?", default=None,
-                   help="a model file (ours, or one 'mlpviz import' reads); omitted: a freshly "
-                        "seeded 16,16 sigmoid network")
+                   help=_("a model file (ours, or one 'mlpviz import' reads); omitted: a freshly "
+                        "seeded 16,16 sigmoid network"))
     p.add_argument("--sample", type=_count, required=True, metavar="N",
-                   help="index into the held-out set (0-based)")
+                   help=_("index into the held-out set (0-based)"))
     p.add_argument("--out", required=True, metavar="LESSON.html|LESSON.md",
-                   help="the handout to write; its extension chooses HTML or Markdown")
-    p.add_argument("--lang", choices=sorted(LANGUAGES), default="en",
-                   help="the handout's language (default en)")
+                   help=_("the handout to write; its extension chooses HTML or Markdown"))
+    p.add_argument("--lang", choices=sorted(LANGUAGES), default=None,
+                   help=_("the handout's language (default: the command line's, see mlpviz "
+                          "--lang)"))
     p.add_argument("--seed", type=_count, default=0,
-                   help="without MODEL: the seed of the fresh network's weights (default 0)")
+                   help=_("without MODEL: the seed of the fresh network's weights (default 0)"))
     p.add_argument("--palette", choices=sorted(PALETTES), default=DEFAULT_PALETTE,
-                   help="the signs' colours: lesson (green/red, default) or colour-blind "
-                        "(blue/orange, which also stay apart printed in grey)")
+                   help=_("the signs' colours: lesson (green/red, default) or colour-blind "
+                          "(blue/orange, which also stay apart printed in grey)"))
     p.add_argument("--no-pictures", dest="pictures", action="store_false",
-                   help="leave the network pictures out (no Qt needed)")
+                   help=_("leave the network pictures out (no Qt needed)"))
     data_option(p, None)
     import_options(p)
 
@@ -58,9 +62,11 @@ def cmd_lesson(args: argparse.Namespace) -> int:
     from mlpviz.core.handout_files import check_handout_target, write_handout
     from mlpviz.core.palette import get_palette
 
-    problem = language_problem(args.lang)
+    lang = args.lang or i18n.language()
+    problem = language_problem(lang)
     if problem:
-        raise CommandError(f"--lang {args.lang}: {problem}")
+        raise CommandError(f"--lang {lang}: {problem}")
+    i18n.set_language(lang)  # the walk's words, and the page's own
     try:
         out = check_handout_target(args.out)
     except OSError as e:
@@ -72,14 +78,15 @@ def cmd_lesson(args: argparse.Namespace) -> int:
         source = _model_source(args.model, meta)
     else:
         net, meta, ds = _fresh_network(args)
-        source = (f"a freshly seeded network (seed {args.seed}), not trained — no model file was "
-                  "given, so its weights are random and its answers guesses")
+        source = _("a freshly seeded network (seed {seed}), not trained — no model file was "
+                   "given, so its weights are random and its answers guesses").format(
+                       seed=args.seed)
     n = len(ds.test_labels)
     if not 0 <= args.sample < n:
         raise CommandError(f"--sample {args.sample}: {ds.name} has {n:,} held-out samples"
                            + (f" (0 … {n - 1})" if n else ""))
     with _naming(args.model or "the network"):
-        handout = lesson_handout(net, meta, ds, args.sample, source, args.lang, args.pictures,
+        handout = lesson_handout(net, meta, ds, args.sample, source, lang, args.pictures,
                                  get_palette(args.palette))
     written = write_handout(out, handout)
     extra = f" and {len(written) - 1} pictures in {written[1].parent}" if len(written) > 1 else ""
@@ -91,10 +98,14 @@ def _model_source(path: str, meta) -> str:
     """Where the weights come from, for the page: "from m.npz, trained 5 epochs on …"."""
     name = Path(path).name
     if meta.epochs:
-        on = f" on {meta.dataset_name}" if meta.dataset_name else ""
-        return f"its weights are read from {name}, trained {meta.epochs} epoch" \
-               f"{'' if meta.epochs == 1 else 's'}{on}"
-    return f"its weights are read from {name}"
+        if meta.dataset_name:
+            return ngettext("its weights are read from {name}, trained {n} epoch on {data}",
+                            "its weights are read from {name}, trained {n} epochs on {data}",
+                            meta.epochs).format(name=name, n=meta.epochs, data=meta.dataset_name)
+        return ngettext("its weights are read from {name}, trained {n} epoch",
+                        "its weights are read from {name}, trained {n} epochs",
+                        meta.epochs).format(name=name, n=meta.epochs)
+    return _("its weights are read from {name}").format(name=name)
 
 
 def _fresh_network(args):
@@ -126,7 +137,8 @@ def lesson_handout(net, meta, ds, index: int, source: str, lang: str = "en",
     palette = palette or LESSON
     walk = build_walk(net, x, label, ds.class_names, None, lr, batch, size, palette)
     about = about_lines(walk, net.activation, net.cost, source,
-                        f"held-out sample #{index} of {ds.name}", ds.class_names, size)
+                        _("held-out sample #{index} of {data}").format(index=index, data=ds.name),
+                        ds.class_names, size)
     pngs = _pictures(net, x, ds.class_names, walk.stages, palette) if pictures else ()
     return Handout.of(walk, about, pngs, lang, palette)
 

@@ -1,6 +1,6 @@
 """Render the README's pictures offscreen with `mlpviz --screenshot` and its window options: the
-window after a short training run, the backpropagation stepper at stages 3, 4b and 5, and
-presentation mode (F5) at 1280×800 on the network and on stage 5.
+window after a short training run, the backpropagation stepper at stages 3, 4b and 5 (and 3 in
+Chinese), and presentation mode (F5) at 1280×800 on the network and on stage 5.
 
     .venv/bin/python scripts/make_screenshots.py [--out resources] [--train-steps 300]
 
@@ -23,6 +23,7 @@ PICTURES = {  # file → the window options that make it
     "present-network.png": ["--present"],
     "present-stage5.png": ["--present", "--stage", "5"],
     "mistakes.png": ["--tab", "mistakes"],
+    "stepper-stage3-zh.png": ["--lang", "zh", "--stage", "3"],  # the Chinese UI (README 中文)
 }
 
 

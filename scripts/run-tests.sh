@@ -5,9 +5,10 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/setup-env.sh"
 # dataset-fashion-mnist: so the full-size (60,000 / 10,000) dataset path is tested too.
 mlpviz_setup "${QT_HEADLESS_PACKAGES[@]}" dataset-fashion-mnist
-# The importers' tests skip where safetensors, onnx or h5py is missing; here (and in CI) they run.
-.venv/bin/python -c 'import safetensors, onnx, h5py' || {
-    echo "mlpviz setup: the import extras are missing: .venv/bin/python -m pip install -e '.[test,import]'" >&2
+# The importers' tests skip where safetensors, onnx or h5py is missing, the catalog's where Babel
+# is; here (and in CI) they run.
+.venv/bin/python -c 'import safetensors, onnx, h5py, babel' || {
+    echo "mlpviz setup: the test or import extras are missing: .venv/bin/python -m pip install -e '.[test,import]'" >&2
     exit 1
 }
 # -n auto: one pytest-xdist worker per core (the suite is about 220 s of CPU; each worker has its

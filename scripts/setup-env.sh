@@ -12,8 +12,9 @@ MLPVIZ_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # What PySide6's wheels load (ldd of libQt6Gui, libQt6Widgets, libQt6DBus and the offscreen
 # platform plugin) that a slim Debian 12 lacks; their own dependencies (libglvnd0, libglx0,
 # libx11-6, libxcb1, libfreetype6, libpng16-16 …) come with them. Fonts: Qt ships none.
+# fonts-noto-cjk: the Chinese UI (View › Language › 中文) in Noto Sans CJK SC (gui/theme.py).
 QT_HEADLESS_PACKAGES=(libegl1 libgl1 libxkbcommon0 libfontconfig1 fonts-dejavu-core
-                      libdbus-1-3 libglib2.0-0)
+                      fonts-noto-cjk libdbus-1-3 libglib2.0-0)
 # Additionally loaded by the xcb platform plugin, for a window on an X11 (or XWayland) desktop.
 QT_DISPLAY_PACKAGES=(libxkbcommon-x11-0 libx11-xcb1 libxcb-cursor0 libxcb-icccm4
                      libxcb-keysyms1 libxcb-image0 libxcb-render-util0 libxcb-shape0

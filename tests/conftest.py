@@ -6,6 +6,8 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 # Keep test runs away from the user's settings and data cache.
 os.environ.setdefault("MLPVIZ_SETTINGS_ORG", "mlpviz-tests")
+# English unless a test chooses: the app follows the system locale (LANGUAGE comes first).
+os.environ["LANGUAGE"] = "en"
 # … and away from each other: every test process (a pytest-xdist worker, or a second run on the
 # same machine) keeps its settings files in a folder of its own, removed when it ends. Set before
 # Qt reads it (QSettings looks at $XDG_CONFIG_HOME once).

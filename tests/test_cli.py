@@ -325,3 +325,21 @@ def test_version_in_a_subprocess():
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == f"mlpviz {mlpviz.__version__}"
     assert result.stderr == ""
+
+
+def test_lang_zh_translates_help_and_leaves_commands_alone(capsys, tmp_path):
+    """`--lang zh`: --help in Chinese (argparse's own words too); a command after it runs as
+    usual; an unknown language is a usage error."""
+    from mlpviz import i18n
+
+    try:
+        assert main(["--lang", "zh", "--help"]) == 0
+        out = capsys.readouterr().out
+        assert out.startswith("用法：mlpviz") and "显示这条帮助信息并退出" in out
+        assert "看一个小小的神经网络学习识别手写数字" in out
+        assert main(["--lang=zh", "data", "list"]) == 0
+    finally:
+        i18n.set_language("en")
+    assert main(["--lang", "fr", "data", "list"]) == 2
+    assert "invalid choice: 'fr'" in capsys.readouterr().err
+    assert main(["--help"]) == 0 and capsys.readouterr().out.startswith("usage: mlpviz")

@@ -12,6 +12,8 @@ from typing import Callable
 
 import numpy as np
 
+from mlpviz.i18n import N_, _
+
 
 @dataclass(frozen=True)
 class Activation:
@@ -54,8 +56,9 @@ class Activation:
         return rate * self.lr_depth_factor ** max(0, int(hidden_layers) - 2)
 
     def squashes(self, what: str = "the sum") -> str:
-        """What σ does to `what`: "squashes the sum into 0 … 1 with σ"."""
-        return self.squash_template.format(what)
+        """What σ does to `what` (a message of its own, translated with the template): "squashes
+        the sum into 0 … 1 with σ"."""
+        return _(self.squash_template).format(_(what))
 
     def brightness(self, a: np.ndarray) -> np.ndarray:
         """Activations mapped to 0 … 1 for drawing (0 = off colour, 1 = fully lit): sigmoid as is,
@@ -111,7 +114,7 @@ SIGMOID = Activation(
     f_inplace=_sigmoid_inplace,
     lo=0.0, hi=1.0, range_text="0 … 1", prime_max=0.25, init_gain=1.0, bias_init=None,
     has_kink=False, speaks_brightness=True,
-    squash_template="squashes {} into 0 … 1 with σ", active_when="z > 0, so a > 0.5",
+    squash_template=N_("squashes {} into 0 … 1 with σ"), active_when="z > 0, so a > 0.5",
     # deeper σ networks learn slower (σ' ≤ ¼ per layer): ×1.4 per hidden layer beyond two
     lr_by_cost=(("mse", 3.0), ("cross_entropy", 2.0)), lr_depth_factor=1.4,
 )
@@ -121,7 +124,7 @@ TANH = Activation(
     f_inplace=lambda Z: np.tanh(Z, out=Z),
     lo=-1.0, hi=1.0, range_text="−1 … 1", prime_max=1.0, init_gain=1.0, bias_init=None,
     has_kink=False, speaks_brightness=False,
-    squash_template="squashes {} into −1 … 1 with tanh", active_when="z > 0, so a > 0",
+    squash_template=N_("squashes {} into −1 … 1 with tanh"), active_when="z > 0, so a > 0",
     lr_by_cost=(("mse", 0.15), ("cross_entropy", 0.3)), lr_depth_factor=1.0,
 )
 RELU = Activation(
@@ -130,7 +133,7 @@ RELU = Activation(
     f_inplace=lambda Z: np.maximum(Z, 0, out=Z),
     lo=0.0, hi=float("inf"), range_text="≥ 0", prime_max=1.0, init_gain=2.0, bias_init=0.1,
     has_kink=True, speaks_brightness=False,
-    squash_template="keeps {} if it is positive and gives 0 otherwise (relu)",
+    squash_template=N_("keeps {} if it is positive and gives 0 otherwise (relu)"),
     active_when="z > 0, so a > 0",
     lr_by_cost=(("mse", 0.1), ("cross_entropy", 0.1)), lr_depth_factor=1.0,
     output_init_scale=0.1,  # with biases of 0.1: no unit starts (or soon ends) off for every input

@@ -19,6 +19,7 @@ from mlpviz.core.costs import Cost, get_cost
 from mlpviz.core.layout import image_side_of
 from mlpviz.core.notation import fmt_fixed, sup
 from mlpviz.core.palette import LESSON, Palette
+from mlpviz.i18n import N_, _
 
 DECIMALS = 3  # numbers in tooltips and the neuron panel: fixed decimals, so columns line up
 
@@ -30,8 +31,10 @@ def training_point(epochs_done: int, batch: int) -> str:
     epoch 3" (or "before training" when nothing has been done). `epochs_done` and `batch` are a
     Snapshot's: epochs completed, batches done in the current one."""
     if batch:
-        return f"epoch {epochs_done + 1}, batch {batch}"
-    return f"end of epoch {epochs_done}" if epochs_done else "before training"
+        return _("epoch {epoch}, batch {batch}").format(epoch=epochs_done + 1, batch=batch)
+    if epochs_done:
+        return _("end of epoch {epoch}").format(epoch=epochs_done)
+    return _("before training")
 
 
 @dataclass(frozen=True)
@@ -133,13 +136,16 @@ def layer_caption(l: int, sizes: Sequence[int], side: int, shown: int, short: bo
     for a view too narrow for the full captions side by side."""
     L = len(sizes) - 1
     if l == 0:
-        word = "" if short else "input "
         if side:
-            return f"{word}{sizes[0]} = {side}×{side}"
-        return f"{word}{sizes[0]}" + (f" ({shown} shown)" if shown < sizes[0] else "")
+            text = "{n} = {side}×{side}" if short else _("input {n} = {side}×{side}")
+        elif shown < sizes[0]:
+            text = _("{n} ({shown} shown)") if short else _("input {n} ({shown} shown)")
+        else:
+            text = "{n}" if short else _("input {n}")
+        return text.format(n=sizes[0], side=side, shown=shown)
     if short:
         return str(sizes[l])
-    return f"output {sizes[l]}" if l == L else f"hidden {sizes[l]}"
+    return (_("output {n}") if l == L else _("hidden {n}")).format(n=sizes[l])
 
 
 def layer_tooltip(l: int, sizes: Sequence[int], act: Activation, cost: Cost,
@@ -228,16 +234,17 @@ def line_tooltip(l: int, j: int, k: int, sizes: Sequence[int], names: Sequence[s
 
 
 LEGEND_LINES = {  # what colours the lines → (swatch, full text, shorter, shortest) × 3;
-    # "{pos}" / "{neg}": the palette's words for its colours ("green" / "red")
-    "stage": [("pos", "{pos}: + in this step", "+ in this step", "+"),
-              ("neg", "{neg}: −", "−", "−"),
-              ("faint", "fainter: nearer 0", "nearer 0", "≈ 0")],
-    "gradient": [("pos", "{pos}: weight should grow", "should grow", "grow"),
-                 ("neg", "{neg}: should shrink", "should shrink", "shrink"),
-                 ("faint", "fainter: matters less", "matters less", "less")],
-    "weights": [("pos", "{pos}: positive weight", "positive weight", "w > 0"),
-                ("neg", "{neg}: negative", "negative", "w < 0"),
-                ("faint", "fainter: nearer 0", "nearer 0", "w ≈ 0")],
+    # "{pos}" / "{neg}": the palette's words for its colours ("green" / "red"); the English
+    # messages, translated where the legend is made
+    "stage": [("pos", N_("{pos}: + in this step"), N_("+ in this step"), "+"),
+              ("neg", N_("{neg}: −"), "−", "−"),
+              ("faint", N_("fainter: nearer 0"), N_("nearer 0"), "≈ 0")],
+    "gradient": [("pos", N_("{pos}: weight should grow"), N_("should grow"), N_("grow")),
+                 ("neg", N_("{neg}: should shrink"), N_("should shrink"), N_("shrink")),
+                 ("faint", N_("fainter: matters less"), N_("matters less"), N_("less"))],
+    "weights": [("pos", N_("{pos}: positive weight"), N_("positive weight"), "w > 0"),
+                ("neg", N_("{neg}: negative"), N_("negative"), "w < 0"),
+                ("faint", N_("fainter: nearer 0"), N_("nearer 0"), "w ≈ 0")],
 }
 
 
@@ -249,16 +256,20 @@ def legend_items(lines: str, brighter_is_more: bool = True, nudges: bool = False
     `palette` draws them), what a lit circle means (brighter or, in a light theme, darker), the
     nudge arrows when there are some, and a note when only the strongest `thinned_to` lines into
     each neuron are drawn."""
-    word = "brighter" if brighter_is_more else "darker"
-    pos, neg = palette.words
-    items = [(kind, *(t.format(pos=pos, neg=neg) for t in texts))
-             for kind, *texts in LEGEND_LINES[lines]]
-    items += [("circle", f"{word} circle: higher activation", f"{word} = more active", "active")]
+    pos, neg = (_(word) for word in palette.words)
+    circle = (("circle", N_("brighter circle: higher activation"), N_("brighter = more active"),
+               N_("active")) if brighter_is_more else
+              ("circle", N_("darker circle: higher activation"), N_("darker = more active"),
+               N_("active")))
+    items = LEGEND_LINES[lines] + [circle]
     if nudges:
-        items.append(("arrow", "arrow: nudge wanted", "nudge wanted", "nudge"))
+        items.append(("arrow", N_("arrow: nudge wanted"), N_("nudge wanted"), N_("nudge")))
+    items = [(kind, *(_(text).format(pos=pos, neg=neg) for text in texts))
+             for kind, *texts in items]
     if thinned_to:
-        items.append(("note", f"showing the strongest {thinned_to} lines into each neuron",
-                      f"strongest {thinned_to} per neuron", f"top {thinned_to}"))
+        items.append(("note", _("showing the strongest {k} lines into each neuron").format(
+            k=thinned_to), _("strongest {k} per neuron").format(k=thinned_to),
+                      _("top {k}").format(k=thinned_to)))
     return items
 
 

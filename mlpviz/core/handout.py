@@ -26,6 +26,7 @@ from mlpviz.core.notation import fmt_sig
 from mlpviz.core.palette import LESSON, Palette
 from mlpviz.core.presenting import key_columns, key_rows
 from mlpviz.core.walk.context import lr_text
+from mlpviz.i18n import N_, _, ngettext
 
 # The rows and columns of a table the handout keeps: the stepper's while presenting
 # (gui/views/stage_presenting.py KEY_ROWS / KEY_COLUMNS; a test holds them equal).
@@ -33,7 +34,7 @@ KEY_ROWS = 5
 KEY_COLUMNS = 6
 
 LANGUAGES = {"en": "English", "zh": "Chinese"}
-AVAILABLE = ("en",)  # languages the handout is written in today
+AVAILABLE = ("en", "zh")  # languages the handout is written in today (mlpviz.i18n's catalog)
 
 
 def language_problem(lang: str) -> str | None:
@@ -67,14 +68,14 @@ class Handout:
     pictures: tuple[bytes | None, ...] = ()
     lang: str = "en"
     palette: Palette = LESSON
-    title: str = "Backpropagation, one idea at a time"
+    title: str = N_("Backpropagation, one idea at a time")  # translated by `of`
 
     @classmethod
     def of(cls, walk, about, pictures=(), lang: str = "en",
            palette: Palette = LESSON) -> "Handout":
         """The handout of `walk` (a `core.walk.Walk`, built with `palette`)."""
         return cls(tuple(walk.stages), tuple(walk.position(i) for i in range(len(walk))),
-                   tuple(about), tuple(pictures), lang, palette)
+                   tuple(about), tuple(pictures), lang, palette, _(cls.title))
 
     def picture(self, i: int) -> bytes | None:
         return self.pictures[i] if i < len(self.pictures) else None
@@ -124,13 +125,13 @@ class ShownTable:
         rows, columns = self.hidden
         parts = []
         if rows:
-            parts.append(("{n} more row" if rows == 1 else "{n} more rows").format(n=rows))
+            parts.append(ngettext("{n} more row", "{n} more rows", rows).format(n=rows))
         if columns:
-            parts.append(("{n} more column" if columns == 1 else "{n} more columns")
+            parts.append(ngettext("{n} more column", "{n} more columns", columns)
                          .format(n=columns))
         if not parts:
             return ""
-        return "… {parts} in the app (Backprop tab)".format(parts=", ".join(parts))
+        return _("… {parts} in the app (Backprop tab)").format(parts=_(", ").join(parts))
 
 
 @dataclass(frozen=True)
@@ -186,8 +187,8 @@ def picture_name(page: StagePage) -> str:
 
 
 def picture_alt(page: StagePage) -> str:
-    return "The network at stage {label}: {caption}".format(label=page.label,
-                                                            caption=page.caption or page.title)
+    return _("The network at stage {label}: {caption}").format(
+        label=page.label, caption=page.caption or page.title)
 
 
 # --- HTML --------------------------------------------------------------------------------------
@@ -195,7 +196,8 @@ def picture_alt(page: StagePage) -> str:
 _CSS = """
 @page { size: A4; margin: 14mm 14mm 16mm 14mm; }
 html { background: #fff; }
-body { font-family: "DejaVu Sans", "Noto Sans", "Helvetica", sans-serif; font-size: 10.5pt;
+body { font-family: "DejaVu Sans", "Noto Sans", "Helvetica", "Noto Sans CJK SC", "Source Han Sans SC",
+       "Microsoft YaHei", sans-serif; font-size: 10.5pt;
        line-height: 1.4; color: #000; max-width: 182mm; margin: 0 auto; padding: 6mm 0; }
 h1 { font-size: 17pt; margin: 0 0 2mm 0; }
 .about p { margin: 0.6mm 0; }
@@ -222,7 +224,7 @@ figure img { width: 100%; max-height: 92mm; object-fit: contain; border: 0.5pt s
 @media print { body { padding: 0; } }
 """
 
-_HOW_TO_READ = (
+_HOW_TO_READ = N_(
     "How to read it: each stage is one idea of the lesson, with the numbers of this network for "
     "this sample. In the tables a nudge (−∂C/∂·) carries its sign, + ({positive}) to grow, − "
     "({negative}) to shrink; the row the stage talks about is bold and marked ▶. In the pictures "
@@ -234,7 +236,8 @@ _HOW_TO_READ = (
 
 def how_to_read(palette: Palette) -> str:
     """The page's note on reading it, naming `palette`'s colours."""
-    return _HOW_TO_READ.format(positive=palette.positive_word, negative=palette.negative_word)
+    return _(_HOW_TO_READ).format(positive=_(palette.positive_word),
+                                  negative=_(palette.negative_word))
 
 
 def sign_inks(palette: Palette) -> tuple[str, str]:
@@ -361,11 +364,11 @@ def about_lines(walk, activation: str, cost: str, source: str, sample: str, clas
     it; its label and cost C are the trace's), η of stage 8 and the mini-batch of stage 9."""
     t = walk.trace
     return (
-        "The network: {sizes} neurons, activation {activation}, cost {cost}; {source}.".format(
+        _("The network: {sizes} neurons, activation {activation}, cost {cost}; {source}.").format(
             sizes=" → ".join(f"{len(a):,}" for a in t.a), activation=activation, cost=cost,
             source=source),
-        "The sample: {sample}, a '{label}'; its cost for this network is C\u00a0=\u00a0{cost}."
+        _("The sample: {sample}, a '{label}'; its cost for this network is C\u00a0=\u00a0{cost}.")
         .format(sample=sample, label=class_names[t.label], cost=fmt_sig(t.cost)),
-        "Stage 8's step uses the learning rate η = {lr}; stage 9's mini-batch holds {n} samples."
-        .format(lr=lr_text(walk.lr), n=f"{batch_size:,}"),
+        _("Stage 8's step uses the learning rate η = {lr}; stage 9's mini-batch holds {n} "
+          "samples.").format(lr=lr_text(walk.lr), n=f"{batch_size:,}"),
     )

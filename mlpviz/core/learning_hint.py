@@ -26,6 +26,7 @@ import numpy as np
 from mlpviz.core.network import Feedforward
 from mlpviz.core.notation import fmt_sig
 from mlpviz.core.training import default_lr
+from mlpviz.i18n import _, ngettext
 
 DEAD_FRACTION = 0.5  # of a layer's units with σ' = 0 for every probe sample
 SATURATED_FRACTION = 0.5  # of all σ units with a mean σ' below SATURATED_SLOPE · σ'max
@@ -50,13 +51,16 @@ class LearningHint:
 def _lr_advice(lr: float, default: float, why: str) -> str:
     """What to change about η, from how far it is from the default for this network."""
     if lr > 1.5 * default:
-        return (f"Lower the learning rate η from {lr:.4g} to {default:.4g} (the "
-                f"default for this network) and press Rebuild{why}.")
+        return (_("Lower the learning rate η from {lr} to {default} (the default for this "
+                  "network) and press Rebuild to start again.") if why else
+                _("Lower the learning rate η from {lr} to {default} (the default for this "
+                  "network) and press Rebuild.")).format(lr=f"{lr:.4g}", default=f"{default:.4g}")
     if lr < default / 10:
-        return (f"Raise the learning rate η from {lr:.4g} to {default:.4g} (the "
-                "default for this network): its steps are too small to get anywhere.")
-    return ("Press Rebuild to start again from new weights, or try cross-entropy, fewer hidden "
-            "layers or another activation.")
+        return _("Raise the learning rate η from {lr} to {default} (the default for this "
+                 "network): its steps are too small to get anywhere.").format(
+                     lr=f"{lr:.4g}", default=f"{default:.4g}")
+    return _("Press Rebuild to start again from new weights, or try cross-entropy, fewer hidden "
+             "layers or another activation.")
 
 
 def _unit_slopes(net: Feedforward, X: np.ndarray):
@@ -69,7 +73,7 @@ def _unit_slopes(net: Feedforward, X: np.ndarray):
 
 
 def _layer_name(net: Feedforward, m: int) -> str:
-    return "the output layer" if m == net.L else f"hidden layer {m}"
+    return _("the output layer") if m == net.L else _("hidden layer {m}").format(m=m)
 
 
 def diagnose(net: Feedforward, X: np.ndarray, history: Sequence, lr: float,
@@ -84,8 +88,9 @@ def diagnose(net: Feedforward, X: np.ndarray, history: Sequence, lr: float,
         if not (math.isfinite(last.train_cost) and (math.isnan(last.test_cost)
                                                     or math.isfinite(last.test_cost))):
             return LearningHint("not finite", {"cost": last.train_cost}, (
-                f"The cost is no longer a finite number ({fmt_sig(last.train_cost)}): the steps "
-                "overshoot further each time. " + _lr_advice(lr, default_lr, "")))
+                _("The cost is no longer a finite number ({cost}): the steps overshoot further "
+                  "each time.").format(cost=fmt_sig(last.train_cost)) + " "
+                + _lr_advice(lr, default_lr, "")))
     if len(X) >= MIN_SAMPLES:
         hint = _units_hint(net, np.asarray(X, dtype=np.float64), lr, default_lr)
         if hint is not None:
@@ -104,18 +109,20 @@ def _units_hint(net: Feedforward, X: np.ndarray, lr: float, default: float) -> L
         dead = int(np.sum(np.all(s == 0, axis=0)))
         if dead >= DEAD_FRACTION * s.shape[1] and s.shape[1] > 0:
             return LearningHint("dead", {"layer": m, "dead": dead, "units": s.shape[1]}, (
-                f"Learning has stopped in {_layer_name(net, m)}: {dead} of its {s.shape[1]} "
-                f"units give {net.act.symbol}'(z) = 0 for every one of {len(X)} training "
-                f"samples (they are off for every input), so no gradient flows through them and "
-                f"they never come back. " + _lr_advice(lr, default, " to start again")))
+                _("Learning has stopped in {layer}: {dead} of its {units} units give {f}'(z) = 0 "
+                  "for every one of {n} training samples (they are off for every input), so no "
+                  "gradient flows through them and they never come back.").format(
+                      layer=_layer_name(net, m), dead=dead, units=s.shape[1], f=net.act.symbol,
+                      n=len(X)) + " " + _lr_advice(lr, default, " to start again")))
     units = sum(s.shape[1] for _, s in slopes)
     flat = sum(int(np.sum(s.mean(axis=0) < SATURATED_SLOPE)) for _, s in slopes)
     if units and flat >= SATURATED_FRACTION * units and not net.act.has_kink:
         return LearningHint("saturated", {"saturated": flat, "units": units}, (
-            f"The neurons are saturated: {flat} of {units} sit where {net.act.symbol}'(z) is "
-            f"below {fmt_sig(SATURATED_SLOPE * 100, 2)} % of its largest value for the training "
-            f"samples, so their gradients almost vanish and learning crawls. "
-            + _lr_advice(lr, default, " to start again")))
+            _("The neurons are saturated: {flat} of {units} sit where {f}'(z) is below {percent} "
+              "% of its largest value for the training samples, so their gradients almost vanish "
+              "and learning crawls.").format(flat=flat, units=units, f=net.act.symbol,
+                                             percent=fmt_sig(SATURATED_SLOPE * 100, 2))
+            + " " + _lr_advice(lr, default, " to start again")))
     return None
 
 
@@ -129,18 +136,24 @@ def _progress_hint(net: Feedforward, history: Sequence, lr: float,
     if accuracy <= chance + CHANCE_MARGIN:
         return LearningHint("chance", {"accuracy": accuracy, "chance": chance,
                                        "epochs": last.epoch}, (
-            f"After {last.epoch} epoch{'s' * (last.epoch != 1)} the network is right on "
-            f"{accuracy:.1%} of the samples — what guessing among {classes} classes gives "
-            f"({chance:.0%}): it is not learning. " + _lr_advice(lr, default, "")))
+            ngettext("After {epochs} epoch the network is right on {accuracy} of the samples — "
+                     "what guessing among {classes} classes gives ({chance}): it is not learning.",
+                     "After {epochs} epochs the network is right on {accuracy} of the samples — "
+                     "what guessing among {classes} classes gives ({chance}): it is not learning.",
+                     last.epoch).format(epochs=last.epoch, accuracy=f"{accuracy:.1%}",
+                                        classes=classes, chance=f"{chance:.0%}")
+            + " " + _lr_advice(lr, default, "")))
     if len(history) >= 3:
         before, now = history[-3].train_cost, last.train_cost
         change = abs(now - before) / max(abs(before), 1e-300)
         if change < FLAT_CHANGE and last.train_accuracy < FLAT_ACCURACY:
             return LearningHint("flat", {"cost_before": before, "cost_now": now,
                                          "accuracy": last.train_accuracy}, (
-                f"The cost has hardly moved over the last two epochs ({fmt_sig(before)} → "
-                f"{fmt_sig(now)}) at {last.train_accuracy:.0%} accuracy: learning is stuck. "
-                + _lr_advice(lr, default, "")))
+                _("The cost has hardly moved over the last two epochs ({before} → {now}) at "
+                  "{accuracy} accuracy: learning is stuck.").format(
+                      before=fmt_sig(before), now=fmt_sig(now),
+                      accuracy=f"{last.train_accuracy:.0%}")
+                + " " + _lr_advice(lr, default, "")))
     return None
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from mlpviz.core.arrays import frozen
+from mlpviz.i18n import _
 from mlpviz.core.sample import SPLITS
 
 BATCH_SEED = 0  # the same companions for the same sample every time, so the stage reads the same
@@ -59,7 +60,7 @@ class MiniBatch:
         """Row i as its dataset knows it: "training #5012", "held-out #351", "your drawing"."""
         split = self.splits[i]
         if split in SPLITS:
-            return f"{SPLITS[split]} #{int(self.indices[i])}"
+            return _("{split} #{index}").format(split=_(SPLITS[split]), index=int(self.indices[i]))
         return self.what
 
 

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from mlpviz.i18n import N_
+
 RGB = tuple[int, int, int]
 
 
@@ -63,13 +65,14 @@ class Palette:
 
 
 LESSON = Palette(
-    name="lesson", label="Green / red (the lesson's)", words=("green", "red"),
+    name="lesson", label=N_("Green / red (the lesson's)"), words=(N_("green"), N_("red")),
     dark=SignColours("#3ee07a", "#ff4d4d"), light=SignColours("#138a3e", "#d42020"))
 
 # TensorFlow Playground's blue (+) and orange (−), a brighter blue on dark backgrounds; the accent
 # moves off orange (yellow on dark, magenta on light) so that it is never read as a sign.
 COLOUR_BLIND = Palette(
-    name="colourblind", label="Blue / orange (colour-blind safe)", words=("blue", "orange"),
+    name="colourblind", label=N_("Blue / orange (colour-blind safe)"),
+    words=(N_("blue"), N_("orange")),
     dark=SignColours("#4aa8ff", "#ff9a1f", accent="#ffe600"),
     light=SignColours("#0877bd", "#e8831c", accent="#b5179e"))
 

@@ -30,7 +30,9 @@ from typing import Sequence
 
 # A sentence ends at . ! or ? (perhaps closed by a quote or bracket) followed by white space and
 # a capital, a digit, a quote or a bracket: "0.94. The" ends one, "0.94 when" and "e.g. the" do not.
-_END = re.compile(r"(?<=[.!?])([’'\")\]]?)\s+(?=[A-Z0-9'\"‘“(ΣσηθΔ∂−])")
+# In Chinese it ends at 。！？ (perhaps closed by a quote or bracket), with or without a space.
+_END = re.compile(r"(?<=[.!?])([’'\")\]]?)\s+(?=[A-Z0-9'\"‘“(ΣσηθΔ∂−])"
+                  r"|(?<=[。！？])([”’」）]?)\s*(?=\S)")
 _ABBREVIATIONS = ("e.g.", "i.e.", "vs.", "cf.", "etc.", "No.", "Fig.")
 
 
@@ -42,7 +44,7 @@ def sentences(text: str) -> list[str]:
         paragraph = " ".join(paragraph.split())
         start = 0
         for m in _END.finditer(paragraph):
-            end = m.start() + len(m.group(1))
+            end = m.start() + len(m.group(1) or m.group(2) or "")
             piece = paragraph[start:end]
             if piece.endswith(_ABBREVIATIONS) or re.search(r"(^|\s)[A-Z]\.$", piece):
                 continue  # "e.g. The" or an initial ("Y. LeCun") ends no sentence

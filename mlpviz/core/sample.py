@@ -7,9 +7,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from mlpviz.core.arrays import frozen
+from mlpviz.i18n import N_
 
 # split → what the window calls it
-SPLITS: dict[str, str] = {"test": "held-out", "train": "training"}
+SPLITS: dict[str, str] = {"test": N_("held-out"), "train": N_("training")}  # translated where shown
 
 
 @dataclass(frozen=True, eq=False)

@@ -15,6 +15,7 @@ import numpy as np
 from mlpviz.core.arrays import frozen
 from mlpviz.core.sample import SPLITS, SampleChoice
 from mlpviz.core.snapshot import Snapshot
+from mlpviz.i18n import _
 
 @dataclass(frozen=True, eq=False)
 class Shown:
@@ -36,8 +37,13 @@ class Shown:
     @classmethod
     def of_sample(cls, choice: SampleChoice) -> "Shown":
         """A dataset sample, described by its split and row."""
-        return cls(choice.x, choice.label, f"{SPLITS[choice.split]} sample #{choice.index}",
-                   choice.split, choice.index)
+        return cls(choice.x, choice.label, describe(choice.split, choice.index), choice.split,
+                   choice.index)
+
+
+def describe(split: str, index: int) -> str:
+    """A dataset sample in words, in the current language: "held-out sample #12"."""
+    return _("{split} sample #{index}").format(split=_(SPLITS[split]), index=index)
 
 
 def answer(snap: Snapshot, x: np.ndarray) -> tuple[int, float]:

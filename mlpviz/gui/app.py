@@ -41,6 +41,8 @@ def set_up_window(window, setup: WindowSetup) -> str | None:
     (a sample or stage that does not exist), or None."""
     from PySide6.QtWidgets import QApplication
 
+    if setup.lang:
+        window.set_language(setup.lang)
     window.resize(*setup.size)
     if setup.theme:
         (window.light_action if setup.theme == "light" else window.dark_action).trigger()
@@ -68,6 +70,10 @@ def set_up_window(window, setup: WindowSetup) -> str | None:
         window.stepper.go_to(i)
     for _ in range(20):  # let the layout and the docks settle
         QApplication.processEvents()
+    if window.size().toTuple() != tuple(setup.size):  # a page that asked for more room once
+        window.resize(*setup.size)
+        for _ in range(20):
+            QApplication.processEvents()
     return None
 
 
@@ -113,6 +119,8 @@ def take_screenshot(path: str, train_steps: int = 300, model: str | None = None,
     from mlpviz.gui.main_window import MainWindow
 
     window = MainWindow(restore=False)
+    if setup.lang:
+        window.set_language(setup.lang)
     window.resize(*setup.size)
     window.show()
     if model:

@@ -14,6 +14,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QFileDialog
 
+from mlpviz import i18n
 from mlpviz.core.handout import Handout, LessonOnShow, about_lines
 from mlpviz.core.handout_files import check_handout_target, handout_format, write_handout
 from mlpviz.gui.handout_pictures import StagePictures
@@ -114,7 +115,8 @@ class LessonExport(QObject):
 
     def _write(self, job: "_Job") -> None:
         walk = job.lesson.walk
-        handout = Handout.of(walk, job.about, job.pngs, palette=job.lesson.palette)
+        handout = Handout.of(walk, job.about, job.pngs, i18n.language(),  # the walk's language
+                             palette=job.lesson.palette)
         written = write_handout(job.path, handout)
         self._finish()
         extra = f" and {len(written) - 1} pictures in {written[1].parent.name}/" \

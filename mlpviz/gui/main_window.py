@@ -9,6 +9,7 @@ by and the stepper's example batch come from `core.shown`; settings from `gui.se
 from __future__ import annotations
 
 import csv
+import dataclasses
 import math
 from typing import Mapping
 
@@ -20,13 +21,14 @@ from PySide6.QtWidgets import (
     QHBoxLayout, QLabel, QMainWindow, QMessageBox, QProgressBar, QVBoxLayout, QWidget,
 )
 
+from mlpviz import i18n
 from mlpviz.about import about_html
 from mlpviz.core.explain import parameter_breakdown, structure_summary, training_point
 from mlpviz.core.checkpoints import Checkpoints
 from mlpviz.core.pins import Pin, Pins
 from mlpviz.core.minibatch import MiniBatch, batch_gradient, minibatch_for
 from mlpviz.core.palette import get_palette
-from mlpviz.core.shown import Shown, answer, sample_gradient
+from mlpviz.core.shown import Shown, answer, describe, sample_gradient
 from mlpviz.core.learning_hint import learning_hint
 from mlpviz.core.run_start import RunStart
 from mlpviz.core.snapshot import Snapshot
@@ -37,6 +39,8 @@ from mlpviz.gui.lesson_export import LessonExport
 from mlpviz.gui.icon import app_icon
 from mlpviz.gui.import_dialog import IMPORT_FILTER, ask_and_import
 from mlpviz.gui.keys import FIELD_RULE, WindowKeys, shortcut_rows
+from mlpviz.gui.labels import Labels
+from mlpviz.i18n import N_, _
 from mlpviz.gui.palette_menu import PaletteMenu
 from mlpviz.gui.lesson_io import LessonFiles
 from mlpviz.gui.panels import HelpDialog, MessageBanner
@@ -73,11 +77,11 @@ def _epoch_status(report) -> str:
     measured (no held-out data, a file's odd record) are not shown as "nan"."""
     acc, cost = report.test_accuracy, report.test_cost
     if not (isinstance(acc, (int, float)) and 0 <= acc <= 1):
-        return f"epoch {report.epoch}: no held-out accuracy  "
-    text = f"held-out accuracy {100 * acc:.1f} %"
+        return _("epoch {epoch}: no held-out accuracy").format(epoch=report.epoch) + "  "
+    text = _("held-out accuracy {percent} %").format(percent=f"{100 * acc:.1f}")
     if isinstance(cost, (int, float)) and 0 <= cost < math.inf:
-        text += f"  cost {cost:.4f}"
-    return text + f" (end of epoch {report.epoch})  "
+        text += "  " + _("cost {cost}").format(cost=f"{cost:.4f}")
+    return text + " " + _("(end of epoch {epoch})").format(epoch=report.epoch) + "  "
 
 
 def _replay_status(batches_seen: int, session) -> str:
@@ -97,10 +101,14 @@ class MainWindow(QMainWindow):
 
     def __init__(self, session: Session | None = None, restore: bool = True):
         super().__init__()
-        self.setWindowTitle("mlpviz — a neural network learning to read digits")
+        stored = settings.read() if restore else dict(settings.DEFAULTS)
+        if restore:  # the remembered language, else the system's (None: never chosen)
+            i18n.set_language(stored["language"] or i18n.system_language())
+        self.labels = Labels()  # every text of the window's own, in the current language
+        self.labels.add(self.setWindowTitle,
+                        N_("mlpviz — a neural network learning to read digits"))
         self.setWindowIcon(app_icon())
         self.about_box: QMessageBox | None = None
-        stored = settings.read() if restore else dict(settings.DEFAULTS)
         problem = None
         if session is None:
             session, problem = settings.session_from(stored)
@@ -142,6 +150,7 @@ class MainWindow(QMainWindow):
         self._wire()
         self.keys = WindowKeys(self, self.actions)  # the single-key actions, whatever has focus
         self.presentation = PresentationLayout(self, self.view_menu)  # F5's layout and its keys
+        i18n.add_listener(self._on_language_changed)  # View › Language, --lang: relabel at once
         try:
             self._apply_settings(stored)
         except Exception as e:  # noqa: BLE001 (last resort: a window that opens beats a traceback)
@@ -190,7 +199,8 @@ class MainWindow(QMainWindow):
         self.pins_view = PinsView()
 
     def _dock(self, title: str, name: str, widget: QWidget, area) -> QDockWidget:
-        dock = QDockWidget(title, self)
+        dock = QDockWidget(self)
+        self.labels.add(dock.setWindowTitle, title)
         dock.setObjectName(name)
         dock.setWidget(widget)
         dock.setFeatures(QDockWidget.DockWidgetMovable | QDockWidget.DockWidgetFloatable
@@ -204,27 +214,28 @@ class MainWindow(QMainWindow):
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(self.drawing_pad, 1)
         row = QHBoxLayout()
-        row.addWidget(QLabel("I drew a"))
+        row.addWidget(drew := QLabel())
+        self.labels.add(drew.setText, N_("I drew a"))
         row.addWidget(self.drawn_label, 1)
         lay.addLayout(row)
         right = Qt.RightDockWidgetArea
         # The side panels run the full height; the plots sit under the network only.
         self.setCorner(Qt.BottomRightCorner, Qt.RightDockWidgetArea)
         self.setCorner(Qt.TopRightCorner, Qt.RightDockWidgetArea)
-        self.sample_dock = self._dock("Sample", "sample_dock", self.sample_view, right)
-        self.draw_dock = self._dock("Draw", "draw_dock", draw_box, right)
-        self.stepper_dock = self._dock("Backprop", "stepper_dock", self.stepper, right)
-        self.neuron_dock = self._dock("Neuron", "neuron_dock", self.neuron_panel, right)
-        self.weights_dock = self._dock("Weights", "weights_dock", self.weights_grid, right)
-        self.deeper_dock = self._dock("Deeper", "deeper_dock", self.deeper_view, right)
-        self.mistakes_dock = self._dock("Mistakes", "mistakes_dock", self.mistakes_view, right)
-        self.runs_dock = self._dock("Runs", "runs_dock", self.runs_view, right)
-        self.pins_dock = self._dock("Pins", "pins_dock", self.pins_view, right)
+        self.sample_dock = self._dock(N_("Sample"), "sample_dock", self.sample_view, right)
+        self.draw_dock = self._dock(N_("Draw"), "draw_dock", draw_box, right)
+        self.stepper_dock = self._dock(N_("Backprop"), "stepper_dock", self.stepper, right)
+        self.neuron_dock = self._dock(N_("Neuron"), "neuron_dock", self.neuron_panel, right)
+        self.weights_dock = self._dock(N_("Weights"), "weights_dock", self.weights_grid, right)
+        self.deeper_dock = self._dock(N_("Deeper"), "deeper_dock", self.deeper_view, right)
+        self.mistakes_dock = self._dock(N_("Mistakes"), "mistakes_dock", self.mistakes_view, right)
+        self.runs_dock = self._dock(N_("Runs"), "runs_dock", self.runs_view, right)
+        self.pins_dock = self._dock(N_("Pins"), "pins_dock", self.pins_view, right)
         for d in (self.draw_dock, self.stepper_dock, self.neuron_dock, self.weights_dock,
                   self.deeper_dock, self.mistakes_dock, self.runs_dock, self.pins_dock):
             self.tabifyDockWidget(self.sample_dock, d)
         self.sample_dock.raise_()
-        self.cost_dock = self._dock("Cost and accuracy", "cost_dock", self.cost_view,
+        self.cost_dock = self._dock(N_("Cost and accuracy"), "cost_dock", self.cost_view,
                                     Qt.BottomDockWidgetArea)
         self.resizeDocks([self.cost_dock], [210], Qt.Vertical)
         self.side_panels = SidePanelWidth(  # one width on every tab: switching moves nothing
@@ -237,93 +248,151 @@ class MainWindow(QMainWindow):
     def _action(self, menu, text: str, slot=None, shortcut=None, checkable=False,
                 tip="") -> QAction:
         """A menu entry (and window-wide shortcut); `slot` runs when the user triggers it."""
-        act = QAction(text, self)
+        act = QAction(self)
+        self.labels.add(act.setText, text)  # N_-marked English, shown in the current language
         if shortcut:
             act.setShortcut(QKeySequence(shortcut))
             act.setShortcutContext(Qt.WindowShortcut)
         act.setCheckable(checkable)
         if tip:
-            act.setStatusTip(tip)
+            self.labels.add(act.setStatusTip, tip)
         if slot is not None:
             act.triggered.connect(slot)
         menu.addAction(act)
         self.addAction(act)  # shortcuts work while the menu bar is hidden, too
         return act
 
+    def _menu(self, parent, title: str):
+        """A menu under `parent` titled `title` (N_-marked English) in the current language."""
+        menu = parent.addMenu("")
+        self.labels.add(menu.setTitle, title)
+        return menu
+
+    def _build_language_menu(self, view_menu) -> None:
+        """View › Language: English / 中文, each named in its own language (never translated)."""
+        menu = self._menu(view_menu, N_("&Language"))
+        group = QActionGroup(self)
+        self.language_actions = {}
+        for lang in i18n.LANGUAGES:
+            act = QAction(i18n.NAMES[lang], self)
+            act.setCheckable(True)
+            act.setChecked(lang == i18n.language())
+            act.triggered.connect(lambda _checked=False, lang=lang: self.set_language(lang))
+            group.addAction(act)
+            menu.addAction(act)
+            self.language_actions[lang] = act
+
+    def set_language(self, lang: str) -> None:
+        """Show the window in `lang` ("en" or "zh") from now on: every menu, toolbar, panel and the
+        stepper's stage relabel at once (`retranslate`, through i18n's listener); the network,
+        the run and the stage on show stay as they are."""
+        i18n.set_language(lang)
+
+    def _on_language_changed(self, lang: str) -> None:
+        if self._closing:
+            return
+        for code, act in self.language_actions.items():
+            act.setChecked(code == lang)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        """Every text of the window again, in the current language."""
+        self.labels.retranslate()
+        themes.apply_language_font(QApplication.instance())  # a CJK family first for Chinese
+        self.network_view.update()  # its captions and legend
+        self.controls.retranslate()
+        self.presentation.bar.retranslate()
+        self.palette_menu.retranslate()
+        self.cost_view.retranslate()
+        self.stepper.retranslate()
+        if self._snapshot is not None:
+            self._show_structure(self._snapshot)
+        if self._shown is not None and self._shown.split:  # "held-out sample #12", translated
+            self._shown = dataclasses.replace(
+                self._shown, description=describe(self._shown.split, self._shown.index))
+            self.stepper.set_description(self._shown.description)
+        if self._hint and self.banner.isVisible() and self.banner.text() == self._hint:
+            self._show_learning_hint()  # the hint on show, in the new language
+        self._update_status()
+
     def _build_actions(self) -> None:
         bar = self.menuBar()
-        f = bar.addMenu("&File")
-        self._action(f, "&Open model…", self._on_open_model, QKeySequence.Open)
-        self._action(f, "&Import model…", self._on_import_model, "Ctrl+I",
-                     tip="A network trained elsewhere: PyTorch (.safetensors, .npz), Keras "
-                         "(.npz, .h5) or ONNX (.onnx)")
-        self._action(f, "&Save model…", self._on_save_model, QKeySequence.Save)
-        self._action(f, "Open l&esson…", self.lesson.open_dialog, "Ctrl+Shift+O",
-                     tip="A whole lesson: network, history, sample, stage and view (.mlpviz)")
-        self._action(f, "Save lesso&n…", self.lesson.save_dialog, "Ctrl+Shift+S",
-                     tip="Everything on screen in one file to hand out (.mlpviz)")
-        self._action(f, "&Compare trace…", self._on_compare_trace,
-                     tip="Your own backprop's trace (.json, .npz) against mlpviz's numbers")
-        self._action(f, "C&lear comparison", lambda: self.compare.clear())
-        self._action(f, "Open data &folder…", self._on_open_data_folder,
-                     tip="Any folder of MNIST-format IDX files (Fashion-MNIST, KMNIST, …)")
+        f = self._menu(bar, N_("&File"))
+        self._action(f, N_("&Open model…"), self._on_open_model, QKeySequence.Open)
+        self._action(f, N_("&Import model…"), self._on_import_model, "Ctrl+I",
+                     tip=N_("A network trained elsewhere: PyTorch (.safetensors, .npz), Keras "
+                            "(.npz, .h5) or ONNX (.onnx)"))
+        self._action(f, N_("&Save model…"), self._on_save_model, QKeySequence.Save)
+        self._action(f, N_("Open l&esson…"), self.lesson.open_dialog, "Ctrl+Shift+O",
+                     tip=N_("A whole lesson: network, history, sample, stage and view (.mlpviz)"))
+        self._action(f, N_("Save lesso&n…"), self.lesson.save_dialog, "Ctrl+Shift+S",
+                     tip=N_("Everything on screen in one file to hand out (.mlpviz)"))
+        self._action(f, N_("&Compare trace…"), self._on_compare_trace,
+                     tip=N_("Your own backprop's trace (.json, .npz) against mlpviz's numbers"))
+        self._action(f, N_("C&lear comparison"), lambda: self.compare.clear())
+        self._action(f, N_("Open data &folder…"), self._on_open_data_folder,
+                     tip=N_("Any folder of MNIST-format IDX files (Fashion-MNIST, KMNIST, …)"))
         f.addSeparator()
-        self._action(f, "&Export view as PNG…", self.slides.ask_export_view, "Ctrl+E",
-                     tip="The whole window or the network view, at 1×, 2× or 3× its size")
-        self._action(f, "Export stepper s&tages…", self.slides.ask_export_stages,
-                     tip="Every stage of the backprop walk as numbered PNG frames in a folder")
+        self._action(f, N_("&Export view as PNG…"), self.slides.ask_export_view, "Ctrl+E",
+                     tip=N_("The whole window or the network view, at 1×, 2× or 3× its size"))
+        self._action(f, N_("Export stepper s&tages…"), self.slides.ask_export_stages,
+                     tip=N_("Every stage of the backprop walk as numbered PNG frames in a folder"))
         self.record_action = self._action(
-            f, "&Record training…", self.slides.ask_record,
-            tip="Train for some epochs and film it as an animated GIF (or MP4)")
+            f, N_("&Record training…"), self.slides.ask_record,
+            tip=N_("Train for some epochs and film it as an animated GIF (or MP4)"))
         self.slides.recording_changed.connect(
-            lambda on: self.record_action.setText("Stop &recording" if on else "&Record training…"))
+            lambda on: self.record_action.setText(_("Stop &recording") if on
+                                                  else _("&Record training…")))
         self.slides.saved.connect(lambda sentence: self.statusBar().showMessage(sentence, 15_000))
-        self._action(f, "Export &history as CSV…", self._on_export_csv)
+        self._action(f, N_("Export &history as CSV…"), self._on_export_csv)
         self.export_lesson_action = self._action(
-            f, "Export &lesson…", lambda: self.lesson_export.ask(),
-            tip="The backprop walk for the sample on show as a printable handout (.html, .md)")
+            f, N_("Export &lesson…"), lambda: self.lesson_export.ask(),
+            tip=N_("The backprop walk for the sample on show as a printable handout (.html, .md)"))
         f.addSeparator()
-        self._action(f, "&Quit", self.close, QKeySequence.Quit)
+        self._action(f, N_("&Quit"), self.close, QKeySequence.Quit)
 
-        t = bar.addMenu("&Training")
-        self.train_action = self._action(t, "Train / pause", self.session.toggle, "Space")
-        self._action(t, "Step one mini-batch", self.session.step_batch, "S")
-        self._action(t, "Step one epoch", self.session.step_epoch, "E")
-        self._action(t, "Reset weights", self.session.reset, "R")
-        self._action(t, "Rerun from the same start", self.session.rerun, "Ctrl+R",
-                     tip="This run again from its first weights and shuffle order, with the η "
-                         "and batch size set now")
-        self._action(t, "Pin this run as a baseline", self._on_pin_run, "Ctrl+B",
-                     tip="Keep its cost and accuracy on the plots to compare the next run with")
+        t = self._menu(bar, N_("&Training"))
+        self.train_action = self._action(t, N_("Train / pause"), self.session.toggle, "Space")
+        self._action(t, N_("Step one mini-batch"), self.session.step_batch, "S")
+        self._action(t, N_("Step one epoch"), self.session.step_epoch, "E")
+        self._action(t, N_("Reset weights"), self.session.reset, "R")
+        self._action(t, N_("Rerun from the same start"), self.session.rerun, "Ctrl+R",
+                     tip=N_("This run again from its first weights and shuffle order, with the η "
+                            "and batch size set now"))
+        self._action(t, N_("Pin this run as a baseline"), self._on_pin_run, "Ctrl+B",
+                     tip=N_("Keep its cost and accuracy on the plots to compare the next run with"))
         t.addSeparator()
-        self._action(t, "Restore last good weights", self.session.restore_last_good,
-                     tip="Put back the best weights seen on this network (highest held-out "
-                         "accuracy): kept when training starts and at every epoch's end")
+        self._action(t, N_("Restore last good weights"), self.session.restore_last_good,
+                     tip=N_("Put back the best weights seen on this network (highest held-out "
+                            "accuracy): kept when training starts and at every epoch's end"))
         self.undo_restore_action = self._action(
-            t, "Undo restore", self.session.undo_restore,
-            tip="Put back the weights the last restore replaced")
+            t, N_("Undo restore"), self.session.undo_restore,
+            tip=N_("Put back the weights the last restore replaced"))
         self.undo_restore_action.setEnabled(False)
 
-        v = self.view_menu = bar.addMenu("&View")
+        v = self.view_menu = self._menu(bar, N_("&View"))
         self.presentation_action = self._action(
-            v, "&Presentation mode", self._on_presentation_toggled, "F5", checkable=True,
-            tip="Large type and thick lines for a projector")
+            v, N_("&Presentation mode"), self._on_presentation_toggled, "F5", checkable=True,
+            tip=N_("Large type and thick lines for a projector"))
         group = QActionGroup(self)
-        self.dark_action = self._action(v, "&Dark", lambda: self._set_theme("dark"), checkable=True)
-        self.light_action = self._action(v, "&Light", lambda: self._set_theme("light"),
+        self.dark_action = self._action(v, N_("&Dark"), lambda: self._set_theme("dark"),
+                                        checkable=True)
+        self.light_action = self._action(v, N_("&Light"), lambda: self._set_theme("light"),
                                          checkable=True)
         group.addAction(self.dark_action)
         group.addAction(self.light_action)
+        self._build_language_menu(v)
         self.palette_menu = PaletteMenu(self, v, self._set_palette)
         v.addSeparator()
         self.circles_action = self._action(
-            v, "Inputs as a column of &circles", self._on_input_style_toggled, checkable=True,
-            tip="Draw the 784 inputs as the classic column of circles instead of the 28×28 image")
-        thin = v.addMenu("Show &lines")
+            v, N_("Inputs as a column of &circles"), self._on_input_style_toggled, checkable=True,
+            tip=N_("Draw the 784 inputs as the classic column of circles instead of the 28×28 "
+                   "image"))
+        thin = self._menu(v, N_("Show &lines"))
         group = QActionGroup(self)
         self.top_k_actions = {}
-        for k, text in ((0, "All weights"), (8, "Strongest 8 per neuron"),
-                        (3, "Strongest 3 per neuron")):
+        for k, text in ((0, N_("All weights")), (8, N_("Strongest 8 per neuron")),
+                        (3, N_("Strongest 3 per neuron"))):
             a = self._action(thin, text, lambda checked=False, k=k: self._set_top_k(k),
                              checkable=True)
             group.addAction(a)
@@ -331,25 +400,27 @@ class MainWindow(QMainWindow):
         self.top_k_actions[0].setChecked(True)
         # The one state of "lines by ∂C/∂w": this action (G); the stepper's checkbox shows it.
         self.gradient_action = self._action(
-            v, "Colour lines by this sample's ∂C/∂w", shortcut="G", checkable=True,
-            tip="Green/red by the gradient instead of the weight")
+            v, N_("Colour lines by this sample's ∂C/∂w"), shortcut="G", checkable=True,
+            tip=N_("Green/red by the gradient instead of the weight"))
         v.addSeparator()
-        self._action(v, "&Backpropagation stepper", self._show_stepper, "B")
-        self._action(v, "&Mistakes (confusion matrix)", self._show_mistakes, "M",
-                     tip="The held-out set's confusion matrix and its misclassified digits")
+        self._action(v, N_("&Backpropagation stepper"), self._show_stepper, "B")
+        self._action(v, N_("&Mistakes (confusion matrix)"), self._show_mistakes, "M",
+                     tip=N_("The held-out set's confusion matrix and its misclassified digits"))
         # The stage keys (a presenter's clicker sends Page Down / Page Up): on while it is open.
-        self.next_stage_action = self._action(v, "Next stage", self.stepper.next_stage, "Right")
+        self.next_stage_action = self._action(v, N_("Next stage"), self.stepper.next_stage,
+                                              "Right")
         self.next_stage_action.setShortcuts([QKeySequence("Right"), QKeySequence("PgDown")])
-        self.previous_stage_action = self._action(v, "Previous stage", self.stepper.back, "Left")
+        self.previous_stage_action = self._action(v, N_("Previous stage"), self.stepper.back,
+                                                  "Left")
         self.previous_stage_action.setShortcuts([QKeySequence("Left"), QKeySequence("PgUp")])
         self._enable_stage_keys(False)
         v.addSeparator()
-        self._action(v, "Replay: earlier checkpoint", lambda: self.timeline.step(-1), "[")
-        self._action(v, "Replay: later checkpoint", lambda: self.timeline.step(1), "]")
-        self._action(v, "Replay: back to live", self.timeline.go_live, "L")
-        self._action(v, "Pin the selected neuron", self._pin_selected, "P",
-                     tip="Follow it over training and the replay in the Pins tab (right-click "
-                         "a neuron or a line to pin it)")
+        self._action(v, N_("Replay: earlier checkpoint"), lambda: self.timeline.step(-1), "[")
+        self._action(v, N_("Replay: later checkpoint"), lambda: self.timeline.step(1), "]")
+        self._action(v, N_("Replay: back to live"), self.timeline.go_live, "L")
+        self._action(v, N_("Pin the selected neuron"), self._pin_selected, "P",
+                     tip=N_("Follow it over training and the replay in the Pins tab (right-click "
+                            "a neuron or a line to pin it)"))
         v.addSeparator()
         for dock in (self.sample_dock, self.draw_dock, self.stepper_dock, self.neuron_dock,
                      self.weights_dock, self.deeper_dock, self.mistakes_dock, self.runs_dock,
@@ -357,12 +428,12 @@ class MainWindow(QMainWindow):
                      self.cost_dock):
             v.addAction(dock.toggleViewAction())
 
-        h = bar.addMenu("&Help")
-        self._action(h, "&What am I looking at?", self.show_structure_help, "H",
-                     tip="The network on screen explained: its layers, its formula, its "
-                         "parameters")
-        self._action(h, "&Keyboard shortcuts", self._on_show_shortcuts, "F1")
-        self._action(h, "&About mlpviz", self._on_about)
+        h = self._menu(bar, N_("&Help"))
+        self._action(h, N_("&What am I looking at?"), self.show_structure_help, "H",
+                     tip=N_("The network on screen explained: its layers, its formula, its "
+                            "parameters"))
+        self._action(h, N_("&Keyboard shortcuts"), self._on_show_shortcuts, "F1")
+        self._action(h, N_("&About mlpviz"), self._on_about)
 
     def _build_status_bar(self) -> None:
         self.status_structure = QLabel()
@@ -556,7 +627,7 @@ class MainWindow(QMainWindow):
             self.stepper.set_snapshot(self._snapshot)
 
     def _on_speed_measured(self, samples_per_second: float) -> None:
-        self.status_speed.setText(f"{samples_per_second:,.0f} samples/s")
+        self.status_speed.setText(_("{n} samples/s").format(n=f"{samples_per_second:,.0f}"))
 
     def _on_failed(self, message: str) -> None:
         """Show what went wrong above the network, without a modal box: training is paused and
@@ -889,12 +960,12 @@ class MainWindow(QMainWindow):
 
     # -- files -------------------------------------------------------------------------------
     def _on_open_model(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open model", "", "mlpviz models (*.npz)")
+        path, __ = QFileDialog.getOpenFileName(self, "Open model", "", "mlpviz models (*.npz)")
         if path:
             self.session.open_model(path)
 
     def _on_import_model(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Import model", "", IMPORT_FILTER)
+        path, __ = QFileDialog.getOpenFileName(self, "Import model", "", IMPORT_FILTER)
         if path:
             self.session.import_model(path)
 
@@ -902,13 +973,13 @@ class MainWindow(QMainWindow):
         self.import_dialog = ask_and_import(self, self.session, path, need)
 
     def _on_compare_trace(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Compare trace", "",
+        path, __ = QFileDialog.getOpenFileName(self, "Compare trace", "",
                                               "Traces (*.json *.npz);;All files (*)")
         if path:
             self.compare.open(path)
 
     def _on_save_model(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Save model", "model.npz",
+        path, __ = QFileDialog.getSaveFileName(self, "Save model", "model.npz",
                                               "mlpviz models (*.npz)")
         if path:
             path = path if path.endswith(".npz") else path + ".npz"
@@ -925,7 +996,7 @@ class MainWindow(QMainWindow):
         return self.slides.export_view(path)
 
     def _on_export_csv(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Export history", "history.csv", "CSV (*.csv)")
+        path, __ = QFileDialog.getSaveFileName(self, "Export history", "history.csv", "CSV (*.csv)")
         if path:
             self.export_csv(path)
 
@@ -972,10 +1043,11 @@ class MainWindow(QMainWindow):
         """The network's shape and parameter count in the status bar, and in the help window
         when it is open: always from the network itself."""
         weights, biases, total = parameter_breakdown(snap.sizes)
-        self.status_structure.setText(f"{' → '.join(str(n) for n in snap.sizes)} · "
-                                      f"{total:,} parameters  ")
-        self.status_structure.setToolTip(f"{weights}\n{biases}\n= {total:,} parameters, all "
-                                         f"learned\nHelp ▸ What am I looking at? (H)")
+        self.status_structure.setText(f"{' → '.join(str(n) for n in snap.sizes)} · " + _(
+            "{n} parameters").format(n=i18n.count(total)) + "  ")
+        self.status_structure.setToolTip(f"{weights}\n{biases}\n" + _(
+            "= {n} parameters, all learned\nHelp ▸ What am I looking at? (H)").format(
+                n=i18n.count(total)))
         if self.help_dialog is not None:
             names = self.session.dataset.class_names if self.session.dataset else None
             t = themes.theme(self._theme_name, palette=self._palette_name)
@@ -1002,9 +1074,9 @@ class MainWindow(QMainWindow):
         elif history:
             self.status_accuracy.setText(_epoch_status(history[-1]))
         else:
-            self.status_accuracy.setText("no epoch finished yet  ")
+            self.status_accuracy.setText(_("no epoch finished yet") + "  ")
         if not self.session.is_training:
-            self.status_speed.setText("paused")
+            self.status_speed.setText(_("paused"))
 
     @staticmethod
     def _block(widget, value) -> None:
@@ -1040,10 +1112,12 @@ class MainWindow(QMainWindow):
                 "speed": self.controls.speed.value(),
                 "stop_after": self.controls.stop_after.value(),
                 "input_circles": self.circles_action.isChecked(),
+                "language": i18n.language(),
                 **settings.session_values(self.session)}
 
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt override)
         self._closing = True
+        i18n.remove_listener(self._on_language_changed)
         if self._remember:
             settings.write(self._settings_at_exit())
         self.session.shutdown()

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QMenu, QWidget
 
 from mlpviz.core.colour_vision import palette_note
 from mlpviz.core.palette import PALETTES
+from mlpviz.i18n import _
 
 SHORTCUT = "C"  # C for colours (P pins a neuron in the replay work)
 
@@ -27,25 +28,33 @@ class PaletteMenu:
     def __init__(self, window: QWidget, menu: QMenu, chosen: Callable[[str], None]):
         self._chosen = chosen
         self._current = next(iter(PALETTES))
-        self.menu = menu.addMenu("&Palette")
+        self.menu = menu.addMenu("")
         self.menu.setToolTipsVisible(True)
         group = QActionGroup(window)
         self.actions: dict[str, QAction] = {}
         for name, palette in PALETTES.items():
-            act = QAction(palette.label, window)
+            act = QAction(window)
             act.setCheckable(True)
             act.triggered.connect(lambda checked=False, n=name: self._chosen(n))
             group.addAction(act)
             self.menu.addAction(act)
             self.actions[name] = act
         self.menu.addSeparator()
-        pairs = " ↔ ".join("/".join(p.words) for p in PALETTES.values())
-        self.switch_action = QAction(f"Switch palette ({pairs})", window)
+        self.switch_action = QAction(window)
         self.switch_action.setShortcut(QKeySequence(SHORTCUT))
         self.switch_action.setShortcutContext(Qt.WindowShortcut)
         self.switch_action.triggered.connect(self._on_switch)
         self.menu.addAction(self.switch_action)
         window.addAction(self.switch_action)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        """The menu's words in the current language."""
+        self.menu.setTitle(_("&Palette"))
+        for name, act in self.actions.items():
+            act.setText(_(PALETTES[name].label))
+        pairs = " ↔ ".join("/".join(_(w) for w in p.words) for p in PALETTES.values())
+        self.switch_action.setText(_("Switch palette ({pairs})").format(pairs=pairs))
 
     def show(self, name: str, background: str) -> None:
         """Check `name`'s entry; every entry's tooltip measured on `background` ("#rrggbb")."""

@@ -21,6 +21,8 @@ from PySide6.QtWidgets import (
 )
 
 from mlpviz.gui.icons import pause_icon, play_icon
+from mlpviz.gui.labels import Labels
+from mlpviz.i18n import N_, _
 
 SIDE_WIDTH = 430  # the right panels' width in the normal layout
 PLOT_HEIGHT = 210  # the cost plot's height in the normal layout
@@ -39,27 +41,30 @@ class PresentationBar(QToolBar):
     how to get everything else back."""
 
     def __init__(self, parent: QWidget, session, step_action, previous_action, next_action):
-        super().__init__("Presentation", parent)
+        super().__init__(parent)
+        self.labels = Labels()  # its texts, in the current language
+        self.labels.add(self.setWindowTitle, N_("Presentation"))
         self.setObjectName("presentation_toolbar")
         self.setMovable(False)
         self._training = False
-        self.train_button = QPushButton("Train")
+        self.train_button = QPushButton(_("Train"))
         self.train_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.train_button.setToolTip("Train / pause (Space)")
+        self.labels.add(self.train_button.setToolTip, N_("Train / pause (Space)"))
         self.train_button.clicked.connect(session.toggle)
         self.addWidget(self.train_button)
         self.stage_buttons = []
-        for act, text in ((step_action, "Step"), (previous_action, "← Stage"),
-                          (next_action, "Stage →")):
+        for act, text in ((step_action, N_("Step")), (previous_action, N_("← Stage")),
+                          (next_action, N_("Stage →"))):
             b = QToolButton()
             b.setDefaultAction(act)
-            b.setText(text)
+            self.labels.add(b.setText, text)
             b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             b.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-            act.changed.connect(lambda b=b, text=text: b.setText(text))  # keep the short text
+            act.changed.connect(lambda b=b, text=text: b.setText(_(text)))  # keep the short text
             self.addWidget(b)
             self.stage_buttons.append(b)
-        self.note = QLabel("   T: all controls · F5: normal layout")
+        self.note = QLabel()
+        self.labels.add(self.note.setText, N_("   T: all controls · F5: normal layout"))
         self.note.setForegroundRole(QPalette.ColorRole.PlaceholderText)
         self.addWidget(self.note)
         session.state_changed.connect(lambda state: self.show_state(state == "training"))
@@ -68,9 +73,14 @@ class PresentationBar(QToolBar):
     def show_state(self, training: bool) -> None:
         """Train (a painted ▶) while paused, Pause (two painted bars) while training."""
         self._training = bool(training)
-        self.train_button.setText("Pause" if training else "Train")
+        self.train_button.setText(_("Pause") if training else _("Train"))
         color = self.train_button.palette().color(QPalette.ColorRole.ButtonText)
         self.train_button.setIcon(pause_icon(color) if training else play_icon(color))
+
+    def retranslate(self) -> None:
+        """Its texts again, in the current language."""
+        self.labels.retranslate()
+        self.show_state(self._training)
 
     def changeEvent(self, event) -> None:  # noqa: N802 (Qt override)
         if event.type() == event.Type.PaletteChange:
@@ -92,15 +102,16 @@ class PresentationLayout(QObject):
         self.bar.hide()
         view_menu.addSeparator()
         self.all_controls_action = window._action(
-            view_menu, "All controls while presenting", self._on_all_controls, "T",
-            checkable=True, tip="The menus and both toolbars in presentation mode")
+            view_menu, N_("All controls while presenting"), self._on_all_controls, "T",
+            checkable=True, tip=N_("The menus and both toolbars in presentation mode"))
         self.page_down_action = window._action(
-            view_menu, "Next sentences of the stage", lambda: window.stepper.turn_page(1), "Down")
+            view_menu, N_("Next sentences of the stage"), lambda: window.stepper.turn_page(1),
+            "Down")
         self.page_up_action = window._action(
-            view_menu, "Previous sentences of the stage", lambda: window.stepper.turn_page(-1),
+            view_menu, N_("Previous sentences of the stage"), lambda: window.stepper.turn_page(-1),
             "Up")
         self.all_rows_action = window._action(
-            view_menu, "All rows of the stage's table", window.stepper.toggle_all_rows, "A")
+            view_menu, N_("All rows of the stage's table"), window.stepper.toggle_all_rows, "A")
         self._presenting = False
         self._stepping = False
         self.apply(False, False)

@@ -16,9 +16,11 @@ from mlpviz.core.datasets import available_datasets
 from mlpviz.core.limits import DRAWN, hidden_problem, parse_hidden
 from mlpviz.gui.worker import MAX_SPEED, batch_delay
 from mlpviz.gui.icons import pause_icon, play_icon
+from mlpviz.gui.labels import Labels
+from mlpviz.i18n import N_, _
 
 MAX_STOP_AFTER = 100_000  # epochs the "stop after" box takes (0: never)
-REBUILD, REBUILD_PENDING = "Rebuild", "● Rebuild"  # the button, without / with changes waiting
+REBUILD, REBUILD_PENDING = N_("Rebuild"), N_("● Rebuild")  # without / with changes waiting (English)
 
 # What the layers box accepts, in words (the app draws 1 to 4 hidden layers of 1 to 128 neurons).
 _HIDDEN_TEXT = f"{DRAWN.layers_text()} layers of 1 to {DRAWN.max_size} neurons"
@@ -30,11 +32,12 @@ def speed_text(speed: int) -> str:
     computer's own speed may be the limit), "full speed" at the right end."""
     delay = batch_delay(speed)
     if delay <= 0:
-        return "full speed"
+        return _("full speed")
     rate = 1.0 / delay
     if rate < 1.5:
-        return "1 batch/s"
-    return f"{rate:.0f} batches/s" if rate < 20 else f"up to {rate:,.0f} batches/s"
+        return _("1 batch/s")
+    return (_("{rate} batches/s") if rate < 20 else _("up to {rate} batches/s")).format(
+        rate=f"{rate:,.0f}")
 
 
 class _SteadyLabel(QLabel):
@@ -124,20 +127,28 @@ class RunControls(QToolBar):
     problem_found = Signal(str)
 
     def __init__(self, parent=None):
-        super().__init__("Training", parent)
+        super().__init__(parent)
+        self.labels = labels = Labels()  # every text here, in the current language
+        labels.add(self.setWindowTitle, N_("Training"))
         self.setObjectName("training_toolbar")
         self.setMovable(False)
         self._training = False
-        self.train_button = QPushButton("Train")
-        self.train_button.setToolTip("Train: shuffle the data, cut it into mini-batches, and take "
-                                     "one gradient step per mini-batch (Space)")
-        self.step_button = QPushButton("Step")
-        self.step_button.setToolTip("Train on exactly one mini-batch: one small step downhill (S)")
-        self.epoch_button = QPushButton("Epoch")
-        self.epoch_button.setToolTip("Train to the end of this epoch (E)")
-        self.reset_button = QPushButton("Reset")
-        self.reset_button.setToolTip("New random weights from the same seed (R): the untrained "
-                                     "network's answers are garbage again")
+        self.train_button = QPushButton(_("Train"))
+        labels.add(self.train_button.setToolTip,
+                   N_("Train: shuffle the data, cut it into mini-batches, and take one gradient "
+                      "step per mini-batch (Space)"))
+        self.step_button = QPushButton()
+        labels.add(self.step_button.setText, N_("Step"))
+        labels.add(self.step_button.setToolTip,
+                   N_("Train on exactly one mini-batch: one small step downhill (S)"))
+        self.epoch_button = QPushButton()
+        labels.add(self.epoch_button.setText, N_("Epoch"))
+        labels.add(self.epoch_button.setToolTip, N_("Train to the end of this epoch (E)"))
+        self.reset_button = QPushButton()
+        labels.add(self.reset_button.setText, N_("Reset"))
+        labels.add(self.reset_button.setToolTip,
+                   N_("New random weights from the same seed (R): the untrained network's "
+                      "answers are garbage again"))
         for b in (self.train_button, self.step_button, self.epoch_button, self.reset_button):
             b.setFocusPolicy(Qt.NoFocus)
             self.addWidget(b)
@@ -146,66 +157,80 @@ class RunControls(QToolBar):
         self.speed.setRange(1, 100)
         self.speed.setValue(100)
         self.speed.setFixedWidth(110)
-        self.speed.setToolTip(f"Speed: {speed_text(1)} at the left end (slow motion, to follow "
-                              f"in class), {speed_text(MAX_SPEED // 2)} in the middle, "
-                              f"{speed_text(MAX_SPEED)} at the right end")
+        labels.add(self.speed.setToolTip,
+                   N_("Speed: {slow} at the left end (slow motion, to follow in class), {middle} "
+                      "in the middle, {fast} at the right end"),
+                   slow=lambda: speed_text(1), middle=lambda: speed_text(MAX_SPEED // 2),
+                   fast=lambda: speed_text(MAX_SPEED))
         self.speed_label = _SteadyLabel(max((speed_text(v) for v in range(1, MAX_SPEED + 1)),
                                             key=len))
-        self.speed_label.setToolTip("How fast training goes at this speed: mini-batches, each "
-                                    "one gradient step, per second")
+        labels.add(self.speed_label.setToolTip,
+                   N_("How fast training goes at this speed: mini-batches, each one gradient "
+                      "step, per second"))
         self.speed.valueChanged.connect(lambda v: self.speed_label.setText(speed_text(v)))
         self.speed_label.setText(speed_text(self.speed.value()))
-        self.addWidget(QLabel(" speed "))
+        self.addWidget(label := QLabel())
+        labels.add(label.setText, N_(" speed "))
         self.addWidget(self.speed)
         self.addWidget(self.speed_label)
         self.stop_after = QSpinBox()
         self.stop_after.setRange(0, MAX_STOP_AFTER)
-        self.stop_after.setSpecialValueText("never")
-        self.stop_after.setSuffix(" epochs")
-        self.stop_after.setToolTip("Training pauses by itself when this many epochs are done "
-                                   "(once past it, at the end of each further epoch), so full "
-                                   "speed does not train on forever; “never”: until you pause")
-        self.addWidget(QLabel(" stop after "))
+        labels.add(self.stop_after.setSpecialValueText, N_("never"))
+        labels.add(self.stop_after.setSuffix, N_(" epochs"))
+        labels.add(self.stop_after.setToolTip,
+                   N_("Training pauses by itself when this many epochs are done (once past it, "
+                      "at the end of each further epoch), so full speed does not train on "
+                      "forever; “never”: until you pause"))
+        self.addWidget(label := QLabel())
+        labels.add(label.setText, N_(" stop after "))
         self.addWidget(self.stop_after)
         self.lr = LearningRateBox()
-        self.lr.setToolTip("Learning rate η: each step moves the parameters by −η · gradient "
-                           "(how big the steps downhill are). Rebuild resets it to the default "
-                           "for the new network unless you changed it since the last rebuild")
+        labels.add(self.lr.setToolTip,
+                   N_("Learning rate η: each step moves the parameters by −η · gradient (how big "
+                      "the steps downhill are). Rebuild resets it to the default for the new "
+                      "network unless you changed it since the last rebuild"))
         self.lr_changed_by_user = False  # since the last rebuild: Rebuild then keeps it
         self.lr.valueChanged.connect(self._on_lr_edited)
         self.addWidget(QLabel(" η "))
         self.addWidget(self.lr)
         self.batch = QSpinBox()
         self.batch.setRange(1, 10_000)
-        self.batch.setToolTip("Mini-batch size: each step follows the gradient averaged over "
-                              "this many shuffled samples (stochastic gradient descent)")
-        self.addWidget(QLabel(" batch "))
+        labels.add(self.batch.setToolTip,
+                   N_("Mini-batch size: each step follows the gradient averaged over this many "
+                      "shuffled samples (stochastic gradient descent)"))
+        self.addWidget(label := QLabel())
+        labels.add(label.setText, N_(" batch "))
         self.addWidget(self.batch)
-        self.network_bar = QToolBar("Network", parent)
+        self.network_bar = QToolBar(parent)
+        labels.add(self.network_bar.setWindowTitle, N_("Network"))
         self.network_bar.setObjectName("network_toolbar")
         self.network_bar.setMovable(False)
         self.layers = QLineEdit("16,16")
         self.layers.setFixedWidth(80)
-        self.layers.setToolTip(f"Hidden layers, e.g. 16,16 ({_HIDDEN_TEXT}). "
-                               "The input layer (one neuron per pixel) and the output layer "
-                               "(one per class) come from the data")
+        labels.add(self.layers.setToolTip,
+                   N_("Hidden layers, e.g. 16,16 ({hidden}). The input layer (one neuron per "
+                      "pixel) and the output layer (one per class) come from the data"),
+                   hidden=_HIDDEN_TEXT)
         self.activation = QComboBox()
         self.activation.addItems(["sigmoid", "tanh", "relu"])
-        self.activation.setToolTip("How a neuron turns its weighted sum plus bias into its "
-                                   "activation: sigmoid σ squashes it into 0 … 1, tanh into "
-                                   "−1 … 1, relu keeps it if positive and gives 0 otherwise")
+        labels.add(self.activation.setToolTip,
+                   N_("How a neuron turns its weighted sum plus bias into its activation: "
+                      "sigmoid σ squashes it into 0 … 1, tanh into −1 … 1, relu keeps it if "
+                      "positive and gives 0 otherwise"))
         self.cost = QComboBox()
         self.cost.addItems(["mse", "cross_entropy"])
-        self.cost.setToolTip("The cost of one sample — mse: C = Σ (a − y)²; cross_entropy: "
-                             "softmax outputs, C = −ln a_label. The network's cost is its "
-                             "average over the training samples")
+        labels.add(self.cost.setToolTip,
+                   N_("The cost of one sample — mse: C = Σ (a − y)²; cross_entropy: softmax "
+                      "outputs, C = −ln a_label. The network's cost is its average over the "
+                      "training samples"))
         self.seed = QSpinBox()
         self.seed.setRange(0, 2**31 - 1)
-        self.seed.setToolTip("Seed of the random initial weights and of the shuffling")
+        labels.add(self.seed.setToolTip,
+                   N_("Seed of the random initial weights and of the shuffling"))
         self.dataset = DatasetBox()
-        self.dataset.setToolTip("The data the network learns from")
+        labels.add(self.dataset.setToolTip, N_("The data the network learns from"))
         self.dataset.refresh()
-        self.rebuild_button = QPushButton(REBUILD)
+        self.rebuild_button = QPushButton(_(REBUILD))
         self.rebuild_button.setFocusPolicy(Qt.NoFocus)
         self._applied: tuple | None = None  # (hidden, activation, cost, seed) of the network
         self.seed.setMinimumWidth(90)
@@ -215,10 +240,12 @@ class RunControls(QToolBar):
             combo.setSizeAdjustPolicy(
                 QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
             combo.setMinimumContentsLength(chars)
-        for label, w in ((" hidden layers ", self.layers), ("  activation ", self.activation),
-                         ("  cost ", self.cost), ("  seed ", self.seed), ("  ", self.rebuild_button),
-                         ("    data ", self.dataset)):
-            self.network_bar.addWidget(QLabel(label))
+        for text, w in ((N_(" hidden layers "), self.layers),
+                        (N_("  activation "), self.activation), (N_("  cost "), self.cost),
+                        (N_("  seed "), self.seed), ("  ", self.rebuild_button),
+                        (N_("    data "), self.dataset)):
+            self.network_bar.addWidget(label := QLabel())
+            labels.add(label.setText, text)
             self.network_bar.addWidget(w)
         self.show_state(False)
         self.rebuild_button.clicked.connect(self._on_rebuild_clicked)
@@ -288,7 +315,7 @@ class RunControls(QToolBar):
         tooltip lists the changes; its width stays the same either way."""
         changes = self.pending_changes()
         b = self.rebuild_button
-        b.setText(REBUILD_PENDING if changes else REBUILD)
+        b.setText(_(REBUILD_PENDING) if changes else _(REBUILD))
         weight = QFont()  # only the weight: size and family still follow the toolbar's font
         weight.setBold(bool(changes))
         b.setFont(weight)
@@ -298,10 +325,10 @@ class RunControls(QToolBar):
         b.setPalette(pal)
         bold = QFont(self.font())
         bold.setBold(True)
-        b.setMinimumWidth(QFontMetrics(bold).horizontalAdvance(REBUILD_PENDING) + 24)
-        b.setToolTip("Not built yet — press Rebuild to build a new network with: "
-                     + "; ".join(changes) if changes
-                     else "Build a new network with these settings (new random weights)")
+        b.setMinimumWidth(QFontMetrics(bold).horizontalAdvance(_(REBUILD_PENDING)) + 24)
+        b.setToolTip(_("Not built yet — press Rebuild to build a new network with: {changes}")
+                     .format(changes="; ".join(changes)) if changes
+                     else _("Build a new network with these settings (new random weights)"))
 
     def changeEvent(self, event) -> None:  # noqa: N802 (Qt override)
         super().changeEvent(event)
@@ -313,11 +340,18 @@ class RunControls(QToolBar):
     def show_state(self, training: bool) -> None:
         """Train (a painted ▶) while paused, Pause (two painted bars) while training."""
         self._training = bool(training)
-        self.train_button.setText("Pause" if training else "Train")
+        self.train_button.setText(_("Pause") if training else _("Train"))
         color = self.train_button.palette().color(QPalette.ColorRole.ButtonText)
         self.train_button.setIcon(pause_icon(color) if training else play_icon(color))
         for b in (self.step_button, self.epoch_button):
             b.setEnabled(not training)
+
+    def retranslate(self) -> None:
+        """Every text of both toolbars again, in the current language."""
+        self.labels.retranslate()
+        self.speed_label.setText(speed_text(self.speed.value()))
+        self.show_state(self._training)
+        self._show_pending()
 
     def show_settings(self, sizes, activation: str, cost: str, seed: int, spec: str) -> None:
         """Show the settings of the network being trained (after a rebuild or a model load)."""

@@ -16,6 +16,7 @@ from typing import Callable, Mapping
 
 from PySide6.QtCore import QByteArray, QSettings
 
+from mlpviz import i18n
 from mlpviz.core.activations import ACTIVATIONS
 from mlpviz.core.costs import COSTS
 from mlpviz.core.limits import DRAWN, hidden_problem
@@ -51,6 +52,7 @@ DEFAULTS: Mapping[str, object] = MappingProxyType({
     "palette": DEFAULT_PALETTE,  # the signs' colours: "lesson" (green/red) or "colourblind"
     "presentation": False,
     "input_circles": False,
+    "language": None,  # "en" or "zh"; None: follow the system's locale (i18n.system_language)
     "geometry": None,  # QByteArray from QMainWindow.saveGeometry, or None
     "window_state": None,  # QByteArray from QMainWindow.saveState (the docks), or None
 })
@@ -152,6 +154,7 @@ _CHECKS: Mapping[str, Callable[[object], object]] = MappingProxyType({
     "palette": _one_of(tuple(PALETTES)),
     "presentation": _flag,
     "input_circles": _flag,
+    "language": _one_of(i18n.LANGUAGES),
     "geometry": _layout,
     "window_state": _layout,
 })

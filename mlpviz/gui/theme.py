@@ -21,9 +21,14 @@ from dataclasses import dataclass, replace
 import numpy as np
 from PySide6.QtGui import QColor, QFont
 
+from mlpviz import i18n
 from mlpviz.core.explain import BLACK_ON_WHITE, WHITE_ON_BLACK, Shades
 from mlpviz.core.palette import DEFAULT_PALETTE, LESSON, Palette, get_palette
 
+# Simplified-Chinese families, best first: Debian's fonts-noto-cjk (scripts/setup-env.sh installs
+# it), then what other systems ship.
+CJK_FAMILIES = ("Noto Sans CJK SC", "Source Han Sans SC", "Noto Sans SC", "Microsoft YaHei",
+                "PingFang SC", "WenQuanYi Micro Hei")
 PRESENTATION_SCALE = 1.35  # fonts and strokes in presentation mode, for the back of the room
 # Parts the platform gives a font of their own, which the application font does not change.
 _OWN_FONT_CLASSES = ("QHeaderView", "QStatusBar", "QMenuBar", "QMenu",
@@ -179,6 +184,32 @@ def scaled_font(base: QFont, factor: float, bold: bool = False) -> QFont:
     return f
 
 
+def cjk_family() -> str | None:
+    """The first installed font family of `CJK_FAMILIES` (QFontDatabase), or None."""
+    from PySide6.QtGui import QFontDatabase
+
+    installed = set(QFontDatabase.families())
+    return next((f for f in CJK_FAMILIES if f in installed), None)
+
+
+def language_font(font: QFont, app) -> QFont:
+    """`font` with the families for the current language: a Simplified-Chinese family first for
+    Chinese, so 汉字 come from it (not from whatever fallback fontconfig picks, perhaps a Japanese
+    or serif variant) and the Latin letters beside them from the same design; for English the
+    platform's family alone."""
+    base = app.property("mlpviz_base_families")
+    if base is None:
+        base = list(font.families()) or [font.family()]
+        app.setProperty("mlpviz_base_families", base)
+    families = list(base)
+    cjk = cjk_family() if i18n.language() == "zh" else None
+    if cjk:
+        families = [cjk, *families]
+    f = QFont(font)
+    f.setFamilies(families)
+    return f
+
+
 def apply_palette(t: Theme) -> None:
     """Give the whole application the theme's colours and, in presentation mode, larger type."""
     from PySide6.QtGui import QPalette
@@ -200,6 +231,16 @@ def apply_palette(t: Theme) -> None:
         base = font.pointSizeF() if font.pointSizeF() > 0 else 10.0
         app.setProperty("mlpviz_base_point_size", base)
     font.setPointSizeF(float(base) * t.font_scale)
+    _set_app_font(app, language_font(font, app))
+
+
+def apply_language_font(app) -> None:
+    """The application's font with the current language's families (its size as it is): what a
+    switch of language changes, without new colours (which would make every view redraw)."""
+    _set_app_font(app, language_font(app.font(), app))
+
+
+def _set_app_font(app, font: QFont) -> None:
     app.setFont(font)
     for widget_class in _OWN_FONT_CLASSES:  # else they keep the platform's small type
         app.setFont(font, widget_class)

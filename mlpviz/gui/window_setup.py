@@ -24,3 +24,4 @@ class WindowSetup:
     theme: str | None = None
     palette: str | None = None
     sample: int | None = None
+    lang: str | None = None  # "en" or "zh" (`--lang`): wins over the remembered language

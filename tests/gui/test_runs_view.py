@@ -182,6 +182,6 @@ def test_labels_name_the_cost_and_the_activation_that_differ(qtbot, window):
 def test_the_weights_caption_names_the_palettes_colours(qtbot, window):
     view = window.runs_view
     assert "green" in view.weights_caption.text() and "red" in view.weights_caption.text()
-    window._set_palette("colour-blind")
+    window._set_palette("colourblind")
     text = view.weights_caption.text()
     assert "blue" in text and "orange" in text and "green" not in text

@@ -19,6 +19,7 @@ from mlpviz.core.overlay import Overlay
 from mlpviz.core.walk.context import Context, count, spar
 from mlpviz.core.walk.stage import Stage
 from mlpviz.core.walk.table import Table
+from mlpviz.i18n import _, ngettext
 
 TABLE_ROWS = 32  # samples listed in the table (100 rows took 5× as long to show); the counts and
 # the average cover the whole batch
@@ -57,16 +58,25 @@ class Pull:
         average (the sample on show among them)"."""
         name = param_name(*self.param)
         if self.mean == 0:
-            return f"on {name} their average is exactly 0: this batch does not move it"
-        none = (f"; {count(self.zero)} of them {'wants' if self.zero == 1 else 'want'} no change"
-                if self.zero else "")
+            return _("on {name} their average is exactly 0: this batch does not move it").format(
+                name=name)
+        none = ("; " + ngettext("{n} of them wants no change", "{n} of them want no change",
+                                self.zero).format(n=count(self.zero)) if self.zero else "")
         if self.against == 0:
-            return (f"on {name} every sample that wants a change agrees with their average "
-                    f"({count(self.n - self.zero)} of {count(self.n)}){none}")
-        among = " (the sample on show among them)" if self.shown_against else ""
-        pull = "pulls" if self.against == 1 else "pull"
-        return (f"on {name}, {count(self.against)} of the {count(self.n)} samples {pull} the other "
-                f"way from their average{among}{none}")
+            return _("on {name} every sample that wants a change agrees with their average "
+                     "({agree} of {n})").format(name=name, agree=count(self.n - self.zero),
+                                                 n=count(self.n)) + none
+        if self.shown_against:
+            pull = ngettext("on {name}, {k} of the {n} samples pulls the other way from their "
+                            "average (the sample on show among them)",
+                            "on {name}, {k} of the {n} samples pull the other way from their "
+                            "average (the sample on show among them)", self.against)
+        else:
+            pull = ngettext("on {name}, {k} of the {n} samples pulls the other way from their "
+                            "average",
+                            "on {name}, {k} of the {n} samples pull the other way from their "
+                            "average", self.against)
+        return pull.format(name=name, k=count(self.against), n=count(self.n)) + none
 
 
 def _batch_params(c: Context) -> list[tuple[int, int, int]]:
@@ -86,15 +96,17 @@ def _which_batch(batch: MiniBatch, batch_size: int) -> str:
     """Where the batch's samples come from, in words, read from the batch itself."""
     n, on_show = len(batch), batch.row_name(batch.shown)
     if batch.added:
-        text = (f"A mini-batch of {count(n)}: the sample on show ({on_show}), not a training "
-                f"sample, and {count(n - 1)} training samples drawn at random (fixed seed)")
+        text = _("A mini-batch of {n}: the sample on show ({shown}), not a training sample, and "
+                 "{more} training samples drawn at random (fixed seed)")
     else:
-        text = (f"A mini-batch of {count(n)} training samples: the sample on show ({on_show}) "
-                f"and {count(n - 1)} more drawn at random (fixed seed)")
+        text = _("A mini-batch of {n} training samples: the sample on show ({shown}) and {more} "
+                 "more drawn at random (fixed seed)")
+    text = text.format(n=count(n), shown=on_show, more=count(n - 1))
     if n < batch_size:
-        text += f" — the batch box says {count(batch_size)}, but there are no more samples"
-    listed = f" (the table lists the first {TABLE_ROWS})" if n > TABLE_ROWS else ""
-    return text + listed + "."
+        text += _(" — the batch box says {n}, but there are no more samples").format(
+            n=count(batch_size))
+    listed = _(" (the table lists the first {n})").format(n=TABLE_ROWS) if n > TABLE_ROWS else ""
+    return _("{sentence}.").format(sentence=text + listed)
 
 
 def _sum_terms(values: np.ndarray) -> str:
@@ -107,10 +119,11 @@ def _sum_terms(values: np.ndarray) -> str:
 
 def _empty_stage(batch_size: int) -> Stage:
     return Stage(
-        key="batch", number=9, title="9 · From one sample to a batch", short="9 · A mini-batch",
-        text=("Each training sample wants its own changes; training averages them over "
-              f"mini-batches of {count(batch_size)}. No training samples are loaded yet: "
-              "choose a dataset to see several of them side by side."),
+        key="batch", number=9, title="9 · " + _("From one sample to a batch"),
+        short="9 · " + _("A mini-batch"),
+        text=_("Each training sample wants its own changes; training averages them over "
+               "mini-batches of {n}. No training samples are loaded yet: choose a dataset to see "
+               "several of them side by side.").format(n=count(batch_size)),
         formula="∇C = (1/n) Σᵢ ∇Cᵢ", rows=(), values={}, overlay=Overlay(),
     )
 
@@ -127,38 +140,42 @@ def batch_stage(c: Context, batch: MiniBatch | None, batch_size: int) -> Stage:
     n = len(bw.labels)
     names = [param_name(*p) for p in params]
     pulls = [Pull.of(p, bw.grads[:, i], batch.shown) for i, p in enumerate(params)]
-    tab = Table("sample", c.what, *[f"−∂C/∂{nm}" for nm in names],
+    tab = Table(_("sample"), c.what, *[f"−∂C/∂{nm}" for nm in names],
                 signed=tuple(range(2, 2 + len(names))))
     for i in range(min(n, TABLE_ROWS)):
-        name = batch.row_name(i) + (" (on show)" if i == batch.shown else "")
+        name = batch.row_name(i) + (_(" (on show)") if i == batch.shown else "")
         tab.add(name, c.name(int(bw.labels[i])), *(-bw.grads[i]), digits=3)
-    tab.add(f"average of {count(n)}", "", *(-bw.mean), digits=3)
-    formula = (f"−∂C/∂{names[0]} = (1/n) Σᵢ −∂Cᵢ/∂{names[0]} over the batch, n = {count(n)}\n"
+    tab.add(_("average of {n}").format(n=count(n)), "", *(-bw.mean), digits=3)
+    formula = (f"−∂C/∂{names[0]} = (1/n) Σᵢ −∂Cᵢ/∂{names[0]} "
+               + _("over the batch, n = {n}").format(n=count(n)) + "\n"
                f"     = ({_sum_terms(-bw.grads[:, 0])}) / {count(n)} "
                f"= {fmt_sig(-bw.mean[0], signed=True)}")
     contested = max(pulls[1:], key=lambda p: p.against, default=None)
     said = [pulls[0].sentence()]
     if contested is not None and contested.against > 0:
         said.append(contested.sentence())
-    text = (f"{_which_batch(batch, batch_size)} Each sample wants its own changes: "
-            f"{'; and '.join(said)}. Averaged over every training sample, the wishes are the "
-            "negative gradient of the cost; one step of training follows the average over one "
-            "mini-batch instead, because using every sample for every step is slow. So training "
-            f"shuffles the data, cuts it into mini-batches of {count(batch_size)} (the batch "
-            "box) and takes one step per mini-batch: stochastic gradient descent, a drunkard's "
-            "quick stagger downhill rather than a careful, slow walk.")
-    captions = {"sample": f"a mini-batch of {count(n)}: lines by the sample on show's −∂C/∂w",
-                "batch": f"lines by −∂C/∂w averaged over the mini-batch of {count(n)}"}
+    text = _which_batch(batch, batch_size) + " " + _(
+        "Each sample wants its own changes: {wishes}. Averaged over every training sample, the "
+        "wishes are the negative gradient of the cost; one step of training follows the average "
+        "over one mini-batch instead, because using every sample for every step is slow. So "
+        "training shuffles the data, cuts it into mini-batches of {n} (the batch box) and takes "
+        "one step per mini-batch: stochastic gradient descent, a drunkard's quick stagger "
+        "downhill rather than a careful, slow walk.").format(wishes=_("; and ").join(said),
+                                                             n=count(batch_size))
+    captions = {"sample": _("a mini-batch of {n}: lines by the sample on show's −∂C/∂w").format(
+                    n=count(n)),
+                "batch": _("lines by −∂C/∂w averaged over the mini-batch of {n}").format(
+                    n=count(n))}
     return Stage(
-        key="batch", number=9, title="9 · From one sample to a batch", short="9 · A mini-batch",
-        text=text, formula=formula,
+        key="batch", number=9, title="9 · " + _("From one sample to a batch"),
+        short="9 · " + _("A mini-batch"), text=text, formula=formula,
         values={"params": params, "labels": bw.labels, "grads": bw.grads, "mean": bw.mean,
                 "batch_gradient": bw.batch_gradient, "pulls": pulls, "n": n,
                 "indices": batch.indices, "splits": batch.splits, "shown": batch.shown,
                 "added": batch.added, "batch_size": int(batch_size), "captions": captions,
                 "batch": batch},
-        overlay=Overlay(caption=f"a mini-batch of {count(n)}: each sample wants its own changes; "
-                                "SGD follows their average"),
+        overlay=Overlay(caption=_("a mini-batch of {n}: each sample wants its own changes; SGD "
+                                  "follows their average").format(n=count(n))),
         highlight=batch.shown,
         **tab.fields(),
     )

@@ -13,6 +13,7 @@ from mlpviz.core.walk.check import verdict_words
 from mlpviz.core.walk.context import DIGITS, Context, only, only_row, par, pixel
 from mlpviz.core.walk.stage import Stage
 from mlpviz.core.walk.table import Table
+from mlpviz.i18n import _
 
 
 def chain_rule(trace: Trace, l: int, j: int, k: int, class_names=DIGITS,
@@ -32,9 +33,9 @@ def chain_rule(trace: Trace, l: int, j: int, k: int, class_names=DIGITS,
     sp = c.prime(lo)[j]
     w = trace.W[l][j, k]
     name = param_name(l, j, k)
-    tab = Table("", "value")
+    tab = Table("", _("value"))
     tab.add(f"w = {name}", w)
-    tab.add(f"a{sub(k)}{sup(l)}  (what it multiplies)", a_k)
+    tab.add(f"a{sub(k)}{sup(l)}  " + _("(what it multiplies)"), a_k)
     if lo == L and c.softmax:
         tab.add(f"∂C/∂z{sub(j)} = a{sub(j)} − y{sub(j)}", gz)
         formula = (f"∂C/∂{name} = a{sub(k)}{sup(l)} · ∂C/∂z{sub(j)}{sup(lo)},  "
@@ -47,28 +48,30 @@ def chain_rule(trace: Trace, l: int, j: int, k: int, class_names=DIGITS,
         formula = (f"∂C/∂{name} = a{sub(k)}{sup(l)} · {c.f}'(z{sub(j)}{sup(lo)}) · "
                    f"∂C/∂a{sub(j)}{sup(lo)}\n"
                    f" = {fmt_sig(a_k)} × {fmt_sig(sp)} × {par(ga)} = {fmt_sig(gw)}")
-    tab.add("∂C/∂w (backprop)", gw)
+    tab.add(_("∂C/∂w (backprop)"), gw)
     values = {"w": w, "a_prev": a_k, "prime": sp, "grad_a": ga, "grad_z": gz, "grad_w": gw}
     if numeric is not None:
-        tab.add("∂C/∂w (central differences)", numeric.numerical)
-        tab.add("relative error", numeric.rel_error)
-        tab.add("allowance (the check's own error)", numeric.allowance)
+        tab.add(_("∂C/∂w (central differences)"), numeric.numerical)
+        tab.add(_("relative error"), numeric.rel_error)
+        tab.add(_("allowance (the check's own error)"), numeric.allowance)
         values.update(numeric=numeric.numerical, rel_error=numeric.rel_error,
                       allowance=numeric.allowance, verdict=numeric.verdict)
     frm = c.neuron(l, k) if l > 0 else pixel(k, c.sizes[0])
-    text = (f"This weight connects {frm} to {c.neuron(lo, j)}. Its derivative is a chain of three "
-            f"factors: the activation it multiplies ({fmt_sig(a_k, 3)}), how responsive the neuron "
-            f"is and how much the cost cares about that neuron (∂C/∂z = {fmt_sig(gz, 3)}).")
+    text = _("This weight connects {source} to {target}. Its derivative is a chain of three "
+             "factors: the activation it multiplies ({a}), how responsive the neuron is and how "
+             "much the cost cares about that neuron (∂C/∂z = {dz}).")
     if lo == L and c.softmax:
-        text = (f"This weight connects {frm} to {c.neuron(lo, j)}. With softmax and cross-entropy "
-                f"∂C/∂z is simply a − y = {fmt_sig(gz, 3)}; times the activation it multiplies "
-                f"({fmt_sig(a_k, 3)}) that is ∂C/∂w.")
+        text = _("This weight connects {source} to {target}. With softmax and cross-entropy ∂C/∂z "
+                 "is simply a − y = {dz}; times the activation it multiplies ({a}) that is ∂C/∂w.")
+    text = text.format(source=frm, target=c.neuron(lo, j), a=fmt_sig(a_k, 3), dz=fmt_sig(gz, 3))
     if numeric is not None:
-        text += (f" Nudging the weight a little both ways and measuring the cost gives "
-                 f"{fmt_sig(numeric.numerical, 6)}: "
-                 + verdict_words(numeric, get_activation(trace.activation)))
+        text += " " + _("Nudging the weight a little both ways and measuring the cost gives "
+                        "{numeric}: {verdict}").format(
+                            numeric=fmt_sig(numeric.numerical, 6),
+                            verdict=verdict_words(numeric, get_activation(trace.activation)))
     return Stage(
-        key="weight", number=7, title=f"The chain rule for {name}", text=text, formula=formula,
+        key="weight", number=7, title=_("The chain rule for {name}").format(name=name), text=text,
+        formula=formula,
         values=values,
         overlay=Overlay(focus=(lo, j), dim_others=True,
                         line_values={l: only_row(trace.W[l].shape, j,

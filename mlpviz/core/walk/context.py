@@ -16,6 +16,8 @@ from mlpviz.core.costs import get_cost
 from mlpviz.core.network import Network, Trace
 from mlpviz.core.notation import MINUS, fmt_fixed, fmt_sig
 from mlpviz.core.palette import LESSON, Palette
+from mlpviz.i18n import N_, _
+from mlpviz.i18n import count as _count
 
 DIGITS: tuple[str, ...] = tuple("0123456789")
 
@@ -35,7 +37,7 @@ class Context:
     def __init__(self, net: Network | None, trace: Trace, class_names, lr: float,
                  palette: Palette = LESSON):
         self.net, self.t, self.lr = net, trace, float(lr)
-        self.pos, self.neg = palette.words
+        self.pos, self.neg = (_(word) for word in palette.words)  # in the current language
         self.names = tuple(str(n) for n in class_names)
         self.L = trace.L
         self.sizes = [len(a) for a in trace.a]
@@ -44,13 +46,13 @@ class Context:
         self.softmax = self.cost.softmax_output
         self.f = self.act.symbol
         self.digits = self.names == DIGITS
-        self.squash = self.act.squashes("the sum")
+        self.squash = self.act.squashes(N_("the sum"))
         self.bright = self.act.speaks_brightness
 
     @property
     def brightest(self) -> str:
         """The largest activation, in the activation's words: "brightest" or "highest"."""
-        return "brightest" if self.bright else "highest"
+        return _("brightest") if self.bright else _("highest")
 
     def name(self, j: int) -> str:
         return self.names[j]
@@ -61,22 +63,22 @@ class Context:
 
     @property
     def what(self) -> str:
-        return "digit" if self.digits else "class"
+        return _("digit") if self.digits else _("class")
 
     def layer(self, l: int) -> str:
         if l == 0:
-            return "the input layer"
+            return _("the input layer")
         if l == self.L:
-            return "the output layer"
-        return f"layer {l}"
+            return _("the output layer")
+        return _("layer {l}").format(l=l)
 
     def neuron(self, l: int, j: int) -> str:
         """ "the '2' output", "neuron 7 of layer 2", "pixel (12, 5)"."""
         if l == self.L:
-            return f"the {self.q(j)} output"
+            return _("the {name} output").format(name=self.q(j))
         if l == 0:
             return pixel(j, self.sizes[0])
-        return f"neuron {j} of layer {l}"
+        return _("neuron {j} of layer {l}").format(j=j, l=l)
 
     def prime(self, l: int) -> np.ndarray:
         """σ'(z⁽ˡ⁾), shape (sizes[l],), from the activation record."""
@@ -109,8 +111,8 @@ def spar(v: float, digits: int = 3) -> str:
 
 
 def count(n: int) -> str:
-    """A count with thousands separators: 13,002."""
-    return f"{n:,}"
+    """A count with the language's thousands separators: 13,002."""
+    return _count(n)
 
 
 def lr_text(lr: float) -> str:
@@ -120,15 +122,28 @@ def lr_text(lr: float) -> str:
 
 def pixel(k: int, n_inputs: int) -> str:
     """Input neuron k: "pixel 40 (row 1, col 12)" for a square image, else "input 40"."""
+    if is_image(n_inputs):
+        return _("pixel {place}").format(place=pixel_place(k, n_inputs))
+    return _("input {k}").format(k=k)
+
+
+def is_image(n_inputs: int) -> bool:
+    """Whether the inputs are a square image's pixels."""
     side = int(round(math.sqrt(n_inputs)))
-    if side * side == n_inputs:
-        return f"pixel {k} (row {k // side}, col {k % side})"
-    return f"input {k}"
+    return side * side == n_inputs
+
+
+def pixel_place(k: int, n_inputs: int) -> str:
+    """Where input k sits: "40 (row 1, col 12)" for a square image, else "40"."""
+    if is_image(n_inputs):
+        side = int(round(math.sqrt(n_inputs)))
+        return _("{k} (row {row}, col {col})").format(k=k, row=k // side, col=k % side)
+    return str(k)
 
 
 def updown(v: float) -> str:
     """The direction of a nudge: "up ▲", "down ▼", or "—" for none."""
-    return "up ▲" if v > 0 else ("down ▼" if v < 0 else "—")
+    return _("up ▲") if v > 0 else (_("down ▼") if v < 0 else "—")
 
 
 # --- arrays for the overlay -----------------------------------------------------------------------

@@ -19,10 +19,11 @@ from mlpviz.core.notation import fmt_sig, sub, sup
 from mlpviz.core.overlay import Overlay
 from mlpviz.core.walk.claims import Said
 from mlpviz.core.walk.context import (
-    Context, count, lr_text, num, only, only_row, par, pixel, updown,
+    Context, count, lr_text, num, only, only_row, par, pixel, pixel_place, updown,
 )
 from mlpviz.core.walk.stage import Stage
 from mlpviz.core.walk.table import Table
+from mlpviz.i18n import _
 
 MAX_WEIGHT_ROWS = 12  # weight tables from the 784 pixels show only the largest ones
 
@@ -44,22 +45,30 @@ def _responsiveness(c: Context, l: int, j: int, said: Said) -> str:
     kinked σ (relu) is either on or off; a smooth one responds at most `prime_max`, at z = 0, and a
     bounded one (sigmoid, tanh) hardly at all when saturated."""
     if l == c.L and c.softmax:
-        return "With softmax and cross-entropy, ∂C/∂z is simply a − y: no σ' factor."
+        return _("With softmax and cross-entropy, ∂C/∂z is simply a − y: no σ' factor.")
     sp = c.prime(l)[j]
     if c.act.has_kink:
         return said.first(
-            ("acts", [f"{c.f}'"], [sp], f"The neuron is on (z > 0), so {c.f}'(z) = "
-                                        f"{fmt_sig(sp)}: it passes every change on."),
-            ("zero", [f"{c.f}'"], [sp], f"The neuron is off (z ≤ 0), so {c.f}'(z) = 0: none of "
-                                        "its levers do anything right now."))
-    who = "the output" if l == c.L else "the neuron"
-    saturates = "; near 0 when the neuron is saturated" if math.isfinite(c.act.hi) else ""
-    return (f"How much {who} responds is {c.f}'(z) = {fmt_sig(sp, 3)} right now (at most "
-            f"{fmt_sig(c.act.prime_max, 2)}, at z = 0{saturates}).")
+            ("acts", [f"{c.f}'"], [sp], _("The neuron is on (z > 0), so {f}'(z) = {prime}: it "
+                                          "passes every change on.").format(
+                                              f=c.f, prime=fmt_sig(sp))),
+            ("zero", [f"{c.f}'"], [sp], _("The neuron is off (z ≤ 0), so {f}'(z) = 0: none of "
+                                          "its levers do anything right now.").format(f=c.f)))
+    if l == c.L:
+        text = (_("How much the output responds is {f}'(z) = {prime} right now (at most {top}, "
+                  "at z = 0; near 0 when the neuron is saturated).") if math.isfinite(c.act.hi)
+                else _("How much the output responds is {f}'(z) = {prime} right now (at most "
+                       "{top}, at z = 0)."))
+    else:
+        text = (_("How much the neuron responds is {f}'(z) = {prime} right now (at most {top}, "
+                  "at z = 0; near 0 when the neuron is saturated).") if math.isfinite(c.act.hi)
+                else _("How much the neuron responds is {f}'(z) = {prime} right now (at most "
+                       "{top}, at z = 0)."))
+    return text.format(f=c.f, prime=fmt_sig(sp, 3), top=fmt_sig(c.act.prime_max, 2))
 
 
 def _direction(nudge: float) -> str:
-    return "up" if nudge > 0 else "down"
+    return _("up") if nudge > 0 else _("down")
 
 
 def bias_stage(c: Context, j: int) -> Stage:
@@ -72,43 +81,48 @@ def bias_stage(c: Context, j: int) -> Stage:
     up = nudge > 0
     dz = _dz_formula(c, L, j)
     step = -c.lr * gb
-    tab = Table("", "value", signed=())
+    tab = Table("", _("value"), signed=())
     tab.add(f"z{sub(j)}", z)
     tab.add(f"a{sub(j)}", a)
     if not c.softmax:
         tab.add(f"{c.f}'(z{sub(j)})", sp)
         tab.add(f"∂C/∂a{sub(j)}", ga)
     tab.add(f"∂C/∂b{sub(j)} = ∂C/∂z{sub(j)}", gb)
-    tab.add(f"one step: −η ∂C/∂b{sub(j)} (η = {lr_text(c.lr)})", step)
+    tab.add(_("one step: −η ∂C/∂b{j} (η = {lr})").format(j=sub(j), lr=lr_text(c.lr)), step)
     said = Said()
     if nudge == 0:
         text = said.claim("zero", [c.neuron(L, j)], [nudge, gb],
-                          f"{c.neuron(L, j)[:1].upper()}{c.neuron(L, j)[1:]} is exactly at its "
-                          "target: none of its levers needs to move, and ∂C/∂b = 0.")
+                          _("The {name} output is exactly at its target: none of its levers "
+                            "needs to move, and ∂C/∂b = 0.").format(name=c.q(j)))
     else:
-        want = said.claim(_direction(nudge), [c.neuron(L, j)], [nudge],
-                          f"To make {c.neuron(L, j)} go {_direction(nudge)}, the first lever is "
-                          "its bias")
+        want = said.claim("up" if up else "down", [c.neuron(L, j)], [nudge],
+                          (_("To make {neuron} go up, the first lever is its bias") if up else
+                           _("To make {neuron} go down, the first lever is its bias")).format(
+                              neuron=c.neuron(L, j)))
         how = said.first(
-            ("acts", ["∂C/∂b"], [gb], f"{'raise' if up else 'lower'} it and z, and the output "
-                                      f"with it, {'rise' if up else 'fall'}"),
-            ("zero", ["∂C/∂b"], [gb], "but right now it does nothing"))
+            ("acts", ["∂C/∂b"], [gb], _("raise it and z, and the output with it, rise") if up
+             else _("lower it and z, and the output with it, fall")),
+            ("zero", ["∂C/∂b"], [gb], _("but right now it does nothing")))
         resp = _responsiveness(c, L, j, said)
         moves = said.first(
-            ("acts", ["step"], [step], f"So ∂C/∂b = {fmt_sig(gb, 3)}, and one step moves this "
-                                       f"bias by {fmt_sig(step, 3, signed=True)}."),
-            ("zero", ["step"], [gb, step], "So ∂C/∂b = 0, and a step leaves this bias as it is."))
-        text = f"{want}: {how}. {resp} {moves}"
+            ("acts", ["step"], [step], _("So ∂C/∂b = {grad}, and one step moves this bias by "
+                                         "{step}.").format(grad=fmt_sig(gb, 3),
+                                                           step=fmt_sig(step, 3, signed=True))),
+            ("zero", ["step"], [gb, step], _("So ∂C/∂b = 0, and a step leaves this bias as it "
+                                             "is.")))
+        text = _("{want}: {how}.").format(want=want, how=how) + f" {resp} {moves}"
     formula = f"∂C/∂b{sub(j)}{sup(L)} = ∂C/∂z{sub(j)}{sup(L)}\n{dz}"
     return Stage(
-        key="lever-bias", number=4, title="4a · Lever 1: the bias", short="4a · The bias",
+        key="lever-bias", number=4, title="4a · " + _("Lever 1: the bias"),
+        short="4a · " + _("The bias"),
         text=text, formula=formula,
         values={"z": z, "a": a, "prime": sp, "grad_a": ga, "grad_z": gz, "grad_b": gb,
                 "step": step, "focus": j},
         overlay=Overlay(focus=(L, j), dim_others=True,
                         nudges={L: only(c.sizes[L], j, nudge)},
                         neuron_text={(L, j): f"∂C/∂b = {fmt_sig(gb, 2)}"},
-                        caption=f"Lever 1: the bias of {c.neuron(L, j)}"),
+                        caption=_("Lever 1: the bias of {neuron}").format(
+                            neuron=c.neuron(L, j))),
         **tab.fields(), **said.fields(),
     )
 
@@ -117,26 +131,29 @@ def _off_reason(c: Context, l: int, j: int) -> str:
     """Why neuron j of layer l passes nothing back (∂C/∂zⱼ = 0): it is off, or saturated, or the
     cost does not care about it."""
     if c.t.grad_a[l][j] == 0:
-        return "the cost does not depend on it right now, with ∂C/∂a = 0"
+        return _("the cost does not depend on it right now, with ∂C/∂a = 0")
     if c.act.has_kink:
-        return f"it is off, with z ≤ 0 and {c.f}'(z) = 0"
-    return f"{c.f}'(z) is 0 at z = {fmt_sig(c.t.z[l][j], 3)}"
+        return _("it is off, with z ≤ 0 and {f}'(z) = 0").format(f=c.f)
+    return _("{f}'(z) is 0 at z = {z}").format(f=c.f, z=fmt_sig(c.t.z[l][j], 3))
 
 
-def _dead_weights(c: Context, l: int, j: int, said: Said, which: str = "them") -> str:
+def _dead_weights(c: Context, l: int, j: int, said: Said, own: bool = False) -> str:
     """The sentence for weights into neuron j of layer l that are all exactly 0 (a neuron that
     passes nothing back, or a layer before it that is all 0): they do nothing."""
     t = c.t
     gw, gz = t.grad_w[l - 1][j], t.grad_z[l][j]
     if gz == 0:
-        why = f"{c.neuron(l, j)} passes nothing back ({_off_reason(c, l, j)})"
+        why = _("{neuron} passes nothing back ({reason})").format(
+            neuron=c.neuron(l, j), reason=_off_reason(c, l, j))
     elif l == 1:
-        why = "no pixel is lit (every input is 0)"
+        why = _("no pixel is lit (every input is 0)")
     else:
-        why = f"every activation of {c.layer(l - 1)} is 0"
-    return said.claim("zero", ["∂C/∂w"], gw,
-                      f"Right now none of {which} does anything, because {why}: every "
-                      f"∂C/∂w = aₖ · ∂C/∂z is 0.")
+        why = _("every activation of {layer} is 0").format(layer=c.layer(l - 1))
+    text = (_("Right now none of its weights does anything, because {why}: every ∂C/∂w = aₖ · "
+              "∂C/∂z is 0.") if own else
+            _("Right now none of them does anything, because {why}: every ∂C/∂w = aₖ · ∂C/∂z "
+              "is 0."))
+    return said.claim("zero", ["∂C/∂w"], gw, text.format(why=why))
 
 
 def _weight_rows(c: Context, l: int, j: int, tab: Table, wishes: bool) -> list[int]:
@@ -149,7 +166,7 @@ def _weight_rows(c: Context, l: int, j: int, tab: Table, wishes: bool) -> list[i
     else:
         order = np.argsort(-np.abs(a_prev), kind="stable")
     for k in order:
-        cells = [pixel(int(k), c.sizes[0]).replace("pixel ", "") if l == 1 else str(int(k)),
+        cells = [pixel_place(int(k), c.sizes[0]) if l == 1 else str(int(k)),
                  a_prev[k], w[k], -gw[k]]
         if wishes:
             cells.append(-t.wishes[l - 1][j, k])
@@ -162,18 +179,21 @@ def _matter_most(c: Context, l: int, j: int, said: Said) -> str:
     (∂C/∂wⱼₖ = aₖ · ∂C/∂zⱼ), and those from activations near 0 hardly or not at all."""
     a_prev, gw = c.t.a[l - 1], c.t.grad_w[l - 1][j]
     kb, kd = int(np.argmax(np.abs(a_prev))), int(np.argmin(np.abs(a_prev)))
-    big = (f"brightest neurons of layer {l - 1}" if c.bright else
-           f"neurons of layer {l - 1} furthest from 0")
-    most = said.claim("most", [kb], [gw[kb], *gw],
-                      f"the weights from the {big} matter most — neuron {kb} "
-                      f"({num(a_prev[kb])})")
-    small = "dark ones" if c.bright else "neurons near 0"
+    most = said.claim("most", [kb], [gw[kb], *gw], (
+        _("the weights from the brightest neurons of layer {l} matter most — neuron {k} "
+          "({value})") if c.bright else
+        _("the weights from the neurons of layer {l} furthest from 0 matter most — neuron {k} "
+          "({value})")).format(l=l - 1, k=kb, value=num(a_prev[kb])))
+    if c.bright:
+        none, hardly = (_("those from dark ones not at all (neuron {k}: {value})"),
+                        _("those from dark ones hardly at all (neuron {k}: {value})"))
+    else:
+        none, hardly = (_("those from neurons near 0 not at all (neuron {k}: {value})"),
+                        _("those from neurons near 0 hardly at all (neuron {k}: {value})"))
     least = said.first(
-        ("zero", [kd], [gw[kd]], f"those from {small} not at all (neuron {kd}: "
-                                 f"{num(a_prev[kd])})"),
-        ("least", [kd], [gw[kd], *gw], f"those from {small} hardly at all (neuron {kd}: "
-                                       f"{num(a_prev[kd])})"))
-    return f"{most} — and {least}"
+        ("zero", [kd], [gw[kd]], none.format(k=kd, value=num(a_prev[kd]))),
+        ("least", [kd], [gw[kd], *gw], hardly.format(k=kd, value=num(a_prev[kd]))))
+    return _("{most} — and {least}").format(most=most, least=least)
 
 
 def weights_stage(c: Context, j: int) -> Stage:
@@ -189,15 +209,21 @@ def weights_stage(c: Context, j: int) -> Stage:
                f" = aₖ{sup(L - 1)} × {par(gz)}\n"
                f"k = {kb}: {fmt_sig(a_prev[kb])} × {par(gz)} = {fmt_sig(gw[kb])}")
     said = Said()
-    head = f"The second lever: the {c.sizes[L - 1]} weights into {c.neuron(L, j)}."
+    head = _("The second lever: the {n} weights into {neuron}.").format(
+        n=c.sizes[L - 1], neuron=c.neuron(L, j))
     if not np.any(gw):
         text = f"{head} {_dead_weights(c, L, j, said)}"
     else:
-        text = (f"{head} Each weight's effect is in proportion to the activation it multiplies, "
-                f"so {_matter_most(c, L, j, said)}. To push the output {_direction(nudge)}, "
-                f"{c.pos} lines should grow, {c.neg} ones shrink.")
+        text = (_("Each weight's effect is in proportion to the activation it multiplies, so "
+                  "{which}. To push the output up, {pos} lines should grow, {neg} ones shrink.")
+                if nudge > 0 else
+                _("Each weight's effect is in proportion to the activation it multiplies, so "
+                  "{which}. To push the output down, {pos} lines should grow, {neg} ones "
+                  "shrink."))
+        text = f"{head} {text.format(which=_matter_most(c, L, j, said), pos=c.pos, neg=c.neg)}"
     return Stage(
-        key="lever-weights", number=4, title="4b · Lever 2: the weights", short="4b · The weights",
+        key="lever-weights", number=4, title="4b · " + _("Lever 2: the weights"),
+        short="4b · " + _("The weights"),
         highlight=0, text=text,
         formula=formula,
         values={"a_prev": a_prev, "w": w, "grad_w": gw, "grad_z": gz, "order": np.array(order),
@@ -205,8 +231,9 @@ def weights_stage(c: Context, j: int) -> Stage:
         overlay=Overlay(focus=(L, j), dim_others=True,
                         line_values={L - 1: only_row(t.W[L - 1].shape, j, -gw)},
                         neuron_text={(L - 1, k): fmt_sig(a_prev[k], 2) for k in order[:3]},
-                        caption=f"Lever 2: the weights into {c.neuron(L, j)} "
-                                f"({c.pos}: should grow, {c.neg}: shrink)"),
+                        caption=_("Lever 2: the weights into {neuron} ({pos}: should grow, "
+                                  "{neg}: shrink)").format(neuron=c.neuron(L, j), pos=c.pos,
+                                                           neg=c.neg)),
         **tab.fields(), **said.fields(),
     )
 
@@ -216,7 +243,7 @@ def _wish_formula(c: Context, l: int, j: int, k: int) -> str:
     (the wish is −∂C/∂a): −∂C/∂aₖ⁽ˡ⁻¹⁾ = −wⱼₖ⁽ˡ⁾ · ∂C/∂zⱼ⁽ˡ⁾, with k's numbers."""
     t = c.t
     w, gz = t.W[l - 1][j], t.grad_z[l][j]
-    return (f"wish −∂C/∂aₖ{sup(l - 1)} = −w{sub(j)}ₖ{sup(l)} · ∂C/∂z{sub(j)}{sup(l)} = "
+    return (_("wish") + f" −∂C/∂aₖ{sup(l - 1)} = −w{sub(j)}ₖ{sup(l)} · ∂C/∂z{sub(j)}{sup(l)} = "
             f"−w{sub(j)}ₖ × {par(gz)}\n"
             f"k = {k}: −{par(w[k])} × {par(gz)} = {fmt_sig(-t.wishes[l - 1][j, k], signed=True)}")
 
@@ -229,37 +256,46 @@ def activations_stage(c: Context, j: int) -> Stage:
     wish = t.wishes[L - 1][j]
     nudges = -wish
     order = [int(k) for k in np.argsort(-np.abs(w), kind="stable")]
-    tab = Table("k", f"w{sub(j)}ₖ", f"wish −∂C/∂aₖ{sup(L - 1)}", "direction", signed=(2,))
+    tab = Table("k", f"w{sub(j)}ₖ", _("wish") + f" −∂C/∂aₖ{sup(L - 1)}", _("direction"),
+                signed=(2,))
     for k in order:
         tab.add(str(k), w[k], nudges[k], updown(nudges[k]))
     nudge = c.out_nudges()[j]
     k1 = int(np.argmax(np.abs(nudges)))
     said = Said()
-    head = "The third lever: change what comes in."
+    head = _("The third lever: change what comes in.")
     if not np.any(nudges):
         text = head + " " + said.claim(
             "zero", ["wishes"], nudges,
-            f"But {c.neuron(L, j)} passes nothing back ({_off_reason(c, L, j)}), so it has no "
-            f"wishes for layer {L - 1}: every wish −wⱼₖ · ∂C/∂zⱼ is 0.")
+            _("But {neuron} passes nothing back ({reason}), so it has no wishes for layer {l}: "
+              "every wish −wⱼₖ · ∂C/∂zⱼ is 0.").format(
+                  neuron=c.neuron(L, j), reason=_off_reason(c, L, j), l=L - 1))
     else:
-        pos, neg = ("brighter", "dimmer") if c.bright else ("higher", "lower")
+        pos, neg = (_("brighter"), _("dimmer")) if c.bright else (_("higher"), _("lower"))
         if nudge < 0:
             pos, neg = neg, pos
         most = said.claim("most", [k1], [nudges[k1], *nudges],
-                          f"neuron {k1} (w = {fmt_sig(w[k1], 2)}) most")
-        text = (f"{head} For {c.neuron(L, j)} to go {_direction(nudge)}, the neurons of layer "
-                f"{L - 1} with a positive weight into it should get {pos} and those with a "
-                f"negative weight {neg}, each in proportion to its weight — {most}. We cannot "
-                f"set activations directly, so these are the {c.q(j)} neuron's wishes for layer "
-                f"{L - 1}.")
+                          _("neuron {k} (w = {w}) most").format(k=k1, w=fmt_sig(w[k1], 2)))
+        text = (_("For {neuron} to go up, the neurons of layer {l} with a positive weight into it "
+                  "should get {pos} and those with a negative weight {neg}, each in proportion to "
+                  "its weight — {most}. We cannot set activations directly, so these are the "
+                  "{name} neuron's wishes for layer {l}.") if nudge > 0 else
+                _("For {neuron} to go down, the neurons of layer {l} with a positive weight into "
+                  "it should get {pos} and those with a negative weight {neg}, each in proportion "
+                  "to its weight — {most}. We cannot set activations directly, so these are the "
+                  "{name} neuron's wishes for layer {l}."))
+        text = head + " " + text.format(neuron=c.neuron(L, j), l=L - 1, pos=pos, neg=neg,
+                                        most=most, name=c.q(j))
     return Stage(
-        key="lever-activations", number=4, title=f"4c · Lever 3: layer {L - 1}'s activations",
-        short="4c · What comes in", highlight=order.index(k1),
+        key="lever-activations", number=4,
+        title="4c · " + _("Lever 3: layer {l}'s activations").format(l=L - 1),
+        short="4c · " + _("What comes in"), highlight=order.index(k1),
         text=text, formula=_wish_formula(c, L, j, k1),
         values={"w": w, "grad_z": gz, "wishes": wish, "nudges": nudges, "focus": j},
         overlay=Overlay(focus=(L, j), dim_others=True,
                         nudges={L - 1: nudges, L: only(c.sizes[L], j, nudge)},
-                        caption=f"Lever 3: what {c.neuron(L, j)} wishes from layer {L - 1}"),
+                        caption=_("Lever 3: what {neuron} wishes from layer {l}").format(
+                            neuron=c.neuron(L, j), l=L - 1)),
         **tab.fields(), **said.fields(),
     )
 
@@ -273,15 +309,18 @@ def _hidden_focus(c: Context, l: int, said: Said) -> tuple[int, str]:
     j = int(np.argmax(np.abs(nudges)))
     if gz[j] != 0 or not np.any(gz):
         return j, said.claim("most", [j], [nudges[j], *nudges],
-                             f"Its most-wanted neuron is {j} "
-                             f"({fmt_sig(nudges[j], 2, signed=True)}: {_direction(nudges[j])})")
+                             _("Its most-wanted neuron is {j} ({nudge}: {direction})").format(
+                                 j=j, nudge=fmt_sig(nudges[j], 2, signed=True),
+                                 direction=_direction(nudges[j])))
     k = int(np.argmax(np.abs(gz)))
-    off = said.claim("zero", [j], [gz[j]], f"Its most-wanted neuron, {j}, passes nothing back "
-                                           f"({_off_reason(c, l, j)})")
+    off = said.claim("zero", [j], [gz[j]], _("Its most-wanted neuron, {j}, passes nothing back "
+                                             "({reason})").format(j=j,
+                                                                  reason=_off_reason(c, l, j)))
     other = said.claim("most", [k], [gz[k], *gz],
-                       f"so take neuron {k}, which passes the most back "
-                       f"({fmt_sig(nudges[k], 2, signed=True)}: {_direction(nudges[k])})")
-    return k, f"{off}, {other}"
+                       _("so take neuron {k}, which passes the most back ({nudge}: "
+                         "{direction})").format(k=k, nudge=fmt_sig(nudges[k], 2, signed=True),
+                                                direction=_direction(nudges[k])))
+    return k, _("{off}, {other}").format(off=off, other=other)
 
 
 def _hidden_words(c: Context, l: int, j: int, said: Said) -> str:
@@ -291,33 +330,36 @@ def _hidden_words(c: Context, l: int, j: int, said: Said) -> str:
     first = l == 1
     if not np.any(t.grad_a[l]):
         return said.claim("zero", [f"layer {l}"], t.grad_z[l],
-                          "So none of its neurons' levers has anything to do: every ∂C/∂z, ∂C/∂b "
-                          "and ∂C/∂w of this layer is 0, and backpropagation has nothing to carry "
-                          "further back.")
+                          _("So none of its neurons' levers has anything to do: every ∂C/∂z, "
+                            "∂C/∂b and ∂C/∂w of this layer is 0, and backpropagation has nothing "
+                            "to carry further back."))
     if gz == 0:
         return said.claim("zero", [f"layer {l}"], t.grad_z[l],
-                          f"No neuron of layer {l} passes anything back: ∂C/∂z = 0 for every one "
-                          f"(neuron {j}: {_off_reason(c, l, j)}), so none of their levers "
-                          "do anything and backpropagation has nothing to carry further back.")
-    text = said.claim("acts", [j], [gz], "its levers work exactly as before.")
+                          _("No neuron of layer {l} passes anything back: ∂C/∂z = 0 for every one "
+                            "(neuron {j}: {reason}), so none of their levers do anything and "
+                            "backpropagation has nothing to carry further back.").format(
+                                l=l, j=j, reason=_off_reason(c, l, j)))
+    text = said.claim("acts", [j], [gz], _("its levers work exactly as before."))
     text += f" {_responsiveness(c, l, j, said)} "
     if not np.any(gw):
-        return text + _dead_weights(c, l, j, said, "its weights")
+        return text + _dead_weights(c, l, j, said, own=True)
     if first:
         x = t.a[0]
         kb = int(np.argmax(np.abs(gw)))
         most = said.claim("most", [kb], [gw[kb], *gw],
-                          f"those from lit pixels matter ({pixel(kb, c.sizes[0])} most)")
+                          _("those from lit pixels matter ({pixel} most)").format(
+                              pixel=pixel(kb, c.sizes[0])))
         black = x == 0
         none = ""
         if black.any():
             none = said.claim("zero", ["blank pixels"], gw[black],
-                              f", the {count(int(black.sum()))} from blank ones not at all")
-        return (text + f"Its {count(c.sizes[0])} weights come from the pixels: {most}{none}. "
-                "The pixels are the image itself — we cannot change them, so backpropagation "
-                "stops here.")
-    return (text + f"Its weights follow the same rule: {_matter_most(c, l, j, said)}; and it has "
-            f"its own wishes for layer {l - 1}.")
+                              _(", the {n} from blank ones not at all").format(
+                                  n=count(int(black.sum()))))
+        return text + _("Its {n} weights come from the pixels: {most}{none}. The pixels are the "
+                        "image itself — we cannot change them, so backpropagation stops "
+                        "here.").format(n=count(c.sizes[0]), most=most, none=none)
+    return text + _("Its weights follow the same rule: {which}; and it has its own wishes for "
+                    "layer {l}.").format(which=_matter_most(c, l, j, said), l=l - 1)
 
 
 def hidden_levers_stage(c: Context, l: int, letter: str) -> Stage:
@@ -329,36 +371,37 @@ def hidden_levers_stage(c: Context, l: int, letter: str) -> Stage:
     said = Said()
     if np.any(nudges_l):
         j, who = _hidden_focus(c, l, said)
-        who = f"{who}; " if t.grad_z[l][j] != 0 else f"{who}. "
+        who = (_("{who};") if t.grad_z[l][j] != 0 else _("{who}.")).format(who=who) + " "
     else:
         j = 0
         who = said.claim("zero", [f"layer {l}"], nudges_l,
-                         f"But its nudges are all 0: the wishes from layer {l + 1} are 0 or "
-                         "cancel out. ")
+                         _("But its nudges are all 0: the wishes from layer {l} are 0 or cancel "
+                           "out.").format(l=l + 1)) + " "
     z, gz, gb = t.z[l][j], t.grad_z[l][j], t.grad_b[l - 1][j]
     sp = c.prime(l)[j]
     gw = t.grad_w[l - 1][j]
     wish = t.wishes[l - 1][j]
     first = l == 1
     if first:
-        tab = Table("pixel", "aₖ", f"w{sub(j)}ₖ", f"−∂C/∂w{sub(j)}ₖ", signed=(3,))
+        tab = Table(_("pixel"), "aₖ", f"w{sub(j)}ₖ", f"−∂C/∂w{sub(j)}ₖ", signed=(3,))
     else:
         tab = Table("k", f"aₖ{sup(l - 1)}", f"w{sub(j)}ₖ", f"−∂C/∂w{sub(j)}ₖ",
-                    f"wish −∂C/∂aₖ{sup(l - 1)}", signed=(3, 4))
+                    _("wish") + f" −∂C/∂aₖ{sup(l - 1)}", signed=(3, 4))
     order = _weight_rows(c, l, j, tab, wishes=not first)
     formula = (f"{_dz_formula(c, l, j)}\n"
                f"∂C/∂b{sub(j)}{sup(l)} = ∂C/∂z{sub(j)} = {fmt_sig(gb)}\n"
                f"∂C/∂w{sub(j)}ₖ{sup(l)} = aₖ{sup(l - 1)} × {par(gz)}")
     if not first:
-        formula += f",   wish −∂C/∂aₖ{sup(l - 1)} = −w{sub(j)}ₖ × {par(gz)}"
-    text = (f"Layer {l} now has its nudges, just as the outputs had theirs. {who}"
-            f"{_hidden_words(c, l, j, said)}")
+        formula += ",   " + _("wish") + f" −∂C/∂aₖ{sup(l - 1)} = −w{sub(j)}ₖ × {par(gz)}"
+    text = (_("Layer {l} now has its nudges, just as the outputs had theirs.").format(l=l)
+            + f" {who}{_hidden_words(c, l, j, said)}")
     overlay_nudges = {l: nudges_l}
     if not first:
         overlay_nudges[l - 1] = -wish
     return Stage(
-        key=f"levers-{l}", number=6, title=f"6{letter} · Layer {l}: the same three levers",
-        short=f"6{letter} · Layer {l} levers",
+        key=f"levers-{l}", number=6,
+        title=f"6{letter} · " + _("Layer {l}: the same three levers").format(l=l),
+        short=f"6{letter} · " + _("Layer {l} levers").format(l=l),
         text=text.strip(), formula=formula,
         values={"nudges": nudges_l, "focus": j, "z": z, "prime": sp, "grad_a": t.grad_a[l][j],
                 "grad_z": gz, "grad_b": gb, "grad_w": gw, "a_prev": t.a[l - 1],
@@ -366,6 +409,7 @@ def hidden_levers_stage(c: Context, l: int, letter: str) -> Stage:
         overlay=Overlay(focus=(l, j), dim_others=True, nudges=overlay_nudges,
                         line_values={l - 1: only_row(t.W[l - 1].shape, j, -gw)},
                         neuron_text={(l, j): fmt_sig(nudges_l[j], 2, signed=True)},
-                        caption=f"The same three levers, for neuron {j} of layer {l}"),
+                        caption=_("The same three levers, for neuron {j} of layer {l}").format(
+                            j=j, l=l)),
         **tab.fields(), **said.fields(),
     )

@@ -13,16 +13,17 @@ from mlpviz.core.walk.claims import Said
 from mlpviz.core.walk.context import Context, count
 from mlpviz.core.walk.stage import Stage
 from mlpviz.core.walk.table import Table
+from mlpviz.i18n import _
 
 
 def _connects(c: Context, l: int, j: int, k: int) -> str:
     """Where parameter (l, j, k) sits: "#14 of layer 2 → '2'", "pixel (12, 5) → #3 of layer 1",
     "bias of '2'"."""
-    to = c.q(j) if l + 1 == c.L else f"#{j} of layer {l + 1}"
+    to = c.q(j) if l + 1 == c.L else _("#{j} of layer {l}").format(j=j, l=l + 1)
     if k < 0:
-        return f"bias of {to}"
-    frm = (f"pixel ({k // 28}, {k % 28})" if l == 0 and c.sizes[0] == 784 else
-           f"#{k} of layer {l}")
+        return _("bias of {to}").format(to=to)
+    frm = (_("pixel ({row}, {col})").format(row=k // 28, col=k % 28)
+           if l == 0 and c.sizes[0] == 784 else _("#{j} of layer {l}").format(j=k, l=l))
     return f"{frm} → {to}"
 
 
@@ -36,13 +37,16 @@ def _zeros_note(c: Context, zeros: int, said: Said, values: dict) -> str:
                    for l, W in enumerate(t.grad_w)))
     values.update(zeros_from_black=from_black, zeros_not_from_black=zeros - from_black,
                   zeros_from_off=dead, zeros_not_from_off=zeros - dead)
-    head = f"{count(zeros)} of them are exactly 0"
+    n = count(zeros)
     return said.first(
         ("more", ["blank pixels", "the rest"], [from_black, zeros - from_black],
-         f"{head} — mostly weights from blank pixels, which cannot affect this sample."),
+         _("{n} of them are exactly 0 — mostly weights from blank pixels, which cannot affect "
+           "this sample.").format(n=n)),
         ("more", ["off neurons", "the rest"], [dead, zeros - dead],
-         f"{head} — mostly the levers of neurons that pass nothing back (∂C/∂z = 0)."),
-        ("count", ["zeros"], np.concatenate([[zeros], all_gradients(t) == 0]), f"{head}."))
+         _("{n} of them are exactly 0 — mostly the levers of neurons that pass nothing back "
+           "(∂C/∂z = 0).").format(n=n)),
+        ("count", ["zeros"], np.concatenate([[zeros], all_gradients(t) == 0]),
+         _("{n} of them are exactly 0.").format(n=n)))
 
 
 def gradient_stage(c: Context) -> Stage:
@@ -57,49 +61,54 @@ def gradient_stage(c: Context) -> Stage:
         ratios = np.abs([p[3] for p in top]) / g10 if g10 > 0 else None  # inf if it overflows
     norm = float(np.sqrt(np.sum(flat * flat)))
     zeros = int(np.count_nonzero(flat == 0))
-    tab = Table("#", "parameter", "connects", "∂C/∂θ", f"× #{len(top)}")
+    tab = Table("#", _("parameter"), _("connects"), "∂C/∂θ", f"× #{len(top)}")
     for r, (l, j, k, g) in enumerate(top, 1):
         tab.add(str(r), param_name(l, j, k), _connects(c, l, j, k), g,
                 (ratios[r - 1], 3) if ratios is not None and np.isfinite(ratios[r - 1]) else "—",
                 digits=3)
     g1 = top[0][3]
     formula = (f"∇C = (∂C/∂w{sub(0, 0)}{sup(1)}, …, ∂C/∂b{sub(c.sizes[-1] - 1)}{sup(c.L)}): "
-               f"{count(P)} numbers,  |∇C| = {fmt_sig(norm)}")
+               + _("{n} numbers").format(n=count(P)) + f",  |∇C| = {fmt_sig(norm)}")
     said = Said()
     ratio = ratios[0] if ratios is not None else 0.0
     ranks = said.first(
-        ("zero", ["∇C"], [g1], "Here every one of them is 0: this sample teaches this network "
-                               "nothing, and a step on it changes nothing."),
+        ("zero", ["∇C"], [g1], _("Here every one of them is 0: this sample teaches this "
+                                 "network nothing, and a step on it changes nothing.")),
         ("zero", [f"#{len(top)}"], [g10],
-         f"Only {count(P - zeros)} of them are not 0, so the ranking ends there: the top one, "
-         f"∂C/∂{param_name(*top[0][:3])} = {fmt_sig(g1, 2)}, matters most."),
+         _("Only {n} of them are not 0, so the ranking ends there: the top one, ∂C/∂{name} = "
+           "{grad}, matters most.").format(n=count(P - zeros), name=param_name(*top[0][:3]),
+                                           grad=fmt_sig(g1, 2))),
         ("more", ["#1", f"#{len(top)}", "ratio"], [g1, g10, ratio],  # the ratio must be finite
-         f"It also ranks the parameters: the top one is {fmt_sig(ratio, 2)} times the "
-         f"{len(top)}th, so changing it matters {fmt_sig(ratio, 2)} times as much."),
+         _("It also ranks the parameters: the top one is {ratio} times the {n}th, so changing it "
+           "matters {ratio} times as much.").format(ratio=fmt_sig(ratio, 2), n=len(top))),
         ("more", ["#1", f"#{len(top)}"], [g1, g10],
-         f"It also ranks the parameters: the top one, {fmt_sig(g1, 2)}, is more than 10³⁰⁰ times "
-         f"the {len(top)}th, {fmt_sig(top[-1][3], 2)}, so changing it matters that much more."),
-    ) or "It also ranks the parameters by size."
+         _("It also ranks the parameters: the top one, {top}, is more than 10³⁰⁰ times the "
+           "{n}th, {last}, so changing it matters that much more.").format(
+               top=fmt_sig(g1, 2), n=len(top), last=fmt_sig(top[-1][3], 2))),
+    ) or _("It also ranks the parameters by size.")
     if g10 > 0 and np.isfinite(ratio):
-        formula += (f"\nlargest: ∂C/∂{param_name(*top[0][:3])} = {fmt_sig(g1)}   "
-                    f"= {fmt_sig(ratio, 3)} × the {len(top)}th, {fmt_sig(top[-1][3])}")
+        formula += "\n" + _("largest: ∂C/∂{name} = {top}   = {ratio} × the {n}th, {last}").format(
+            name=param_name(*top[0][:3]), top=fmt_sig(g1), ratio=fmt_sig(ratio, 3), n=len(top),
+            last=fmt_sig(top[-1][3]))
     zero_note, counts = "", {}
     if 0 < zeros and g1 != 0:
         zero_note = " " + _zeros_note(c, zeros, said, counts)
-    text = (f"Done for this one {c.q(t.label)}, backpropagation gives all {count(P)} "
-            f"derivatives: the gradient. The cost is a function of these {count(P)} parameters, "
-            f"and the negative gradient says which way to nudge every one of them to lower it "
-            f"fastest. {ranks}{zero_note} Click any line to see its chain rule.")
+    text = (_("Done for this one {name}, backpropagation gives all {n} derivatives: the "
+              "gradient. The cost is a function of these {n} parameters, and the negative "
+              "gradient says which way to nudge every one of them to lower it fastest.").format(
+                  name=c.q(t.label), n=count(P))
+            + f" {ranks}{zero_note} " + _("Click any line to see its chain rule."))
     return Stage(
-        key="gradient", number=7, title="7 · The whole gradient", short="7 · The gradient",
+        key="gradient", number=7, title="7 · " + _("The whole gradient"),
+        short="7 · " + _("The gradient"),
         highlight=0, text=text, formula=formula,
         values={"params": [p[:3] for p in top], "grads": np.array([p[3] for p in top]),
                 "ratios": ratios,
                 "norm": norm, "zeros": zeros, "count": P, **counts},
         overlay=Overlay(line_values={l: -g for l, g in enumerate(t.grad_w)},
                         nudges={l + 1: -g for l, g in enumerate(t.grad_b)},
-                        caption=f"−∇C: {c.pos} should grow, {c.neg} shrink; the brighter, "
-                                "the more it matters"),
+                        caption=_("−∇C: {pos} should grow, {neg} shrink; the brighter, the "
+                                  "more it matters").format(pos=c.pos, neg=c.neg)),
         **tab.fields(), **said.fields(),
     )
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from mlpviz.core.network import Network, Trace
 from mlpviz.core.overlay import Overlay
+from mlpviz.i18n import _, tidy
 
 
 @dataclass(frozen=True, eq=False)
@@ -48,6 +49,9 @@ class Stage:
     claims: tuple = ()
     refused: tuple = ()
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "text", tidy(self.text))  # spaced as the language writes
+
     @property
     def label(self) -> str:
         """The stage's own number as the lesson writes it: "3", "4b" (the title's prefix)."""
@@ -76,7 +80,7 @@ class Walk:
     def position(self, i: int) -> str:
         """Where stage i sits, in the numbering the list of stages and the README use:
         "Stage 4b of 9"."""
-        return f"Stage {self.stages[i].label} of {self.parts}"
+        return _("Stage {label} of {parts}").format(label=self.stages[i].label, parts=self.parts)
 
     def index(self, key: str) -> int:
         """Position of the stage with this key; ValueError if there is none."""

@@ -12,6 +12,7 @@ from mlpviz.core.walk.claims import Said
 from mlpviz.core.walk.context import Context, count, lr_text, num
 from mlpviz.core.walk.stage import Stage
 from mlpviz.core.walk.table import Table
+from mlpviz.i18n import _
 
 
 def gradient_step(net: Network, trace: Trace, lr: float) -> Network:
@@ -31,36 +32,40 @@ def step_stage(c: Context, after: Network) -> Stage:
     a1 = acts[-1]
     c0, c1 = t.cost, float(c.cost.value_from_z(zs[-1], t.y, after.act))
     change = a1 - a0
-    tab = Table(c.what, "a now", "a after one step", "change", signed=(3,))
+    tab = Table(c.what, _("a now"), _("a after one step"), _("change"), signed=(3,))
     for j in range(len(a0)):
         tab.add(c.name(j), a0[j], a1[j], change[j])
     P = after.parameter_count
-    formula = (f"θ ← θ − η ∂C/∂θ  for all {count(P)} parameters,  η = {lr_text(c.lr)}\n"
+    formula = ("θ ← θ − η ∂C/∂θ  " + _("for all {n} parameters").format(n=count(P))
+               + f",  η = {lr_text(c.lr)}\n"
                f"C: {fmt_sig(c0)} → {fmt_sig(c1)},   "
                f"a{sub(lab)}: {fmt_sig(a0[lab])} → {fmt_sig(a1[lab])}")
     said = Said()
-    text = (f"One step with learning rate η = {lr_text(c.lr)} moves every weight and bias a little "
-            f"against its derivative. For this {c.q(lab)} the cost goes from {fmt_sig(c0, 3)} to "
-            f"{fmt_sig(c1, 3)}, and the {c.q(lab)} output from {num(a0[lab])} to "
-            f"{num(a1[lab])}.")
+    text = _("One step with learning rate η = {lr} moves every weight and bias a little against "
+             "its derivative. For this {name} the cost goes from {before} to {after}, and the "
+             "{name} output from {a_before} to {a_after}.").format(
+                 lr=lr_text(c.lr), name=c.q(lab), before=fmt_sig(c0, 3), after=fmt_sig(c1, 3),
+                 a_before=num(a0[lab]), a_after=num(a1[lab]))
     up = said.first(("rises", ["C"], [c0, c1],
-                     f" The cost went UP: η = {lr_text(c.lr)} is too big a step here — the slope "
-                     "changes before we get there."))
+                     _("The cost went UP: η = {lr} is too big a step here — the slope changes "
+                       "before we get there.").format(lr=lr_text(c.lr))))
     if not up and c1 == c0:
         up = said.first(("zero", ["∇C"], [c0 - c1, *all_gradients(t)],
-                         " Nothing changed: every derivative is 0, so the step is 0."))
-    text += up
-    text += " Take the step to see it in the network; Undo puts every weight back exactly."
+                         _("Nothing changed: every derivative is 0, so the step is 0.")))
+    if up:
+        text += " " + up
+    text += " " + _("Take the step to see it in the network; Undo puts every weight back exactly.")
     return Stage(
-        key="step", number=8, title="8 · Take one step", short="8 · One step", highlight=lab,
+        key="step", number=8, title="8 · " + _("Take one step"), short="8 · " + _("One step"),
+        highlight=lab,
         text=text, formula=formula,
         values={"a_before": a0, "a_after": a1, "change": change, "cost_before": c0,
                 "cost_after": c1, "lr": c.lr},
         overlay=Overlay(line_values={l: -c.lr * g for l, g in enumerate(t.grad_w)},
                         nudges={L: change},
                         neuron_text={(L, j): f"{num(a0[j])}→{num(a1[j])}" for j in range(len(a0))},
-                        caption=(f"One step, η = {lr_text(c.lr)}: "
-                                 f"C {fmt_sig(c0, 3)} → {fmt_sig(c1, 3)}")),
+                        caption=_("One step, η = {lr}: C {before} → {after}").format(
+                            lr=lr_text(c.lr), before=fmt_sig(c0, 3), after=fmt_sig(c1, 3))),
         **tab.fields(), **said.fields(),
     )
 

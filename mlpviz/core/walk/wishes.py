@@ -14,6 +14,7 @@ from mlpviz.core.walk.claims import Said, first_true
 from mlpviz.core.walk.context import Context, spar
 from mlpviz.core.walk.stage import Stage
 from mlpviz.core.walk.table import Table
+from mlpviz.i18n import _
 
 
 def outputs_sum_stage(c: Context) -> Stage:
@@ -30,36 +31,43 @@ def outputs_sum_stage(c: Context) -> Stage:
         tab.add(str(k), (nudges[k], 3), *(-wishes[:, k]), digits="f2")
     k_star = int(np.argmax(np.abs(nudges)))
     formula = (f"−∂C/∂aₖ{sup(L - 1)} = Σⱼ −wⱼₖ{sup(L)} · ∂C/∂zⱼ{sup(L)}   "
-               f"(the sum of the {n_out} wishes)\n" + _sum_example(k_star, -wishes, nudges))
+               + _("(the sum of the {n} wishes)").format(n=n_out) + "\n"
+               + _sum_example(k_star, -wishes, nudges))
     said = Said()
     if not np.any(wishes):
         text = said.claim("zero", ["wishes"], wishes,
-                          f"No output wishes anything of layer {L - 1} here: every wish is 0, "
-                          f"so layer {L - 1} gets no nudges at all.")
+                          _("No output wishes anything of layer {l} here: every wish is 0, so "
+                            "layer {l} gets no nudges at all.").format(l=L - 1))
     else:
         jp = int(np.argmax(-wishes[:, k_star]))
         jn = int(np.argmin(-wishes[:, k_star]))
         up = first_true(("up", [jp], [-wishes[jp, k_star]],
-                         f"the {c.q(jp)} wishes up ({fmt_sig(-wishes[jp, k_star], 2, True)})"))
+                         _("the {name} wishes up ({wish})").format(
+                             name=c.q(jp), wish=fmt_sig(-wishes[jp, k_star], 2, True))))
         down = first_true(("down", [jn], [-wishes[jn, k_star]],
-                           f"the {c.q(jn)} down ({fmt_sig(-wishes[jn, k_star], 2, True)})"))
-        pull = ""
+                           _("the {name} down ({wish})").format(
+                               name=c.q(jn), wish=fmt_sig(-wishes[jn, k_star], 2, True))))
         if up and down:
-            pull = (f", and they pull different ways. For neuron {k_star} {said(up)}, "
-                    f"{said(down)}")
+            head = _("Every output has its own wishes for layer {l}, and they pull different "
+                     "ways. For neuron {k} {up}, {down}.").format(
+                         l=L - 1, k=k_star, up=said(up), down=said(down))
+        else:
+            head = _("Every output has its own wishes for layer {l}.").format(l=L - 1)
         most = said.claim("most", [k_star], [nudges[k_star], *nudges],
-                          f"Neuron {k_star} is wanted most: "
-                          f"{fmt_sig(nudges[k_star], 2, signed=True)} "
-                          f"({'up' if nudges[k_star] > 0 else 'down'}).")
-        text = (f"Every output has its own wishes for layer {L - 1}{pull}. Adding up the "
-                f"{n_out} wishes (each column below is one output's) gives the nudges layer "
-                f"{L - 1} should get, Σ. {most}")
+                          (_("Neuron {k} is wanted most: {nudge} (up).") if nudges[k_star] > 0
+                           else _("Neuron {k} is wanted most: {nudge} (down).")).format(
+                              k=k_star, nudge=fmt_sig(nudges[k_star], 2, signed=True)))
+        text = head + " " + _("Adding up the {n} wishes (each column below is one output's) "
+                              "gives the nudges layer {l} should get, Σ.").format(
+                                  n=n_out, l=L - 1) + f" {most}"
     return Stage(
-        key=f"sum-{L - 1}", number=5, title="5 · Adding up the wishes", short="5 · All the wishes",
+        key=f"sum-{L - 1}", number=5, title="5 · " + _("Adding up the wishes"),
+        short="5 · " + _("All the wishes"),
         highlight=k_star, text=text, formula=formula,
         values={"wishes": wishes, "grad_a": grad, "nudges": nudges, "most_wanted": k_star},
         overlay=Overlay(nudges={L - 1: nudges, L: c.out_nudges()}, focus=(L - 1, k_star),
-                        caption=f"All outputs' wishes added up: the nudges for layer {L - 1}"),
+                        caption=_("All outputs' wishes added up: the nudges for layer "
+                                  "{l}").format(l=L - 1)),
         **tab.fields(), **said.fields(),
     )
 
@@ -74,37 +82,41 @@ def hidden_sum_stage(c: Context, l: int, letter: str) -> Stage:
     w_nudges = -wishes
     ups = np.where(w_nudges > 0, w_nudges, 0).sum(axis=0)
     downs = np.where(w_nudges < 0, w_nudges, 0).sum(axis=0)
-    tab = Table("k", "pulling up", "pulling down", "strongest wish", f"Σ = −∂C/∂aₖ{sup(l - 1)}",
-                signed=(1, 2, 4))
+    tab = Table("k", _("pulling up"), _("pulling down"), _("strongest wish"),
+                f"Σ = −∂C/∂aₖ{sup(l - 1)}", signed=(1, 2, 4))
     for k in range(wishes.shape[1]):
         js = int(np.argmax(np.abs(w_nudges[:, k])))
         tab.add(str(k), ups[k], downs[k],
-                f"{fmt_sig(w_nudges[js, k], 2, signed=True)} (neuron {js})", nudges[k], digits=3)
+                _("{wish} (neuron {j})").format(wish=fmt_sig(w_nudges[js, k], 2, signed=True),
+                                                 j=js), nudges[k], digits=3)
     k_star = int(np.argmax(np.abs(nudges)))
     formula = (f"−∂C/∂aₖ{sup(l - 1)} = Σⱼ −wⱼₖ{sup(l)} · ∂C/∂zⱼ{sup(l)}\n"
                + _sum_example(k_star, w_nudges, nudges))
     said = Said()
-    head = (f"Every neuron of layer {l} has its wishes for layer {l - 1}, each weighted by how "
-            f"much it should change itself.")
+    head = _("Every neuron of layer {l} has its wishes for layer {previous}, each weighted by how "
+             "much it should change itself.").format(l=l, previous=l - 1)
     if not np.any(wishes):
         text = head + " " + said.claim(
-            "zero", ["wishes"], wishes, f"Here every one of them is 0, so layer {l - 1} gets no "
-                                        "nudges at all.")
+            "zero", ["wishes"], wishes, _("Here every one of them is 0, so layer {l} gets no "
+                                          "nudges at all.").format(l=l - 1))
     else:
         most = said.claim("most", [k_star], [nudges[k_star], *nudges],
-                          f"neuron {k_star} is wanted most "
-                          f"({fmt_sig(nudges[k_star], 2, signed=True)})")
-        text = (f"{head} Added up, they are the nudges for layer {l - 1}: {most}, "
-                f"{fmt_sig(ups[k_star], 2, signed=True)} pulling up against "
-                f"{fmt_sig(downs[k_star], 2)} pulling down.")
+                          _("neuron {k} is wanted most ({nudge})").format(
+                              k=k_star, nudge=fmt_sig(nudges[k_star], 2, signed=True)))
+        text = head + " " + _("Added up, they are the nudges for layer {l}: {most}, {up} pulling "
+                              "up against {down} pulling down.").format(
+                                  l=l - 1, most=most, up=fmt_sig(ups[k_star], 2, signed=True),
+                                  down=fmt_sig(downs[k_star], 2))
     return Stage(
-        key=f"sum-{l - 1}", number=6, title=f"6{letter} · Layer {l}'s wishes, added up",
-        short=f"6{letter} · Layer {l} wishes", highlight=k_star,
+        key=f"sum-{l - 1}", number=6,
+        title=f"6{letter} · " + _("Layer {l}'s wishes, added up").format(l=l),
+        short=f"6{letter} · " + _("Layer {l} wishes").format(l=l), highlight=k_star,
         text=text, formula=formula,
         values={"wishes": wishes, "grad_a": grad, "nudges": nudges, "up": ups, "down": downs,
                 "most_wanted": k_star},
         overlay=Overlay(nudges={l - 1: nudges, l: -t.grad_a[l]}, focus=(l - 1, k_star),
-                        caption=f"Layer {l}'s wishes added up: the nudges for layer {l - 1}"),
+                        caption=_("Layer {l}'s wishes added up: the nudges for layer "
+                                  "{previous}").format(l=l, previous=l - 1)),
         **tab.fields(), **said.fields(),
     )
 

@@ -24,6 +24,8 @@ from mlpviz.core.sgd_demo import SgdDemo, demo_text, sgd_demo
 from mlpviz.gui import theme as themes
 from mlpviz.gui.qimage import rgb_to_qimage
 from mlpviz.gui.theme import activation_rgb
+from mlpviz.gui.labels import Labels
+from mlpviz.i18n import N_, _
 
 CAREFUL_COLOR = "#3a86d4"  # the careful walk: the gradient of the whole set
 STAGGER_COLOR = "#e8831c"  # the stagger: one mini-batch per step
@@ -185,14 +187,15 @@ class SgdPlot(QWidget):
             axis.setTickFont(tick)
         style = {"color": fg, "font-size": f"{points:.1f}pt"}
         self.plot.setLabel("left", "C", **style)
-        self.plot.setLabel("bottom", "step", **style)
+        self.plot.setLabel("bottom", _("step"), **style)
         width = max(2.0, points / 5)
         self.careful.setPen(pg.mkPen(CAREFUL_COLOR, width=width))
         self.stagger.setPen(pg.mkPen(STAGGER_COLOR, width=width))
         self.far.setPen(pg.mkPen(STAGGER_COLOR, width=width, style=Qt.PenStyle.DashLine))
-        self.key.setText(f'<span style="color:{CAREFUL_COLOR}">━ all samples</span> &nbsp;'
-                         f'<span style="color:{STAGGER_COLOR}">━ SGD</span> &nbsp;'
-                         f'<span style="color:{STAGGER_COLOR}">╌ SGD given the same work</span>')
+        careful, sgd, same = _("all samples"), _("SGD"), _("SGD given the same work")
+        self.key.setText(f'<span style="color:{CAREFUL_COLOR}">━ {careful}</span> &nbsp;'
+                         f'<span style="color:{STAGGER_COLOR}">━ {sgd}</span> &nbsp;'
+                         f'<span style="color:{STAGGER_COLOR}">╌ {same}</span>')
 
     def changeEvent(self, event) -> None:
         super().changeEvent(event)
@@ -220,9 +223,12 @@ class BatchStageView(QWidget):
         self.thumbnails = BatchThumbnails()
         self.thumbnails.itemClicked.connect(
             lambda item: self.sample_clicked.emit(self.thumbnails.row(item)))
-        self.lines_toggle = QCheckBox("lines by the batch's mean ∂C/∂w")
-        self.lines_toggle.setToolTip("What one SGD step on this mini-batch follows, against the "
-                                     "sample on show's own wish")
+        self.labels = Labels()  # its texts, in the current language
+        self.lines_toggle = QCheckBox()
+        self.labels.add(self.lines_toggle.setText, N_("lines by the batch's mean ∂C/∂w"))
+        self.labels.add(self.lines_toggle.setToolTip,
+                        N_("What one SGD step on this mini-batch follows, against the sample on "
+                           "show's own wish"))
         self.lines_toggle.toggled.connect(self.lines_by_batch_toggled)
         self.samples = QWidget()
         lay = QVBoxLayout(self.samples)

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import QGraphicsItem, QSizePolicy, QVBoxLayout, QWidget
 from mlpviz.core.curve_readout import batch_text, epoch_text
 from mlpviz.core.series import BinnedSeries, Points, chunk_means, envelope
 from mlpviz.core.training import BatchReport, EpochReport
+from mlpviz.i18n import _
 
 MAX_POINTS = 5000  # batch points kept (even); beyond it neighbours are merged pairwise
 MIN_COLUMNS = 100  # chunks a curve is drawn with, at least (about one per pixel column)
@@ -394,6 +395,10 @@ class CostView(QWidget):
         self._font_scale = max(0.5, float(scale))
         self._apply_style()
 
+    def retranslate(self) -> None:
+        """The titles, key and axes in the current language."""
+        self._apply_style()
+
     def set_colors(self, background: str, foreground: str) -> None:
         """Background and text/axis colours as hex strings, e.g. ("#1e1e1e", "#e0e0e0")."""
         for c in (background, foreground):
@@ -414,7 +419,7 @@ class CostView(QWidget):
         tick_font.setPointSizeF(points)
         label_style = {"color": fg, "font-size": f"{points * 1.1:.1f}pt"}
         self._canvas.setBackground(bg)
-        labels = ((self._cost_plot, "cost"), (self._acc_plot, "%"))
+        labels = ((self._cost_plot, _("cost")), (self._acc_plot, "%"))
         for plot, y_label in labels:
             for name in ("left", "bottom"):
                 axis = plot.getAxis(name)
@@ -424,16 +429,16 @@ class CostView(QWidget):
                 # bigger type needs fewer ticks, or the numbers run together
                 axis.setTickDensity(1.0 / f)
             plot.setLabel("left", y_label, **label_style)
-        self._cost_plot.setLabel("bottom", "mini-batches seen", **label_style)
+        self._cost_plot.setLabel("bottom", _("mini-batches seen"), **label_style)
         self._acc_plot.setLabel("bottom", "", **label_style)
         # The key is each plot's title line, so no legend box ever covers the curves.
         faint_hex = QColor(fg).darker(150).name() if QColor(fg).lightness() > 128 else \
             QColor(fg).lighter(170).name()
-        key = {"cost": [(faint_hex, "— batch"), (SMOOTH_COLOR, "— smoothed"),
-                        (TRAIN_COLOR, "● train"), (TEST_COLOR, "■ held-out")],
+        key = {"cost": [(faint_hex, _("— batch")), (SMOOTH_COLOR, _("— smoothed")),
+                        (TRAIN_COLOR, _("● train")), (TEST_COLOR, _("■ held-out"))],
                "accuracy": []}  # same colours as the cost plot's key beside it
-        for plot, (title, entries) in zip(self._plots, (("Cost", key["cost"]),
-                                                         ("Accuracy", key["accuracy"]))):
+        for plot, (title, entries) in zip(self._plots, ((_("Cost"), key["cost"]),
+                                                         (_("Accuracy"), key["accuracy"]))):
             spans = "&nbsp;&nbsp;".join(f'<span style="color:{c}">{t}</span>' for c, t in entries)
             plot.setTitle(f'<span style="color:{fg}"><b>{title}</b></span>&nbsp;&nbsp;&nbsp;{spans}',
                           size=f"{points:.1f}pt")

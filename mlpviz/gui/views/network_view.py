@@ -27,6 +27,7 @@ instead; the raster is built once the size has settled.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Sequence
 
@@ -1050,12 +1051,25 @@ class NetworkView(QWidget):
         return float(v[j]) if j < len(v) else None
 
 
+# A line may break after any CJK character or full-width punctuation (Chinese has no spaces),
+# never before the punctuation that closes a phrase.
+_CJK = "\u3000-\u303f\u3400-\u9fff\uff00-\uffef"
+_TOKEN = re.compile(rf"\s+|[{_CJK}][，。：；！？、）」』]?|[^\s{_CJK}]+")
+
+
 def _wrap(text: str, fm: QFontMetricsF, room: float) -> list[str]:
-    """`text` in lines no wider than `room` (a word wider than that gets a line of its own)."""
+    """`text` in lines no wider than `room` (a word wider than that gets a line of its own),
+    broken at spaces, and between Chinese characters."""
     lines: list[str] = []
-    for word in text.split():
-        if lines and fm.horizontalAdvance(f"{lines[-1]} {word}") <= room:
-            lines[-1] = f"{lines[-1]} {word}"
+    space = False
+    for token in _TOKEN.findall(text):
+        if token.isspace():
+            space = bool(lines)
+            continue
+        joined = f"{lines[-1]}{' ' if space else ''}{token}" if lines else token
+        if lines and fm.horizontalAdvance(joined) <= room:
+            lines[-1] = joined
         else:
-            lines.append(word)
+            lines.append(token)
+        space = False
     return lines

@@ -12,6 +12,7 @@ import html
 
 from mlpviz.core.presenting import key_columns, key_rows, pages, sentences, stage_label
 from mlpviz.core.walk import Stage
+from mlpviz.i18n import _, tidy
 
 SENTENCES_PER_PAGE = 2
 KEY_ROWS = 5  # the rows a reduced table keeps
@@ -42,7 +43,7 @@ class StagePresenting:
         if not self.on:
             return stage.text
         book = self.pages(stage)
-        return " ".join(book[min(self.page, len(book) - 1)])
+        return tidy(" ".join(book[min(self.page, len(book) - 1)]))
 
     def more(self, stage: Stage | None) -> str:
         """What the page note says: where the other sentences are ("" when there are none)."""
@@ -51,8 +52,10 @@ class StagePresenting:
         n = len(self.pages(stage))
         if n <= 1:
             return ""
-        keys = "↓ next" if self.page == 0 else "↑ back" if self.page >= n - 1 else "↓ next, ↑ back"
-        return f"{keys} · sentences, page {min(self.page, n - 1) + 1} of {n}"
+        keys = (_("↓ next") if self.page == 0 else _("↑ back") if self.page >= n - 1
+                else _("↓ next, ↑ back"))
+        return _("{keys} · sentences, page {page} of {pages}").format(
+            keys=keys, page=min(self.page, n - 1) + 1, pages=n)
 
     def turn(self, stage: Stage | None, step: int) -> bool:
         """The next (+1) or previous (−1) page; False when there is none that way."""

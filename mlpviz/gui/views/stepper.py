@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from mlpviz import i18n
 from mlpviz.core.arrays import frozen
 from mlpviz.core.explain import training_point
 from mlpviz.core.gradcheck import GradCheckReport, check_parameter, per_layer_gradcheck
@@ -51,6 +52,8 @@ from mlpviz.core.walk import DIGITS, Stage, Walk, build_walk, chain_rule, gradch
 from mlpviz.gui.theme import scaled_font
 from mlpviz.gui.views.batch_stage import BatchStageView
 from mlpviz.gui.views.stage_presenting import StagePresenting
+from mlpviz.gui.labels import Labels
+from mlpviz.i18n import N_, _, ngettext
 
 
 class _TextArea(QScrollArea):
@@ -141,6 +144,7 @@ class StepperPanel(QWidget):
 
     # -- layout ------------------------------------------------------------------------------
     def _build(self) -> None:
+        self.labels = labels = Labels()  # the buttons' texts, in the current language
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.batch_view = BatchStageView(self)  # stage 9: the batch's thumbnails, the SGD plot
         self.batch_view.lines_by_batch_toggled.connect(self._on_lines_by_batch_toggled)
@@ -193,11 +197,15 @@ class StepperPanel(QWidget):
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.table.installEventFilter(self)  # refit the columns whenever the layout resizes it
 
-        self.take_step_button = QPushButton("Take the step")
-        self.take_step_button.setToolTip("Apply θ ← θ − η ∂C/∂θ for this sample to the network")
+        self.take_step_button = QPushButton()
+        labels.add(self.take_step_button.setText, N_("Take the step"))
+        labels.add(self.take_step_button.setToolTip,
+                   N_("Apply θ ← θ − η ∂C/∂θ for this sample to the network"))
         self.take_step_button.clicked.connect(self.take_step)
-        self.undo_button = QPushButton("Undo")
-        self.undo_button.setToolTip("Put every weight and bias back exactly as before the step")
+        self.undo_button = QPushButton()
+        labels.add(self.undo_button.setText, N_("Undo"))
+        labels.add(self.undo_button.setToolTip,
+                   N_("Put every weight and bias back exactly as before the step"))
         self.undo_button.clicked.connect(self.undo_step)
         self.step_status = QLabel()
         self.step_status.setWordWrap(True)
@@ -213,11 +221,13 @@ class StepperPanel(QWidget):
         row.addStretch(1)
         step_layout.addLayout(row)
 
-        self.back_button = QPushButton("← Back")
-        self.back_button.setToolTip("Previous stage (←)")
+        self.back_button = QPushButton()
+        labels.add(self.back_button.setText, N_("← Back"))
+        labels.add(self.back_button.setToolTip, N_("Previous stage (←)"))
         self.back_button.clicked.connect(self.back)
-        self.next_button = QPushButton("Next →")
-        self.next_button.setToolTip("Next stage (→)")
+        self.next_button = QPushButton()
+        labels.add(self.next_button.setText, N_("Next →"))
+        labels.add(self.next_button.setToolTip, N_("Next stage (→)"))
         self.next_button.clicked.connect(self.next_stage)
         self.position = QLabel()
         self.position.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -226,16 +236,22 @@ class StepperPanel(QWidget):
         nav.addWidget(self.position, 1)
         nav.addWidget(self.next_button)
 
-        self.check_button = QPushButton("Gradient check")
-        self.check_button.setToolTip("Compare backpropagation with central differences for every "
-                                     "weight and bias, on this sample")
+        self.check_button = QPushButton()
+        labels.add(self.check_button.setText, N_("Gradient check"))
+        labels.add(self.check_button.setToolTip,
+                   N_("Compare backpropagation with central differences for every weight and "
+                      "bias, on this sample"))
         self.check_button.clicked.connect(self.run_gradient_check)
-        self.gradient_toggle = QCheckBox("Colour lines by ∂C/∂w")
-        self.gradient_toggle.setToolTip("Colour the network's lines by this sample's gradient "
-                                        "instead of the weights")
+        self.gradient_toggle = QCheckBox()
+        labels.add(self.gradient_toggle.setText, N_("Colour lines by ∂C/∂w"))
+        labels.add(self.gradient_toggle.setToolTip,
+                   N_("Colour the network's lines by this sample's gradient instead of the "
+                      "weights"))
         self.gradient_toggle.toggled.connect(self.gradient_toggled)
-        self.export_button = QPushButton("Export trace…")
-        self.export_button.setToolTip("Save every number of this backpropagation (.npz or .json)")
+        self.export_button = QPushButton()
+        labels.add(self.export_button.setText, N_("Export trace…"))
+        labels.add(self.export_button.setToolTip,
+                   N_("Save every number of this backpropagation (.npz or .json)"))
         self.export_button.clicked.connect(self._on_export_clicked)
         tools = QHBoxLayout()
         tools.addWidget(self.check_button)
@@ -363,6 +379,11 @@ class StepperPanel(QWidget):
         self._focus = None
         self._drop_check()
         self._invalidate()
+
+    def set_description(self, description: str) -> None:
+        """Where the sample comes from, in other words (a new language): nothing else changes."""
+        self._description = str(description)
+        self._update_hint()
 
     def set_lr(self, lr: float) -> None:
         self._lr = float(lr)
@@ -555,6 +576,18 @@ class StepperPanel(QWidget):
         self._update_step_row()
         self.parameters_proposed.emit(*before)
 
+    def retranslate(self) -> None:
+        """Every text again in the current language: the buttons, and the stage on show
+        regenerated from its numbers (the same network, sample and stage; nothing recomputed
+        but the words)."""
+        self.labels.retranslate()
+        self.batch_view.labels.retranslate()
+        check = self._extra is not None and self._extra.key == "gradcheck"
+        if check and self.last_check is not None and self._net is not None:
+            self._extra = gradcheck_stage(self.last_check, self._net.parameter_count)
+        self._dirty = True
+        self._refresh()
+
     def run_gradient_check(self) -> GradCheckReport | None:
         """Backprop against central differences for every parameter (about 0.3 s), shown as a
         page: the worst relative error per layer and the worst offenders."""
@@ -694,15 +727,15 @@ class StepperPanel(QWidget):
             None if walk is None else walk.stages[self._index])
         self._show_stale()
         if stage is None:
-            self.title.setText("Backpropagation, one idea at a time")
+            self.title.setText(_("Backpropagation, one idea at a time"))
             if self._x is not None and self._label is None:
-                self.text.setText("Which digit did you draw? Choose it under Draw, in “I drew "
-                                  "a”: the walk starts from what you meant, never from the "
-                                  "network's guess.")
+                self.text.setText(_("Which digit did you draw? Choose it under Draw, in “I drew "
+                                    "a”: the walk starts from what you meant, never from the "
+                                    "network's guess."))
             else:
-                self.text.setText("Choose a sample under Sample — or draw a digit under Draw and "
-                                  "say which one it is — to follow how the network learns from "
-                                  "it.")
+                self.text.setText(_("Choose a sample under Sample — or draw a digit under Draw "
+                                    "and say which one it is — to follow how the network learns "
+                                    "from it."))
             self.formula.setText("∂C/∂w = aₖ · σ'(zⱼ) · ∂C/∂aⱼ")
             self.page_note.hide()
             self._fill_table(None)
@@ -730,7 +763,8 @@ class StepperPanel(QWidget):
         self.check_button.setEnabled(True)
         self.export_button.setEnabled(True)
         self.position.setText(walk.position(self._index) if on_walk
-                              else f"← back to stage {walk.stages[self._index].label}")
+                              else _("← back to stage {label}").format(
+                                  label=walk.stages[self._index].label))
         self.stage_list.blockSignals(True)
         self.stage_list.setCurrentRow(self._index if on_walk else -1)
         self.stage_list.blockSignals(False)
@@ -794,26 +828,28 @@ class StepperPanel(QWidget):
         newer = self._newer
         self.stale_note.setVisible(newer is not None)
         if newer is not None:
-            self.stale_note.setText(
-                "Out of date: training has moved the weights on (now at "
-                f"{training_point(newer.epoch, newer.batch)}); this stage still shows the network as it was. Step (→ / ←) or "
-                "pause training to rebuild it on the new weights.")
+            self.stale_note.setText(_(
+                "Out of date: training has moved the weights on (now at {point}); this stage "
+                "still shows the network as it was. Step (→ / ←) or pause training to rebuild it "
+                "on the new weights.").format(point=training_point(newer.epoch, newer.batch)))
 
     def _update_hint(self) -> None:
         if self._x is None:
-            self.hint.setText("No sample yet — choose one under Sample, or draw one under Draw.")
+            self.hint.setText(_("No sample yet — choose one under Sample, or draw one under "
+                                "Draw."))
             return
         if self._label is None:
-            self.hint.setText("Your drawing has no label yet — say which digit it is with "
-                              "“I drew a” under Draw.")
+            self.hint.setText(_("Your drawing has no label yet — say which digit it is with "
+                                "“I drew a” under Draw."))
             return
         name = self._names[self._label] if self._label < len(self._names) else str(self._label)
         what = self._description or "this sample"
         if what in ("your drawing", "random noise"):  # its label is the Draw tab's "I drew a"
-            where = "set the label with “I drew a” under Draw"
+            hint = _("{what}, label {name} — set the label with “I drew a” under Draw.")
         else:
-            where = "pick another under Sample, or draw one under Draw"
-        self.hint.setText(f"{what[:1].upper()}{what[1:]}, label {name} — {where}.")
+            hint = _("{what}, label {name} — pick another under Sample, or draw one under Draw.")
+        what = _(what) if i18n.language() != "en" else f"{what[:1].upper()}{what[1:]}"
+        self.hint.setText(hint.format(what=what, name=name))
 
     def _update_step_row(self) -> None:
         stage = self.current_stage()
@@ -912,10 +948,10 @@ class StepperPanel(QWidget):
                             item.setForeground(self._green if v > 0 else self._red)
                     t.setItem(i, c, item)
             if any(hidden):
-                more = QTableWidgetItem("… " + ", ".join(
-                    f"{n} more {what}{'s' if n > 1 else ''}"
-                    for n, what in zip(hidden, ("row", "column")) if n)
-                    + ": A shows all")
+                more = QTableWidgetItem(_("… {more}: A shows all").format(more=_(", ").join(
+                    text.format(n=n) for n, text in zip(hidden, (
+                        ngettext("{n} more row", "{n} more rows", hidden[0]),
+                        ngettext("{n} more column", "{n} more columns", hidden[1]))) if n)))
                 more.setFlags(Qt.ItemFlag.ItemIsEnabled)
                 t.setItem(len(shown), 0, more)
                 t.setSpan(len(shown), 0, 1, len(cols))

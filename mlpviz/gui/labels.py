@@ -1,0 +1,44 @@
+"""Labels: the texts a widget shows in the current language, set again when it changes.
+
+A widget registers each text with the setter that shows it and its English message (marked N_ so
+the catalog has it), perhaps with fields filled after translation:
+
+    self.labels = Labels()
+    self.labels.add(button.setText, N_("Train"))
+    self.labels.add(box.setToolTip, N_("Speed: {slow} at the left end"),
+                    slow=lambda: speed_text(1))  # a callable field is asked each time
+
+and calls `self.labels.retranslate()` from its own retranslate(), which the window calls on
+`mlpviz.i18n`'s listener after View › Language (or `--lang`) changed the language.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from mlpviz.i18n import _
+
+
+class Labels:
+    """The registered (setter, English message, fields) of one widget or window."""
+
+    def __init__(self) -> None:
+        self._items: list[tuple[Callable[[str], object], str, dict]] = []
+
+    def add(self, setter: Callable[[str], object], message: str, **fields) -> str:
+        """Show `message` through `setter` now, in the current language, and again after every
+        `retranslate()`; the shown text."""
+        self._items.append((setter, message, fields))
+        return self._show(setter, message, fields)
+
+    def retranslate(self) -> None:
+        """Set every registered text again, in the language now current."""
+        for setter, message, fields in self._items:
+            self._show(setter, message, fields)
+
+    @staticmethod
+    def _show(setter, message: str, fields: dict) -> str:
+        values = {k: v() if callable(v) else v for k, v in fields.items()}  # words: now's language
+        text = _(message).format(**values) if fields else _(message)
+        setter(text)
+        return text
