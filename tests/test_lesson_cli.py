@@ -70,7 +70,6 @@ def test_lesson_without_a_model_says_the_network_is_fresh(tmp_path, capsys):
 
 @pytest.mark.parametrize("sample, lang, name, message", [
     ("2000", "en", "l.html", "--sample 2000: MNIST (bundled sample) has 2,000 held-out samples"),
-    ("1", "zh", "l.html", "--lang zh: Chinese is not available yet"),
     ("1", "en", "l.pdf", "written as .html"),
 ])
 def test_bad_input_writes_nothing(sample, lang, name, message, tmp_path, capsys):

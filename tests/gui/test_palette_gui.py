@@ -137,13 +137,6 @@ def test_a_lesson_with_a_palette_this_mlpviz_lacks_keeps_the_colours(qtbot, wind
     assert window.palette_menu.actions[COLOUR_BLIND.name].isChecked()
     assert window.network_view._theme.positive == theme("dark", palette=COLOUR_BLIND.name).positive
 
-
-def test_the_runs_tab_names_the_colours_its_pictures_take(qtbot, window):
-    assert "green &gt; 0, red &lt; 0" in window.runs_view.weights_caption.text()
-    window.palette_menu.actions[COLOUR_BLIND.name].trigger()
-    assert "blue &gt; 0, orange &lt; 0" in window.runs_view.weights_caption.text()
-
-
 def test_the_handout_draws_and_names_the_palette_on_show(qtbot, window):
     """File › Export lesson…: the walk's texts, the pictures and "How to read it" agree."""
     from PySide6.QtGui import QImage
