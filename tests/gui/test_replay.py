@@ -3,7 +3,7 @@ touching the training network; the cost plot marks the checkpoint and reads out 
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QPointF, Qt
+from PySide6.QtCore import QPoint, QPointF, Qt
 
 from mlpviz.core.checkpoints import Checkpoints
 from mlpviz.core.explain import training_point
@@ -164,18 +164,33 @@ def test_hovering_the_cost_and_accuracy_curves_reads_out_the_exact_values(qtbot,
     cost_view.flush()
     qtbot.wait(300)  # the plots' new ranges reach their transforms when laid out
     canvas = cost_view._canvas
+
+    def batch_under(plot, at):
+        """The readout of the mini-batch nearest where the pointer really is (the move lands on
+        whole pixels: on a narrow plot one pixel spans more than one mini-batch)."""
+        n = round(plot.vb.mapSceneToView(canvas.mapToScene(at)).x())
+        return f"mini-batch {n}: cost {costs[n - 1]:.6g}"
+
     for plot, x, expected in (
-            (cost_view._cost_plot, 77, f"mini-batch 77: cost {costs[76]:.6g}"),
+            (cost_view._cost_plot, 77, batch_under),
             (cost_view._cost_plot, 150, "end of epoch 1 (150 mini-batches): cost on the training "
                                         "set 0.456789, held-out 0.502468"),
             (cost_view._acc_plot, 300, "end of epoch 2 (300 mini-batches): accuracy on the "
                                        "training set 91.23 %, held-out 90.23 %")):
-        y = sum(plot.vb.viewRange()[1]) / 2
-        scene = plot.vb.mapViewToScene(QPointF(x, y))
-        qtbot.mouseMove(canvas.viewport(), canvas.mapFromScene(scene))
-        qtbot.waitUntil(lambda: cost_view.hover_text().startswith(expected), timeout=3000)
+
+        def pointed_at(plot=plot, x=x, expected=expected):
+            """Move the mouse onto (x, mid-height) as the plot maps it now: under load a plot's
+            range can still settle after the first move, so each try maps (and moves) anew."""
+            y = sum(plot.vb.viewRange()[1]) / 2
+            at = canvas.mapFromScene(plot.vb.mapViewToScene(QPointF(x, y)))
+            qtbot.mouseMove(canvas.viewport(), at + QPoint(2, 0))  # a real move, every try
+            qtbot.mouseMove(canvas.viewport(), at)
+            said = expected(plot, at) if callable(expected) else expected
+            return cost_view.hover_text().startswith(said)
+
+        qtbot.waitUntil(pointed_at, timeout=15_000)
         readout = cost_view._readouts[cost_view._plots.index(plot)]
-        assert readout.isVisible() and expected.split(":")[0] in readout.toPlainText()
+        assert readout.isVisible() and cost_view.hover_text().split(":")[0] in readout.toPlainText()
     cost_view._on_mouse_moved(QPointF(-50, -50))  # off the plots: no readout
     assert cost_view.hover_text() == "" and not any(r.isVisible() for r in cost_view._readouts)
 
