@@ -450,3 +450,27 @@ def test_new_snapshots_cost_one_forward_pass_of_the_shown_sample_and_no_network(
     view.grab()  # paints now
     assert len(calls) == 1 and view._keys is keys
     np.testing.assert_allclose(view.activations()[-1], want)
+
+
+def test_a_second_view_of_the_same_size_paints_with_the_kept_raster(qtbot, trained):
+    """A raster depends only on where the lines are: a view whose lines lie where another's did
+    paints with that raster at once (no QPainter while its size settles), the same pixels; at
+    most RASTERS_KEPT are kept."""
+    from mlpviz.gui.views import network_view as nv
+
+    first = make_view(qtbot, trained, size=(700, 450))
+    qtbot.waitUntil(lambda: first._geom is not None and first._geom.raster is not None
+                    and not first.settling, timeout=10_000)
+    first_pixels = image(first)
+    second = make_view(qtbot, trained, size=(700, 450))
+    second._settle.start()  # as just resized: without a kept raster it paints with QPainter
+    assert second.settling
+    second_pixels = image(second)  # (grab paints at once; the timer runs in the event loop)
+    assert second._geom.raster is first._geom.raster
+    assert second_pixels == first_pixels
+    for size in [(640, 400), (660, 420), (680, 440)]:  # other sizes push the oldest out
+        view = make_view(qtbot, trained, size=size, raster="numpy")
+        image(view)
+        assert view._geom.raster is not None
+    assert len(nv._RASTERS) == nv.RASTERS_KEPT
+    assert first._geom.raster not in nv._RASTERS.values()

@@ -430,6 +430,9 @@ class NetworkView(QWidget):
         if self._raster_mode == "qt" or g.pairs > RASTER_PAIR_BUDGET:
             return None
         if g.raster is None:
+            settling = self._raster_mode == "auto" and self._settle.isActive()
+            if settling and not _RASTERS:  # (the first paint of all: nothing kept to look up)
+                return None
             W, H = round(g.layout.width * g.dpr), round(g.layout.height * g.dpr)
             segments = g.layout.flat_segments() * g.dpr
             if "raster_key" not in g.extra:
@@ -437,7 +440,7 @@ class NetworkView(QWidget):
                 g.extra["raster_key"] = (W, H, digest)
             g.raster = _kept_raster(g.extra["raster_key"])
             if g.raster is None:
-                if self._raster_mode == "auto" and self._settle.isActive():
+                if settling:
                     return None
                 g.raster = _keep_raster(g.extra["raster_key"],
                                         lay.LineRaster(segments, W, H, g.thickness))
