@@ -61,3 +61,43 @@ def test_each_pinned_run_draws_its_own_numbers_keyed_in_its_colour(qtbot, three_
     assert legend.isVisible()
     colours = [label.opts["color"] for _sample, label in legend.items]
     assert [str(c).lower() for c in colours[:3]] == list(RUN_COLORS[:3])
+
+
+def test_the_key_stays_inside_the_cost_plot_with_long_labels_and_when_presenting(qtbot,
+                                                                                three_runs):
+    """Batch 10 on show: every label gains "batch 100 vs 10" (the longest is 45 characters);
+    at 1280×800 the whole key is inside the cost plot, and presenting (larger type, a lower
+    plot) at least its whole width: no label is cut off at the side."""
+    w = three_runs
+    w.controls.batch.setValue(10)
+    cv = w.cost_view
+    legend = cv._baseline_items._legend
+    assert max(map(len, w.runs_view.labels())) > 40
+    for presenting in (False, True):
+        if presenting:
+            w.presentation_action.trigger()
+        cv.flush()
+
+        def inside(presenting=presenting):
+            plot = cv._cost_plot.vb.sceneBoundingRect()
+            if presenting:  # 94 px high: the key may reach below it, never beyond its sides
+                plot.setBottom(plot.bottom() + 1000)
+            return plot.contains(legend.sceneBoundingRect())
+
+        qtbot.waitUntil(inside, timeout=5000)
+        shown = [label.text for _sample, label in legend.items]
+        assert [t.replace("<br>", " ") for t in shown] == [*w.runs_view.labels(), "this run"]
+        view = cv._canvas.viewport().rect()
+        assert view.contains(cv._canvas.mapFromScene(legend.sceneBoundingRect()).boundingRect())
+
+
+def test_the_runs_tab_says_where_this_run_stands_as_the_status_bar_does(qtbot, three_runs):
+    w = three_runs
+    train_epoch(qtbot, w)
+    with qtbot.waitSignal(w.session.snapshot_ready, timeout=10_000):
+        w.session.step_batch()
+    w.runs_dock.show()
+    w.runs_dock.raise_()
+    qtbot.waitUntil(lambda: "batch 1" in w.runs_view.current_caption.text(), timeout=5000)
+    assert w.runs_view.current_caption.text().endswith("epoch 2, batch 1")
+    assert w.status_epoch.text().strip() == "epoch 2, batch 1"
