@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from mlpviz.core.colormap import (
@@ -41,8 +41,15 @@ CAPTIONS = {
 }
 
 
+TIP = "Layer {layer}, neuron {{i}}: click for its numbers"
+
+
 class DeeperView(QWidget):
-    """A layer (2 … L) and a kind of picture to choose; one picture per neuron of that layer."""
+    """A layer (2 … L) and a kind of picture to choose; one picture per neuron of that layer.
+
+    neuron_clicked(layer, j): a picture was clicked (or chosen with the keyboard)."""
+
+    neuron_clicked = Signal(int, int)
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -60,6 +67,8 @@ class DeeperView(QWidget):
         self.caption.setWordWrap(True)
         self.caption.setTextFormat(Qt.TextFormat.RichText)
         self.grid = TileGrid()
+        self.grid.set_choosable(TIP.format(layer=2))
+        self.grid.tile_clicked.connect(lambda j: self.neuron_clicked.emit(self.chosen()[0], j))
         self._throttle = Throttle(self._render, 1.0, self)
         row = QHBoxLayout()
         row.addWidget(QLabel("layer"))
@@ -111,6 +120,7 @@ class DeeperView(QWidget):
 
     def _render(self, snap) -> None:
         l, kind = self.chosen()
+        self.grid.tip = TIP.format(layer=l)
         side = int(round(math.sqrt(snap.sizes[0])))
         if l < 2 or side * side != snap.sizes[0]:
             self.grid.set_images([])

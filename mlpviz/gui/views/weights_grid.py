@@ -30,7 +30,9 @@ CAPTION = (
 
 class TileGrid(QWidget):
     """n small pictures in a near-square grid (16 → 4×4), numbered from 0 like the neurons in
-    the network view; a click sends the index."""
+    the network view; a click sends the index. With `choosable` set, the keyboard chooses too:
+    the arrows move a ring from picture to picture (while the stepper, whose keys they are
+    then, is closed) and Enter sends its index; `tip` ("… {i} …") is a picture's tooltip."""
 
     tile_clicked = Signal(int)
 
@@ -39,14 +41,23 @@ class TileGrid(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self._images: list[QImage] = []
-        self._hover = -1
+        self._hover = -1  # the picture under the pointer, or the keyboard's
+        self.tip: str | None = None
         self.setMouseTracking(True)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setMinimumSize(120, 120)
 
     def set_images(self, images: list[QImage]) -> None:
         self._images = images
+        if self._hover >= len(images):
+            self._hover = -1
         self.update()
+
+    def set_choosable(self, tip: str) -> None:
+        """Pictures that stand for something to choose: `tip` ("… {i} …") says what; the
+        keyboard reaches them (Tab) and chooses (arrows, Enter)."""
+        self.tip = tip
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
 
     def count(self) -> int:
         return len(self._images)
@@ -87,8 +98,7 @@ class TileGrid(QWidget):
             self._hover = i
             shape = Qt.CursorShape.PointingHandCursor if i >= 0 else Qt.CursorShape.ArrowCursor
             self.setCursor(shape)
-            self.setToolTip(f"Hidden layer 1, neuron {i}: click for its numbers" if i >= 0
-                            else "")
+            self.setToolTip(self.tip.format(i=i) if i >= 0 and self.tip else "")
             self.update()
         super().mouseMoveEvent(event)
 
@@ -105,6 +115,22 @@ class TileGrid(QWidget):
                 event.accept()
                 return
         super().mouseReleaseEvent(event)
+
+    def keyPressEvent(self, event) -> None:
+        n = len(self._images)
+        moves = {Qt.Key.Key_Left: -1, Qt.Key.Key_Right: 1,
+                 Qt.Key.Key_Up: -self.shape()[1], Qt.Key.Key_Down: self.shape()[1]}
+        if self.tip is None or n == 0:
+            super().keyPressEvent(event)
+        elif event.key() in moves:
+            self._hover = 0 if self._hover < 0 else min(max(self._hover + moves[event.key()], 0),
+                                                        n - 1)
+            self.setToolTip(self.tip.format(i=self._hover))
+            self.update()
+        elif event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self._hover >= 0:
+            self.tile_clicked.emit(self._hover)
+        else:
+            super().keyPressEvent(event)
 
     def paintEvent(self, event) -> None:
         if not self._images:
@@ -160,6 +186,7 @@ class WeightsGrid(QWidget):
         self.caption.setWordWrap(True)
         self.caption.setTextFormat(Qt.TextFormat.RichText)
         self.grid = TileGrid()
+        self.grid.set_choosable("Hidden layer 1, neuron {i}: click for its numbers")
         self.grid.tile_clicked.connect(self.neuron_clicked)
         self.empty_text = QLabel("No network yet")
         self.empty_text.setAlignment(Qt.AlignmentFlag.AlignCenter)
