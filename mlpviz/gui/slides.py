@@ -23,7 +23,7 @@ from mlpviz.core.recording import (
 from mlpviz.gui import export
 from mlpviz.gui.background import Background
 from mlpviz.gui.recorder import Recorder
-from mlpviz.movie import MAX_GIF_FPS, MovieError, movie_problem, open_movie
+from mlpviz.movie import MovieError, movie_problem, open_movie
 
 WHAT = {"window": "The whole window", "network": "The network view"}
 
