@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from mlpviz.core.colormap import (
     DEFAULT_BACKGROUND, rgb_to_hex, sign_colors, signed_rgb_per_image, updated_colors,
 )
+from mlpviz.core.explain import training_point
 from mlpviz.core.palette import LESSON
 from mlpviz.core.runs import (
     MAX_PINNED, RunLog, Runs, RunSettings, baseline_curve, difference_label,
@@ -136,7 +137,7 @@ class RunsView(QWidget):
     def set_snapshot(self, snap) -> None:
         """This run's newest first-layer weights W⁽¹⁾ for the left pictures."""
         self._current_weights = np.asarray(snap.weights[0])
-        self.current_caption.setText(f"<b>This run</b>, epoch {snap.epoch}")
+        self.current_caption.setText(f"<b>This run</b>, {training_point(snap.epoch, snap.batch)}")
         self._render_pictures()
 
     # -- pinning -----------------------------------------------------------------------------
