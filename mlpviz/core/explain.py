@@ -19,7 +19,7 @@ from mlpviz.core.costs import Cost, get_cost
 from mlpviz.core.layout import image_side_of
 from mlpviz.core.notation import fmt_fixed, sup
 from mlpviz.core.palette import LESSON, Palette
-from mlpviz.i18n import N_, _
+from mlpviz.i18n import N_, _, tidy
 
 DECIMALS = 3  # numbers in tooltips and the neuron panel: fixed decimals, so columns line up
 
@@ -52,15 +52,16 @@ class Shades:
 
     def pixel_value(self) -> str:
         """ "its pixel's brightness, 0 (black) to 1 (white)" (or the light theme's words)."""
-        return f"its pixel's {self.quality}, 0 ({self.zero}) to 1 ({self.one})"
+        return _("its pixel's {quality}, 0 ({zero}) to 1 ({one})").format(
+            quality=_(self.quality), zero=_(self.zero), one=_(self.one))
 
     def answer(self) -> str:
         """The sentence saying which output is the answer."""
-        return f"The {self.most} output, ringed, is the network's answer."
+        return _("The {most} output, ringed, is the network's answer.").format(most=_(self.most))
 
 
-WHITE_ON_BLACK = Shades("black", "white", "brightness", "brighter", "brightest")
-BLACK_ON_WHITE = Shades("white", "black", "darkness", "darker", "darkest")
+WHITE_ON_BLACK = Shades(N_("black"), N_("white"), N_("brightness"), N_("brighter"), N_("brightest"))
+BLACK_ON_WHITE = Shades(N_("white"), N_("black"), N_("darkness"), N_("darker"), N_("darkest"))
 PIXEL_BRIGHTNESS = WHITE_ON_BLACK.pixel_value()
 ANSWER = WHITE_ON_BLACK.answer()
 
@@ -92,18 +93,18 @@ def layer_equation(l: int, symbol: str) -> str:
 def layer_name(l: int, L: int) -> str:
     """ "input", "output", "hidden layer" (the only one) or "hidden layer l"."""
     if l == 0:
-        return "input"
+        return _("input")
     if l == L:
-        return "output"
-    return "hidden layer" if L == 2 else f"hidden layer {l}"
+        return _("output")
+    return _("hidden layer") if L == 2 else _("hidden layer {l}").format(l=l)
 
 
 def pixel_name(k: int, side: int) -> str:
     """ "pixel 406 (row 14, column 14)" for input k of a side × side picture; "input k" if none."""
     if not side:
-        return f"input {k}"
+        return _("input {k}").format(k=k)
     r, c = divmod(k, side)
-    return f"pixel {k} (row {r}, column {c})"
+    return _("pixel {k} (row {r}, column {c})").format(k=k, r=r, c=c)
 
 
 def neuron_name(l: int, j: int, sizes: Sequence[int], names: Sequence[str]) -> str:
@@ -112,10 +113,12 @@ def neuron_name(l: int, j: int, sizes: Sequence[int], names: Sequence[str]) -> s
     L = len(sizes) - 1
     if l == 0:
         side = image_side_of(sizes[0])
-        return f"input {pixel_name(j, side)}" if side else f"input {j}"
+        if side:
+            return _("input {pixel}").format(pixel=pixel_name(j, side))
+        return _("input {k}").format(k=j)
     if l == L:
-        return f"output {j} “{output_names(names, sizes[L])[j]}”"
-    return f"{layer_name(l, L)}, neuron {j}"
+        return _("output {j} “{name}”").format(j=j, name=output_names(names, sizes[L])[j])
+    return _("{layer}, neuron {j}").format(layer=layer_name(l, L), j=j)
 
 
 def fixed(v: float, signed: bool = False, decimals: int = DECIMALS) -> str:
@@ -281,21 +284,23 @@ def threshold_text(b: float, act: Activation, softmax: bool = False,
     a), and with a sample (`weighted` = Σ w·a, `a`) whether it is. A softmax output has no
     threshold of its own: only its z against the other outputs' counts."""
     if softmax:
-        return ("The bias b shifts this output's z up or down; with softmax, what counts is z "
-                "against the other outputs' z.")
+        return _("The bias b shifts this output's z up or down; with softmax, what counts is z "
+                 "against the other outputs' z.")
     thr = -b
     if b <= 0:
-        text = (f"The bias is a threshold: the weighted sum must pass {fixed(thr)} before this "
-                f"neuron becomes active")
+        text = _("The bias is a threshold: the weighted sum must pass {threshold} before this "
+                 "neuron becomes active ({when}).")
     else:
-        text = (f"The bias is a threshold: with b = {fixed(b, signed=True)} this neuron is active "
-                f"unless the weighted sum drops below {fixed(thr)}")
-    text += f" ({act.active_when})."
+        text = _("The bias is a threshold: with b = {b} this neuron is active unless the "
+                 "weighted sum drops below {threshold} ({when}).")
+    text = text.format(threshold=fixed(thr), b=fixed(b, signed=True), when=act.active_when)
     if weighted is not None and a is not None:
         on = weighted + b > 0
-        side = "above" if weighted > thr else ("below" if weighted < thr else "exactly at")
-        text += (f" Here the sum is {fixed(weighted)}, {side} it: the neuron is "
-                 f"{'active' if on else 'quiet'} (a = {fixed(a)}).")
+        side = (_("above") if weighted > thr else (_("below") if weighted < thr
+                                                   else _("exactly at")))
+        here = (_("Here the sum is {sum}, {side} it: the neuron is active (a = {a}).") if on else
+                _("Here the sum is {sum}, {side} it: the neuron is quiet (a = {a})."))
+        text = tidy(text + " " + here.format(sum=fixed(weighted), side=side, a=fixed(a)))
     return text
 
 
@@ -390,9 +395,11 @@ def prediction_text(name: str, value: float, softmax: bool) -> str:
     a share of 1, said as a percentage ("It's a 3 (94 %)"); any other output is an activation, not
     a probability ("It's a 3 (activation 0.94)")."""
     name = str(name)
-    article = "an" if name[:1].lower() in "aeiou8" and name[:1] else "a"
-    amount = f"{value * 100:.0f} %" if softmax else f"activation {activation_text(value)}"
-    return f"It's {article} {name} ({amount})"
+    amount = (f"{value * 100:.0f} %" if softmax
+              else _("activation {value}").format(value=activation_text(value)))
+    if name[:1].lower() in "aeiou8" and name[:1]:
+        return _("It's an {name} ({amount})").format(name=name, amount=amount)
+    return _("It's a {name} ({amount})").format(name=name, amount=amount)
 
 
 def widest_activation_text(act: Activation, softmax: bool = False) -> str:

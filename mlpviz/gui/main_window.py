@@ -188,8 +188,9 @@ class MainWindow(QMainWindow):
         self.sample_view = SampleView()
         self.drawing_pad = DrawingPad()
         self.drawn_label = QComboBox()
-        self.drawn_label.setToolTip("Which digit you meant: the stepper's target for the drawing")
-        self.drawn_label.setPlaceholderText("which digit?")
+        self.labels.add(self.drawn_label.setToolTip,
+                        N_("Which digit you meant: the stepper's target for the drawing"))
+        self.labels.add(self.drawn_label.setPlaceholderText, N_("which digit?"))
         self.neuron_panel = NeuronPanel()
         self.weights_grid = WeightsGrid()
         self.stepper = StepperPanel()
@@ -305,6 +306,8 @@ class MainWindow(QMainWindow):
         self.palette_menu.retranslate()
         self.cost_view.retranslate()
         self.stepper.retranslate()
+        for view in (self.sample_view, self.drawing_pad, self.neuron_panel):  # the side panels' texts
+            view.retranslate()
         if self._snapshot is not None:
             self._show_structure(self._snapshot)
         if self._shown is not None and self._shown.split:  # "held-out sample #12", translated

@@ -1,0 +1,121 @@
+"""In Chinese, no English is left on screen: a walker over the window's widgets (labels,
+buttons, group boxes, tooltips, dock and tab titles, combo and list items, table headers,
+actions, plot titles and axes) finds every text with an English word, beyond the allow-list of
+names, symbols and units that are the same in both languages (MNIST, SGD, sigmoid, PNG, …)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QComboBox,
+    QDockWidget,
+    QGroupBox,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QTabBar,
+    QTableWidget,
+    QWidget,
+)
+
+from mlpviz import i18n
+from mlpviz.gui.side_tabs import show_tab, side_docks
+
+# Words that are the same in Chinese: names of data sets, formats, programs, functions and
+# keys, the code's own names of the activations and costs, and units.
+ALLOWED = {
+    "mnist", "fashion", "kmnist", "sgd", "relu", "sigmoid", "tanh", "softmax", "mse",
+    "cross_entropy", "png", "gif", "mp4", "csv", "html", "md", "json", "npz", "onnx", "pytorch",
+    "keras", "safetensors", "h5", "idx", "mlpviz", "english", "machado", "ctrl", "shift", "alt",
+    "esc", "del", "delete", "enter", "tab", "space", "ms", "px", "mb", "kb", "fps", "ln", "max",
+    "min", "exp", "lr", "id", "ok", "ui", "cpu", "gpu", "rgb", "svg", "ffmpeg", "pdf", "zh", "en",
+    "label", "wⱼₖ", "aₖ", "zⱼ",
+}
+WORD = re.compile(r"[A-Za-z_][A-Za-z_0-9]+")
+TAG = re.compile(r"<[^>]*>|&[a-z]+;")
+
+
+@pytest.fixture
+def in_chinese():
+    yield
+    i18n.set_language("en")
+
+
+def english_words(text: str) -> list[str]:
+    """The words of `text` (markup and file extensions aside) that are English, not names."""
+    text = TAG.sub(" ", text or "")
+    text = re.sub(r"\.[a-z0-9]+\b", " ", text)  # .npz, .mlpviz: file extensions
+    return [w for w in WORD.findall(text) if w.lower() not in ALLOWED and not
+            re.fullmatch(r"[A-Za-z]\d*|[A-Z][a-z]?\d+", w)]
+
+
+def shown_texts(root: QWidget) -> list[tuple[str, str]]:
+    """(what, text) of every text `root` and its children show."""
+    texts = [("window title", root.windowTitle())]
+    for w in root.findChildren(QWidget):
+        kind = type(w).__name__
+        texts.append((f"{kind} tooltip", w.toolTip()))
+        if isinstance(w, QLabel):
+            texts.append((kind, w.text()))
+        elif isinstance(w, QAbstractButton):
+            texts.append((kind, w.text()))
+        elif isinstance(w, QGroupBox):
+            texts.append((kind, w.title()))
+        elif isinstance(w, QDockWidget):
+            texts.append((kind, w.windowTitle()))
+        elif isinstance(w, QLineEdit):
+            texts.append((kind, w.placeholderText()))
+        if isinstance(w, QComboBox):
+            texts.append((kind, w.placeholderText()))
+            texts += [(kind, w.itemText(i)) for i in range(w.count())]
+        if isinstance(w, QListWidget):
+            for i in range(min(w.count(), 20)):
+                texts += [(kind, w.item(i).text()), (kind, w.item(i).toolTip())]
+        if isinstance(w, QTabBar):
+            texts += [(kind, w.tabText(i)) for i in range(w.count())]
+        if isinstance(w, QTableWidget):
+            for i in range(w.columnCount()):
+                item = w.horizontalHeaderItem(i)
+                texts.append((kind, item.text() if item else ""))
+        texts += _plot_texts(w)
+    for a in root.findChildren(QAction):
+        texts += [("action", a.text()), ("action tooltip", a.toolTip()),
+                  ("action status tip", a.statusTip())]
+    return [(k, t) for k, t in texts if t]
+
+
+def _plot_texts(w: QWidget) -> list[tuple[str, str]]:
+    import pyqtgraph as pg
+
+    if not isinstance(w, pg.PlotWidget):
+        return []
+    item = w.getPlotItem()
+    return [("plot title", item.titleLabel.text)] + [
+        ("plot axis", item.getAxis(side).labelText) for side in ("left", "bottom")]
+
+
+def untranslated(root: QWidget) -> list[tuple[str, str]]:
+    return sorted({(k, t[:120]) for k, t in shown_texts(root) if english_words(t)})
+
+
+def test_the_walker_finds_english_and_passes_names():
+    assert english_words("Noise") == ["Noise"]
+    assert english_words("在 MNIST 上用 SGD 训练 sigmoid 网络，存为 .npz（Ctrl+S）") == []
+    assert english_words("<b>权重</b> W⁽²⁾·a₁ + b") == []
+    assert english_words("held-out 样本") == ["held", "out"]
+
+
+TABS = ("sample", "draw", "neuron")
+
+
+@pytest.mark.parametrize("tab", TABS)
+def test_no_english_left_in_chinese(qtbot, window, in_chinese, tab):
+    i18n.set_language("zh")
+    show_tab(window, tab)
+    qtbot.wait(50)
+    dock = side_docks(window)[tab]
+    assert untranslated(dock) == []
