@@ -306,7 +306,8 @@ class MainWindow(QMainWindow):
         self.palette_menu.retranslate()
         self.cost_view.retranslate()
         self.stepper.retranslate()
-        for view in (self.sample_view, self.drawing_pad, self.neuron_panel):  # the side panels' texts
+        for view in (self.sample_view, self.drawing_pad, self.neuron_panel, self.weights_grid,
+                     self.deeper_view, self.mistakes_view):  # the side panels' texts
             view.retranslate()
         if self._snapshot is not None:
             self._show_structure(self._snapshot)

@@ -109,7 +109,7 @@ def test_the_walker_finds_english_and_passes_names():
     assert english_words("held-out 样本") == ["held", "out"]
 
 
-TABS = ("sample", "draw", "neuron")
+TABS = ("sample", "draw", "neuron", "weights", "deeper", "mistakes")
 
 
 @pytest.mark.parametrize("tab", TABS)
