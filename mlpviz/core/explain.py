@@ -293,7 +293,7 @@ def threshold_text(b: float, act: Activation, softmax: bool = False,
     else:
         text = _("The bias is a threshold: with b = {b} this neuron is active unless the "
                  "weighted sum drops below {threshold} ({when}).")
-    text = text.format(threshold=fixed(thr), b=fixed(b, signed=True), when=act.active_when)
+    text = text.format(threshold=fixed(thr), b=fixed(b, signed=True), when=_(act.active_when))
     if weighted is not None and a is not None:
         on = weighted + b > 0
         side = (_("above") if weighted > thr else (_("below") if weighted < thr

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from mlpviz.i18n import _
+from mlpviz.i18n import N_, _
 
 
 class Labels:
@@ -35,6 +35,12 @@ class Labels:
         """Set every registered text again, in the language now current."""
         for setter, message, fields in self._items:
             self._show(setter, message, fields)
+
+    def add_plot_menu(self, view) -> None:
+        """The "Export…" entry pyqtgraph puts in a plot's right-click menu (`view`: its
+        GraphicsView), in the current language."""
+        self.add(lambda text: [act.setText(text) for act in view.scene().contextMenu],
+                 N_("Export…"))
 
     @staticmethod
     def _show(setter, message: str, fields: dict) -> str:

@@ -307,7 +307,8 @@ class MainWindow(QMainWindow):
         self.cost_view.retranslate()
         self.stepper.retranslate()
         for view in (self.sample_view, self.drawing_pad, self.neuron_panel, self.weights_grid,
-                     self.deeper_view, self.mistakes_view):  # the side panels' texts
+                     self.deeper_view, self.mistakes_view, self.runs_view, self.pins_view,
+                     self.timeline):  # the side panels' texts
             view.retranslate()
         if self._snapshot is not None:
             self._show_structure(self._snapshot)

@@ -349,6 +349,7 @@ class RunControls(QToolBar):
     def retranslate(self) -> None:
         """Every text of both toolbars again, in the current language."""
         self.labels.retranslate()
+        self.dataset.refresh()  # the bundled sample's name
         self.speed_label.setText(speed_text(self.speed.value()))
         self.show_state(self._training)
         self._show_pending()

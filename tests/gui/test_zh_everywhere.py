@@ -109,13 +109,72 @@ def test_the_walker_finds_english_and_passes_names():
     assert english_words("held-out 样本") == ["held", "out"]
 
 
-TABS = ("sample", "draw", "neuron", "weights", "deeper", "mistakes")
+@pytest.fixture
+def filled(qtbot, window):
+    """The window after 12 mini-batches: a run pinned (then η changed, so its label is a
+    difference), a neuron and a weight pinned, a neuron chosen, the mistakes computed."""
+    for _step in range(12):
+        with qtbot.waitSignal(window.session.snapshot_ready, timeout=10_000):
+            window.session.step_batch()
+    qtbot.waitUntil(lambda: not window.session.is_training, timeout=10_000)
+    window.runs_view.pin_requested.emit()
+    assert len(window.runs_view.pinned().runs) == 1
+    window.controls.lr.setValue(0.3)
+    with qtbot.waitSignal(window.session.snapshot_ready, timeout=10_000):
+        window.session.step_batch()
+    qtbot.waitUntil(lambda: not window.session.is_training, timeout=10_000)
+    window.network_view.pin_requested.emit("neuron", 2, 5, -1)
+    window.network_view.pin_requested.emit("weight", 1, 3, 7)
+    window._on_neuron_clicked(2, 5)
+    show_tab(window, "mistakes")
+    qtbot.waitUntil(lambda: window.mistakes_view.result is not None, timeout=10_000)
+    show_tab(window, "pins")
+    qtbot.waitUntil(lambda: window.pins_view.series() is not None, timeout=10_000)
+    return window
+
+
+TABS = ("sample", "draw", "neuron", "weights", "deeper", "mistakes", "runs", "pins")
 
 
 @pytest.mark.parametrize("tab", TABS)
-def test_no_english_left_in_chinese(qtbot, window, in_chinese, tab):
+def test_no_english_left_in_chinese(qtbot, filled, in_chinese, tab):
     i18n.set_language("zh")
-    show_tab(window, tab)
+    show_tab(filled, tab)
     qtbot.wait(50)
-    dock = side_docks(window)[tab]
-    assert untranslated(dock) == []
+    assert untranslated(side_docks(filled)[tab]) == []
+
+
+def _state(window) -> dict:
+    """What a change of language must not touch: the weights, the pins, the pinned runs, the
+    replay position, the neuron and the sample on show."""
+    snap = window.session.snapshot
+    return {"weights": [w.tobytes() for w in snap.weights],
+            "pins": window.pins_view.pins(),
+            "runs": [r.first_weights.tobytes() for r in window.runs_view.pinned().runs],
+            "replay": window.timeline.index(),
+            "neuron": window.neuron_panel._args[2:4],
+            "sample": window.sample_view.current(),
+            "mistakes": window.mistakes_view.result.counts.tobytes()}
+
+
+def _texts(window) -> dict:
+    return {"runs": window.runs_view.run_list.item(0).text(),
+            "mistakes": window.mistakes_view.summary.text(),
+            "gallery": window.mistakes_view.gallery.item(0).text(),
+            "pins": window.pins_view._rows[0].caption.text(),
+            "neuron": window.neuron_panel.subtitle.text(),
+            "replay": window.timeline.where.text()}
+
+
+def test_switching_language_relabels_the_filled_views_and_keeps_their_state(
+        qtbot, filled, in_chinese):
+    before, english = _state(filled), _texts(filled)
+    assert "η 3 vs 0.3" in english["runs"] and english["replay"].startswith("Live · ")
+    filled.language_actions["zh"].trigger()
+    chinese = _texts(filled)
+    assert all(chinese[k] != english[k] for k in english), chinese
+    assert "η 3 对 0.3" in chinese["runs"] and chinese["replay"].startswith("实时 · ")
+    assert chinese["pins"].startswith("第 2 层的神经元 5")
+    assert _state(filled) == before
+    filled.language_actions["en"].trigger()
+    assert _texts(filled) == english and _state(filled) == before

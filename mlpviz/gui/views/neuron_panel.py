@@ -274,14 +274,14 @@ class NeuronPanel(QWidget):
         """New parameters (training goes on): show the same neuron with them (nothing to do for
         the snapshot already shown)."""
         if self._args is not None and snap is not self._args[0]:
-            _, x, layer, index, names = self._args
+            _old, x, layer, index, names = self._args
             self.show_neuron(snap, x, layer, index, names)
 
     def set_input(self, x: np.ndarray | None) -> None:
         """A new sample on show (sizes[0],) or None: show the same neuron for it (nothing to do
         for the sample already shown)."""
         if self._args is not None and not _same_input(x, self._args[1]):
-            snap, _, layer, index, names = self._args
+            snap, _old, layer, index, names = self._args
             self.show_neuron(snap, x, layer, index, names)
 
     def set_colors(self, background: str | None = None, foreground: str | None = None,

@@ -19,8 +19,10 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSlider, QWidget
 
 from mlpviz.core.checkpoints import Checkpoints
 from mlpviz.core.explain import training_point
+from mlpviz.gui.labels import Labels
+from mlpviz.i18n import N_, _, count
 
-HINT = ("Replay: drag to go back through training (moving it pauses training); Live or training "
+HINT = N_("Replay: drag to go back through training (moving it pauses training); Live or training "
         "again returns to the newest weights.")
 
 
@@ -29,11 +31,13 @@ def position_text(record: Checkpoints, index: int, live: bool) -> str:
     (epoch 1, batch 96)": which checkpoint, and where training stood when it was taken (in
     explain.training_point's words, as the status bar says it)."""
     if not len(record):
-        return "Live"
+        return _("Live")
     snap = record.snapshots[index]
-    where = (f"{record.batches[index]:,} mini-batches "
-             f"({training_point(snap.epoch, snap.batch)})")
-    return f"Live · {where}" if live else f"Replay {index + 1} of {len(record)} · {where}"
+    where = _("{batches} mini-batches ({when})").format(
+        batches=count(record.batches[index]), when=training_point(snap.epoch, snap.batch))
+    if live:
+        return _("Live · {where}").format(where=where)
+    return _("Replay {i} of {n} · {where}").format(i=index + 1, n=len(record), where=where)
 
 
 class TimelineBar(QWidget):
@@ -56,18 +60,20 @@ class TimelineBar(QWidget):
         self.slider.setRange(0, 0)
         self.slider.setPageStep(4)
         self.slider.setMinimumWidth(160)
-        self.slider.setToolTip(HINT)
-        self.slider.setAccessibleName("Replay timeline")
+        self.labels = labels = Labels()  # the fixed texts, in the current language
+        labels.add(self.slider.setToolTip, HINT)
+        labels.add(self.slider.setAccessibleName, N_("Replay timeline"))
         self.slider.valueChanged.connect(self._on_slider_moved)
-        self.where = QLabel("Live")
-        self.where.setToolTip(HINT)
+        self.where = QLabel()
         self.where.setMinimumWidth(1)  # gives way (clipped) rather than widen a small window
-        self.live_button = QPushButton("Live")
-        self.live_button.setToolTip("Back to the newest weights (L)")
+        self.live_button = QPushButton()
+        labels.add(self.live_button.setText, N_("Live"))
+        labels.add(self.live_button.setToolTip, N_("Back to the newest weights (L)"))
         self.live_button.clicked.connect(self.go_live)
         self.live_button.setEnabled(False)
-        title = QLabel("Replay")
-        title.setToolTip(HINT)
+        title = QLabel()
+        labels.add(title.setText, N_("Replay"))
+        labels.add(title.setToolTip, HINT)
         self.setAutoFillBackground(True)  # opaque, like the network view above it
         lay = QHBoxLayout(self)
         lay.setContentsMargins(6, 2, 6, 2)
@@ -75,6 +81,7 @@ class TimelineBar(QWidget):
         lay.addWidget(self.slider, 1)
         lay.addWidget(self.where)
         lay.addWidget(self.live_button)
+        self._say()
 
     # -- readers ---------------------------------------------------------------------------------
     @property
@@ -118,6 +125,11 @@ class TimelineBar(QWidget):
         if was:
             self.replay_changed.emit(None)
 
+    def retranslate(self) -> None:
+        """Every text again in the current language (the same checkpoint)."""
+        self.labels.retranslate()
+        self._say()
+
     def step(self, by: int) -> None:
         """Move `by` checkpoints (the keyboard's [ and ])."""
         self.slider.setValue(self.slider.value() + by)
@@ -148,5 +160,5 @@ class TimelineBar(QWidget):
     def _say(self) -> None:
         text = position_text(self._record, self.index(), self._shown is None)
         self.where.setText(text)
-        self.where.setToolTip(f"{text}\n{HINT}")  # the whole text where it is clipped
+        self.where.setToolTip(f"{text}\n{_(HINT)}")  # the whole text where it is clipped
         self.live_button.setEnabled(self._shown is not None)
