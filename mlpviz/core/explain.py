@@ -322,7 +322,8 @@ def parameter_breakdown(sizes) -> tuple[str, str, int]:
     if len(pairs) > 1:
         weights += f" = {n_weights:,}"
         biases += f" = {n_biases:,}"
-    return (f"{weights} weights", f"{biases} biases", n_weights + n_biases)
+    return (_("{sum} weights").format(sum=weights), _("{sum} biases").format(sum=biases),
+            n_weights + n_biases)
 
 
 def structure_summary(sizes, activation: str = "sigmoid", cost: str = "mse",

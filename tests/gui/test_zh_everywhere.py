@@ -33,7 +33,7 @@ ALLOWED = {
     "keras", "safetensors", "h5", "idx", "mlpviz", "english", "machado", "ctrl", "shift", "alt",
     "esc", "del", "delete", "enter", "tab", "space", "ms", "px", "mb", "kb", "fps", "ln", "max",
     "min", "exp", "lr", "id", "ok", "ui", "cpu", "gpu", "rgb", "svg", "ffmpeg", "pdf", "zh", "en",
-    "label", "wⱼₖ", "aₖ", "zⱼ",
+    "label", "a_label", "wⱼₖ", "aₖ", "zⱼ",
 }
 WORD = re.compile(r"[A-Za-z_][A-Za-z_0-9]+")
 TAG = re.compile(r"<[^>]*>|&[a-z]+;")
@@ -178,3 +178,11 @@ def test_switching_language_relabels_the_filled_views_and_keeps_their_state(
     assert _state(filled) == before
     filled.language_actions["en"].trigger()
     assert _texts(filled) == english and _state(filled) == before
+
+
+def test_no_english_left_anywhere_in_the_window(qtbot, filled, in_chinese):
+    """Menus, toolbars, the status bar, the banner, the network view's panels and every dock."""
+    i18n.set_language("zh")
+    qtbot.wait(50)
+    found = untranslated(filled)
+    assert found == [], "\n".join(map(str, found))
