@@ -186,3 +186,28 @@ def test_no_english_left_anywhere_in_the_window(qtbot, filled, in_chinese):
     qtbot.wait(50)
     found = untranslated(filled)
     assert found == [], "\n".join(map(str, found))
+
+
+@pytest.mark.parametrize("sizes, activation, cost", [
+    ((784, 16, 16, 10), "sigmoid", "mse"), ((784, 30, 10), "relu", "cross_entropy"),
+    ((784, 10), "tanh", "mse")])
+def test_the_network_views_tooltips_and_the_help_are_chinese(in_chinese, sizes, activation, cost):
+    """The texts the network view shows on hover and "What am I looking at?", in Chinese for
+    networks of other shapes too."""
+    from mlpviz.core import explain
+    from mlpviz.core.activations import get_activation
+    from mlpviz.core.costs import get_cost
+
+    i18n.set_language("zh")
+    act, c, names = get_activation(activation), get_cost(cost), [str(d) for d in range(10)]
+    L = len(sizes) - 1
+    texts = [explain.structure_summary(sizes, activation, cost, names),
+             explain.line_tooltip(0, 3, 400, sizes, names, 0.25, a_k=0.5, grad=0.01),
+             explain.line_tooltip(L - 1, 2, 1, sizes, names, -0.5, shown=0.1)]
+    for l in range(L + 1):
+        texts.append(explain.layer_tooltip(l, sizes, act, c, names))
+        texts.append(explain.neuron_tooltip(l, 1, sizes, act, c, names, b=0.5, z=0.7, a=0.66,
+                                            answer=l == L, nudge=0.1))
+        texts.append(explain.neuron_tooltip(l, 1, sizes, act, c, names, b=0.5))
+    left = [t for t in texts if english_words(t)]
+    assert not left, left[0]
