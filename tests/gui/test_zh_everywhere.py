@@ -211,3 +211,40 @@ def test_the_network_views_tooltips_and_the_help_are_chinese(in_chinese, sizes, 
         texts.append(explain.neuron_tooltip(l, 1, sizes, act, c, names, b=0.5))
     left = [t for t in texts if english_words(t)]
     assert not left, left[0]
+
+
+def _cut(window) -> list[tuple[str, str, int, int]]:
+    """Visible labels that do not wrap and buttons whose text needs more width than they got:
+    (kind, text, needed, given)."""
+    cut = []
+    for w in window.findChildren(QWidget):
+        if not w.isVisible() or w.visibleRegion().isEmpty():
+            continue
+        if isinstance(w, QLabel) and w.text() and not w.wordWrap() and w.pixmap().isNull():
+            if w.sizeHint().width() > w.width() + 1:
+                cut.append(("label", w.text()[:60], w.sizeHint().width(), w.width()))
+        elif isinstance(w, QAbstractButton) and w.text():
+            if w.sizeHint().width() > w.width() + 1:
+                cut.append(("button", w.text(), w.sizeHint().width(), w.width()))
+    return cut
+
+
+@pytest.mark.parametrize("present", [False, True], ids=["normal", "presentation"])
+def test_chinese_fits_at_1280x800(qtbot, filled, in_chinese, present):
+    """In Chinese at 1280×800, normal and presentation mode, on every side panel: no label or
+    button is cut, and no tab label is elided."""
+    i18n.set_language("zh")
+    if present:
+        filled.presentation_action.trigger()
+    qtbot.wait(100)
+    assert (filled.width(), filled.height()) == (1280, 800)
+    for tab in side_docks(filled):
+        show_tab(filled, tab)
+        qtbot.wait(30)
+        assert _cut(filled) == [], tab
+    for bar in filled.findChildren(QTabBar):
+        if bar.isVisible():
+            fm = bar.fontMetrics()
+            for i in range(bar.count()):
+                assert bar.tabRect(i).width() > fm.horizontalAdvance(bar.tabText(i)), \
+                    bar.tabText(i)
