@@ -1052,7 +1052,7 @@ class MainWindow(QMainWindow):
 
     def shortcut_list(self) -> list[tuple[str, str]]:
         """F1's list: (keys, what they do), from the window's actions themselves."""
-        return [*shortcut_rows(self.actions()), FIELD_RULE]
+        return [*shortcut_rows(self.actions()), (FIELD_RULE[0], _(FIELD_RULE[1]))]
 
     def show_structure_help(self) -> None:
         """Open (or bring forward) "What am I looking at?" for the network on show."""

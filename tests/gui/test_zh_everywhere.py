@@ -48,7 +48,7 @@ def in_chinese():
 def english_words(text: str) -> list[str]:
     """The words of `text` (markup and file extensions aside) that are English, not names."""
     text = TAG.sub(" ", text or "")
-    text = re.sub(r"\.[a-z0-9]+\b", " ", text)  # .npz, .mlpviz: file extensions
+    text = re.sub(r"[\w/~-]*\.[a-z0-9]+\b", " ", text)  # model.npz, .mlpviz: file names
     return [w for w in WORD.findall(text) if w.lower() not in ALLOWED and not
             re.fullmatch(r"[A-Za-z]\d*|[A-Z][a-z]?\d+", w)]
 
@@ -248,3 +248,26 @@ def test_chinese_fits_at_1280x800(qtbot, filled, in_chinese, present):
             for i in range(bar.count()):
                 assert bar.tabRect(i).width() > fm.horizontalAdvance(bar.tabText(i)), \
                     bar.tabText(i)
+
+
+def test_the_dialogs_are_chinese(qtbot, window, in_chinese):
+    """Export view…, Record…, the import question, "What am I looking at?" and the shortcuts'
+    list (F1), opened in Chinese."""
+    from mlpviz.core.imports import ImportNeedsChoice
+    from mlpviz.gui.import_dialog import ImportChoiceDialog
+    from mlpviz.gui.panels import HelpDialog
+    from mlpviz.gui.slides import ExportViewDialog, RecordDialog
+
+    i18n.set_language("zh")
+    need = ImportNeedsChoice("", ("activation", "cost"),
+                             {"activation": ("sigmoid", "relu"), "cost": ("mse",)})
+    dialogs = [ExportViewDialog(window), RecordDialog(window, 80),
+               ImportChoiceDialog("/tmp/model.npz", need, window)]
+    window.help_dialog = HelpDialog(window)
+    window._show_structure(window.session.snapshot)  # what Help › What am I looking at? shows
+    dialogs.append(window.help_dialog)
+    for dialog in dialogs:
+        assert untranslated(dialog) == [], type(dialog).__name__
+    assert "我在看什么" in window.help_dialog.text()
+    rows = [text for _keys, text in window.shortcut_list()]
+    assert not [t for t in rows if english_words(t)]
