@@ -15,10 +15,11 @@ from mlpviz.core.colormap import (
 )
 from mlpviz.core.palette import LESSON
 from mlpviz.gui.qimage import color_hex, rgb_to_qimage
+from mlpviz.i18n import N_, _
 
 SCALE_PERCENTILE = 99.0  # each picture's colour scale: its 99th percentile of |w|
 
-CAPTION = (
+CAPTION = N_(
     "<b>First hidden layer</b>: one picture per neuron — its {n_in} incoming weights laid out "
     "like the {side}×{side} image. <b><span style='color:{pos}'>{Pos_word}</span></b>: weight "
     "&gt; 0, <b><span style='color:{neg}'>{neg_word}</span></b>: weight &lt; 0, faint: near 0 (each picture "
@@ -87,8 +88,8 @@ class TileGrid(QWidget):
             self._hover = i
             shape = Qt.CursorShape.PointingHandCursor if i >= 0 else Qt.CursorShape.ArrowCursor
             self.setCursor(shape)
-            self.setToolTip(f"Hidden layer 1, neuron {i}: click for its numbers" if i >= 0
-                            else "")
+            self.setToolTip(_("Hidden layer 1, neuron {j}: click for its numbers").format(j=i)
+                            if i >= 0 else "")
             self.update()
         super().mouseMoveEvent(event)
 
@@ -161,7 +162,7 @@ class WeightsGrid(QWidget):
         self.caption.setTextFormat(Qt.TextFormat.RichText)
         self.grid = TileGrid()
         self.grid.tile_clicked.connect(self.neuron_clicked)
-        self.empty_text = QLabel("No network yet")
+        self.empty_text = QLabel(_("No network yet"))
         self.empty_text.setAlignment(Qt.AlignmentFlag.AlignCenter)
         layout = QVBoxLayout(self)
         layout.addWidget(self.caption)
@@ -178,7 +179,8 @@ class WeightsGrid(QWidget):
         if side * side != W.shape[1]:
             self._weights = None
             self.grid.set_images([])
-            self.empty_text.setText(f"The inputs ({W.shape[1]}) are not a square image")
+            self.empty_text.setText(_("The inputs ({n}) are not a square image").format(
+                n=W.shape[1]))
             self._set_empty(True)
             return
         self._weights = W.reshape(len(W), side, side)
@@ -203,6 +205,12 @@ class WeightsGrid(QWidget):
         self.set_colors(**{k: color_hex(getattr(theme, k, None))
                            for k in ("background", "foreground", "positive", "negative")})
 
+    def retranslate(self) -> None:
+        """The caption again in the current language (the pictures stay)."""
+        self._update_caption()
+        if self._weights is None and self.empty_text.text():
+            self.empty_text.setText(_("No network yet"))
+
     def images(self) -> np.ndarray | None:
         """The pictures shown: uint8 (n, 28, 28, 3), or None."""
         return None if self._rgb is None else self._rgb.copy()
@@ -218,11 +226,11 @@ class WeightsGrid(QWidget):
         self._set_empty(False)
 
     def _update_caption(self) -> None:
-        self.caption.setText(CAPTION.format(pos=rgb_to_hex(self._positive),
-                                            neg=rgb_to_hex(self._negative),
-                                            Pos_word=self._words[0].capitalize(),
-                                            neg_word=self._words[1],
-                                            n_in=self._side * self._side, side=self._side))
+        self.caption.setText(_(CAPTION).format(pos=rgb_to_hex(self._positive),
+                                               neg=rgb_to_hex(self._negative),
+                                               Pos_word=_(self._words[0]).capitalize(),
+                                               neg_word=_(self._words[1]),
+                                               n_in=self._side * self._side, side=self._side))
 
     def _set_empty(self, empty: bool) -> None:
         self.grid.setVisible(not empty)
