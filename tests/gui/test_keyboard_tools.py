@@ -58,7 +58,7 @@ def test_a_deeper_neuron_is_chosen_from_its_picture(qtbot, window):
         press(qtbot, key)  # picture 0, then a row down: 4
     qtbot.waitUntil(lambda: window.neuron_panel.editor.isVisible(), timeout=3000)
     assert window.neuron_panel.title.text() == "Hidden layer 2, neuron 4"
-    assert deeper.grid.toolTip() == "Layer 2, neuron 4: click for its numbers"
+    assert deeper.grid.toolTip() == "Hidden layer 2, neuron 4"
     # and a click on a picture, as the tooltip says
     rect = deeper.grid.tile_rect(9)
     show_tab(window, "deeper")

@@ -17,6 +17,8 @@ from PySide6.QtWidgets import (
 
 from mlpviz.core.history import StepHistory, same_parameters
 from mlpviz.core.neuron_edit import SCALE_RANGE, NeuronEdit, apply_edit, bias_range
+from mlpviz.gui.labels import Labels
+from mlpviz.i18n import N_, _, tidy
 
 SLIDER_STEPS = 1000
 
@@ -61,11 +63,15 @@ class NeuronEditor(QWidget):
         self.scale_spin.setSingleStep(0.1)
         self.scale_spin.setDecimals(2)
         self.scale_spin.setPrefix("×")
-        self.off_check = QCheckBox("Switch off (the next layer uses a = 0 for it)")
+        self.labels = labels = Labels()  # the fixed texts, in the current language
+        self.off_check = QCheckBox()
+        labels.add(self.off_check.setText, N_("Switch off (the next layer uses a = 0 for it)"))
         self.off_check.setObjectName("off_check")
-        self.undo_button = QPushButton("Undo edit")
+        self.undo_button = QPushButton()
+        labels.add(self.undo_button.setText, N_("Undo edit"))
         self.undo_button.setObjectName("undo_edit")
-        self.restore_button = QPushButton("Restore trained values")
+        self.restore_button = QPushButton()
+        labels.add(self.restore_button.setText, N_("Restore trained values"))
         self.restore_button.setObjectName("restore_trained")
         self.note = QLabel()
         self.note.setObjectName("editor_note")
@@ -73,14 +79,19 @@ class NeuronEditor(QWidget):
 
         grid = QGridLayout(self)
         grid.setContentsMargins(0, 0, 0, 0)
-        title = QLabel("<b>Edit this neuron by hand</b> (training pauses; Restore "
-                       "puts back the trained values)")
+        title = QLabel()
+        labels.add(title.setText, N_("<b>Edit this neuron by hand</b> (training pauses; Restore "
+                                     "puts back the trained values)"))
         title.setWordWrap(True)
         grid.addWidget(title, 0, 0, 1, 3)
-        grid.addWidget(QLabel("bias b"), 1, 0)
+        bias = QLabel()
+        labels.add(bias.setText, N_("bias b"))
+        grid.addWidget(bias, 1, 0)
         grid.addWidget(self.bias_slider, 1, 1)
         grid.addWidget(self.bias_spin, 1, 2)
-        grid.addWidget(QLabel("incoming weights"), 2, 0)
+        incoming = QLabel()
+        labels.add(incoming.setText, N_("incoming weights"))
+        grid.addWidget(incoming, 2, 0)
         grid.addWidget(self.scale_spin, 2, 1, Qt.AlignmentFlag.AlignLeft)
         grid.addWidget(self.off_check, 3, 0, 1, 3)
         buttons = QHBoxLayout()
@@ -101,6 +112,11 @@ class NeuronEditor(QWidget):
         self._update_buttons()
 
     # -- API ---------------------------------------------------------------------------------
+    def retranslate(self) -> None:
+        """Every text again in the current language (the edit stays)."""
+        self.labels.retranslate()
+        self._update_buttons()
+
     def show_neuron(self, snap, layer: int, j: int) -> None:
         """The network on show and the neuron (layer 1 … L, j) to edit."""
         moved_on = snap is not self._snap and not self._history.show(*_params(snap))
@@ -221,8 +237,8 @@ class NeuronEditor(QWidget):
         self.restore_button.setEnabled(edited)
         notes = [self._off_note()] if self._off_note() else []
         if edited:
-            notes.append("Edited by hand: Restore puts back the trained values.")
-        self.note.setText(" ".join(notes))
+            notes.append(_("Edited by hand: Restore puts back the trained values."))
+        self.note.setText(tidy(" ".join(notes)))
 
     def _off_note(self) -> str:
         """From the numbers: whether every outgoing weight of the neuron on show is 0."""
@@ -231,5 +247,5 @@ class NeuronEditor(QWidget):
         layer, j = self._neuron
         if not 1 <= layer < len(self._snap.sizes) - 1 or self._snap.weights[layer][:, j].any():
             return ""
-        return (f"Off: all {self._snap.sizes[layer + 1]} outgoing weights are 0, so layer "
-                f"{layer + 1} uses a = 0 for this neuron.")
+        return _("Off: all {n} outgoing weights are 0, so layer {next} uses a = 0 for this "
+                 "neuron.").format(n=self._snap.sizes[layer + 1], next=layer + 1)

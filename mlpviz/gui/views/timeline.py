@@ -19,8 +19,10 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSlider, QWidget
 
 from mlpviz.core.checkpoints import Checkpoints
 from mlpviz.core.explain import training_point
+from mlpviz.gui.labels import Labels
+from mlpviz.i18n import N_, _, count
 
-HINT = ("Replay: drag to go back through training (moving it pauses training); Live or training "
+HINT = N_("Replay: drag to go back through training (moving it pauses training); Live or training "
         "again returns to the newest weights.")
 
 
@@ -30,12 +32,17 @@ def position_text(record: Checkpoints, index: int, live: bool, short: bool = Fal
     explain.training_point's words, as the status bar says it). `short`: without the
     parenthesis (the status bar says it too), for a bar too narrow for all of it."""
     if not len(record):
-        return "Live"
+        return _("Live")
     snap = record.snapshots[index]
-    where = f"{record.batches[index]:,} mini-batches"
-    if not short:
-        where += f" ({training_point(snap.epoch, snap.batch)})"
-    return f"Live · {where}" if live else f"Replay {index + 1} of {len(record)} · {where}"
+    batches = count(record.batches[index])
+    if short:
+        where = _("{batches} mini-batches").format(batches=batches)
+    else:
+        where = _("{batches} mini-batches ({when})").format(
+            batches=batches, when=training_point(snap.epoch, snap.batch))
+    if live:
+        return _("Live · {where}").format(where=where)
+    return _("Replay {i} of {n} · {where}").format(i=index + 1, n=len(record), where=where)
 
 
 class TimelineBar(QWidget):
@@ -58,18 +65,20 @@ class TimelineBar(QWidget):
         self.slider.setRange(0, 0)
         self.slider.setPageStep(4)
         self.slider.setMinimumWidth(160)
-        self.slider.setToolTip(HINT)
-        self.slider.setAccessibleName("Replay timeline")
+        self.labels = labels = Labels()  # the fixed texts, in the current language
+        labels.add(self.slider.setToolTip, HINT)
+        labels.add(self.slider.setAccessibleName, N_("Replay timeline"))
         self.slider.valueChanged.connect(self._on_slider_moved)
-        self.where = QLabel("Live")
-        self.where.setToolTip(HINT)
+        self.where = QLabel()
         self.where.setMinimumWidth(1)  # gives way (clipped) rather than widen a small window
-        self.live_button = QPushButton("Live")
-        self.live_button.setToolTip("Back to the newest weights (L)")
+        self.live_button = QPushButton()
+        labels.add(self.live_button.setText, N_("Live"))
+        labels.add(self.live_button.setToolTip, N_("Back to the newest weights (L)"))
         self.live_button.clicked.connect(self.go_live)
         self.live_button.setEnabled(False)
-        title = QLabel("Replay")
-        title.setToolTip(HINT)
+        title = QLabel()
+        labels.add(title.setText, N_("Replay"))
+        labels.add(title.setToolTip, HINT)
         self.setAutoFillBackground(True)  # opaque, like the network view above it
         self._title = title
         lay = QHBoxLayout(self)
@@ -78,6 +87,7 @@ class TimelineBar(QWidget):
         lay.addWidget(self.slider, 1)
         lay.addWidget(self.where)
         lay.addWidget(self.live_button)
+        self._say()
 
     # -- readers ---------------------------------------------------------------------------------
     @property
@@ -121,6 +131,11 @@ class TimelineBar(QWidget):
         if was:
             self.replay_changed.emit(None)
 
+    def retranslate(self) -> None:
+        """Every text again in the current language (the same checkpoint)."""
+        self.labels.retranslate()
+        self._say()
+
     def step(self, by: int) -> None:
         """Move `by` checkpoints (the keyboard's [ and ])."""
         self.slider.setValue(self.slider.value() + by)
@@ -152,7 +167,7 @@ class TimelineBar(QWidget):
         args = (self._record, self.index(), self._shown is None)
         text = position_text(*args)
         self.where.setText(text if self._fits(text) else position_text(*args, short=True))
-        self.where.setToolTip(f"{text}\n{HINT}")  # the whole text where it is clipped
+        self.where.setToolTip(f"{text}\n{_(HINT)}")  # the whole text where it is clipped
         self.live_button.setEnabled(self._shown is not None)
 
     def _fits(self, text: str) -> bool:
