@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from mlpviz.core.atomic import atomic_write
+from mlpviz.i18n import _
 
 FORMATS = (".gif", ".mp4")
 MAX_GIF_FPS = 50  # GIF counts in hundredths of a second; viewers slow faster frames to 10 fps
@@ -47,12 +48,13 @@ def movie_problem(path, fps: float) -> str | None:
     its extension, the MP4 encoder, GIF's frame rate."""
     suffix = Path(path).suffix.lower()
     if suffix not in FORMATS:
-        return f"the recording must end in .gif or .mp4, got {str(path)!r}"
+        return _("the recording must end in .gif or .mp4, got {path}").format(path=repr(str(path)))
     if suffix == ".mp4" and not mp4_available():
         return MP4_MISSING
     if suffix == ".gif" and fps > MAX_GIF_FPS:
-        return (f"a GIF shows at most {MAX_GIF_FPS} frames a second (its delays are in "
-                f"hundredths of a second), not {fps:g}: lower --fps, or record an .mp4")
+        return _("a GIF shows at most {most} frames a second (its delays are in hundredths of "
+                 "a second), not {fps}: lower --fps, or record an .mp4").format(
+            most=MAX_GIF_FPS, fps=f"{fps:g}")
     return None
 
 

@@ -27,10 +27,12 @@ from mlpviz.core.palette import PALETTES
 from mlpviz.core.recording import (
     batches_per_epoch, describe, frame_batches, frame_count, frames_problem,
 )
+from mlpviz.i18n import N_, _, count, ngettext
 from mlpviz.movie import MAX_GIF_FPS, MovieError, movie_problem, open_movie
 
 VIEWS = ("window", "network")
 STALL_SECONDS = 300.0  # no new frame for this long: the film ends with the frames so far
+INTERRUPTED = N_("interrupted")  # why a film stopped at Ctrl-C (said in the language on show)
 
 
 def _fps(text: str) -> float:
@@ -39,7 +41,8 @@ def _fps(text: str) -> float:
     except ValueError:
         value = math.nan
     if not (math.isfinite(value) and 0.1 <= value <= 60):
-        raise argparse.ArgumentTypeError(f"expected frames a second from 0.1 to 60, got {text!r}")
+        raise argparse.ArgumentTypeError(_("expected frames a second from 0.1 to 60, got {text}")
+                                         .format(text=repr(text)))
     return value
 
 
@@ -49,36 +52,39 @@ def _seconds(text: str) -> float:
     except ValueError:
         value = math.nan
     if not (math.isfinite(value) and 0 < value <= 600):
-        raise argparse.ArgumentTypeError(f"expected seconds from 0 to 600, got {text!r}")
+        raise argparse.ArgumentTypeError(_("expected seconds from 0 to 600, got {text}").format(
+            text=repr(text)))
     return value
 
 
 def add_record_command(commands, network_options, window_size, positive_int) -> None:
     """The `record` subcommand (cli.build_parser hands it its shared option makers)."""
     p = commands.add_parser(
-        "record", help="film training headless as an animated GIF (or MP4) for slides",
-        description="Trains a network on the bundled data in the app's window, offscreen, and "
-                    "films it: fps × seconds frames spread evenly over the epochs' mini-batches "
-                    "(frame 0 the initial weights, the last the end of training). Ctrl-C stops "
-                    "and writes the frames so far. MP4 needs the optional extra: pip install "
-                    "'mlpviz[record]'.")
+        "record", help=_("film training headless as an animated GIF (or MP4) for slides"),
+        description=_("Trains a network on the bundled data in the app's window, offscreen, and "
+                      "films it: fps × seconds frames spread evenly over the epochs' mini-batches "
+                      "(frame 0 the initial weights, the last the end of training). Ctrl-C stops "
+                      "and writes the frames so far. MP4 needs the optional extra: pip install "
+                      "'mlpviz[record]'."))
     p.add_argument("--out", required=True, metavar="RUN.gif|RUN.mp4",
-                   help="the film to write (.gif, or .mp4 with the extra 'record')")
-    p.add_argument("--epochs", type=positive_int, default=3, help="epochs to train (default 3)")
+                   help=_("the film to write (.gif, or .mp4 with the extra 'record')"))
+    p.add_argument("--epochs", type=positive_int, default=3,
+                   help=_("epochs to train (default 3)"))
     p.add_argument("--fps", type=_fps, default=10.0,
-                   help=f"frames a second of the film (default 10; a GIF at most {MAX_GIF_FPS})")
+                   help=_("frames a second of the film (default 10; a GIF at most {most})")
+                   .format(most=MAX_GIF_FPS))
     p.add_argument("--seconds", type=_seconds, default=10.0,
-                   help="length of the film in seconds (default 10): fps × seconds frames")
+                   help=_("length of the film in seconds (default 10): fps × seconds frames"))
     p.add_argument("--size", type=window_size, default=(1280, 800), metavar="WxH",
-                   help="the window's size in pixels (default 1280x800)")
-    p.add_argument("--theme", choices=("dark", "light"), default=None, help="colour theme")
+                   help=_("the window's size in pixels (default 1280x800)"))
+    p.add_argument("--theme", choices=("dark", "light"), default=None, help=_("colour theme"))
     p.add_argument("--palette", choices=tuple(PALETTES), default=None,
-                   help="the colours of + and −: the lesson's green/red, or blue/orange "
-                        "(colour-blind safe)")
-    p.add_argument("--present", action="store_true", help="presentation mode (F5)")
+                   help=_("the colours of + and −: the lesson's green/red, or blue/orange "
+                          "(colour-blind safe)"))
+    p.add_argument("--present", action="store_true", help=_("presentation mode (F5)"))
     p.add_argument("--view", choices=VIEWS, default="window",
-                   help="film the whole window (default), or only the network view (the side "
-                        "panels and plots then make way for it)")
+                   help=_("film the whole window (default), or only the network view (the side "
+                          "panels and plots then make way for it)"))
     network_options(p)
 
 
@@ -90,13 +96,16 @@ class _Progress:
 
     def update(self, done: int, where: str) -> None:
         if self._bar.enabled:
-            self._bar.update("recording", done, self.total, f"frame {done}/{self.total} {where}",
+            self._bar.update(_("recording"), done, self.total,
+                             _("frame {done}/{total} {where}").format(done=done, total=self.total,
+                                                                     where=where),
                              force=done >= self.total)
             return
         tenth = (10 * done) // self.total
         if tenth > self._shown or done == 1:
             self._shown = tenth
-            _tell(f"mlpviz: recording frame {done}/{self.total} ({where})")
+            _tell(_("mlpviz: recording frame {done}/{total} ({where})").format(
+                done=done, total=self.total, where=where))
 
     def clear(self) -> None:
         self._bar.clear()
@@ -111,8 +120,8 @@ class _StopFilming(_StopOnSignals):
             raise KeyboardInterrupt
         self.requested = True
         name = self._name(signum)
-        _tell(f"\nmlpviz: {name}: stopping; writing the frames taken so far ({name} again "
-              "writes nothing)")
+        _tell("\n" + _("mlpviz: {name}: stopping; writing the frames taken so far ({name} "
+                       "again writes nothing)").format(name=name))
 
 
 def cmd_record(args: argparse.Namespace) -> int:
@@ -134,9 +143,11 @@ def cmd_record(args: argparse.Namespace) -> int:
     if problem:
         raise CommandError(problem)
     targets = frame_batches(args.epochs * per_epoch, frames)
-    _tell(f"mlpviz: filming {args.epochs} epoch{'' if args.epochs == 1 else 's'} of "
-          f"{' → '.join(map(str, sizes))} (seed {args.seed}): "
-          f"{describe(frames, args.fps, args.epochs, per_epoch)}")
+    _tell(ngettext("mlpviz: filming {epochs} epoch of {sizes} (seed {seed}): {frames}",
+                   "mlpviz: filming {epochs} epochs of {sizes} (seed {seed}): {frames}",
+                   args.epochs).format(epochs=args.epochs, sizes=" → ".join(map(str, sizes)),
+                                       seed=args.seed,
+                                       frames=describe(frames, args.fps, args.epochs, per_epoch)))
     movie = open_movie(out, args.fps)
     progress = _Progress(frames, _ProgressBar())
     with _StopFilming() as stop:
@@ -154,17 +165,20 @@ def _write(movie, out: Path, asked: int, reason: str) -> int:
     """Save what was filmed; say what was written and why it is short, if it is."""
     if movie.frames == 0:
         movie.discard()
-        raise CommandError(f"{reason or 'no frame was taken'}: nothing written")
+        raise CommandError(_("{reason}: nothing written").format(
+            reason=_(reason) if reason else _("no frame was taken")))
     try:
         movie.save()
     except MovieError as e:
         raise CommandError(str(e)) from None
     size = out.stat().st_size
-    short = f" of {asked}" if movie.frames < asked else ""
-    why = f" ({reason})" if reason else ""
+    frames = (_("{n} of {asked} frames").format(n=movie.frames, asked=asked)
+              if movie.frames < asked else _("{n} frames").format(n=movie.frames))
+    why = f" ({_(reason)})" if reason else ""
     w, h = movie.frame_size
-    print(f"saved {out}: {movie.frames}{short} frames{why}, {w}×{h}, {size / 1e6:.1f} MB")
-    if reason == "interrupted":
+    print(_("saved {out}: {frames}{why}, {w}×{h}, {mb} MB").format(
+        out=out, frames=frames, why=why, w=w, h=h, mb=f"{size / 1e6:.1f}"))
+    if reason == INTERRUPTED:
         return 130
     return 1 if reason else 0
 
@@ -176,11 +190,11 @@ def _watchdog(recorder, stop):
 
     def check() -> None:
         if stop.requested:
-            recorder.stop("interrupted")
+            recorder.stop(INTERRUPTED)
         elif recorder.frames_taken != seen[1]:
             seen[:] = [time.monotonic(), recorder.frames_taken]
         elif time.monotonic() - seen[0] > STALL_SECONDS:
-            recorder.stop(f"no new frame for {STALL_SECONDS:g} s")
+            recorder.stop(_("no new frame for {seconds} s").format(seconds=f"{STALL_SECONDS:g}"))
 
     return check
 
@@ -211,7 +225,7 @@ def _film(args, ds, sizes, targets, movie, progress, stop) -> str:
         if args.view == "network":  # the network view fills the window: the film is all network
             for dock in window.findChildren(QDockWidget):
                 dock.hide()
-            for _ in range(5):
+            for _turn in range(5):
                 app.processEvents()
         deadline = time.monotonic() + 10  # the lines drawn as in every later frame
         while window.network_view.settling and time.monotonic() < deadline:
@@ -220,8 +234,9 @@ def _film(args, ds, sizes, targets, movie, progress, stop) -> str:
         app.processEvents()
         got = (window.width(), window.height())
         if got != tuple(args.size):
-            _tell(f"mlpviz: the window cannot be {args.size[0]}×{args.size[1]}: it is filmed at "
-                  f"{got[0]}×{got[1]}, the nearest size its layout allows")
+            _tell(_("mlpviz: the window cannot be {asked}: it is filmed at {got}, the nearest "
+                    "size its layout allows").format(asked=f"{args.size[0]}×{args.size[1]}",
+                                                     got=f"{got[0]}×{got[1]}"))
         widget = window.network_view if args.view == "network" else window
 
         def take(_i: int) -> None:
@@ -232,7 +247,8 @@ def _film(args, ds, sizes, targets, movie, progress, stop) -> str:
         recorder.finished.connect(lambda _reason: loop.quit())
 
         def on_frame(done: int, _total: int) -> None:
-            progress.update(done, f"after {recorder.batches_done:,} mini-batches")
+            progress.update(done, _("after {n} mini-batches").format(
+                n=count(recorder.batches_done)))
 
         recorder.frame_taken.connect(on_frame)
         watch = QTimer()  # Python runs the signal handler between bytecodes: give it some

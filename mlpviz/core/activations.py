@@ -114,7 +114,7 @@ SIGMOID = Activation(
     f_inplace=_sigmoid_inplace,
     lo=0.0, hi=1.0, range_text="0 … 1", prime_max=0.25, init_gain=1.0, bias_init=None,
     has_kink=False, speaks_brightness=True,
-    squash_template=N_("squashes {} into 0 … 1 with σ"), active_when="z > 0, so a > 0.5",
+    squash_template=N_("squashes {} into 0 … 1 with σ"), active_when=N_("z > 0, so a > 0.5"),
     # deeper σ networks learn slower (σ' ≤ ¼ per layer): ×1.4 per hidden layer beyond two
     lr_by_cost=(("mse", 3.0), ("cross_entropy", 2.0)), lr_depth_factor=1.4,
 )
@@ -124,7 +124,7 @@ TANH = Activation(
     f_inplace=lambda Z: np.tanh(Z, out=Z),
     lo=-1.0, hi=1.0, range_text="−1 … 1", prime_max=1.0, init_gain=1.0, bias_init=None,
     has_kink=False, speaks_brightness=False,
-    squash_template=N_("squashes {} into −1 … 1 with tanh"), active_when="z > 0, so a > 0",
+    squash_template=N_("squashes {} into −1 … 1 with tanh"), active_when=N_("z > 0, so a > 0"),
     lr_by_cost=(("mse", 0.15), ("cross_entropy", 0.3)), lr_depth_factor=1.0,
 )
 RELU = Activation(
@@ -134,7 +134,7 @@ RELU = Activation(
     lo=0.0, hi=float("inf"), range_text="≥ 0", prime_max=1.0, init_gain=2.0, bias_init=0.1,
     has_kink=True, speaks_brightness=False,
     squash_template=N_("keeps {} if it is positive and gives 0 otherwise (relu)"),
-    active_when="z > 0, so a > 0",
+    active_when=N_("z > 0, so a > 0"),
     lr_by_cost=(("mse", 0.1), ("cross_entropy", 0.1)), lr_depth_factor=1.0,
     output_init_scale=0.1,  # with biases of 0.1: no unit starts (or soon ends) off for every input
 )

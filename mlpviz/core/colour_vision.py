@@ -19,6 +19,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from mlpviz.core.palette import Palette
+from mlpviz.i18n import N_, _
+
+_DEFICIENCY_WORDS = (N_("protanopia"), N_("deuteranopia"))  # MACHADO's keys, for the catalog
 
 MACHADO: dict[str, np.ndarray] = {  # severity 1.0, applied to linear sRGB column vectors
     "protanopia": np.array([[0.152286, 1.052583, -0.204868],
@@ -106,14 +109,18 @@ def palette_note(palette: Palette, background: str) -> str:
     """One sentence on `palette` for colour-blind viewers, from `sign_contrast` on `background`
     (the menu's tooltip): which simulated deficiencies keep + and − apart, and by how much."""
     found = [sign_contrast(palette, background, k) for k in MACHADO]
-    pos, neg = palette.words
+    pos, neg = (_(word) for word in palette.words)
     weak = [c for c in found if not c.distinguishable]
     if not weak:
         least = min(found, key=lambda c: c.delta_e)
-        return (f"{pos.capitalize()} and {neg} stay apart for colour-blind viewers: in a "
-                f"simulation of {' and '.join(c.deficiency for c in found)} (Machado 2009) "
-                f"they differ by ΔE ≥ {least.delta_e:.0f} (we ask ≥ {DISTINGUISHABLE:.0f}).")
-    said = " and ".join(f"ΔE {c.delta_e:.0f} with {c.deficiency}" for c in weak)
-    return (f"{pos.capitalize()} and {neg} are hard to tell apart for colour-blind viewers: in "
-            f"a simulation (Machado 2009) they differ by only {said} (we ask ≥ "
-            f"{DISTINGUISHABLE:.0f}).")
+        return _("{Pos} and {neg} stay apart for colour-blind viewers: in a simulation of "
+                 "{deficiencies} (Machado 2009) they differ by ΔE ≥ {least} (we ask ≥ "
+                 "{threshold}).").format(
+            Pos=pos.capitalize(), neg=neg, least=f"{least.delta_e:.0f}",
+            deficiencies=_(" and ").join(_(c.deficiency) for c in found),
+            threshold=f"{DISTINGUISHABLE:.0f}")
+    said = _(" and ").join(_("ΔE {value} with {deficiency}").format(
+        value=f"{c.delta_e:.0f}", deficiency=_(c.deficiency)) for c in weak)
+    return _("{Pos} and {neg} are hard to tell apart for colour-blind viewers: in a simulation "
+             "(Machado 2009) they differ by only {said} (we ask ≥ {threshold}).").format(
+        Pos=pos.capitalize(), neg=neg, said=said, threshold=f"{DISTINGUISHABLE:.0f}")

@@ -17,6 +17,7 @@ import numpy as np
 
 from mlpviz.core.notation import fmt_sig
 from mlpviz.core.series import Points
+from mlpviz.i18n import _, count
 
 DIGITS = 6
 
@@ -31,11 +32,11 @@ def nearest(xs: np.ndarray, x: float, tol: float) -> int | None:
 
 
 def _cost(v: float) -> str:
-    return fmt_sig(v, DIGITS) if math.isfinite(v) else "not measured"
+    return fmt_sig(v, DIGITS) if math.isfinite(v) else _("not measured")
 
 
 def _percent(v: float) -> str:
-    return f"{100 * v:.2f} %" if math.isfinite(v) else "not measured"
+    return f"{100 * v:.2f} %" if math.isfinite(v) else _("not measured")
 
 
 def batch_text(points: Points, per_point: int, x: float, tol: float) -> str | None:
@@ -44,12 +45,14 @@ def batch_text(points: Points, per_point: int, x: float, tol: float) -> str | No
     i = nearest(points.x, x, tol)
     if i is None:
         return None
-    smooth = f" (smoothed {_cost(points.extra[i])})"
+    at, smooth = count(int(round(points.x[i]))), _cost(points.extra[i])
     if per_point == 1:
-        return f"mini-batch {int(round(points.x[i])):,}: cost {_cost(points.mean[i])}{smooth}"
-    return (f"mini-batches around {int(round(points.x[i])):,} (each point stands for up to "
-            f"{per_point}): cost {_cost(points.lo[i])} … {_cost(points.hi[i])}, mean "
-            f"{_cost(points.mean[i])}{smooth}")
+        return _("mini-batch {at}: cost {cost} (smoothed {smooth})").format(
+            at=at, cost=_cost(points.mean[i]), smooth=smooth)
+    return _("mini-batches around {at} (each point stands for up to {per_point}): cost {lo} … "
+             "{hi}, mean {mean} (smoothed {smooth})").format(
+        at=at, per_point=per_point, lo=_cost(points.lo[i]), hi=_cost(points.hi[i]),
+        mean=_cost(points.mean[i]), smooth=smooth)
 
 
 def epoch_text(epochs: Sequence[tuple[int, object]], x: float, tol: float,
@@ -63,9 +66,12 @@ def epoch_text(epochs: Sequence[tuple[int, object]], x: float, tol: float,
     seen, r = epochs[i]
     fmt, train, test = ((_percent, r.train_accuracy, r.test_accuracy) if accuracy
                         else (_cost, r.train_cost, r.test_cost))
-    what = "accuracy" if accuracy else "cost"
-    return (f"end of epoch {r.epoch} ({seen:,} mini-batches): {what} on the training set "
-            f"{fmt(_float(train))}, held-out {fmt(_float(test))}")
+    text = (_("end of epoch {epoch} ({seen} mini-batches): accuracy on the training set "
+              "{train}, held-out {test}") if accuracy else
+            _("end of epoch {epoch} ({seen} mini-batches): cost on the training set {train}, "
+              "held-out {test}"))
+    return text.format(epoch=r.epoch, seen=count(seen), train=fmt(_float(train)),
+                       test=fmt(_float(test)))
 
 
 def _float(v) -> float:

@@ -17,6 +17,7 @@ from mlpviz.core.arrays import frozen
 from mlpviz.core.idx import IDXError, read_idx
 from mlpviz.core.limits import MAX_DATASET_SAMPLES
 from mlpviz.core.paths import cache_dir
+from mlpviz.i18n import N_, _
 
 if TYPE_CHECKING:
     from mlpviz.core.download import Progress
@@ -147,7 +148,7 @@ def load_bundled() -> Dataset:
     if missing:
         raise DatasetError(f"bundled data missing from {folder}: {', '.join(missing)}; "
                            "regenerate it with scripts/convert_bundled_mnist.py")
-    return _load_paths(paths, "MNIST (bundled sample)", DIGIT_NAMES)
+    return _load_paths(paths, N_("MNIST (bundled sample)"), DIGIT_NAMES)  # translated where shown
 
 
 def load_folder(path: str | os.PathLike, name: str | None = None) -> Dataset:
@@ -228,7 +229,7 @@ _DOWNLOAD_HINT = "run `mlpviz data download {which}` to fetch it"
 def available_datasets() -> list[tuple[str, str]]:
     """(spec, human label) for every dataset that can be loaded without downloading; the label
     gives the training / held-out sizes."""
-    found = [("bundled", "MNIST sample, bundled (8,000 / 2,000)")]
+    found = [("bundled", _("MNIST sample, bundled (8,000 / 2,000)"))]
     if _fashion_folder() is not None:
         found.append(("fashion", "Fashion-MNIST (60,000 / 10,000)"))
     if has_dataset_files(cache_dir() / "mnist"):

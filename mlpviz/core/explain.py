@@ -19,7 +19,7 @@ from mlpviz.core.costs import Cost, get_cost
 from mlpviz.core.layout import image_side_of
 from mlpviz.core.notation import fmt_fixed, sup
 from mlpviz.core.palette import LESSON, Palette
-from mlpviz.i18n import N_, _
+from mlpviz.i18n import N_, _, count, ngettext, tidy
 
 DECIMALS = 3  # numbers in tooltips and the neuron panel: fixed decimals, so columns line up
 
@@ -52,15 +52,16 @@ class Shades:
 
     def pixel_value(self) -> str:
         """ "its pixel's brightness, 0 (black) to 1 (white)" (or the light theme's words)."""
-        return f"its pixel's {self.quality}, 0 ({self.zero}) to 1 ({self.one})"
+        return _("its pixel's {quality}, 0 ({zero}) to 1 ({one})").format(
+            quality=_(self.quality), zero=_(self.zero), one=_(self.one))
 
     def answer(self) -> str:
         """The sentence saying which output is the answer."""
-        return f"The {self.most} output, ringed, is the network's answer."
+        return _("The {most} output, ringed, is the network's answer.").format(most=_(self.most))
 
 
-WHITE_ON_BLACK = Shades("black", "white", "brightness", "brighter", "brightest")
-BLACK_ON_WHITE = Shades("white", "black", "darkness", "darker", "darkest")
+WHITE_ON_BLACK = Shades(N_("black"), N_("white"), N_("brightness"), N_("brighter"), N_("brightest"))
+BLACK_ON_WHITE = Shades(N_("white"), N_("black"), N_("darkness"), N_("darker"), N_("darkest"))
 PIXEL_BRIGHTNESS = WHITE_ON_BLACK.pixel_value()
 ANSWER = WHITE_ON_BLACK.answer()
 
@@ -79,9 +80,11 @@ def output_names(names: Sequence[str], n_out: int) -> list[str]:
 def hidden_hope(digits: bool) -> tuple[str, str]:
     """The lesson's two sentences on what the hidden layers learn, for a network reading
     `digits` (else its answers are other classes)."""
-    what = "digits" if digits else "the answers"
-    return (f"The hope: hidden neurons pick up pieces — loops, strokes, edges — that combine into "
-            f"{what}.", "What they learn mostly looks like noise to a person — and yet it works.")
+    hope = (_("The hope: hidden neurons pick up pieces — loops, strokes, edges — that combine "
+              "into digits.") if digits else
+            _("The hope: hidden neurons pick up pieces — loops, strokes, edges — that combine "
+              "into the answers."))
+    return hope, _("What they learn mostly looks like noise to a person — and yet it works.")
 
 
 def layer_equation(l: int, symbol: str) -> str:
@@ -92,18 +95,18 @@ def layer_equation(l: int, symbol: str) -> str:
 def layer_name(l: int, L: int) -> str:
     """ "input", "output", "hidden layer" (the only one) or "hidden layer l"."""
     if l == 0:
-        return "input"
+        return _("input")
     if l == L:
-        return "output"
-    return "hidden layer" if L == 2 else f"hidden layer {l}"
+        return _("output")
+    return _("hidden layer") if L == 2 else _("hidden layer {l}").format(l=l)
 
 
 def pixel_name(k: int, side: int) -> str:
     """ "pixel 406 (row 14, column 14)" for input k of a side × side picture; "input k" if none."""
     if not side:
-        return f"input {k}"
+        return _("input {k}").format(k=k)
     r, c = divmod(k, side)
-    return f"pixel {k} (row {r}, column {c})"
+    return _("pixel {k} (row {r}, column {c})").format(k=k, r=r, c=c)
 
 
 def neuron_name(l: int, j: int, sizes: Sequence[int], names: Sequence[str]) -> str:
@@ -112,10 +115,12 @@ def neuron_name(l: int, j: int, sizes: Sequence[int], names: Sequence[str]) -> s
     L = len(sizes) - 1
     if l == 0:
         side = image_side_of(sizes[0])
-        return f"input {pixel_name(j, side)}" if side else f"input {j}"
+        if side:
+            return _("input {pixel}").format(pixel=pixel_name(j, side))
+        return _("input {k}").format(k=j)
     if l == L:
-        return f"output {j} “{output_names(names, sizes[L])[j]}”"
-    return f"{layer_name(l, L)}, neuron {j}"
+        return _("output {j} “{name}”").format(j=j, name=output_names(names, sizes[L])[j])
+    return _("{layer}, neuron {j}").format(layer=layer_name(l, L), j=j)
 
 
 def fixed(v: float, signed: bool = False, decimals: int = DECIMALS) -> str:
@@ -155,22 +160,31 @@ def layer_tooltip(l: int, sizes: Sequence[int], act: Activation, cost: Cost,
     L, n = len(sizes) - 1, sizes[l]
     if l == 0:
         side = image_side_of(sizes[0])
-        shape = f", the {side}×{side} picture flattened row by row" if side else ""
-        return (f"Input layer: {n:,} neurons{shape}.\nEach holds {shades.pixel_value()}: its "
-                "activation.")
+        if side:
+            text = _("Input layer: {n} neurons, the {side}×{side} picture flattened row by row.\n"
+                     "Each holds {value}: its activation.")
+        else:
+            text = _("Input layer: {n} neurons.\nEach holds {value}: its activation.")
+        return text.format(n=count(n), side=side, value=shades.pixel_value())
     softmax = l == L and cost.softmax_output
-    prev = "the input layer" if l == 1 else layer_name(l - 1, L)
+    prev = _("the input layer") if l == 1 else layer_name(l - 1, L)
     digits = are_digits(output_names(names, sizes[L]))
-    what = "digit" if digits else "class"
-    title = (f"Output layer: {n} neurons, one per {what}" if l == L
-             else f"{layer_name(l, L).capitalize()}: {n} neurons")
-    each = ("a softmax of Σ w·a + b: shares that add up to 1" if softmax
+    if l == L:
+        title = (_("Output layer: {n} neurons, one per digit") if digits
+                 else _("Output layer: {n} neurons, one per class")).format(n=n)
+    else:
+        title = _("{layer}: {n} neurons").format(layer=layer_name(l, L).capitalize(), n=n)
+    each = (_("a softmax of Σ w·a + b: shares that add up to 1") if softmax
             else f"a = {act.symbol}(Σ w·a + b)")
     lines = [title,
-             f"Each neuron: {each}, over all {sizes[l - 1]:,} activations of {prev}",
-             f"All at once: {layer_equation(l, 'softmax' if softmax else act.symbol)},",
-             f"    W{sup(l)}: {n} × {sizes[l - 1]:,}, one row of weights per neuron",
-             f"Coming in: {n * sizes[l - 1]:,} weights and {n} biases"]
+             _("Each neuron: {each}, over all {n} activations of {prev}").format(
+                 each=each, n=count(sizes[l - 1]), prev=prev),
+             _("All at once: {equation},").format(
+                 equation=layer_equation(l, 'softmax' if softmax else act.symbol)),
+             "    " + _("{W}: {n} × {m}, one row of weights per neuron").format(
+                 W=f"W{sup(l)}", n=n, m=count(sizes[l - 1])),
+             _("Coming in: {weights} weights and {n} biases").format(
+                 weights=count(n * sizes[l - 1]), n=n)]
     if l == L:
         lines.append(shades.answer())
     else:
@@ -188,10 +202,11 @@ def neuron_tooltip(l: int, j: int, sizes: Sequence[int], act: Activation, cost: 
     lines = [neuron_name(l, j, sizes, names)]
     if l == 0:
         if a is not None:
-            lines.append(f"a = {fixed(a)}  (the pixel's {shades.quality}, 0 … 1)")
+            lines.append(f"a = {fixed(a)}  " + _("(the pixel's {quality}, 0 … 1)").format(
+                quality=_(shades.quality)))
         return "\n".join(lines)
     if a is None:
-        lines += [f"b = {fixed(b)}  (bias)", "show a sample to see its activation"]
+        lines += [f"b = {fixed(b)}  " + _("(bias)"), _("show a sample to see its activation")]
         return "\n".join(lines)
     softmax = l == len(sizes) - 1 and cost.softmax_output
     sum_b = _sum_plus_bias(z - b, b)
@@ -201,17 +216,17 @@ def neuron_tooltip(l: int, j: int, sizes: Sequence[int], act: Activation, cost: 
         f = act.symbol
         lines.append(f"a = {f}(z) = {f}(Σₖ wⱼₖ aₖ + bⱼ) = {f}({sum_b}) = {f}({fixed(z)}) "
                      f"= {fixed(a)}")
-    lines += [f"a = {fixed(a)}   activation",
-              f"z = {fixed(z)}   pre-activation: weighted sum + bias"]
+    lines += [f"a = {fixed(a)}   " + _("activation"),
+              f"z = {fixed(z)}   " + _("pre-activation: weighted sum + bias")]
     if softmax:
-        lines.append(f"b = {fixed(b)}   bias")
+        lines.append(f"b = {fixed(b)}   " + _("bias"))
     else:
-        lines.append(f"b = {fixed(b)}   bias: a threshold, z > 0 once the weighted sum passes "
-                     f"{fixed(-b)}")
+        lines.append(f"b = {fixed(b)}   " + _("bias: a threshold, z > 0 once the weighted sum "
+                                               "passes {threshold}").format(threshold=fixed(-b)))
     if answer:
-        lines.append(f"the {shades.most} output: the network's answer")
+        lines.append(_("the {most} output: the network's answer").format(most=_(shades.most)))
     if nudge is not None:
-        lines.append(f"nudge wanted: {fixed(nudge, signed=True)}")
+        lines.append(_("nudge wanted: {value}").format(value=fixed(nudge, signed=True)))
     return "\n".join(lines)
 
 
@@ -221,15 +236,17 @@ def line_tooltip(l: int, j: int, k: int, sizes: Sequence[int], names: Sequence[s
     """The tooltip of the line W[l][j, k]: the weight, both ends, with a sample its share w·a of
     z, and what colours it when that is not the weight (`shown`: a stepper stage's value;
     `grad`: ∂C/∂w in the gradient view)."""
-    lines = [f"weight w = {fixed(w, signed=True)}",
-             f"from {neuron_name(l, k, sizes, names)}",
-             f"to {neuron_name(l + 1, j, sizes, names)}"]
+    lines = [_("weight w = {w}").format(w=fixed(w, signed=True)),
+             _("from {neuron}").format(neuron=neuron_name(l, k, sizes, names)),
+             _("to {neuron}").format(neuron=neuron_name(l + 1, j, sizes, names))]
     if a_k is not None:
-        lines.append(f"w · a = {fixed(w)} × {fixed(a_k)} = {fixed(w * a_k)}  (its share of z)")
+        lines.append(f"w · a = {fixed(w)} × {fixed(a_k)} = {fixed(w * a_k)}  " +
+                     _("(its share of z)"))
     if shown is not None:
-        lines.append(f"value shown: {fixed(shown, signed=True)}")
+        lines.append(_("value shown: {value}").format(value=fixed(shown, signed=True)))
     elif grad is not None:
-        lines.append(f"∂C/∂w = {fixed(grad, True, 4)}  (nudge: {fixed(-grad, True, 4)})")
+        lines.append(f"∂C/∂w = {fixed(grad, True, 4)}  " + _("(nudge: {value})").format(
+            value=fixed(-grad, True, 4)))
     return "\n".join(lines)
 
 
@@ -281,28 +298,30 @@ def threshold_text(b: float, act: Activation, softmax: bool = False,
     a), and with a sample (`weighted` = Σ w·a, `a`) whether it is. A softmax output has no
     threshold of its own: only its z against the other outputs' counts."""
     if softmax:
-        return ("The bias b shifts this output's z up or down; with softmax, what counts is z "
-                "against the other outputs' z.")
+        return _("The bias b shifts this output's z up or down; with softmax, what counts is z "
+                 "against the other outputs' z.")
     thr = -b
     if b <= 0:
-        text = (f"The bias is a threshold: the weighted sum must pass {fixed(thr)} before this "
-                f"neuron becomes active")
+        text = _("The bias is a threshold: the weighted sum must pass {threshold} before this "
+                 "neuron becomes active ({when}).")
     else:
-        text = (f"The bias is a threshold: with b = {fixed(b, signed=True)} this neuron is active "
-                f"unless the weighted sum drops below {fixed(thr)}")
-    text += f" ({act.active_when})."
+        text = _("The bias is a threshold: with b = {b} this neuron is active unless the "
+                 "weighted sum drops below {threshold} ({when}).")
+    text = text.format(threshold=fixed(thr), b=fixed(b, signed=True), when=_(act.active_when))
     if weighted is not None and a is not None:
         on = weighted + b > 0
-        side = "above" if weighted > thr else ("below" if weighted < thr else "exactly at")
-        text += (f" Here the sum is {fixed(weighted)}, {side} it: the neuron is "
-                 f"{'active' if on else 'quiet'} (a = {fixed(a)}).")
+        side = (_("above") if weighted > thr else (_("below") if weighted < thr
+                                                   else _("exactly at")))
+        here = (_("Here the sum is {sum}, {side} it: the neuron is active (a = {a}).") if on else
+                _("Here the sum is {sum}, {side} it: the neuron is quiet (a = {a})."))
+        text = tidy(text + " " + here.format(sum=fixed(weighted), side=side, a=fixed(a)))
     return text
 
 
 # -- "What am I looking at?" -----------------------------------------------------------------------
 def _and(items: list[str]) -> str:
     """ "16", "16 and 8", "16, 16 and 8"."""
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + _(" and ") + items[-1]
 
 
 def parameter_breakdown(sizes) -> tuple[str, str, int]:
@@ -317,7 +336,8 @@ def parameter_breakdown(sizes) -> tuple[str, str, int]:
     if len(pairs) > 1:
         weights += f" = {n_weights:,}"
         biases += f" = {n_biases:,}"
-    return (f"{weights} weights", f"{biases} biases", n_weights + n_biases)
+    return (_("{sum} weights").format(sum=weights), _("{sum} biases").format(sum=biases),
+            n_weights + n_biases)
 
 
 def structure_summary(sizes, activation: str = "sigmoid", cost: str = "mse",
@@ -334,55 +354,72 @@ def structure_summary(sizes, activation: str = "sigmoid", cost: str = "mse",
     side = image_side_of(n_in)
     act, softmax_output = get_activation(activation), get_cost(cost).softmax_output
     if side:
-        picture = (f"the {side} × {side} picture, flattened row by row into {n_in:,} numbers. "
-                   f"Each neuron holds {shades.pixel_value()}: its <i>activation</i>. ")
-        picture += ("Show a 9 and the input lights up in the shape of a 9." if digits else
-                    "Show a picture and the input lights up in its shape.")
+        picture = _("the {side} × {side} picture, flattened row by row into {n} numbers. Each "
+                    "neuron holds {value}: its <i>activation</i>.").format(
+            side=side, n=count(n_in), value=shades.pixel_value())
+        picture = tidy(picture + " " + (
+            _("Show a 9 and the input lights up in the shape of a 9.") if digits else
+            _("Show a picture and the input lights up in its shape.")))
     else:
-        picture = f"{n_in:,} numbers, each one neuron's <i>activation</i>."
+        picture = _("{n} numbers, each one neuron's <i>activation</i>.").format(n=count(n_in))
     if not hidden:
-        middle = "<p>There are no hidden layers: the inputs feed the outputs directly.</p>"
+        middle = "<p>" + _("There are no hidden layers: the inputs feed the outputs directly.") + \
+            "</p>"
     else:
-        count = "1 hidden layer" if len(hidden) == 1 else f"{len(hidden)} hidden layers"
+        layers = ngettext("{n} hidden layer", "{n} hidden layers", len(hidden)).format(
+            n=len(hidden))
         hope, noise = hidden_hope(digits)
-        middle = (f"<p><b>Middle: {count}, {_and([str(h) for h in hidden])} neurons.</b> "
-                  f"{hope} {noise} (See the Weights tab.)</p>")
+        middle = "<p>" + tidy(_("<b>Middle: {layers}, {sizes} neurons.</b> {hope} {noise} (See the "
+                                "Weights tab.)").format(layers=layers,
+                                                       sizes=_and([str(h) for h in hidden]),
+                                                       hope=hope, noise=noise)) + "</p>"
     if digits:
-        outputs = "one per digit 0–9"
+        outputs = _("one per digit 0–9")
     elif names:
-        outputs = "one per class (" + ", ".join(names[:3]) + (", …)" if len(names) > 3 else ")")
+        outputs = _("one per class ({names})").format(
+            names=", ".join(names[:3]) + (", …" if len(names) > 3 else ""))
     else:
-        outputs = "one per class"
-    softmax = (" Here the output layer uses a softmax instead: its outputs are shares that add "
-               "up to 1." if softmax_output else "")
+        outputs = _("one per class")
+    softmax = (" " + _("Here the output layer uses a softmax instead: its outputs are shares that "
+                       "add up to 1.") if softmax_output else "")
     weights, biases, total = parameter_breakdown(sizes)
-    return (
-        "<h3>What am I looking at?</h3>"
-        f"<p>A neural network reading one picture at a time: layers of "
-        f"{' → '.join(f'{n:,}' for n in sizes)} neurons, every neuron of one layer connected to "
-        f"every neuron of the next.</p>"
-        f"<p><b>Left: the input layer, {n_in:,} neurons</b> — {picture}</p>"
-        f"{middle}"
-        f"<p><b>Right: the output layer, {n_out} neurons, {outputs}.</b> {shades.answer()}</p>"
-        f"<p><b>Each line is a weight</b>, the strength of one connection: "
-        f"{palette.positive_word} when positive, {palette.negative_word} when negative, "
-        f"fainter the nearer it is to 0. Each neuron takes the "
-        f"activations of the layer before, each times its weight, adds them up, adds its "
-        f"<i>bias</i> — a threshold: how high the sum must be before the neuron becomes "
-        f"active — and {act.squashes('the result')}.{softmax} For a whole layer at once:</p>"
-        f"<p align='center'><b>{layer_equation(1, act.symbol)}</b></p>"
-        f"<p>where W{sup(1)} holds one row of weights per neuron "
-        f"({sizes[1]} × {n_in:,}), and the same again for every layer after.</p>"
-        f"<p><b>Each neuron is a function</b> — the activations of the layer before in, one "
-        f"number out — and <b>the whole network is one function</b> from {n_in:,} numbers to "
-        f"{n_out}, with "
-        f"{weights} and {biases}: <b>{total:,} parameters</b>. Learning means finding good "
-        f"values for all of them: training takes small steps downhill on the cost (gradient "
-        f"descent), and the Backprop tab walks through how one sample's gradient is found.</p>"
-        "<p><b>Where to look:</b> Sample (browse the data, find mistakes) · Draw (your own "
-        "drawing, or Noise) · Backprop (the stepper, B) · Neuron (click any circle) · Weights "
-        "(the first hidden layer's weights as pictures) · Colour lines by ∂C/∂w (G).</p>"
-    )
+    paragraphs = [
+        "<h3>" + _("What am I looking at?") + "</h3>",
+        "<p>" + _("A neural network reading one picture at a time: layers of {sizes} neurons, "
+                  "every neuron of one layer connected to every neuron of the next.").format(
+            sizes=" → ".join(count(n) for n in sizes)) + "</p>",
+        "<p>" + _("<b>Left: the input layer, {n} neurons</b> — {picture}").format(
+            n=count(n_in), picture=picture) + "</p>",
+        middle,
+        "<p>" + tidy(_("<b>Right: the output layer, {n} neurons, {outputs}.</b> {answer}").format(
+            n=n_out, outputs=outputs, answer=shades.answer())) + "</p>",
+        "<p>" + tidy(_(
+            "<b>Each line is a weight</b>, the strength of one connection: {pos} when positive, "
+            "{neg} when negative, fainter the nearer it is to 0. Each neuron takes the "
+            "activations of the layer before, each times its weight, adds them up, adds its "
+            "<i>bias</i> — a threshold: how high the sum must be before the neuron becomes "
+            "active — and {squashes}.{softmax} For a whole layer at once:").format(
+            pos=_(palette.positive_word), neg=_(palette.negative_word),
+            squashes=act.squashes(N_("the result")), softmax=softmax)) + "</p>",
+        f"<p align='center'><b>{layer_equation(1, act.symbol)}</b></p>",
+        "<p>" + _("where {W} holds one row of weights per neuron ({rows} × {columns}), and the "
+                  "same again for every layer after.").format(
+            W=f"W{sup(1)}", rows=sizes[1], columns=count(n_in)) + "</p>",
+        "<p>" + _(
+            "<b>Each neuron is a function</b> — the activations of the layer before in, one "
+            "number out — and <b>the whole network is one function</b> from {n_in} numbers to "
+            "{n_out}, with {weights} and {biases}: <b>{total} parameters</b>. Learning means "
+            "finding good values for all of them: training takes small steps downhill on the "
+            "cost (gradient descent), and the Backprop tab walks through how one sample's "
+            "gradient is found.").format(n_in=count(n_in), n_out=n_out, weights=weights,
+                                         biases=biases, total=count(total)) + "</p>",
+        "<p>" + _(
+            "<b>Where to look:</b> Sample (browse the data, find mistakes) · Draw (your own "
+            "drawing, or Noise) · Backprop (the stepper, B) · Neuron (click any circle) · "
+            "Weights (the first hidden layer's weights as pictures) · Colour lines by ∂C/∂w "
+            "(G).") + "</p>",
+    ]
+    return "".join(paragraphs)
 
 
 def prediction_text(name: str, value: float, softmax: bool) -> str:
@@ -390,9 +427,11 @@ def prediction_text(name: str, value: float, softmax: bool) -> str:
     a share of 1, said as a percentage ("It's a 3 (94 %)"); any other output is an activation, not
     a probability ("It's a 3 (activation 0.94)")."""
     name = str(name)
-    article = "an" if name[:1].lower() in "aeiou8" and name[:1] else "a"
-    amount = f"{value * 100:.0f} %" if softmax else f"activation {activation_text(value)}"
-    return f"It's {article} {name} ({amount})"
+    amount = (f"{value * 100:.0f} %" if softmax
+              else _("activation {value}").format(value=activation_text(value)))
+    if name[:1].lower() in "aeiou8" and name[:1]:
+        return _("It's an {name} ({amount})").format(name=name, amount=amount)
+    return _("It's a {name} ({amount})").format(name=name, amount=amount)
 
 
 def widest_activation_text(act: Activation, softmax: bool = False) -> str:

@@ -11,6 +11,7 @@ import numpy as np
 
 from mlpviz.core.network import Feedforward, NonFiniteError
 from mlpviz.core.notation import sup
+from mlpviz.i18n import _
 
 
 def parameters_problem(model: Feedforward, X: np.ndarray) -> str | None:
@@ -30,6 +31,6 @@ def range_problem(weights, biases) -> str | None:
     for l, (W, b) in enumerate(zip(weights, biases), start=1):
         for name, values in (("W", W), ("b", b)):
             if values.size and float(np.abs(values).max()) > top:
-                return (f"{name}{sup(l)} holds numbers beyond ±{top:.2g}, the largest that "
-                        "training (in float32) can hold")
+                return _("{name} holds numbers beyond ±{top}, the largest that training (in "
+                         "float32) can hold").format(name=f"{name}{sup(l)}", top=f"{top:.2g}")
     return None

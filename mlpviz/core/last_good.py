@@ -16,6 +16,7 @@ import math
 from dataclasses import dataclass
 
 from mlpviz.core.snapshot import Snapshot
+from mlpviz.i18n import _
 
 ABOVE_CHANCE = 0.2  # a best accuracy this far above chance counts as "trained"
 FALL = 0.5  # the share of the way from the best down to chance that counts as a collapse
@@ -38,8 +39,9 @@ class Checkpoint:
     def describe(self) -> str:
         """"the weights at the end of epoch 5 (held-out accuracy 93.1 %)"."""
         if math.isfinite(self.accuracy):
-            return f"the weights {self.when} (held-out accuracy {100 * self.accuracy:.1f} %)"
-        return f"the weights {self.when}"
+            return _("the weights {when} (held-out accuracy {percent} %)").format(
+                when=self.when, percent=f"{100 * self.accuracy:.1f}")
+        return _("the weights {when}").format(when=self.when)
 
 
 def collapsed(best: float, now: float, n_classes: int, n_held_out: int) -> bool:

@@ -15,6 +15,7 @@ import numpy as np
 
 from mlpviz.core.activations import ACTIVATIONS
 from mlpviz.core.costs import COSTS
+from mlpviz.i18n import _, count
 
 
 class Dataset(Protocol):
@@ -53,8 +54,8 @@ class Limits:
     def layers_text(self) -> str:
         """How many hidden layers, in words: "1 to 4", "0 or more"."""
         if self.max_layers is None:
-            return f"{self.min_layers} or more"
-        return f"{self.min_layers} to {self.max_layers}"
+            return _("{min} or more").format(min=self.min_layers)
+        return _("{min} to {max}").format(min=self.min_layers, max=self.max_layers)
 
 
 TRAINED = Limits(0, None, MAX_HIDDEN_SIZE_TRAIN)  # the command line: mlpviz train, gradcheck
@@ -80,11 +81,12 @@ def hidden_problem(hidden: Sequence[int], limits: Limits) -> str | None:
     """Why the hidden layer sizes `hidden` (whole numbers) break `limits` (a sentence), or None."""
     n = len(hidden)
     if n < limits.min_layers or (limits.max_layers is not None and n > limits.max_layers):
-        return f"The network needs {limits.layers_text()} hidden layers, not {n}."
+        return _("The network needs {count} hidden layers, not {n}.").format(
+            count=limits.layers_text(), n=n)
     for size in hidden:
         if not 1 <= size <= limits.max_size:
-            return (f"A hidden layer holds at least 1 and at most {limits.max_size:,} neurons; "
-                    f"{size:,} is outside that range.")
+            return _("A hidden layer holds at least 1 and at most {most} neurons; {size} is "
+                     "outside that range.").format(most=count(limits.max_size), size=count(size))
     return None
 
 
@@ -92,11 +94,11 @@ def fit_problem(sizes: Sequence[int], dataset: Dataset) -> str | None:
     """Why a network of layer `sizes` cannot read `dataset` (a sentence), or None: the input layer
     needs one neuron per pixel, the output layer one per class."""
     if sizes[0] != dataset.n_inputs:
-        return (f"The input layer must have {dataset.n_inputs} neurons, one per pixel of "
-                f"{dataset.name}, not {sizes[0]}.")
+        return _("The input layer must have {n} neurons, one per pixel of {data}, not "
+                 "{given}.").format(n=dataset.n_inputs, data=_(dataset.name), given=sizes[0])
     if sizes[-1] != dataset.n_classes:
-        return (f"The output layer must have {dataset.n_classes} neurons, one per class of "
-                f"{dataset.name}, not {sizes[-1]}.")
+        return _("The output layer must have {n} neurons, one per class of {data}, not "
+                 "{given}.").format(n=dataset.n_classes, data=_(dataset.name), given=sizes[-1])
     return None
 
 
@@ -107,16 +109,19 @@ def architecture_problem(sizes: Sequence[int], activation: str, cost: str, seed,
     try:
         sizes = [int(s) for s in sizes]
     except (TypeError, ValueError):
-        return f"The layer sizes {sizes!r} are not whole numbers."
+        return _("The layer sizes {sizes} are not whole numbers.").format(sizes=repr(sizes))
     if len(sizes) < 2:
-        return f"The network needs at least an input and an output layer, not {sizes}."
+        return _("The network needs at least an input and an output layer, not {sizes}.").format(
+            sizes=sizes)
     problem = fit_problem(sizes, dataset) or hidden_problem(sizes[1:-1], limits)
     if problem:
         return problem
     if activation not in ACTIVATIONS:
-        return f"Unknown activation {activation!r}; choose one of {', '.join(ACTIVATIONS)}."
+        return _("Unknown activation {name}; choose one of {names}.").format(
+            name=repr(activation), names=", ".join(ACTIVATIONS))
     if cost not in COSTS:
-        return f"Unknown cost {cost!r}; choose one of {', '.join(COSTS)}."
+        return _("Unknown cost {name}; choose one of {names}.").format(
+            name=repr(cost), names=", ".join(COSTS))
     if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool) or seed < 0:
-        return f"The seed must be a whole number ≥ 0, not {seed!r}."
+        return _("The seed must be a whole number ≥ 0, not {seed}.").format(seed=repr(seed))
     return None

@@ -15,6 +15,10 @@ import numpy as np
 
 from mlpviz.core.arrays import frozen
 from mlpviz.core.network import Feedforward
+from mlpviz.i18n import N_, _
+
+# a sample's two brightest answers on three short lines, under its thumbnail
+SHORT_CAPTION = N_("says {first} ({first_value})\nthen {second} ({second_value})\nit is {label}")
 
 
 @dataclass(frozen=True, eq=False)
@@ -65,9 +69,20 @@ class Confusion:
 
     def caption(self, k: int) -> str:
         """Sample k's two brightest answers: "says 3 (71 %), then 5 (20 %) — it is 5"."""
-        return (f"says {int(self.first[k])} ({self.answer_text(float(self.first_value[k]))}), "
-                f"then {int(self.second[k])} ({self.answer_text(float(self.second_value[k]))})"
-                f" — it is {int(self.labels[k])}")
+        return _("says {first} ({first_value}), then {second} ({second_value}) — it is {label}"
+                 ).format(**self._answers(k))
+
+    def short_caption(self, k: int) -> str:
+        """The same on three short lines, under a thumbnail: "says 3 (71 %)⏎then 5 (20 %)⏎it
+        is 5"."""
+        return _(SHORT_CAPTION).format(**self._answers(k))
+
+    def _answers(self, k: int) -> dict:
+        return dict(first=int(self.first[k]),
+                    first_value=self.answer_text(float(self.first_value[k])),
+                    second=int(self.second[k]),
+                    second_value=self.answer_text(float(self.second_value[k])),
+                    label=int(self.labels[k]))
 
 
 def confusion(net: Feedforward, X: np.ndarray, labels: np.ndarray,

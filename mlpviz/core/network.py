@@ -16,6 +16,7 @@ from mlpviz.core.activations import Activation, get_activation
 from mlpviz.core.arrays import frozen
 from mlpviz.core.costs import Cost, get_cost, one_hot
 from mlpviz.core.model_file import read_model, write_model
+from mlpviz.i18n import _
 
 
 def _readonly(arrays) -> tuple[np.ndarray, ...]:
@@ -83,11 +84,12 @@ def first_overflow(weights, zs, acts) -> NonFiniteError | None:
     for l in range(1, len(zs)):
         if not (np.isfinite(zs[l]).all() and np.isfinite(acts[l]).all()):
             largest = float(np.abs(weights[l - 1]).max())
-            return NonFiniteError(
-                f"the forward pass overflows at layer {l}: z^{l} = W{l - 1} a^{l - 1} + b{l - 1} "
-                f"is too large for float64 (the largest |w| in W{l - 1} is {largest:.3g}); the "
-                "weights are too large to compute with, so no output, cost or accuracy can be "
-                "given", l)
+            return NonFiniteError(_(
+                "the forward pass overflows at layer {l}: {z} is too large for float64 (the "
+                "largest |w| in {W} is {largest}); the weights are too large to compute with, so "
+                "no output, cost or accuracy can be given").format(
+                    l=l, z=f"z^{l} = W{l - 1} a^{l - 1} + b{l - 1}", W=f"W{l - 1}",
+                    largest=f"{largest:.3g}"), l)
     return None
 
 

@@ -19,6 +19,7 @@ import numpy as np
 from mlpviz.core.checkpoints import Checkpoints
 from mlpviz.core.notation import param_name, sub, sup
 from mlpviz.core.snapshot import Snapshot
+from mlpviz.i18n import _
 
 MAX_PINS = 6
 KINDS = ("neuron", "weight")
@@ -39,14 +40,16 @@ class Pin:
         L = len(sizes) - 1
         if self.kind == "neuron":
             if not 1 <= self.layer <= L or not 0 <= self.j < sizes[self.layer]:
-                return f"the network {list(sizes)} has no neuron {self.j} in layer {self.layer}"
+                return _("the network {sizes} has no neuron {j} in layer {l}").format(
+                    sizes=list(sizes), j=self.j, l=self.layer)
             return None
         if self.kind == "weight":
             if not 0 <= self.layer < L or not 0 <= self.j < sizes[self.layer + 1] \
                     or not 0 <= self.k < sizes[self.layer]:
-                return f"the network {list(sizes)} has no weight W[{self.layer}][{self.j}, {self.k}]"
+                return _("the network {sizes} has no weight {w}").format(
+                    sizes=list(sizes), w=f"W[{self.layer}][{self.j}, {self.k}]")
             return None
-        return f"a pin is a neuron or a weight, not {self.kind!r}"
+        return _("a pin is a neuron or a weight, not {kind}").format(kind=repr(self.kind))
 
     def name(self) -> str:
         """The lesson's symbol: "a₃⁽²⁾" for a neuron, "w₃,₁₄⁽²⁾" for a weight."""
@@ -61,10 +64,10 @@ class Pin:
     def describe(self) -> str:
         """What is followed, in words, for the pin's plot title."""
         if self.kind == "neuron":
-            return (f"neuron {self.j} of layer {self.layer}: its activation {self.name()} on the "
-                    "input on show")
-        return (f"the weight {self.name()} from neuron {self.k} of layer {self.layer} to neuron "
-                f"{self.j} of layer {self.layer + 1}")
+            return _("neuron {j} of layer {l}: its activation {name} on the input on show").format(
+                j=self.j, l=self.layer, name=self.name())
+        return _("the weight {name} from neuron {k} of layer {l} to neuron {j} of layer {next}"
+                 ).format(name=self.name(), k=self.k, l=self.layer, j=self.j, next=self.layer + 1)
 
 
 @dataclass(frozen=True)

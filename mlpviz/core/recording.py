@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import math
 
+from mlpviz.i18n import _, count, ngettext
+
 # A minute at 10 frames a second; the GIF writer holds every frame (~1 MB each at 1280×800).
 MAX_FRAMES = 600
 
@@ -38,17 +40,22 @@ def frames_problem(frames: int, epochs: int, per_epoch: int) -> str | None:
     when they can): more frames than there are distinct moments, or more than MAX_FRAMES."""
     total = epochs * per_epoch
     if frames < 2:
-        return (f"a recording needs at least 2 frames, not {frames}: more frames a second or "
-                "more seconds")
+        return _("a recording needs at least 2 frames, not {frames}: more frames a second or "
+                 "more seconds").format(frames=frames)
     if frames > MAX_FRAMES:
-        return (f"{frames:,} frames is more than a recording holds ({MAX_FRAMES:,}): fewer "
-                "frames a second or fewer seconds")
+        return _("{frames} frames is more than a recording holds ({most}): fewer frames a "
+                 "second or fewer seconds").format(frames=count(frames), most=count(MAX_FRAMES))
     if frames > total + 1:
         most = total + 1
-        return (f"{frames:,} frames need {frames - 1:,} mini-batches between them, and "
-                f"{epochs} epoch{'' if epochs == 1 else 's'} of {per_epoch:,} mini-batches "
-                f"{'is' if epochs == 1 else 'are'} only {total:,}: ask for at most {most:,} "
-                "frames (fewer frames a second or seconds) or more epochs")
+        text = ngettext(
+            "{frames} frames need {gaps} mini-batches between them, and {epochs} epoch of "
+            "{per_epoch} mini-batches is only {total}: ask for at most {most} frames (fewer "
+            "frames a second or seconds) or more epochs",
+            "{frames} frames need {gaps} mini-batches between them, and {epochs} epochs of "
+            "{per_epoch} mini-batches are only {total}: ask for at most {most} frames (fewer "
+            "frames a second or seconds) or more epochs", epochs)
+        return text.format(frames=count(frames), gaps=count(frames - 1), epochs=epochs,
+                           per_epoch=count(per_epoch), total=count(total), most=count(most))
     return None
 
 
@@ -57,5 +64,7 @@ def describe(frames: int, fps: float, epochs: int, per_epoch: int) -> str:
     step = epochs * per_epoch / max(1, frames - 1)
     seconds = frames / fps
     every = f"{step:.3g}" if not math.isclose(step, round(step)) else f"{round(step)}"
-    return (f"{frames:,} frames at {fps:g} fps ({seconds:.1f} s), one every {every} "
-            f"mini-batch{'' if every == '1' else 'es'}")
+    text = (_("{frames} frames at {fps} fps ({seconds} s), one every {every} mini-batch") if every == "1"
+            else _("{frames} frames at {fps} fps ({seconds} s), one every {every} mini-batches"))
+    return text.format(frames=count(frames), fps=f"{fps:g}", seconds=f"{seconds:.1f}",
+                       every=every)

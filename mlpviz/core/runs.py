@@ -32,6 +32,7 @@ from mlpviz.core.costs import get_cost
 from mlpviz.core.run_start import RunStart, start_digest
 from mlpviz.core.series import BinnedSeries, chunk_means
 from mlpviz.core.training import BatchReport, EpochReport
+from mlpviz.i18n import N_, _
 
 __all__ = ["RunStart", "start_digest", "RunSettings", "differences", "difference_label", "Run",
            "BaselineCurve", "baseline_curve", "RunLog", "Runs"]
@@ -79,7 +80,7 @@ def _values(values: Sequence, fmt) -> str:
 
 def _layers(sizes: Sequence[int]) -> str:
     hidden = sizes[1:-1]
-    return "·".join(str(n) for n in hidden) if hidden else "none"
+    return "·".join(str(n) for n in hidden) if hidden else _("none")
 
 
 # (what the label calls it, how one run's value reads): the settings a label compares, in order.
@@ -87,10 +88,10 @@ _COMPARED = (
     ("η", lambda s: _values(s.lrs, lambda v: f"{v:g}")),
     ("", lambda s: get_cost(s.cost).label),
     ("", lambda s: s.activation),
-    ("batch", lambda s: _values(s.batch_sizes, str)),
-    ("hidden", lambda s: _layers(s.sizes)),
-    ("seed", lambda s: str(s.seed)),
-    ("data", lambda s: s.dataset),
+    (N_("batch"), lambda s: _values(s.batch_sizes, str)),
+    (N_("hidden"), lambda s: _layers(s.sizes)),
+    (N_("seed"), lambda s: str(s.seed)),
+    (N_("data"), lambda s: s.dataset),
 )
 
 
@@ -104,10 +105,11 @@ def differences(a: RunSettings, b: RunSettings) -> list[str]:
     for name, read in _COMPARED:
         va, vb = read(a), read(b)
         if va != vb:
-            out.append(f"{name} {va} vs {vb}".strip())
+            phrase = _("{name} {a} vs {b}") if name else _("{a} vs {b}")
+            out.append(phrase.format(name=_(name) if name else "", a=va, b=vb))
     explained = (a.seed, a.sizes, a.activation) != (b.seed, b.sizes, b.activation)
     if a.start and b.start and a.start != b.start and not explained:
-        out.append("other initial weights")
+        out.append(_("other initial weights"))
     return out
 
 
@@ -116,8 +118,22 @@ def difference_label(a: RunSettings, b: RunSettings) -> str:
     and equal) when nothing differs."""
     found = differences(a, b)
     if found:
-        return ", ".join(found)
-    return "same settings, same start" if a.start and a.start == b.start else "same settings"
+        return _(", ").join(found)
+    if a.start and a.start == b.start:
+        return _("same settings, same start")
+    return _("same settings")
+
+
+def settings_text(s: RunSettings) -> str:
+    """What a run was trained with, one setting a line: "layers 784·16·16·10", "η 3",
+    "batch 10", "seed 0", …"""
+    return "\n".join([
+        _("layers {sizes}").format(sizes="·".join(str(n) for n in s.sizes)),
+        f"σ {s.activation} · {get_cost(s.cost).label}",
+        f"η {_values(s.lrs, lambda v: f'{v:g}')}",
+        _("batch {size}").format(size=_values(s.batch_sizes, str)),
+        _("seed {seed}").format(seed=s.seed),
+        _("data {name}").format(name=_(s.dataset))])
 
 
 @dataclass(frozen=True, eq=False)

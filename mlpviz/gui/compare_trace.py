@@ -16,6 +16,7 @@ from mlpviz.core.compare import TraceFileError, compare_trace, read_their_trace
 from mlpviz.core.network import Network
 from mlpviz.gui.views.compare_overlay import Disagreement
 from mlpviz.gui.views.compare_panel import ComparePanel
+from mlpviz.i18n import N_, _
 
 
 class TraceCompare(QObject):
@@ -25,7 +26,7 @@ class TraceCompare(QObject):
         super().__init__(window)
         self._window = window
         self.panel = ComparePanel()
-        self.dock = window._dock("Their trace", "compare_dock", self.panel,
+        self.dock = window._dock(N_("Their trace"), "compare_dock", self.panel,
                                  Qt.BottomDockWidgetArea)  # under the network, beside the stepper
         window.tabifyDockWidget(window.cost_dock, self.dock)
         self.dock.hide()
@@ -50,16 +51,17 @@ class TraceCompare(QObject):
             theirs, ignored = read_their_trace(path)
             result = compare_trace(theirs, path, model=ours, ignored=ignored)
         except (TraceFileError, ValueError, OSError) as e:
-            w._on_failed(f"Could not compare the trace: {e}")
+            w._on_failed(_("Could not compare the trace: {reason}").format(reason=e))
             return False
         net = result.setup.network
         if (tuple(net.sizes), net.activation, net.cost) != (tuple(snap.sizes), snap.activation,
                                                              snap.cost):
-            w._on_failed(
-                f"{path} is a trace of a {' → '.join(map(str, net.sizes))} {net.activation} / "
-                f"{net.cost} network, but the one on show is {' → '.join(map(str, snap.sizes))} "
-                f"{snap.activation} / {snap.cost}: open or import that network first "
-                "(File › Import…), then compare.")
+            w._on_failed(_(
+                "{path} is a trace of a {theirs} network, but the one on show is {ours}: open "
+                "or import that network first (File › Import…), then compare.").format(
+                    path=path,
+                    theirs=f"{' → '.join(map(str, net.sizes))} {net.activation} / {net.cost}",
+                    ours=f"{' → '.join(map(str, snap.sizes))} {snap.activation} / {snap.cost}"))
             return False
         if _same(net.weights, snap.weights) and _same(net.biases, snap.biases):
             self._show(result, path)

@@ -15,10 +15,14 @@ from PySide6.QtWidgets import (
 )
 
 from mlpviz.core.imports import ImportNeedsChoice
+from mlpviz.i18n import N_, _
 
-IMPORT_FILTER = ("Models (*.npz *.safetensors *.h5 *.hdf5 *.onnx);;"
+IMPORT_FILTER = N_("Models (*.npz *.safetensors *.h5 *.hdf5 *.onnx);;"
                  "PyTorch state dict (*.safetensors *.npz);;Keras weights (*.npz *.h5 *.hdf5);;"
                  "ONNX graph (*.onnx);;All files (*)")
+# what the file may leave unsaid, as the dialog names it
+THE_CHOICE = {"activation": N_("the activation function"), "cost": N_("the cost function")}
+ROW = {"activation": N_("Activation:"), "cost": N_("Cost:")}
 
 
 class ImportChoiceDialog(QDialog):
@@ -27,12 +31,13 @@ class ImportChoiceDialog(QDialog):
 
     def __init__(self, path: str, need: ImportNeedsChoice, parent: QWidget | None = None):
         super().__init__(parent)
-        self.setWindowTitle("Import: what the file does not say")
+        self.setWindowTitle(_("Import: what the file does not say"))
         self.setMinimumWidth(440)
         layout = QVBoxLayout(self)
-        message = QLabel(f"{Path(path).name} does not say {' nor '.join('the ' + w for w in need.missing)}"
-                         " it was made with. Choose (only the names that fit this file are "
-                         "offered; nothing is guessed):")
+        message = QLabel(_("{file} does not say {what} it was made with. Choose (only the names "
+                           "that fit this file are offered; nothing is guessed):").format(
+            file=Path(path).name,
+            what=_(" nor ").join(_(THE_CHOICE.get(w, w)) for w in need.missing)))
         message.setWordWrap(True)
         layout.addWidget(message)
         form = QFormLayout()
@@ -41,7 +46,7 @@ class ImportChoiceDialog(QDialog):
             box = QComboBox()
             box.addItems(list(need.choices.get(what, ())))
             box.setObjectName(f"import_{what}")
-            form.addRow(f"{what.capitalize()}:", box)
+            form.addRow(_(ROW.get(what, what)), box)
             self.boxes[what] = box
         layout.addLayout(form)
         buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)

@@ -22,9 +22,11 @@ from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QAbstractSpinBox, QApplication, QComboBox, QLineEdit, QWidget
 
+from mlpviz.i18n import N_
+
 # The rule for text fields, for F1's list (it is no action of its own).
-FIELD_RULE = ("Enter / Esc", "In a text field: take the value / put back the old one, and hand "
-                             "the keys back to the window")
+FIELD_RULE = ("Enter / Esc", N_("In a text field: take the value / put back the old one, and "
+                                "hand the keys back to the window"))  # translated where shown
 
 _ENTER = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 _EDITING = (Qt.Key.Key_Backspace, Qt.Key.Key_Delete)

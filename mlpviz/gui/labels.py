@@ -16,7 +16,28 @@ from __future__ import annotations
 
 from typing import Callable
 
-from mlpviz.i18n import _
+from mlpviz import i18n
+from mlpviz.i18n import N_, _
+
+_QT_CATALOGS = {"zh": "qtbase_zh_CN"}  # Qt's own texts (dialog buttons, file dialogs) per language
+_qt_translator = None  # the one installed, kept alive here
+
+
+def use_qt_translations(app) -> None:
+    """Qt's own texts (a dialog's Close, Yes/No, the file dialog) in the current language: Qt's
+    catalog for it installed on `app` (English: none)."""
+    global _qt_translator
+    from PySide6.QtCore import QLibraryInfo, QTranslator
+
+    if _qt_translator is not None:
+        app.removeTranslator(_qt_translator)
+        _qt_translator = None
+    name = _QT_CATALOGS.get(i18n.language())
+    if name:
+        translator = QTranslator(app)
+        if translator.load(name, QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):
+            app.installTranslator(translator)
+            _qt_translator = translator
 
 
 class Labels:
@@ -35,6 +56,12 @@ class Labels:
         """Set every registered text again, in the language now current."""
         for setter, message, fields in self._items:
             self._show(setter, message, fields)
+
+    def add_plot_menu(self, view) -> None:
+        """The "Export…" entry pyqtgraph puts in a plot's right-click menu (`view`: its
+        GraphicsView), in the current language."""
+        self.add(lambda text: [act.setText(text) for act in view.scene().contextMenu],
+                 N_("Export…"))
 
     @staticmethod
     def _show(setter, message: str, fields: dict) -> str:

@@ -18,8 +18,10 @@ from mlpviz import i18n
 from mlpviz.core.handout import Handout, LessonOnShow, about_lines
 from mlpviz.core.handout_files import check_handout_target, handout_format, write_handout
 from mlpviz.gui.handout_pictures import StagePictures
+from mlpviz.i18n import N_, _, count, ngettext
 
-FILTERS = "Web page, pictures inside (*.html);;Markdown, pictures in a folder beside it (*.md)"
+FILTERS = N_("Web page, pictures inside (*.html);;Markdown, pictures in a folder beside it "
+              "(*.md)")  # translated where shown
 
 
 class LessonExport(QObject):
@@ -39,30 +41,32 @@ class LessonExport(QObject):
 
     def ask(self) -> None:
         """The file dialog, then the export."""
-        path, chosen = QFileDialog.getSaveFileName(self._window, "Export lesson", "lesson.html",
-                                                   FILTERS)
+        path, chosen = QFileDialog.getSaveFileName(self._window, _("Export lesson"),
+                                                   "lesson.html", _(FILTERS))
         if path:
             if handout_format(path) is None:
-                path += ".md" if "Markdown" in chosen else ".html"
+                path += ".md" if "*.md" in chosen else ".html"
             self.export(path)
 
     def export(self, path: str) -> bool:
         """Start writing the handout of the walk on show to `path`; False (and the banner says
         why) when it cannot start."""
         if self._job is not None:
-            return self._fail("A lesson is being exported already; wait until it is written.")
+            return self._fail(_("A lesson is being exported already; wait until it is "
+                                "written."))
         w = self._window
         if not w._stepping and w.session.snapshot is not None:  # a stepper behind another tab
             w.stepper.set_snapshot(w.session.snapshot)  # has not followed training: catch up
         lesson = w.stepper.lesson_on_show()
         if lesson is None:
-            return self._fail("There is no lesson to export yet: choose a sample under Sample "
-                              "(or draw a digit and say which one it is), then File › Export "
-                              "lesson….")
+            return self._fail(_("There is no lesson to export yet: choose a sample under "
+                                "Sample (or draw a digit and say which one it is), then File › "
+                                "Export lesson…."))
         try:
             check_handout_target(path)
         except OSError as e:
-            return self._fail(f"Could not export the lesson to {path}: {e.strerror or e}.")
+            return self._fail(_("Could not export the lesson to {path}: {reason}.").format(
+                path=path, reason=e.strerror or e))
         self._job = _Job(path, lesson, self._about(lesson))
         self._progress()
         QTimer.singleShot(0, self, self._next)  # not after the window is gone
@@ -72,19 +76,22 @@ class LessonExport(QObject):
         snap = lesson.snapshot
         dataset = self._window.session.dataset
         if snap.samples_seen and snap.epoch:
-            source = ("the network on show in mlpviz, after {n} training samples ({epochs} full "
-                      "epoch{s})").format(n=f"{snap.samples_seen:,}", epochs=snap.epoch,
-                                          s="" if snap.epoch == 1 else "s")
+            source = ngettext("the network on show in mlpviz, after {n} training samples "
+                              "({epochs} full epoch)",
+                              "the network on show in mlpviz, after {n} training samples "
+                              "({epochs} full epochs)", snap.epoch).format(
+                n=count(snap.samples_seen), epochs=snap.epoch)
         elif snap.samples_seen:
-            source = "the network on show in mlpviz, after {n} training samples".format(
-                n=f"{snap.samples_seen:,}")
+            source = _("the network on show in mlpviz, after {n} training samples").format(
+                n=count(snap.samples_seen))
         else:
-            source = ("the network on show in mlpviz, with no training in mlpviz behind it (a "
-                      "fresh network, or weights read from a file)")
-        where = f" of {dataset.name}" if dataset is not None and lesson.description.startswith(
-            ("held-out", "training")) else ""
-        return about_lines(lesson.walk, snap.activation, snap.cost, source,
-                           f"{lesson.description}{where}", lesson.class_names, lesson.batch_size)
+            source = _("the network on show in mlpviz, with no training in mlpviz behind it (a "
+                       "fresh network, or weights read from a file)")
+        sample = lesson.description
+        if dataset is not None and "#" in sample:  # "held-out sample #12", not a drawing
+            sample = _("{sample} of {data}").format(sample=sample, data=_(dataset.name))
+        return about_lines(lesson.walk, snap.activation, snap.cost, source, sample,
+                           lesson.class_names, lesson.batch_size)
 
     def _next(self) -> None:
         """Render the next stage's picture; after the last, write the file."""
@@ -107,8 +114,8 @@ class LessonExport(QObject):
             self._write(job)
         except (OSError, ValueError) as e:
             self._finish()
-            self._fail(f"Could not export the lesson to {job.path}: "
-                       f"{getattr(e, 'strerror', None) or e}.")
+            self._fail(_("Could not export the lesson to {path}: {reason}.").format(
+                path=job.path, reason=getattr(e, "strerror", None) or e))
         except BaseException:
             self._finish()  # a bug is reported by the last resort; the next export can start
             raise
@@ -119,17 +126,21 @@ class LessonExport(QObject):
                              palette=job.lesson.palette)
         written = write_handout(job.path, handout)
         self._finish()
-        extra = f" and {len(written) - 1} pictures in {written[1].parent.name}/" \
-            if len(written) > 1 else ""
-        self._window.statusBar().showMessage(f"Exported the lesson: {written[0]}{extra}", 8000)
+        if len(written) > 1:
+            said = _("Exported the lesson: {path} and {n} pictures in {folder}/").format(
+                path=written[0], n=len(written) - 1, folder=written[1].parent.name)
+        else:
+            said = _("Exported the lesson: {path}").format(path=written[0])
+        self._window.statusBar().showMessage(said, 8000)
         self.written.emit(str(job.path))
 
     def _progress(self) -> None:
         job = self._job
         n = len(job.lesson.walk.stages)
         self._window._on_busy_changed(
-            f"Exporting the lesson to {Path(job.path).name}: picture {len(job.pngs) + 1} of {n}"
-            if len(job.pngs) < n else f"Writing {Path(job.path).name} …")
+            _("Exporting the lesson to {name}: picture {i} of {n}").format(
+                name=Path(job.path).name, i=len(job.pngs) + 1, n=n)
+            if len(job.pngs) < n else _("Writing {name} …").format(name=Path(job.path).name))
 
     def _finish(self) -> None:
         job, self._job = self._job, None

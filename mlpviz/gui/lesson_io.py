@@ -27,11 +27,11 @@ from mlpviz.core.lesson_file import EXTENSION, LessonFileError, LessonState, rea
     write_lesson
 from mlpviz.core.model_metadata import ModelMetadata
 from mlpviz.core.network import Network
-from mlpviz.core.palette import PALETTES
 from mlpviz.core.runs import Runs
 from mlpviz.gui.side_tabs import show_tab, side_docks
+from mlpviz.i18n import N_, _, tidy
 
-FILTER = f"mlpviz lessons (*{EXTENSION})"
+FILTER = N_("mlpviz lessons (*.mlpviz)")  # translated where shown
 Arrays = Mapping[str, np.ndarray]
 
 
@@ -108,23 +108,26 @@ class LessonFiles(QObject):
         try:
             write_lesson(path, self.gather())
         except OSError as e:
-            self._window._on_failed(f"Could not save the lesson to {path}: {e.strerror or e}.")
+            self._window._on_failed(_("Could not save the lesson to {path}: {reason}.").format(
+                path=path, reason=e.strerror or e))
             return False
         except ValueError as e:
-            self._window._on_failed(f"Could not save the lesson to {path}: {e}")
+            self._window._on_failed(_("Could not save the lesson to {path}: {reason}").format(
+                path=path, reason=e))
             return False
-        self._window.statusBar().showMessage(f"Saved the lesson to {path}", 5000)
+        self._window.statusBar().showMessage(_("Saved the lesson to {path}").format(path=path),
+                                             5000)
         return True
 
     def save_dialog(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self._window, "Save lesson", f"lesson{EXTENSION}",
-                                              FILTER)
+        path, __ = QFileDialog.getSaveFileName(self._window, _("Save lesson"),
+                                               f"lesson{EXTENSION}", _(FILTER))
         if path:
             self.save(path if path.endswith(EXTENSION) else path + EXTENSION)
 
     # -- opening -----------------------------------------------------------------------------------
     def open_dialog(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self._window, "Open lesson", "", FILTER)
+        path, __ = QFileDialog.getOpenFileName(self._window, _("Open lesson"), "", _(FILTER))
         if path:
             self.open(path)
 
@@ -134,7 +137,7 @@ class LessonFiles(QObject):
         try:
             state = read_lesson(path)
         except (LessonFileError, OSError) as e:
-            self._window._on_failed(f"Could not open the lesson: {e}")
+            self._window._on_failed(_("Could not open the lesson: {reason}").format(reason=e))
             return False
         self.restore(state, str(path))
         return True
@@ -161,8 +164,9 @@ class LessonFiles(QObject):
         if self._pending is not None:
             path, state = self._pending
             self._pending = None
-            sentence = (f"The lesson {os.path.basename(path)} was not opened: it was made on "
-                        f"the data {state.dataset!r}. {message}")
+            sentence = tidy(_("The lesson {name} was not opened: it was made on the data "
+                              "{data}.").format(name=os.path.basename(path),
+                                                data=repr(state.dataset)) + " " + message)
             # after the window's own handler, which shows `message` alone
             QTimer.singleShot(0, lambda: self._window._on_failed(sentence))
 
@@ -176,11 +180,12 @@ class LessonFiles(QObject):
         notes = [self._restore_inputs(state), self._restore_view(state)]
         notes += self._restore_sections(state.groups)
         notes.append(self._restore_stage(state))
-        problems = " ".join(n for n in notes if n)
-        name = os.path.basename(path) or "the lesson"
+        problems = tidy(" ".join(n for n in notes if n))
+        name = os.path.basename(path) or _("the lesson")
         if problems:
-            w._on_failed(f"Opened {name}, except: {problems}")
-        w.statusBar().showMessage(f"Opened the lesson {name}", 8000)
+            w._on_failed(_("Opened {name}, except: {problems}").format(name=name,
+                                                                      problems=problems))
+        w.statusBar().showMessage(_("Opened the lesson {name}").format(name=name), 8000)
         self.opened.emit(path)
 
     def _restore_inputs(self, state: LessonState) -> str | None:
@@ -195,7 +200,8 @@ class LessonFiles(QObject):
             if index < n:
                 w.sample_view.select(index, split)
             else:
-                note = f"its sample {index} is not in this data's {n} samples."
+                note = _("its sample {index} is not in this data's {n} samples.").format(
+                    index=index, n=n)
 
         def drawing() -> None:
             label = -1 if state.drawing_label is None else state.drawing_label
@@ -226,12 +232,12 @@ class LessonFiles(QObject):
                     raise ValueError(state.palette)
                 put(state.palette)
             except ValueError:  # a palette this mlpviz does not have: the colours stay
-                note = f"this mlpviz has no “{state.palette}” palette."
+                note = _("this mlpviz has no “{name}” palette.").format(name=state.palette)
         if w.presentation_action.isChecked() != state.presentation:
             w.presentation_action.trigger()
         tab = state.tab or "sample"
         if tab not in side_docks(w):
-            return note or f"this mlpviz has no “{tab}” panel."
+            return note or _("this mlpviz has no “{name}” panel.").format(name=tab)
         show_tab(w, "draw" if state.source == "drawing" else "sample")  # the input on show
         show_tab(w, tab)
         return note
@@ -243,12 +249,13 @@ class LessonFiles(QObject):
                 section.clear()  # the lesson has none: none are left from before
         for name, arrays in groups.items():
             if name not in self._sections:
-                notes.append(f"this mlpviz does not show the lesson's {name}.")
+                notes.append(_("this mlpviz does not show the lesson's {name}.").format(name=name))
                 continue
             try:
                 self._sections[name].restore(arrays)
             except (ValueError, KeyError, TypeError) as e:
-                notes.append(f"its {name.replace('_', ' ')} could not be read ({e}).")
+                notes.append(_("its {name} could not be read ({reason}).").format(
+                    name=name.replace("_", " "), reason=e))
         return notes
 
     def _restore_stage(self, state: LessonState) -> str | None:
@@ -260,7 +267,8 @@ class LessonFiles(QObject):
         stepper.go_to(state.stage)
         if stepper.walk is None or stepper.current_index() != state.stage:
             count = stepper.stage_count()
-            return f"its stepper stage {state.stage + 1} is not among this walk's {count}."
+            return _("its stepper stage {stage} is not among this walk's {count}.").format(
+                stage=state.stage + 1, count=count)
         return None
 
 

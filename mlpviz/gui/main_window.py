@@ -39,7 +39,7 @@ from mlpviz.gui.lesson_export import LessonExport
 from mlpviz.gui.icon import app_icon
 from mlpviz.gui.import_dialog import IMPORT_FILTER, ask_and_import
 from mlpviz.gui.keys import FIELD_RULE, WindowKeys, shortcut_rows
-from mlpviz.gui.labels import Labels
+from mlpviz.gui.labels import Labels, use_qt_translations
 from mlpviz.i18n import N_, _
 from mlpviz.gui.palette_menu import PaletteMenu
 from mlpviz.gui.lesson_io import LessonFiles
@@ -151,13 +151,14 @@ class MainWindow(QMainWindow):
         self.keys = WindowKeys(self, self.actions)  # the single-key actions, whatever has focus
         self.presentation = PresentationLayout(self, self.view_menu)  # F5's layout and its keys
         i18n.add_listener(self._on_language_changed)  # View › Language, --lang: relabel at once
+        use_qt_translations(QApplication.instance())  # Qt's own buttons in the language too
         try:
             self._apply_settings(stored)
         except Exception as e:  # noqa: BLE001 (last resort: a window that opens beats a traceback)
             self._apply_settings(settings.DEFAULTS)
             problem = " ".join(filter(None, (problem, (
-                f"The saved window settings could not be applied ({e}). The window starts from "
-                "its defaults instead."))))
+                _("The saved window settings could not be applied ({reason}). The window starts "
+                  "from its defaults instead.").format(reason=e)))))
         self._apply_theme()
         self.presentation.apply(self._presentation, self._stepping)
         self._on_network_rebuilt(self.session.snapshot)
@@ -188,8 +189,9 @@ class MainWindow(QMainWindow):
         self.sample_view = SampleView()
         self.drawing_pad = DrawingPad()
         self.drawn_label = QComboBox()
-        self.drawn_label.setToolTip("Which digit you meant: the stepper's target for the drawing")
-        self.drawn_label.setPlaceholderText("which digit?")
+        self.labels.add(self.drawn_label.setToolTip,
+                        N_("Which digit you meant: the stepper's target for the drawing"))
+        self.labels.add(self.drawn_label.setPlaceholderText, N_("which digit?"))
         self.neuron_panel = NeuronPanel()
         self.weights_grid = WeightsGrid()
         self.stepper = StepperPanel()
@@ -298,18 +300,29 @@ class MainWindow(QMainWindow):
     def retranslate(self) -> None:
         """Every text of the window again, in the current language."""
         self.labels.retranslate()
+        self.banner.labels.retranslate()
+        if self.help_dialog is not None:
+            self.help_dialog.labels.retranslate()
         themes.apply_language_font(QApplication.instance())  # a CJK family first for Chinese
+        use_qt_translations(QApplication.instance())
         self.network_view.update()  # its captions and legend
         self.controls.retranslate()
         self.presentation.bar.retranslate()
         self.palette_menu.retranslate()
+        self._say_gradient_tip(themes.theme(self._theme_name, self._presentation,
+                                            self._palette_name).palette)
         self.cost_view.retranslate()
         self.stepper.retranslate()
+        for view in (self.sample_view, self.drawing_pad, self.neuron_panel, self.weights_grid,
+                     self.deeper_view, self.mistakes_view, self.runs_view, self.pins_view,
+                     self.timeline, self.compare.panel):  # the side panels' texts
+            view.retranslate()
         if self._snapshot is not None:
             self._show_structure(self._snapshot)
-        if self._shown is not None and self._shown.split:  # "held-out sample #12", translated
-            self._shown = dataclasses.replace(
-                self._shown, description=describe(self._shown.split, self._shown.index))
+        if self._shown is not None:  # "held-out sample #12" or "your drawing", translated
+            self._shown = dataclasses.replace(self._shown, description=describe(
+                self._shown.split, self._shown.index) if self._shown.split
+                else self._drawing_words())
             self.stepper.set_description(self._shown.description)
         if self._hint and self.banner.isVisible() and self.banner.text() == self._hint:
             self._show_learning_hint()  # the hint on show, in the new language
@@ -359,6 +372,7 @@ class MainWindow(QMainWindow):
         self._action(t, N_("Rerun from the same start"), self.session.rerun, "Ctrl+R",
                      tip=N_("This run again from its first weights and shuffle order, with the η "
                             "and batch size set now"))
+        self._action(t, N_("Undo"), self._undo, "Ctrl+Z")
         self._action(t, N_("Pin this run as a baseline"), self._on_pin_run, "Ctrl+B",
                      tip=N_("Keep its cost and accuracy on the plots to compare the next run with"))
         t.addSeparator()
@@ -494,6 +508,7 @@ class MainWindow(QMainWindow):
         self.network_view.neuron_clicked.connect(self._on_neuron_clicked)
         self.network_view.weight_clicked.connect(self._on_weight_clicked)
         self.weights_grid.neuron_clicked.connect(lambda j: self._on_neuron_clicked(1, j))
+        self.deeper_view.neuron_clicked.connect(self._on_neuron_clicked)
         self.stepper.overlay_changed.connect(self.network_view.set_overlay)
         self.stepper.gradient_toggled.connect(self.gradient_action.setChecked)
         self.gradient_action.toggled.connect(self._on_gradient_toggled)
@@ -599,8 +614,9 @@ class MainWindow(QMainWindow):
         self.runs_view.add_epoch(report)
         self._update_status()
         if 0 < self.session.stop_after <= report.epoch:
-            self.statusBar().showMessage(f"Paused after epoch {report.epoch} (“stop after "
-                                         f"{self.session.stop_after} epochs” in the toolbar)",
+            self.statusBar().showMessage(_("Paused after epoch {epoch} (“stop after {n} "
+                                           "epochs” in the toolbar)").format(
+                                               epoch=report.epoch, n=self.session.stop_after),
                                          10_000)
         self._show_learning_hint()
 
@@ -634,7 +650,7 @@ class MainWindow(QMainWindow):
         nothing was lost, so the user reads it and carries on."""
         if self._closing:
             return
-        actions = ([("Restore last good weights", self.session.restore_last_good)]
+        actions = ([(_("Restore last good weights"), self.session.restore_last_good)]
                    if self.session.restore_offered else [])
         self.banner.show_message(message, actions=actions)
 
@@ -644,10 +660,11 @@ class MainWindow(QMainWindow):
         undo = self.session.can_undo_restore
         self.undo_restore_action.setEnabled(undo)
         good = self.session.last_good
-        self._status_note = (f"held-out accuracy {100 * good.accuracy:.1f} % (restored)  "
-                             if undo and good is not None else "restore undone  ")
+        self._status_note = (_("held-out accuracy {percent} % (restored)").format(
+            percent=f"{100 * good.accuracy:.1f}") + "  " if undo and good is not None
+            else _("restore undone") + "  ")
         self._update_status()
-        self.banner.show_message(sentence, actions=[("Undo", self.session.undo_restore)]
+        self.banner.show_message(sentence, actions=[(_("Undo"), self.session.undo_restore)]
                                  if undo else [])
 
     def show_unexpected(self, summary: str, details: str) -> None:
@@ -656,10 +673,10 @@ class MainWindow(QMainWindow):
         if self._closing:
             return
         self.session.pause()
-        self.banner.show_message(
-            f"Something went wrong inside mlpviz ({summary}). Training is paused and the "
+        self.banner.show_message(_(
+            "Something went wrong inside mlpviz ({summary}). Training is paused and the "
             "network is kept as it was: you can carry on, or save it. \"Details\" has what a "
-            "bug report needs.", details=details)
+            "bug report needs.").format(summary=summary), details=details)
 
     def _on_busy_changed(self, what: str) -> None:
         """A file being read in the background: its name and a busy bar in the status bar."""
@@ -678,13 +695,13 @@ class MainWindow(QMainWindow):
         """The stepper's gradient step or undo. It was worked out on the network as it was when
         training last paused; while training runs, applying it would silently throw away every
         batch trained since, so training pauses instead and the stepper catches up."""
-        if self._refused_while_replaying("the stepper's step"):
+        if self._refused_while_replaying(_("the stepper's step")):
             return
         if self.session.is_training:
             self.session.pause()
-            self._on_failed("Training was running, so the stepper's step was not applied (it "
-                            "would have undone the training since). Training is paused now; "
-                            "the stepper shows the latest network — take the step again.")
+            self._on_failed(_("Training was running, so the stepper's step was not applied (it "
+                              "would have undone the training since). Training is paused now; "
+                              "the stepper shows the latest network — take the step again."))
             return
         self.session.apply_parameters(weights, biases)
 
@@ -692,11 +709,21 @@ class MainWindow(QMainWindow):
         """A neuron edited by hand (or the edit undone): the session applies it, which pauses
         training. The edit was made on the snapshot the Neuron tab shows, which follows
         training, so at most the batches of one snapshot interval give way to it."""
-        if self._refused_while_replaying("the neuron's edit"):
+        if self._refused_while_replaying(_("the neuron's edit")):
             return
         if self.session.is_training:
-            self.statusBar().showMessage("Training paused: a neuron was edited by hand", 5000)
+            self.statusBar().showMessage(_("Training paused: a neuron was edited by hand"), 5000)
         self.session.apply_parameters(weights, biases)
+
+    def _undo(self) -> None:
+        """Ctrl+Z: take back the neuron edit or the stepper's step that made the network on
+        show (each keeps its own exact undo); nothing when neither did."""
+        snap = self.session.snapshot
+        for can, undo in ((self.neuron_panel.editor.can_undo, self.neuron_panel.editor.undo),
+                          (self.stepper.can_undo, self.stepper.undo_step)):
+            if can(snap):
+                undo()
+                return
 
     def _refused_while_replaying(self, what: str) -> bool:
         """True (and the banner says why) if the timeline shows an earlier checkpoint: a change
@@ -704,9 +731,9 @@ class MainWindow(QMainWindow):
         if not self.timeline.replaying:
             return False
         self.timeline.go_live()
-        self._on_failed(f"The window was replaying an earlier checkpoint, so {what} was not "
-                        "applied (it would have replaced the newer weights). It shows the "
-                        "live network again: try once more.")
+        self._on_failed(_("The window was replaying an earlier checkpoint, so {what} was not "
+                          "applied (it would have replaced the newer weights). It shows the "
+                          "live network again: try once more.").format(what=what))
         return True
 
     def _on_lr_changed(self, lr: float) -> None:
@@ -735,8 +762,8 @@ class MainWindow(QMainWindow):
     def _on_pin_run(self) -> None:
         """Pin the run on show (its latest snapshot) as a baseline on the plots."""
         if self.runs_view.pin(self.session.snapshot, self.session.run_settings()):
-            self.statusBar().showMessage("Pinned this run: its curves stay on the plots "
-                                         "(dashed); the Runs tab lists the pinned runs", 8000)
+            self.statusBar().showMessage(_("Pinned this run: its curves stay on the plots "
+                                           "(dashed); the Runs tab lists the pinned runs"), 8000)
 
     # -- input on show -----------------------------------------------------------------------
     def _on_sample_changed(self, choice) -> None:
@@ -755,8 +782,11 @@ class MainWindow(QMainWindow):
             self.drawn_label.blockSignals(False)
         label = self.drawn_label.currentIndex()  # −1: "which digit?", not said yet
         label = None if label < 0 else label
-        what = "random noise" if self.drawing_pad.is_noise() else "your drawing"
-        self._show(Shown(x, label, what))
+        self._show(Shown(x, label, self._drawing_words()))
+
+    def _drawing_words(self) -> str:
+        """What the stepper calls the drawing pad's input."""
+        return _("random noise") if self.drawing_pad.is_noise() else _("your drawing")
 
     def _on_drawn_label_changed(self) -> None:
         if self._source == "drawing" and self._drawing is not None:
@@ -849,8 +879,8 @@ class MainWindow(QMainWindow):
         """P: pin the neuron selected in the network view (a hidden or output one)."""
         selected = self.network_view.selected()
         if selected is None or selected[0] < 1:
-            self.statusBar().showMessage("Select a hidden or output neuron first (click it), "
-                                         "then press P to pin it", 5000)
+            self.statusBar().showMessage(_("Select a hidden or output neuron first (click it), "
+                                           "then press P to pin it"), 5000)
             return
         self._on_pin_requested("neuron", selected[0], selected[1], -1)
 
@@ -937,12 +967,16 @@ class MainWindow(QMainWindow):
         self._palette_name = get_palette(name).name
         self._apply_theme()
 
+    def _say_gradient_tip(self, palette) -> None:
+        self.gradient_action.setToolTip(_("{pos}/{neg} by the gradient instead of the weight")
+                                        .format(pos=_(palette.words[0]).capitalize(),
+                                                neg=_(palette.words[1])))
+
     def _apply_theme(self) -> None:
         t = themes.theme(self._theme_name, self._presentation, self._palette_name)
         self.palette_menu.show(self._palette_name, t.background)
         self.stepper.set_signs(t.palette)
-        self.gradient_action.setToolTip(f"{'/'.join(t.palette.words).capitalize()} by the "
-                                        "gradient instead of the weight")
+        self._say_gradient_tip(t.palette)
         self.dark_action.setChecked(self._theme_name == "dark")
         self.light_action.setChecked(self._theme_name == "light")
         self.presentation_action.setChecked(self._presentation)
@@ -960,12 +994,13 @@ class MainWindow(QMainWindow):
 
     # -- files -------------------------------------------------------------------------------
     def _on_open_model(self) -> None:
-        path, __ = QFileDialog.getOpenFileName(self, "Open model", "", "mlpviz models (*.npz)")
+        path, __ = QFileDialog.getOpenFileName(self, _("Open model"), "",
+                                              _("mlpviz models (*.npz)"))
         if path:
             self.session.open_model(path)
 
     def _on_import_model(self) -> None:
-        path, __ = QFileDialog.getOpenFileName(self, "Import model", "", IMPORT_FILTER)
+        path, __ = QFileDialog.getOpenFileName(self, _("Import model"), "", _(IMPORT_FILTER))
         if path:
             self.session.import_model(path)
 
@@ -973,21 +1008,21 @@ class MainWindow(QMainWindow):
         self.import_dialog = ask_and_import(self, self.session, path, need)
 
     def _on_compare_trace(self) -> None:
-        path, __ = QFileDialog.getOpenFileName(self, "Compare trace", "",
-                                              "Traces (*.json *.npz);;All files (*)")
+        path, __ = QFileDialog.getOpenFileName(self, _("Compare trace"), "",
+                                              _("Traces (*.json *.npz);;All files (*)"))
         if path:
             self.compare.open(path)
 
     def _on_save_model(self) -> None:
-        path, __ = QFileDialog.getSaveFileName(self, "Save model", "model.npz",
-                                              "mlpviz models (*.npz)")
+        path, __ = QFileDialog.getSaveFileName(self, _("Save model"), "model.npz",
+                                              _("mlpviz models (*.npz)"))
         if path:
             path = path if path.endswith(".npz") else path + ".npz"
             if self.session.save_model(path):  # else the banner says why
-                self.statusBar().showMessage(f"Saved {path}", 5000)
+                self.statusBar().showMessage(_("Saved {path}").format(path=path), 5000)
 
     def _on_open_data_folder(self) -> None:
-        path = QFileDialog.getExistingDirectory(self, "Open a folder of IDX files")
+        path = QFileDialog.getExistingDirectory(self, _("Open a folder of IDX files"))
         if path:
             self.session.set_dataset(path)
 
@@ -996,7 +1031,8 @@ class MainWindow(QMainWindow):
         return self.slides.export_view(path)
 
     def _on_export_csv(self) -> None:
-        path, __ = QFileDialog.getSaveFileName(self, "Export history", "history.csv", "CSV (*.csv)")
+        path, __ = QFileDialog.getSaveFileName(self, _("Export history"), "history.csv",
+                                              "CSV (*.csv)")
         if path:
             self.export_csv(path)
 
@@ -1011,7 +1047,8 @@ class MainWindow(QMainWindow):
                 w.writeheader()
                 w.writerows(rows)
         except OSError as e:
-            self._on_failed(f"Could not write {path}: {e.strerror or e}.")
+            self._on_failed(_("Could not write {path}: {reason}.").format(
+                path=path, reason=e.strerror or e))
             return False
         return True
 
@@ -1019,7 +1056,7 @@ class MainWindow(QMainWindow):
     def _on_show_shortcuts(self) -> None:
         rows = "".join(f"<tr><td><b>{k}</b></td><td>&nbsp;&nbsp;{v}</td></tr>"
                        for k, v in self.shortcut_list())
-        box = QMessageBox(QMessageBox.Icon.Information, "Keyboard shortcuts",
+        box = QMessageBox(QMessageBox.Icon.Information, _("Keyboard shortcuts"),
                           f"<table>{rows}</table>", QMessageBox.StandardButton.Ok, self)
         box.show()
         self.presentation.place_dialog(box, keep_size=True)  # presenting: not over the network
@@ -1027,7 +1064,7 @@ class MainWindow(QMainWindow):
 
     def shortcut_list(self) -> list[tuple[str, str]]:
         """F1's list: (keys, what they do), from the window's actions themselves."""
-        return [*shortcut_rows(self.actions()), FIELD_RULE]
+        return [*shortcut_rows(self.actions()), (FIELD_RULE[0], _(FIELD_RULE[1]))]
 
     def show_structure_help(self) -> None:
         """Open (or bring forward) "What am I looking at?" for the network on show."""
@@ -1057,7 +1094,7 @@ class MainWindow(QMainWindow):
 
     def _on_about(self) -> None:
         """Version, the data's source and licence, the app's licence; the app's icon."""
-        box = QMessageBox(QMessageBox.Icon.NoIcon, "About mlpviz",
+        box = QMessageBox(QMessageBox.Icon.NoIcon, _("About mlpviz"),
                           about_html(self.session.dataset_spec), QMessageBox.StandardButton.Ok,
                           self)
         box.setIconPixmap(app_icon().pixmap(96, 96))

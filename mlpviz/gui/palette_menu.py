@@ -55,10 +55,12 @@ class PaletteMenu:
             act.setText(_(PALETTES[name].label))
         pairs = " ↔ ".join("/".join(_(w) for w in p.words) for p in PALETTES.values())
         self.switch_action.setText(_("Switch palette ({pairs})").format(pairs=pairs))
+        if getattr(self, "_background", None):
+            self.show(self._current, self._background)  # the tooltips' sentences
 
     def show(self, name: str, background: str) -> None:
         """Check `name`'s entry; every entry's tooltip measured on `background` ("#rrggbb")."""
-        self._current = name
+        self._current, self._background = name, background
         for n, act in self.actions.items():
             act.setChecked(n == name)
             act.setToolTip(palette_note(PALETTES[n], background))

@@ -10,6 +10,9 @@ from PySide6.QtWidgets import (
     QPushButton, QScrollArea, QVBoxLayout, QWidget,
 )
 
+from mlpviz.gui.labels import Labels
+from mlpviz.i18n import N_
+
 
 class MessageBanner(QWidget):
     """A dismissable message above the network: errors and warnings that need no dialog.
@@ -25,11 +28,15 @@ class MessageBanner(QWidget):
         self.label = QLabel()
         self.label.setWordWrap(True)
         self.label.setTextInteractionFlags(Qt.TextSelectableByMouse)
-        self.details_button = QPushButton("Details")
+        self.labels = labels = Labels()  # the fixed texts, in the current language
+        self.details_button = QPushButton()
+        labels.add(self.details_button.setText, N_("Details"))
         self.details_button.setCheckable(True)
-        self.details_button.setToolTip("What exactly went wrong (to copy into a bug report)")
-        self.copy_button = QPushButton("Copy")
-        self.copy_button.setToolTip("Copy the details to the clipboard")
+        labels.add(self.details_button.setToolTip,
+                   N_("What exactly went wrong (to copy into a bug report)"))
+        self.copy_button = QPushButton()
+        labels.add(self.copy_button.setText, N_("Copy"))
+        labels.add(self.copy_button.setToolTip, N_("Copy the details to the clipboard"))
         self.details = QPlainTextEdit()
         self.details.setObjectName("banner_details")
         self.details.setReadOnly(True)
@@ -39,7 +46,7 @@ class MessageBanner(QWidget):
         close = QPushButton("✕")
         close.setFlat(True)
         close.setFixedWidth(32)
-        close.setToolTip("Dismiss")
+        labels.add(close.setToolTip, N_("Dismiss"))
         close.clicked.connect(self.hide)
         self._actions = QHBoxLayout()
         self._actions.setContentsMargins(0, 0, 0, 0)
@@ -114,7 +121,8 @@ class HelpDialog(QDialog):
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.setWindowTitle("What am I looking at?")
+        self.labels = Labels()
+        self.labels.add(self.setWindowTitle, N_("What am I looking at?"))
         self.setModal(False)
         self.label = QLabel()
         self.label.setObjectName("structure_help")

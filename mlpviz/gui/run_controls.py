@@ -23,7 +23,10 @@ MAX_STOP_AFTER = 100_000  # epochs the "stop after" box takes (0: never)
 REBUILD, REBUILD_PENDING = N_("Rebuild"), N_("● Rebuild")  # without / with changes waiting (English)
 
 # What the layers box accepts, in words (the app draws 1 to 4 hidden layers of 1 to 128 neurons).
-_HIDDEN_TEXT = f"{DRAWN.layers_text()} layers of 1 to {DRAWN.max_size} neurons"
+def _hidden_text() -> str:
+    """ "1 to 4 layers of 1 to 128 neurons", in the current language."""
+    return _("{min} to {max} layers of 1 to {size} neurons").format(
+        min=DRAWN.min_layers, max=DRAWN.max_layers, size=DRAWN.max_size)
 
 
 def speed_text(speed: int) -> str:
@@ -210,7 +213,7 @@ class RunControls(QToolBar):
         labels.add(self.layers.setToolTip,
                    N_("Hidden layers, e.g. 16,16 ({hidden}). The input layer (one neuron per "
                       "pixel) and the output layer (one per class) come from the data"),
-                   hidden=_HIDDEN_TEXT)
+                   hidden=_hidden_text)
         self.activation = QComboBox()
         self.activation.addItems(["sigmoid", "tanh", "relu"])
         labels.add(self.activation.setToolTip,
@@ -291,8 +294,8 @@ class RunControls(QToolBar):
         hidden = self.parse_hidden()
         if hidden is None:
             self.problem_found.emit(
-                f"Hidden layers “{self.layers.text()}” cannot be built: type {_HIDDEN_TEXT}, "
-                "separated by commas, for example 16,16.")
+                _("Hidden layers “{text}” cannot be built: type {hidden}, separated by commas, "
+                  "for example 16,16.").format(text=self.layers.text(), hidden=_hidden_text()))
             return
         self.rebuild_requested.emit(hidden, self.activation.currentText(),
                                     self.cost.currentText(), self.seed.value())
@@ -349,6 +352,7 @@ class RunControls(QToolBar):
     def retranslate(self) -> None:
         """Every text of both toolbars again, in the current language."""
         self.labels.retranslate()
+        self.dataset.refresh()  # the bundled sample's name
         self.speed_label.setText(speed_text(self.speed.value()))
         self.show_state(self._training)
         self._show_pending()

@@ -39,6 +39,7 @@ from mlpviz.gui.background import Background
 from mlpviz.gui.last_resort import summary_of
 from mlpviz.gui.pacing import SnapshotPacer
 from mlpviz.gui.worker import MAX_SPEED, TrainingWorker
+from mlpviz.i18n import _
 
 DEFAULT_SIZES = (784, 16, 16, 10)
 DEFAULT_ACTIVATION = "sigmoid"
@@ -279,7 +280,8 @@ class Session(QObject):
         """The learning rate η (> 0), from the next batch on."""
         value = _positive_float(lr)
         if value is None:
-            self._fail(f"The learning rate must be a positive number, not {lr!r}.")
+            self._fail(_("The learning rate must be a positive number, not {value}.").format(
+                value=repr(lr)))
             return
         self._lr = value
         self._send("set_lr", value)
@@ -288,7 +290,8 @@ class Session(QObject):
         """Samples per mini-batch, 1 … training-set size, from the next batch on."""
         n = len(self._dataset.train_labels)
         if not _is_whole(batch_size) or not 1 <= batch_size <= n:
-            self._fail(f"The batch size must be a whole number from 1 to {n}, not {batch_size!r}.")
+            self._fail(_("The batch size must be a whole number from 1 to {n}, not {value}.")
+                       .format(n=n, value=repr(batch_size)))
             return
         self._batch_size = int(batch_size)
         self._send("set_batch_size", self._batch_size)
@@ -298,7 +301,8 @@ class Session(QObject):
         try:
             speed = min(max(int(speed), 1), MAX_SPEED)
         except (TypeError, ValueError, OverflowError):
-            self._fail(f"The speed must be a whole number from 1 to {MAX_SPEED}, not {speed!r}.")
+            self._fail(_("The speed must be a whole number from 1 to {n}, not {value}.").format(
+                n=MAX_SPEED, value=repr(speed)))
             return
         self._speed = speed
         self._send("set_speed", self._speed)
@@ -307,7 +311,8 @@ class Session(QObject):
         """Training pauses by itself at the end of an epoch once `epochs` epochs are done (and,
         past that, at the end of each further epoch); 0: it runs until paused."""
         if not _is_whole(epochs) or epochs < 0:
-            self._fail(f"“Stop after” must be a whole number of epochs ≥ 0, not {epochs!r}.")
+            self._fail(_("“Stop after” must be a whole number of epochs ≥ 0, not {value}.")
+                       .format(value=repr(epochs)))
             return
         self._stop_after = int(epochs)
         self._send("set_stop_after", self._stop_after)
@@ -331,8 +336,8 @@ class Session(QObject):
             return
         start = self._run_start
         if start is None:
-            self._fail("There is no run to repeat yet: train at least one mini-batch first. "
-                       "Its start (the weights and the shuffle order) is kept from then on.")
+            self._fail(_("There is no run to repeat yet: train at least one mini-batch first. "
+                         "Its start (the weights and the shuffle order) is kept from then on."))
             return
         net = Network.from_parameters(self._sizes, self._activation, self._cost, start.weights,
                                       start.biases, check=False)
@@ -374,7 +379,8 @@ class Session(QObject):
             return
         rate = default_lr(cost, activation, len(sizes) - 2) if lr is None else _positive_float(lr)
         if rate is None:
-            self._fail(f"The learning rate must be a positive number, not {lr!r}.")
+            self._fail(_("The learning rate must be a positive number, not {value}.").format(
+                value=repr(lr)))
             return
         self._lr = rate
         self._sizes = tuple(int(s) for s in sizes)
@@ -387,7 +393,7 @@ class Session(QObject):
         the old dataset and network are kept."""
         if self._closed:
             return
-        self._files.run(f"Loading the data {_short(spec)} …", lambda: load_dataset(spec),
+        self._files.run(_("Loading the data {name} …").format(name=_short(spec)), lambda: load_dataset(spec),
                         lambda dataset, error: self._on_dataset_loaded(spec, dataset, error))
 
     def _on_dataset_loaded(self, spec: str, dataset: Dataset | None, error) -> None:
@@ -395,12 +401,14 @@ class Session(QObject):
             return
         if error is not None:
             why = error if isinstance(error, (DatasetError, OSError)) else summary_of(error)
-            self._fail(f"Could not load the dataset {spec!r}: {why}")
+            self._fail(_("Could not load the dataset {spec}: {reason}").format(
+                spec=repr(spec), reason=why))
             return
         problem = architecture_problem(self._sizes, self._activation, self._cost, self._seed,
                                        dataset)
         if problem:
-            self._fail(f"The current network does not fit {dataset.name}: {problem}")
+            self._fail(_("The current network does not fit {data}: {problem}").format(
+                data=_(dataset.name), problem=problem))
             return
         self._dataset, self._dataset_spec = dataset, spec
         if self._batch_size > len(dataset.train_labels):
@@ -412,23 +420,27 @@ class Session(QObject):
         """Load a model file (and its epochs, history, learning rate and batch size) in the
         background (busy_changed says so). A bad file or one that does not fit the dataset →
         failed(msg); the current network is kept."""
-        self._load_in_background(path, Network.load_with_metadata, "Opening")
+        self._load_in_background(path, Network.load_with_metadata, _("Opening {path} …"))
 
     def import_model(self, path, activation: str | None = None, cost: str | None = None) -> None:
         """As open_model, for any file `core.imports` reads (safetensors, .npz, .h5, .onnx, ours).
         Where the file does not say the activation or cost → choice_needed(path, the
         ImportNeedsChoice): nothing is guessed; call again with the user's choice."""
-        self._load_in_background(path, lambda p: load_any_model(p, activation, cost), "Importing",
+        self._load_in_background(path, lambda p: load_any_model(p, activation, cost),
+                                 _("Importing {path} …"),
                                  self._say_imported)
 
     def _say_imported(self, path: str, raw: dict) -> None:
         """imported(sentence): what the file was read as, and whether W was transposed."""
-        what = raw.get("import_format", "mlpviz model")
-        turned = (": its weights were stored (in, out) and were transposed to (out, in)"
-                  if raw.get("import_transposed") else "")
-        self.imported.emit(f"Imported {_short(path)} as a {what}{turned}.")
+        what = raw.get("import_format") or _("mlpviz model")
+        if raw.get("import_transposed"):
+            text = _("Imported {path} as a {what}: its weights were stored (in, out) and were "
+                     "transposed to (out, in).")
+        else:
+            text = _("Imported {path} as a {what}.")
+        self.imported.emit(text.format(path=_short(path), what=what))
 
-    def _load_in_background(self, path, read, verb: str, then=None) -> None:
+    def _load_in_background(self, path, read, saying: str, then=None) -> None:
         """read(path) → (Network, raw metadata), in the background; then _on_model_loaded, and
         then(path, raw metadata) once the network is installed."""
         if self._closed:
@@ -446,7 +458,7 @@ class Session(QObject):
             if self._on_model_loaded(str(path), loaded, error) and then is not None:
                 then(str(path), loaded[-1])
 
-        self._files.run(f"{verb} {_short(path)} …", load, done)
+        self._files.run(saying.format(path=_short(path)), load, done)
 
     def _on_model_loaded(self, path, loaded, error) -> bool:
         """Install the loaded network (True), or say why not (False; the network is kept)."""
@@ -458,17 +470,19 @@ class Session(QObject):
         if error is not None:
             why = (error if isinstance(error, (ModelFileError, ModelImportError, OSError))
                    else summary_of(error))
-            self._fail(f"Could not open the model: {why}")
+            self._fail(_("Could not open the model: {reason}").format(reason=why))
             return False
         net, meta, note, overflow, _raw = loaded
         problem = architecture_problem(net.sizes, net.activation, net.cost, self._seed,
                                        self._dataset)
         if problem:
-            self._fail(f"The model in {path} does not fit {self._dataset.name}: {problem}")
+            self._fail(_("The model in {path} does not fit {data}: {problem}").format(
+                path=path, data=_(self._dataset.name), problem=problem))
             return False
         if overflow:
-            self._fail(f"The model in {path} was not opened: {overflow} on the held-out "
-                       f"images of {self._dataset.name}. The current network is kept.")
+            self._fail(_("The model in {path} was not opened: {problem} on the held-out images "
+                         "of {data}. The current network is kept.").format(
+                path=path, problem=overflow, data=_(self._dataset.name)))
             return False
         if meta.lr is not None:
             self._lr = meta.lr
@@ -479,7 +493,7 @@ class Session(QObject):
         self._sizes, self._activation, self._cost = tuple(net.sizes), net.activation, net.cost
         self._install(net, record=meta)
         if note:
-            self.failed.emit(f"Opened {path}, but {note}.")
+            self.failed.emit(_("Opened {path}, but {note}.").format(path=path, note=note))
         return True
 
     def restore_network(self, net: Network, record: ModelMetadata, seed: int) -> bool:
@@ -492,8 +506,8 @@ class Session(QObject):
             net.sizes, net.activation, net.cost, seed, self._dataset)
             or parameters_problem(net, self._dataset.test_x()[:OVERFLOW_PROBE]))
         if problem:
-            self._fail(f"The lesson's network cannot be shown on {self._dataset.name}: "
-                       f"{problem}")
+            self._fail(_("The lesson's network cannot be shown on {data}: {problem}").format(
+                data=_(self._dataset.name), problem=problem))
             return False
         self._lr = record.lr or default_lr(net.cost, net.activation, net.L - 1)
         self._batch_size = min(record.batch or self._batch_size,
@@ -517,10 +531,12 @@ class Session(QObject):
             write_model(path, snap.sizes, snap.activation, snap.cost, snap.weights, snap.biases,
                         meta.as_dict())
         except OSError as e:
-            self._fail(f"Could not save the model to {path}: {e.strerror or e}.")
+            self._fail(_("Could not save the model to {path}: {reason}.").format(
+                path=path, reason=e.strerror or e))
             return False
         except (ValueError, TypeError) as e:
-            self._fail(f"Could not save the model to {path}: {e}")
+            self._fail(_("Could not save the model to {path}: {reason}").format(
+                path=path, reason=e))
             return False
         return True
 
@@ -534,14 +550,15 @@ class Session(QObject):
             biases = [np.array(b, dtype=np.float64) for b in biases]
             check_parameters(self._sizes, weights, biases)
         except (ValueError, TypeError) as e:
-            self._fail(f"These parameters do not fit the network {list(self._sizes)}: {e}")
+            self._fail(_("These parameters do not fit the network {sizes}: {reason}").format(
+                sizes=list(self._sizes), reason=e))
             return
         trial = Network.from_parameters(self._sizes, self._activation, self._cost, weights,
                                         biases)
         overflow = parameters_problem(trial, self._dataset.test_x()[:OVERFLOW_PROBE])
         if overflow:
-            self._fail(f"These parameters were not applied: {overflow}. The network is kept "
-                       "as it was.")
+            self._fail(_("These parameters were not applied: {problem}. The network is kept "
+                         "as it was.").format(problem=overflow))
             return
         self._intent = False
         self._ensure_thread()
@@ -553,23 +570,23 @@ class Session(QObject):
         good = self._last_good.best
         if self._closed or good is None:
             if not self._closed:
-                self._fail("There are no earlier weights of this network to restore yet: they "
-                           "are kept when training starts and at every epoch's end.")
+                self._fail(_("There are no earlier weights of this network to restore yet: "
+                             "they are kept when training starts and at every epoch's end."))
             return
-        self._swap_in(good, f"Restored {good.describe()}.")
+        self._swap_in(good, _("Restored {what}.").format(what=good.describe()))
 
     def undo_restore(self) -> None:
         """Put back the parameters the last `restore_last_good` replaced."""
         if self._closed or self._undo is None:
             return
-        self._swap_in(self._undo, "Undid the restore: the weights are back as they were "
-                                  "before it.", undoable=False)
+        self._swap_in(self._undo, _("Undid the restore: the weights are back as they were "
+                                    "before it."), undoable=False)
 
     def _swap_in(self, checkpoint: Checkpoint, sentence: str, undoable: bool = True) -> None:
         current = self._snapshot
         self._offer = False
         self.apply_parameters(checkpoint.snapshot.weights, checkpoint.snapshot.biases)
-        self._undo = Checkpoint(current, float("nan"), "replaced by the restore") if undoable \
+        self._undo = Checkpoint(current, float("nan"), _("replaced by the restore")) if undoable \
             else None
         self.restored.emit(sentence)
 
@@ -607,7 +624,8 @@ class Session(QObject):
         try:
             trainer = self._make_trainer(net, start.rng_state if start else None)
         except ValueError as e:
-            self._fail(f"Cannot train this network on {self._dataset.name}: {e}")
+            self._fail(_("Cannot train this network on {data}: {reason}").format(
+                data=_(self._dataset.name), reason=e))
             return
         epochs, samples_seen = record.epochs, record.samples_seen
         trainer.epoch, trainer.samples_seen = epochs, samples_seen
@@ -702,11 +720,12 @@ class Session(QObject):
                                          len(self._dataset.test_labels)):
             return
         self._offer = True
-        self._fail(f"Held-out accuracy collapsed to {100 * report.test_accuracy:.1f} % after "
-                   f"epoch {report.epoch} (learning rate η = {self._lr:g}). The best weights "
-                   f"so far, {good.when}, scored {100 * good.accuracy:.1f} %. Training is "
-                   "paused: restore them (Training ▸ Restore last good weights), perhaps with "
-                   "a smaller η.")
+        self._fail(_("Held-out accuracy collapsed to {percent} % after epoch {epoch} (learning "
+                     "rate η = {lr}). The best weights so far, {when}, scored {best} %. Training "
+                     "is paused: restore them (Training ▸ Restore last good weights), perhaps "
+                     "with a smaller η.").format(
+            percent=f"{100 * report.test_accuracy:.1f}", epoch=report.epoch, lr=f"{self._lr:g}",
+            when=good.when, best=f"{100 * good.accuracy:.1f}"))
 
     @Slot(int, object, float, str)
     def _on_worker_checkpoint(self, generation: int, snapshot: Snapshot, accuracy: float,
@@ -799,9 +818,10 @@ def _seed_problem(seed) -> str | None:
     whole = isinstance(seed, (int, np.integer)) and not isinstance(seed, (bool, np.bool_))
     if whole and lo <= seed <= hi:
         return None
-    given = ("a larger one" if whole and seed > hi else "a negative one" if whole
+    given = (_("a larger one") if whole and seed > hi else _("a negative one") if whole
              else f"{type(seed).__name__} {str(seed)[:40]!r}")
-    return f"The seed must be a whole number from {lo} to {hi:,}, not {given}."
+    return _("The seed must be a whole number from {lo} to {hi}, not {given}.").format(
+        lo=lo, hi=f"{hi:,}", given=given)
 
 
 def _is_whole(value) -> bool:

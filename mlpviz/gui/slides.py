@@ -23,15 +23,16 @@ from mlpviz.core.recording import (
 from mlpviz.gui import export
 from mlpviz.gui.background import Background
 from mlpviz.gui.recorder import Recorder
-from mlpviz.movie import MAX_GIF_FPS, MovieError, movie_problem, open_movie
+from mlpviz.i18n import N_, _
+from mlpviz.movie import MovieError, movie_problem, open_movie
 
-WHAT = {"window": "The whole window", "network": "The network view"}
+WHAT = {"window": N_("The whole window"), "network": N_("The network view")}
 
 
 def _what_box(parent: QWidget) -> QComboBox:
     box = QComboBox(parent)
     for key, text in WHAT.items():
-        box.addItem(text, key)
+        box.addItem(_(text), key)
     return box
 
 
@@ -41,13 +42,13 @@ class ExportViewDialog(QDialog):
 
     def __init__(self, window):
         super().__init__(window)
-        self.setWindowTitle("Export view as PNG")
+        self.setWindowTitle(_("Export view as PNG"))
         self._window = window
         form = QFormLayout(self)
         self.what = _what_box(self)
         self.scale = QComboBox(self)
-        form.addRow("Picture of", self.what)
-        form.addRow("Scale", self.scale)
+        form.addRow(_("Picture of"), self.what)
+        form.addRow(_("Scale"), self.scale)
         self.what.currentIndexChanged.connect(lambda _i: self._fill_scales())
         self._fill_scales()
         buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel, parent=self)
@@ -60,7 +61,8 @@ class ExportViewDialog(QDialog):
         i = max(0, self.scale.currentIndex())
         self.scale.clear()
         for s in export.SCALES:
-            self.scale.addItem(f"{s}×  ({widget.width() * s}×{widget.height() * s} pixels)", s)
+            self.scale.addItem(_("{s}×  ({w}×{h} pixels)").format(
+                s=s, w=widget.width() * s, h=widget.height() * s), s)
         self.scale.setCurrentIndex(i)
 
 
@@ -71,7 +73,7 @@ class RecordDialog(QDialog):
 
     def __init__(self, window, per_epoch: int):
         super().__init__(window)
-        self.setWindowTitle("Record training")
+        self.setWindowTitle(_("Record training"))
         self._per_epoch = per_epoch
         form = QFormLayout(self)
         self.epochs = QSpinBox(self)
@@ -86,16 +88,16 @@ class RecordDialog(QDialog):
         self.seconds.setValue(10)
         self.what = _what_box(self)
         self.path = QLineEdit(str(Path.home() / "mlpviz-training.gif"), self)
-        choose = QPushButton("Choose…", self)
+        choose = QPushButton(_("Choose…"), self)
         choose.clicked.connect(self._choose)
         row = QHBoxLayout()
         row.addWidget(self.path, 1)
         row.addWidget(choose)
-        form.addRow("Epochs to train", self.epochs)
-        form.addRow("Frames a second", self.fps)
-        form.addRow("Length (seconds)", self.seconds)
-        form.addRow("Film", self.what)
-        form.addRow("File (.gif, .mp4)", row)
+        form.addRow(_("Epochs to train"), self.epochs)
+        form.addRow(_("Frames a second"), self.fps)
+        form.addRow(_("Length (seconds)"), self.seconds)
+        form.addRow(_("Film"), self.what)
+        form.addRow(_("File (.gif, .mp4)"), row)
         self.summary = QLabel(self)
         self.summary.setWordWrap(True)
         self.summary.setMinimumHeight(4 * self.summary.fontMetrics().height())  # the longest
@@ -111,8 +113,8 @@ class RecordDialog(QDialog):
         self._check()
 
     def _choose(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Record training", self.path.text(),
-                                              "Animated GIF (*.gif);;MP4 video (*.mp4)")
+        path, __ = QFileDialog.getSaveFileName(self, _("Record training"), self.path.text(),
+                                               _("Animated GIF (*.gif);;MP4 video (*.mp4)"))
         if path:
             self.path.setText(path)
 
@@ -126,9 +128,9 @@ class RecordDialog(QDialog):
 
     def _check(self) -> None:
         problem = self.problem()
-        self.summary.setText(problem[0].upper() + problem[1:] + "." if problem else
-                             describe(self.frames, self.fps.value(), self.epochs.value(),
-                                      self._per_epoch) + ".")
+        text = problem or describe(self.frames, self.fps.value(), self.epochs.value(),
+                                   self._per_epoch)
+        self.summary.setText(_("{sentence}.").format(sentence=text[0].upper() + text[1:]))
         self.buttons.button(QDialogButtonBox.Ok).setEnabled(problem is None)
 
 
@@ -158,8 +160,8 @@ class Slides(QObject):
         if self.dialog.exec() != QDialog.Accepted:
             return
         what, scale = self.dialog.what.currentData(), self.dialog.scale.currentData()
-        path, _ = QFileDialog.getSaveFileName(self._window, "Export view as PNG", "mlpviz.png",
-                                              "PNG (*.png)")
+        path, __ = QFileDialog.getSaveFileName(self._window, _("Export view as PNG"),
+                                               "mlpviz.png", "PNG (*.png)")
         if path:
             self.export_view(path if path.lower().endswith(".png") else path + ".png", what,
                              scale)
@@ -172,13 +174,15 @@ class Slides(QObject):
         try:
             export.export_widget(widget, path, scale)
         except OSError as e:
-            self._window._on_failed(f"Could not write {path}: {e.strerror or e}.")
+            self._window._on_failed(_("Could not write {path}: {reason}.").format(
+                path=path, reason=e.strerror or e))
             return False
-        self.saved.emit(f"Saved {path}")
+        self.saved.emit(_("Saved {path}").format(path=path))
         return True
 
     def ask_export_stages(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self._window, "Export stepper stages to a folder")
+        folder = QFileDialog.getExistingDirectory(self._window,
+                                                  _("Export stepper stages to a folder"))
         if folder:
             self.export_stages(folder)
 
@@ -187,15 +191,15 @@ class Slides(QObject):
         try:
             written = export.export_stages(self._window, folder, scale)
         except OSError as e:
-            self._window._on_failed(f"Could not write the stages to {folder}: "
-                                    f"{e.strerror or e}.")
+            self._window._on_failed(_("Could not write the stages to {folder}: {reason}.")
+                                    .format(folder=folder, reason=e.strerror or e))
             return []
         if not written:
-            self._window._on_failed("The stepper has no walk to export yet: choose a sample "
-                                    "(or say which digit you drew).")
+            self._window._on_failed(_("The stepper has no walk to export yet: choose a sample "
+                                      "(or say which digit you drew)."))
             return []
-        self.saved.emit(f"Saved {len(written)} stages to {folder} ({written[0].name} … "
-                        f"{written[-1].name})")
+        self.saved.emit(_("Saved {n} stages to {folder} ({first} … {last})").format(
+            n=len(written), folder=folder, first=written[0].name, last=written[-1].name))
         return written
 
     # -- films -------------------------------------------------------------------------------
@@ -230,7 +234,7 @@ class Slides(QObject):
                 raise MovieError(problem)
             self._movie = open_movie(path, fps)
         except (MovieError, OSError) as e:
-            w._on_failed(f"Cannot record: {e}.")
+            w._on_failed(_("Cannot record: {reason}.").format(reason=e))
             return False
         widget = self._widget(what)
         movie = self._movie
@@ -248,7 +252,8 @@ class Slides(QObject):
 
     def _on_frame_taken(self, done: int, total: int) -> None:
         self._window.statusBar().showMessage(
-            f"Recording: frame {done} of {total} (File › Stop recording keeps the frames so far)")
+            _("Recording: frame {done} of {total} (File › Stop recording keeps the frames so "
+              "far)").format(done=done, total=total))
 
     def _on_recorded(self, reason: str) -> None:
         movie, self._movie = self._movie, None
@@ -257,13 +262,14 @@ class Slides(QObject):
         if movie.frames == 0:
             movie.discard()
             return
-        short = f" (stopped: {reason})" if reason else ""
+        short = _(" (stopped: {reason})").format(reason=_(reason)) if reason else ""
 
         def done(_result, error) -> None:
             if error is not None:
-                self._window._on_failed(f"Could not write {movie.path}: "
-                                        f"{getattr(error, 'strerror', None) or error}.")
+                self._window._on_failed(_("Could not write {path}: {reason}.").format(
+                    path=movie.path, reason=getattr(error, "strerror", None) or error))
                 return
-            self.saved.emit(f"Saved {movie.path}: {movie.frames} frames{short}")
+            self.saved.emit(_("Saved {path}: {n} frames{short}").format(
+                path=movie.path, n=movie.frames, short=short))
 
-        self._files.run(f"Writing {movie.path.name} …", movie.save, done)
+        self._files.run(_("Writing {name} …").format(name=movie.path.name), movie.save, done)

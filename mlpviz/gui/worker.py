@@ -27,6 +27,7 @@ from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal, Slot
 
 from mlpviz.core.checkpoints import next_due
 from mlpviz.core.snapshot import Snapshot
+from mlpviz.i18n import _
 from mlpviz.core.training import (BatchReport, EpochReport, Trainer, TrainingDiverged,
                                   single_blas_thread)
 
@@ -361,16 +362,17 @@ class TrainingWorker(QObject):
             epochs, self._pending_epochs = self._pending_epochs, []
             for report, snapshot in epochs:
                 self.epoch_done.emit(self._generation, report)
-                self._checkpoint(report.test_accuracy, f"at the end of epoch {report.epoch}",
-                                 snapshot)
+                self._checkpoint(report.test_accuracy, _("at the end of epoch {epoch}").format(
+                    epoch=report.epoch), snapshot)
 
     def _checkpoint_run_start(self) -> None:
         """The parameters as a run starts, with their held-out accuracy (evaluated now)."""
         t = self._trainer
         accuracy = (t.evaluate(t.test_images, t.test_labels)[1]
                     if t.test_images is not None and len(t.test_labels) else float("nan"))
-        self._checkpoint(accuracy, f"from before the run that started at epoch {t.epoch}, "
-                                   f"batch {t.batch_in_epoch}")
+        self._checkpoint(accuracy, _("from before the run that started at epoch {epoch}, "
+                                     "batch {batch}").format(epoch=t.epoch,
+                                                             batch=t.batch_in_epoch))
 
     def _checkpoint(self, accuracy: float, when: str, snapshot: Snapshot | None = None) -> None:
         """Offer `snapshot` (by default the parameters now) with its held-out accuracy."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from mlpviz.core.notation import fmt_sig
+from mlpviz.i18n import _, tidy
 
 MAX_ROWS = 40  # differing entries listed per stage (the count of the rest is said)
 
@@ -37,10 +38,12 @@ def side_by_side(comparison, stage: str | None, limit: int = MAX_ROWS):
 def summary(comparison) -> str:
     """One sentence: agreement, or where they first differ and the likely mistake."""
     if comparison.agrees:
-        return (f"Their numbers agree with ours (relative difference at most "
-                f"{comparison.tolerance:g}).")
+        return _("Their numbers agree with ours (relative difference at most {tolerance}).").format(
+            tolerance=f"{comparison.tolerance:g}")
     first = comparison.first_difference
-    where = f"They first differ at {first.symbol} (stage '{comparison.first_stage}')."
+    where = _("They first differ at {symbol} (stage '{stage}').").format(
+        symbol=first.symbol, stage=comparison.first_stage)
     if comparison.diagnoses:
-        return f"{where} Likely mistake: {comparison.diagnoses[0].text}"
-    return f"{where} No classic mistake reproduces their numbers."
+        return tidy(where + " " + _("Likely mistake: {text}").format(
+            text=comparison.diagnoses[0].text))
+    return tidy(where + " " + _("No classic mistake reproduces their numbers."))

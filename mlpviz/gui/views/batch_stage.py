@@ -137,6 +137,8 @@ class SgdPlot(QWidget):
         import pyqtgraph as pg
 
         self.plot = pg.PlotWidget()
+        for act in self.plot.scene().contextMenu:  # pyqtgraph's "Export..."
+            act.setText(_("Export…"))
         self.plot.setMenuEnabled(False)
         self.plot.setMouseEnabled(False, False)
         self.plot.hideButtons()

@@ -10,6 +10,8 @@ from PySide6.QtWidgets import (
 )
 
 from mlpviz.core.compare.side_by_side import side_by_side, summary
+from mlpviz.gui.labels import Labels
+from mlpviz.i18n import N_, _, count
 
 
 class ComparePanel(QWidget):
@@ -24,20 +26,32 @@ class ComparePanel(QWidget):
         self.sentence = QLabel()
         self.sentence.setWordWrap(True)
         self.table = QTableWidget(0, 4)
-        self.table.setHorizontalHeaderLabels(["array", "entry", "ours", "theirs"])
+        self.labels = Labels()  # the fixed texts, in the current language
+        self.labels.add(lambda _text: self.table.setHorizontalHeaderLabels(
+            [_("array"), _("entry"), _("ours"), _("theirs")]), N_("array"))
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.table.verticalHeader().setVisible(False)
         self.more = QLabel()
-        self.clear_button = QPushButton("Clear comparison")
+        self.clear_button = QPushButton()
+        self.labels.add(self.clear_button.setText, N_("Clear comparison"))
         self.clear_button.clicked.connect(self.cleared)
         for w in (self.title, self.sentence, self.table, self.more, self.clear_button):
             layout.addWidget(w)
         self.comparison = None
+        self._path = ""
+        self._stage: str | None = None
+
+    def retranslate(self) -> None:
+        """Every text again in the current language (the same comparison, the same stage)."""
+        self.labels.retranslate()
+        if self.comparison is not None:
+            self.show_comparison(self.comparison, self._path)
+            self.show_stage(self._stage)
 
     def show_comparison(self, comparison, path: str) -> None:
-        self.comparison = comparison
-        self.title.setText(f"<b>Their trace</b>: {path} — where the numbers differ is "
-                           "highlighted on the network")
+        self.comparison, self._path = comparison, path
+        self.title.setText(_("<b>Their trace</b>: {path} — where the numbers differ is "
+                             "highlighted on the network").format(path=path))
         self.sentence.setText(summary(comparison))
         self.show_stage(comparison.first_stage)
 
@@ -45,11 +59,12 @@ class ComparePanel(QWidget):
         """Their numbers beside ours for the entries that differ on `stage`."""
         if self.comparison is None:
             return
+        self._stage = stage
         rows, left_out = side_by_side(self.comparison, stage)
         self.table.setRowCount(len(rows))
         for i, row in enumerate(rows):
             for c, text in enumerate(row):
                 self.table.setItem(i, c, QTableWidgetItem(text))
-        self.more.setText(f"… and {left_out:,} more entries differ on this stage."
-                          if left_out else "")
+        self.more.setText(_("… and {n} more entries differ on this stage.").format(
+            n=count(left_out)) if left_out else "")
         self.more.setVisible(bool(left_out))

@@ -411,6 +411,8 @@ class CostView(QWidget):
         if self._canvas is None:
             self.update()  # the background until the plots are built
             return
+        for act in self._canvas.scene().contextMenu:  # pyqtgraph's "Export..."
+            act.setText(_("Export…"))
         import pyqtgraph as pg  # imported once by _build_plots
 
         f, fg, bg = self._font_scale, self._foreground, self._background

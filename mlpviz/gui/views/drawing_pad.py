@@ -14,6 +14,8 @@ from PySide6.QtWidgets import (
 from mlpviz.core.arrays import frozen
 from mlpviz.core.explain import prediction_text
 from mlpviz.core.preprocess import mnist_style, soft_brush_segment
+from mlpviz.i18n import N_, _
+from mlpviz.gui.labels import Labels
 from mlpviz.gui.qimage import ImageWidget, rgb_to_qimage
 from mlpviz.gui.theme import DARK, activation_rgb
 from mlpviz.gui.theme import scaled_font
@@ -46,7 +48,8 @@ class DrawingCanvas(QWidget):
         self.setSizePolicy(policy)
         self.setMinimumSize(160, 160)
         self.setCursor(Qt.CursorShape.CrossCursor)
-        self.setToolTip("Hold the left mouse button and draw a digit")
+        self.labels = Labels()
+        self.labels.add(self.setToolTip, N_("Hold the left mouse button and draw a digit"))
 
     def sizeHint(self) -> QSize:
         return QSize(CANVAS_SIDE, CANVAS_SIDE)
@@ -160,18 +163,23 @@ class DrawingPad(QWidget):
                                    hint=PREVIEW_SIDE,
                                    frame=QColor(128, 128, 128))
         self.preview.setFixedSize(PREVIEW_SIDE + 2, PREVIEW_SIDE + 2)  # 4 screen pixels per pixel
-        self.preview.setToolTip("Your drawing as the network gets it: cropped, scaled to fit "
-                                "20×20 pixels and centred by its centre of mass in 28×28, "
-                                "the way the MNIST digits were made")
-        self.preview_caption = QLabel("What the network sees: 28 × 28")
+        self.labels = labels = Labels()  # the fixed texts, in the current language
+        labels.add(self.preview.setToolTip, N_("Your drawing as the network gets it: cropped, "
+                                               "scaled to fit 20×20 pixels and centred by its "
+                                               "centre of mass in 28×28, the way the MNIST "
+                                               "digits were made"))
+        self.preview_caption = QLabel()
+        labels.add(self.preview_caption.setText, N_("What the network sees: 28 × 28"))
         self.preview_caption.setAlignment(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
         self.preview_caption.setWordWrap(True)
-        self.clear_button = QPushButton("Clear")
-        self.clear_button.setToolTip("Wipe the canvas")
+        self.clear_button = QPushButton()
+        labels.add(self.clear_button.setText, N_("Clear"))
+        labels.add(self.clear_button.setToolTip, N_("Wipe the canvas"))
         self.clear_button.clicked.connect(self.clear)
-        self.noise_button = QPushButton("Noise")
-        self.noise_button.setToolTip("Fill the square with random pixels — no digit at all — and "
-                                     "see what the network makes of it")
+        self.noise_button = QPushButton()
+        labels.add(self.noise_button.setText, N_("Noise"))
+        labels.add(self.noise_button.setToolTip, N_("Fill the square with random pixels — no digit "
+                                                    "at all — and see what the network makes of it"))
         self.noise_button.clicked.connect(self.fill_noise)
         self.noise_note = QLabel()
         self.noise_note.setObjectName("noise_note")
@@ -253,6 +261,12 @@ class DrawingPad(QWidget):
         self._digits = tuple(str(n) for n in names) == tuple("0123456789")
         self._show_prediction()
 
+    def retranslate(self) -> None:
+        """Every text again in the current language (the drawing stays)."""
+        self.labels.retranslate()
+        self.canvas.labels.retranslate()
+        self._show_prediction()
+
     def current_input(self) -> np.ndarray:
         """The last preprocessed input sent (784,) (zeros before any drawing)."""
         return self._x
@@ -286,8 +300,8 @@ class DrawingPad(QWidget):
 
     def _show_prediction(self) -> None:
         if self.is_empty():
-            self.prediction_label.setText(
-                f"Draw a digit in the {self.canvas.theme.shades.zero} square")
+            self.prediction_label.setText(_("Draw a digit in the {shade} square").format(
+                shade=_(self.canvas.theme.shades.zero)))
             self.prediction_label.setEnabled(False)
         elif self._prediction is None:
             self.prediction_label.setText("…")
@@ -297,13 +311,14 @@ class DrawingPad(QWidget):
             self.prediction_label.setEnabled(True)
         self.noise_note.setVisible(self._noise)
         if self._noise and self._digits:
-            self.noise_note.setText("This is random noise, not a digit — yet the network names "
-                                    "one anyway: its brightest output always wins, and all it "
-                                    "has ever seen are digits.")
+            self.noise_note.setText(_("This is random noise, not a digit — yet the network "
+                                      "names one anyway: its brightest output always wins, and "
+                                      "all it has ever seen are digits."))
         elif self._noise:
-            self.noise_note.setText("This is random noise, not a picture of anything — yet the "
-                                    "network names a class anyway: its brightest output always "
-                                    "wins, and all it has ever seen are its training pictures.")
+            self.noise_note.setText(_("This is random noise, not a picture of anything — yet "
+                                      "the network names a class anyway: its brightest output "
+                                      "always wins, and all it has ever seen are its training "
+                                      "pictures."))
 
     def _apply_fonts(self) -> None:
         self.prediction_label.setFont(scaled_font(self.font(), 2.0, bold=True))

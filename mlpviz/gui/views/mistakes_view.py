@@ -17,9 +17,10 @@ from PySide6.QtWidgets import (
 )
 
 from mlpviz.core.explain import training_point
-from mlpviz.core.mistakes import Confusion, confusion
+from mlpviz.core.mistakes import SHORT_CAPTION, Confusion, confusion
 from mlpviz.gui.qimage import gray_to_qimage
 from mlpviz.gui.throttle import Throttle
+from mlpviz.i18n import _, count, ngettext
 
 MIN_INTERVAL_S = 1.0  # at most one recomputation a second
 GALLERY_MAX = 120  # thumbnails shown at once (the caption says how many there are)
@@ -144,12 +145,12 @@ class ConfusionMatrix(QWidget):
             p.drawText(QRect(left - fm.height() - 4, round(top + k * side), fm.height() + 2,
                              round(side)), Qt.AlignmentFlag.AlignCenter, name[:4])
         p.drawText(QRect(left, 0, round(n * side), fm.height()), Qt.AlignmentFlag.AlignCenter,
-                   "the network's answer →")
+                   _("the network's answer →"))
         p.save()
         p.translate(fm.height() - 2, top + n * side / 2)
         p.rotate(-90)
         p.drawText(QRect(round(-n * side / 2), -fm.height(), round(n * side), fm.height() + 2),
-                   Qt.AlignmentFlag.AlignCenter, "the right digit →")
+                   Qt.AlignmentFlag.AlignCenter, _("the right digit →"))
         p.restore()
         if self.selected is not None:
             p.setPen(QColor(fg))
@@ -177,11 +178,12 @@ class MistakesView(QWidget):
         self._scale = 1.0
         self.result: Confusion | None = None
         self.shown_indices: np.ndarray = np.zeros(0, np.intp)  # the gallery's samples, in order
-        self.summary = QLabel("The held-out set's confusion matrix appears once a network and "
-                              "a dataset are loaded.")
+        self._computed = None  # the snapshot `result` is of
+        self._misfit = None  # the (inputs, outputs, pixels, classes) that do not fit, if any
+        self.summary = QLabel()
         self.summary.setWordWrap(True)
         self.matrix = ConfusionMatrix()
-        self.matrix.setAccessibleName("Confusion matrix of the held-out set")
+        self.matrix.setAccessibleName(_("Confusion matrix of the held-out set"))
         self.gallery_title = QLabel()
         self.gallery_title.setWordWrap(True)
         self.gallery = QListWidget()
@@ -190,7 +192,7 @@ class MistakesView(QWidget):
         self.gallery.setMovement(QListView.Movement.Static)
         self.gallery.setWrapping(True)
         self.gallery.setUniformItemSizes(True)
-        self.gallery.setAccessibleName("Samples of the chosen cell")
+        self.gallery.setAccessibleName(_("Samples of the chosen cell"))
         self.gallery.itemClicked.connect(self._on_item_picked)
         self.gallery.itemActivated.connect(self._on_item_picked)  # Enter (or a double click)
         self.matrix.cell_chosen.connect(self._on_cell_chosen)
@@ -208,6 +210,7 @@ class MistakesView(QWidget):
         lay.addWidget(self.summary)
         lay.addWidget(split, 1)
         self._apply_thumb_size()
+        self._show_summary()
 
     # -- API ---------------------------------------------------------------------------------
     def set_dataset(self, dataset) -> None:
@@ -235,6 +238,15 @@ class MistakesView(QWidget):
         self._apply_thumb_size()
         self._fill_gallery()
 
+    def retranslate(self) -> None:
+        """Every text again in the current language (the same matrix, the same cell)."""
+        self.matrix.setAccessibleName(_("Confusion matrix of the held-out set"))
+        self.gallery.setAccessibleName(_("Samples of the chosen cell"))
+        self.matrix.update()
+        self._apply_thumb_size()
+        self._show_summary()
+        self._fill_gallery()
+
     # -- work --------------------------------------------------------------------------------
     def _compute(self, snap) -> None:
         if self._images is None:
@@ -243,22 +255,37 @@ class MistakesView(QWidget):
         if snap.sizes[0] != self._images.shape[1] or snap.sizes[-1] < max(2, n_classes):
             self.result = None
             self.matrix.set_counts(None, self._names)
-            self.summary.setText(
-                f"No confusion matrix: this network takes {snap.sizes[0]} inputs and has "
-                f"{snap.sizes[-1]} outputs; the held-out images have {self._images.shape[1]} "
-                f"pixels and {n_classes} classes.")
+            self._misfit = (snap.sizes[0], snap.sizes[-1], self._images.shape[1], n_classes)
+            self._show_summary()
             self._fill_gallery()
             return
         self.result = confusion(snap, self._images.astype(np.float64) / 255.0, self._labels)
+        self._computed, self._misfit = snap, None
         self.matrix.set_counts(self.result.counts, self._names)
-        r = self.result
-        self.summary.setText(
-            f"Held-out set, on the weights at {training_point(snap.epoch, snap.batch)}: "
-            f"{int(np.trace(r.counts)):,} of {r.n:,} answered right "
-            f"({100 * r.accuracy:.1f} %), {r.n - int(np.trace(r.counts)):,} mistakes. Rows: the "
-            f"right digit; columns: the network's answer (its brightest output). Click a cell "
-            f"(or use the arrow keys) for its samples.")
+        self._show_summary()
         self._fill_gallery()
+
+    def _show_summary(self) -> None:
+        """The sentence above the matrix: what it counts, on which weights (or why there is none)."""
+        if self._misfit is not None:
+            inputs, outputs, pixels, classes = self._misfit
+            self.summary.setText(_(
+                "No confusion matrix: this network takes {inputs} inputs and has {outputs} "
+                "outputs; the held-out images have {pixels} pixels and {classes} classes.").format(
+                    inputs=inputs, outputs=outputs, pixels=pixels, classes=classes))
+            return
+        r, snap = self.result, self._computed
+        if r is None:
+            self.summary.setText(_("The held-out set's confusion matrix appears once a network "
+                                   "and a dataset are loaded."))
+            return
+        right = int(np.trace(r.counts))
+        self.summary.setText(_(
+            "Held-out set, on the weights at {when}: {right} of {n} answered right ({percent} %), "
+            "{wrong} mistakes. Rows: the right digit; columns: the network's answer (its brightest "
+            "output). Click a cell (or use the arrow keys) for its samples.").format(
+                when=training_point(snap.epoch, snap.batch), right=count(right), n=count(r.n),
+                percent=f"{100 * r.accuracy:.1f}", wrong=count(r.n - right)))
 
     def _on_cell_chosen(self, i: int, j: int) -> None:
         self._fill_gallery()
@@ -266,13 +293,13 @@ class MistakesView(QWidget):
     def _cell_indices(self) -> tuple[np.ndarray, str]:
         r, sel = self.result, self.matrix.selected
         if sel is None:
-            return r.mistakes(), "Every mistake"
+            return r.mistakes(), _("Every mistake")
         i, j = sel
         name = self._names[i] if i < len(self._names) else str(i)
         if i == j:
-            return r.cell(i, j), f"{name} answered right"
+            return r.cell(i, j), _("{name} answered right").format(name=name)
         other = self._names[j] if j < len(self._names) else str(j)
-        return r.cell(i, j), f"{name} taken for {other}"
+        return r.cell(i, j), _("{name} taken for {other}").format(name=name, other=other)
 
     def _fill_gallery(self) -> None:
         self.gallery.clear()
@@ -283,16 +310,20 @@ class MistakesView(QWidget):
         rows, what = self._cell_indices()
         self.shown_indices = rows
         shown = rows[:GALLERY_MAX]
-        more = f" (the first {len(shown)} shown)" if len(rows) > len(shown) else ""
-        self.gallery_title.setText(
-            f"<b>{what}</b>: {len(rows):,} sample{'s' if len(rows) != 1 else ''}{more}. Under "
-            f"each: the network's two brightest answers. Click one (or Enter) to step through "
-            f"its backprop.")
+        if len(rows) > len(shown):
+            samples = ngettext("{n} sample (the first {shown} shown)",
+                               "{n} samples (the first {shown} shown)", len(rows))
+        else:
+            samples = ngettext("{n} sample", "{n} samples", len(rows))
+        self.gallery_title.setText(_(
+            "<b>{what}</b>: {samples}. Under each: the network's two brightest answers. Click one "
+            "(or Enter) to step through its backprop.").format(
+                what=what, samples=samples.format(n=count(len(rows)), shown=len(shown))))
         for k in shown:
-            item = QListWidgetItem(self._icon(int(k)), self.result.caption(int(k))
-                                   .replace(", then", "\nthen").replace(" — ", "\n"))
+            item = QListWidgetItem(self._icon(int(k)), self.result.short_caption(int(k)))
             item.setData(Qt.ItemDataRole.UserRole, int(k))
-            item.setToolTip(f"Held-out sample #{int(k)}: {self.result.caption(int(k))}")
+            item.setToolTip(_("Held-out sample #{index}: {caption}").format(
+                index=int(k), caption=self.result.caption(int(k))))
             self.gallery.addItem(item)
 
     def _icon(self, k: int) -> QIcon:
@@ -306,8 +337,14 @@ class MistakesView(QWidget):
         s = round(THUMB * self._scale)
         self.gallery.setIconSize(QSize(s, s))
         fm = self.fontMetrics()  # the gallery's font: this widget's (the application's)
-        self.gallery.setGridSize(QSize(max(s, fm.horizontalAdvance("then 8 (100 %)")) + 12,
+        widest = _(SHORT_CAPTION).format(first=8, first_value="100 %", second=8,
+                                         second_value="100 %", label=8)
+        self.gallery.setGridSize(QSize(max([s] + [fm.horizontalAdvance(line)
+                                                  for line in widest.split("\n")]) + 12,
                                        s + 3 * fm.height() + 12))
+        # one whole row at least, captions included: the matrix gives way, not the last line
+        self.gallery.setMinimumHeight(self.gallery.gridSize().height()
+                                      + 2 * self.gallery.frameWidth() + 2)
 
     def changeEvent(self, event) -> None:
         if event.type() == QEvent.Type.FontChange:  # presentation mode: the captions grow

@@ -59,6 +59,7 @@ from mlpviz.core.network import forward_pass
 from mlpviz.core.overlay import Overlay
 from mlpviz.core.snapshot import Snapshot
 from mlpviz.gui.theme import DARK, Theme, mix, mix_array, rgb
+from mlpviz.i18n import _
 from mlpviz.gui.views import compare_overlay
 
 LINE_MODES = ("weights", "gradient")
@@ -523,7 +524,7 @@ class NetworkView(QWidget):
     def _paint_empty(self, p: QPainter) -> None:
         p.setPen(QColor(self._theme.muted))
         p.setFont(self._fonts(self.width(), self.height())["label"])
-        p.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, "no network yet")
+        p.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, _("no network yet"))
 
     def _paint_lines(self, p: QPainter, g: _Geometry) -> None:
         keys = self._line_keys(g)
@@ -1010,12 +1011,13 @@ class NetworkView(QWidget):
         neuron of layer ≥ 1 or a line, else None (the input pixels have nothing to follow)."""
         hit = self._hit(pos)
         if hit is not None and hit[0] == "neuron" and hit[1] >= 1:
-            return (f"Pin neuron {hit[2]} of layer {hit[1]}: follow it over training",
-                    ("neuron", hit[1], hit[2], -1))
+            return (_("Pin neuron {j} of layer {l}: follow it over training").format(
+                j=hit[2], l=hit[1]), ("neuron", hit[1], hit[2], -1))
         if hit is not None and hit[0] == "line":
             l, j, k = hit[1:]
-            return (f"Pin the weight from neuron {k} of layer {l} to neuron {j} of layer "
-                    f"{l + 1}: follow it over training", ("weight", l, j, k))
+            return (_("Pin the weight from neuron {k} of layer {l} to neuron {j} of layer "
+                      "{next}: follow it over training").format(k=k, l=l, j=j, next=l + 1),
+                    ("weight", l, j, k))
         return None
 
     def contextMenuEvent(self, event) -> None:  # noqa: N802 (Qt override)

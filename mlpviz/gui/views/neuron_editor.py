@@ -17,6 +17,8 @@ from PySide6.QtWidgets import (
 
 from mlpviz.core.history import StepHistory, same_parameters
 from mlpviz.core.neuron_edit import SCALE_RANGE, NeuronEdit, apply_edit, bias_range
+from mlpviz.gui.labels import Labels
+from mlpviz.i18n import N_, _, tidy
 
 SLIDER_STEPS = 1000
 
@@ -42,6 +44,11 @@ class NeuronEditor(QWidget):
         self._edit: NeuronEdit | None = None  # the edit on show (relative to _base)
         self._undo_edits: list = []  # (edit, base) before each step
         self._pending: NeuronEdit | None = None  # asked for while a proposal was out
+        # one drag of the bias slider is one undo step: the drag each edit belongs to (counted
+        # from 1; None: not dragged), of the pending edit and of the last step made
+        self._drags = 0
+        self._pending_drag: int | None = None
+        self._step_drag: int | None = None
 
         self.bias_slider = QSlider(Qt.Orientation.Horizontal)
         self.bias_slider.setObjectName("bias_slider")
@@ -56,11 +63,15 @@ class NeuronEditor(QWidget):
         self.scale_spin.setSingleStep(0.1)
         self.scale_spin.setDecimals(2)
         self.scale_spin.setPrefix("×")
-        self.off_check = QCheckBox("Switch off (the next layer uses a = 0 for it)")
+        self.labels = labels = Labels()  # the fixed texts, in the current language
+        self.off_check = QCheckBox()
+        labels.add(self.off_check.setText, N_("Switch off (the next layer uses a = 0 for it)"))
         self.off_check.setObjectName("off_check")
-        self.undo_button = QPushButton("Undo edit")
+        self.undo_button = QPushButton()
+        labels.add(self.undo_button.setText, N_("Undo edit"))
         self.undo_button.setObjectName("undo_edit")
-        self.restore_button = QPushButton("Restore trained values")
+        self.restore_button = QPushButton()
+        labels.add(self.restore_button.setText, N_("Restore trained values"))
         self.restore_button.setObjectName("restore_trained")
         self.note = QLabel()
         self.note.setObjectName("editor_note")
@@ -68,14 +79,19 @@ class NeuronEditor(QWidget):
 
         grid = QGridLayout(self)
         grid.setContentsMargins(0, 0, 0, 0)
-        title = QLabel("<b>Edit this neuron by hand</b> (training pauses; Restore "
-                       "puts back the trained values)")
+        title = QLabel()
+        labels.add(title.setText, N_("<b>Edit this neuron by hand</b> (training pauses; Restore "
+                                     "puts back the trained values)"))
         title.setWordWrap(True)
         grid.addWidget(title, 0, 0, 1, 3)
-        grid.addWidget(QLabel("bias b"), 1, 0)
+        bias = QLabel()
+        labels.add(bias.setText, N_("bias b"))
+        grid.addWidget(bias, 1, 0)
         grid.addWidget(self.bias_slider, 1, 1)
         grid.addWidget(self.bias_spin, 1, 2)
-        grid.addWidget(QLabel("incoming weights"), 2, 0)
+        incoming = QLabel()
+        labels.add(incoming.setText, N_("incoming weights"))
+        grid.addWidget(incoming, 2, 0)
         grid.addWidget(self.scale_spin, 2, 1, Qt.AlignmentFlag.AlignLeft)
         grid.addWidget(self.off_check, 3, 0, 1, 3)
         buttons = QHBoxLayout()
@@ -87,6 +103,7 @@ class NeuronEditor(QWidget):
         grid.setColumnStretch(1, 1)
 
         self.bias_slider.valueChanged.connect(self._on_slider)
+        self.bias_slider.sliderPressed.connect(self._on_drag_started)
         self.bias_spin.valueChanged.connect(lambda _v: self._on_changed())
         self.scale_spin.valueChanged.connect(lambda _v: self._on_changed())
         self.off_check.toggled.connect(lambda _v: self._on_changed())
@@ -95,6 +112,11 @@ class NeuronEditor(QWidget):
         self._update_buttons()
 
     # -- API ---------------------------------------------------------------------------------
+    def retranslate(self) -> None:
+        """Every text again in the current language (the edit stays)."""
+        self.labels.retranslate()
+        self._update_buttons()
+
     def show_neuron(self, snap, layer: int, j: int) -> None:
         """The network on show and the neuron (layer 1 … L, j) to edit."""
         moved_on = snap is not self._snap and not self._history.show(*_params(snap))
@@ -109,7 +131,11 @@ class NeuronEditor(QWidget):
         if self._pending is not None and not self._history.waiting:
             edit, self._pending = self._pending, None
             if edit.layer == layer and edit.j == j:
-                self._propose(edit)
+                self._propose(edit, self._pending_drag)
+
+    def can_undo(self, snap) -> bool:
+        """Whether `undo` would take back the edit that made `snap`'s parameters."""
+        return self._history.undoes(*_params(snap))
 
     def undo(self) -> None:
         """Put back the parameters from before the last edit (or restore), bit for bit."""
@@ -117,6 +143,7 @@ class NeuronEditor(QWidget):
         if before is None:
             return
         self._edit, self._base = self._undo_edits.pop()
+        self._step_drag = None
         self.parameters_proposed.emit(*before)
         self._update_buttons()
 
@@ -128,6 +155,9 @@ class NeuronEditor(QWidget):
         self._base = None
 
     # -- internals ---------------------------------------------------------------------------
+    def _on_drag_started(self) -> None:
+        self._drags += 1
+
     def _on_slider(self, value: int) -> None:
         lo, hi = self.bias_spin.minimum(), self.bias_spin.maximum()
         self.bias_spin.setValue(lo + (hi - lo) * value / SLIDER_STEPS)  # → _on_changed
@@ -138,23 +168,32 @@ class NeuronEditor(QWidget):
         self._sync_slider()
         edit = NeuronEdit(*self._neuron, float(self.bias_spin.value()),
                           float(self.scale_spin.value()), self.off_check.isChecked())
+        drag = self._drags if self.bias_slider.isSliderDown() else None
         if self._history.waiting:
-            self._pending = edit  # sent when the answer to the last one arrives
+            self._pending, self._pending_drag = edit, drag  # sent when the answer arrives
         else:
-            self._propose(edit)
+            self._propose(edit, drag)
 
-    def _propose(self, edit: NeuronEdit) -> None:
+    def _propose(self, edit: NeuronEdit, drag: int | None = None) -> None:
         if self._base is None:
             self._base = _params(self._snap)
         if self._trained is None:
             self._trained = _params(self._snap)
-        self._step(apply_edit(*self._base, edit), edit)
+        self._step(apply_edit(*self._base, edit), edit, drag)
 
-    def _step(self, after, edit: NeuronEdit | None) -> None:
-        """Propose `after` (made by `edit`) from the network on show, undoably."""
+    def _step(self, after, edit: NeuronEdit | None, drag: int | None = None) -> None:
+        """Propose `after` (made by `edit`) from the network on show, undoably: the steps of
+        one drag (`drag`, its number) are one step for Undo."""
         before = _params(self._snap)
         if same_parameters(before, (tuple(after[0]), tuple(after[1]))):
             self._edit = edit
+            return
+        same_drag = drag is not None and drag == self._step_drag and self._history.undoes(*before)
+        self._step_drag = drag
+        if same_drag:
+            self._edit = edit
+            self.parameters_proposed.emit(*self._history.amend(after))
+            self._update_buttons()
             return
         self._undo_edits.append((self._edit, self._base))
         self._edit = edit
@@ -198,8 +237,8 @@ class NeuronEditor(QWidget):
         self.restore_button.setEnabled(edited)
         notes = [self._off_note()] if self._off_note() else []
         if edited:
-            notes.append("Edited by hand: Restore puts back the trained values.")
-        self.note.setText(" ".join(notes))
+            notes.append(_("Edited by hand: Restore puts back the trained values."))
+        self.note.setText(tidy(" ".join(notes)))
 
     def _off_note(self) -> str:
         """From the numbers: whether every outgoing weight of the neuron on show is 0."""
@@ -208,5 +247,5 @@ class NeuronEditor(QWidget):
         layer, j = self._neuron
         if not 1 <= layer < len(self._snap.sizes) - 1 or self._snap.weights[layer][:, j].any():
             return ""
-        return (f"Off: all {self._snap.sizes[layer + 1]} outgoing weights are 0, so layer "
-                f"{layer + 1} uses a = 0 for this neuron.")
+        return _("Off: all {n} outgoing weights are 0, so layer {next} uses a = 0 for this "
+                 "neuron.").format(n=self._snap.sizes[layer + 1], next=layer + 1)

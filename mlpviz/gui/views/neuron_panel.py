@@ -27,14 +27,16 @@ from mlpviz.core.layout import image_side_of
 from mlpviz.core.network import forward_pass
 from mlpviz.core.palette import LESSON
 from mlpviz.core.notation import sup
+from mlpviz.i18n import N_, _, count
+from mlpviz.gui.labels import Labels
 from mlpviz.gui.qimage import ImageWidget, color_hex, rgb_to_qimage
 from mlpviz.gui.theme import scaled_font
 from mlpviz.gui.views.neuron_editor import NeuronEditor
 from mlpviz.gui.views.weights_grid import SCALE_PERCENTILE
 
-STROKE_HINT = ("{Pos} pixels push this neuron on, {neg} ones push it off. A neuron meant to spot a "
-               "short stroke would have {pos} on the stroke and {neg} in a ring around it: lit by "
-               "the stroke only when there is nothing around it.")
+STROKE_HINT = N_("{Pos} pixels push this neuron on, {neg} ones push it off. A neuron meant to spot "
+                 "a short stroke would have {pos} on the stroke and {neg} in a ring around it: lit "
+                 "by the stroke only when there is nothing around it.")
 
 
 class SignedBars(QWidget):
@@ -126,10 +128,14 @@ class NeuronPanel(QWidget):
         self._rows: list[tuple[QLabel, QLabel]] = []
         values = QGridLayout()
         values.setHorizontalSpacing(14)
-        rows = (("activation", "a", self.value_a), ("pre-activation", "z", self.value_z),
-                ("bias", "b", self.value_b), ("weighted sum", "Σ w·a", self.value_sum))
+        self.labels = Labels()  # the fixed texts, in the current language
+        rows = ((N_("activation  <b>{symbol}</b>"), "a", self.value_a),
+                (N_("pre-activation  <b>{symbol}</b>"), "z", self.value_z),
+                (N_("bias  <b>{symbol}</b>"), "b", self.value_b),
+                (N_("weighted sum  <b>{symbol}</b>"), "Σ w·a", self.value_sum))
         for i, (words, symbol, w) in enumerate(rows):
-            name = QLabel(f"{words}  <b>{symbol}</b>")
+            name = QLabel()
+            self.labels.add(name.setText, words, symbol=symbol)
             self._names[symbol] = name
             self._rows.append((name, w))
             w.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
@@ -216,12 +222,15 @@ class NeuronPanel(QWidget):
         softmax = layer == L and cost.softmax_output
         f = act.symbol
 
-        where = "for the sample on show" if x is not None else "no sample on show: weights only"
-        self.subtitle.setText(f"Neuron {index} of {sizes[layer]} (numbered 0–{sizes[layer] - 1}) "
-                              f"in layer {layer} · {where}")
+        where = _("for the sample on show") if x is not None else _("no sample on show: weights "
+                                                                    "only")
+        self.subtitle.setText(_("Neuron {j} of {n} (numbered 0–{last}) in layer {l} · {where}")
+                              .format(j=index, n=sizes[layer], last=sizes[layer] - 1, l=layer,
+                                      where=where))
         self.value_b.setText(fixed(b, signed=True))
         aprev = f"a{sup(prev)}"
-        self._names["Σ w·a"].setText(f"weighted sum  <b>Σ w·{aprev}</b>")
+        self._names["Σ w·a"].setText(_("weighted sum  <b>{symbol}</b>").format(
+            symbol=f"Σ w·{aprev}"))
         if acts is not None:
             z = float(zs[layer][index])
             a = float(acts[layer][index])
@@ -245,25 +254,34 @@ class NeuronPanel(QWidget):
             for v in (self.value_a, self.value_z, self.value_sum):
                 v.setText("—")
             out = "softmax(z)" if softmax else f"{f}(z)"
-            self.formula.setText(f"a = {out}, z = Σ w·{aprev} + b<br>(show a sample to see the "
-                                 "numbers)")
+            self.formula.setText(f"a = {out}, z = Σ w·{aprev} + b<br>" +
+                                 _("(show a sample to see the numbers)"))
             self.threshold.setText(threshold_text(b, act, softmax))
             a_prev = None
 
         self._show_weights(w, a_prev, prev, image_side_of(sizes[0]))
 
+    def retranslate(self) -> None:
+        """Every text again in the current language (the same neuron, the same numbers)."""
+        self.labels.retranslate()
+        self.editor.retranslate()
+        if self._args is not None:
+            self.show_neuron(*self._args)
+        else:
+            self._show_nothing()
+
     def set_snapshot(self, snap) -> None:
         """New parameters (training goes on): show the same neuron with them (nothing to do for
         the snapshot already shown)."""
         if self._args is not None and snap is not self._args[0]:
-            _, x, layer, index, names = self._args
+            _old, x, layer, index, names = self._args
             self.show_neuron(snap, x, layer, index, names)
 
     def set_input(self, x: np.ndarray | None) -> None:
         """A new sample on show (sizes[0],) or None: show the same neuron for it (nothing to do
         for the sample already shown)."""
         if self._args is not None and not _same_input(x, self._args[1]):
-            snap, _, layer, index, names = self._args
+            snap, _old, layer, index, names = self._args
             self.show_neuron(snap, x, layer, index, names)
 
     def set_colors(self, background: str | None = None, foreground: str | None = None,
@@ -294,13 +312,14 @@ class NeuronPanel(QWidget):
     def _title(layer: int, index: int, sizes: tuple[int, ...], names: list[str]) -> str:
         if layer == len(sizes) - 1:
             name = names[index] if index < len(names) else str(index)
-            return f"Output ‘{name}’"
+            return _("Output ‘{name}’").format(name=name)
         name = neuron_name(layer, index, sizes, names)  # "input pixel 406 (…)", "hidden layer 1, …"
         return name[:1].upper() + name[1:]
 
     def _show_input(self, acts: list[np.ndarray] | None, index: int) -> None:
-        self.subtitle.setText(f"The input layer has no weights or bias: each neuron holds "
-                              f"{self._shades.pixel_value()}, its activation.")
+        self.subtitle.setText(_("The input layer has no weights or bias: each neuron holds "
+                                "{value}, its activation.").format(
+                                    value=self._shades.pixel_value()))
         self.value_a.setText(fixed(acts[0][index]) if acts else "—")
         self._show_rows(1)
         for w in (self.formula, self.threshold, self.weight_range, self.strongest_positive,
@@ -314,12 +333,12 @@ class NeuronPanel(QWidget):
         """Neuron's incoming weights w (from layer `prev`; inputs from a side × side picture)
         and, with a sample, the terms w · a_prev."""
         n = len(w)
-        self.weight_range.setText(f"{n:,} incoming weights, from {fixed(w.min(), signed=True)} "
-                                  f"to {fixed(w.max(), signed=True)}")
+        self.weight_range.setText(_("{n} incoming weights, from {lo} to {hi}").format(
+            n=count(n), lo=fixed(w.min(), signed=True), hi=fixed(w.max(), signed=True)))
         k_pos, k_neg = int(np.argmax(w)), int(np.argmin(w))
-        self.strongest_positive.setText(self._strongest("Strongest positive", w, k_pos, a_prev,
+        self.strongest_positive.setText(self._strongest(_("Strongest positive"), w, k_pos, a_prev,
                                                         prev, side))
-        self.strongest_negative.setText(self._strongest("Strongest negative", w, k_neg, a_prev,
+        self.strongest_negative.setText(self._strongest(_("Strongest negative"), w, k_neg, a_prev,
                                                         prev, side))
         colors = dict(background=self._background, positive=self._positive,
                       negative=self._negative)
@@ -327,33 +346,38 @@ class NeuronPanel(QWidget):
             scale = robust_scale(w, SCALE_PERCENTILE)  # as in the weights grid
             self.weights_image.set_image(rgb_to_qimage(signed_rgb(w.reshape(side, side), scale,
                                                                   **colors)))
-            self.weights_image.setToolTip(f"This neuron's {n:,} incoming weights, one per pixel")
-            self.terms_image.setToolTip(f"Weight × pixel: the {n:,} terms that add up to Σ w·a")
-            pos, neg = self._words
-            self.weights_caption.setText(f"Weights w: {pos} +, {neg} −, full colour from "
-                                         f"±{fixed(scale)}")
+            self.weights_image.setToolTip(_("This neuron's {n} incoming weights, one per pixel")
+                                          .format(n=count(n)))
+            self.terms_image.setToolTip(_("Weight × pixel: the {n} terms that add up to Σ w·a")
+                                        .format(n=count(n)))
+            pos, neg = (_(word) for word in self._words)
+            self.weights_caption.setText(_("Weights w: {pos} +, {neg} −, full colour from "
+                                           "±{scale}").format(pos=pos, neg=neg,
+                                                              scale=fixed(scale)))
             if a_prev is not None:
                 terms = w * a_prev
                 tscale = robust_scale(terms, SCALE_PERCENTILE)
                 self.terms_image.set_image(rgb_to_qimage(signed_rgb(terms.reshape(side, side),
                                                                     tscale, **colors)))
-                self.terms_caption.setText(f"w × pixel: the {n} terms of Σ w·a, full colour "
-                                           f"from ±{fixed(tscale)}")
+                self.terms_caption.setText(_("w × pixel: the {n} terms of Σ w·a, full colour "
+                                             "from ±{scale}").format(n=n, scale=fixed(tscale)))
                 self.terms_image.show()
             else:
                 self.terms_image.hide()
                 self.terms_caption.setText("")
-            self.weights_hint.setText(STROKE_HINT.format(Pos=pos.capitalize(), pos=pos,
-                                                         neg=neg))
+            self.weights_hint.setText(_(STROKE_HINT).format(Pos=pos.capitalize(), pos=pos,
+                                                            neg=neg))
             self.pictures.show()
             self.bars.hide()
         else:
-            src = "inputs" if prev == 0 else f"layer {prev}'s neurons"
+            src = _("inputs") if prev == 0 else _("layer {l}'s neurons").format(l=prev)
             self.weight_bars.set_values(w)
-            self.weight_bars_caption.setText(f"Incoming weights w from {src} 0–{n - 1}")
+            self.weight_bars_caption.setText(_("Incoming weights w from {src} 0–{last}").format(
+                src=src, last=n - 1))
             if a_prev is not None:
                 self.term_bars.set_values(w * a_prev)
-                self.term_bars_caption.setText(f"w × a{sup(prev)}: the terms of Σ w·a")
+                self.term_bars_caption.setText(_("{product}: the terms of Σ w·a").format(
+                    product=f"w × a{sup(prev)}"))
                 self.term_bars.show()
             else:
                 self.term_bars.hide()
@@ -363,10 +387,11 @@ class NeuronPanel(QWidget):
 
     def _strongest(self, what: str, w: np.ndarray, k: int, a_prev: np.ndarray | None, prev: int,
                    side: int) -> str:
-        src = pixel_name(k, side) if prev == 0 else f"layer {prev} neuron {k}"
-        text = f"{what}: w = {fixed(w[k], signed=True)} from {src}"
+        src = pixel_name(k, side) if prev == 0 else _("layer {l} neuron {k}").format(l=prev, k=k)
+        text = _("{what}: w = {w} from {src}").format(what=what, w=fixed(w[k], signed=True),
+                                                      src=src)
         if a_prev is not None:
-            what_a = self._shades.quality if prev == 0 else "a"
+            what_a = _(self._shades.quality) if prev == 0 else "a"
             text += f" ({what_a} {fixed(a_prev[k])})"
         return text
 
@@ -379,9 +404,9 @@ class NeuronPanel(QWidget):
     def _show_nothing(self) -> None:
         self._show_rows(len(self._rows))
         self.editor.hide()
-        self.title.setText("No neuron chosen")
-        self.subtitle.setText("Click a neuron in the network, or a picture under Weights, to see "
-                              "its numbers here.")
+        self.title.setText(_("No neuron chosen"))
+        self.subtitle.setText(_("Click a neuron in the network, or a picture under Weights, to "
+                                "see its numbers here."))
         for v in (self.value_a, self.value_z, self.value_b, self.value_sum):
             v.setText("—")
         for w in (self.formula, self.threshold, self.weight_range, self.strongest_positive,

@@ -19,8 +19,10 @@ from PySide6.QtWidgets import (QHBoxLayout, QLabel, QPushButton, QScrollArea, QV
 from mlpviz.core.checkpoints import Checkpoints
 from mlpviz.core.notation import fmt_sig
 from mlpviz.core.pins import Pin, Pins, pin_series
+from mlpviz.gui.labels import Labels
+from mlpviz.i18n import N_, _, count
 
-EMPTY = ("Nothing pinned yet. Right-click a neuron or a line of the network (or select a neuron "
+EMPTY = N_("Nothing pinned yet. Right-click a neuron or a line of the network (or select a neuron "
          "and press P) to follow it here over training and over the replay.")
 REDRAW_MS = 150  # at most ~7 recomputations a second (each one backprop per new checkpoint)
 PLOT_HEIGHT = 120
@@ -31,9 +33,11 @@ def pin_caption(pin: Pin, batches: float, value: float, gradient: float) -> str:
     """"w₂,₁₄⁽²⁾ = 0.1234, ∂C/∂w₂,₁₄⁽²⁾ = −0.001234 after 1,234 mini-batches" — the numbers
     at the marker; a gradient that cannot be computed (no label) is said so."""
     grad = (f"{pin.gradient_name()} = {fmt_sig(gradient)}" if np.isfinite(gradient)
-            else f"{pin.gradient_name()}: no label, no gradient")
-    val = f"{pin.name()} = {fmt_sig(value)}" if np.isfinite(value) else f"{pin.name()}: no input"
-    return f"{val}, {grad} after {int(batches):,} mini-batches"
+            else _("{name}: no label, no gradient").format(name=pin.gradient_name()))
+    val = (f"{pin.name()} = {fmt_sig(value)}" if np.isfinite(value)
+           else _("{name}: no input").format(name=pin.name()))
+    return _("{value}, {gradient} after {batches} mini-batches").format(
+        value=val, gradient=grad, batches=count(int(batches)))
 
 
 class _PinRow(QWidget):
@@ -44,12 +48,11 @@ class _PinRow(QWidget):
         import pyqtgraph as pg
 
         self.pin = pin
-        self.caption = QLabel(pin.describe())
+        self.caption = QLabel()
         self.caption.setWordWrap(True)
         self.numbers = QLabel()
         self.numbers.setWordWrap(True)
-        button = QPushButton("Unpin")
-        button.setToolTip(f"Stop following {pin.name()}")
+        self.button = button = QPushButton()
         button.clicked.connect(lambda: unpin(pin))
         head = QHBoxLayout()
         head.addWidget(self.caption, 1)
@@ -74,6 +77,17 @@ class _PinRow(QWidget):
         lay.addLayout(head)
         lay.addWidget(self.numbers)
         lay.addWidget(self.canvas)
+        self.labels = Labels()
+        self.labels.add_plot_menu(self.canvas)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        """The caption and the button in the current language (the numbers follow with the
+        next `show_series`)."""
+        self.labels.retranslate()
+        self.caption.setText(self.pin.describe())
+        self.button.setText(_("Unpin"))
+        self.button.setToolTip(_("Stop following {name}").format(name=self.pin.name()))
 
     def show_series(self, x: np.ndarray, values: np.ndarray, at: int) -> None:
         """x (n,), values (n, 2): value and gradient; the marker at checkpoint `at`."""
@@ -126,7 +140,7 @@ class PinsView(QWidget):
         self._series: tuple[np.ndarray, np.ndarray] | None = None
         self._colors = ("#e0e0e0", "#f0a020", 1.0)  # foreground, accent, scale
         self._rows: list[_PinRow] = []
-        self.note = QLabel(EMPTY)
+        self.note = QLabel(_(EMPTY))
         self.note.setWordWrap(True)
         self._list = QWidget()
         self._list_layout = QVBoxLayout(self._list)
@@ -152,7 +166,7 @@ class PinsView(QWidget):
         sizes = self._record.snapshots[-1].sizes if len(self._record) else None
         problem = pin.problem(sizes) if sizes is not None else None
         if problem:
-            self.note.setText(f"Not pinned: {problem}.")
+            self.note.setText(_("Not pinned: {problem}.").format(problem=problem))
             return
         self.set_pins(self._pins.added(pin))
 
@@ -181,8 +195,8 @@ class PinsView(QWidget):
             gone = [p for p in self._pins.pins if p.problem(sizes)]
             if gone:
                 self.set_pins(Pins(tuple(p for p in self._pins.pins if p not in gone)))
-                self.note.setText(f"Unpinned {', '.join(p.name() for p in gone)}: the network "
-                                  "on show has no such neuron or weight.")
+                self.note.setText(_("Unpinned {names}: the network on show has no such neuron "
+                                    "or weight.").format(names=", ".join(p.name() for p in gone)))
         self._schedule()
 
     def set_input(self, x: np.ndarray | None, label: int | None) -> None:
@@ -239,8 +253,19 @@ class PinsView(QWidget):
                 row.set_colors(*self._colors)
             self._list_layout.insertWidget(len(self._rows), row)
             self._rows.append(row)
+        self._say_what()
+
+    def retranslate(self) -> None:
+        """Every text again in the current language (the same pins, the same series)."""
+        for row in self._rows:
+            row.retranslate()
+        self._say_what()
+        self.refresh()
+
+    def _say_what(self) -> None:
         if not self._pins.pins:
-            self.note.setText(EMPTY)
+            self.note.setText(_(EMPTY))
         else:
-            self.note.setText("Each pin over training: its value (left) and its gradient on the "
-                              "input on show (right); the line marks the replayed checkpoint.")
+            self.note.setText(_("Each pin over training: its value (left) and its gradient on "
+                                "the input on show (right); the line marks the replayed "
+                                "checkpoint."))

@@ -23,11 +23,14 @@ from PySide6.QtWidgets import (
 from mlpviz.core.colormap import (
     DEFAULT_BACKGROUND, rgb_to_hex, sign_colors, signed_rgb_per_image, updated_colors,
 )
+from mlpviz.core.explain import training_point
 from mlpviz.core.palette import LESSON
 from mlpviz.core.runs import (
-    MAX_PINNED, RunLog, Runs, RunSettings, baseline_curve, difference_label,
+    MAX_PINNED, RunLog, Runs, RunSettings, baseline_curve, difference_label, settings_text,
 )
+from mlpviz.gui.labels import Labels
 from mlpviz.gui.qimage import color_hex, rgb_to_qimage
+from mlpviz.i18n import N_, _, tidy
 from mlpviz.gui.views.weights_grid import SCALE_PERCENTILE, TileGrid
 
 # One colour per pinned run (none is the cost plot's blue, orange or green); a run keeps its
@@ -35,7 +38,7 @@ from mlpviz.gui.views.weights_grid import SCALE_PERCENTILE, TileGrid
 RUN_COLORS = ("#b463e6", "#e0458f", "#19a9c2", "#c9a227", "#8d8d8d")
 assert len(RUN_COLORS) >= MAX_PINNED
 
-CAPTION = ("<b>Compare runs.</b> <i>Pin</i> a run: its cost and held-out accuracy stay on the "
+CAPTION = N_("<b>Compare runs.</b> <i>Pin</i> a run: its cost and held-out accuracy stay on the "
            "plots (dashed), keyed by what differs from the run on show. <i>Rerun from the same "
            "start</i> trains again from this run's first weights and shuffle order, with the η "
            "and batch size set now. Runs are placed by the samples they have seen.")
@@ -67,27 +70,36 @@ class RunsView(QWidget):
         self._picture_colors = (DEFAULT_BACKGROUND, *sign_colors())  # until the theme's
         self._current_weights: np.ndarray | None = None
         self._words = LESSON.words  # the palette's names of the sign colours
-        caption = QLabel(CAPTION)
+        self._texts = texts = Labels()  # the fixed texts, in the current language
+        self._point: tuple[int, int] | None = None  # the run on show's (epoch, batch)
+        caption = QLabel()
+        texts.add(caption.setText, CAPTION)
         caption.setWordWrap(True)
         caption.setTextFormat(Qt.TextFormat.RichText)
-        self.pin_button = QPushButton("Pin this run")
-        self.pin_button.setToolTip("Keep this run's curves on the plots as a baseline (Ctrl+B)")
-        self.rerun_button = QPushButton("Rerun from the same start")
-        self.rerun_button.setToolTip("The same initial weights and shuffle order, with the η and "
-                                     "batch size set now (Ctrl+R)")
+        self.pin_button = QPushButton()
+        texts.add(self.pin_button.setText, N_("Pin this run"))
+        texts.add(self.pin_button.setToolTip,
+                  N_("Keep this run's curves on the plots as a baseline (Ctrl+B)"))
+        self.rerun_button = QPushButton()
+        texts.add(self.rerun_button.setText, N_("Rerun from the same start"))
+        texts.add(self.rerun_button.setToolTip, N_("The same initial weights and shuffle order, "
+                                                   "with the η and batch size set now (Ctrl+R)"))
         self.pin_button.clicked.connect(self.pin_requested)
         self.rerun_button.clicked.connect(self.rerun_requested)
         self.run_list = QListWidget()
-        self.run_list.setToolTip("The pinned runs, keyed by what differs from the run on show; "
-                                 "select one to see its weights below, Delete removes it")
-        self.remove_button = QPushButton("Remove")
-        self.remove_button.setToolTip("Unpin the selected run (Delete)")
+        texts.add(self.run_list.setToolTip, N_("The pinned runs, keyed by what differs from the "
+                                               "run on show; select one to see its weights "
+                                               "below, Delete removes it"))
+        self.remove_button = QPushButton()
+        texts.add(self.remove_button.setText, N_("Remove"))
+        texts.add(self.remove_button.setToolTip, N_("Unpin the selected run (Delete)"))
         self.remove_button.clicked.connect(self._on_remove_clicked)
         QShortcut(QKeySequence.StandardKey.Delete, self.run_list, self._on_remove_clicked,
                   context=Qt.ShortcutContext.WidgetShortcut)
         self.run_list.currentRowChanged.connect(lambda _row: self._render_pictures())
-        self.current_caption = QLabel("<b>This run</b>")
-        self.pinned_caption = QLabel("<b>Pinned run</b>: none selected")
+        self.current_caption = QLabel()
+        self.pinned_caption = QLabel()
+        self._say_current()
         for label in (self.current_caption, self.pinned_caption):
             label.setWordWrap(True)
             label.setTextFormat(Qt.TextFormat.RichText)
@@ -136,21 +148,35 @@ class RunsView(QWidget):
     def set_snapshot(self, snap) -> None:
         """This run's newest first-layer weights W⁽¹⁾ for the left pictures."""
         self._current_weights = np.asarray(snap.weights[0])
-        self.current_caption.setText(f"<b>This run</b>, epoch {snap.epoch}")
+        self._point = snap.epoch, snap.batch
+        self._say_current()
         self._render_pictures()
+
+    def retranslate(self) -> None:
+        """Every text again in the current language (the same runs, the same curves)."""
+        self._texts.retranslate()
+        self._say_current()
+        self._refresh()
+
+    def _say_current(self) -> None:
+        if self._point is None:
+            self.current_caption.setText(_("<b>This run</b>"))
+        else:
+            self.current_caption.setText(_("<b>This run</b>, {when}").format(
+                when=training_point(*self._point)))
 
     # -- pinning -----------------------------------------------------------------------------
     def pin(self, snap, settings: RunSettings) -> bool:
         """Pin the run on show as it is now (`snap`: its latest parameters); problem_found and
         False when it has not trained a mini-batch or MAX_PINNED runs are pinned."""
         if self._log.batches == 0:
-            self.problem_found.emit("There is nothing to pin yet: this run has not trained a "
-                                    "mini-batch. Train it, then pin it.")
+            self.problem_found.emit(_("There is nothing to pin yet: this run has not trained a "
+                                      "mini-batch. Train it, then pin it."))
             return False
         try:
             self._runs = self._runs.pinned(self._log.run(settings, snap.weights[0]))
         except ValueError as e:
-            self.problem_found.emit(f"The run was not pinned: {e}.")
+            self.problem_found.emit(_("The run was not pinned: {reason}.").format(reason=e))
             return False
         self._colors.append(next(c for c in RUN_COLORS if c not in self._colors))
         self._refresh()
@@ -198,8 +224,8 @@ class RunsView(QWidget):
 
     # -- internals ---------------------------------------------------------------------------
     def _label(self, run) -> str:
-        return "pinned" if self._settings is None else difference_label(run.settings,
-                                                                         self._settings)
+        return _("pinned") if self._settings is None else difference_label(run.settings,
+                                                                           self._settings)
 
     def _on_remove_clicked(self) -> None:
         self.remove(self.run_list.currentRow())
@@ -213,10 +239,12 @@ class RunsView(QWidget):
         for run, colour in zip(self._runs.runs, self._colors):
             label = self._label(run)
             acc = run.final_accuracy
-            said = f"held-out {100 * acc:.1f} %" if math.isfinite(acc) else "no epoch yet"
-            item = QListWidgetItem(f"━ ━  {label}  ·  {run.epochs} epochs, {said}")
+            said = (_("held-out {percent} %").format(percent=f"{100 * acc:.1f}")
+                    if math.isfinite(acc) else _("no epoch yet"))
+            item = QListWidgetItem(tidy(_("━ ━  {label}  ·  {epochs} epochs, {said}").format(
+                label=label, epochs=run.epochs, said=said)))
             item.setForeground(QColor(colour))
-            item.setToolTip(", ".join(f"{k}: {v}" for k, v in run.settings.as_dict().items()))
+            item.setToolTip(settings_text(run.settings))
             self.run_list.addItem(item)
             curves.append((baseline_curve(run, label, self._batch_size), colour))
         self.run_list.setCurrentRow(min(row, self.run_list.count() - 1))
@@ -228,10 +256,11 @@ class RunsView(QWidget):
 
     def _render_pictures(self) -> None:
         background, positive, negative = self._picture_colors
-        (pos_word, neg_word), pos, neg = self._words, rgb_to_hex(positive), rgb_to_hex(negative)
-        self.weights_caption.setText(
-            f"<b>First-layer weights</b> (<b><span style='color:{pos}'>{pos_word}</span></b> "
-            f"&gt; 0, <b><span style='color:{neg}'>{neg_word}</span></b> &lt; 0):")
+        pos, neg = rgb_to_hex(positive), rgb_to_hex(negative)
+        self.weights_caption.setText(_(
+            "<b>First-layer weights</b> (<b><span style='color:{pos}'>{pos_word}</span></b> "
+            "&gt; 0, <b><span style='color:{neg}'>{neg_word}</span></b> &lt; 0):").format(
+                pos=pos, neg=neg, pos_word=_(self._words[0]), neg_word=_(self._words[1])))
         for grid, W in ((self.current_grid, self._current_weights),
                         (self.pinned_grid, self._selected_weights())):
             side = 0 if W is None else int(round(math.sqrt(W.shape[1])))
@@ -246,9 +275,10 @@ class RunsView(QWidget):
     def _selected_weights(self) -> np.ndarray | None:
         row = self.run_list.currentRow()
         if not 0 <= row < len(self._colors):
-            self.pinned_caption.setText("<b>Pinned run</b>: none selected")
+            self.pinned_caption.setText(_("<b>Pinned run</b>: none selected"))
             return None
         run, colour = self._runs.runs[row], self._colors[row]
-        self.pinned_caption.setText(f"<b><span style='color:{colour}'>Pinned</span></b>: "
-                                    f"{self._label(run)}, epoch {run.epochs}")
+        self.pinned_caption.setText(_("<b><span style='color:{colour}'>Pinned</span></b>: "
+                                      "{label}, epoch {epoch}").format(
+                                          colour=colour, label=self._label(run), epoch=run.epochs))
         return run.first_weights

@@ -18,6 +18,8 @@ from PySide6.QtWidgets import (
 
 from mlpviz.core.explain import activation_text
 from mlpviz.core.sample import SPLITS, SampleChoice, typical_index
+from mlpviz.i18n import N_, _, count
+from mlpviz.gui.labels import Labels
 from mlpviz.gui.qimage import ImageWidget, color_hex, rgb_to_qimage
 from mlpviz.gui.theme import DARK, activation_rgb, scaled_font
 
@@ -152,11 +154,12 @@ class SampleView(QWidget):
         self._rng = np.random.default_rng(seed)
         self._theme = DARK  # the sample is drawn as the network view draws its input
 
+        self.labels = labels = Labels()  # the fixed texts, in the current language
         self.split_combo = QComboBox()
-        self.split_combo.setToolTip("Held-out samples were never used for training")
+        labels.add(self.split_combo.setToolTip, N_("Held-out samples were never used for training"))
         self.split_combo.currentIndexChanged.connect(self._on_split_chosen)
         self.filter_combo = QComboBox()
-        self.filter_combo.setToolTip("Show only samples with this label")
+        labels.add(self.filter_combo.setToolTip, N_("Show only samples with this label"))
         self.filter_combo.currentIndexChanged.connect(self._on_filter_chosen)
         self.image = ImageWidget(self._picture(np.zeros((28, 28))), hint=168,
                                  frame=QColor(128, 128, 128))
@@ -168,18 +171,25 @@ class SampleView(QWidget):
         self.answer_text = QLabel()
         self.answer_text.setObjectName("answer")
         self.answer_text.setWordWrap(True)
-        self.bars_caption = QLabel("Output layer: ▶ marks the right answer, the coloured bar "
-                                   "is the network's answer (its largest output)")
+        self.bars_caption = QLabel()
+        labels.add(self.bars_caption.setText, N_("Output layer: ▶ marks the right answer, the "
+                                                 "coloured bar is the network's answer (its "
+                                                 "largest output)"))
         self.bars_caption.setWordWrap(True)
         self.bars = OutputBars()
-        self.bars.setToolTip("The output layer: one neuron per class. The brightest (largest) "
-                             "is the network's answer; ▶ marks the right one")
-        self.prev_button = QPushButton("◀ Previous")
-        self.next_button = QPushButton("Next ▶")
-        self.random_button = QPushButton("Random")
-        self.mistake_button = QPushButton("Show me a mistake")
-        self.mistake_button.setToolTip("The next sample (with this label, in this split) that the "
-                                       "network gets wrong")
+        labels.add(self.bars.setToolTip, N_("The output layer: one neuron per class. The "
+                                            "brightest (largest) is the network's answer; ▶ "
+                                            "marks the right one"))
+        self.prev_button = QPushButton()
+        labels.add(self.prev_button.setText, N_("◀ Previous"))
+        self.next_button = QPushButton()
+        labels.add(self.next_button.setText, N_("Next ▶"))
+        self.random_button = QPushButton()
+        labels.add(self.random_button.setText, N_("Random"))
+        self.mistake_button = QPushButton()
+        labels.add(self.mistake_button.setText, N_("Show me a mistake"))
+        labels.add(self.mistake_button.setToolTip, N_("The next sample (with this label, in this "
+                                                      "split) that the network gets wrong"))
         self.status_text = QLabel()
         self.status_text.setObjectName("status")
         self.status_text.setWordWrap(True)
@@ -268,8 +278,18 @@ class SampleView(QWidget):
 
     def _say_shades(self) -> None:
         shades = self._theme.shades
-        self.image.setToolTip(f"The sample's 28×28 pixels: the 784 input activations, 0 "
-                              f"({shades.zero}) to 1 ({shades.one})")
+        self.image.setToolTip(_("The sample's 28×28 pixels: the 784 input activations, 0 "
+                                "({zero}) to 1 ({one})").format(zero=_(shades.zero),
+                                                                one=_(shades.one)))
+
+    def retranslate(self) -> None:
+        """Every text again in the current language (the sample and the network stay)."""
+        self.labels.retranslate()
+        self._say_shades()
+        if self._dataset is not None:
+            self._fill_combos()
+        self._refresh()
+        self.status_text.clear()  # a sentence about the last search, not about the sample
 
     def current(self) -> SampleChoice | None:
         return self._choice
@@ -322,21 +342,21 @@ class SampleView(QWidget):
         if self._dataset is None:
             return
         if self._snapshot is None:
-            self.status_text.setText("There is no network yet to make mistakes.")
+            self.status_text.setText(_("There is no network yet to make mistakes."))
             return
         pred = self._split_predictions()
         allowed = self._allowed()
         wrong = allowed[pred[allowed] != self._labels()[allowed]]
         if wrong.size == 0:
-            what = self._filter_words()
-            self.status_text.setText(f"No mistakes: the network gets every {what} right.")
+            self.status_text.setText(_("No mistakes: the network gets every {what} right.")
+                                     .format(what=self._filter_words()))
             return
         current = self._choice.index if self._choice is not None else -1
         after = wrong[wrong > current]
         self.select(int(after[0] if after.size else wrong[0]))
-        self.status_text.setText(
-            f"{wrong.size:,} of the {allowed.size:,} {self._filter_words(plural=True)} "
-            f"are wrong ({wrong.size / allowed.size:.1%}).")
+        self.status_text.setText(_("{wrong} of the {all} {what} are wrong ({share}).").format(
+            wrong=count(wrong.size), all=count(allowed.size),
+            what=self._filter_words(plural=True), share=f"{wrong.size / allowed.size:.1%}"))
 
     # -- internals ---------------------------------------------------------------------------
     def _labels(self) -> np.ndarray:
@@ -378,25 +398,29 @@ class SampleView(QWidget):
         return self._predictions[self._split]
 
     def _filter_words(self, plural: bool = False) -> str:
-        split = SPLITS[self._split]
+        split = _(SPLITS[self._split])
         if self._label_filter is None:
-            return f"{split} samples" if plural else f"{split} sample"
+            return (_("{split} samples") if plural else _("{split} sample")).format(split=split)
         name = self._dataset.class_names[self._label_filter]
-        return f"{split} “{name}”" + ("s" if plural else "")
+        return (_("{split} “{name}”s") if plural else _("{split} “{name}”")).format(
+            split=split, name=name)
 
     def _say_none(self) -> None:
-        self.status_text.setText(f"There are no {self._filter_words(plural=True)}.")
+        self.status_text.setText(_("There are no {what}.").format(
+            what=self._filter_words(plural=True)))
 
     def _fill_combos(self) -> None:
         ds = self._dataset
         for combo in (self.split_combo, self.filter_combo):
             combo.blockSignals(True)
             combo.clear()
-        self.split_combo.addItem(f"Held-out samples ({len(ds.test_labels):,})", "test")
-        self.split_combo.addItem(f"Training samples ({len(ds.train_labels):,})", "train")
-        self.filter_combo.addItem("All labels", None)
+        self.split_combo.addItem(_("Held-out samples ({n})").format(n=count(len(ds.test_labels))),
+                                 "test")
+        self.split_combo.addItem(_("Training samples ({n})").format(n=count(len(ds.train_labels))),
+                                 "train")
+        self.filter_combo.addItem(_("All labels"), None)
         for k, name in enumerate(ds.class_names):
-            self.filter_combo.addItem(f"Only {name}", k)
+            self.filter_combo.addItem(_("Only {name}").format(name=name), k)
         for combo in (self.split_combo, self.filter_combo):
             combo.blockSignals(False)
         self._sync_combos()
@@ -433,16 +457,16 @@ class SampleView(QWidget):
         """Redraw image, texts and bars from the current sample and snapshot."""
         c = self._choice
         if self._dataset is None or c is None:
-            self.label_text.setText("No sample")
+            self.label_text.setText(_("No sample"))
             self.where_text.setText("")
             self.answer_text.setText("")
             self.bars.set_outputs(None, None)
             return
         names = self._dataset.class_names
         self.image.set_image(self._picture(self._images()[c.index].reshape(28, 28) / 255.0))
-        self.label_text.setText(f"Label: {names[c.label]}")
-        self.where_text.setText(f"{SPLITS[c.split]} sample #{c.index:,} of "
-                                f"{len(self._labels()):,}")
+        self.label_text.setText(_("Label: {name}").format(name=names[c.label]))
+        self.where_text.setText(_("{split} sample #{index} of {n}").format(
+            split=_(SPLITS[c.split]), index=count(c.index), n=count(len(self._labels()))))
         self._refresh_answer()
 
     def _refresh_answer(self) -> None:
@@ -453,14 +477,15 @@ class SampleView(QWidget):
             return
         names = self._dataset.class_names
         if self._snapshot is None:
-            self.answer_text.setText("No network yet")
+            self.answer_text.setText(_("No network yet"))
             self.bars.set_outputs(None, c.label)
             return
         out = self._snapshot.forward(c.x)
         j = int(np.argmax(out))
         self.bars.set_outputs(out, c.label)
-        verdict = "right ✓" if j == c.label else "wrong ✗"
-        self.answer_text.setText(f"Network says: {names[j]}\n{verdict}")
+        verdict = _("right ✓") if j == c.label else _("wrong ✗")
+        self.answer_text.setText(_("Network says: {name}\n{verdict}").format(name=names[j],
+                                                                            verdict=verdict))
 
     def _apply_fonts(self) -> None:
         self.label_text.setFont(scaled_font(self.font(), 2.0, bold=True))

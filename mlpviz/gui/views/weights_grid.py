@@ -4,6 +4,7 @@ green/red or blue/orange)."""
 from __future__ import annotations
 
 import math
+from typing import Callable
 
 import numpy as np
 from PySide6.QtCore import QEvent, QPoint, QRect, QSize, Qt, Signal
@@ -15,10 +16,11 @@ from mlpviz.core.colormap import (
 )
 from mlpviz.core.palette import LESSON
 from mlpviz.gui.qimage import color_hex, rgb_to_qimage
+from mlpviz.i18n import N_, _
 
 SCALE_PERCENTILE = 99.0  # each picture's colour scale: its 99th percentile of |w|
 
-CAPTION = (
+CAPTION = N_(
     "<b>First hidden layer</b>: one picture per neuron — its {n_in} incoming weights laid out "
     "like the {side}×{side} image. <b><span style='color:{pos}'>{Pos_word}</span></b>: weight "
     "&gt; 0, <b><span style='color:{neg}'>{neg_word}</span></b>: weight &lt; 0, faint: near 0 (each picture "
@@ -30,7 +32,9 @@ CAPTION = (
 
 class TileGrid(QWidget):
     """n small pictures in a near-square grid (16 → 4×4), numbered from 0 like the neurons in
-    the network view; a click sends the index."""
+    the network view; a click sends the index. With `choosable` set, the keyboard chooses too:
+    the arrows move a ring from picture to picture (while the stepper, whose keys they are
+    then, is closed) and Enter sends its index; `tip(i)` is picture i's tooltip."""
 
     tile_clicked = Signal(int)
 
@@ -39,14 +43,24 @@ class TileGrid(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self._images: list[QImage] = []
-        self._hover = -1
+        self._hover = -1  # the picture under the pointer, or the keyboard's
+        self.tip: Callable[[int], str] | None = None
         self.setMouseTracking(True)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setMinimumSize(120, 120)
 
     def set_images(self, images: list[QImage]) -> None:
         self._images = images
+        if self._hover >= len(images):
+            self._hover = -1
         self.update()
+
+    def set_choosable(self, tip: Callable[[int], str]) -> None:
+        """Pictures that stand for something to choose: `tip(i)` says what picture i is (in the
+        language on show when asked); the keyboard reaches them (Tab) and chooses (arrows,
+        Enter)."""
+        self.tip = tip
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
 
     def count(self) -> int:
         return len(self._images)
@@ -87,8 +101,7 @@ class TileGrid(QWidget):
             self._hover = i
             shape = Qt.CursorShape.PointingHandCursor if i >= 0 else Qt.CursorShape.ArrowCursor
             self.setCursor(shape)
-            self.setToolTip(f"Hidden layer 1, neuron {i}: click for its numbers" if i >= 0
-                            else "")
+            self.setToolTip(self.tip(i) if i >= 0 and self.tip else "")
             self.update()
         super().mouseMoveEvent(event)
 
@@ -105,6 +118,22 @@ class TileGrid(QWidget):
                 event.accept()
                 return
         super().mouseReleaseEvent(event)
+
+    def keyPressEvent(self, event) -> None:
+        n = len(self._images)
+        moves = {Qt.Key.Key_Left: -1, Qt.Key.Key_Right: 1,
+                 Qt.Key.Key_Up: -self.shape()[1], Qt.Key.Key_Down: self.shape()[1]}
+        if self.tip is None or n == 0:
+            super().keyPressEvent(event)
+        elif event.key() in moves:
+            self._hover = 0 if self._hover < 0 else min(max(self._hover + moves[event.key()], 0),
+                                                        n - 1)
+            self.setToolTip(self.tip(self._hover))
+            self.update()
+        elif event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self._hover >= 0:
+            self.tile_clicked.emit(self._hover)
+        else:
+            super().keyPressEvent(event)
 
     def paintEvent(self, event) -> None:
         if not self._images:
@@ -160,8 +189,10 @@ class WeightsGrid(QWidget):
         self.caption.setWordWrap(True)
         self.caption.setTextFormat(Qt.TextFormat.RichText)
         self.grid = TileGrid()
+        self.grid.set_choosable(
+            lambda i: _("Hidden layer 1, neuron {j}: click for its numbers").format(j=i))
         self.grid.tile_clicked.connect(self.neuron_clicked)
-        self.empty_text = QLabel("No network yet")
+        self.empty_text = QLabel(_("No network yet"))
         self.empty_text.setAlignment(Qt.AlignmentFlag.AlignCenter)
         layout = QVBoxLayout(self)
         layout.addWidget(self.caption)
@@ -178,7 +209,8 @@ class WeightsGrid(QWidget):
         if side * side != W.shape[1]:
             self._weights = None
             self.grid.set_images([])
-            self.empty_text.setText(f"The inputs ({W.shape[1]}) are not a square image")
+            self.empty_text.setText(_("The inputs ({n}) are not a square image").format(
+                n=W.shape[1]))
             self._set_empty(True)
             return
         self._weights = W.reshape(len(W), side, side)
@@ -203,6 +235,12 @@ class WeightsGrid(QWidget):
         self.set_colors(**{k: color_hex(getattr(theme, k, None))
                            for k in ("background", "foreground", "positive", "negative")})
 
+    def retranslate(self) -> None:
+        """The caption again in the current language (the pictures stay)."""
+        self._update_caption()
+        if self._weights is None and self.empty_text.text():
+            self.empty_text.setText(_("No network yet"))
+
     def images(self) -> np.ndarray | None:
         """The pictures shown: uint8 (n, 28, 28, 3), or None."""
         return None if self._rgb is None else self._rgb.copy()
@@ -218,11 +256,11 @@ class WeightsGrid(QWidget):
         self._set_empty(False)
 
     def _update_caption(self) -> None:
-        self.caption.setText(CAPTION.format(pos=rgb_to_hex(self._positive),
-                                            neg=rgb_to_hex(self._negative),
-                                            Pos_word=self._words[0].capitalize(),
-                                            neg_word=self._words[1],
-                                            n_in=self._side * self._side, side=self._side))
+        self.caption.setText(_(CAPTION).format(pos=rgb_to_hex(self._positive),
+                                               neg=rgb_to_hex(self._negative),
+                                               Pos_word=_(self._words[0]).capitalize(),
+                                               neg_word=_(self._words[1]),
+                                               n_in=self._side * self._side, side=self._side))
 
     def _set_empty(self, empty: bool) -> None:
         self.grid.setVisible(not empty)
