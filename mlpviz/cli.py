@@ -12,7 +12,6 @@ import argparse
 import contextlib
 import math
 import os
-import signal
 import sys
 import tempfile
 from pathlib import Path
@@ -23,7 +22,7 @@ from mlpviz import __version__, i18n
 from mlpviz.core.activations import ACTIVATIONS
 from mlpviz.core.costs import COSTS
 from mlpviz.core.datasets import (
-    FASHION_SYSTEM_DIR, Dataset, DatasetError, available_datasets, has_dataset_files, load_dataset,
+    FASHION_SYSTEM_DIR, Dataset, DatasetError, available_datasets, has_dataset_files,
 )
 from mlpviz.core.gradcheck import (
     AGREES, DISAGREES, GRADCHECK_TOLERANCE, KINK, NOT_DIFFERENTIABLE, NOT_FINITE, TOO_SMALL,
@@ -31,17 +30,17 @@ from mlpviz.core.gradcheck import (
 )
 from mlpviz.core.imports import OURS, import_model, load_any_model
 from mlpviz.core.limits import (
-    DRAWN, MAX_MODEL_PARAMETERS, TRAINED, architecture_problem, fit_problem, hidden_problem,
+    DRAWN, MAX_MODEL_PARAMETERS, TRAINED, architecture_problem, hidden_problem,
     parse_hidden,
 )
 from mlpviz.core.model_file import ModelFileError
 from mlpviz.core.model_metadata import ModelMetadata
-from mlpviz.core.network import Network, NonFiniteError
+from mlpviz.core.network import Network
 from mlpviz.core.paths import cache_dir
 from mlpviz.core.training import Trainer, TrainingDiverged, default_lr, single_blas_thread
 from mlpviz.cli_support import (
-    CommandError, _check_output_path, _count, _isatty, _load_data, _model_and_data, _naming,
-    _ProgressBar, _say, _silence_stdout, _StopOnSignals, _tell, _whole_number,
+    CommandError, _check_output_path, _count, _load_data, _model_and_data, _naming,
+    _ProgressBar, _say, _silence_stdout, _StopOnSignals, _whole_number,
 )
 from mlpviz.handout_cli import add_lesson_command, cmd_lesson
 from mlpviz.i18n import N_, _

@@ -3,6 +3,7 @@ window after a short training run, the backpropagation stepper at stages 3, 4b a
 Chinese), and presentation mode (F5) at 1280×800 on the network and on stage 5.
 
     .venv/bin/python scripts/make_screenshots.py [--out resources] [--train-steps 300]
+        [--only mistakes.png …]
 
 Each picture is one run of the command line, so anyone can make any other picture the same way.
 """
@@ -37,10 +38,14 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default=str(Path(__file__).resolve().parents[1] / "resources"))
     parser.add_argument("--train-steps", type=int, default=300)
+    parser.add_argument("--only", nargs="+", choices=sorted(PICTURES), metavar="NAME",
+                        help="these pictures only (default: all)")
     args = parser.parse_args(argv)
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen",
            "MLPVIZ_SETTINGS_ORG": "mlpviz-screenshots"}
     for name, options in PICTURES.items():
+        if args.only and name not in args.only:
+            continue
         out = Path(args.out) / name
         cmd = command(out, options, args.train_steps)
         done = subprocess.run(cmd, env=env)

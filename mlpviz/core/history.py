@@ -71,6 +71,21 @@ class StepHistory:
         self._proposed = _kept(*after)
         return self._proposed
 
+    def amend(self, after: Parameters) -> Parameters:
+        """The last step again, ending at θ' = `after` instead (a slider still being dragged:
+        one undo for the whole drag); θ from before it is kept. Returns the copy to apply."""
+        if not self._before:
+            raise ValueError("no step to amend")
+        self._proposed = _kept(*after)
+        return self._proposed
+
+    def undoes(self, weights: Sequence[np.ndarray], biases: Sequence[np.ndarray]) -> bool:
+        """Whether Undo would take back the step that made this network: a step is left to
+        undo and the network is the one the last step (or undo) produced."""
+        shown = (tuple(weights), tuple(biases))
+        return self.can_undo and (same_parameters(shown, self._proposed)
+                                  or same_parameters(shown, self._on_show))
+
     def undo(self) -> Parameters | None:
         """The parameters from before the last step, bit for bit, to apply (expected next); None
         if there is nothing to undo."""

@@ -27,7 +27,6 @@ from mlpviz.core.lesson_file import EXTENSION, LessonFileError, LessonState, rea
     write_lesson
 from mlpviz.core.model_metadata import ModelMetadata
 from mlpviz.core.network import Network
-from mlpviz.core.palette import PALETTES
 from mlpviz.core.runs import Runs
 from mlpviz.gui.side_tabs import show_tab, side_docks
 from mlpviz.i18n import N_, _, tidy

@@ -372,6 +372,7 @@ class MainWindow(QMainWindow):
         self._action(t, N_("Rerun from the same start"), self.session.rerun, "Ctrl+R",
                      tip=N_("This run again from its first weights and shuffle order, with the η "
                             "and batch size set now"))
+        self._action(t, N_("Undo"), self._undo, "Ctrl+Z")
         self._action(t, N_("Pin this run as a baseline"), self._on_pin_run, "Ctrl+B",
                      tip=N_("Keep its cost and accuracy on the plots to compare the next run with"))
         t.addSeparator()
@@ -712,6 +713,16 @@ class MainWindow(QMainWindow):
         if self.session.is_training:
             self.statusBar().showMessage(_("Training paused: a neuron was edited by hand"), 5000)
         self.session.apply_parameters(weights, biases)
+
+    def _undo(self) -> None:
+        """Ctrl+Z: take back the neuron edit or the stepper's step that made the network on
+        show (each keeps its own exact undo); nothing when neither did."""
+        snap = self.session.snapshot
+        for can, undo in ((self.neuron_panel.editor.can_undo, self.neuron_panel.editor.undo),
+                          (self.stepper.can_undo, self.stepper.undo_step)):
+            if can(snap):
+                undo()
+                return
 
     def _refused_while_replaying(self, what: str) -> bool:
         """True (and the banner says why) if the timeline shows an earlier checkpoint: a change

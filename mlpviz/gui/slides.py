@@ -24,7 +24,7 @@ from mlpviz.gui import export
 from mlpviz.gui.background import Background
 from mlpviz.gui.recorder import Recorder
 from mlpviz.i18n import N_, _
-from mlpviz.movie import MAX_GIF_FPS, MovieError, movie_problem, open_movie
+from mlpviz.movie import MovieError, movie_problem, open_movie
 
 WHAT = {"window": N_("The whole window"), "network": N_("The network view")}
 

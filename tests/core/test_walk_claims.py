@@ -21,10 +21,12 @@ from mlpviz.core.activations import ACTIVATIONS
 from mlpviz.core.costs import COSTS
 from mlpviz.core.minibatch import minibatch_with
 from mlpviz.core.network import Network
+from mlpviz.core.palette import LESSON
 from mlpviz.core.training import Trainer, TrainingDiverged
 from mlpviz.core.walk import build_walk, chain_rule
 from mlpviz.core.walk.claims import Claim, FalseClaim, Said, claim, first_true
-from mlpviz.core.walk.context import Context
+from mlpviz.core.walk.context import DIGITS, Context
+from mlpviz.core.walk.cost import wants_stage
 from mlpviz.core.walk.levers import activations_stage, bias_stage, weights_stage
 
 N_TRAIN = 1000  # training samples for the tiny trained networks (fast, and enough to learn)
@@ -195,14 +197,16 @@ def test_the_grid_meets_the_cases_it_is_for(bundled):
 def test_the_nudge_comparison_of_stage_3_on_the_untrained_default_network(bundled):
     """Held-out sample 351 (a '1' the untrained network gets right): the '1' nudge is +0.11 and
     the '7' nudge −0.29, so raising the '1' does NOT matter more; over 300 samples, every stage-3
-    comparison holds."""
+    comparison holds (stage 3 built as build_walk builds it, without the other stages)."""
     net = Network([784, 16, 16, 10], seed=0)
     X, y = bundled.test_images / 255.0, bundled.test_labels.astype(int)
     s = build_walk(net, X[351], int(y[351])).stage("wants")
     assert "raising the '1' matters more" not in s.text
     assert any(c.relation == "more" for c in s.claims)
+    assert wants_stage(Context(net, net.backprop(X[351], int(y[351])), DIGITS, 3.0,
+                               LESSON)).text == s.text  # the walk's stage 3, built alone
     for i in range(300):
-        s = build_walk(net, X[i], int(y[i])).stage("wants")
+        s = wants_stage(Context(net, net.backprop(X[i], int(y[i])), DIGITS, 3.0, LESSON))
         for c in s.claims:
             assert c.holds() and c.text in s.text
 

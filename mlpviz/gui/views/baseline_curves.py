@@ -32,6 +32,9 @@ class BaselineCurves:
         self._legend = pg.LegendItem(offset=(-4, 4), verSpacing=-6)
         self._legend.setParentItem(cost_plot.vb)
         self._legend.setVisible(False)
+        self._keys: list[tuple] = []  # each line of the key: its item, label, colour, size
+        self._ruler = pg.LabelItem()  # measures a label's text, never shown
+        cost_plot.vb.sigResized.connect(self._fit)
 
     def show(self, curves: Sequence[tuple[BaselineCurve, str]], scale: float, foreground: str,
              background: str) -> None:
@@ -41,6 +44,7 @@ class BaselineCurves:
             plot.removeItem(item)
         self._items = []
         self._legend.clear()
+        self._keys = []
         self._curves = tuple(curves)
         cost_plot, acc_plot = self._plots
         width = 2.0 * max(1.0, scale)
@@ -57,21 +61,64 @@ class BaselineCurves:
             self._key(cost, curve.label, colour, scale)
         if self._curves:
             self._key(self._current, THIS_RUN, foreground, scale)
-        # two columns: a wide, low key leaves the falling curves below it in view
-        self._legend.setColumnCount(2 if len(self._legend.items) > 2 else 1)
         self._legend.setBrush(pg.mkBrush(background + "c0"))
         self._legend.setPen(pg.mkPen(foreground, width=0.5))
         self._legend.setVisible(bool(self._curves))
+        self._fit()
 
     def _key(self, item, label: str, colour: str, scale: float) -> None:
         """A line of the key, its text in the curve's colour; small, for the plot is only
         ~200 px high at 1280×800."""
-        self._legend.addItem(item, label)
-        self._legend.items[-1][1].setText(label, color=colour, size=f"{8.5 * scale:.1f}pt")
+        self._keys.append((item, label, colour, f"{8.5 * scale:.1f}pt"))
+
+    def _fit(self) -> None:
+        """The key inside the cost plot, however long its labels: two columns (wide and low,
+        leaving the falling curves below it in view) when they fit the plot's width, else
+        one; a label still too wide is broken after its commas."""
+        if not self._keys:
+            return
+        room = self._plots[0].vb.width() - 8  # the key's offset from the right edge, and some
+        labels = [label for _item, label, _colour, _size in self._keys]
+        for columns in ((2, 1) if len(self._keys) > 2 else (1,)):
+            if self._lay_out(columns, labels) <= room:
+                return
+        widths = [self._text_width(label, size) for _item, label, _colour, size in self._keys]
+        text_room = room - (self._legend.width() - max(widths))  # the samples take the rest
+        self._lay_out(1, [self._wrapped(label, size, text_room)
+                          for _item, label, _colour, size in self._keys])
+
+    def _lay_out(self, columns: int, texts: list[str]) -> float:
+        """The key made anew in `columns` columns with these texts; its width."""
+        legend = self._legend
+        legend.clear()  # (laid out again, items keep the width they had: made anew instead)
+        legend.setColumnCount(columns)
+        for (item, _label, colour, size), text in zip(self._keys, texts):
+            legend.addItem(item, text)
+            legend.items[-1][1].setText(text, color=colour, size=size)
+        legend.layout.activate()
+        legend.updateSize()
+        return legend.width()
+
+    def _text_width(self, text: str, size: str) -> float:
+        self._ruler.setText(text, size=size)
+        return self._ruler.item.boundingRect().width()
+
+    def _wrapped(self, text: str, size: str, room: float) -> str:
+        """`text` broken after its commas into lines at most `room` wide (where it can be)."""
+        parts = text.split(", ")
+        lines = [parts[0]]
+        for part in parts[1:]:
+            if self._text_width(f"{lines[-1]}, {part}", size) <= room:
+                lines[-1] = f"{lines[-1]}, {part}"
+            else:
+                lines[-1] += ","
+                lines.append(part)
+        return "<br>".join(lines)
 
     def labels(self) -> list[str]:
-        """The key's entries as shown, baselines first, then "this run" (none without pins)."""
-        return [label.text for _sample, label in self._legend.items]
+        """The key's entries, baselines first, then "this run" (none without pins); a label
+        broken over lines to fit is given whole."""
+        return [label for _item, label, _colour, _size in self._keys]
 
     def extent(self) -> tuple[float, float]:
         """(largest x, highest cost) of the pinned runs, for the plots' ranges (0, 0 if none)."""
@@ -80,3 +127,4 @@ class BaselineCurves:
         costs = [float(np.nanmax(c.cost)) for c, _ in self._curves
                  if len(c.cost) and np.isfinite(c.cost).any()]
         return max(xs, default=0.0), max(costs, default=0.0)
+

@@ -22,12 +22,16 @@ the emphasis or the geometry change.
 
 Building a raster takes a few hundred ms, so while the widget is being resized (and for networks
 whose raster would be too big, e.g. 4 hidden layers of 128) the lines are drawn with QPainter
-instead; the raster is built once the size has settled.
+instead; the raster is built once the size has settled. The last RASTERS_KEPT rasters are kept
+for every view (a raster depends only on where the lines are): a size seen before (the window
+restored, presentation mode left, the same network rebuilt, another window) paints at once.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Sequence
 
@@ -64,8 +68,29 @@ INPUT_STYLES = ("image", "circles")
 RASTER_PAIR_BUDGET = 12_000_000  # (pixel, line) pairs; bigger networks are drawn with QPainter
 AUTO_THIN_LINES = 20_000  # ... and only their strongest lines, about this many (see _top_k_for)
 RESIZE_SETTLE_MS = 150
+RASTERS_KEPT = 2  # line rasters kept for sizes seen before (~20 MB each for 784-16-16-10)
 DENSE_LAYER = 3000  # weight layers with more lines than this get 1-px lines, the others thicker
 ARROW_HEAD = 2.0  # a nudge arrow's head: at least this many shaft widths long
+
+
+# Rasters by (width, height, digest of the lines and their thickness), shared by every view:
+# `LineRaster` is only read while painting (its scratch arrays are reused by the next paint, which
+# runs on the GUI thread after this one has copied its pixels out).
+_RASTERS: OrderedDict[tuple, lay.LineRaster] = OrderedDict()
+
+
+def _kept_raster(key: tuple) -> lay.LineRaster | None:
+    raster = _RASTERS.get(key)
+    if raster is not None:
+        _RASTERS.move_to_end(key)
+    return raster
+
+
+def _keep_raster(key: tuple, raster: lay.LineRaster) -> lay.LineRaster:
+    _RASTERS[key] = raster
+    while len(_RASTERS) > RASTERS_KEPT:
+        _RASTERS.popitem(last=False)
+    return raster
 
 
 def arrow_min_length(width: float) -> float:
@@ -401,14 +426,22 @@ class NetworkView(QWidget):
         return self._geom
 
     def _raster(self, g: _Geometry) -> lay.LineRaster | None:
-        """The numpy line raster for this geometry, built now unless a resize is in progress."""
+        """The numpy line raster for this geometry: one kept from before, else built now unless
+        a resize is in progress."""
         if self._raster_mode == "qt" or g.pairs > RASTER_PAIR_BUDGET:
             return None
         if g.raster is None:
-            if self._raster_mode == "auto" and self._settle.isActive():
-                return None
             W, H = round(g.layout.width * g.dpr), round(g.layout.height * g.dpr)
-            g.raster = lay.LineRaster(g.layout.flat_segments() * g.dpr, W, H, g.thickness)
+            segments = g.layout.flat_segments() * g.dpr
+            if "raster_key" not in g.extra:
+                digest = hashlib.sha1(segments.tobytes() + g.thickness.tobytes()).digest()
+                g.extra["raster_key"] = (W, H, digest)
+            g.raster = _kept_raster(g.extra["raster_key"])
+            if g.raster is None:
+                if self._raster_mode == "auto" and self._settle.isActive():
+                    return None
+                g.raster = _keep_raster(g.extra["raster_key"],
+                                        lay.LineRaster(segments, W, H, g.thickness))
             self._rendered_keys = None
         return g.raster
 

@@ -44,6 +44,11 @@ class NeuronEditor(QWidget):
         self._edit: NeuronEdit | None = None  # the edit on show (relative to _base)
         self._undo_edits: list = []  # (edit, base) before each step
         self._pending: NeuronEdit | None = None  # asked for while a proposal was out
+        # one drag of the bias slider is one undo step: the drag each edit belongs to (counted
+        # from 1; None: not dragged), of the pending edit and of the last step made
+        self._drags = 0
+        self._pending_drag: int | None = None
+        self._step_drag: int | None = None
 
         self.bias_slider = QSlider(Qt.Orientation.Horizontal)
         self.bias_slider.setObjectName("bias_slider")
@@ -98,6 +103,7 @@ class NeuronEditor(QWidget):
         grid.setColumnStretch(1, 1)
 
         self.bias_slider.valueChanged.connect(self._on_slider)
+        self.bias_slider.sliderPressed.connect(self._on_drag_started)
         self.bias_spin.valueChanged.connect(lambda _v: self._on_changed())
         self.scale_spin.valueChanged.connect(lambda _v: self._on_changed())
         self.off_check.toggled.connect(lambda _v: self._on_changed())
@@ -125,7 +131,11 @@ class NeuronEditor(QWidget):
         if self._pending is not None and not self._history.waiting:
             edit, self._pending = self._pending, None
             if edit.layer == layer and edit.j == j:
-                self._propose(edit)
+                self._propose(edit, self._pending_drag)
+
+    def can_undo(self, snap) -> bool:
+        """Whether `undo` would take back the edit that made `snap`'s parameters."""
+        return self._history.undoes(*_params(snap))
 
     def undo(self) -> None:
         """Put back the parameters from before the last edit (or restore), bit for bit."""
@@ -133,6 +143,7 @@ class NeuronEditor(QWidget):
         if before is None:
             return
         self._edit, self._base = self._undo_edits.pop()
+        self._step_drag = None
         self.parameters_proposed.emit(*before)
         self._update_buttons()
 
@@ -144,6 +155,9 @@ class NeuronEditor(QWidget):
         self._base = None
 
     # -- internals ---------------------------------------------------------------------------
+    def _on_drag_started(self) -> None:
+        self._drags += 1
+
     def _on_slider(self, value: int) -> None:
         lo, hi = self.bias_spin.minimum(), self.bias_spin.maximum()
         self.bias_spin.setValue(lo + (hi - lo) * value / SLIDER_STEPS)  # → _on_changed
@@ -154,23 +168,32 @@ class NeuronEditor(QWidget):
         self._sync_slider()
         edit = NeuronEdit(*self._neuron, float(self.bias_spin.value()),
                           float(self.scale_spin.value()), self.off_check.isChecked())
+        drag = self._drags if self.bias_slider.isSliderDown() else None
         if self._history.waiting:
-            self._pending = edit  # sent when the answer to the last one arrives
+            self._pending, self._pending_drag = edit, drag  # sent when the answer arrives
         else:
-            self._propose(edit)
+            self._propose(edit, drag)
 
-    def _propose(self, edit: NeuronEdit) -> None:
+    def _propose(self, edit: NeuronEdit, drag: int | None = None) -> None:
         if self._base is None:
             self._base = _params(self._snap)
         if self._trained is None:
             self._trained = _params(self._snap)
-        self._step(apply_edit(*self._base, edit), edit)
+        self._step(apply_edit(*self._base, edit), edit, drag)
 
-    def _step(self, after, edit: NeuronEdit | None) -> None:
-        """Propose `after` (made by `edit`) from the network on show, undoably."""
+    def _step(self, after, edit: NeuronEdit | None, drag: int | None = None) -> None:
+        """Propose `after` (made by `edit`) from the network on show, undoably: the steps of
+        one drag (`drag`, its number) are one step for Undo."""
         before = _params(self._snap)
         if same_parameters(before, (tuple(after[0]), tuple(after[1]))):
             self._edit = edit
+            return
+        same_drag = drag is not None and drag == self._step_drag and self._history.undoes(*before)
+        self._step_drag = drag
+        if same_drag:
+            self._edit = edit
+            self.parameters_proposed.emit(*self._history.amend(after))
+            self._update_buttons()
             return
         self._undo_edits.append((self._edit, self._base))
         self._edit = edit

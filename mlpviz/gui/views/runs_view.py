@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from mlpviz.core.colormap import (
     DEFAULT_BACKGROUND, rgb_to_hex, sign_colors, signed_rgb_per_image, updated_colors,
 )
+from mlpviz.core.explain import training_point
 from mlpviz.core.palette import LESSON
 from mlpviz.core.runs import (
     MAX_PINNED, RunLog, Runs, RunSettings, baseline_curve, difference_label, settings_text,
@@ -70,7 +71,7 @@ class RunsView(QWidget):
         self._current_weights: np.ndarray | None = None
         self._words = LESSON.words  # the palette's names of the sign colours
         self._texts = texts = Labels()  # the fixed texts, in the current language
-        self._epoch: int | None = None  # the run on show's epoch, for its caption
+        self._point: tuple[int, int] | None = None  # the run on show's (epoch, batch)
         caption = QLabel()
         texts.add(caption.setText, CAPTION)
         caption.setWordWrap(True)
@@ -147,7 +148,7 @@ class RunsView(QWidget):
     def set_snapshot(self, snap) -> None:
         """This run's newest first-layer weights W⁽¹⁾ for the left pictures."""
         self._current_weights = np.asarray(snap.weights[0])
-        self._epoch = snap.epoch
+        self._point = snap.epoch, snap.batch
         self._say_current()
         self._render_pictures()
 
@@ -158,11 +159,11 @@ class RunsView(QWidget):
         self._refresh()
 
     def _say_current(self) -> None:
-        if self._epoch is None:
+        if self._point is None:
             self.current_caption.setText(_("<b>This run</b>"))
         else:
-            self.current_caption.setText(_("<b>This run</b>, epoch {epoch}").format(
-                epoch=self._epoch))
+            self.current_caption.setText(_("<b>This run</b>, {when}").format(
+                when=training_point(*self._point)))
 
     # -- pinning -----------------------------------------------------------------------------
     def pin(self, snap, settings: RunSettings) -> bool:

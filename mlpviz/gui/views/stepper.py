@@ -565,6 +565,10 @@ class StepperPanel(QWidget):
         self._update_step_row()
         self.parameters_proposed.emit(*after)
 
+    def can_undo(self, snap: Snapshot) -> bool:
+        """Whether `undo_step` would take back the step that made `snap`'s parameters."""
+        return self._history.undoes(snap.weights, snap.biases)
+
     def undo_step(self) -> None:
         """Put back, bit for bit, the parameters from before the last step."""
         before = self._history.undo()

@@ -14,7 +14,7 @@ touches the training network.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSlider, QWidget
 
 from mlpviz.core.checkpoints import Checkpoints
@@ -26,15 +26,20 @@ HINT = N_("Replay: drag to go back through training (moving it pauses training);
         "again returns to the newest weights.")
 
 
-def position_text(record: Checkpoints, index: int, live: bool) -> str:
+def position_text(record: Checkpoints, index: int, live: bool, short: bool = False) -> str:
     """"Live · 1,234 mini-batches (epoch 4, batch 34)" or "Replay 12 of 40 · 96 mini-batches
     (epoch 1, batch 96)": which checkpoint, and where training stood when it was taken (in
-    explain.training_point's words, as the status bar says it)."""
+    explain.training_point's words, as the status bar says it). `short`: without the
+    parenthesis (the status bar says it too), for a bar too narrow for all of it."""
     if not len(record):
         return _("Live")
     snap = record.snapshots[index]
-    where = _("{batches} mini-batches ({when})").format(
-        batches=count(record.batches[index]), when=training_point(snap.epoch, snap.batch))
+    batches = count(record.batches[index])
+    if short:
+        where = _("{batches} mini-batches").format(batches=batches)
+    else:
+        where = _("{batches} mini-batches ({when})").format(
+            batches=batches, when=training_point(snap.epoch, snap.batch))
     if live:
         return _("Live · {where}").format(where=where)
     return _("Replay {i} of {n} · {where}").format(i=index + 1, n=len(record), where=where)
@@ -75,6 +80,7 @@ class TimelineBar(QWidget):
         labels.add(title.setText, N_("Replay"))
         labels.add(title.setToolTip, HINT)
         self.setAutoFillBackground(True)  # opaque, like the network view above it
+        self._title = title
         lay = QHBoxLayout(self)
         lay.setContentsMargins(6, 2, 6, 2)
         lay.addWidget(title)
@@ -158,7 +164,26 @@ class TimelineBar(QWidget):
         self.replay_changed.emit(self._shown)
 
     def _say(self) -> None:
-        text = position_text(self._record, self.index(), self._shown is None)
-        self.where.setText(text)
+        args = (self._record, self.index(), self._shown is None)
+        text = position_text(*args)
+        self.where.setText(text if self._fits(text) else position_text(*args, short=True))
         self.where.setToolTip(f"{text}\n{_(HINT)}")  # the whole text where it is clipped
         self.live_button.setEnabled(self._shown is not None)
+
+    def _fits(self, text: str) -> bool:
+        """Whether `text` fits beside the title, the slider at its narrowest and Live."""
+        lay = self.layout()
+        margins = lay.contentsMargins()
+        room = (self.width() - margins.left() - margins.right() - 3 * lay.spacing()
+                - self._title.sizeHint().width() - self.slider.minimumWidth()
+                - self.live_button.sizeHint().width())
+        return self.where.fontMetrics().horizontalAdvance(text) <= room
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        super().resizeEvent(event)
+        self._say()
+
+    def changeEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:  # presentation mode's larger type
+            self._say()
