@@ -508,6 +508,7 @@ class MainWindow(QMainWindow):
         self.network_view.neuron_clicked.connect(self._on_neuron_clicked)
         self.network_view.weight_clicked.connect(self._on_weight_clicked)
         self.weights_grid.neuron_clicked.connect(lambda j: self._on_neuron_clicked(1, j))
+        self.deeper_view.neuron_clicked.connect(self._on_neuron_clicked)
         self.stepper.overlay_changed.connect(self.network_view.set_overlay)
         self.stepper.gradient_toggled.connect(self.gradient_action.setChecked)
         self.gradient_action.toggled.connect(self._on_gradient_toggled)

@@ -27,3 +27,19 @@ def test_the_replay_position_is_never_cut_off_when_presenting(qtbot, window):
         if not presenting:  # room for where training stood, too
             assert text.endswith("(epoch 1, batch 1)")
         bar.go_live()
+
+
+def test_a_whole_row_of_mistakes_with_their_captions_when_presenting(qtbot, window):
+    from mlpviz.gui.side_tabs import show_tab
+
+    s = window.session
+    s.step_epoch()
+    qtbot.waitUntil(lambda: len(s.history) == 1 and not s.is_training, timeout=30_000)
+    small = window.font().pointSizeF()
+    window.presentation_action.trigger()
+    qtbot.waitUntil(lambda: window.font().pointSizeF() > small, timeout=5000)
+    show_tab(window, "mistakes")
+    gallery = window.mistakes_view.gallery
+    qtbot.waitUntil(lambda: gallery.count() > 0, timeout=5000)
+    qtbot.waitUntil(lambda: gallery.viewport().rect().contains(
+        gallery.visualItemRect(gallery.item(0))), timeout=5000)

@@ -120,3 +120,25 @@ def test_every_view_follows_the_timeline_there_and_back(qtbot, trained):
     # the training network was never touched
     assert w.session.snapshot is live
     assert [a.tobytes() for a in (*live.weights, *live.biases)] == live_bytes
+
+
+def test_pins_follow_training_as_it_goes_on(qtbot, trained):
+    """More training: each pin's series grows with the new checkpoints, its newest point the
+    live network's value, and its marker and numbers are live again."""
+    w = trained
+    s = w.session
+    w.pins_view.refresh()
+    before = len(w.pins_view.series()[0])
+    for _ in range(5):
+        with qtbot.waitSignal(s.snapshot_ready, timeout=10_000):
+            s.step_batch()
+    qtbot.waitUntil(lambda: w.timeline.record() is s.checkpoints, timeout=5000)
+    w.pins_view.refresh()
+    x, values = w.pins_view.series()
+    live = s.snapshot
+    assert len(x) > before and x[-1] == s.batches_seen
+    assert values[-1, 0, 0] == live.weights[WEIGHT.layer][WEIGHT.j, WEIGHT.k]
+    assert values[-1, 1, 0] == live.forward_all(w._shown.x)[NEURON.layer][NEURON.j]
+    row = w.pins_view._rows[0]
+    assert row.markers[0].value() == s.batches_seen
+    assert f"after {s.batches_seen:,} mini-batches" in row.numbers.text()

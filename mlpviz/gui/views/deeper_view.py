@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from mlpviz.core.colormap import (
     DEFAULT_BACKGROUND, rgb_to_hex, sign_colors, signed_rgb_per_image, updated_colors,
 )
+from mlpviz.core.explain import neuron_name
 from mlpviz.core.palette import LESSON
 from mlpviz.core.notation import sup
 from mlpviz.core.neuron_pictures import STEPS, composed_weights, maximising_inputs
@@ -43,7 +44,11 @@ CAPTIONS = {
 
 
 class DeeperView(QWidget):
-    """A layer (2 … L) and a kind of picture to choose; one picture per neuron of that layer."""
+    """A layer (2 … L) and a kind of picture to choose; one picture per neuron of that layer.
+
+    neuron_clicked(layer, j): a picture was clicked (or chosen with the keyboard)."""
+
+    neuron_clicked = Signal(int, int)
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -67,6 +72,8 @@ class DeeperView(QWidget):
         self.caption.setWordWrap(True)
         self.caption.setTextFormat(Qt.TextFormat.RichText)
         self.grid = TileGrid()
+        self.grid.set_choosable(self._tip)
+        self.grid.tile_clicked.connect(lambda j: self.neuron_clicked.emit(self.chosen()[0], j))
         self._throttle = Throttle(self._render, 1.0, self)
         row = QHBoxLayout()
         layer = QLabel()
@@ -105,6 +112,14 @@ class DeeperView(QWidget):
         if self._snap is not None:
             self._fill_layers(self._snap)
         self._show_caption()
+
+    def _tip(self, j: int) -> str:
+        """Picture j's tooltip: the neuron it stands for, as the network view names it."""
+        if self._snap is None:
+            return ""
+        sizes = self._snap.sizes
+        name = neuron_name(self.chosen()[0], j, sizes, [str(k) for k in range(sizes[-1])])
+        return name[:1].upper() + name[1:]
 
     def chosen(self) -> tuple[int, str]:
         """(layer l, kind) on show."""

@@ -342,6 +342,9 @@ class MistakesView(QWidget):
         self.gallery.setGridSize(QSize(max([s] + [fm.horizontalAdvance(line)
                                                   for line in widest.split("\n")]) + 12,
                                        s + 3 * fm.height() + 12))
+        # one whole row at least, captions included: the matrix gives way, not the last line
+        self.gallery.setMinimumHeight(self.gallery.gridSize().height()
+                                      + 2 * self.gallery.frameWidth() + 2)
 
     def changeEvent(self, event) -> None:
         if event.type() == QEvent.Type.FontChange:  # presentation mode: the captions grow

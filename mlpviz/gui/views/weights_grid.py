@@ -4,6 +4,7 @@ green/red or blue/orange)."""
 from __future__ import annotations
 
 import math
+from typing import Callable
 
 import numpy as np
 from PySide6.QtCore import QEvent, QPoint, QRect, QSize, Qt, Signal
@@ -31,7 +32,9 @@ CAPTION = N_(
 
 class TileGrid(QWidget):
     """n small pictures in a near-square grid (16 → 4×4), numbered from 0 like the neurons in
-    the network view; a click sends the index."""
+    the network view; a click sends the index. With `choosable` set, the keyboard chooses too:
+    the arrows move a ring from picture to picture (while the stepper, whose keys they are
+    then, is closed) and Enter sends its index; `tip(i)` is picture i's tooltip."""
 
     tile_clicked = Signal(int)
 
@@ -40,14 +43,24 @@ class TileGrid(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self._images: list[QImage] = []
-        self._hover = -1
+        self._hover = -1  # the picture under the pointer, or the keyboard's
+        self.tip: Callable[[int], str] | None = None
         self.setMouseTracking(True)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setMinimumSize(120, 120)
 
     def set_images(self, images: list[QImage]) -> None:
         self._images = images
+        if self._hover >= len(images):
+            self._hover = -1
         self.update()
+
+    def set_choosable(self, tip: Callable[[int], str]) -> None:
+        """Pictures that stand for something to choose: `tip(i)` says what picture i is (in the
+        language on show when asked); the keyboard reaches them (Tab) and chooses (arrows,
+        Enter)."""
+        self.tip = tip
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
 
     def count(self) -> int:
         return len(self._images)
@@ -88,8 +101,7 @@ class TileGrid(QWidget):
             self._hover = i
             shape = Qt.CursorShape.PointingHandCursor if i >= 0 else Qt.CursorShape.ArrowCursor
             self.setCursor(shape)
-            self.setToolTip(_("Hidden layer 1, neuron {j}: click for its numbers").format(j=i)
-                            if i >= 0 else "")
+            self.setToolTip(self.tip(i) if i >= 0 and self.tip else "")
             self.update()
         super().mouseMoveEvent(event)
 
@@ -106,6 +118,22 @@ class TileGrid(QWidget):
                 event.accept()
                 return
         super().mouseReleaseEvent(event)
+
+    def keyPressEvent(self, event) -> None:
+        n = len(self._images)
+        moves = {Qt.Key.Key_Left: -1, Qt.Key.Key_Right: 1,
+                 Qt.Key.Key_Up: -self.shape()[1], Qt.Key.Key_Down: self.shape()[1]}
+        if self.tip is None or n == 0:
+            super().keyPressEvent(event)
+        elif event.key() in moves:
+            self._hover = 0 if self._hover < 0 else min(max(self._hover + moves[event.key()], 0),
+                                                        n - 1)
+            self.setToolTip(self.tip(self._hover))
+            self.update()
+        elif event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self._hover >= 0:
+            self.tile_clicked.emit(self._hover)
+        else:
+            super().keyPressEvent(event)
 
     def paintEvent(self, event) -> None:
         if not self._images:
@@ -161,6 +189,8 @@ class WeightsGrid(QWidget):
         self.caption.setWordWrap(True)
         self.caption.setTextFormat(Qt.TextFormat.RichText)
         self.grid = TileGrid()
+        self.grid.set_choosable(
+            lambda i: _("Hidden layer 1, neuron {j}: click for its numbers").format(j=i))
         self.grid.tile_clicked.connect(self.neuron_clicked)
         self.empty_text = QLabel(_("No network yet"))
         self.empty_text.setAlignment(Qt.AlignmentFlag.AlignCenter)
