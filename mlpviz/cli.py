@@ -61,7 +61,15 @@ class _UsageExit(Exception):
 # from our catalog, so `mlpviz --lang zh --help` is Chinese throughout.
 _ARGPARSE_WORDS = (N_("usage: "), N_("options"), N_("positional arguments"),
                    N_("show this help message and exit"),
-                   N_("show program's version number and exit"))
+                   N_("show program's version number and exit"),
+                   # … and the words of its errors a user meets
+                   N_("argument %(argument_name)s: %(message)s"),
+                   N_("unrecognized arguments: %s"),
+                   N_("the following arguments are required: %s"),
+                   N_("expected one argument"),
+                   N_("invalid choice: %(value)r (choose from %(choices)s)"),
+                   N_("invalid %(type)s value: %(value)r"),
+                   N_("ambiguous option: %(option)s could match %(matches)s"))
 argparse._ = _  # noqa: SLF001
 
 
@@ -69,7 +77,7 @@ class _Parser(argparse.ArgumentParser):
     """argparse with a one-line error ("mlpviz: error: …") and no sys.exit, so main() returns."""
 
     def error(self, message: str):
-        hint = f" (see '{self.prog} --help')"
+        hint = _(" (see '{prog} --help')").format(prog=self.prog)
         _print_error(message + hint)
         raise _UsageExit(EXIT_USAGE)
 
@@ -345,7 +353,8 @@ def lesson_as_option(parser: argparse.ArgumentParser, argv: list[str]) -> list[s
 
 def _print_error(message: str) -> None:
     """One line on stderr, whatever newlines the message holds."""
-    print(f"mlpviz: error: {' '.join(str(message).split())}", file=sys.stderr)
+    print(_("mlpviz: error: {message}").format(message=" ".join(str(message).split())),
+          file=sys.stderr)
 
 
 def _describe_os_error(e: OSError) -> str:

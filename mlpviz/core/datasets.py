@@ -118,8 +118,9 @@ def _check_labels(labels: np.ndarray, n_classes: int, where: str) -> None:
     """Raise DatasetError if any label is not a class index below `n_classes`."""
     bad = (labels < 0) | (labels >= n_classes)
     if bad.any():
-        raise DatasetError(f"{where}: {int(bad.sum())} labels are outside 0..{n_classes - 1} "
-                           f"(first: {int(labels[bad][0])}); labels must be class indices")
+        raise DatasetError(_("{where}: {n} labels are outside 0..{last} (first: {first}); "
+                             "labels must be class indices").format(
+            where=where, n=int(bad.sum()), last=n_classes - 1, first=int(labels[bad][0])))
 
 
 # --- locations ---
@@ -158,12 +159,13 @@ def load_folder(path: str | os.PathLike, name: str | None = None) -> Dataset:
     """
     folder = Path(path).expanduser()
     if not folder.is_dir():
-        raise DatasetError(f"{folder} is not a folder")
+        raise DatasetError(_("{folder} is not a folder").format(folder=folder))
     fashion = "fashion" in folder.name.lower()
     paths = {role: _find_idx(folder, stem) for role, stem in IDX_FILES.items()}
     missing = [f"{stem}[.gz]" for role, stem in IDX_FILES.items() if paths[role] is None]
     if missing:
-        raise DatasetError(f"{folder} lacks dataset files: looked for {', '.join(missing)}")
+        raise DatasetError(_("{folder} lacks dataset files: looked for {names}").format(
+            folder=folder, names=", ".join(missing)))
     default = "Fashion-MNIST" if fashion else ("MNIST" if folder.name == "mnist" else folder.name)
     return _load_paths(paths, name or default, FASHION_NAMES if fashion else DIGIT_NAMES)
 
@@ -213,17 +215,19 @@ def _check_pair(images: np.ndarray, labels: np.ndarray, img_path: Path, lab_path
         raise DatasetError(f"{lab_path}: expected uint8 labels of shape (n,), "
                            f"got {labels.dtype} {labels.shape}")
     if len(labels) != len(images):
-        raise DatasetError(f"{lab_path} has {len(labels)} labels but {img_path.name} "
-                           f"has {len(images)} images")
+        raise DatasetError(_("{labels_file} has {n_labels} labels but {images_file} has "
+                             "{n_images} images").format(
+            labels_file=lab_path, n_labels=len(labels), images_file=img_path.name,
+            n_images=len(images)))
     if len(images) == 0:
-        raise DatasetError(f"{img_path} holds no images; both the training and the held-out "
-                           "split need at least one")
+        raise DatasetError(_("{path} holds no images; both the training and the held-out "
+                             "split need at least one").format(path=img_path))
     _check_labels(labels, 10, str(lab_path))
 
 
 # --- the entry point ---
 
-_DOWNLOAD_HINT = "run `mlpviz data download {which}` to fetch it"
+_DOWNLOAD_HINT = N_("run `mlpviz data download {which}` to fetch it")  # translated where said
 
 
 def available_datasets() -> list[tuple[str, str]]:
@@ -263,10 +267,11 @@ def load_dataset(spec: str, download: bool = False, progress: Progress | None = 
     if Path(spec).expanduser().is_dir():
         return load_folder(spec)
     if Path(spec).expanduser().exists():
-        raise DatasetError(f"{spec} is a file, not a dataset: give 'bundled', 'mnist', 'fashion' "
-                           "or the folder holding the four MNIST-format IDX files")
-    raise DatasetError(f"unknown dataset {spec!r}: expected 'bundled', 'mnist', 'fashion' "
-                       "or a folder holding MNIST-format IDX files")
+        raise DatasetError(_("{spec} is a file, not a dataset: give 'bundled', 'mnist', "
+                             "'fashion' or the folder holding the four MNIST-format IDX files")
+                           .format(spec=spec))
+    raise DatasetError(_("unknown dataset {spec}: expected 'bundled', 'mnist', 'fashion' or a "
+                         "folder holding MNIST-format IDX files").format(spec=repr(spec)))
 
 
 def _load_or_download(which: str, folder: Path | None, name: str, download: bool,
@@ -274,7 +279,8 @@ def _load_or_download(which: str, folder: Path | None, name: str, download: bool
     """Load `folder`; if it is None, download `which` into the cache first or explain how to."""
     if folder is None and not download:
         where = cache_dir() / which
-        raise DatasetError(f"{name} is not in {where}; " + _DOWNLOAD_HINT.format(which=which))
+        raise DatasetError(_("{name} is not in {where}; {hint}").format(
+            name=name, where=where, hint=_(_DOWNLOAD_HINT).format(which=which)))
     if folder is None:
         # Imported here, not above: urllib and ssl add ~60 ms to every start, and only a
         # download needs them.

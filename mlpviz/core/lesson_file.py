@@ -55,6 +55,7 @@ from mlpviz.core.network import check_parameters
 from mlpviz.core.npz import NpzArchive, NpzError
 from mlpviz.core.palette import DEFAULT_PALETTE
 from mlpviz.core.sample import SPLITS
+from mlpviz.i18n import _
 
 FORMAT = "mlpviz-lesson"
 FORMAT_VERSION = 1
@@ -255,20 +256,24 @@ def read_lesson(path) -> LessonState:
     except (ModelFileError, LessonFileError) as e:
         raise LessonFileError(f"{path}: {e}") from None
     except ValueError as e:  # LessonState's own checks: values no lesson holds
-        raise LessonFileError(f"{path}: not a lesson mlpviz can open: {e}") from None
+        raise LessonFileError(_("{path}: not a lesson mlpviz can open: {reason}").format(
+            path=path, reason=e)) from None
 
 
 def _check_lesson_format(entries: Entries) -> None:
     """The format members say "mlpviz-lesson" of a version this mlpviz reads; a model file
     (or anything else) is told apart first."""
     if "format" not in entries:
-        what = "an mlpviz model file" if "sizes" in entries else "not an mlpviz file"
-        raise LessonFileError(f"{what} without a lesson's 'format' entry, not a lesson: "
-                              f"open a model with File › Open model…")
+        if "sizes" in entries:
+            raise LessonFileError(_("an mlpviz model file without a lesson's 'format' entry, "
+                                    "not a lesson: open a model with File › Open model…"))
+        raise LessonFileError(_("not an mlpviz file without a lesson's 'format' entry, not a "
+                                "lesson: open a model with File › Open model…"))
     found = read_text(entries, "format")
     if found == model_file.FORMAT:
-        raise LessonFileError("an mlpviz model file, not a lesson: open it with File › Open "
-                              f"model… (lesson files end in {EXTENSION})")
+        raise LessonFileError(_("an mlpviz model file, not a lesson: open it with File › Open "
+                                "model… (lesson files end in {extension})").format(
+                                    extension=EXTENSION))
     check_format(entries, FORMAT, FORMAT_VERSION, "lesson")
 
 
@@ -276,7 +281,8 @@ def _read_manifest(entries: Entries) -> "_Fields":
     try:
         manifest = json.loads(read_text(entries, _MANIFEST, MAX_METADATA_CHARS))
     except (json.JSONDecodeError, RecursionError) as e:
-        raise LessonFileError(f"the manifest is not valid JSON ({e})") from None
+        raise LessonFileError(_("the manifest is not valid JSON ({reason})").format(
+            reason=e)) from None
     return _Fields(manifest, "manifest")
 
 

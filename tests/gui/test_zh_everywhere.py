@@ -163,7 +163,8 @@ def _texts(window) -> dict:
             "gallery": window.mistakes_view.gallery.item(0).text(),
             "pins": window.pins_view._rows[0].caption.text(),
             "neuron": window.neuron_panel.subtitle.text(),
-            "replay": window.timeline.where.text()}
+            "replay": window.timeline.where.text(),
+            "plot key": " | ".join(window.cost_view.baseline_labels())}
 
 
 def test_switching_language_relabels_the_filled_views_and_keeps_their_state(
@@ -175,6 +176,7 @@ def test_switching_language_relabels_the_filled_views_and_keeps_their_state(
     assert all(chinese[k] != english[k] for k in english), chinese
     assert "η 3 对 0.3" in chinese["runs"] and chinese["replay"].startswith("实时 · ")
     assert chinese["pins"].startswith("第 2 层的神经元 5")
+    assert chinese["plot key"] == "η 3 对 0.3 | 本次训练"  # the cost plot's key of the pinned run
     assert _state(filled) == before
     filled.language_actions["en"].trigger()
     assert _texts(filled) == english and _state(filled) == before

@@ -19,6 +19,7 @@ from mlpviz.core.compare.recompute import Setup
 from mlpviz.core.costs import SquaredError, one_hot
 from mlpviz.core.network import forward_pass
 from mlpviz.core.notation import fmt_sig, sup
+from mlpviz.i18n import _, ngettext, tidy
 
 UNKNOWN = None  # a hypothesis that says nothing about an array; a list: any of these fits
 
@@ -209,19 +210,19 @@ def diagnose(setup: Setup, theirs: dict, ours: dict, differing: list[str],
 
 def _forward(key: str) -> Diagnosis:
     """Their forward pass differs: nothing after it can agree."""
-    where = "the cost C" if key == "C" else f"{symbol(key)} ({key})"
-    return Diagnosis(Mistake("forward"), f"their forward pass differs first, at {where}: every "
-                     "number of backpropagation depends on it, so fix the forward pass first",
-                     (key,), False)
+    where = _("the cost C") if key == "C" else f"{symbol(key)} ({key})"
+    return Diagnosis(Mistake("forward"), _(
+        "their forward pass differs first, at {where}: every number of backpropagation depends "
+        "on it, so fix the forward pass first").format(where=where), (key,), False)
 
 
 def _layers_text(layers: tuple[int, ...], L: int) -> str:
     if not layers:
-        return "every layer"
-    names = [f"{l} (the output)" if l == L else str(l) for l in layers]
+        return _("every layer")
+    names = [_("{l} (the output)").format(l=l) if l == L else str(l) for l in layers]
     if len(names) == 1:
-        return f"layer {names[0]}"
-    return f"layers {', '.join(names[:-1])} and {names[-1]}"
+        return _("layer {name}").format(name=names[0])
+    return _("layers {names} and {last}").format(names=", ".join(names[:-1]), last=names[-1])
 
 
 def _primes(s: str, layers, what: str) -> str:
@@ -235,44 +236,54 @@ def _words(setup: Setup, m: Mistake, key: str) -> tuple[str, str]:
     s, L, n = net.act.symbol, net.L, len(setup.X)
     where = _layers_text(m.layers, L)
     if m.kind == "prime-missing":
-        return (f"ours without {_primes(s, m.layers, 'z')}", f"{s}' is missing at {where}")
+        return (_("ours without {primes}").format(primes=_primes(s, m.layers, "z")),
+                _("{s}' is missing at {where}").format(s=s, where=where))
     if m.kind == "prime-of-a":
-        return (f"ours with {_primes(s, m.layers, 'a')} in place of {_primes(s, m.layers, 'z')}",
-                f"{s}' is applied to a where it belongs to z, at {where}")
+        return (_("ours with {wrong} in place of {right}").format(
+                    wrong=_primes(s, m.layers, "a"), right=_primes(s, m.layers, "z")),
+                _("{s}' is applied to a where it belongs to z, at {where}").format(
+                    s=s, where=where))
     if m.kind == "prime-from-a-of-z":
-        return (f"ours with {s}' computed from its formula in a, but given z",
-                f"{s}'(z) written in terms of a = {s}(z) is fed z instead of a, at {where}")
+        return (_("ours with {s}' computed from its formula in a, but given z").format(s=s),
+                _("{s}'(z) written in terms of a = {s}(z) is fed z instead of a, at {where}")
+                .format(s=s, where=where))
     if m.kind == "ascent":
-        return ("ours × (−1)", "the sign is wrong: these are the gradients of −C, and stepping "
-                "by them climbs the cost (gradient ascent)")
+        return (_("ours × (−1)"), _("the sign is wrong: these are the gradients of −C, and "
+                                   "stepping by them climbs the cost (gradient ascent)"))
     if m.kind == "no-factor-2":
-        return ("ours ÷ 2", f"the factor 2 of the squared error is missing: ∂C/∂a{sup(L)} = "
-                "2 (a − y), the derivative of (a − y)²")
+        return (_("ours ÷ 2"), _("the factor 2 of the squared error is missing: {grad} = 2 (a − "
+                                "y), the derivative of (a − y)²").format(grad=f"∂C/∂a{sup(L)}"))
     if m.kind == "batch-sum":
-        return (f"ours × {n} (the batch size)", "the batch is summed instead of averaged: the "
-                "mean ∂C/∂W divides the sum over the samples by n")
+        return (_("ours × {n} (the batch size)").format(n=n),
+                _("the batch is summed instead of averaged: the mean ∂C/∂W divides the sum over "
+                  "the samples by n"))
     if m.kind == "batch-mean-twice":
-        return (f"ours ÷ {n} (the batch size)", "divided by the batch size once too often "
-                "(averaged twice, or averaged where the sum was asked for)")
+        return (_("ours ÷ {n} (the batch size)").format(n=n),
+                _("divided by the batch size once too often (averaged twice, or averaged where "
+                  "the sum was asked for)"))
     if m.kind == "softmax-jacobian-again":
-        return ("ours with a − y multiplied by the softmax's Jacobian",
-                f"the softmax's Jacobian is applied twice: with softmax outputs and "
-                f"cross-entropy, ∂C/∂z{sup(L)} = a − y already includes it")
+        return (_("ours with a − y multiplied by the softmax's Jacobian"),
+                _("the softmax's Jacobian is applied twice: with softmax outputs and "
+                  "cross-entropy, {grad} = a − y already includes it").format(
+                    grad=f"∂C/∂z{sup(L)}"))
     if m.kind == "back-transposed":
         (l,) = m.layers
         k = net.weights[l].shape[0]
-        return (f"ours with W{sup(l + 1)} in place of (W{sup(l + 1)})ᵀ going back",
-                f"W is not transposed going back: ∂C/∂a{sup(l)} = (W{sup(l + 1)})ᵀ "
-                f"∂C/∂z{sup(l + 1)}, and the square {k}×{k} W{sup(l + 1)} let the wrong product "
-                "through")
+        W = f"W{sup(l + 1)}"
+        return (_("ours with {W} in place of ({W})ᵀ going back").format(W=W),
+                _("W is not transposed going back: {grad_a} = ({W})ᵀ {grad_z}, and the square "
+                  "{k}×{k} {W} let the wrong product through").format(
+                    grad_a=f"∂C/∂a{sup(l)}", W=W, grad_z=f"∂C/∂z{sup(l + 1)}", k=k))
     if m.kind == "grad-transposed":
         square = all(net.weights[l].shape[0] == net.weights[l].shape[1] for l in m.layers)
-        return ("ours transposed", "W transposed: their ∂C/∂W is (in, out), outer(a, δ) instead "
-                "of outer(δ, a), while mlpviz's W is (out, in), row j the weights into neuron j"
-                + (" (the layer is square, so the shapes fit and hide it)" if square else ""))
+        what = _("W transposed: their ∂C/∂W is (in, out), outer(a, δ) instead of outer(δ, a), "
+                 "while mlpviz's W is (out, in), row j the weights into neuron j")
+        if square:
+            what += " " + _("(the layer is square, so the shapes fit and hide it)")
+        return (_("ours transposed"), tidy(what))
     q, l = split_key(key)
-    return (f"our {symbol(f'{q}{l + m.shift}')}", "the gradients are shifted by one layer "
-            "(an off-by-one in the layer loop)")
+    return (_("our {symbol}").format(symbol=symbol(f"{q}{l + m.shift}")),
+            _("the gradients are shifted by one layer (an off-by-one in the layer loop)"))
 
 
 def _diagnosis(setup, m, theirs, ours, predicted, explains, complete, tolerance,
@@ -284,19 +295,22 @@ def _diagnosis(setup, m, theirs, ours, predicted, explains, complete, tolerance,
     p = predicted.get(key, ours[key])
     p = p[0] if isinstance(p, list) else p
     vs_it = float(np.max(relative_difference(theirs[key], p), initial=0.0))
-    to_it = "exactly" if vs_it == 0 else f"to {fmt_sig(vs_it, 2)}"
-    by = (f"it differs from ours by up to {fmt_sig(float(np.max(vs_ours)), 2)} (relative) but "
-          f"matches that {to_it}" if vs_ours is not None and np.all(np.isfinite(vs_ours))
-          else f"it matches that {to_it}")
-    text = f"{what}: their {symbol(key)} ({key}) is {how} — {by}"
+    to_it = _("exactly") if vs_it == 0 else _("to {value}").format(value=fmt_sig(vs_it, 2))
+    by = (_("it differs from ours by up to {value} (relative) but matches that {to_it}").format(
+              value=fmt_sig(float(np.max(vs_ours)), 2), to_it=to_it)
+          if vs_ours is not None and np.all(np.isfinite(vs_ours))
+          else _("it matches that {to_it}").format(to_it=to_it))
+    text = _("{what}: their {symbol} ({key}) is {how} — {by}").format(
+        what=what, symbol=symbol(key), key=key, how=how, by=by)
     others = [k for k in explains if k != key]
     if others:
-        text += f"; so {'is' if len(others) == 1 else 'are'} {', '.join(others)}"
+        text += ngettext("; so is {others}", "; so are {others}", len(others)).format(
+            others=", ".join(others))
     if m.kind == "no-factor-2" and "C" in theirs and close(theirs["C"], ours["C"] / 2, tolerance):
-        text += ("; their C is half of ours too: C = ½ Σ (a − y)² has exactly these gradients, "
-                 "but the lesson's cost is Σ (a − y)²")
+        text += _("; their C is half of ours too: C = ½ Σ (a − y)² has exactly these gradients, "
+                  "but the lesson's cost is Σ (a − y)²")
     if contradicted:
-        text += " (but other arrays of theirs do not fit this mistake)"
+        text += " " + _("(but other arrays of theirs do not fit this mistake)")
     elif not complete:
-        text += " (other differences are not explained by this alone)"
-    return Diagnosis(m, text, tuple(explains), complete)
+        text += " " + _("(other differences are not explained by this alone)")
+    return Diagnosis(m, tidy(text), tuple(explains), complete)

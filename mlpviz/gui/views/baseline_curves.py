@@ -13,8 +13,9 @@ from typing import Sequence
 import numpy as np
 
 from mlpviz.core.runs import BaselineCurve
+from mlpviz.i18n import N_, _
 
-THIS_RUN = "this run"
+THIS_RUN = N_("this run")  # the key's line for the run on show (translated where shown)
 
 
 class BaselineCurves:
@@ -60,7 +61,7 @@ class BaselineCurves:
             self._items += [(cost_plot, cost), (acc_plot, acc)]
             self._key(cost, curve.label, colour, scale)
         if self._curves:
-            self._key(self._current, THIS_RUN, foreground, scale)
+            self._key(self._current, _(THIS_RUN), foreground, scale)
         self._legend.setBrush(pg.mkBrush(background + "c0"))
         self._legend.setPen(pg.mkPen(foreground, width=0.5))
         self._legend.setVisible(bool(self._curves))
