@@ -247,7 +247,8 @@ def _film(args, ds, sizes, targets, movie, progress, stop) -> str:
         recorder.finished.connect(lambda _reason: loop.quit())
 
         def on_frame(done: int, _total: int) -> None:
-            progress.update(done, _("after {n} mini-batches").format(
+            progress.update(done, ngettext("after {n} mini-batch", "after {n} mini-batches",
+                                           recorder.batches_done).format(
                 n=count(recorder.batches_done)))
 
         recorder.frame_taken.connect(on_frame)

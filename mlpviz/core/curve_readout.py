@@ -17,7 +17,7 @@ import numpy as np
 
 from mlpviz.core.notation import fmt_sig
 from mlpviz.core.series import Points
-from mlpviz.i18n import _, count
+from mlpviz.i18n import _, count, ngettext
 
 DIGITS = 6
 
@@ -66,10 +66,14 @@ def epoch_text(epochs: Sequence[tuple[int, object]], x: float, tol: float,
     seen, r = epochs[i]
     fmt, train, test = ((_percent, r.train_accuracy, r.test_accuracy) if accuracy
                         else (_cost, r.train_cost, r.test_cost))
-    text = (_("end of epoch {epoch} ({seen} mini-batches): accuracy on the training set "
-              "{train}, held-out {test}") if accuracy else
-            _("end of epoch {epoch} ({seen} mini-batches): cost on the training set {train}, "
-              "held-out {test}"))
+    text = (ngettext("end of epoch {epoch} ({seen} mini-batch): accuracy on the training set "
+                     "{train}, held-out {test}",
+                     "end of epoch {epoch} ({seen} mini-batches): accuracy on the training set "
+                     "{train}, held-out {test}", seen) if accuracy else
+            ngettext("end of epoch {epoch} ({seen} mini-batch): cost on the training set "
+                     "{train}, held-out {test}",
+                     "end of epoch {epoch} ({seen} mini-batches): cost on the training set "
+                     "{train}, held-out {test}", seen))
     return text.format(epoch=r.epoch, seen=count(seen), train=fmt(_float(train)),
                        test=fmt(_float(test)))
 

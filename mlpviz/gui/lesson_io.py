@@ -28,7 +28,8 @@ from mlpviz.core.lesson_file import EXTENSION, LessonFileError, LessonState, rea
 from mlpviz.core.model_metadata import ModelMetadata
 from mlpviz.core.network import Network
 from mlpviz.core.runs import Runs
-from mlpviz.gui.side_tabs import show_tab, side_docks
+from mlpviz.gui import lesson_layout
+from mlpviz.gui.side_tabs import show_tab, side_docks, tab_on_show
 from mlpviz.i18n import N_, _, tidy
 
 FILTER = N_("mlpviz lessons (*.mlpviz)")  # translated where shown
@@ -64,6 +65,8 @@ class LessonFiles(QObject):
                          lambda: runs.pinned().to_arrays() if runs.pinned().runs else None,
                          lambda arrays: runs.set_pinned(Runs.from_arrays(arrays)),
                          clear=lambda: runs.set_pinned(Runs()))
+        self.add_section(lesson_layout.SECTION, lambda: lesson_layout.layout_arrays(window),
+                         lambda arrays: lesson_layout.restore_layout(window, arrays))
 
     # -- what other parts of the window plug in ---------------------------------------------------
     def add_section(self, name: str, save: Callable[[], Arrays | None],
@@ -101,7 +104,7 @@ class LessonFiles(QObject):
             source=w._source if drawn else "sample",
             stage=w.stepper.current_index(),  # kept while a new snapshot rebuilds the walk
             theme=w._theme_name, palette=self._palette[0](), presentation=w._presentation,
-            tab=_tab_on_show(w), groups=groups)
+            tab=tab_on_show(w), groups=groups)
 
     def save(self, path) -> bool:
         """Write the lesson on screen to `path`; False (the banner says why) if it cannot be."""
@@ -270,11 +273,3 @@ class LessonFiles(QObject):
             return _("its stepper stage {stage} is not among this walk's {count}.").format(
                 stage=state.stage + 1, count=count)
         return None
-
-
-def _tab_on_show(window) -> str | None:
-    """The side panel in front (of the tabbed ones), by name; None if none is."""
-    for name, dock in side_docks(window).items():
-        if dock.isVisible() and not dock.visibleRegion().isEmpty():
-            return name
-    return None

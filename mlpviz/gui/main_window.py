@@ -40,7 +40,7 @@ from mlpviz.gui.icon import app_icon
 from mlpviz.gui.import_dialog import IMPORT_FILTER, ask_and_import
 from mlpviz.gui.keys import FIELD_RULE, WindowKeys, shortcut_rows
 from mlpviz.gui.labels import Labels, use_qt_translations
-from mlpviz.i18n import N_, _
+from mlpviz.i18n import N_, _, ngettext
 from mlpviz.gui.palette_menu import PaletteMenu
 from mlpviz.gui.lesson_io import LessonFiles
 from mlpviz.gui.panels import HelpDialog, MessageBanner
@@ -614,10 +614,11 @@ class MainWindow(QMainWindow):
         self.runs_view.add_epoch(report)
         self._update_status()
         if 0 < self.session.stop_after <= report.epoch:
-            self.statusBar().showMessage(_("Paused after epoch {epoch} (“stop after {n} "
-                                           "epochs” in the toolbar)").format(
-                                               epoch=report.epoch, n=self.session.stop_after),
-                                         10_000)
+            n = self.session.stop_after
+            self.statusBar().showMessage(ngettext(
+                "Paused after epoch {epoch} (“stop after {n} epoch” in the toolbar)",
+                "Paused after epoch {epoch} (“stop after {n} epochs” in the toolbar)", n).format(
+                    epoch=report.epoch, n=n), 10_000)
         self._show_learning_hint()
 
     def _show_learning_hint(self) -> None:
@@ -717,13 +718,16 @@ class MainWindow(QMainWindow):
 
     def _undo(self) -> None:
         """Ctrl+Z: take back the neuron edit or the stepper's step that made the network on
-        show (each keeps its own exact undo); nothing when neither did."""
+        show (each keeps its own exact undo); when neither did, the status bar says so."""
         snap = self.session.snapshot
         for can, undo in ((self.neuron_panel.editor.can_undo, self.neuron_panel.editor.undo),
                           (self.stepper.can_undo, self.stepper.undo_step)):
             if can(snap):
                 undo()
                 return
+        self.statusBar().showMessage(_("Nothing to undo: Ctrl+Z takes back a neuron edited by "
+                                       "hand or the stepper's gradient step, and neither made "
+                                       "the network on show"), 8000)
 
     def _refused_while_replaying(self, what: str) -> bool:
         """True (and the banner says why) if the timeline shows an earlier checkpoint: a change

@@ -17,7 +17,7 @@ from mlpviz.core.limits import DRAWN, hidden_problem, parse_hidden
 from mlpviz.gui.worker import MAX_SPEED, batch_delay
 from mlpviz.gui.icons import pause_icon, play_icon
 from mlpviz.gui.labels import Labels
-from mlpviz.i18n import N_, _
+from mlpviz.i18n import N_, _, ngettext
 
 MAX_STOP_AFTER = 100_000  # epochs the "stop after" box takes (0: never)
 REBUILD, REBUILD_PENDING = N_("Rebuild"), N_("● Rebuild")  # without / with changes waiting (English)
@@ -179,7 +179,8 @@ class RunControls(QToolBar):
         self.stop_after = QSpinBox()
         self.stop_after.setRange(0, MAX_STOP_AFTER)
         labels.add(self.stop_after.setSpecialValueText, N_("never"))
-        labels.add(self.stop_after.setSuffix, N_(" epochs"))
+        self.stop_after.valueChanged.connect(self._show_stop_suffix)
+        self._show_stop_suffix()
         labels.add(self.stop_after.setToolTip,
                    N_("Training pauses by itself when this many epochs are done (once past it, "
                       "at the end of each further epoch), so full speed does not train on "
@@ -349,9 +350,14 @@ class RunControls(QToolBar):
         for b in (self.step_button, self.epoch_button):
             b.setEnabled(not training)
 
+    def _show_stop_suffix(self) -> None:
+        """" epoch" after 1, " epochs" after any other number (the language's plural)."""
+        self.stop_after.setSuffix(ngettext(" epoch", " epochs", self.stop_after.value()))
+
     def retranslate(self) -> None:
         """Every text of both toolbars again, in the current language."""
         self.labels.retranslate()
+        self._show_stop_suffix()
         self.dataset.refresh()  # the bundled sample's name
         self.speed_label.setText(speed_text(self.speed.value()))
         self.show_state(self._training)

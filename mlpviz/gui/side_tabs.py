@@ -20,3 +20,11 @@ def show_tab(window, name: str) -> None:
     dock.show()
     dock.raise_()
     QApplication.processEvents()
+
+
+def tab_on_show(window) -> str | None:
+    """The side panel in front (of the tabbed ones), by name; None if none is."""
+    for name, dock in side_docks(window).items():
+        if dock.isVisible() and not dock.visibleRegion().isEmpty():
+            return name
+    return None

@@ -21,7 +21,7 @@ def test_the_replay_position_is_never_cut_off_when_presenting(qtbot, window):
         bar.slider.setValue(1)
         qtbot.waitUntil(lambda: bar.where.width() > 0, timeout=3000)
         text = bar.where.text()
-        assert text.startswith(f"Replay 2 of {len(bar.record())} · 1 mini-batches")
+        assert text.startswith(f"Replay 2 of {len(bar.record())} · 1 mini-batch")
         qtbot.waitUntil(lambda: bar.where.fontMetrics().horizontalAdvance(bar.where.text())
                         <= bar.where.contentsRect().width(), timeout=3000)
         if not presenting:  # room for where training stood, too

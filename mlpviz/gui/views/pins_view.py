@@ -20,7 +20,7 @@ from mlpviz.core.checkpoints import Checkpoints
 from mlpviz.core.notation import fmt_sig
 from mlpviz.core.pins import Pin, Pins, pin_series
 from mlpviz.gui.labels import Labels
-from mlpviz.i18n import N_, _, count
+from mlpviz.i18n import N_, _, count, ngettext
 
 EMPTY = N_("Nothing pinned yet. Right-click a neuron or a line of the network (or select a neuron "
          "and press P) to follow it here over training and over the replay.")
@@ -36,7 +36,8 @@ def pin_caption(pin: Pin, batches: float, value: float, gradient: float) -> str:
             else _("{name}: no label, no gradient").format(name=pin.gradient_name()))
     val = (f"{pin.name()} = {fmt_sig(value)}" if np.isfinite(value)
            else _("{name}: no input").format(name=pin.name()))
-    return _("{value}, {gradient} after {batches} mini-batches").format(
+    return ngettext("{value}, {gradient} after {batches} mini-batch",
+                    "{value}, {gradient} after {batches} mini-batches", int(batches)).format(
         value=val, gradient=grad, batches=count(int(batches)))
 
 

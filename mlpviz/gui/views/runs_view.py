@@ -30,7 +30,7 @@ from mlpviz.core.runs import (
 )
 from mlpviz.gui.labels import Labels
 from mlpviz.gui.qimage import color_hex, rgb_to_qimage
-from mlpviz.i18n import N_, _, tidy
+from mlpviz.i18n import N_, _, ngettext, tidy
 from mlpviz.gui.views.weights_grid import SCALE_PERCENTILE, TileGrid
 
 # One colour per pinned run (none is the cost plot's blue, orange or green); a run keeps its
@@ -241,7 +241,9 @@ class RunsView(QWidget):
             acc = run.final_accuracy
             said = (_("held-out {percent} %").format(percent=f"{100 * acc:.1f}")
                     if math.isfinite(acc) else _("no epoch yet"))
-            item = QListWidgetItem(tidy(_("━ ━  {label}  ·  {epochs} epochs, {said}").format(
+            item = QListWidgetItem(tidy(ngettext("━ ━  {label}  ·  {epochs} epoch, {said}",
+                                                 "━ ━  {label}  ·  {epochs} epochs, {said}",
+                                                 run.epochs).format(
                 label=label, epochs=run.epochs, said=said)))
             item.setForeground(QColor(colour))
             item.setToolTip(settings_text(run.settings))
@@ -278,7 +280,8 @@ class RunsView(QWidget):
             self.pinned_caption.setText(_("<b>Pinned run</b>: none selected"))
             return None
         run, colour = self._runs.runs[row], self._colors[row]
-        self.pinned_caption.setText(_("<b><span style='color:{colour}'>Pinned</span></b>: "
-                                      "{label}, epoch {epoch}").format(
-                                          colour=colour, label=self._label(run), epoch=run.epochs))
+        self.pinned_caption.setText(ngettext(
+            "<b><span style='color:{colour}'>Pinned</span></b>: {label}, after {n} epoch",
+            "<b><span style='color:{colour}'>Pinned</span></b>: {label}, after {n} epochs",
+            run.epochs).format(colour=colour, label=self._label(run), n=run.epochs))
         return run.first_weights

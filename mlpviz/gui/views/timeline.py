@@ -20,7 +20,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSlider, QWidget
 from mlpviz.core.checkpoints import Checkpoints
 from mlpviz.core.explain import training_point
 from mlpviz.gui.labels import Labels
-from mlpviz.i18n import N_, _, count
+from mlpviz.i18n import N_, _, count, ngettext
 
 HINT = N_("Replay: drag to go back through training (moving it pauses training); Live or training "
         "again returns to the newest weights.")
@@ -34,12 +34,14 @@ def position_text(record: Checkpoints, index: int, live: bool, short: bool = Fal
     if not len(record):
         return _("Live")
     snap = record.snapshots[index]
-    batches = count(record.batches[index])
+    n = int(record.batches[index])
+    batches = count(n)
     if short:
-        where = _("{batches} mini-batches").format(batches=batches)
+        where = ngettext("{batches} mini-batch", "{batches} mini-batches", n).format(
+            batches=batches)
     else:
-        where = _("{batches} mini-batches ({when})").format(
-            batches=batches, when=training_point(snap.epoch, snap.batch))
+        where = ngettext("{batches} mini-batch ({when})", "{batches} mini-batches ({when})",
+                         n).format(batches=batches, when=training_point(snap.epoch, snap.batch))
     if live:
         return _("Live · {where}").format(where=where)
     return _("Replay {i} of {n} · {where}").format(i=index + 1, n=len(record), where=where)
