@@ -119,9 +119,10 @@ def _units_hint(net: Feedforward, X: np.ndarray, lr: float, default: float) -> L
     if units and flat >= SATURATED_FRACTION * units and not net.act.has_kink:
         return LearningHint("saturated", {"saturated": flat, "units": units}, (
             _("The neurons are saturated: {flat} of {units} sit where {f}'(z) is below {percent} "
-              "% of its largest value for the training samples, so their gradients almost vanish "
-              "and learning crawls.").format(flat=flat, units=units, f=net.act.symbol,
-                                             percent=fmt_sig(SATURATED_SLOPE * 100, 2))
+              "of its largest value for the training samples, so their gradients almost vanish "
+              "and learning crawls.").format(  # the "%" in `percent`: a "% o" in a message
+                  flat=flat, units=units, f=net.act.symbol,  # is a %-format to gettext tools
+                  percent=f"{fmt_sig(SATURATED_SLOPE * 100, 2)} %")
             + " " + _lr_advice(lr, default, " to start again")))
     return None
 
