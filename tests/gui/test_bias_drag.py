@@ -102,8 +102,12 @@ def test_a_drag_while_training_pauses_it(qtbot, editing):
     qtbot.waitUntil(lambda: s.is_training, timeout=5000)
     drag_slider(qtbot, editor.bias_slider, 0.1)
     qtbot.waitUntil(lambda: not s.is_training, timeout=10_000)
+    # The pause comes before the edited network: the worker flushes the last trained snapshot,
+    # says "paused", then applies the edit. The spin box follows each snapshot it is shown, so
+    # read it together with the session's snapshot, once the edited one has arrived.
+    qtbot.waitUntil(lambda: s.snapshot.biases[LAYER - 1][J] == editor.bias_spin.value(),
+                    timeout=10_000)
     new_b = editor.bias_spin.value()
-    qtbot.waitUntil(lambda: s.snapshot.biases[LAYER - 1][J] == new_b, timeout=5000)
     qtbot.waitUntil(lambda: window._snapshot is s.snapshot, timeout=5000)
     snap = s.snapshot
     act, cost = get_activation(snap.activation), get_cost(snap.cost)
