@@ -49,6 +49,7 @@ from mlpviz.gui.run_controls import RunControls
 from mlpviz.gui.session import Session
 from mlpviz.gui.side_panels import SidePanelWidth
 from mlpviz.gui.slides import Slides
+from mlpviz.gui.status_room import MessageRoom
 from mlpviz.gui.tab_fit import TabFit
 from mlpviz.gui.views.cost_view import CostView
 from mlpviz.gui.views.deeper_view import DeeperView
@@ -457,6 +458,8 @@ class MainWindow(QMainWindow):
         self.status_speed = QLabel()
         for w in (self.status_epoch, self.status_accuracy, self.status_speed):
             self.statusBar().addPermanentWidget(w)
+        self.message_room = MessageRoom(self.statusBar(), (
+            self.status_structure, self.status_epoch, self.status_accuracy, self.status_speed))
         self.busy_label = QLabel()
         self.busy_bar = QProgressBar()  # range 0…0: Qt's "busy" animation
         self.busy_bar.setRange(0, 0)

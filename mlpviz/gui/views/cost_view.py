@@ -151,7 +151,8 @@ class CostView(QWidget):
         self._test_acc = self._acc_plot.plot(name="held-out set", symbol=TEST_SYMBOL)
         from mlpviz.gui.views.baseline_curves import BaselineCurves
 
-        self._baseline_items = BaselineCurves(self._cost_plot, self._acc_plot, self._smooth_curve)
+        self._baseline_items = BaselineCurves(self._cost_plot, self._acc_plot, self._smooth_curve,
+                                              self._on_key_room_changed)
         self._build_marker_and_readout(pg)
         self._apply_style()
         self._redraw()
@@ -342,13 +343,20 @@ class CostView(QWidget):
 
     def _grow_ranges(self, x_last: float, cost_peak: float) -> None:
         """Widen the x range by half again when the data reaches its end, and the cost range to
-        the highest cost seen (cost is never negative, so its axis starts at 0)."""
-        if x_last > self._x_max or self._x_max == 0:
-            self._x_max = max(10.0, x_last * 1.5)
+        the highest cost seen (cost is never negative, so its axis starts at 0) — the end and
+        the top of the share of the plot the pinned runs' key leaves the curves."""
+        x_room, y_room = self._baseline_items.room()
+        if x_last > self._x_max * x_room or self._x_max == 0:
+            self._x_max = max(10.0, x_last * (1.5 if x_room >= 1 else 1.1) / x_room)
             self._cost_plot.setXRange(0, self._x_max, padding=0.02)
-        if cost_peak > self._cost_max:
-            self._cost_max = cost_peak * 1.1
+        if cost_peak * 1.1 > self._cost_max * y_room:
+            self._cost_max = cost_peak * 1.1 / y_room
             self._cost_plot.setYRange(0, self._cost_max, padding=0)
+
+    def _on_key_room_changed(self) -> None:
+        """The pinned runs' key moved or changed size: the ranges again, around it."""
+        self._x_max = self._cost_max = 0.0
+        self._schedule_redraw()
 
     def _columns(self) -> int:
         """How many chunks a curve is drawn with: about one per pixel column of the plot."""
