@@ -67,12 +67,14 @@ class StagePresenting:
         self.page = page
         return True
 
-    def rows(self, stage: Stage) -> list[int]:
-        """The indices of the table rows to show: all of them, or (presenting) those that matter."""
+    def rows(self, stage: Stage, room: int | None = None) -> list[int]:
+        """The indices of the table rows to show: all of them, or (presenting) those that matter
+        — at most KEY_ROWS, fewer when the table has `room` for fewer (a taller font)."""
         n = len(stage.rows)
         if not self.on or self.all_rows or not stage.row_values:
             return list(range(n))
-        return key_rows(stage.row_values, stage.highlight, stage.signed, KEY_ROWS)
+        limit = KEY_ROWS if room is None else max(1, min(KEY_ROWS, room))
+        return key_rows(stage.row_values, stage.highlight, stage.signed, limit)
 
     def columns(self, stage: Stage, rows: list[int]) -> list[int]:
         """The indices of the columns to show: all, or (presenting) those that matter in `rows`."""

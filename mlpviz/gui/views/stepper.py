@@ -138,6 +138,7 @@ class StepperPanel(QWidget):
         self._table_size = 10.0  # the table's font size before any shrinking to fit (points)
         self._lines_by_batch = False  # what lines_by_batch_changed last said
         self.presenting = StagePresenting()  # presentation mode: a page of text, the key rows
+        self._shown_stage, self._shown_rows = None, []  # the table's stage and its rows
         self._build()
         self._apply_fonts()
         self._show()
@@ -900,7 +901,32 @@ class StepperPanel(QWidget):
     def eventFilter(self, watched, event) -> bool:
         if watched is self.table and event.type() == QEvent.Type.Resize:
             self._fit_columns()
+            self._refit_rows()
         return super().eventFilter(watched, event)
+
+    def _table_room(self) -> int | None:
+        """Presenting: how many rows fit the table's height beside its "more" line (a CJK font's
+        taller rows fit fewer); None when not presenting or not laid out yet."""
+        t = self.table
+        row = t.rowHeight(0) if t.rowCount() else t.verticalHeader().defaultSectionSize()
+        header = t.horizontalHeader()  # (the viewport is resized after the table's Resize)
+        height = (t.height() - 2 * t.frameWidth()
+                  - (header.sizeHint().height() if header.isVisibleTo(t) else 0))
+        if not self.presenting.on or row <= 0 or height <= row:
+            return None
+        return height // row - 1
+
+    def _refit_rows(self) -> None:
+        """Presenting: the table filled again when its height now fits a different number of the
+        rows that matter (never a row cut in half at the bottom)."""
+        stage = self.current_stage()
+        if (stage is None or not stage.rows or not self.presenting.on
+                or self.presenting.rows(stage, self._table_room()) == self._rows_shown(stage)):
+            return
+        self._fill_table(stage)
+
+    def _rows_shown(self, stage: Stage) -> list[int]:
+        return self._shown_rows if self._shown_stage is stage else []
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
@@ -926,7 +952,8 @@ class StepperPanel(QWidget):
                 t.setVisible(stage is None)
                 return
             t.setVisible(True)
-            shown = self.presenting.rows(stage)  # all, or (presenting) the rows that matter
+            shown = self.presenting.rows(stage, self._table_room())  # all, or the rows that matter
+            self._shown_stage, self._shown_rows = stage, shown
             columns = self.presenting.columns(stage, shown)  # and the columns
             cols = [(stage.columns or ("",) * len(stage.rows[0]))[c] for c in columns]
             hidden = (len(stage.rows) - len(shown), len(stage.rows[0]) - len(columns))
