@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QApplication
 
 from mlpviz.core.preprocess import mnist_style
 from mlpviz.gui.views.drawing_pad import DrawingPad
+from tests.gui.on_screen import on_screen
 
 # The offscreen platform warns about this whenever a top-level window is shown.
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
@@ -46,12 +47,7 @@ def zero_points():
 
 @pytest.fixture
 def pad(qtbot):
-    pad = DrawingPad()
-    qtbot.addWidget(pad)
-    pad.resize(440, 400)
-    pad.show()
-    qtbot.waitExposed(pad)
-    return pad
+    return on_screen(qtbot, DrawingPad(), 440, 400)
 
 
 @pytest.fixture(scope="module")

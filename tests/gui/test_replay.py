@@ -12,6 +12,7 @@ from mlpviz.core.series import BinnedSeries
 from mlpviz.core.training import EpochReport
 from mlpviz.gui.views.cost_view import CostView
 from mlpviz.gui.views.timeline import TimelineBar, position_text
+from tests.gui.on_screen import on_screen
 
 
 def _train_batches(qtbot, window, n):
@@ -143,11 +144,7 @@ def _report(epoch, cost, acc):
 
 @pytest.fixture
 def cost_view(qtbot):
-    view = CostView()
-    qtbot.addWidget(view)
-    view.resize(900, 300)
-    view.show()
-    qtbot.waitExposed(view)
+    view = on_screen(qtbot, CostView(), 900, 300)
     view.flush()
     return view
 

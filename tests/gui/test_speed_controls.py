@@ -9,6 +9,7 @@ from mlpviz.gui import settings
 from mlpviz.gui.run_controls import RunControls, speed_text
 from mlpviz.gui.session import Session
 from mlpviz.gui.worker import MAX_SPEED, batch_delay
+from tests.gui.on_screen import on_screen
 
 
 def test_speed_words_are_the_rate_the_wait_allows():
@@ -22,11 +23,7 @@ def test_speed_words_are_the_rate_the_wait_allows():
 
 
 def test_the_label_follows_the_slider_without_moving_what_is_beside_it(qtbot):
-    controls = RunControls()
-    qtbot.addWidget(controls)
-    controls.resize(1200, 40)
-    controls.show()
-    qtbot.waitExposed(controls)
+    controls = on_screen(qtbot, RunControls(), 1200, 40)
     places = set()
     for v in (1, 10, 40, 70, 99, 100, 1):
         controls.speed.setValue(v)

@@ -59,9 +59,7 @@ def shown_texts(root: QWidget) -> list[tuple[str, str]]:
     for w in root.findChildren(QWidget):
         kind = type(w).__name__
         texts.append((f"{kind} tooltip", w.toolTip()))
-        if isinstance(w, QLabel):
-            texts.append((kind, w.text()))
-        elif isinstance(w, QAbstractButton):
+        if isinstance(w, (QLabel, QAbstractButton)):
             texts.append((kind, w.text()))
         elif isinstance(w, QGroupBox):
             texts.append((kind, w.title()))
