@@ -920,13 +920,11 @@ class StepperPanel(QWidget):
         """Presenting: the table filled again when its height now fits a different number of the
         rows that matter (never a row cut in half at the bottom)."""
         stage = self.current_stage()
-        if (stage is None or not stage.rows or not self.presenting.on
-                or self.presenting.rows(stage, self._table_room()) == self._rows_shown(stage)):
+        if stage is None or not stage.rows or not self.presenting.on:
             return
-        self._fill_table(stage)
-
-    def _rows_shown(self, stage: Stage) -> list[int]:
-        return self._shown_rows if self._shown_stage is stage else []
+        if (stage is not self._shown_stage
+                or self.presenting.rows(stage, self._table_room()) != self._shown_rows):
+            self._fill_table(stage)
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
